@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a schema; names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly variables: string[], detail: string) {
+    super(`Invalid configuration: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The one config parser: reads `env` through a zod schema, once, and fails loudly. */
+export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const variables = result.error.issues.map((issue) => String(issue.path[0]));
+  const detail = result.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`).join('; ');
+  throw new ConfigError(variables, detail);
+}
+
+const name = z.string().min(1);
+const url = z.url();
+const positiveInt = z.coerce.number().int().positive();
+
+const tablesEnv = {
+  CLIENTS_TABLE: name,
+  UNIQUES_TABLE: name,
+  CAMPAIGNS_TABLE: name,
+  MESSAGES_TABLE: name,
+};
+
+/**
+ * The provider's token comes from Secrets Manager on AWS (PROVIDER_TOKEN_SECRET);
+ * the local runtime passes it in process instead, never through a deployed template.
+ */
+const providerEnv = {
+  PROVIDER_URL: url,
+  PROVIDER_TOKEN_SECRET: name.optional(),
+  PROVIDER_TIMEOUT_MS: positiveInt.default(5000),
+  PROVIDER_CONCURRENCY: positiveInt.default(20),
+};
+
+export const apiEnvSchema = z.object({
+  ...tablesEnv,
+  FANOUT_QUEUE_URL: url,
+  SCHEDULE_GROUP: name,
+  SCHEDULE_TARGET_ARN: name,
+  SCHEDULE_ROLE_ARN: name,
+  SCHEDULE_DLQ_ARN: name,
+});
+
+export const fanoutEnvSchema = z.object({
+  ...tablesEnv,
+  FANOUT_QUEUE_URL: url,
+  SEND_QUEUE_URL: url,
+});
+
+export const sendEnvSchema = z.object({
+  ...tablesEnv,
+  ...providerEnv,
+  SEND_QUEUE_URL: url,
+  SEND_MAX_BACKOFF_SECONDS: positiveInt.default(120),
+});
+
+export const deadLetterEnvSchema = z.object({ ...tablesEnv });
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
+export type SendEnv = z.infer<typeof sendEnvSchema>;
+export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
+
+/** Settings of the local runtime (`npm start`). */
+export const localEnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HERALD_DATA_DIR: name.default('.herald'),
+  HERALD_PROVIDER_URL: url.optional(),
+  HERALD_PROVIDER_TOKEN: name.optional(),
+  HERALD_PROVIDER_CONCURRENCY: positiveInt.default(20),
+  HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
+  HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+export type LocalEnv = z.infer<typeof localEnvSchema>;

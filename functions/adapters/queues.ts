@@ -1,0 +1,60 @@
+/**
+ * The one definition of Herald's queues, read by the CDK stack and by the local
+ * runtime (SQS emulator and its poller), so both run the same redrive policies.
+ */
+export interface QueueDefinition {
+  name: string;
+  /** The environment variable that carries the queue URL to the handlers. */
+  urlEnvVar: string;
+  fifo: boolean;
+  /** Seconds; at least six times the consuming function's timeout. */
+  visibilityTimeoutSeconds: number;
+  /** The handler that consumes it (a key of `functionSettings`). */
+  consumer: FunctionName;
+  batchSize: number;
+  /** How many handler invocations may run at once (the event source's MaximumConcurrency). */
+  maxConcurrency: number;
+  deadLetter: {
+    name: string;
+    maxReceiveCount: number;
+    /** The handler that drains the DLQ, if any. */
+    consumer?: FunctionName;
+  };
+}
+
+export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter';
+
+/** Lambda settings the stack deploys and the local runtime imitates. */
+export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
+  api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
+  fanout: { entry: 'functions/handlers/fanout.ts', memoryMb: 512, timeoutSeconds: 30 },
+  send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
+  deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
+};
+
+export const queues = {
+  /** Campaign starts and fan-out pages. FIFO, grouped by campaign: one page of a campaign in flight at a time. */
+  fanout: {
+    name: 'herald-fanout.fifo',
+    urlEnvVar: 'FANOUT_QUEUE_URL',
+    fifo: true,
+    visibilityTimeoutSeconds: 180,
+    consumer: 'fanout',
+    batchSize: 1,
+    maxConcurrency: 5,
+    deadLetter: { name: 'herald-fanout-dlq.fifo', maxReceiveCount: 5 },
+  },
+  /** Chunks of up to ten messages to send. */
+  send: {
+    name: 'herald-send',
+    urlEnvVar: 'SEND_QUEUE_URL',
+    fifo: false,
+    visibilityTimeoutSeconds: 180,
+    consumer: 'send',
+    batchSize: 10,
+    maxConcurrency: 10,
+    deadLetter: { name: 'herald-send-dlq', maxReceiveCount: 8, consumer: 'deadLetter' },
+  },
+} as const satisfies Record<string, QueueDefinition>;
+
+export type QueueName = keyof typeof queues;

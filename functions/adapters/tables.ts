@@ -1,0 +1,67 @@
+/**
+ * The one definition of Herald's DynamoDB tables. The CDK stack builds its tables
+ * from it and the local runtime creates the same tables in DynamoDB Local, so the
+ * keys and indexes cannot drift apart.
+ */
+export type KeyType = 'S' | 'N';
+
+export interface KeyAttribute {
+  name: string;
+  type: KeyType;
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical name: the CDK construct id and the local table name. */
+  name: string;
+  /** The environment variable that carries the physical table name to the handlers. */
+  envVar: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+}
+
+export const CLIENTS_BY_TAG = 'byTag';
+export const CLIENTS_BY_OPERATOR = 'byOperatorCode';
+
+export const tables = {
+  /** The client directory; the audience of a filter is a Query on one of its indexes. */
+  clients: {
+    name: 'clients',
+    envVar: 'CLIENTS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [
+      { indexName: CLIENTS_BY_TAG, partitionKey: { name: 'tag', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      { indexName: CLIENTS_BY_OPERATOR, partitionKey: { name: 'operatorCode', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+    ],
+  },
+  /** Reservations of unique values (`phone#<phone>`) and sequences (`sequence#campaign`). */
+  uniques: {
+    name: 'uniques',
+    envVar: 'UNIQUES_TABLE',
+    partitionKey: { name: 'key', type: 'S' },
+    indexes: [],
+  },
+  campaigns: {
+    name: 'campaigns',
+    envVar: 'CAMPAIGNS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+  },
+  /** One item per chunk of up to ten messages of one campaign. */
+  messages: {
+    name: 'messages',
+    envVar: 'MESSAGES_TABLE',
+    partitionKey: { name: 'campaignId', type: 'S' },
+    sortKey: { name: 'chunk', type: 'N' },
+    indexes: [],
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+export type TableName = keyof typeof tables;
+export const tableList: TableDefinition[] = Object.values(tables);

@@ -1,0 +1,117 @@
+/** Campaign rules: what may change in which state, when a campaign starts, who it reaches. */
+import type { Client } from './clients.js';
+import { ConflictError, ValidationError } from './errors.js';
+import { emptyCounts, type Counts } from './messages.js';
+
+export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'finished', 'cancelled'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+export interface CampaignFilter {
+  operatorCodes?: string[];
+  tags?: string[];
+}
+
+/** Where the fan-out stands: the next page to write and the directory cursor it starts at. */
+export interface FanoutProgress {
+  page: number;
+  cursor?: string;
+  done: boolean;
+}
+
+export interface Campaign {
+  id: string;
+  text: string;
+  startAt: string;
+  endAt: string;
+  filter: CampaignFilter;
+  /** As stored; read it through `effectiveStatus`, which also knows the clock. */
+  status: CampaignStatus;
+  counts: Counts;
+  createdAt: string;
+  updatedAt: string;
+  /** Absent until the campaign has started. */
+  fanout?: FanoutProgress;
+}
+
+export interface NewCampaign {
+  text: string;
+  startAt: string;
+  endAt: string;
+  filter?: CampaignFilter;
+}
+
+export type CampaignPatch = Partial<NewCampaign>;
+
+const ms = (iso: string) => Date.parse(iso);
+
+/** A campaign whose end has passed is finished, whatever its stored status says. */
+export function effectiveStatus(campaign: Pick<Campaign, 'status' | 'endAt'>, now: Date): CampaignStatus {
+  if ((campaign.status === 'scheduled' || campaign.status === 'running') && now.getTime() >= ms(campaign.endAt)) return 'finished';
+  return campaign.status;
+}
+
+export function hasStarted(campaign: Pick<Campaign, 'startAt'>, now: Date): boolean {
+  return now.getTime() >= ms(campaign.startAt);
+}
+
+function checkTimes(startAt: string, endAt: string, now: Date): void {
+  if (ms(endAt) <= ms(startAt)) throw ValidationError.field('endAt', 'must be after startAt');
+  if (ms(endAt) <= now.getTime()) throw ValidationError.field('endAt', 'must be in the future');
+}
+
+export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Campaign {
+  checkTimes(input.startAt, input.endAt, now);
+  const stamp = now.toISOString();
+  return {
+    id,
+    text: input.text,
+    startAt: new Date(input.startAt).toISOString(),
+    endAt: new Date(input.endAt).toISOString(),
+    filter: input.filter ?? {},
+    status: hasStarted(input, now) ? 'running' : 'scheduled',
+    counts: emptyCounts(),
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+}
+
+/**
+ * The campaign a PATCH asks for. While scheduled anything may change; once running
+ * only `endAt`; finished and cancelled campaigns are read-only.
+ */
+export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: Date): Campaign {
+  const status = effectiveStatus(campaign, now);
+  if (status === 'finished' || status === 'cancelled') throw new ConflictError(`campaign is ${status} and can no longer change`);
+  if (status === 'running') {
+    const locked = Object.keys(patch).filter((field) => field !== 'endAt');
+    if (locked.length > 0) {
+      throw new ConflictError('only endAt can change once a campaign is running', locked.map((field) => ({ field, message: 'cannot change while the campaign is running' })));
+    }
+  }
+  const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
+  const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
+  checkTimes(startAt, endAt, now);
+  return {
+    ...campaign,
+    ...(patch.text !== undefined ? { text: patch.text } : {}),
+    ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
+    startAt,
+    endAt,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** A scheduled campaign is removed with its schedule; a running one is stopped and kept for its statistics. */
+export function deletion(campaign: Campaign, now: Date): 'remove' | 'stop' {
+  const status = effectiveStatus(campaign, now);
+  if (status === 'scheduled') return 'remove';
+  if (status === 'running') return 'stop';
+  throw new ConflictError(`campaign is ${status} and can no longer change`);
+}
+
+/** A client matches when it matches every list the filter gives; no filter means every client. */
+export function matchesFilter(client: Pick<Client, 'operatorCode' | 'tag'>, filter: CampaignFilter): boolean {
+  if (filter.operatorCodes?.length && !filter.operatorCodes.includes(client.operatorCode)) return false;
+  if (filter.tags?.length && (client.tag === undefined || !filter.tags.includes(client.tag))) return false;
+  return true;
+}

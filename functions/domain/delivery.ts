@@ -1,0 +1,95 @@
+/** What a provider answer means, how long to wait before trying again, and what a chunk's attempt leaves behind. */
+import { isPastCutoff } from './cutoff.js';
+import type { MessageRecord, MessageStatus } from './messages.js';
+
+export type SendOutcome =
+  | { kind: 'sent' }
+  /** The provider refused the message itself: trying again cannot help. */
+  | { kind: 'rejected'; error: string }
+  /** Slow, down, rate-limited or talking nonsense: worth another try. */
+  | { kind: 'retryable'; error: string; retryAfterMs?: number };
+
+const ERROR_LENGTH = 60;
+
+/** Errors are kept short: they live in the chunk item, which stays under 1 KB. */
+export function shortError(text: string): string {
+  return text.length > ERROR_LENGTH ? `${text.slice(0, ERROR_LENGTH - 1)}…` : text;
+}
+
+/** Only HTTP 200 with `{"code": 0}` is success. */
+export function classifyResponse(status: number, body: unknown, retryAfter?: string | null, now = new Date()): SendOutcome {
+  if (status === 200) {
+    const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+    if (code === 0) return { kind: 'sent' };
+    return { kind: 'retryable', error: shortError(`malformed 200 body: ${JSON.stringify(body) ?? typeof body}`) };
+  }
+  if (status === 429 || status === 408 || status >= 500 || status === 401) {
+    const retryAfterMs = parseRetryAfter(retryAfter, now);
+    return { kind: 'retryable', error: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { kind: 'rejected', error: `HTTP ${status}` };
+}
+
+/** Retry-After is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 2000, maxMs: 120_000 };
+
+/** Exponential backoff with jitter (the upper half of the window), never shorter than the provider's Retry-After. */
+export function retryDelayMs(attempt: number, policy: BackoffPolicy, retryAfterMs = 0, random = Math.random): number {
+  const window = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = window / 2 + random() * (window / 2);
+  return Math.ceil(Math.max(jittered, retryAfterMs));
+}
+
+/** A message's state after one attempt of its chunk. */
+export function afterOutcome(message: MessageRecord, outcome: SendOutcome, now: Date): MessageRecord {
+  const attempts = message.attempts + 1;
+  switch (outcome.kind) {
+    case 'sent':
+      return withoutError({ ...message, status: 'sent', attempts, sentAt: now.toISOString() });
+    case 'rejected':
+      return { ...message, status: 'failed', attempts, lastError: outcome.error };
+    case 'retryable':
+      return { ...message, status: 'queued', attempts, lastError: outcome.error };
+  }
+}
+
+function withoutError(message: MessageRecord): MessageRecord {
+  const { lastError: _lastError, ...rest } = message;
+  return rest;
+}
+
+/** A message that will not be tried, for a reason that is not the provider's. */
+export function closed(message: MessageRecord, status: Extract<MessageStatus, 'expired' | 'cancelled' | 'failed'>, error?: string): MessageRecord {
+  return { ...message, status, ...(error ? { lastError: error } : {}) };
+}
+
+/** What to do with a chunk's messages still open after an attempt. */
+export type RetryPlan = { kind: 'done' } | { kind: 'retry'; delayMs: number } | { kind: 'expire' };
+
+export function planRetry(
+  open: MessageRecord[],
+  retryAfterMs: number,
+  receives: number,
+  endAt: string,
+  now: Date,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+  random = Math.random,
+): RetryPlan {
+  if (open.length === 0) return { kind: 'done' };
+  const delayMs = retryDelayMs(receives, policy, retryAfterMs, random);
+  if (isPastCutoff(endAt, new Date(now.getTime() + delayMs))) return { kind: 'expire' };
+  return { kind: 'retry', delayMs };
+}

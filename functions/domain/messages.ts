@@ -1,0 +1,129 @@
+/** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
+export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'expired', 'cancelled']);
+
+export type Counts = Record<MessageStatus, number>;
+
+export function emptyCounts(): Counts {
+  return { queued: 0, sent: 0, failed: 0, expired: 0, cancelled: 0 };
+}
+
+export function totalOf(counts: Counts): number {
+  return MESSAGE_STATUSES.reduce((sum, status) => sum + counts[status], 0);
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  const sum = emptyCounts();
+  for (const status of MESSAGE_STATUSES) sum[status] = a[status] + b[status];
+  return sum;
+}
+
+/** Messages per chunk: one stored item, one SQS message, one claim and one outcome write for up to this many sends. */
+export const CHUNK_SIZE = 10;
+/** Chunks per fan-out page: one SendMessageBatch (at most 10 entries) per page. */
+export const CHUNKS_PER_PAGE = 10;
+export const PAGE_SIZE = CHUNK_SIZE * CHUNKS_PER_PAGE;
+
+export interface MessageRecord {
+  id: number;
+  clientId: string;
+  phone: string;
+  status: MessageStatus;
+  attempts: number;
+  lastError?: string;
+  /** ISO 8601, when the provider accepted it. */
+  sentAt?: string;
+}
+
+export interface Chunk {
+  campaignId: string;
+  chunk: number;
+  createdAt: string;
+  messages: MessageRecord[];
+  /** How many times a worker has claimed it. */
+  receives: number;
+}
+
+/** A message as the API shows it. */
+export interface Message extends MessageRecord {
+  campaignId: string;
+  createdAt: string;
+}
+
+/**
+ * A message id is derived from where the message lives, so it is stable across every
+ * retry and redelivery and leads straight to its chunk without an index:
+ * `campaignSeq * 2^31 + chunk * 16 + position`. It stays below 2^53 for campaign
+ * numbers up to 2^22 and 134 million chunks (1.3 billion messages) per campaign.
+ */
+const CAMPAIGN_SHIFT = 2 ** 31;
+const CHUNK_SLOTS = 16;
+export const MAX_CAMPAIGN_SEQ = Math.floor(Number.MAX_SAFE_INTEGER / CAMPAIGN_SHIFT);
+
+export function messageId(campaignSeq: number, chunk: number, position: number): number {
+  return campaignSeq * CAMPAIGN_SHIFT + chunk * CHUNK_SLOTS + position;
+}
+
+export interface MessageAddress {
+  campaignId: string;
+  chunk: number;
+  position: number;
+}
+
+/** Where a message id points, or undefined when no message could have that id. */
+export function addressOf(id: number): MessageAddress | undefined {
+  if (!Number.isSafeInteger(id) || id < CAMPAIGN_SHIFT) return undefined;
+  const seq = Math.floor(id / CAMPAIGN_SHIFT);
+  const rest = id - seq * CAMPAIGN_SHIFT;
+  const position = rest % CHUNK_SLOTS;
+  if (position >= CHUNK_SIZE) return undefined;
+  return { campaignId: String(seq), chunk: (rest - position) / CHUNK_SLOTS, position };
+}
+
+export interface AudienceMember {
+  id: string;
+  phone: string;
+}
+
+/** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
+export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date): Chunk[] {
+  const seq = Number(campaignId);
+  const chunks: Chunk[] = [];
+  for (let i = 0; i * CHUNK_SIZE < audience.length; i++) {
+    const chunk = page * CHUNKS_PER_PAGE + i;
+    const members = audience.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
+    chunks.push({
+      campaignId,
+      chunk,
+      createdAt: now.toISOString(),
+      receives: 0,
+      messages: members.map((member, position) => ({
+        id: messageId(seq, chunk, position),
+        clientId: member.id,
+        phone: member.phone,
+        status: 'queued',
+        attempts: 0,
+      })),
+    });
+  }
+  return chunks;
+}
+
+export function countsOf(messages: Pick<MessageRecord, 'status'>[]): Counts {
+  const counts = emptyCounts();
+  for (const message of messages) counts[message.status] += 1;
+  return counts;
+}
+
+/** How the counters move when a chunk goes from `before` to `after`. */
+export function countsDelta(before: MessageRecord[], after: MessageRecord[]): Counts {
+  const delta = countsOf(after);
+  const was = countsOf(before);
+  for (const status of MESSAGE_STATUSES) delta[status] -= was[status];
+  return delta;
+}
+
+export function isOpen(message: MessageRecord): boolean {
+  return message.status === 'queued';
+}

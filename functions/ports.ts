@@ -1,0 +1,112 @@
+/** The interfaces the domain and the handlers need; adapters/ implements them for AWS and local/ for one machine. */
+import type { Campaign, CampaignFilter, FanoutProgress } from './domain/campaigns.js';
+import type { Client, ClientPatch, NewClient } from './domain/clients.js';
+import type { SendOutcome } from './domain/delivery.js';
+import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus } from './domain/messages.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface ClientStore {
+  /** Throws ConflictError when another client has the phone. */
+  create(input: NewClient): Promise<Client>;
+  get(id: string): Promise<Client | undefined>;
+  /** Throws NotFoundError, or ConflictError when the new phone belongs to another client. */
+  update(id: string, patch: ClientPatch): Promise<Client>;
+  /** Throws NotFoundError. */
+  delete(id: string): Promise<void>;
+  list(request: PageRequest & { tag?: string; operatorCode?: string }): Promise<Page<Client>>;
+  /** One page of the clients a filter matches: a Query on an index, a Scan only without a filter. */
+  audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>>;
+}
+
+export interface CampaignStore {
+  /** Gives the campaign a new numeric id and stores it. */
+  create(build: (id: string) => Campaign): Promise<Campaign>;
+  get(id: string): Promise<Campaign | undefined>;
+  /** Replaces the editable fields; fails with ConflictError when the stored status is no longer `expectedStatus`. */
+  replace(campaign: Campaign, expectedStatus: Campaign['status']): Promise<Campaign>;
+  /** Removes a campaign that is still `scheduled`; ConflictError otherwise. */
+  remove(id: string): Promise<void>;
+  /** Marks a running or scheduled campaign cancelled; ConflictError otherwise. */
+  cancel(id: string): Promise<Campaign>;
+  list(request: PageRequest): Promise<Page<Campaign>>;
+  /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
+  start(id: string, now: Date): Promise<boolean>;
+  /**
+   * Moves the fan-out from `page` to `next` and adds the page's messages to the queued
+   * count, in one conditional write: false when another worker already did it.
+   */
+  advanceFanout(id: string, page: number, next: FanoutProgress, queued: number): Promise<boolean>;
+  /** Adds a chunk outcome's deltas to the counters, and marks the campaign finished when nothing is left queued. */
+  addCounts(id: string, delta: Counts): Promise<void>;
+}
+
+export type ClaimResult =
+  | { kind: 'claimed'; chunk: Chunk }
+  /** Every message of the chunk is final. */
+  | { kind: 'done' }
+  /** Another worker holds it until `until` (epoch ms). */
+  | { kind: 'leased'; until: number }
+  | { kind: 'missing' };
+
+export interface MessageStore {
+  /** Writes the chunks that do not exist yet and returns every chunk as stored (a replayed page keeps its first content). */
+  putChunks(chunks: Chunk[]): Promise<Chunk[]>;
+  chunksOfPage(campaignId: string, page: number): Promise<Chunk[]>;
+  /** Takes a lease on a chunk that has open messages, counting the receive. */
+  claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult>;
+  /** Stores a claimed chunk's messages and releases the lease. */
+  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void>;
+  get(id: number): Promise<Message | undefined>;
+  list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
+}
+
+export interface ChunkRef {
+  campaignId: string;
+  chunk: number;
+}
+
+export interface FanoutQueue {
+  /** Asks for a campaign's fan-out to start. */
+  start(campaignId: string): Promise<void>;
+  /** Asks for the next page of a campaign's fan-out. */
+  page(campaignId: string, page: number): Promise<void>;
+}
+
+export interface SendQueue {
+  /** One SQS message per chunk, sent in batches. */
+  enqueue(chunks: ChunkRef[]): Promise<void>;
+}
+
+export interface StartScheduler {
+  /** Creates or moves the one-time schedule that starts the campaign at `startAt`. */
+  schedule(campaignId: string, startAt: Date): Promise<void>;
+  /** Removes it; no error when there is none. */
+  unschedule(campaignId: string): Promise<void>;
+}
+
+export interface SendRequest {
+  id: number;
+  phone: string;
+  text: string;
+}
+
+export interface Provider {
+  send(request: SendRequest, timeoutMs: number): Promise<SendOutcome>;
+}
+
+/** Messages of the fan-out queue. */
+export type FanoutEvent = { type: 'start'; campaignId: string } | { type: 'page'; campaignId: string; page: number };
