@@ -89,6 +89,8 @@ export interface FanoutQueue {
 export interface SendQueue {
   /** One SQS message per chunk, sent in batches. */
   enqueue(chunks: ChunkRef[]): Promise<void>;
+  /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff). */
+  retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
 }
 
 export interface StartScheduler {

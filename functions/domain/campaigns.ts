@@ -115,3 +115,11 @@ export function matchesFilter(client: Pick<Client, 'operatorCode' | 'tag'>, filt
   if (filter.tags?.length && (client.tag === undefined || !filter.tags.includes(client.tag))) return false;
   return true;
 }
+
+/**
+ * A sender re-reads a campaign's status before a provider call when its copy is older
+ * than this; so once a cancel is stored, waiting this long (plus a margin) guarantees
+ * that no call for the campaign starts afterwards.
+ */
+export const STATUS_RECHECK_MS = 1000;
+export const CANCEL_SETTLE_MS = STATUS_RECHECK_MS + 250;

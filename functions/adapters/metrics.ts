@@ -1,0 +1,13 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export const METRICS_NAMESPACE = 'Herald';
+
+/** Metric names the dashboard reads; emitted as EMF through Powertools Metrics. */
+export const metricNames = {
+  /** One per message reaching a final status, dimension `status`. */
+  messagesByStatus: (status: string) => `Messages_${status}`,
+  providerLatency: 'ProviderLatency',
+} as const;
+
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'herald' });
+export { MetricUnit };
