@@ -1,0 +1,192 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addressOf, CHUNKS_PER_PAGE, isOpen, type Chunk, type Message, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
+import type { ClaimResult, MessageStore, Page, PageRequest } from '../../ports.js';
+import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
+import { isConditionFailure, itemOfConditionFailure } from './errors.js';
+
+/**
+ * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
+ * one-letter attribute names: i id, c clientId, p phone (a number), s status,
+ * a attempts, e last error, t sentAt (epoch ms). `open` counts the queued ones.
+ */
+interface StoredMessage {
+  i: number;
+  c: string;
+  p: number;
+  s: MessageStatus;
+  a: number;
+  e?: string;
+  t?: number;
+}
+
+interface StoredChunk {
+  campaignId: string;
+  chunk: number;
+  createdAt: string;
+  receives: number;
+  open: number;
+  leaseUntil?: number;
+  m: StoredMessage[];
+}
+
+function toStored(message: MessageRecord): StoredMessage {
+  return {
+    i: message.id,
+    c: message.clientId,
+    p: Number(message.phone),
+    s: message.status,
+    a: message.attempts,
+    ...(message.lastError !== undefined ? { e: message.lastError } : {}),
+    ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
+  };
+}
+
+function fromStored(stored: StoredMessage): MessageRecord {
+  return {
+    id: stored.i,
+    clientId: stored.c,
+    phone: String(stored.p),
+    status: stored.s,
+    attempts: stored.a,
+    ...(stored.e !== undefined ? { lastError: stored.e } : {}),
+    ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
+  };
+}
+
+function chunkOf(item: StoredChunk): Chunk {
+  return { campaignId: item.campaignId, chunk: item.chunk, createdAt: item.createdAt, receives: item.receives, messages: item.m.map(fromStored) };
+}
+
+function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: MessageRecord): Message {
+  return { ...message, campaignId: chunk.campaignId, createdAt: chunk.createdAt };
+}
+
+/** Where a message listing stands: the next chunk and the position in it. */
+interface ListCursor {
+  c: number;
+  p: number;
+}
+
+export class DynamoMessageStore implements MessageStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async putChunks(chunks: Chunk[]): Promise<Chunk[]> {
+    return Promise.all(
+      chunks.map(async (chunk) => {
+        const item: StoredChunk = {
+          campaignId: chunk.campaignId,
+          chunk: chunk.chunk,
+          createdAt: chunk.createdAt,
+          receives: chunk.receives,
+          open: chunk.messages.filter(isOpen).length,
+          m: chunk.messages.map(toStored),
+        };
+        try {
+          await this.db.send(
+            new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(chunk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
+          );
+          return chunk;
+        } catch (error) {
+          const existing = isConditionFailure(error) ? itemOfConditionFailure(error) : undefined;
+          if (existing) return chunkOf(existing as unknown as StoredChunk);
+          throw error;
+        }
+      }),
+    );
+  }
+
+  async chunksOfPage(campaignId: string, page: number): Promise<Chunk[]> {
+    const { Items } = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'campaignId = :c AND chunk BETWEEN :first AND :last',
+        ExpressionAttributeValues: { ':c': campaignId, ':first': page * CHUNKS_PER_PAGE, ':last': page * CHUNKS_PER_PAGE + CHUNKS_PER_PAGE - 1 },
+        ConsistentRead: true,
+      }),
+    );
+    return ((Items ?? []) as StoredChunk[]).map(chunkOf);
+  }
+
+  async claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { campaignId, chunk },
+          UpdateExpression: 'SET leaseUntil = :until ADD receives :one',
+          ConditionExpression: 'attribute_exists(chunk) AND #open > :zero AND (attribute_not_exists(leaseUntil) OR leaseUntil <= :now)',
+          ExpressionAttributeNames: { '#open': 'open' },
+          ExpressionAttributeValues: { ':until': now.getTime() + leaseMs, ':one': 1, ':zero': 0, ':now': now.getTime() },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', chunk: chunkOf(Attributes as StoredChunk) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const current = itemOfConditionFailure(error) as StoredChunk | undefined;
+      if (!current) return { kind: 'missing' };
+      if (current.open === 0) return { kind: 'done' };
+      return { kind: 'leased', until: current.leaseUntil ?? now.getTime() };
+    }
+  }
+
+  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { campaignId, chunk },
+        UpdateExpression: 'SET m = :m, #open = :open REMOVE leaseUntil',
+        ConditionExpression: 'attribute_exists(chunk)',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':m': messages.map(toStored), ':open': messages.filter(isOpen).length },
+      }),
+    );
+  }
+
+  async get(id: number): Promise<Message | undefined> {
+    const address = addressOf(id);
+    if (!address) return undefined;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { campaignId: address.campaignId, chunk: address.chunk } }));
+    const chunk = Item ? chunkOf(Item as StoredChunk) : undefined;
+    const message = chunk?.messages.find((candidate) => candidate.id === id);
+    return chunk && message ? viewOf(chunk, message) : undefined;
+  }
+
+  /** Messages in id order, read chunk by chunk from where the cursor left off. */
+  async list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>> {
+    let position: ListCursor | undefined = decodeCursor(request.cursor, (value): value is ListCursor => isRecord(value) && typeof value.c === 'number' && typeof value.p === 'number') ?? { c: 0, p: 0 };
+    const items: Message[] = [];
+    while (position && items.length < request.limit) {
+      const output: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> } = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'campaignId = :c AND chunk >= :from',
+          ExpressionAttributeValues: { ':c': campaignId, ':from': position.c },
+          Limit: Math.ceil((request.limit - items.length) / 10) + 1,
+        }),
+      );
+      const chunks: Chunk[] = ((output.Items ?? []) as unknown as StoredChunk[]).map(chunkOf);
+      let next: ListCursor | undefined;
+      for (const chunk of chunks) {
+        const from = chunk.chunk === position.c ? position.p : 0;
+        for (let p = from; p < chunk.messages.length; p++) {
+          const message = chunk.messages[p] as MessageRecord;
+          if (items.length === request.limit) {
+            next = { c: chunk.chunk, p };
+            break;
+          }
+          if (!request.status || message.status === request.status) items.push(viewOf(chunk, message));
+        }
+        if (next) break;
+      }
+      const lastChunk = chunks.at(-1);
+      position = next ?? (output.LastEvaluatedKey && lastChunk ? { c: lastChunk.chunk + 1, p: 0 } : undefined);
+    }
+    return { items, nextCursor: encodeCursor(position) };
+  }
+}

@@ -1,0 +1,55 @@
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { ChunkRef, FanoutEvent, FanoutQueue, SendQueue } from '../ports.js';
+
+const SQS_BATCH = 10;
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+/**
+ * The fan-out queue is FIFO, grouped by campaign: one page of a campaign is in flight at
+ * a time, and the deduplication id drops a page asked for twice within five minutes.
+ */
+export class SqsFanoutQueue implements FanoutQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly url: string,
+  ) {}
+
+  start(campaignId: string): Promise<void> {
+    return this.put({ type: 'start', campaignId }, `${campaignId}:start`);
+  }
+
+  page(campaignId: string, page: number): Promise<void> {
+    return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}`);
+  }
+
+  private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify(event), MessageGroupId: event.campaignId, MessageDeduplicationId: deduplicationId }),
+    );
+  }
+}
+
+export class SqsSendQueue implements SendQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly url: string,
+  ) {}
+
+  async enqueue(chunks: ChunkRef[]): Promise<void> {
+    for (let start = 0; start < chunks.length; start += SQS_BATCH) {
+      const batch = chunks.slice(start, start + SQS_BATCH);
+      const { Failed } = await this.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: this.url,
+          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk }) })),
+        }),
+      );
+      if (Failed?.length) throw new Error(`send queue refused ${Failed.length} chunk(s): ${Failed.map((entry) => entry.Message ?? entry.Code).join('; ')}`);
+    }
+  }
+
+  async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
+    await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Builds the ports from the environment. Lambda entries call these once at init;
+ * the local runtime calls the same builders and only swaps what differs on one machine.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { CampaignStore, ClientStore, Clock, FanoutQueue, MessageStore, Provider, SendQueue, StartScheduler } from '../ports.js';
+import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from './config.js';
+import { DynamoCampaignStore } from './dynamo/campaign-store.js';
+import { DynamoClientStore } from './dynamo/client-store.js';
+import { DynamoMessageStore } from './dynamo/message-store.js';
+import { HttpProvider } from './provider.js';
+import { EventBridgeStartScheduler } from './scheduler.js';
+import { SqsFanoutQueue, SqsSendQueue } from './sqs.js';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Stores {
+  clients: ClientStore;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+}
+
+export interface ApiDependencies extends Stores {
+  clock: Clock;
+  fanoutQueue: FanoutQueue;
+  scheduler: StartScheduler;
+}
+
+export interface FanoutDependencies extends Stores {
+  clock: Clock;
+  fanoutQueue: FanoutQueue;
+  sendQueue: SendQueue;
+}
+
+export interface SendDependencies {
+  clock: Clock;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+  sendQueue: SendQueue;
+  provider: Provider;
+  settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number; leaseSeconds: number };
+}
+
+export interface DeadLetterDependencies {
+  clock: Clock;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+}
+
+type TablesEnv = Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
+
+let documentClient: DynamoDBDocumentClient | undefined;
+let sqsClient: SQSClient | undefined;
+
+/** One client per process; endpoints come from the SDK's own settings (AWS_ENDPOINT_URL_DYNAMODB and friends). */
+export function dynamoDocumentClient(): DynamoDBDocumentClient {
+  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return documentClient;
+}
+
+export function sqs(): SQSClient {
+  sqsClient ??= new SQSClient({});
+  return sqsClient;
+}
+
+export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDocumentClient()): Stores {
+  return {
+    clients: new DynamoClientStore(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
+    campaigns: new DynamoCampaignStore(db, { campaigns: env.CAMPAIGNS_TABLE, uniques: env.UNIQUES_TABLE }),
+    messages: new DynamoMessageStore(db, env.MESSAGES_TABLE),
+  };
+}
+
+export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies> = {}): ApiDependencies {
+  const clock = overrides.clock ?? systemClock;
+  return {
+    ...stores(env, clock),
+    clock,
+    fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
+    scheduler:
+      overrides.scheduler ??
+      new EventBridgeStartScheduler(new SchedulerClient({}), {
+        group: env.SCHEDULE_GROUP,
+        targetArn: env.SCHEDULE_TARGET_ARN,
+        roleArn: env.SCHEDULE_ROLE_ARN,
+        deadLetterArn: env.SCHEDULE_DLQ_ARN,
+      }),
+    ...overrides,
+  };
+}
+
+export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDependencies> = {}): FanoutDependencies {
+  const clock = overrides.clock ?? systemClock;
+  return {
+    ...stores(env, clock),
+    clock,
+    fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
+    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    ...overrides,
+  };
+}
+
+/** The token is read from Secrets Manager through Powertools Parameters, cached for five minutes. */
+export function secretToken(secretName: string): () => Promise<string> {
+  return async () => {
+    const token = await getSecret(secretName, { maxAge: 300 });
+    if (typeof token !== 'string' || token.length === 0) throw new Error(`secret ${secretName} holds no provider token`);
+    return token;
+  };
+}
+
+export function sendDependencies(env: SendEnv, overrides: Partial<SendDependencies> & { token?: () => Promise<string> } = {}): SendDependencies {
+  const clock = overrides.clock ?? systemClock;
+  const { token: tokenOverride, ...rest } = overrides;
+  const token = tokenOverride ?? (env.PROVIDER_TOKEN_SECRET ? secretToken(env.PROVIDER_TOKEN_SECRET) : undefined);
+  if (!token) throw new Error('PROVIDER_TOKEN_SECRET is required: the provider token lives in Secrets Manager');
+  const { campaigns, messages } = stores(env, clock);
+  return {
+    clock,
+    campaigns,
+    messages,
+    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),
+    settings: {
+      providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+      providerConcurrency: env.PROVIDER_CONCURRENCY,
+      maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
+      leaseSeconds: 60,
+    },
+    ...rest,
+  };
+}
+
+export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<DeadLetterDependencies> = {}): DeadLetterDependencies {
+  const clock = overrides.clock ?? systemClock;
+  const { campaigns, messages } = stores(env, clock);
+  return { clock, campaigns, messages, ...overrides };
+}
