@@ -1,0 +1,30 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { closed } from '../domain/delivery.js';
+import { countsDelta, isOpen } from '../domain/messages.js';
+import { logger } from '../adapters/logger.js';
+import type { DeadLetterDependencies } from '../adapters/wiring.js';
+import { parseChunkRef } from './events.js';
+
+const LEASE_MS = 60_000;
+
+/** A chunk in the send DLQ has used up its receives: its open messages fail with their last error. */
+export function createDeadLetterHandler(deps: DeadLetterDependencies) {
+  const { campaigns, messages, clock } = deps;
+
+  async function failChunk(record: SQSRecord): Promise<void> {
+    const ref = parseChunkRef(record.body);
+    const claim = await messages.claim(ref.campaignId, ref.chunk, LEASE_MS, clock.now());
+    if (claim.kind === 'done' || claim.kind === 'missing') return;
+    if (claim.kind === 'leased') throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is still being worked on`);
+    const before = claim.chunk.messages;
+    const after = before.map((message) => (isOpen(message) ? closed(message, 'failed', message.lastError ?? 'retries exhausted') : message));
+    await messages.saveOutcome(ref.campaignId, ref.chunk, after);
+    await campaigns.addCounts(ref.campaignId, countsDelta(before, after));
+    for (const message of after.filter((m, i) => before[i]?.status !== m.status)) {
+      logger.error('message failed: retries exhausted', { campaignId: ref.campaignId, messageId: message.id, clientId: message.clientId, attempts: message.attempts, error: message.lastError });
+    }
+  }
+
+  return (event: SQSEvent) => processPartialResponse(event, failChunk, new BatchProcessor(EventType.SQS), { throwOnFullBatchFailure: false });
+}

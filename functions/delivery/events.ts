@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { ChunkRef, FanoutEvent } from '../ports.js';
+
+const campaignId = z.string().regex(/^\d+$/);
+
+const fanoutEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), campaignId }),
+  z.object({ type: z.literal('page'), campaignId, page: z.number().int().min(0) }),
+]);
+
+const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0) });
+
+/** Queue bodies are checked like any input: a malformed one fails its record, not the batch. */
+export function parseFanoutEvent(body: string): FanoutEvent {
+  return fanoutEvent.parse(JSON.parse(body));
+}
+
+export function parseChunkRef(body: string): ChunkRef {
+  return chunkRef.parse(JSON.parse(body));
+}

@@ -1,0 +1,64 @@
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
+import { isPastCutoff } from '../domain/cutoff.js';
+import { chunksOfPage, isOpen, PAGE_SIZE, type Chunk } from '../domain/messages.js';
+import { logger } from '../adapters/logger.js';
+import type { FanoutDependencies } from '../adapters/wiring.js';
+import type { FanoutEvent } from '../ports.js';
+import { parseFanoutEvent } from './events.js';
+
+/**
+ * One page of a campaign's audience per message: its chunks are written (idempotently:
+ * chunk numbers follow the page), the fan-out advances with one conditional write that
+ * also counts the page's messages as queued, then the chunks go to the send queue and
+ * the next page onto this FIFO queue. Memory holds one page, whatever the audience.
+ */
+export function createFanoutHandler(deps: FanoutDependencies) {
+  const { campaigns, clients, messages, sendQueue, fanoutQueue, clock } = deps;
+
+  async function writePage(campaign: Campaign, progress: FanoutProgress): Promise<void> {
+    const page = progress.page;
+    if (campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, clock.now())) {
+      // Nothing more is written after a cancel or the end; the campaign can finish once drained.
+      await campaigns.advanceFanout(campaign.id, page, { page, done: true }, 0);
+      return;
+    }
+    const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
+    const chunks = await messages.putChunks(chunksOfPage(campaign.id, page, audience.items, clock.now()));
+    const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
+    const next: FanoutProgress = audience.nextCursor ? { page: page + 1, cursor: audience.nextCursor, done: false } : { page: page + 1, done: true };
+    if (!(await campaigns.advanceFanout(campaign.id, page, next, queued))) return;
+    logger.info('fan-out page written', { campaignId: campaign.id, page, chunks: chunks.length, messages: queued, done: next.done });
+    await handOff(campaign.id, page, chunks, next);
+  }
+
+  async function handOff(campaignId: string, page: number, chunks: Chunk[], next: FanoutProgress): Promise<void> {
+    await sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(({ chunk }) => ({ campaignId, chunk })));
+    if (!next.done) await fanoutQueue.page(campaignId, page + 1);
+  }
+
+  async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
+    const campaign = await campaigns.get(event.campaignId);
+    if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
+    if (event.type === 'start') {
+      if (campaign.fanout && !redelivered) return logger.info('campaign already started', { campaignId: campaign.id });
+      if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
+      if (!campaign.fanout && !(await campaigns.start(campaign.id, clock.now()))) return;
+      logger.info('campaign started', { campaignId: campaign.id });
+      const started = await campaigns.get(campaign.id);
+      if (started?.fanout?.page === 0 && !started.fanout.done) await writePage(started, started.fanout);
+      return;
+    }
+    const progress = campaign.fanout;
+    if (!progress || progress.done && event.page >= progress.page) return;
+    if (event.page === progress.page) return writePage(campaign, progress);
+    // A redelivery of a page that advanced but may not have handed off (a crash in between): hand off again.
+    if (redelivered && event.page === progress.page - 1) {
+      await handOff(campaign.id, event.page, await messages.chunksOfPage(campaign.id, event.page), progress);
+    }
+  }
+
+  const recordHandler = (record: SQSRecord) => handle(parseFanoutEvent(record.body), Number(record.attributes.ApproximateReceiveCount) > 1);
+  return (event: SQSEvent) => processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync());
+}

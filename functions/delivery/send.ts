@@ -1,0 +1,86 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { maskPhone } from '../domain/clients.js';
+import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
+import { afterOutcome, closed, planRetry, type SendOutcome } from '../domain/delivery.js';
+import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
+import { logger } from '../adapters/logger.js';
+import { metricNames, metrics, MetricUnit } from '../adapters/metrics.js';
+import type { SendDependencies } from '../adapters/wiring.js';
+import { CampaignView } from './campaign-view.js';
+import { parseChunkRef } from './events.js';
+import { createLimiter } from './limiter.js';
+
+/** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
+class RetryLater extends Error {}
+
+/**
+ * Sends the open messages of each chunk in a batch. A chunk is claimed first (no second
+ * worker sends it), its outcome and the campaign's counters are written once per attempt,
+ * and a chunk with retryable failures goes back to the queue with a backoff.
+ */
+export function createSendHandler(deps: SendDependencies) {
+  const { campaigns, messages, sendQueue, provider, clock, settings } = deps;
+  const limit = createLimiter(settings.providerConcurrency);
+  const backoff = { baseMs: 2000, maxMs: settings.maxBackoffSeconds * 1000 };
+
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<{ message: MessageRecord; retryAfterMs: number }> {
+    return limit(async () => {
+      // Checked inside the concurrency slot, right before the call: nothing starts after a cancel or the end.
+      const campaign = await view.current(campaignId);
+      const now = clock.now();
+      if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+      const started = performance.now();
+      const outcome: SendOutcome = await provider.send({ id: message.id, phone: message.phone, text: campaign.text }, callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs));
+      metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, performance.now() - started);
+      const next = afterOutcome(message, outcome, clock.now());
+      const log = { campaignId, messageId: message.id, clientId: message.clientId, phone: maskPhone(message.phone), outcome: outcome.kind, attempts: next.attempts };
+      if (outcome.kind === 'sent') logger.info('message sent', log);
+      else logger.warn('message not sent', { ...log, error: outcome.error });
+      return { message: next, retryAfterMs: outcome.kind === 'retryable' ? (outcome.retryAfterMs ?? 0) : 0 };
+    });
+  }
+
+  async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
+    const ref = parseChunkRef(record.body);
+    const claim = await messages.claim(ref.campaignId, ref.chunk, settings.leaseSeconds * 1000, clock.now());
+    if (claim.kind === 'done' || claim.kind === 'missing') return;
+    if (claim.kind === 'leased') {
+      // Another worker holds the chunk (a duplicate delivery); look again when its lease ends.
+      await sendQueue.retryLater(record.receiptHandle, (claim.until - clock.now().getTime()) / 1000 + 1);
+      throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} is leased`);
+    }
+    const before = claim.chunk.messages;
+    const results = await Promise.all(before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })));
+    let after = results.map((result) => result.message);
+    const campaign = await view.current(ref.campaignId);
+    const plan = planRetry(
+      after.filter(isOpen),
+      Math.max(0, ...results.map((result) => result.retryAfterMs)),
+      claim.chunk.receives,
+      campaign?.endAt ?? clock.now().toISOString(),
+      clock.now(),
+      backoff,
+    );
+    // A retry that would come after the end is no retry: those messages expire now.
+    if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
+    await messages.saveOutcome(ref.campaignId, ref.chunk, after);
+    const delta = countsDelta(before, after);
+    await campaigns.addCounts(ref.campaignId, delta);
+    for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
+    if (plan.kind === 'retry') {
+      await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);
+      throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk}: ${after.filter(isOpen).length} message(s) to retry in ${plan.delayMs} ms`);
+    }
+  }
+
+  return async (event: SQSEvent) => {
+    const view = new CampaignView(campaigns);
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view), new BatchProcessor(EventType.SQS), { throwOnFullBatchFailure: false });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
