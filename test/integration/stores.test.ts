@@ -1,0 +1,199 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { newCampaignRecord } from '../../functions/domain/campaigns.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
+import { chunksOfPage, emptyCounts, type MessageRecord } from '../../functions/domain/messages.js';
+import { stores, type Stores } from '../../functions/adapters/wiring.js';
+import type { Clock } from '../../functions/ports.js';
+import { createTestTables, documentClient } from '../support/aws.js';
+
+let now = new Date('2030-01-01T10:00:00Z');
+const clock: Clock = { now: () => now };
+let store: Stores;
+
+beforeAll(async () => {
+  const tables = await createTestTables();
+  store = stores(tables.env as never, clock, documentClient());
+});
+
+let phoneSeq = 0;
+const phone = () => `7999${String(1_000_000 + phoneSeq++).slice(-7)}`;
+
+async function drain<T>(read: (cursor?: string) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
+describe('client store', () => {
+  it('creates a client with a derived operator code and reads it back', async () => {
+    const created = await store.clients.create({ phone: '79161234567', timezone: 'Europe/Moscow', tag: 'vip' });
+    expect(created.operatorCode).toBe('916');
+    expect(await store.clients.get(created.id)).toEqual(created);
+  });
+
+  it('refuses a second client with the same phone', async () => {
+    const p = phone();
+    await store.clients.create({ phone: p, timezone: 'UTC' });
+    await expect(store.clients.create({ phone: p, timezone: 'UTC' })).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('keeps exactly one of ten concurrent creations with one phone', async () => {
+    const p = phone();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.clients.create({ phone: p, timezone: 'UTC', tag: `race-${p}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof ConflictError)).toBe(true);
+    const listed = await drain((cursor) => store.clients.list({ limit: 50, tag: `race-${p}`, ...(cursor ? { cursor } : {}) }));
+    expect(listed).toHaveLength(1);
+  });
+
+  it('moves the phone reservation when the phone changes, and frees it on delete', async () => {
+    const [a, b] = [phone(), phone()];
+    const client = await store.clients.create({ phone: a, timezone: 'UTC' });
+    const other = await store.clients.create({ phone: b, timezone: 'UTC' });
+    await expect(store.clients.update(client.id, { phone: b })).rejects.toBeInstanceOf(ConflictError);
+    const moved = await store.clients.update(client.id, { phone: `7916${a.slice(4)}` });
+    expect(moved.operatorCode).toBe('916');
+    await store.clients.create({ phone: a, timezone: 'UTC' }); // the old phone is free again
+    await store.clients.delete(other.id);
+    await store.clients.create({ phone: b, timezone: 'UTC' });
+    await expect(store.clients.delete(other.id)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store.clients.update('nope', { tag: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('removes a tag with null', async () => {
+    const client = await store.clients.create({ phone: phone(), timezone: 'UTC', tag: 'gone' });
+    const updated = await store.clients.update(client.id, { tag: null });
+    expect(updated.tag).toBeUndefined();
+    expect((await store.clients.get(client.id))?.tag).toBeUndefined();
+  });
+
+  it('lists by tag and operator code with opaque cursors', async () => {
+    const tag = `list-${phoneSeq}`;
+    for (let i = 0; i < 5; i++) await store.clients.create({ phone: phone(), timezone: 'UTC', tag, operatorCode: i % 2 ? '901' : '902' });
+    const first = await store.clients.list({ limit: 2, tag });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(await drain((cursor) => store.clients.list({ limit: 2, tag, ...(cursor ? { cursor } : {}) }))).toHaveLength(5);
+    const both = await drain((cursor) => store.clients.list({ limit: 2, tag, operatorCode: '901', ...(cursor ? { cursor } : {}) }));
+    expect(both.map((c) => c.operatorCode)).toEqual(['901', '901']);
+    await expect(store.clients.list({ limit: 2, cursor: 'garbage' })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('walks an audience over every filter value exactly once, page by page', async () => {
+    const tags = [`aud-a-${phoneSeq}`, `aud-b-${phoneSeq}`, `aud-c-${phoneSeq}`];
+    const expected: string[] = [];
+    for (let i = 0; i < 13; i++) {
+      const client = await store.clients.create({ phone: phone(), timezone: 'UTC', tag: tags[i % 3] as string, operatorCode: i % 4 === 0 ? '950' : '951' });
+      if (i % 3 !== 2) expected.push(client.id);
+    }
+    const byTag = await drain((cursor) => store.clients.audience({ tags: [tags[0] as string, tags[1] as string, tags[0] as string] }, { limit: 4, ...(cursor ? { cursor } : {}) }));
+    expect(byTag.map((m) => m.id).sort()).toEqual(expected.sort());
+    expect(byTag.every((m) => /^7\d{10}$/.test(m.phone))).toBe(true);
+    const narrowed = await drain((cursor) => store.clients.audience({ tags, operatorCodes: ['950'] }, { limit: 3, ...(cursor ? { cursor } : {}) }));
+    expect(narrowed).toHaveLength(4); // i = 0, 4, 8, 12
+  });
+});
+
+describe('campaign store', () => {
+  const input = { text: 'hello', startAt: '2030-01-01T09:00:00Z', endAt: '2030-01-02T00:00:00Z' };
+
+  it('numbers campaigns and starts each once', async () => {
+    const a = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    const b = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    expect(Number(b.id)).toBeGreaterThan(Number(a.id));
+    expect(a.status).toBe('running');
+    expect(await store.campaigns.start(a.id, now)).toBe(true);
+    expect(await store.campaigns.start(a.id, now)).toBe(false);
+    expect((await store.campaigns.get(a.id))?.fanout).toEqual({ page: 0, done: false });
+    expect(await store.campaigns.start('999999', now)).toBe(false);
+  });
+
+  it('advances the fan-out once per page and finishes when nothing is left queued', async () => {
+    const c = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    await store.campaigns.start(c.id, now);
+    expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(true);
+    expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(false);
+    expect(await store.campaigns.advanceFanout(c.id, 1, { page: 2, done: true }, 5)).toBe(true);
+    await store.campaigns.addCounts(c.id, { ...emptyCounts(), queued: -14, sent: 13, failed: 1 });
+    expect((await store.campaigns.get(c.id))?.status).toBe('running');
+    await store.campaigns.addCounts(c.id, { ...emptyCounts(), queued: -1, expired: 1 });
+    const done = await store.campaigns.get(c.id);
+    expect(done?.status).toBe('finished');
+    expect(done?.counts).toEqual({ queued: 0, sent: 13, failed: 1, expired: 1, cancelled: 0 });
+  });
+
+  it('removes only scheduled campaigns and cancels only live ones', async () => {
+    now = new Date('2030-01-01T08:00:00Z');
+    const scheduled = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    expect(scheduled.status).toBe('scheduled');
+    const edited = await store.campaigns.replace({ ...scheduled, text: 'edited' }, 'scheduled');
+    expect(edited.text).toBe('edited');
+    await expect(store.campaigns.replace({ ...scheduled, text: 'x' }, 'running')).rejects.toBeInstanceOf(ConflictError);
+    const cancelled = await store.campaigns.cancel(scheduled.id);
+    expect(cancelled.status).toBe('cancelled');
+    await expect(store.campaigns.cancel(scheduled.id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.campaigns.remove(scheduled.id)).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.campaigns.remove('424242')).rejects.toBeInstanceOf(NotFoundError);
+    const other = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    await store.campaigns.remove(other.id);
+    expect(await store.campaigns.get(other.id)).toBeUndefined();
+    now = new Date('2030-01-01T10:00:00Z');
+  });
+});
+
+describe('message store', () => {
+  const audience = Array.from({ length: 23 }, (_, i) => ({ id: `client-${i}`, phone: `7900000${String(i).padStart(4, '0')}` }));
+
+  it('writes a page of chunks once and keeps the first content on replay', async () => {
+    const chunks = chunksOfPage('77', 0, audience, now);
+    expect(chunks.map((c) => c.messages.length)).toEqual([10, 10, 3]);
+    await store.messages.putChunks(chunks);
+    const replay = await store.messages.putChunks(chunksOfPage('77', 0, audience.slice(1), now));
+    expect(replay.map((c) => c.messages[0]?.clientId)).toEqual(['client-0', 'client-10', 'client-20']);
+    expect((await store.messages.chunksOfPage('77', 0)).length).toBe(3);
+    expect(await store.messages.chunksOfPage('77', 1)).toEqual([]);
+  });
+
+  it('lets one worker claim a chunk, and none once every message is final', async () => {
+    const [chunk] = await store.messages.putChunks(chunksOfPage('78', 0, audience.slice(0, 2), now));
+    const first = await store.messages.claim('78', 0, 60_000, now);
+    expect(first.kind).toBe('claimed');
+    expect(first.kind === 'claimed' && first.chunk.receives).toBe(1);
+    const second = await store.messages.claim('78', 0, 60_000, now);
+    expect(second).toEqual({ kind: 'leased', until: now.getTime() + 60_000 });
+    const messages = (chunk?.messages ?? []).map((m): MessageRecord => ({ ...m, status: 'sent', attempts: 1, sentAt: now.toISOString() }));
+    await store.messages.saveOutcome('78', 0, messages);
+    expect(await store.messages.claim('78', 0, 60_000, now)).toEqual({ kind: 'done' });
+    expect(await store.messages.claim('78', 5, 60_000, now)).toEqual({ kind: 'missing' });
+    const found = await store.messages.get(messages[1]?.id as number);
+    expect(found).toMatchObject({ id: messages[1]?.id, campaignId: '78', clientId: 'client-1', status: 'sent', attempts: 1, sentAt: now.toISOString() });
+    expect(await store.messages.get(1)).toBeUndefined();
+  });
+
+  it('a lease that has run out can be claimed again', async () => {
+    await store.messages.putChunks(chunksOfPage('79', 0, audience.slice(0, 1), now));
+    await store.messages.claim('79', 0, 1000, now);
+    const later = new Date(now.getTime() + 1000);
+    const again = await store.messages.claim('79', 0, 1000, later);
+    expect(again.kind === 'claimed' && again.chunk.receives).toBe(2);
+  });
+
+  it('lists messages in id order, filtered by status, with cursors', async () => {
+    const chunks = chunksOfPage('80', 0, audience, now);
+    await store.messages.putChunks(chunks);
+    const second = chunks[1];
+    if (!second) throw new Error('expected a second chunk');
+    await store.messages.saveOutcome('80', 1, second.messages.map((m, i) => (i % 2 ? { ...m, status: 'failed', attempts: 1, lastError: 'HTTP 400' } : m)));
+    const all = await drain((cursor) => store.messages.list('80', { limit: 7, ...(cursor ? { cursor } : {}) }));
+    expect(all.map((m) => m.clientId)).toEqual(audience.map((a) => a.id));
+    expect(all.map((m) => m.id)).toEqual([...all.map((m) => m.id)].sort((x, y) => x - y));
+    const failed = await drain((cursor) => store.messages.list('80', { limit: 2, status: 'failed', ...(cursor ? { cursor } : {}) }));
+    expect(failed.map((m) => m.clientId)).toEqual(['client-11', 'client-13', 'client-15', 'client-17', 'client-19']);
+    expect(failed[0]).toMatchObject({ lastError: 'HTTP 400', attempts: 1 });
+  });
+});
