@@ -7,6 +7,11 @@ export interface QueueDefinition {
   /** The environment variable that carries the queue URL to the handlers. */
   urlEnvVar: string;
   fifo: boolean;
+  /**
+   * FIFO only. EventBridge Scheduler cannot pass a deduplication id, so a queue it
+   * targets must deduplicate by content; Herald's own sends still set explicit ids.
+   */
+  contentBasedDeduplication?: boolean;
   /** Seconds; at least six times the consuming function's timeout. */
   visibilityTimeoutSeconds: number;
   /** The handler that consumes it (a key of `functionSettings`). */
@@ -38,6 +43,7 @@ export const queues = {
     name: 'herald-fanout.fifo',
     urlEnvVar: 'FANOUT_QUEUE_URL',
     fifo: true,
+    contentBasedDeduplication: true,
     visibilityTimeoutSeconds: 180,
     consumer: 'fanout',
     batchSize: 1,
