@@ -1,0 +1,60 @@
+/**
+ * The REST API as one Lambda handler: API Gateway REST proxy events in, JSON or problem
+ * documents out. Locally local/http.ts feeds it the same events over a real socket.
+ */
+import middy from '@middy/core';
+import httpRouterHandler from '@middy/http-router';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { NotFoundError } from '../domain/errors.js';
+import type { CampaignStore, ClientStore, Clock, FanoutQueue, MessageStore, StartScheduler } from '../ports.js';
+import { requestLogging } from './logging.js';
+import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
+import type { ApiRoute } from './respond.js';
+import { campaignChangeRoutes } from './routes/campaign-changes.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { clientRoutes } from './routes/clients.js';
+import { docsRoutes } from './routes/docs.js';
+import { messageRoutes } from './routes/messages.js';
+import { statsRoutes } from './routes/stats.js';
+
+/** What the API needs; the same shape functions/adapters/wiring.ts builds. */
+export interface ApiDependencies {
+  clock: Clock;
+  clients: ClientStore;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+  fanoutQueue: FanoutQueue;
+  scheduler: StartScheduler;
+}
+
+/** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
+function patternOf(path: string): RegExp {
+  const body = path.replace(/\/\{[^/}]+\+\}$/, '/.+').replace(/\{[^/}]+\}/g, '[^/]+');
+  return new RegExp(`^${body}/?$`);
+}
+
+/** No route matched: 405 with `Allow` when the path exists under another method, 404 otherwise. */
+function unmatched(routes: ApiRoute[]) {
+  const patterns = routes.map((route) => ({ method: route.method, pattern: patternOf(route.path) }));
+  return ({ method, path }: { method: string; path: string }): never => {
+    const allow = [...new Set(patterns.filter((route) => route.pattern.test(path)).map((route) => route.method))];
+    if (allow.length > 0) throw new RouteMethodNotAllowedError(method, allow);
+    throw new NotFoundError(`no route for ${path}`);
+  };
+}
+
+export function createApiHandler(deps: ApiDependencies) {
+  const routes: ApiRoute[] = [
+    ...clientRoutes(deps),
+    ...campaignRoutes(deps),
+    ...campaignChangeRoutes(deps),
+    ...statsRoutes(deps),
+    ...messageRoutes(deps),
+    ...docsRoutes(),
+  ];
+  // onError runs in reverse order: problemDetails shapes the answer, then requestLogging logs it.
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(requestLogging())
+    .use(problemDetails())
+    .handler(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }));
+}

@@ -1,0 +1,85 @@
+/** The OpenAPI 3 document, generated from the same zod schemas the routes validate with; built once, on first use. */
+import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import {
+  CampaignIdParamsSchema,
+  CampaignListQuerySchema,
+  CampaignPageSchema,
+  CampaignPatchSchema,
+  CampaignSchema,
+  CampaignStatsQuerySchema,
+  CampaignStatsSchema,
+  ClientIdParamsSchema,
+  ClientListQuerySchema,
+  ClientPageSchema,
+  ClientPatchSchema,
+  ClientSchema,
+  MessageIdParamsSchema,
+  MessageSchema,
+  NewCampaignSchema,
+  NewClientSchema,
+  OverallStatsSchema,
+  ProblemSchema,
+} from './schemas.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+
+type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+
+const problemCases = {
+  400: 'Invalid request: the offending fields are named in `errors`.',
+  404: 'No such resource.',
+  405: 'Method not allowed on this path.',
+  409: 'Conflict: the phone belongs to another client, or the campaign no longer allows the change.',
+  413: 'Body too large.',
+  415: 'Content-Type is not application/json.',
+  500: 'Internal error.',
+} as const;
+type ProblemStatus = keyof typeof problemCases;
+
+const problems = (...statuses: ProblemStatus[]) =>
+  Object.fromEntries(
+    [...statuses, 500 as const].map((status) => [status, { description: problemCases[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } }]),
+  );
+const ok = (status: number, description: string, schema?: z.ZodType) => ({
+  [status]: { description, ...(schema ? { content: { 'application/json': { schema } } } : {}) },
+});
+const jsonRequest = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+const bodyProblems = [400, 413, 415] as const;
+
+const routes: RouteConfig[] = [
+  { method: 'post', path: '/clients', tags: ['clients'], summary: 'Add a client', request: jsonRequest(NewClientSchema), responses: { ...ok(201, 'The client', ClientSchema), ...problems(...bodyProblems, 409) } },
+  { method: 'get', path: '/clients', tags: ['clients'], summary: 'List clients', request: { query: ClientListQuerySchema }, responses: { ...ok(200, 'A page of clients', ClientPageSchema), ...problems(400) } },
+  { method: 'get', path: '/clients/{id}', tags: ['clients'], summary: 'One client', request: { params: ClientIdParamsSchema }, responses: { ...ok(200, 'The client', ClientSchema), ...problems(400, 404) } },
+  { method: 'patch', path: '/clients/{id}', tags: ['clients'], summary: 'Change a client', request: { params: ClientIdParamsSchema, ...jsonRequest(ClientPatchSchema) }, responses: { ...ok(200, 'The changed client', ClientSchema), ...problems(...bodyProblems, 404, 409) } },
+  { method: 'delete', path: '/clients/{id}', tags: ['clients'], summary: 'Remove a client', request: { params: ClientIdParamsSchema }, responses: { ...ok(204, 'Removed'), ...problems(400, 404) } },
+  { method: 'post', path: '/campaigns', tags: ['campaigns'], summary: 'Add a campaign', description: 'Starts at once when startAt is reached, otherwise at startAt.', request: jsonRequest(NewCampaignSchema), responses: { ...ok(201, 'The campaign', CampaignSchema), ...problems(...bodyProblems) } },
+  { method: 'get', path: '/campaigns', tags: ['campaigns'], summary: 'List campaigns with their counts', request: { query: CampaignListQuerySchema }, responses: { ...ok(200, 'A page of campaigns', CampaignPageSchema), ...problems(400) } },
+  { method: 'get', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'One campaign with its counts', request: { params: CampaignIdParamsSchema }, responses: { ...ok(200, 'The campaign', CampaignSchema), ...problems(400, 404) } },
+  { method: 'patch', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'Change a campaign', description: 'Scheduled: any field, and the schedule follows. Running: only endAt. Finished or cancelled: 409.', request: { params: CampaignIdParamsSchema, ...jsonRequest(CampaignPatchSchema) }, responses: { ...ok(200, 'The changed campaign', CampaignSchema), ...problems(...bodyProblems, 404, 409) } },
+  { method: 'delete', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'Remove or stop a campaign', description: 'Scheduled: removed with its schedule. Running: stopped; no provider call starts for it after the answer. Finished or cancelled: 409.', request: { params: CampaignIdParamsSchema }, responses: { ...ok(204, 'Removed or stopped'), ...problems(400, 404, 409) } },
+  { method: 'get', path: '/campaigns/{id}/stats', tags: ['statistics'], summary: "A campaign's counts and its messages", request: { params: CampaignIdParamsSchema, query: CampaignStatsQuerySchema }, responses: { ...ok(200, 'Counts and a page of messages', CampaignStatsSchema), ...problems(400, 404) } },
+  { method: 'get', path: '/stats', tags: ['statistics'], summary: 'Every campaign with its counts, and totals', responses: { ...ok(200, 'Overall statistics', OverallStatsSchema), ...problems() } },
+  { method: 'get', path: '/messages/{id}', tags: ['messages'], summary: 'One message by id (the provider msgId)', request: { params: MessageIdParamsSchema }, responses: { ...ok(200, 'The message', MessageSchema), ...problems(400, 404) } },
+];
+
+function buildDocument(): OpenApiDocument {
+  const registry = new OpenAPIRegistry();
+  for (const route of routes) registry.registerPath(route);
+  return new OpenApiGeneratorV3(registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Herald',
+      version: '1.0.0',
+      description: 'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
+    },
+    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }],
+  });
+}
+
+let cached: OpenApiDocument | undefined;
+
+/** The document, with `servers` pointing at where it is served (the API Gateway stage, locally `/`). */
+export function openApiDocument(basePath = ''): OpenApiDocument {
+  cached ??= buildDocument();
+  return { ...cached, servers: [{ url: basePath || '/' }] };
+}

@@ -1,0 +1,191 @@
+/**
+ * Every request and response of the REST API as a zod schema. The routes validate with
+ * them and the OpenAPI document (openapi.ts) is generated from them, so the two cannot
+ * disagree. Objects are strict: an unknown field is an error, not something ignored.
+ */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
+import { isTimeZone, OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../domain/clients.js';
+import { MESSAGE_STATUSES } from '../domain/messages.js';
+
+extendZodWithOpenApi(z);
+
+const phone = z
+  .string()
+  .regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)')
+  .openapi({ example: '79001234567' });
+const operatorCode = z
+  .string()
+  .regex(OPERATOR_CODE_PATTERN, 'must be 3 digits')
+  .openapi({ example: '900' });
+const timezone = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Moscow')
+  .openapi({ example: 'Europe/Moscow' });
+const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
+/** ISO 8601 with an explicit offset (`Z` or `+03:00`), and a real calendar instant. */
+const instant = z
+  .iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T09:00:00+03:00' })
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a valid date')
+  .openapi({ example: '2030-01-01T09:00:00+03:00' });
+const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
+const atLeastOneField = (value: object) => Object.keys(value).length > 0;
+
+// Requests
+
+export const NewClientSchema = z
+  .strictObject({ phone, timezone, tag: tag.optional(), operatorCode: operatorCode.optional() })
+  .openapi('NewClient', { description: 'operatorCode is taken from the phone (digits 2-4) when not given.' });
+
+export const ClientPatchSchema = z
+  .strictObject({
+    phone: phone.optional(),
+    timezone: timezone.optional(),
+    operatorCode: operatorCode.optional(),
+    tag: tag.nullable().optional().openapi({ description: 'null removes the tag' }),
+  })
+  .refine(atLeastOneField, 'must change at least one field')
+  .openapi('ClientPatch');
+
+export const CampaignFilterSchema = z
+  .strictObject({
+    operatorCodes: z.array(operatorCode).max(100).optional(),
+    tags: z.array(tag).max(100).optional(),
+  })
+  .openapi('CampaignFilter', { description: 'A client matches when it matches every list given; no filter means every client.' });
+
+export const NewCampaignSchema = z
+  .strictObject({
+    text: z.string().min(1).max(1000),
+    startAt: instant,
+    endAt: instant.openapi({ description: 'After startAt and in the future.' }),
+    filter: CampaignFilterSchema.optional(),
+  })
+  .openapi('NewCampaign');
+
+export const CampaignPatchSchema = z
+  .strictObject({
+    text: z.string().min(1).max(1000).optional(),
+    startAt: instant.optional(),
+    endAt: instant.optional(),
+    filter: CampaignFilterSchema.optional(),
+  })
+  .refine(atLeastOneField, 'must change at least one field')
+  .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
+
+// Path and query parameters
+
+const limit = z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { description: 'Page size, 1 to 100.' } });
+const cursor = z.string().min(1).max(2048).optional().openapi({ param: { description: 'nextCursor of the previous page.' } });
+
+export const ClientListQuerySchema = z.strictObject({ limit, cursor, tag: tag.optional(), operatorCode: operatorCode.optional() });
+export const CampaignListQuerySchema = z.strictObject({ limit, cursor });
+export const CampaignStatsQuerySchema = z.strictObject({ limit, cursor, status: z.enum(MESSAGE_STATUSES).optional() });
+
+export const ClientIdParamsSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id').openapi({ param: { description: 'Client id.' } }),
+});
+export const CampaignIdParamsSchema = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a campaign id (a positive integer)').openapi({ example: '1' }),
+});
+export const MessageIdParamsSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'must be a positive integer')
+    .openapi({ type: 'integer', example: 2147483648 }),
+});
+
+// Responses
+
+export const ClientSchema = z
+  .strictObject({
+    id: z.string(),
+    phone,
+    operatorCode,
+    tag: tag.optional(),
+    timezone: z.string(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Client');
+
+const count = z.number().int().min(0);
+export const CountsSchema = z
+  .strictObject({ queued: count, sent: count, failed: count, expired: count, cancelled: count })
+  .openapi('Counts', { description: 'Messages by status; every status is present, zeros included.' });
+
+export const CampaignSchema = z
+  .strictObject({
+    id: z.string(),
+    text: z.string(),
+    startAt: timestamp,
+    endAt: timestamp,
+    filter: CampaignFilterSchema,
+    status: z.enum(CAMPAIGN_STATUSES),
+    counts: CountsSchema,
+    total: count,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('Campaign');
+
+export const MessageSchema = z
+  .strictObject({
+    id: z.number().int().openapi({ description: "Stable across retries; the provider's msgId." }),
+    campaignId: z.string(),
+    clientId: z.string(),
+    status: z.enum(MESSAGE_STATUSES),
+    attempts: count,
+    lastError: z.string().optional(),
+    createdAt: timestamp,
+    sentAt: timestamp.optional(),
+  })
+  .openapi('Message');
+
+const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'null on the last page' }) }).openapi(name);
+
+export const ClientPageSchema = pageOf(ClientSchema, 'ClientPage');
+export const CampaignPageSchema = pageOf(CampaignSchema, 'CampaignPage');
+export const MessagePageSchema = pageOf(MessageSchema, 'MessagePage');
+
+export const CampaignStatsSchema = z
+  .strictObject({
+    campaignId: z.string(),
+    status: z.enum(CAMPAIGN_STATUSES),
+    counts: CountsSchema,
+    total: count,
+    messages: MessagePageSchema,
+  })
+  .openapi('CampaignStats');
+
+export const CampaignSummarySchema = z
+  .strictObject({ id: z.string(), status: z.enum(CAMPAIGN_STATUSES), startAt: timestamp, endAt: timestamp, counts: CountsSchema, total: count })
+  .openapi('CampaignSummary');
+
+export const OverallStatsSchema = z
+  .strictObject({ campaigns: z.array(CampaignSummarySchema), counts: CountsSchema, total: count })
+  .openapi('OverallStats', { description: 'Every campaign with its counts, and the counts summed over all campaigns.' });
+
+export const ProblemSchema = z
+  .strictObject({
+    type: z.string().openapi({ example: 'urn:herald:problem:invalid-request' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().openapi({ description: 'The request path.' }),
+    requestId: z.string().optional(),
+    errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).openapi({ description: 'Each offending field by dotted path.' }),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details, served as application/problem+json.' });
+
+export type NewClientInput = z.infer<typeof NewClientSchema>;
+export type ClientView = z.infer<typeof ClientSchema>;
+export type CampaignView = z.infer<typeof CampaignSchema>;
+export type MessageView = z.infer<typeof MessageSchema>;
+export type CampaignStatsView = z.infer<typeof CampaignStatsSchema>;
+export type OverallStatsView = z.infer<typeof OverallStatsSchema>;
+export type ProblemDocument = z.infer<typeof ProblemSchema>;
