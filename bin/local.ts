@@ -1,0 +1,59 @@
+/** `npm start`: the whole of Herald on this machine. Settings: see localEnvSchema. */
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError, localEnvSchema, parseEnv } from '../functions/adapters/config.js';
+import { startLocalRuntime } from '../local/runtime.js';
+
+async function main(): Promise<void> {
+  const env = parseEnv(localEnvSchema);
+  const dataDir = resolve(env.HERALD_DATA_DIR);
+  teeLogs(join(dataDir, 'logs'));
+  if (env.HERALD_PROVIDER_URL && !env.HERALD_PROVIDER_TOKEN) throw new ConfigError(['HERALD_PROVIDER_TOKEN'], 'HERALD_PROVIDER_TOKEN: required with HERALD_PROVIDER_URL');
+
+  const runtime = await startLocalRuntime({
+    port: env.PORT,
+    dataDir: join(dataDir, 'dynamodb'),
+    ...(env.HERALD_PROVIDER_URL && env.HERALD_PROVIDER_TOKEN ? { provider: { url: env.HERALD_PROVIDER_URL, token: env.HERALD_PROVIDER_TOKEN } } : {}),
+    fakeProvider: { latencyMs: env.HERALD_FAKE_LATENCY_MS, errorRate: env.HERALD_FAKE_ERROR_RATE },
+    providerConcurrency: env.HERALD_PROVIDER_CONCURRENCY,
+  });
+  process.stderr.write(
+    [
+      `Herald is running (data in ${dataDir})`,
+      `  API          ${runtime.url}`,
+      `  Swagger UI   ${runtime.url}/docs`,
+      `  OpenAPI      ${runtime.url}/openapi.json`,
+      `  provider     ${runtime.provider ? `${runtime.provider.url} (fake; faults: POST ${runtime.provider.url}/_faults)` : env.HERALD_PROVIDER_URL}`,
+      `  logs         ${join(dataDir, 'logs', 'herald.log')} (npm run logs -- --campaign ID)`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${signal}: finishing in-flight work, then stopping...\n`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Log lines go to the terminal and to a file that `npm run logs` searches. */
+function teeLogs(directory: string): void {
+  mkdirSync(directory, { recursive: true });
+  const file = createWriteStream(join(directory, 'herald.log'), { flags: 'a' });
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    file.write(chunk);
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Herald could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+/**
+ * Herald on one machine: DynamoDB Local, the SQS emulator with pollers standing in for
+ * Lambda's event source mappings, the local scheduler, a fake provider, and the API on
+ * a loopback port. The handlers and adapters are the ones Lambda runs; only the wiring
+ * differs (local scheduler, in-process token, local endpoints).
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createApiHandler } from '../functions/api/app.js';
+import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from '../functions/adapters/config.js';
+import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import { tableList, tables, type TableName } from '../functions/adapters/tables.js';
+import { apiDependencies, deadLetterDependencies, dynamoDocumentClient, fanoutDependencies, sendDependencies, sqs, systemClock } from '../functions/adapters/wiring.js';
+import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
+import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
+import { createFanoutHandler } from '../functions/delivery/fanout.js';
+import { createSendHandler } from '../functions/delivery/send.js';
+import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
+import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
+import { startHttpServer } from './http.js';
+import { startPoller, type Poller } from './poller.js';
+import { LocalScheduler, schedulesTable } from './scheduler.js';
+import { recoverDelivery } from './recover.js';
+import { createQueues, resolveLocalhostSubdomains, startSqsEmulator, withSuffix, type CreatedQueue } from './sqs.js';
+
+export interface LocalRuntimeOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  /** DynamoDB Local keeps its data here; omitted, it runs in memory. */
+  dataDir?: string;
+  /** Reuse a running DynamoDB Local / SQS emulator (tests share one per run). */
+  dynamoEndpoint?: string;
+  sqsEndpoint?: string;
+  /** Appended to table and queue names, so several runtimes can share one DynamoDB Local. */
+  suffix?: string;
+  /** A real provider; without it a fake one is started. */
+  provider?: { url: string; token: string };
+  fakeProvider?: FakeProviderOptions;
+  providerConcurrency?: number;
+  providerTimeoutMs?: number;
+  maxBackoffSeconds?: number;
+  /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
+  queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
+  schedulerIntervalMs?: number;
+}
+
+export interface LocalRuntime {
+  url: string;
+  /** The fake provider, when no real one was given. */
+  provider?: FakeProvider;
+  tableNames: Record<TableName, string>;
+  stop(): Promise<void>;
+}
+
+const nameWith = (name: string, suffix: string) => (suffix ? `${name}-${suffix}` : name);
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const suffix = options.suffix ?? '';
+    const dynamo = options.dynamoEndpoint ? undefined : await startDynamoDbLocal(options.dataDir ? { dataDir: options.dataDir } : {});
+    if (dynamo) stops.push(() => dynamo.stop());
+    const sqsEmulator = options.sqsEndpoint ? undefined : await startSqsEmulator();
+    if (sqsEmulator) stops.push(() => sqsEmulator.stop());
+
+    // The handlers' SDK clients read their endpoints from the SDK's own settings.
+    resolveLocalhostSubdomains();
+    Object.assign(process.env, {
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ?? dynamo?.endpoint,
+      AWS_ENDPOINT_URL_SQS: options.sqsEndpoint ?? sqsEmulator?.endpoint,
+    });
+
+    const rawDynamo = localDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB as string);
+    const tableNames = (await createTables(rawDynamo, [...tableList, schedulesTable], (table) => nameWith(table.name, suffix))) as Record<TableName | 'schedules', string>;
+    rawDynamo.destroy();
+    const definitions = Object.fromEntries(
+      Object.entries(queueDefinitions).map(([name, definition]) => [name, { ...definition, ...options.queues?.[name as QueueName] }]),
+    ) as Record<QueueName, QueueDefinition>;
+    const created = await createQueues(sqs(), definitions, (name) => withSuffix(name, suffix));
+
+    let provider: FakeProvider | undefined;
+    let providerUrl = options.provider?.url;
+    let token = options.provider?.token;
+    if (!providerUrl) {
+      token = randomBytes(24).toString('base64url');
+      provider = await startFakeProvider({ ...options.fakeProvider, token });
+      stops.push(() => (provider as FakeProvider).stop());
+      providerUrl = provider.url;
+    }
+
+    const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]])) as Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
+    const fanoutEnv: FanoutEnv = { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SEND_QUEUE_URL: created.send.url };
+    const sendEnv: SendEnv = {
+      ...tablesEnv,
+      SEND_QUEUE_URL: created.send.url,
+      PROVIDER_URL: providerUrl,
+      PROVIDER_TIMEOUT_MS: options.providerTimeoutMs ?? 5000,
+      PROVIDER_CONCURRENCY: options.providerConcurrency ?? 20,
+      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds ?? 120,
+    };
+    const deadLetterEnv: DeadLetterEnv = tablesEnv;
+
+    const db: DynamoDBDocumentClient = dynamoDocumentClient();
+    const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock);
+    const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
+    const sendQueue = new SqsSendQueue(sqs(), created.send.url);
+    const api = createApiHandler(apiDependencies({ ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' }, { scheduler }));
+    const consumers = {
+      fanout: createFanoutHandler(fanoutDependencies(fanoutEnv)),
+      send: createSendHandler(sendDependencies(sendEnv, { token: async () => token as string })),
+      deadLetter: createDeadLetterHandler(deadLetterDependencies(deadLetterEnv)),
+    };
+
+    // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
+    await recoverDelivery({ db, campaignsTable: tableNames.campaigns, messagesTable: tableNames.messages, fanoutQueue, sendQueue, clock: systemClock });
+
+    const pollers: Poller[] = [];
+    for (const queue of Object.values(created) as CreatedQueue[]) {
+      const { definition } = queue;
+      pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.url, queueArn: queue.arn, batchSize: definition.batchSize, maxConcurrency: definition.maxConcurrency, handler: consumers[definition.consumer as keyof typeof consumers] }));
+      const deadLetterConsumer = definition.deadLetter.consumer;
+      if (deadLetterConsumer) {
+        pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.deadLetter.url, queueArn: queue.deadLetter.arn, batchSize: definition.batchSize, maxConcurrency: 2, handler: consumers[deadLetterConsumer as keyof typeof consumers] }));
+      }
+    }
+    // A graceful stop lets in-flight chunks finish: pollers stop before anything they need.
+    stops.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    });
+    const stopScheduler = scheduler.start({ fire: (campaignId) => fanoutQueue.start(campaignId), intervalMs: options.schedulerIntervalMs ?? 500 });
+    stops.push(async () => stopScheduler());
+
+    const http = await startHttpServer({ port: options.port ?? 3000, host: '127.0.0.1', handler: api });
+    stops.push(() => http.stop());
+
+    return { url: http.url, ...(provider ? { provider } : {}), tableNames, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpProvider } from '../../functions/adapters/provider.js';
+
+type Reply = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let reply: Reply = (_req, res) => res.end();
+const seen: { url?: string; authorization?: string; contentType?: string; body: unknown }[] = [];
+let server: Server;
+let provider: HttpProvider;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen.push({ url: req.url, authorization: req.headers.authorization, contentType: req.headers['content-type'], body: JSON.parse(body) });
+      reply(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  provider = new HttpProvider({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, token: async () => 'jwt-token', maxSockets: 4 });
+});
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+const json = (status: number, body: string, headers: Record<string, string> = {}): Reply => (_req, res) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+};
+
+const request = { id: 4294967306, phone: '79001234567', text: 'hello' };
+
+describe('provider client', () => {
+  it('posts {id, phone as an integer, text} to /send/{msgId} with the bearer token', async () => {
+    reply = json(200, '{"code":0,"message":"OK"}');
+    expect(await provider.send(request, 1000)).toEqual({ kind: 'sent' });
+    expect(seen.at(-1)).toEqual({ url: '/v1/send/4294967306', authorization: 'Bearer jwt-token', contentType: 'application/json', body: { id: 4294967306, phone: 79001234567, text: 'hello' } });
+  });
+
+  it.each([
+    ['a 200 with another code', json(200, '{"code":1,"message":"no"}')],
+    ['a 200 that is not JSON', json(200, 'not json at all')],
+    ['a 200 with a truncated body', json(200, '{"code":')],
+    ['a 503', json(503, 'down')],
+  ])('treats %s as retryable', async (_name, answer) => {
+    reply = answer;
+    expect((await provider.send(request, 1000)).kind).toBe('retryable');
+  });
+
+  it('honours a 429 Retry-After', async () => {
+    reply = json(429, '{}', { 'retry-after': '7' });
+    expect(await provider.send(request, 1000)).toEqual({ kind: 'retryable', error: 'HTTP 429', retryAfterMs: 7000 });
+  });
+
+  it('does not retry what the provider rejects as invalid', async () => {
+    reply = json(400, '{"detail":"bad phone"}');
+    expect(await provider.send(request, 1000)).toEqual({ kind: 'rejected', error: 'HTTP 400' });
+  });
+
+  it('gives up on a slow answer at the timeout', async () => {
+    reply = (_req, res) => setTimeout(() => res.end('{"code":0}'), 1500);
+    // The answer would be a success; getting 'timeout' shows the call was cut off.
+    expect(await provider.send(request, 200)).toEqual({ kind: 'retryable', error: 'timeout' });
+  });
+
+  it('makes no call with no time left', async () => {
+    const before = seen.length;
+    expect((await provider.send(request, 0)).kind).toBe('retryable');
+    expect(seen.length).toBe(before);
+  });
+
+  it('turns a refused connection into a retryable network error', async () => {
+    const closed = new HttpProvider({ baseUrl: 'http://127.0.0.1:1', token: async () => 't', maxSockets: 1 });
+    const outcome = await closed.send(request, 1000);
+    expect(outcome).toMatchObject({ kind: 'retryable', error: expect.stringContaining('network') });
+  });
+});
