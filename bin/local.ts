@@ -2,10 +2,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, localEnvSchema, parseEnv } from '../functions/adapters/config.js';
-import { startLocalRuntime } from '../local/runtime.js';
 
 async function main(): Promise<void> {
   const env = parseEnv(localEnvSchema);
+  // Powertools reads these when the handlers' modules load, so they are set before the import.
+  process.env.POWERTOOLS_LOG_LEVEL = env.LOG_LEVEL;
+  // Metrics are CloudWatch's (EMF); on one machine they would only double the log lines.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const { startLocalRuntime } = await import('../local/runtime.js');
   const dataDir = resolve(env.HERALD_DATA_DIR);
   teeLogs(join(dataDir, 'logs'));
   if (env.HERALD_PROVIDER_URL && !env.HERALD_PROVIDER_TOKEN) throw new ConfigError(['HERALD_PROVIDER_TOKEN'], 'HERALD_PROVIDER_TOKEN: required with HERALD_PROVIDER_URL');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
 import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from '../functions/adapters/config.js';
-import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import { queues as queueDefinitions, type FunctionName, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
 import { tableList, tables, type TableName } from '../functions/adapters/tables.js';
 import { apiDependencies, deadLetterDependencies, dynamoDocumentClient, fanoutDependencies, sendDependencies, sqs, systemClock } from '../functions/adapters/wiring.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
@@ -42,6 +42,8 @@ export interface LocalRuntimeOptions {
   /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
   queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
   schedulerIntervalMs?: number;
+  /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
+  instrument?: <E, R>(name: FunctionName, handler: (event: E) => Promise<R>) => (event: E) => Promise<R>;
 }
 
 export interface LocalRuntime {
@@ -110,11 +112,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
+    const instrument = options.instrument ?? ((_name, handler) => handler);
     const api = createApiHandler(apiDependencies({ ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' }, { scheduler }));
     const consumers = {
-      fanout: createFanoutHandler(fanoutDependencies(fanoutEnv)),
-      send: createSendHandler(sendDependencies(sendEnv, { token: async () => token as string })),
-      deadLetter: createDeadLetterHandler(deadLetterDependencies(deadLetterEnv)),
+      fanout: instrument('fanout', createFanoutHandler(fanoutDependencies(fanoutEnv))),
+      send: instrument('send', createSendHandler(sendDependencies(sendEnv, { token: async () => token as string }))),
+      deadLetter: instrument('deadLetter', createDeadLetterHandler(deadLetterDependencies(deadLetterEnv))),
     };
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
@@ -136,7 +139,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const stopScheduler = scheduler.start({ fire: (campaignId) => fanoutQueue.start(campaignId), intervalMs: options.schedulerIntervalMs ?? 500 });
     stops.push(async () => stopScheduler());
 
-    const http = await startHttpServer({ port: options.port ?? 3000, host: '127.0.0.1', handler: api });
+    const http = await startHttpServer({ port: options.port ?? 3000, host: '127.0.0.1', handler: instrument('api', api) });
     stops.push(() => http.stop());
 
     return { url: http.url, ...(provider ? { provider } : {}), tableNames, stop: stopAll };
