@@ -1,0 +1,88 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { tableList, type KeyAttribute, type TableName } from '../functions/adapters/tables.js';
+
+export interface HeraldDataProps {
+  /** DynamoDB deletion protection on every table; when off the tables also go with the stack. */
+  deletionProtection: boolean;
+}
+
+/** Which tables a function reads or writes; a table left out is not granted at all. */
+export type TableAccess = Partial<Record<TableName, 'read' | 'readWrite'>>;
+
+function attribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER };
+}
+
+/**
+ * Herald's DynamoDB tables, built from the one table definition (functions/adapters/tables.ts)
+ * that the local runtime also creates in DynamoDB Local: keys and indexes cannot drift apart.
+ */
+export class HeraldData extends Construct {
+  private readonly tablesByName = new Map<string, { table: dynamodb.Table; envVar: string }>();
+
+  constructor(scope: Construct, id: string, props: HeraldDataProps) {
+    super(scope, id);
+    for (const definition of tableList) {
+      const table = new dynamodb.Table(this, definition.name, {
+        partitionKey: attribute(definition.partitionKey),
+        sortKey: definition.sortKey && attribute(definition.sortKey),
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: props.deletionProtection,
+        removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.indexName,
+          partitionKey: attribute(index.partitionKey),
+          sortKey: index.sortKey && attribute(index.sortKey),
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      this.tablesByName.set(definition.name, { table, envVar: definition.envVar });
+    }
+  }
+
+  table(name: TableName): dynamodb.Table {
+    const entry = this.tablesByName.get(name);
+    if (!entry) throw new Error(`No table named ${name} in functions/adapters/tables.ts`);
+    return entry.table;
+  }
+
+  /** Every table's name under its environment variable (CLIENTS_TABLE, ...): each handler schema asks for all four. */
+  get environment(): Record<string, string> {
+    return Object.fromEntries([...this.tablesByName.values()].map(({ table, envVar }) => [envVar, table.tableName]));
+  }
+
+  /** Grants exactly the access listed; read or read/write, never `dynamodb:*`. */
+  grant(grantee: iam.IGrantable & Construct, access: TableAccess): void {
+    let indexed = false;
+    for (const [name, level] of Object.entries(access) as [TableName, 'read' | 'readWrite'][]) {
+      const table = this.table(name);
+      if (level === 'read') table.grantReadData(grantee);
+      else table.grantReadWriteData(grantee);
+      indexed ||= tableList.some((definition) => definition.name === name && definition.indexes.length > 0);
+    }
+    if (indexed) {
+      NagSuppressions.addResourceSuppressions(
+        grantee,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason: 'Queries on a granted table\'s own GSIs: the index ARNs are `<table ARN>/index/*`, no other table.',
+            appliesTo: [{ regex: '/^Resource::<.*\\.Arn>\\/index\\/\\*$/' }],
+          },
+        ],
+        true,
+      );
+    }
+  }
+
+  get names(): TableName[] {
+    return [...this.tablesByName.keys()] as TableName[];
+  }
+}

@@ -1,0 +1,144 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/adapters/metrics.js';
+import { functionSettings, type FunctionName } from '../functions/adapters/queues.js';
+
+/** The repository root: entries in `functionSettings` and the lock file are relative to it. */
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Settings every Herald function shares; the stack decides them once. */
+export interface FunctionDefaults {
+  /** Prefix of function and log group names (`herald` gives `herald-send`, `/aws/lambda/herald-send`). */
+  namePrefix: string;
+  logRetention: logs.RetentionDays;
+  logLevel: LogLevel;
+  /** Powertools service name: the `service` dimension of every metric and a field of every log line. */
+  serviceName: string;
+}
+
+export interface HeraldFunctionProps {
+  name: FunctionName;
+  defaults: FunctionDefaults;
+  /** The variables the handler's config schema (functions/adapters/config.ts) reads. */
+  environment: Record<string, string>;
+  description: string;
+  /**
+   * Package files the handler loads from disk at run time, which esbuild cannot bundle
+   * (`{ 'swagger-ui-dist': ['package.json', 'swagger-ui.css'] }`): copied from the project's
+   * node_modules into the bundle's node_modules.
+   */
+  nodeModuleFiles?: Record<string, string[]>;
+}
+
+/** `deadLetter` becomes `dead-letter`: function names, log groups and entry files use kebab case. */
+export function kebabCase(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+function copyCommands(inputDir: string, outputDir: string, files: Record<string, string[]>): string[] {
+  return Object.entries(files).flatMap(([pkg, names]) => {
+    const from = path.join(inputDir, 'node_modules', pkg);
+    const to = path.join(outputDir, 'node_modules', pkg);
+    return [`mkdir -p "${to}"`, ...names.map((name) => `cp "${path.join(from, name)}" "${path.join(to, name)}"`)];
+  });
+}
+
+/**
+ * Loaded first in every bundle: the bundle is ESM, but some dependencies are CommonJS and
+ * call `require` for Node built-ins, which an ES module does not define. The alias keeps the
+ * import from clashing with a bundled module's own `createRequire` import.
+ */
+const requireShim =
+  "import { createRequire as __heraldCreateRequire } from 'node:module'; const require = __heraldCreateRequire(import.meta.url);";
+
+/**
+ * One Herald Lambda: Node.js 22 on arm64, bundled locally by esbuild (minified, with source
+ * maps), Powertools settings in the environment, its own log group with a retention, and a
+ * role that may write only to that log group (instead of AWSLambdaBasicExecutionRole, which
+ * may create and write any log group).
+ */
+export class HeraldFunction extends Construct implements iam.IGrantable {
+  readonly function: NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  /** The handler's name in functions/adapters/queues.ts (`api`, `fanout`, `send`, `deadLetter`). */
+  readonly name: FunctionName;
+  readonly functionName: string;
+  readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: HeraldFunctionProps) {
+    super(scope, id);
+    const settings = functionSettings[props.name];
+    const { defaults } = props;
+    this.name = props.name;
+    this.functionName = `${defaults.namePrefix}-${kebabCase(props.name)}`;
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: `/aws/lambda/${this.functionName}`,
+      retention: defaults.logRetention,
+      // The name is fixed, so a retained group would block the next deploy of the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${this.functionName} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.grantPrincipal = this.role;
+
+    this.function = new NodejsFunction(this, 'Function', {
+      functionName: this.functionName,
+      description: props.description,
+      entry: path.join(projectRoot, settings.entry),
+      handler: 'handler',
+      projectRoot,
+      depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: settings.memoryMb,
+      timeout: Duration.seconds(settings.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: defaults.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: defaults.logLevel,
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // Stack traces map to file and line without shipping the sources themselves.
+        sourcesContent: false,
+        banner: requireShim,
+        // The AWS SDK is bundled too, so Lambda runs the SDK version the tests ran.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir, outputDir) => copyCommands(inputDir, outputDir, props.nodeModuleFiles ?? {}),
+        },
+      },
+    });
+    NagSuppressions.addResourceSuppressions(this.function, [
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is the runtime Herald is built and tested for (DESIGN.md); a runtime upgrade is a deliberate change.',
+      },
+    ]);
+  }
+}
