@@ -1,0 +1,183 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { HeraldData } from './data.js';
+import type { HeraldDelivery } from './delivery.js';
+import { HeraldFunction, type FunctionDefaults } from './functions.js';
+
+export interface ApiThrottling {
+  /** Steady requests per second for the whole stage. */
+  rateLimit: number;
+  burstLimit: number;
+}
+
+export interface HeraldApiProps {
+  data: HeraldData;
+  delivery: HeraldDelivery;
+  throttling: ApiThrottling;
+  stageName: string;
+  functionDefaults: FunctionDefaults;
+}
+
+/**
+ * Swagger UI's files, which the api handler reads from the swagger-ui-dist package at run time
+ * (functions/api/routes/docs.ts): the package entry and the assets the /docs page links.
+ */
+export const SWAGGER_UI_FILES = [
+  'package.json',
+  'index.js',
+  'absolute-path.js',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'swagger-ui.css',
+  'index.css',
+  'favicon-16x16.png',
+  'favicon-32x32.png',
+];
+
+/**
+ * Gateway errors (missing signature, throttled, too large) in the same RFC 9457 shape as the
+ * handler's own errors, so a client parses one error format.
+ */
+const problemTemplate =
+  '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}';
+
+/**
+ * The REST API: API Gateway with IAM (SigV4) authorization in front of the api function,
+ * which routes every path itself (Lambda proxy integration on `/` and `/{proxy+}`).
+ *
+ * Body size: API Gateway accepts payloads up to its hard limit of 10 MB and offers no smaller
+ * setting; the api handler enforces Herald's own, much smaller, body limit and answers 413.
+ * The request validator checks what API Gateway can check without a model per route (the
+ * request parameters); the handler validates bodies with its zod schemas.
+ */
+export class HeraldApi extends Construct {
+  readonly handler: HeraldFunction;
+  readonly restApi: apigateway.RestApi;
+  readonly accessLogGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: HeraldApiProps) {
+    super(scope, id);
+    const { data, delivery } = props;
+
+    this.handler = new HeraldFunction(this, 'Function', {
+      name: 'api',
+      description: 'Herald REST API: clients, campaigns, statistics and the OpenAPI document',
+      defaults: props.functionDefaults,
+      environment: { ...data.environment, ...delivery.startEnvironment },
+      nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
+    });
+    data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
+    delivery.grantStartCampaigns(this.handler);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/apigateway/${props.functionDefaults.namePrefix}-access`,
+      retention: props.functionDefaults.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.restApi = new apigateway.RestApi(this, 'RestApi', {
+      restApiName: props.functionDefaults.namePrefix,
+      description: 'Herald: clients, campaigns and delivery statistics',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Access and execution logs need the account's API Gateway CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttling.rateLimit,
+        throttlingBurstLimit: props.throttling.burstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: accessLogFormat(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // Bodies hold phone numbers: never copied into execution logs.
+        dataTraceEnabled: false,
+      },
+      defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+    });
+
+    // The stack prints the URL once, as ApiUrl.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
+    const requestValidator = new apigateway.RequestValidator(this, 'RequestValidator', {
+      restApi: this.restApi,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+
+    const integration = new apigateway.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
+    const signed: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.IAM, requestValidator };
+    this.restApi.root.addMethod('ANY', integration, signed);
+    this.restApi.root.addProxy({ defaultIntegration: integration, defaultMethodOptions: signed, anyMethod: true });
+
+    // Anyone may read the API's documentation: GET /openapi.json, GET /docs and its assets.
+    const unsigned: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.NONE, requestValidator };
+    const docs = this.restApi.root.addResource('docs');
+    const publicMethods = [
+      this.restApi.root.addResource('openapi.json').addMethod('GET', integration, unsigned),
+      docs.addMethod('GET', integration, unsigned),
+      docs.addResource('{proxy+}').addMethod('GET', integration, unsigned),
+    ];
+    for (const method of publicMethods) {
+      NagSuppressions.addResourceSuppressions(method, [
+        { id: 'AwsSolutions-APIG4', reason: 'The API documentation is public by design; every other route requires SigV4.' },
+        { id: 'AwsSolutions-COG4', reason: 'The API documentation is public by design; every other route requires SigV4.' },
+      ]);
+    }
+
+    for (const [type, name] of [
+      [apigateway.ResponseType.DEFAULT_4XX, 'Default4xx'],
+      [apigateway.ResponseType.DEFAULT_5XX, 'Default5xx'],
+    ] as const) {
+      this.restApi.addGatewayResponse(name, {
+        type,
+        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        templates: { 'application/json': problemTemplate },
+      });
+    }
+
+    NagSuppressions.addResourceSuppressions(
+      this.restApi,
+      [
+        {
+          id: 'AwsSolutions-COG4',
+          reason: 'Callers are other services and admins with IAM credentials: every route uses AWS_IAM (SigV4), not Cognito.',
+        },
+        {
+          id: 'AwsSolutions-IAM4',
+          reason: 'AmazonAPIGatewayPushToCloudWatchLogs is the role API Gateway itself needs to write access and execution logs.',
+          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        },
+      ],
+      true,
+    );
+  }
+
+  get url(): string {
+    return this.restApi.url;
+  }
+}
+
+/** One JSON line per request: who called what, the answer, and where the time went. */
+function accessLogFormat(): apigateway.AccessLogFormat {
+  const field = apigateway.AccessLogField;
+  return apigateway.AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: field.contextRequestId(),
+      requestTime: field.contextRequestTime(),
+      sourceIp: field.contextIdentitySourceIp(),
+      caller: field.contextIdentityUserArn(),
+      httpMethod: field.contextHttpMethod(),
+      resourcePath: field.contextResourcePath(),
+      path: field.contextPath(),
+      protocol: field.contextProtocol(),
+      status: field.contextStatus(),
+      responseLength: field.contextResponseLength(),
+      responseLatency: field.contextResponseLatency(),
+      integrationLatency: field.contextIntegrationLatency(),
+      integrationStatus: field.contextIntegrationStatus(),
+      errorMessage: field.contextErrorMessage(),
+    }),
+  );
+}

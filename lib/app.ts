@@ -1,0 +1,51 @@
+import { App, Aspects, type AppProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { LogLevel } from './functions.js';
+import { HeraldStack, type HeraldStackProps } from './herald-stack.js';
+
+export const STACK_NAME = 'Herald';
+
+/** Context values (`cdk deploy -c providerUrl=...` or cdk.json) arrive as strings from the command line. */
+function contextBoolean(value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Expected true or false, got ${JSON.stringify(value)}`);
+}
+
+function contextRetention(value: unknown): logs.RetentionDays | undefined {
+  if (value === undefined) return undefined;
+  const days = Number(value);
+  if (!Object.values(logs.RetentionDays).includes(days)) {
+    throw new Error(`logRetentionDays: ${JSON.stringify(value)} is not a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, ...)`);
+  }
+  return days as logs.RetentionDays;
+}
+
+/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail. */
+export function stackPropsFromContext(app: App): HeraldStackProps {
+  const context = (key: string): unknown => app.node.tryGetContext(key);
+  return {
+    providerUrl: context('providerUrl') as string | undefined,
+    deletionProtection: contextBoolean(context('deletionProtection')),
+    logLevel: context('logLevel') as LogLevel | undefined,
+    logRetention: contextRetention(context('logRetentionDays')),
+    alarmEmail: context('alarmEmail') as string | undefined,
+  };
+}
+
+/**
+ * The CDK app: the Herald stack, environment-agnostic (no account or region, no lookups, so
+ * `cdk synth` runs offline), checked by cdk-nag's AwsSolutions pack.
+ */
+export function createHeraldApp(appProps: AppProps = {}, stackProps: HeraldStackProps = {}): { app: App; stack: HeraldStack } {
+  const app = new App(appProps);
+  const stack = new HeraldStack(app, STACK_NAME, {
+    description: 'Herald: mailing campaigns over an external SMS API',
+    ...stackPropsFromContext(app),
+    ...stackProps,
+  });
+  Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+  return { app, stack };
+}

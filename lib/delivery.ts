@@ -1,0 +1,235 @@
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import { functionSettings, queues, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import type { HeraldData } from './data.js';
+import { HeraldFunction, type FunctionDefaults } from './functions.js';
+import type { ProviderTokenSecret } from './secrets.js';
+
+/** Lambda's advice for SQS event sources: a visibility timeout of at least six times the function timeout. */
+export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+/** Fails the synth when a queue would hand a message to a second consumer while the first still runs it. */
+export function assertVisibilityCoversConsumer(definition: QueueDefinition): void {
+  const timeout = functionSettings[definition.consumer].timeoutSeconds;
+  if (definition.visibilityTimeoutSeconds < VISIBILITY_TO_TIMEOUT_RATIO * timeout) {
+    throw new Error(
+      `Queue ${definition.name}: visibility timeout ${definition.visibilityTimeoutSeconds}s is under ` +
+        `${VISIBILITY_TO_TIMEOUT_RATIO} x the ${definition.consumer} function timeout (${timeout}s)`,
+    );
+  }
+}
+
+/** DLQs keep what they hold for the longest time SQS allows, so on-call has two weeks to look. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+/** The dead-letter function drains the send DLQ at the smallest MaximumConcurrency Lambda accepts. */
+const DEAD_LETTER_MAX_CONCURRENCY = 2;
+const DEAD_LETTER_BATCH_SIZE = 10;
+
+export interface QueuePair {
+  definition: QueueDefinition;
+  queue: sqs.Queue;
+  deadLetterQueue: sqs.Queue;
+}
+
+export interface HeraldDeliveryProps {
+  data: HeraldData;
+  providerToken: ProviderTokenSecret;
+  /** Base URL of the sending API (`POST {providerUrl}/send/{msgId}`). */
+  providerUrl: string;
+  /** Name of the EventBridge Scheduler schedule group holding the campaign starts. */
+  scheduleGroupName: string;
+  functionDefaults: FunctionDefaults;
+}
+
+/**
+ * Everything behind the API that moves messages: the fan-out and send queues with their DLQs
+ * (built from functions/adapters/queues.ts, as the local runtime builds its emulated queues),
+ * the fanout, send and dead-letter functions on their event sources, and the schedule group
+ * plus the role EventBridge Scheduler uses to put a campaign start on the fan-out queue.
+ */
+export class HeraldDelivery extends Construct {
+  readonly queues: Record<QueueName, QueuePair>;
+  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction };
+  readonly scheduleGroup: scheduler.CfnScheduleGroup;
+  readonly schedulerRole: iam.Role;
+  /** Where Scheduler puts a start it could not deliver to the fan-out queue. */
+  readonly schedulerDeadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: HeraldDeliveryProps) {
+    super(scope, id);
+    const { data } = props;
+
+    this.queues = {
+      fanout: this.queuePair('Fanout', queues.fanout),
+      send: this.queuePair('Send', queues.send),
+    };
+    const fanoutQueue = this.queues.fanout.queue;
+    const sendQueue = this.queues.send.queue;
+
+    const fanout = new HeraldFunction(this, 'FanoutFunction', {
+      name: 'fanout',
+      description: 'Writes one page of a campaign audience as message chunks and queues them for sending',
+      defaults: props.functionDefaults,
+      environment: {
+        ...data.environment,
+        [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
+        [queues.send.urlEnvVar]: sendQueue.queueUrl,
+      },
+    });
+    data.grant(fanout, { clients: 'read', campaigns: 'readWrite', messages: 'readWrite' });
+    // The next page's cursor goes back onto the fan-out queue.
+    fanoutQueue.grantSendMessages(fanout);
+    sendQueue.grantSendMessages(fanout);
+    this.subscribe(fanout, this.queues.fanout.queue, queues.fanout);
+
+    const send = new HeraldFunction(this, 'SendFunction', {
+      name: 'send',
+      description: 'Claims message chunks and calls the provider for each open message before the campaign ends',
+      defaults: props.functionDefaults,
+      environment: {
+        ...data.environment,
+        [queues.send.urlEnvVar]: sendQueue.queueUrl,
+        PROVIDER_URL: props.providerUrl,
+        PROVIDER_TOKEN_SECRET: props.providerToken.secretName,
+      },
+    });
+    data.grant(send, { campaigns: 'readWrite', messages: 'readWrite' });
+    props.providerToken.grantRead(send);
+    // The event source grants receive, delete and ChangeMessageVisibility (the retry backoff).
+    this.subscribe(send, sendQueue, queues.send);
+
+    const deadLetter = new HeraldFunction(this, 'DeadLetterFunction', {
+      name: 'deadLetter',
+      description: 'Marks the open messages of a chunk that exhausted its retries as failed',
+      defaults: props.functionDefaults,
+      environment: { ...data.environment },
+    });
+    data.grant(deadLetter, { campaigns: 'readWrite', messages: 'readWrite' });
+    deadLetter.function.addEventSource(
+      new SqsEventSource(this.queues.send.deadLetterQueue, {
+        batchSize: DEAD_LETTER_BATCH_SIZE,
+        maxConcurrency: DEAD_LETTER_MAX_CONCURRENCY,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    this.functions = { fanout, send, deadLetter };
+
+    this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: props.scheduleGroupName });
+
+    this.schedulerDeadLetterQueue = new sqs.Queue(this, 'SchedulerDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    NagSuppressions.addResourceSuppressions(this.schedulerDeadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'It is itself a dead-letter queue: the one EventBridge Scheduler writes undeliverable starts to.' },
+    ]);
+
+    const account = Stack.of(this).account;
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to put a campaign start on the fan-out queue',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        // Confused-deputy guard: only schedules of this account may use the role.
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    });
+    // Only SendMessage: Scheduler sends the start to the queue and, failing that, to its DLQ.
+    fanoutQueue.grant(this.schedulerRole, 'sqs:SendMessage');
+    this.schedulerDeadLetterQueue.grant(this.schedulerRole, 'sqs:SendMessage');
+  }
+
+  /** What the API function needs to start campaigns now (FANOUT_QUEUE_URL) or at their start (SCHEDULE_*). */
+  get startEnvironment(): Record<string, string> {
+    return {
+      [queues.fanout.urlEnvVar]: this.queues.fanout.queue.queueUrl,
+      SCHEDULE_GROUP: this.scheduleGroupName,
+      SCHEDULE_TARGET_ARN: this.queues.fanout.queue.queueArn,
+      SCHEDULE_ROLE_ARN: this.schedulerRole.roleArn,
+      SCHEDULE_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
+    };
+  }
+
+  get scheduleGroupName(): string {
+    // The group's own Ref, so a schedule is never created before its group exists.
+    return this.scheduleGroup.ref;
+  }
+
+  /** ARNs of the schedules in Herald's group, and nothing else. */
+  get scheduleArns(): string {
+    return Stack.of(this).formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${this.scheduleGroupName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  /**
+   * Lets the API start campaigns: send a start straight onto the fan-out queue, and create,
+   * update and delete one-time schedules in Herald's group that run with the scheduler role.
+   */
+  grantStartCampaigns(grantee: iam.IGrantable & Construct): void {
+    this.queues.fanout.queue.grantSendMessages(grantee);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+        resources: [this.scheduleArns],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    NagSuppressions.addResourceSuppressions(
+      grantee,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'Schedules are named per campaign at run time; the wildcard covers only schedules in Herald\'s own group.',
+          appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\\/<[^>]+>\\/\\*$/' }],
+        },
+      ],
+      true,
+    );
+  }
+
+  private queuePair(id: string, definition: QueueDefinition): QueuePair {
+    assertVisibilityCoversConsumer(definition);
+    const common = { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, fifo: definition.fifo || undefined };
+    const deadLetterConsumer = definition.deadLetter.consumer;
+    const deadLetterQueue = new sqs.Queue(this, `${id}DeadLetterQueue`, {
+      ...common,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+      visibilityTimeout: deadLetterConsumer
+        ? Duration.seconds(VISIBILITY_TO_TIMEOUT_RATIO * functionSettings[deadLetterConsumer].timeoutSeconds)
+        : undefined,
+    });
+    const queue = new sqs.Queue(this, `${id}Queue`, {
+      ...common,
+      // EventBridge Scheduler targets the fan-out queue and cannot pass a deduplication id.
+      contentBasedDeduplication: definition.contentBasedDeduplication,
+      visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.deadLetter.maxReceiveCount },
+    });
+    return { definition, queue, deadLetterQueue };
+  }
+
+  private subscribe(consumer: HeraldFunction, queue: sqs.Queue, definition: QueueDefinition): void {
+    consumer.function.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: definition.batchSize,
+        maxConcurrency: definition.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { tables } from '../functions/adapters/tables.js';
+import { HeraldApi, type ApiThrottling } from './api.js';
+import { HeraldData } from './data.js';
+import { HeraldDelivery } from './delivery.js';
+import type { FunctionDefaults, LogLevel } from './functions.js';
+import { HeraldObservability } from './observability.js';
+import { ProviderTokenSecret } from './secrets.js';
+
+export const DEFAULT_PROVIDER_URL = 'https://probe.fbrq.cloud/v1';
+
+export interface HeraldStackProps extends StackProps {
+  /** Base URL of the external sending API. Default: the probe service of the original brief. */
+  providerUrl?: string;
+  /** DynamoDB deletion protection (and retention on stack delete). Default true. */
+  deletionProtection?: boolean;
+  /** Default one month. */
+  logRetention?: logs.RetentionDays;
+  /** Default INFO. */
+  logLevel?: LogLevel;
+  /** Stage-wide limits. Default 50 requests per second, bursts of 100. */
+  apiThrottling?: ApiThrottling;
+  /** Default `v1`. */
+  apiStageName?: string;
+  /** Receives the alarm notices (an SNS e-mail subscription) when given. */
+  alarmEmail?: string;
+  /** Prefix of the names the stack gives (functions, log groups, schedule group, secret, dashboard). Default `herald`. */
+  namePrefix?: string;
+}
+
+/** The whole service on AWS: one construct per concern, wired here. */
+export class HeraldStack extends Stack {
+  readonly data: HeraldData;
+  readonly providerToken: ProviderTokenSecret;
+  readonly delivery: HeraldDelivery;
+  readonly api: HeraldApi;
+  readonly observability: HeraldObservability;
+
+  constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
+    super(scope, id, props);
+    const namePrefix = props.namePrefix ?? 'herald';
+    const functionDefaults: FunctionDefaults = {
+      namePrefix,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      logLevel: props.logLevel ?? 'INFO',
+      // The Powertools service name, the same as functions/adapters/logger.ts and metrics.ts use.
+      serviceName: 'herald',
+    };
+
+    this.data = new HeraldData(this, 'Data', { deletionProtection: props.deletionProtection ?? true });
+    this.providerToken = new ProviderTokenSecret(this, 'ProviderToken', { secretName: `${namePrefix}/provider-token` });
+    this.delivery = new HeraldDelivery(this, 'Delivery', {
+      data: this.data,
+      providerToken: this.providerToken,
+      providerUrl: props.providerUrl ?? DEFAULT_PROVIDER_URL,
+      scheduleGroupName: namePrefix,
+      functionDefaults,
+    });
+    this.api = new HeraldApi(this, 'Api', {
+      data: this.data,
+      delivery: this.delivery,
+      throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
+      stageName: props.apiStageName ?? 'v1',
+      functionDefaults,
+    });
+    const functions = [this.api.handler, this.delivery.functions.fanout, this.delivery.functions.send, this.delivery.functions.deadLetter];
+    this.observability = new HeraldObservability(this, 'Observability', {
+      namePrefix,
+      serviceName: functionDefaults.serviceName,
+      functions,
+      delivery: this.delivery,
+      api: this.api,
+      alarmEmail: props.alarmEmail,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the REST API (SigV4, service execute-api)' });
+    new CfnOutput(this, 'ProviderTokenSecretName', {
+      value: this.providerToken.secretName,
+      description: 'Put the provider JWT here: aws secretsmanager put-secret-value --secret-id <name> --secret-string <jwt>',
+    });
+    for (const name of this.data.names) {
+      new CfnOutput(this, `${pascalCase(name)}TableName`, {
+        value: this.data.table(name).tableName,
+        description: `The handlers' ${tables[name].envVar}`,
+      });
+    }
+    for (const [name, pair] of Object.entries(this.delivery.queues)) {
+      new CfnOutput(this, `${pascalCase(name)}QueueUrl`, { value: pair.queue.queueUrl });
+      new CfnOutput(this, `${pascalCase(name)}DeadLetterQueueUrl`, { value: pair.deadLetterQueue.queueUrl });
+    }
+    new CfnOutput(this, 'SchedulerDeadLetterQueueUrl', { value: this.delivery.schedulerDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'ScheduleGroupName', { value: this.delivery.scheduleGroupName });
+    for (const fn of functions) {
+      new CfnOutput(this, `${pascalCase(fn.name)}LogGroupName`, { value: fn.logGroup.logGroupName });
+    }
+    new CfnOutput(this, 'ApiAccessLogGroupName', { value: this.api.accessLogGroup.logGroupName });
+    new CfnOutput(this, 'DashboardName', { value: namePrefix });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+  }
+}
+
+function pascalCase(name: string): string {
+  return `${name[0]!.toUpperCase()}${name.slice(1)}`;
+}
