@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
-import type { CampaignStore, ClientStore, Clock, FanoutQueue, MessageStore, StartScheduler } from '../ports.js';
+import type { ApiDependencies } from '../adapters/wiring.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
 import type { ApiRoute } from './respond.js';
@@ -17,15 +17,7 @@ import { docsRoutes } from './routes/docs.js';
 import { messageRoutes } from './routes/messages.js';
 import { statsRoutes } from './routes/stats.js';
 
-/** What the API needs; the same shape functions/adapters/wiring.ts builds. */
-export interface ApiDependencies {
-  clock: Clock;
-  clients: ClientStore;
-  campaigns: CampaignStore;
-  messages: MessageStore;
-  fanoutQueue: FanoutQueue;
-  scheduler: StartScheduler;
-}
+export type { ApiDependencies };
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
 function patternOf(path: string): RegExp {

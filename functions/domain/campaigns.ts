@@ -54,7 +54,11 @@ export function hasStarted(campaign: Pick<Campaign, 'startAt'>, now: Date): bool
   return now.getTime() >= ms(campaign.startAt);
 }
 
-function checkTimes(startAt: string, endAt: string, now: Date): void {
+/**
+ * `endAt` after `startAt` and still ahead. Exported so the API can refuse a campaign
+ * before the store spends a campaign number on it.
+ */
+export function checkTimes(startAt: string, endAt: string, now: Date): void {
   if (ms(endAt) <= ms(startAt)) throw ValidationError.field('endAt', 'must be after startAt');
   if (ms(endAt) <= now.getTime()) throw ValidationError.field('endAt', 'must be in the future');
 }

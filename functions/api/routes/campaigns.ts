@@ -1,6 +1,6 @@
 /** Campaigns: POST/GET /campaigns, GET /campaigns/{id}. Changes and deletion are in campaign-changes.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { newCampaignRecord, type Campaign } from '../../domain/campaigns.js';
+import { checkTimes, newCampaignRecord, type Campaign } from '../../domain/campaigns.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { CampaignStore } from '../../ports.js';
 import type { ApiDependencies } from '../app.js';
@@ -39,6 +39,8 @@ export function campaignRoutes({ clock, campaigns, fanoutQueue, scheduler }: Api
       handler: withJsonBody(async (event) => {
         const input = NewCampaignSchema.parse(jsonBodyOf(event));
         const now = clock.now();
+        // Checked before create: the store takes a number from the campaign sequence first.
+        checkTimes(input.startAt, input.endAt, now);
         const campaign = await campaigns.create((id) => newCampaignRecord(input, id, now));
         touched(event, { campaignId: campaign.id });
         await launch(event, campaign);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { callTimeoutMs, isPastCutoff } from '../../functions/domain/cutoff.js';
+
+const endAt = '2030-06-01T12:00:00.000Z';
+const before = (ms: number) => new Date(Date.parse(endAt) - ms);
+
+describe('isPastCutoff', () => {
+  it('is false before the end', () => {
+    expect(isPastCutoff(endAt, before(1))).toBe(false);
+  });
+  it('is true at the end itself and after', () => {
+    expect(isPastCutoff(endAt, before(0))).toBe(true);
+    expect(isPastCutoff(endAt, before(-1))).toBe(true);
+  });
+  it('reads offsets', () => {
+    expect(isPastCutoff('2030-06-01T15:00:00+03:00', new Date('2030-06-01T12:00:00.000Z'))).toBe(true);
+    expect(isPastCutoff('2030-06-01T15:00:01+03:00', new Date('2030-06-01T12:00:00.000Z'))).toBe(false);
+  });
+});
+
+describe('callTimeoutMs', () => {
+  it('is the configured timeout when the end is further away', () => {
+    expect(callTimeoutMs(endAt, before(60_000), 5000)).toBe(5000);
+  });
+  it('is cut to the time left before the end', () => {
+    expect(callTimeoutMs(endAt, before(1200), 5000)).toBe(1200);
+  });
+  it('is zero at or past the end, never negative', () => {
+    expect(callTimeoutMs(endAt, before(0), 5000)).toBe(0);
+    expect(callTimeoutMs(endAt, before(-10_000), 5000)).toBe(0);
+  });
+});

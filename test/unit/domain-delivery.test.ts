@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import {
+  afterOutcome,
+  classifyResponse,
+  closed,
+  DEFAULT_BACKOFF,
+  parseRetryAfter,
+  planRetry,
+  retryDelayMs,
+  shortError,
+} from '../../functions/domain/delivery.js';
+import type { MessageRecord } from '../../functions/domain/messages.js';
+
+const now = new Date('2030-06-01T12:00:00.000Z');
+const queued: MessageRecord = { id: 2 ** 31, clientId: 'c1', phone: '79001234567', status: 'queued', attempts: 0 };
+const policy = { baseMs: 1000, maxMs: 10_000 };
+
+describe('classifyResponse', () => {
+  it('counts only 200 with code 0 as sent', () => {
+    expect(classifyResponse(200, { code: 0 })).toEqual({ kind: 'sent' });
+  });
+  it.each([
+    ['another code', { code: 1 }],
+    ['code as a string', { code: '0' }],
+    ['no code', {}],
+    ['null', null],
+    ['a string', 'OK'],
+    ['nothing', undefined],
+    ['an array', [0]],
+  ])('retries a 200 with %s as a malformed body', (_name, body) => {
+    const outcome = classifyResponse(200, body);
+    expect(outcome.kind).toBe('retryable');
+    expect(outcome.kind === 'retryable' && outcome.error).toMatch(/^malformed 200 body/);
+  });
+  it.each([429, 408, 500, 502, 503, 504, 401])('retries HTTP %i', (status) => {
+    expect(classifyResponse(status, {})).toEqual({ kind: 'retryable', error: `HTTP ${status}` });
+  });
+  it.each([400, 403, 404, 409, 422])('does not retry HTTP %i: the provider refused the message', (status) => {
+    expect(classifyResponse(status, {})).toEqual({ kind: 'rejected', error: `HTTP ${status}` });
+  });
+  it('honours Retry-After in seconds and as a date', () => {
+    expect(classifyResponse(429, {}, '3', now)).toEqual({ kind: 'retryable', error: 'HTTP 429', retryAfterMs: 3000 });
+    expect(classifyResponse(503, {}, new Date(now.getTime() + 7000).toUTCString(), now)).toEqual({ kind: 'retryable', error: 'HTTP 503', retryAfterMs: 7000 });
+  });
+  it('keeps a malformed body short enough for the chunk item', () => {
+    const outcome = classifyResponse(200, { junk: 'x'.repeat(500) });
+    expect(outcome.kind === 'retryable' && outcome.error.length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('0', now)).toBe(0);
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+  });
+  it('reads an HTTP date, a past one as no wait', () => {
+    expect(parseRetryAfter(new Date(now.getTime() + 2000).toUTCString(), now)).toBe(2000);
+    expect(parseRetryAfter(new Date(now.getTime() - 2000).toUTCString(), now)).toBe(0);
+  });
+  it('ignores what is absent or unreadable', () => {
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('', now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('shortError', () => {
+  it('keeps short errors and cuts long ones to 60 characters', () => {
+    expect(shortError('HTTP 500')).toBe('HTTP 500');
+    const cut = shortError('e'.repeat(100));
+    expect(cut).toHaveLength(60);
+    expect(cut.endsWith('…')).toBe(true);
+  });
+});
+
+describe('retryDelayMs', () => {
+  it('doubles the window with each attempt, jittered within its upper half', () => {
+    expect(retryDelayMs(1, policy, 0, () => 0)).toBe(500);
+    expect(retryDelayMs(1, policy, 0, () => 1)).toBe(1000);
+    expect(retryDelayMs(2, policy, 0, () => 0)).toBe(1000);
+    expect(retryDelayMs(3, policy, 0, () => 1)).toBe(4000);
+  });
+  it('stays in [window/2, window] for any random draw', () => {
+    for (const draw of [0, 0.1, 0.5, 0.9, 0.999]) {
+      const delay = retryDelayMs(3, policy, 0, () => draw);
+      expect(delay).toBeGreaterThanOrEqual(2000);
+      expect(delay).toBeLessThanOrEqual(4000);
+    }
+  });
+  it('never grows past the cap', () => {
+    expect(retryDelayMs(30, policy, 0, () => 1)).toBe(10_000);
+    expect(retryDelayMs(30, DEFAULT_BACKOFF, 0, () => 1)).toBe(DEFAULT_BACKOFF.maxMs);
+  });
+  it('is never shorter than Retry-After', () => {
+    expect(retryDelayMs(1, policy, 30_000, () => 0)).toBe(30_000);
+  });
+  it('treats attempt 0 as the first', () => {
+    expect(retryDelayMs(0, policy, 0, () => 1)).toBe(1000);
+  });
+});
+
+describe('afterOutcome', () => {
+  it('marks a sent message sent, counts the attempt and drops the last error', () => {
+    const next = afterOutcome({ ...queued, attempts: 2, lastError: 'HTTP 503' }, { kind: 'sent' }, now);
+    expect(next).toEqual({ ...queued, status: 'sent', attempts: 3, sentAt: now.toISOString() });
+    expect('lastError' in next).toBe(false);
+  });
+  it('fails a rejected message with its error', () => {
+    expect(afterOutcome(queued, { kind: 'rejected', error: 'HTTP 400' }, now)).toEqual({ ...queued, status: 'failed', attempts: 1, lastError: 'HTTP 400' });
+  });
+  it('keeps a retryable message queued with its error', () => {
+    expect(afterOutcome(queued, { kind: 'retryable', error: 'HTTP 429', retryAfterMs: 1000 }, now)).toEqual({ ...queued, status: 'queued', attempts: 1, lastError: 'HTTP 429' });
+  });
+  it('does not change the message it was given', () => {
+    const before = { ...queued };
+    afterOutcome(queued, { kind: 'sent' }, now);
+    expect(queued).toEqual(before);
+  });
+});
+
+describe('closed', () => {
+  it('closes a message without counting an attempt', () => {
+    expect(closed(queued, 'expired')).toEqual({ ...queued, status: 'expired' });
+    expect(closed(queued, 'cancelled')).toEqual({ ...queued, status: 'cancelled' });
+    expect(closed({ ...queued, attempts: 5 }, 'failed', 'HTTP 503')).toEqual({ ...queued, attempts: 5, status: 'failed', lastError: 'HTTP 503' });
+  });
+});
+
+describe('planRetry', () => {
+  const endAt = (msFromNow: number) => new Date(now.getTime() + msFromNow).toISOString();
+  it('is done when nothing is open', () => {
+    expect(planRetry([], 0, 1, endAt(60_000), now, policy, () => 0)).toEqual({ kind: 'done' });
+  });
+  it('retries after the backoff when that lands before the end', () => {
+    expect(planRetry([queued], 0, 2, endAt(60_000), now, policy, () => 1)).toEqual({ kind: 'retry', delayMs: 2000 });
+  });
+  it('expires instead when the retry would land at or after the end', () => {
+    expect(planRetry([queued], 0, 2, endAt(2000), now, policy, () => 1)).toEqual({ kind: 'expire' });
+    expect(planRetry([queued], 0, 2, endAt(1999), now, policy, () => 1)).toEqual({ kind: 'expire' });
+  });
+  it('lets Retry-After push the retry past the end', () => {
+    expect(planRetry([queued], 50_000, 1, endAt(40_000), now, policy, () => 0)).toEqual({ kind: 'expire' });
+    expect(planRetry([queued], 30_000, 1, endAt(40_000), now, policy, () => 0)).toEqual({ kind: 'retry', delayMs: 30_000 });
+  });
+});
