@@ -1,0 +1,149 @@
+/**
+ * The send handler's edges, against DynamoDB Local, the SQS emulator and the fake
+ * provider over a real socket: claims, duplicates, retries, the end and cancels.
+ */
+import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpProvider } from '../../functions/adapters/provider.js';
+import { SqsSendQueue } from '../../functions/adapters/sqs.js';
+import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { newCampaignRecord } from '../../functions/domain/campaigns.js';
+import { chunksOfPage } from '../../functions/domain/messages.js';
+import { createSendHandler } from '../../functions/delivery/send.js';
+import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
+import { toSqsEvent } from '../../local/poller.js';
+import { createTestQueues, createTestTables, documentClient, sqsClient, type TestQueues } from '../support/aws.js';
+
+let store: Stores;
+let queues: TestQueues;
+let provider: FakeProvider;
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+const sqs = sqsClient();
+
+beforeAll(async () => {
+  const tables = await createTestTables();
+  store = stores(tables.env as never, systemClock, documentClient());
+  queues = await createTestQueues();
+  provider = await startFakeProvider({ token: 'secret-jwt', latencyMs: 0 });
+  handler = createSendHandler({
+    clock: systemClock,
+    campaigns: store.campaigns,
+    messages: store.messages,
+    sendQueue: new SqsSendQueue(sqs, queues.send.url),
+    provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
+    settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60, leaseSeconds: 60 },
+  });
+});
+afterAll(() => provider.stop());
+beforeEach(async () => {
+  // Each case reads only its own records: what an earlier case left to retry is dropped.
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.send.url }));
+  provider.reset();
+  provider.setFaults({ latencyMs: 0, errorRate: 0, rateLimit429: 0, malformedRate: 0, down: false });
+});
+
+/** A running campaign with one fanned-out page of `size` messages in chunks of ten. */
+async function campaignWithChunks(size: number, endInMs = 60_000) {
+  const now = new Date();
+  const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now));
+  await store.campaigns.start(campaign.id, now);
+  const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7900${String(i).padStart(7, '0')}` }));
+  const chunks = await store.messages.putChunks(chunksOfPage(campaign.id, 0, audience, now));
+  await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, size);
+  return { campaign, chunks };
+}
+
+/** Real SQS messages for the chunks (duplicates allowed), received as Lambda would get them. */
+async function receive(refs: { campaignId: string; chunk: number }[]): Promise<SQSEvent> {
+  for (const ref of refs) await sqs.send(new SendMessageCommand({ QueueUrl: queues.send.url, MessageBody: JSON.stringify(ref) }));
+  const messages = [];
+  while (messages.length < refs.length) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.send.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
+    messages.push(...Messages);
+  }
+  return toSqsEvent(messages, queues.send.arn);
+}
+
+const countsOf = async (id: string) => (await store.campaigns.get(id))?.counts;
+
+describe('send handler', () => {
+  it('sends every open message of a chunk once and moves the counters once', async () => {
+    const { campaign } = await campaignWithChunks(15);
+    const result = await handler(await receive([{ campaignId: campaign.id, chunk: 0 }, { campaignId: campaign.id, chunk: 1 }]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(provider.sentMsgIds()).toHaveLength(15);
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 15, failed: 0, expired: 0, cancelled: 0 });
+    expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
+  });
+
+  it('sends a chunk delivered twice in one batch only once, and a redelivery of a sent chunk not at all', async () => {
+    const { campaign } = await campaignWithChunks(10);
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    const event = await receive([ref, ref]);
+    const result = await handler(event);
+    expect(result.batchItemFailures).toHaveLength(1); // the duplicate waits for the lease, then finds the chunk done
+    expect(provider.sentMsgIds()).toHaveLength(10);
+    const again = await handler(await receive([ref]));
+    expect(again.batchItemFailures).toEqual([]);
+    expect(provider.requests()).toHaveLength(10);
+  });
+
+  it('leaves a chunk with retryable failures on the queue, invisible for the backoff, with attempts and the last error', async () => {
+    const { campaign } = await campaignWithChunks(3);
+    provider.setFaults({ errorRate: 1 });
+    const event = await receive([{ campaignId: campaign.id, chunk: 0 }]);
+    const result = await handler(event);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.send.url, WaitTimeSeconds: 0 }));
+    expect(Messages).toHaveLength(0);
+    const listed = await store.messages.list(campaign.id, { limit: 10 });
+    expect(listed.items.map((m) => [m.status, m.attempts, m.lastError])).toEqual([
+      ['queued', 1, 'HTTP 500'],
+      ['queued', 1, 'HTTP 500'],
+      ['queued', 1, 'HTTP 500'],
+    ]);
+    expect(await countsOf(campaign.id)).toMatchObject({ queued: 3, sent: 0 });
+  });
+
+  it('expires instead of retrying when the backoff would end after the campaign', async () => {
+    const { campaign } = await campaignWithChunks(2, 1500);
+    provider.setFaults({ rateLimit429: 1, retryAfterSeconds: 5 });
+    const result = await handler(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(provider.requests()).toHaveLength(2);
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 0, failed: 0, expired: 2, cancelled: 0 });
+    const [first] = (await store.messages.list(campaign.id, { limit: 1 })).items;
+    expect(first).toMatchObject({ status: 'expired', attempts: 1, lastError: 'HTTP 429' });
+  });
+
+  it('makes no call for a cancelled campaign, or after the end', async () => {
+    const cancelled = await campaignWithChunks(4);
+    await store.campaigns.cancel(cancelled.campaign.id);
+    const ended = await campaignWithChunks(3, 300);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const result = await handler(await receive([{ campaignId: cancelled.campaign.id, chunk: 0 }, { campaignId: ended.campaign.id, chunk: 0 }]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(provider.requests()).toEqual([]);
+    expect(await countsOf(cancelled.campaign.id)).toMatchObject({ queued: 0, cancelled: 4 });
+    expect(await countsOf(ended.campaign.id)).toMatchObject({ queued: 0, expired: 3 });
+  });
+
+  it('keeps provider calls within the configured concurrency', async () => {
+    const { campaign } = await campaignWithChunks(40);
+    provider.setFaults({ latencyMs: 50 });
+    await handler(await receive([0, 1, 2, 3].map((chunk) => ({ campaignId: campaign.id, chunk }))));
+    expect(provider.sentMsgIds()).toHaveLength(40);
+    expect(provider.maxInFlight()).toBeLessThanOrEqual(4);
+    expect(provider.maxInFlight()).toBeGreaterThan(1);
+  });
+
+  it('fails only the record whose body is not a chunk reference', async () => {
+    const { campaign } = await campaignWithChunks(1);
+    await sqs.send(new SendMessageCommand({ QueueUrl: queues.send.url, MessageBody: '{"nonsense":true}' }));
+    const event = await receive([{ campaignId: campaign.id, chunk: 0 }]);
+    const result = await handler(event);
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(provider.sentMsgIds()).toHaveLength(1);
+  });
+});
