@@ -1,0 +1,132 @@
+/** The fan-out handler against DynamoDB Local and the SQS emulator: pages, replays, the end. */
+import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
+import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { newCampaignRecord, type CampaignFilter } from '../../functions/domain/campaigns.js';
+import { createFanoutHandler } from '../../functions/delivery/fanout.js';
+import { toSqsEvent } from '../../local/poller.js';
+import { createTestQueues, createTestTables, documentClient, sqsClient, uniqueSuffix, type TestQueues } from '../support/aws.js';
+
+let store: Stores;
+let queues: TestQueues;
+let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+const sqs = sqsClient();
+
+beforeAll(async () => {
+  store = stores((await createTestTables()).env as never, systemClock, documentClient());
+  queues = await createTestQueues();
+  handler = createFanoutHandler({ ...store, clock: systemClock, fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url), sendQueue: new SqsSendQueue(sqs, queues.send.url) });
+});
+beforeEach(async () => {
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.fanout.url }));
+  await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.send.url }));
+});
+
+let phoneSeq = 0;
+async function seed(count: number, tag: string): Promise<void> {
+  for (let i = 0; i < count; i += 20) {
+    await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => store.clients.create({ phone: `7955${String(phoneSeq++).padStart(7, '0')}`, timezone: 'UTC', tag })));
+  }
+}
+
+async function campaign(filter: CampaignFilter, endInMs = 60_000) {
+  const now = new Date();
+  return store.campaigns.create((id) => newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString(), filter }, id, now));
+}
+
+/** Everything on a queue now, received as Lambda would get it (and deleted, as after success). */
+async function drain(url: string, arn: string): Promise<SQSEvent['Records']> {
+  const records: SQSEvent['Records'] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
+    if (Messages.length === 0) return records;
+    records.push(...toSqsEvent(Messages, arn).Records);
+    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+  }
+}
+
+/** Runs the fan-out chain to its end, one fan-out message at a time; returns every chunk sent. */
+async function runChain(first: SQSEvent['Records'][number] | undefined): Promise<{ chunks: { campaignId: string; chunk: number }[]; invocations: number }> {
+  const chunks: { campaignId: string; chunk: number }[] = [];
+  let invocations = 0;
+  let pending = first ? [first] : [];
+  while (pending.length) {
+    for (const record of pending) {
+      invocations += 1;
+      expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+    }
+    chunks.push(...(await drain(queues.send.url, queues.send.arn)).map((r) => JSON.parse(r.body)));
+    pending = await drain(queues.fanout.url, queues.fanout.arn);
+  }
+  return { chunks, invocations };
+}
+
+const startRecord = async (id: string) => {
+  await new SqsFanoutQueue(sqs, queues.fanout.url).start(id);
+  return (await drain(queues.fanout.url, queues.fanout.arn))[0];
+};
+
+describe('fan-out handler', () => {
+  it('writes the audience page by page, one chunk message per ten clients, and counts them queued', async () => {
+    const tag = `fan-${uniqueSuffix()}`;
+    await seed(230, tag);
+    const c = await campaign({ tags: [tag] });
+    const { chunks, invocations } = await runChain(await startRecord(c.id));
+    expect(invocations).toBe(3); // pages of 100
+    expect(chunks).toHaveLength(23);
+    const after = await store.campaigns.get(c.id);
+    expect(after?.counts.queued).toBe(230);
+    expect(after?.fanout).toEqual({ page: 3, done: true });
+    const clientIds = (await store.messages.list(c.id, { limit: 500 })).items.map((m) => m.clientId);
+    expect(new Set(clientIds).size).toBe(230);
+  });
+
+  it('does nothing on a second start, and a replayed page writes no second message for a client', async () => {
+    const tag = `replay-${uniqueSuffix()}`;
+    await seed(150, tag);
+    const c = await campaign({ tags: [tag] });
+    const start = await startRecord(c.id);
+    if (!start) throw new Error('no start message');
+    await handler({ Records: [start] });
+    const firstChunks = await drain(queues.send.url, queues.send.arn);
+    expect(firstChunks).toHaveLength(10);
+    // The same start again (a second trigger), and page 1 delivered twice, once as a redelivery.
+    await handler({ Records: [start] });
+    const [page1] = await drain(queues.fanout.url, queues.fanout.arn);
+    if (!page1) throw new Error('no page 1');
+    await handler({ Records: [page1] });
+    await handler({ Records: [{ ...page1, attributes: { ...page1.attributes, ApproximateReceiveCount: '2' } }] });
+    const after = await store.campaigns.get(c.id);
+    expect(after?.counts.queued).toBe(150);
+    const messages = (await store.messages.list(c.id, { limit: 500 })).items;
+    expect(messages).toHaveLength(150);
+    expect(new Set(messages.map((m) => m.clientId)).size).toBe(150);
+  });
+
+  it('reaches every client once without a filter (a Scan)', async () => {
+    const c = await campaign({});
+    const { chunks } = await runChain(await startRecord(c.id));
+    const total = (await store.campaigns.get(c.id))?.counts.queued ?? 0;
+    expect(total).toBeGreaterThanOrEqual(380);
+    expect(chunks).toHaveLength(Math.ceil(total / 10)); // full pages of 100: ten full chunks each
+    const messages = (await store.messages.list(c.id, { limit: 1000 })).items;
+    expect(new Set(messages.map((m) => m.clientId)).size).toBe(total);
+  });
+
+  it('writes nothing for a cancelled campaign or after the end', async () => {
+    const tag = `late-${uniqueSuffix()}`;
+    await seed(20, tag);
+    const cancelled = await campaign({ tags: [tag] });
+    await store.campaigns.cancel(cancelled.id);
+    await runChain(await startRecord(cancelled.id));
+    expect((await store.campaigns.get(cancelled.id))?.counts.queued).toBe(0);
+    const ending = await campaign({ tags: [tag] }, 300);
+    const start = await startRecord(ending.id);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const { chunks } = await runChain(start);
+    expect(chunks).toEqual([]);
+    expect((await store.messages.list(ending.id, { limit: 10 })).items).toEqual([]);
+  });
+});
