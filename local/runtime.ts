@@ -43,7 +43,7 @@ export interface LocalRuntimeOptions {
   queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
   schedulerIntervalMs?: number;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
-  instrument?: <E, R>(name: FunctionName, handler: (event: E) => Promise<R>) => (event: E) => Promise<R>;
+  instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
 }
 
 export interface LocalRuntime {
@@ -112,7 +112,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
-    const instrument = options.instrument ?? ((_name, handler) => handler);
+    const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const api = createApiHandler(apiDependencies({ ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' }, { scheduler }));
     const consumers = {
       fanout: instrument('fanout', createFanoutHandler(fanoutDependencies(fanoutEnv))),

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { queues } from '../../functions/adapters/queues.js';
+import type { Counts } from '../../functions/domain/messages.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
 
@@ -47,7 +48,7 @@ async function addClients(runtime: LocalRuntime, count: number, fields: { tag?: 
 interface CampaignView {
   id: string;
   status: string;
-  counts: Record<string, number>;
+  counts: Counts;
   total: number;
 }
 
