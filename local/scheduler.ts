@@ -1,0 +1,181 @@
+/**
+ * The local stand-in for EventBridge Scheduler's one-time schedules: the start of each
+ * scheduled campaign, kept in DynamoDB Local so it survives restarts.
+ *
+ * `new LocalScheduler(db, tableName, clock, options?)` implements `StartScheduler`:
+ *   - `schedule(campaignId, startAt)` creates or moves the campaign's one schedule;
+ *   - `unschedule(campaignId)` removes it (no error when there is none).
+ *   `options`: `logger?`, `maxAttempts?` (fires of one schedule that may fail before it is
+ *   dropped, default 3; EventBridge retries a failed target too).
+ * `start({ fire, intervalMs? })` checks every `intervalMs` (default 1000), and once at
+ * once, for schedules that are due, so a schedule missed while the runtime was down
+ * fires on the next start; it creates the table first. Returns `stop()`, which waits for
+ * a check in progress. `tick(fire)` is one such check (tests call it directly).
+ * Exactly once: a due schedule is claimed with a conditional DeleteItem on the fireAt
+ * it was read with (ReturnValues ALL_OLD) before `fire` runs, so two runtimes, or a
+ * schedule moved meanwhile, cannot fire it twice. When `fire` throws, the schedule is
+ * put back, unless a new one took its place. Whether the campaign has ended is for
+ * `fire` to judge (starting an ended campaign does nothing).
+ *
+ * `schedulesTable` is the table's definition; it exists only locally (AWS has Scheduler).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { TableDefinition } from '../functions/adapters/tables.js';
+import type { Clock, StartScheduler } from '../functions/ports.js';
+import { createTables } from './dynamodb.js';
+import { describeError, silentLogger, type LocalLogger } from './ports.js';
+
+export const schedulesTable = {
+  name: 'schedules',
+  envVar: 'SCHEDULES_TABLE',
+  partitionKey: { name: 'campaignId', type: 'S' },
+  indexes: [],
+} as const satisfies TableDefinition;
+
+interface ScheduleItem {
+  campaignId: string;
+  /** Epoch ms. */
+  fireAt: number;
+  startAt: string;
+  /** Fires that failed so far. */
+  attempts: number;
+}
+
+export type FireStart = (campaignId: string) => Promise<void>;
+
+export interface LocalSchedulerOptions {
+  logger?: LocalLogger;
+  maxAttempts?: number;
+}
+
+export class LocalScheduler implements StartScheduler {
+  private readonly logger: LocalLogger;
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly clock: Clock,
+    options: LocalSchedulerOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+    this.maxAttempts = options.maxAttempts ?? 3;
+  }
+
+  async schedule(campaignId: string, startAt: Date): Promise<void> {
+    const item: ScheduleItem = { campaignId, fireAt: startAt.getTime(), startAt: startAt.toISOString(), attempts: 0 };
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
+  async unschedule(campaignId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { campaignId } }));
+  }
+
+  async ensureTable(): Promise<void> {
+    await createTables(this.db, [schedulesTable], () => this.tableName);
+  }
+
+  /** Schedules whose time has come (a small local table: a Scan is fine). */
+  private async due(now: number): Promise<ScheduleItem[]> {
+    const items: ScheduleItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'fireAt <= :now',
+          ExpressionAttributeValues: { ':now': now },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((page.Items ?? []) as ScheduleItem[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items.sort((a, b) => a.fireAt - b.fireAt);
+  }
+
+  /** Takes the schedule as it was read; undefined when it was moved, removed or taken meanwhile. */
+  private async claim(schedule: ScheduleItem): Promise<ScheduleItem | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { campaignId: schedule.campaignId },
+          ConditionExpression: 'fireAt = :fireAt',
+          ExpressionAttributeValues: { ':fireAt': schedule.fireAt },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes as ScheduleItem | undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** After a failed fire: back in the table for the next check, unless a newer schedule replaced it. */
+  private async putBack(schedule: ScheduleItem): Promise<void> {
+    const attempts = (schedule.attempts ?? 0) + 1;
+    if (attempts >= this.maxAttempts) {
+      this.logger.error('schedule dropped after failed fires', { campaignId: schedule.campaignId, attempts });
+      return;
+    }
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.tableName, Item: { ...schedule, attempts }, ConditionExpression: 'attribute_not_exists(campaignId)' }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Fires every due schedule once; returns the campaign ids it fired. */
+  async tick(fire: FireStart): Promise<string[]> {
+    const fired: string[] = [];
+    for (const schedule of await this.due(this.clock.now().getTime())) {
+      const claimed = await this.claim(schedule);
+      if (!claimed) continue;
+      try {
+        await fire(claimed.campaignId);
+        fired.push(claimed.campaignId);
+        const lateMs = this.clock.now().getTime() - claimed.fireAt;
+        this.logger.info('schedule fired', { campaignId: claimed.campaignId, startAt: claimed.startAt, lateMs });
+      } catch (error) {
+        this.logger.warn('schedule fire failed; it will be tried again', { campaignId: claimed.campaignId, ...describeError(error) });
+        await this.putBack(claimed);
+      }
+    }
+    return fired;
+  }
+
+  start({ fire, intervalMs = 1000 }: { fire: FireStart; intervalMs?: number }): () => Promise<void> {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let tableReady = false;
+    const check = async () => {
+      try {
+        if (!tableReady) {
+          await this.ensureTable();
+          tableReady = true;
+        }
+        await this.tick(fire);
+      } catch (error) {
+        this.logger.warn('scheduler check failed; trying again', describeError(error));
+      }
+    };
+    let current: Promise<void> = Promise.resolve();
+    const loop = () => {
+      if (stopped) return;
+      current = check().then(() => {
+        if (!stopped) timer = setTimeout(loop, intervalMs);
+      });
+    };
+    loop();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await current;
+    };
+  }
+}
