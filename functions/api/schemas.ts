@@ -24,13 +24,16 @@ const timezone = z
   .refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Moscow')
   .openapi({ example: 'Europe/Moscow' });
 const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
-/** ISO 8601 with an explicit offset (`Z` or `+03:00`), and a real calendar instant. */
+/** ISO 8601 with an explicit offset (`Z` or `+03:00`); zod's pattern also knows the days of each month. */
 const instant = z
   .iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T09:00:00+03:00' })
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'is not a valid date')
   .openapi({ example: '2030-01-01T09:00:00+03:00' });
 const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
-const atLeastOneField = (value: object) => Object.keys(value).length > 0;
+/** An empty patch is refused, but only when nothing else is wrong: unknown fields are the better answer. */
+const atLeastOneField = {
+  check: (value: object) => Object.keys(value).length > 0,
+  options: { message: 'must change at least one field', when: (payload: { issues: unknown[] }) => payload.issues.length === 0 },
+};
 
 // Requests
 
@@ -45,7 +48,7 @@ export const ClientPatchSchema = z
     operatorCode: operatorCode.optional(),
     tag: tag.nullable().optional().openapi({ description: 'null removes the tag' }),
   })
-  .refine(atLeastOneField, 'must change at least one field')
+  .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('ClientPatch');
 
 export const CampaignFilterSchema = z
@@ -59,7 +62,7 @@ export const NewCampaignSchema = z
   .strictObject({
     text: z.string().min(1).max(1000),
     startAt: instant,
-    endAt: instant.openapi({ description: 'After startAt and in the future.' }),
+    endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
   })
   .openapi('NewCampaign');
@@ -71,7 +74,7 @@ export const CampaignPatchSchema = z
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
   })
-  .refine(atLeastOneField, 'must change at least one field')
+  .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
 
 // Path and query parameters
@@ -95,7 +98,7 @@ export const MessageIdParamsSchema = z.strictObject({
     .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer')
     .transform(Number)
     .refine(Number.isSafeInteger, 'must be a positive integer')
-    .openapi({ type: 'integer', example: 2147483648 }),
+    .openapi({ type: 'integer', minimum: 1, example: 2147483648 }),
 });
 
 // Responses

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../functions/api/openapi.js';
+
+// The generated document is checked as plain JSON, the way a client reads it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+const document = openApiDocument() as unknown as Json;
+const schemas = document.components.schemas as Json;
+
+/** Every method and path the handler serves, except the documentation itself. */
+const served = [
+  'post /clients',
+  'get /clients',
+  'get /clients/{id}',
+  'patch /clients/{id}',
+  'delete /clients/{id}',
+  'post /campaigns',
+  'get /campaigns',
+  'get /campaigns/{id}',
+  'patch /campaigns/{id}',
+  'delete /campaigns/{id}',
+  'get /campaigns/{id}/stats',
+  'get /stats',
+  'get /messages/{id}',
+];
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3 and describes every route', () => {
+    expect(document.openapi).toMatch(/^3\./);
+    const documented = Object.entries(document.paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((method) => `${method} ${path}`));
+    expect(documented.sort()).toEqual([...served].sort());
+  });
+  it('describes every error as an application/problem+json Problem', () => {
+    for (const [path, item] of Object.entries(document.paths as Json)) {
+      for (const [method, operation] of Object.entries(item as Json)) {
+        const errors = Object.entries((operation as Json).responses as Json).filter(([status]) => Number(status) >= 400);
+        expect(errors.length, `${method} ${path}`).toBeGreaterThan(0);
+        for (const [, response] of errors) {
+          expect((response as Json).content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+        }
+      }
+    }
+  });
+  it('documents the body checks of every route that takes a body', () => {
+    for (const [path, method] of [['/clients', 'post'], ['/clients/{id}', 'patch'], ['/campaigns', 'post'], ['/campaigns/{id}', 'patch']] as const) {
+      const operation = document.paths[path][method];
+      expect(Object.keys(operation.requestBody.content)).toEqual(['application/json']);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+    }
+  });
+  it('refuses unknown fields in its request schemas, as the API does', () => {
+    for (const name of ['NewClient', 'ClientPatch', 'NewCampaign', 'CampaignPatch', 'CampaignFilter']) {
+      expect(schemas[name].additionalProperties, name).toBe(false);
+    }
+  });
+  it('carries the field rules', () => {
+    expect(schemas.NewClient.required).toEqual(['phone', 'timezone']);
+    expect(schemas.NewClient.properties.phone.pattern).toBe('^7\\d{10}$');
+    expect(schemas.NewCampaign.properties.text).toMatchObject({ minLength: 1, maxLength: 1000 });
+    expect(schemas.ClientPatch.properties.tag.nullable).toBe(true);
+  });
+  it('lists every status in Counts', () => {
+    expect(schemas.Counts.required.sort()).toEqual(['cancelled', 'expired', 'failed', 'queued', 'sent']);
+  });
+  it('documents list parameters', () => {
+    const parameters = document.paths['/clients'].get.parameters as Json[];
+    expect(parameters.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual(['query:cursor', 'query:limit', 'query:operatorCode', 'query:tag']);
+    const limit = parameters.find((parameter) => parameter.name === 'limit')!;
+    expect(limit.schema).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
+  });
+  it('points its server at where it is served', () => {
+    expect(openApiDocument('/prod').servers).toEqual([{ url: '/prod' }]);
+    expect(openApiDocument().servers).toEqual([{ url: '/' }]);
+  });
+});

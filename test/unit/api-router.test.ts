@@ -1,0 +1,133 @@
+/**
+ * The API handler's routing and input checks, with dependencies that fail the test when
+ * touched: every refused request is refused before any store, queue or scheduler is called.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
+import { ProblemSchema } from '../../functions/api/schemas.js';
+
+const touched: string[] = [];
+/** Any call on any port is recorded and answered with a rejection. */
+const untouchable = new Proxy({} as ApiDependencies, {
+  get: (_target, port: string) =>
+    port === 'clock'
+      ? { now: () => new Date('2030-01-01T00:00:00Z') }
+      : new Proxy({}, { get: (_t, method: string) => async () => { touched.push(`${port}.${method}`); throw new Error('no I/O expected'); } }),
+});
+const handler = createApiHandler(untouchable);
+const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+async function call(method: string, path: string, options: { body?: string; contentType?: string | null; query?: Record<string, string> } = {}) {
+  const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
+  const event = {
+    httpMethod: method,
+    path,
+    resource: '/{proxy+}',
+    pathParameters: { proxy: path.slice(1) },
+    headers: contentType ? { 'Content-Type': contentType } : {},
+    queryStringParameters: options.query ?? null,
+    body: options.body ?? null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req', path },
+  } as unknown as APIGatewayProxyEvent;
+  touched.length = 0;
+  const result: APIGatewayProxyResult = await handler(event, context);
+  expect(touched).toEqual([]);
+  return { status: result.statusCode, headers: result.headers ?? {}, problem: ProblemSchema.parse(JSON.parse(result.body)) };
+}
+
+const fields = (response: Awaited<ReturnType<typeof call>>) => response.problem.errors.map((entry) => entry.field);
+const client = JSON.stringify({ phone: '79001234567', timezone: 'Europe/Moscow' });
+
+describe('routing', () => {
+  it.each(['/nothing', '/clients/1/extra', '/campaigns/1/stats/more', '/'])('answers 404 for %s', async (path) => {
+    const response = await call('GET', path);
+    expect(response.status).toBe(404);
+    expect(response.problem.instance).toBe(path);
+  });
+  it.each([
+    ['PUT', '/clients/abc', 'GET, PATCH, DELETE'],
+    ['DELETE', '/clients', 'POST, GET'],
+    ['POST', '/stats', 'GET'],
+    ['PATCH', '/campaigns/1/stats', 'GET'],
+    ['POST', '/messages/1', 'GET'],
+    ['HEAD', '/openapi.json', 'GET'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, path, allow) => {
+    const response = await call(method, path);
+    expect(response.status).toBe(405);
+    expect(response.headers.Allow).toBe(allow);
+  });
+});
+
+describe('bodies are checked before anything else', () => {
+  it.each([
+    ['POST', '/clients'],
+    ['PATCH', '/clients/abc'],
+    ['POST', '/campaigns'],
+    ['PATCH', '/campaigns/1'],
+  ])('%s %s: 415 without JSON, 400 for malformed JSON, 413 when oversize', async (method, path) => {
+    expect((await call(method, path, { body: client, contentType: 'text/plain' })).status).toBe(415);
+    expect((await call(method, path, { body: client, contentType: null })).status).toBe(415);
+    const malformed = await call(method, path, { body: '{"phone":' });
+    expect([malformed.status, fields(malformed)]).toEqual([400, ['body']]);
+    const oversize = await call(method, path, { body: JSON.stringify({ text: 'x'.repeat(17 * 1024) }) });
+    expect([oversize.status, fields(oversize)]).toEqual([413, ['body']]);
+  });
+});
+
+describe('clients', () => {
+  it('refuses a bad new client naming each field', async () => {
+    const response = await call('POST', '/clients', { body: JSON.stringify({ phone: '89001234567', timezone: 'Mars/Base', nickname: 'x' }) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['phone', 'timezone', 'nickname']);
+  });
+  it('refuses an empty patch', async () => {
+    const response = await call('PATCH', '/clients/abc', { body: '{}' });
+    expect([response.status, fields(response)]).toEqual([400, ['body']]);
+  });
+  it.each([
+    [{ limit: '0' }, 'limit'],
+    [{ limit: '101' }, 'limit'],
+    [{ limit: 'ten' }, 'limit'],
+    [{ operatorCode: '9' }, 'operatorCode'],
+    [{ sort: 'phone' }, 'sort'],
+  ])('refuses list parameters %j', async (query, field) => {
+    const response = await call('GET', '/clients', { query });
+    expect([response.status, fields(response)]).toEqual([400, [field]]);
+  });
+  it('refuses a malformed client id', async () => {
+    const response = await call('GET', '/clients/a%20b');
+    expect([response.status, fields(response)]).toEqual([400, ['id']]);
+  });
+});
+
+describe('campaigns', () => {
+  const campaign = { text: 'Hi', startAt: '2030-01-01T09:00:00+03:00', endAt: '2030-01-02T00:00:00Z' };
+  it.each([
+    [{ ...campaign, endAt: '2030-01-01T05:00:00Z' }, ['endAt'], 'an end before the start'],
+    [{ ...campaign, startAt: '2029-12-01T00:00:00Z', endAt: '2029-12-31T00:00:00Z' }, ['endAt'], 'an end in the past'],
+    [{ ...campaign, startAt: '2030-01-01 09:00' }, ['startAt'], 'a time without offset'],
+    [{ ...campaign, text: '' }, ['text'], 'empty text'],
+    [{ ...campaign, filter: { operatorCodes: ['12'] } }, ['filter.operatorCodes.0'], 'a bad operator code'],
+    [{ ...campaign, filter: { tag: 'vip' } }, ['filter.tag'], 'an unknown filter field'],
+    [{ ...campaign, status: 'running' }, ['status'], 'a status'],
+  ])('refuses %j naming %j (%s) without taking a campaign number', async (body: object, named: string[], _case: string) => {
+    const response = await call('POST', '/campaigns', { body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(named);
+  });
+  it('refuses a malformed campaign id', async () => {
+    for (const path of ['/campaigns/abc', '/campaigns/0', '/campaigns/abc/stats']) {
+      const response = await call('GET', path);
+      expect([response.status, fields(response)]).toEqual([400, ['id']]);
+    }
+  });
+});
+
+describe('messages', () => {
+  it.each(['abc', '0', '-5', '1.5', '9007199254740993'])('refuses message id %s', async (id) => {
+    const response = await call('GET', `/messages/${id}`);
+    expect([response.status, fields(response)]).toEqual([400, ['id']]);
+  });
+});
