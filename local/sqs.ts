@@ -54,9 +54,9 @@ async function createQueue(sqs: SQSClient, name: string, attributes: Record<stri
   return { name, url, arn };
 }
 
+/** Deduplication as the definition (and so the stack) says: explicit ids, or by content where a sender cannot give one. */
 function fifoAttributes(definition: QueueDefinition): Record<string, string> {
-  // Explicit MessageDeduplicationIds, as on AWS where the stack does not turn on content-based deduplication.
-  return definition.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' } : {};
+  return definition.fifo ? { FifoQueue: 'true', ContentBasedDeduplication: String(definition.contentBasedDeduplication ?? false) } : {};
 }
 
 export async function createQueues<N extends string>(

@@ -34,6 +34,7 @@ describe('startSqs', () => {
       expect(local.queueUrls[key]).toBe(`http://sqs.us-east-1.localhost:${new URL(local.endpoint).port}/000000000000/${definition.name}`);
       expect(Attributes?.VisibilityTimeout).toBe(String(definition.visibilityTimeoutSeconds));
       expect(Attributes?.FifoQueue === 'true').toBe(definition.fifo);
+      if (definition.fifo) expect(Attributes?.ContentBasedDeduplication).toBe(String(definition.contentBasedDeduplication ?? false));
       const redrive = JSON.parse(Attributes?.RedrivePolicy ?? '{}');
       expect(redrive).toEqual({ deadLetterTargetArn: local.dlqArns[key], maxReceiveCount: definition.deadLetter.maxReceiveCount });
 
@@ -118,7 +119,21 @@ describe('redrive and deduplication as on AWS', () => {
     expect(bodies).toEqual(['page 1', 'page 2']);
   });
 
-  it('refuses a FIFO message without a deduplication id, as AWS does without content-based deduplication', async () => {
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl: created.fanout.url, MessageBody: 'x', MessageGroupId: 'g' }))).rejects.toThrow();
+  it('deduplicates the fan-out queue by content when no id is given, as EventBridge Scheduler sends it', async () => {
+    expect(queues.fanout.contentBasedDeduplication).toBe(true);
+    const { url } = created.fanout;
+    const body = JSON.stringify({ type: 'start', campaignId: '77' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: '77' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageGroupId: '77' }));
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    expect(Messages?.map((message) => message.Body)).toEqual([body]);
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: Messages?.[0]?.ReceiptHandle }));
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    expect(again.Messages ?? []).toEqual([]);
+  });
+
+  it('refuses a FIFO message without a deduplication id where content-based deduplication is off, as AWS does', async () => {
+    const strict = await createTestQueues({ strict: { ...queues.fanout, name: 'strict.fifo', contentBasedDeduplication: false, deadLetter: { name: 'strict-dlq.fifo', maxReceiveCount: 2 } } });
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: strict.strict.url, MessageBody: 'x', MessageGroupId: 'g' }))).rejects.toThrow(/MessageDeduplicationId/);
   });
 });
