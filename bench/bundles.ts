@@ -1,0 +1,188 @@
+/**
+ * Lambda bundles as `cdk synth` builds them, and how long each takes to load cold.
+ *
+ * The bundles come from the stack itself: createHeraldApp (lib/app.ts) is constructed with a
+ * temporary output directory, which makes every NodejsFunction bundle its entry with the
+ * stack's own esbuild settings (lib/functions.ts: ESM, minified, source maps without sources,
+ * node22, the AWS SDK bundled rather than external, the require banner, the copied package
+ * files), so the bench cannot drift from what is deployed.
+ *
+ * Load time: a fresh `node` per run imports the bundle and reports how long the import took,
+ * with the function's environment as the stack defines it (NODE_OPTIONS=--enable-source-maps
+ * included), deploy-time references replaced by dummy values, checked against the handler's
+ * config schema first. The median of `runs`. This machine's CPU and Node 20, not Lambda's
+ * arm64 share of a core at 256-512 MB on Node 22: a relative figure, and a budget.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import type { z } from 'zod';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
+import type { FunctionName } from '../functions/adapters/queues.js';
+import { figure, type Figure } from './figures.js';
+
+const run = promisify(execFile);
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+const configSchemas: Record<FunctionName, z.ZodObject> = { api: apiEnvSchema, fanout: fanoutEnvSchema, send: sendEnvSchema, deadLetter: deadLetterEnvSchema };
+
+/** Stand-ins for what CloudFormation fills in at deploy time. */
+const dummyValues: Record<string, string> = {
+  CLIENTS_TABLE: 'Herald-Clients',
+  UNIQUES_TABLE: 'Herald-Uniques',
+  CAMPAIGNS_TABLE: 'Herald-Campaigns',
+  MESSAGES_TABLE: 'Herald-Messages',
+  FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-fanout.fifo',
+  SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-send',
+  SCHEDULE_GROUP: 'herald',
+  SCHEDULE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-fanout.fifo',
+  SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/herald-scheduler',
+  SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-schedule-dlq',
+  PROVIDER_URL: 'https://probe.example.com/v1',
+  PROVIDER_TOKEN_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald/provider-token',
+};
+
+/** What the Lambda runtime itself sets (Node 22 on arm64 in the stack). */
+function lambdaRuntimeEnvironment(fn: FunctionName, memoryMb: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'dummy',
+    AWS_SECRET_ACCESS_KEY: 'dummy',
+    AWS_LAMBDA_FUNCTION_NAME: `herald-${fn}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+export interface BuiltBundle {
+  fn: FunctionName;
+  dir: string;
+  file: string;
+  bytes: number;
+  mapBytes: number;
+  environment: Record<string, string>;
+}
+
+export interface BundleMeasure extends Omit<BuiltBundle, 'environment' | 'dir'> {
+  loadMs: number[];
+  medianLoadMs: number;
+  /** Minified bytes by package, largest first (Herald's own code as `herald`). */
+  composition: { name: string; bytes: number }[];
+}
+
+function handlerFile(dir: string): string {
+  const name = readdirSync(dir).find((file) => file === 'index.mjs' || file === 'index.js');
+  if (!name) throw new Error(`no index.mjs or index.js in the bundle ${dir}`);
+  return join(dir, name);
+}
+
+/** Builds the stack (which bundles every function) and returns each function's bundle and environment. */
+export async function buildBundles(outdir: string): Promise<BuiltBundle[]> {
+  const [{ createHeraldApp }, { HeraldFunction }, { AssetStaging, Stack }, { functionSettings }] = await Promise.all([
+    import('../lib/app.js'),
+    import('../lib/functions.js'),
+    import('aws-cdk-lib'),
+    import('../functions/adapters/queues.js'),
+  ]);
+  const { stack } = createHeraldApp({ outdir });
+  const functions = stack.node.findAll().filter((construct): construct is InstanceType<typeof HeraldFunction> => construct instanceof HeraldFunction);
+  if (functions.length === 0) throw new Error('the stack has no HeraldFunction');
+  return functions.map((herald) => {
+    const staging = herald.function.node.findAll().find((construct): construct is InstanceType<typeof AssetStaging> => construct instanceof AssetStaging);
+    if (!staging) throw new Error(`${herald.name}: no bundled asset`);
+    const file = handlerFile(staging.absoluteStagedPath);
+    const map = `${file}.map`;
+    const cfn = herald.function.node.defaultChild as { environment?: unknown };
+    const resolved = Stack.of(herald).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+    const variables = Object.fromEntries(
+      Object.entries(resolved?.variables ?? {}).map(([key, value]) => [key, typeof value === 'string' ? value : (dummyValues[key] ?? `dummy-${key}`)]),
+    );
+    const environment = { ...lambdaRuntimeEnvironment(herald.name, functionSettings[herald.name].memoryMb), ...variables };
+    // The handler reads its config at load: a variable the stack forgets would fail here, not in the timing.
+    parseEnv(configSchemas[herald.name], environment);
+    return { fn: herald.name, dir: staging.absoluteStagedPath, file, bytes: statSync(file).size, mapBytes: statSync(map, { throwIfNoEntry: false })?.size ?? 0, environment };
+  });
+}
+
+/** Milliseconds a fresh node process spends importing the bundle (it must export `handler`). */
+export async function coldLoadMs(bundle: BuiltBundle): Promise<number> {
+  const url = pathToFileURL(bundle.file).href;
+  const script = [
+    'const started = performance.now();',
+    `const module = await import(${JSON.stringify(url)});`,
+    'const ms = performance.now() - started;',
+    "if (typeof module.handler !== 'function') throw new Error('the bundle exports no handler');",
+    'process.stdout.write(JSON.stringify({ ms }));',
+  ].join('\n');
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: bundle.environment, cwd: bundle.dir, timeout: 60_000 });
+  return (JSON.parse(stdout) as { ms: number }).ms;
+}
+
+/** The AWS SDK's pieces, reported as one: they come and go together. */
+function packageGroup(name: string): string {
+  return name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name === 'bowser' ? 'AWS SDK v3' : name;
+}
+
+/**
+ * What a bundle is made of. esbuild's metafile for the same entry and the same core settings
+ * (the stack's build does not write one); used only to attribute the bytes, not to size them.
+ */
+export async function composition(entry: string): Promise<{ name: string; bytes: number }[]> {
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, metafile: true, outfile: 'out/index.mjs', absWorkingDir: projectRoot, logLevel: 'silent' });
+  const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint);
+  const groups = new Map<string, number>();
+  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+    const group = name ? packageGroup(name) : 'herald';
+    groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
+  }
+  return [...groups].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+export async function measureBundles(options: { runs: number }): Promise<BundleMeasure[]> {
+  const outdir = mkdtempSync(join(tmpdir(), 'herald-bench-cdk-'));
+  try {
+    const bundles = await buildBundles(outdir);
+    const { functionSettings } = await import('../functions/adapters/queues.js');
+    const measures: BundleMeasure[] = [];
+    for (const bundle of bundles) {
+      const loadMs: number[] = [];
+      // One after another: parallel processes would compete for the two cores and slow each other.
+      for (let i = 0; i < options.runs; i++) loadMs.push(await coldLoadMs(bundle));
+      const parts = await composition(functionSettings[bundle.fn].entry);
+      measures.push({ fn: bundle.fn, file: bundle.file, bytes: bundle.bytes, mapBytes: bundle.mapBytes, loadMs, medianLoadMs: median(loadMs), composition: parts });
+    }
+    return measures;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+export function bundleFigures(measures: BundleMeasure[], command: string, runs: number): Figure[] {
+  return measures.flatMap((m) => [
+    figure({ id: `bundles.${m.fn}.kb`, section: 'bundles', figure: `${m.fn} bundle, minified`, value: m.bytes / 1024, unit: 'KB', target: { op: '<', limit: 500 }, command, note: `largest parts: ${m.composition.slice(0, 4).map((part) => `${part.name} ${Math.round(part.bytes / 1024)} KB`).join(', ')}; source map ${Math.round(m.mapBytes / 1024)} KB beside it` }),
+    figure({
+      id: `bundles.${m.fn}.loadMs`,
+      section: 'bundles',
+      figure: `${m.fn} cold module load (median of ${runs})`,
+      value: m.medianLoadMs,
+      unit: 'ms',
+      target: { op: '<', limit: 150 },
+      command,
+      note: `fresh node ${process.version} per run, --enable-source-maps; runs ${m.loadMs.map((ms) => Math.round(ms)).join(', ')} ms`,
+    }),
+  ]);
+}

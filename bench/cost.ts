@@ -1,0 +1,175 @@
+/**
+ * Cost per million delivered messages: the calls the pipeline made, priced at list prices.
+ *
+ * Priced: every DynamoDB and SQS call a function made, the event source mapping's receives
+ * that returned messages and its deletes, every Lambda invocation and its billed duration
+ * (each rounded up to 1 ms, times the function's memory from functionSettings). Not priced:
+ * the local runtime's own calls (local scheduler, recovery), and receives that came back
+ * empty, which Lambda's pollers make whether or not anything is sent (a fixed cost per
+ * queue, reported apart). The campaign starts at once, so EventBridge Scheduler is not
+ * invoked; a campaign that starts later adds one invocation per campaign, not per message.
+ */
+import { functionSettings, type FunctionName } from '../functions/adapters/queues.js';
+import { CHUNK_SIZE } from '../functions/domain/messages.js';
+import { figure, type Figure } from './figures.js';
+import type { Invocation, MeterSnapshot } from './meter.js';
+import type { PipelineRun } from './pipeline.js';
+import { prices, type Prices } from './prices.js';
+
+const FUNCTIONS = Object.keys(functionSettings) as FunctionName[];
+const perMillion = (dollars: number, messages: number) => (dollars / messages) * 1_000_000;
+
+export interface Dollars {
+  dynamodbWrites: number;
+  dynamodbReads: number;
+  sqs: number;
+  lambdaRequests: number;
+  lambdaDuration: number;
+  scheduler: number;
+  total: number;
+}
+
+export interface FunctionUsage {
+  invocations: number;
+  billedMs: number;
+  meanMs: number;
+  memoryMb: number;
+  gbSeconds: number;
+}
+
+export interface CostBreakdown {
+  messages: number;
+  dynamodb: { wru: number; rru: number; estimatedWru: number; calls: Record<string, number> };
+  sqs: { standardRequests: number; fifoRequests: number; calls: Record<string, number>; emptyReceives: number };
+  lambda: Record<FunctionName, FunctionUsage>;
+  schedulerInvocations: number;
+  /** Calls the local runtime made for itself (not priced). */
+  localOnlyCalls: number;
+  perMessage: { wru: number; rru: number; sqsRequests: number; invocations: number };
+  dollars: Dollars;
+  dollarsPerMillion: Dollars;
+  /** The send function's time, and how much of it the provider's latency alone accounts for. */
+  send: { meanMs: number; providerFloorMeanMs: number; waitShare: number };
+  prices: Prices;
+}
+
+function functionUsage(invocations: Invocation[], fn: FunctionName): FunctionUsage {
+  const mine = invocations.filter((invocation) => invocation.fn === fn);
+  const billedMs = mine.reduce((sum, invocation) => sum + Math.max(1, Math.ceil(invocation.durationMs)), 0);
+  const memoryMb = functionSettings[fn].memoryMb;
+  return {
+    invocations: mine.length,
+    billedMs,
+    meanMs: mine.length ? mine.reduce((sum, invocation) => sum + invocation.durationMs, 0) / mine.length : 0,
+    memoryMb,
+    gbSeconds: (billedMs / 1000) * (memoryMb / 1024),
+  };
+}
+
+function add(record: Record<string, number>, key: string, value: number): void {
+  record[key] = (record[key] ?? 0) + value;
+}
+
+/** Prices one run's metered usage; `messages` is the number delivered. */
+export function priceUsage(usage: MeterSnapshot, messages: number, provider: { latencyMs: number; concurrency: number }): CostBreakdown {
+  const priced = usage.calls.filter((call) => call.caller !== 'localOnly');
+  const dynamo = { wru: 0, rru: 0, estimatedWru: 0, calls: {} as Record<string, number> };
+  const sqs = { standardRequests: 0, fifoRequests: 0, calls: {} as Record<string, number>, emptyReceives: 0 };
+  for (const call of priced) {
+    if (call.service === 'dynamodb') {
+      dynamo.wru += call.wru;
+      dynamo.rru += call.rru;
+      dynamo.estimatedWru += call.estimatedWru;
+      add(dynamo.calls, `${call.caller}:${call.operation}`, call.calls);
+    } else if (call.operation === 'ReceiveMessage:empty') {
+      sqs.emptyReceives += call.calls;
+    } else {
+      if (call.resource.endsWith('.fifo')) sqs.fifoRequests += call.calls;
+      else sqs.standardRequests += call.calls;
+      add(sqs.calls, `${call.caller}:${call.operation}:${call.resource.endsWith('.fifo') ? 'fifo' : 'standard'}`, call.calls);
+    }
+  }
+  const lambda = Object.fromEntries(FUNCTIONS.map((fn) => [fn, functionUsage(usage.invocations, fn)])) as Record<FunctionName, FunctionUsage>;
+  const invocations = FUNCTIONS.reduce((sum, fn) => sum + lambda[fn].invocations, 0);
+  const gbSeconds = FUNCTIONS.reduce((sum, fn) => sum + lambda[fn].gbSeconds, 0);
+  const schedulerInvocations = 0;
+
+  const dollars: Dollars = {
+    dynamodbWrites: (dynamo.wru / 1e6) * prices.dynamodb.perMillionWriteRequestUnits,
+    dynamodbReads: (dynamo.rru / 1e6) * prices.dynamodb.perMillionReadRequestUnits,
+    sqs: (sqs.standardRequests / 1e6) * prices.sqs.standardPerMillionRequests + (sqs.fifoRequests / 1e6) * prices.sqs.fifoPerMillionRequests,
+    lambdaRequests: (invocations / 1e6) * prices.lambda.perMillionRequests,
+    lambdaDuration: gbSeconds * prices.lambda.perGbSecondArm64,
+    scheduler: (schedulerInvocations / 1e6) * prices.scheduler.perMillionInvocations,
+    total: 0,
+  };
+  dollars.total = dollars.dynamodbWrites + dollars.dynamodbReads + dollars.sqs + dollars.lambdaRequests + dollars.lambdaDuration + dollars.scheduler;
+  const dollarsPerMillion = Object.fromEntries(Object.entries(dollars).map(([key, value]) => [key, perMillion(value, messages)])) as unknown as Dollars;
+
+  // The least time a send invocation can take: its messages in rounds of `concurrency`, each round one provider latency.
+  const sends = usage.invocations.filter((invocation) => invocation.fn === 'send');
+  const floorMs = sends.reduce((sum, invocation) => sum + Math.ceil((invocation.records * CHUNK_SIZE) / provider.concurrency) * provider.latencyMs, 0);
+  const sendMs = sends.reduce((sum, invocation) => sum + invocation.durationMs, 0);
+
+  return {
+    messages,
+    dynamodb: dynamo,
+    sqs,
+    lambda,
+    schedulerInvocations,
+    localOnlyCalls: usage.calls.filter((call) => call.caller === 'localOnly').reduce((sum, call) => sum + call.calls, 0),
+    perMessage: { wru: dynamo.wru / messages, rru: dynamo.rru / messages, sqsRequests: (sqs.standardRequests + sqs.fifoRequests) / messages, invocations: invocations / messages },
+    dollars,
+    dollarsPerMillion,
+    send: { meanMs: sends.length ? sendMs / sends.length : 0, providerFloorMeanMs: sends.length ? floorMs / sends.length : 0, waitShare: sendMs > 0 ? floorMs / sendMs : 0 },
+    prices,
+  };
+}
+
+export function deliveredMessages(run: PipelineRun): number {
+  return run.counts.sent;
+}
+
+/**
+ * The send poller runs one invocation at a time in the cost run. Locally every concurrent
+ * invocation shares one send handler and so one provider limiter; an invocation would then
+ * also wait for its siblings' provider calls, time Lambda never bills (each execution
+ * environment has its own limiter). One at a time, an invocation's duration is its own.
+ */
+export const COST_RUN_QUEUES = { send: { maxConcurrency: 1 } } as const;
+
+export function costFigures(cost: CostBreakdown, run: PipelineRun, command: string): Figure[] {
+  const { dollarsPerMillion: d, perMessage } = cost;
+  const share = (part: number) => `${Math.round((part / d.total) * 100)} % of the total`;
+  const n = cost.messages;
+  return [
+    figure({
+      id: 'cost.dollarsPerMillion',
+      section: 'cost',
+      figure: 'AWS cost per million delivered messages',
+      value: d.total,
+      unit: '$',
+      target: { op: '<', limit: 0.4 },
+      command,
+      note: `${n} messages, fake provider ${run.providerLatencyMs} ms; ${prices.region} list prices of ${prices.asOf}; seeding not counted`,
+    }),
+    figure({ id: 'cost.dynamodbWritesPerMillion', section: 'cost', figure: '  of which DynamoDB writes', value: d.dynamodbWrites, unit: '$', command, note: share(d.dynamodbWrites) }),
+    figure({ id: 'cost.dynamodbReadsPerMillion', section: 'cost', figure: '  of which DynamoDB reads', value: d.dynamodbReads, unit: '$', command, note: share(d.dynamodbReads) }),
+    figure({ id: 'cost.sqsPerMillion', section: 'cost', figure: '  of which SQS requests', value: d.sqs, unit: '$', command, note: `${share(d.sqs)}; fan-out queue FIFO at $${prices.sqs.fifoPerMillionRequests}/M` }),
+    figure({ id: 'cost.lambdaRequestsPerMillion', section: 'cost', figure: '  of which Lambda requests', value: d.lambdaRequests, unit: '$', command, note: share(d.lambdaRequests) }),
+    figure({ id: 'cost.lambdaDurationPerMillion', section: 'cost', figure: '  of which Lambda duration (arm64)', value: d.lambdaDuration, unit: '$', command, note: share(d.lambdaDuration) }),
+    figure({ id: 'cost.wruPerMessage', section: 'cost', figure: 'DynamoDB WRU per message', value: perMessage.wru, unit: 'WRU', target: { op: '<', limit: 0.5 }, command }),
+    figure({ id: 'cost.rruPerMessage', section: 'cost', figure: 'DynamoDB RRU per message', value: perMessage.rru, unit: 'RRU', command }),
+    figure({ id: 'cost.sqsRequestsPerMessage', section: 'cost', figure: 'SQS requests per message', value: perMessage.sqsRequests, unit: 'req', command, note: `not counting ${cost.sqs.emptyReceives} empty long-poll receives (a fixed cost per queue)` }),
+    figure({ id: 'cost.invocationsPerMessage', section: 'cost', figure: 'Lambda invocations per message', value: perMessage.invocations, unit: 'inv', command }),
+    figure({
+      id: 'cost.sendMeanMs',
+      section: 'cost',
+      figure: 'send Lambda duration per invocation (mean)',
+      value: cost.send.meanMs,
+      unit: 'ms',
+      command,
+      note: `${Math.round(cost.send.waitShare * 100)} % of it is the provider's latency alone (${Math.round(cost.send.providerFloorMeanMs)} ms: ${run.send.batchSize} chunks in rounds of ${run.providerConcurrency} calls)`,
+    }),
+  ];
+}

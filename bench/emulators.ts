@@ -1,0 +1,52 @@
+/**
+ * The bench's own DynamoDB Local and SQS emulator, started once per run and shared by every
+ * section (each section's runtime and tables carry their own suffix). The AWS SDK's own
+ * environment variables point at them, as the local runtime does, so the handlers' clients
+ * and the fan-out memory child reach the same emulators.
+ */
+import { startDynamoDbLocal } from '../local/dynamodb.js';
+import { resolveLocalhostSubdomains, startSqsEmulator } from '../local/sqs.js';
+
+export interface Endpoints {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+}
+
+export interface Emulators extends Endpoints {
+  stop(): Promise<void>;
+}
+
+/**
+ * fauxqs names its queues `http://sqs.<region>.localhost:<port>/...` whatever address it was
+ * reached at, and an SQS client whose endpoint has another origin warns on every call (and
+ * then follows the queue URL anyway). Giving the clients the queue URLs' own origin as their
+ * endpoint keeps the output readable; `*.localhost` resolves to 127.0.0.1 in this process.
+ */
+export function queueUrlOrigin(sqsEndpoint: string, region = 'us-east-1'): string {
+  const url = new URL(sqsEndpoint);
+  return `${url.protocol}//sqs.${region}.localhost:${url.port}`;
+}
+
+/** The variables a process needs to reach the emulators through the SDK's defaults. */
+export function awsEnvironment(endpoints: Endpoints): Record<string, string> {
+  return {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
+  };
+}
+
+export async function startEmulators(): Promise<Emulators> {
+  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
+  const endpoints = { dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queueUrlOrigin(sqs.endpoint) };
+  Object.assign(process.env, awsEnvironment(endpoints));
+  resolveLocalhostSubdomains();
+  return {
+    ...endpoints,
+    async stop() {
+      await Promise.all([sqs.stop(), dynamo.stop()]);
+    },
+  };
+}

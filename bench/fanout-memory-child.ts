@@ -1,0 +1,86 @@
+/**
+ * One fan-out of a campaign, alone in this process, so its memory can be measured: the
+ * fanout handler behind the local poller (as Lambda's event source mapping runs it) on a
+ * real FIFO queue of the SQS emulator, page by page until the campaign's fan-out is done.
+ * Started by ./fanout-memory.ts, which seeds the audience first (seeding is not measured).
+ *
+ * Input: the fan-out's Lambda environment (fanoutEnvSchema) plus BENCH_CAMPAIGN_ID and
+ * BENCH_FANOUT_QUEUE_ARN; the AWS SDK's own variables point at the emulators.
+ * Output: one JSON line on stdout (FanoutMemoryResult).
+ */
+import './env.js';
+import { performance } from 'node:perf_hooks';
+import { fanoutEnvSchema, parseEnv } from '../functions/adapters/config.js';
+import { queues } from '../functions/adapters/queues.js';
+import { SqsFanoutQueue } from '../functions/adapters/sqs.js';
+import { fanoutDependencies, sqs, stores } from '../functions/adapters/wiring.js';
+import { createFanoutHandler } from '../functions/delivery/fanout.js';
+import { startPoller } from '../local/poller.js';
+import { resolveLocalhostSubdomains } from '../local/sqs.js';
+
+export interface FanoutMemoryResult {
+  pages: number;
+  queued: number;
+  durationMs: number;
+  /** RSS and heap in use right before the fan-out started (modules loaded, clients built). */
+  baselineRssBytes: number;
+  baselineHeapUsedBytes: number;
+  /** The kernel's high-water mark of this process's RSS: no spike between samples is missed. */
+  peakRssBytes: number;
+  /** Highest of the samples taken every SAMPLE_MS during the fan-out. */
+  sampledPeakRssBytes: number;
+  peakHeapUsedBytes: number;
+}
+
+const SAMPLE_MS = 10;
+
+async function main(): Promise<void> {
+  const env = parseEnv(fanoutEnvSchema);
+  const campaignId = process.env.BENCH_CAMPAIGN_ID;
+  const queueArn = process.env.BENCH_FANOUT_QUEUE_ARN;
+  if (!campaignId || !queueArn) throw new Error('BENCH_CAMPAIGN_ID and BENCH_FANOUT_QUEUE_ARN are required');
+  resolveLocalhostSubdomains();
+  const { campaigns } = stores(env);
+  const handler = createFanoutHandler(fanoutDependencies(env));
+
+  const baseline = process.memoryUsage();
+  let sampledPeakRssBytes = baseline.rss;
+  let peakHeapUsedBytes = baseline.heapUsed;
+  const sampler = setInterval(() => {
+    const usage = process.memoryUsage();
+    sampledPeakRssBytes = Math.max(sampledPeakRssBytes, usage.rss);
+    peakHeapUsedBytes = Math.max(peakHeapUsedBytes, usage.heapUsed);
+  }, SAMPLE_MS);
+
+  const started = performance.now();
+  const poller = startPoller({ sqs: sqs(), queueUrl: env.FANOUT_QUEUE_URL, queueArn, batchSize: queues.fanout.batchSize, maxConcurrency: queues.fanout.maxConcurrency, handler });
+  await new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL).start(campaignId);
+  let campaign = await campaigns.get(campaignId);
+  while (!campaign?.fanout?.done) {
+    await new Promise((wake) => setTimeout(wake, 100));
+    campaign = await campaigns.get(campaignId);
+  }
+  const durationMs = performance.now() - started;
+  await poller.stop();
+  clearInterval(sampler);
+
+  const result: FanoutMemoryResult = {
+    pages: campaign.fanout?.page ?? 0,
+    queued: campaign.counts.queued,
+    durationMs,
+    baselineRssBytes: baseline.rss,
+    baselineHeapUsedBytes: baseline.heapUsed,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    sampledPeakRssBytes,
+    peakHeapUsedBytes,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

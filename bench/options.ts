@@ -1,0 +1,86 @@
+/**
+ * What a bench run measures and how big. Arguments win over environment variables:
+ *   --n 10000 | BENCH_N                  audience of the cost and throughput campaigns
+ *   --quick | BENCH_QUICK=1              tiny sizes (the smoke test's), results not written to latest.json
+ *   --only cost,bundles | BENCH_ONLY     sections to run (default: all)
+ *   --memory 10000,100000 | BENCH_MEMORY audiences of the fan-out memory runs
+ *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
+ *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
+ */
+import { parseArgs } from 'node:util';
+import { SECTIONS, type Section } from './figures.js';
+
+export interface BenchOptions {
+  n: number;
+  quick: boolean;
+  sections: Section[];
+  memoryAudiences: number[];
+  apiSeconds: number;
+  apiConnections: number;
+  /** Fixed latency of the fake provider in the cost and throughput campaigns. */
+  providerLatencyMs: number;
+  /** The runtime's provider concurrency (its default, PROVIDER_CONCURRENCY's default). */
+  providerConcurrency: number;
+  /** Fresh processes per bundle whose import time is the median. */
+  loadRuns: number;
+  /** Clients of the campaign whose statistics GET /campaigns/{id}/stats reads under load. */
+  statsAudience: number;
+  out: string | undefined;
+}
+
+export const DEFAULT_RESULTS = 'bench/results/latest.json';
+
+function positiveInts(text: string, what: string): number[] {
+  const values = text.split(',').map((part) => Number(part.trim()));
+  for (const value of values) if (!Number.isInteger(value) || value <= 0) throw new Error(`${what}: expected positive integers, got "${text}"`);
+  return values;
+}
+
+function sectionsOf(text: string): Section[] {
+  const names = text.split(',').map((part) => part.trim()).filter(Boolean);
+  for (const name of names) if (!SECTIONS.includes(name as Section)) throw new Error(`--only: unknown section "${name}" (known: ${SECTIONS.join(', ')})`);
+  return SECTIONS.filter((section) => names.includes(section));
+}
+
+export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      n: { type: 'string' },
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      memory: { type: 'string' },
+      'api-seconds': { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const quick = values.quick ?? (env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true');
+  const nText = values.n ?? env.BENCH_N;
+  const memoryText = values.memory ?? env.BENCH_MEMORY;
+  const apiSecondsText = values['api-seconds'] ?? env.BENCH_API_SECONDS;
+  const onlyText = values.only ?? env.BENCH_ONLY;
+  return {
+    n: nText ? (positiveInts(nText, '--n')[0] as number) : quick ? 50 : 10_000,
+    quick,
+    sections: onlyText ? sectionsOf(onlyText) : [...SECTIONS],
+    memoryAudiences: memoryText ? positiveInts(memoryText, '--memory') : quick ? [50, 200] : [10_000, 100_000],
+    apiSeconds: apiSecondsText ? (positiveInts(apiSecondsText, '--api-seconds')[0] as number) : quick ? 1 : 10,
+    apiConnections: 10,
+    providerLatencyMs: 50,
+    providerConcurrency: 20,
+    loadRuns: quick ? 3 : 7,
+    statsAudience: quick ? 50 : 1000,
+    out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
+  };
+}
+
+/** The command that repeats one section at the options' sizes. */
+export function commandFor(section: Section, options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'>): string {
+  const args = [`--only ${section}`];
+  if (options.quick) args.push('--quick');
+  if ((section === 'cost' || section === 'throughput') && !options.quick) args.push(`--n ${options.n}`);
+  if (section === 'memory' && !options.quick) args.push(`--memory ${options.memoryAudiences.join(',')}`);
+  if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
+  return `npm run bench -- ${args.join(' ')}`;
+}

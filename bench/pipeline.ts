@@ -1,0 +1,128 @@
+/**
+ * One campaign through the local runtime, as a user runs it: N clients in the directory, a
+ * campaign created over HTTP that starts at once, then the fan-out and send functions driven
+ * by the runtime's pollers against DynamoDB Local, the SQS emulator and the fake provider.
+ * The meter is reset right before the campaign is created, so what it holds afterwards is
+ * the delivery pipeline's work alone (seeding the directory is not part of a message's cost).
+ */
+import { randomBytes } from 'node:crypto';
+import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import { tables } from '../functions/adapters/tables.js';
+import { stores, systemClock } from '../functions/adapters/wiring.js';
+import type { Campaign } from '../functions/domain/campaigns.js';
+import { totalOf, type Counts } from '../functions/domain/messages.js';
+import { startLocalRuntime } from '../local/runtime.js';
+import type { Endpoints } from './emulators.js';
+import { handlerClientsMeter, type MeterSnapshot } from './meter.js';
+import { benchDocumentClient, seedClients } from './seed.js';
+
+export interface PipelineOptions extends Endpoints {
+  audience: number;
+  providerLatencyMs: number;
+  providerConcurrency: number;
+  /** Queue settings the runtime should use instead of the definitions (e.g. one send invocation at a time). */
+  queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
+  timeoutMs?: number;
+}
+
+export interface PipelineRun {
+  audience: number;
+  campaignId: string;
+  counts: Counts;
+  /** Epoch ms right before POST /campaigns. */
+  createdAt: number;
+  /** Epoch ms when the provider answered the last message it accepted (its arrival + the fixed latency). */
+  lastSentAt: number;
+  providerRequests: number;
+  providerAccepted: number;
+  /** The most provider calls in flight at once, as the fake provider saw them. */
+  providerMaxInFlight: number;
+  providerLatencyMs: number;
+  providerConcurrency: number;
+  send: { maxConcurrency: number; batchSize: number };
+  seedMs: number;
+  /** AWS calls and invocations from the campaign's creation to the runtime's stop. */
+  usage: MeterSnapshot;
+}
+
+const BENCH_TAG = 'bench';
+
+/** Reads the campaign until every one of its `audience` messages is final and the campaign finished. */
+export async function waitForDelivery(read: () => Promise<Campaign | undefined>, audience: number, timeoutMs: number): Promise<Campaign> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const campaign = await read();
+    if (campaign && campaign.status === 'finished' && campaign.counts.queued === 0 && totalOf(campaign.counts) === audience) return campaign;
+    if (Date.now() > deadline) throw new Error(`campaign not delivered within ${timeoutMs} ms: ${JSON.stringify(campaign?.counts)} status ${campaign?.status}`);
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+}
+
+/** POST /campaigns for the clients with `tag`, starting at `now`; returns the campaign's id. */
+export async function createCampaign(apiUrl: string, tag: string, now = Date.now()): Promise<string> {
+  const response = await fetch(`${apiUrl}/campaigns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'Herald bench: the weekend sale starts now', startAt: new Date(now).toISOString(), endAt: new Date(now + 3_600_000).toISOString(), filter: { tags: [tag] } }),
+  });
+  const created = (await response.json()) as { id?: string };
+  if (response.status !== 201 || !created.id) throw new Error(`POST /campaigns answered ${response.status}: ${JSON.stringify(created)}`);
+  return created.id;
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineRun> {
+  const meter = await handlerClientsMeter();
+  const runtime = await startLocalRuntime({
+    port: 0,
+    dynamoEndpoint: options.dynamoEndpoint,
+    sqsEndpoint: options.sqsEndpoint,
+    suffix: `bench${randomBytes(3).toString('hex')}`,
+    fakeProvider: { latencyMs: options.providerLatencyMs },
+    providerConcurrency: options.providerConcurrency,
+    ...(options.queues ? { queues: options.queues } : {}),
+    instrument: meter.instrument,
+  });
+  const db = benchDocumentClient(options.dynamoEndpoint);
+  try {
+    const provider = runtime.provider;
+    if (!provider) throw new Error('the pipeline bench needs the fake provider');
+    const seedStarted = Date.now();
+    await seedClients(db, { table: runtime.tableNames.clients, count: options.audience, tag: BENCH_TAG });
+    const seedMs = Date.now() - seedStarted;
+    const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, runtime.tableNames[table.name]])) as Parameters<typeof stores>[0];
+    const benchStores = stores(tablesEnv, systemClock, db);
+
+    provider.reset();
+    meter.reset();
+    const createdAt = Date.now();
+    const campaignId = await createCampaign(runtime.url, BENCH_TAG, createdAt);
+    const timeoutMs = options.timeoutMs ?? Math.max(120_000, options.audience * 20);
+    const delivered = await waitForDelivery(() => benchStores.campaigns.get(campaignId), options.audience, timeoutMs);
+
+    const requests = provider.requests();
+    const accepted = requests.filter((request) => request.outcome === 'ok');
+    const lastArrival = Math.max(...accepted.map((request) => request.receivedAt));
+    const providerMaxInFlight = provider.maxInFlight();
+    // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
+    await runtime.stop();
+    const sendQueue = { ...queueDefinitions.send, ...options.queues?.send };
+    return {
+      audience: options.audience,
+      campaignId,
+      counts: delivered.counts,
+      createdAt,
+      lastSentAt: lastArrival + options.providerLatencyMs,
+      providerRequests: requests.length,
+      providerAccepted: accepted.length,
+      providerMaxInFlight,
+      providerLatencyMs: options.providerLatencyMs,
+      providerConcurrency: options.providerConcurrency,
+      send: { maxConcurrency: sendQueue.maxConcurrency, batchSize: sendQueue.batchSize },
+      seedMs,
+      usage: meter.snapshot(),
+    };
+  } finally {
+    await runtime.stop();
+    db.destroy();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: cost per million messages, Lambda bundles, fan-out memory, pipeline
+ * throughput and API latency, printed as a table and written to bench/results/latest.json.
+ * Options: see ./options.ts. Exit status 1 when a section could not run; a figure that
+ * misses its target is reported as FAIL in the table, not as an error.
+ */
+import './env.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { startEmulators } from './emulators.js';
+import { renderTable, type Figure, type Section, type SectionError } from './figures.js';
+import { commandFor, parseOptions, type BenchOptions } from './options.js';
+import { runSection } from './sections.js';
+
+interface SectionRecord {
+  measuredAt: string;
+  command: string;
+  quick: boolean;
+  loadAverage: { before: number[]; after: number[] };
+  figures: Figure[];
+  details?: unknown;
+  error?: string;
+}
+
+interface Results {
+  generatedAt: string;
+  machine: Record<string, unknown>;
+  /** Every section's figures, in section order (a partial run keeps the other sections' last figures). */
+  figures: Figure[];
+  sections: Partial<Record<Section, SectionRecord>>;
+}
+
+function machine(): Record<string, unknown> {
+  const cores = cpus();
+  return {
+    cpu: cores[0]?.model ?? 'unknown',
+    cores: cores.length,
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    os: `${process.platform} ${release()}`,
+    node: process.version,
+  };
+}
+
+function readResults(path: string): Results | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Results;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): void {
+  const previous = readResults(path);
+  const sections = { ...previous?.sections, ...records };
+  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api'];
+  const results: Results = {
+    generatedAt: new Date().toISOString(),
+    machine: machine(),
+    figures: order.flatMap((section) => sections[section]?.figures ?? []),
+    sections,
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+async function main(options: BenchOptions): Promise<number> {
+  process.stderr.write(`herald bench: ${options.sections.join(', ')}; n=${options.n}${options.quick ? ' (quick)' : ''}\n`);
+  const needsEmulators = options.sections.some((section) => section !== 'bundles');
+  const emulators = needsEmulators ? await startEmulators() : undefined;
+  const endpoints = emulators ?? { dynamoEndpoint: '', sqsEndpoint: '' };
+  const records: Partial<Record<Section, SectionRecord>> = {};
+  const figures: Figure[] = [];
+  const errors: SectionError[] = [];
+  try {
+    for (const section of options.sections) {
+      const started = Date.now();
+      const before = loadavg();
+      process.stderr.write(`- ${section}...\n`);
+      const base = { measuredAt: new Date().toISOString(), command: commandFor(section, options), quick: options.quick };
+      try {
+        const result = await runSection(section, endpoints, options);
+        figures.push(...result.figures);
+        records[section] = { ...base, loadAverage: { before, after: loadavg() }, figures: result.figures, details: result.details };
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        errors.push({ section, error: message, command: base.command });
+        records[section] = { ...base, loadAverage: { before, after: loadavg() }, figures: [], error: message };
+        process.stderr.write(`  ${section} failed: ${error instanceof Error ? (error.stack ?? message) : message}\n`);
+      }
+      process.stderr.write(`  ${section} took ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+  } finally {
+    await emulators?.stop();
+  }
+  process.stdout.write(`\n${renderTable(figures, errors)}\n\n`);
+  const m = machine();
+  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  if (options.out) {
+    const path = resolve(options.out);
+    writeResults(path, records);
+    process.stdout.write(`results: ${path}\n`);
+  }
+  return errors.length ? 1 : 0;
+}
+
+main(parseOptions()).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The five measurements, each as a function from options to figures and details, so that
+ * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
+ */
+import { apiFigures, measureApi, type ApiRun } from './api.js';
+import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
+import { COST_RUN_QUEUES, costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
+import type { Endpoints } from './emulators.js';
+import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
+import type { Figure, Section } from './figures.js';
+import type { CallTally } from './meter.js';
+import { commandFor, type BenchOptions } from './options.js';
+import { runPipeline, type PipelineRun } from './pipeline.js';
+import { throughputFigures, throughputOf, type Throughput } from './throughput.js';
+
+export interface SectionResult<D> {
+  figures: Figure[];
+  details: D;
+}
+
+/** A pipeline run without its per-invocation list (thousands of entries), for the results file. */
+export type PipelineSummary = Omit<PipelineRun, 'usage'> & { calls: CallTally[] };
+
+function summary(run: PipelineRun): PipelineSummary {
+  const { usage, ...rest } = run;
+  return { ...rest, calls: usage.calls };
+}
+
+export interface CostDetails {
+  run: PipelineSummary;
+  cost: CostBreakdown;
+}
+
+export async function costSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<CostDetails>> {
+  const provider = { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency };
+  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: provider.latencyMs, providerConcurrency: provider.concurrency, queues: COST_RUN_QUEUES });
+  const cost = priceUsage(run.usage, deliveredMessages(run), provider);
+  return { figures: costFigures(cost, run, commandFor('cost', options)), details: { run: summary(run), cost } };
+}
+
+export interface ThroughputDetails {
+  run: PipelineSummary;
+  throughput: Throughput;
+  /**
+   * The same pricing over this run, where the send poller's concurrent invocations share one
+   * provider limiter, so each invocation's duration also holds its siblings' provider calls.
+   */
+  costWithSharedLimiter: CostBreakdown['dollarsPerMillion'];
+}
+
+export async function throughputSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
+  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: options.providerLatencyMs, providerConcurrency: options.providerConcurrency });
+  const throughput = throughputOf(run);
+  const cost = priceUsage(run.usage, deliveredMessages(run), { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency });
+  return { figures: throughputFigures(throughput, run, commandFor('throughput', options)), details: { run: summary(run), throughput, costWithSharedLimiter: cost.dollarsPerMillion } };
+}
+
+export interface BundleDetails {
+  bundles: BundleMeasure[];
+}
+
+export async function bundlesSection(options: BenchOptions): Promise<SectionResult<BundleDetails>> {
+  const bundles = await measureBundles({ runs: options.loadRuns });
+  return { figures: bundleFigures(bundles, commandFor('bundles', options), options.loadRuns), details: { bundles } };
+}
+
+export interface MemoryDetails {
+  runs: FanoutMemoryRun[];
+  peakRssSpread: number | null;
+}
+
+export async function memorySection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<MemoryDetails>> {
+  const runs = await measureFanoutMemory(endpoints, options.memoryAudiences);
+  return { figures: memoryFigures(runs, commandFor('memory', options)), details: { runs, peakRssSpread: runs.length > 1 ? peakSpread(runs) : null } };
+}
+
+export interface ApiDetails {
+  api: ApiRun;
+}
+
+export async function apiSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ApiDetails>> {
+  const api = await measureApi(endpoints, { seconds: options.apiSeconds, connections: options.apiConnections, statsAudience: options.statsAudience });
+  return { figures: apiFigures(api, commandFor('api', options)), details: { api } };
+}
+
+export function runSection(section: Section, endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
+  switch (section) {
+    case 'cost':
+      return costSection(endpoints, options);
+    case 'bundles':
+      return bundlesSection(options);
+    case 'memory':
+      return memorySection(endpoints, options);
+    case 'throughput':
+      return throughputSection(endpoints, options);
+    case 'api':
+      return apiSection(endpoints, options);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Pipeline throughput: messages per second from the campaign's creation to the provider's
+ * answer to the last message, as a ratio to what the provider allows.
+ *
+ * The provider-bound limit is effective concurrency / latency. Locally the runtime builds
+ * one send handler, which every concurrent invocation of the send poller shares; its limiter
+ * (PROVIDER_CONCURRENCY) and its HTTP agent's sockets therefore bound all of them together.
+ * The invocations in flight can hold at most maxConcurrency x batchSize x CHUNK_SIZE open
+ * messages. So locally: min(PROVIDER_CONCURRENCY, that). On AWS each execution environment
+ * has its own limiter, and the bound is maxConcurrency x PROVIDER_CONCURRENCY.
+ */
+import { CHUNK_SIZE } from '../functions/domain/messages.js';
+import { figure, type Figure } from './figures.js';
+import type { PipelineRun } from './pipeline.js';
+
+export interface Throughput {
+  messages: number;
+  elapsedMs: number;
+  messagesPerSecond: number;
+  effectiveConcurrency: number;
+  awsConcurrency: number;
+  providerBoundPerSecond: number;
+  ratio: number;
+  providerMaxInFlight: number;
+}
+
+export function throughputOf(run: PipelineRun): Throughput {
+  const elapsedMs = run.lastSentAt - run.createdAt;
+  const messagesPerSecond = run.counts.sent / (elapsedMs / 1000);
+  const effectiveConcurrency = Math.min(run.providerConcurrency, run.send.maxConcurrency * run.send.batchSize * CHUNK_SIZE);
+  const providerBoundPerSecond = effectiveConcurrency / (run.providerLatencyMs / 1000);
+  return {
+    messages: run.counts.sent,
+    elapsedMs,
+    messagesPerSecond,
+    effectiveConcurrency,
+    awsConcurrency: run.send.maxConcurrency * run.providerConcurrency,
+    providerBoundPerSecond,
+    ratio: messagesPerSecond / providerBoundPerSecond,
+    providerMaxInFlight: run.providerMaxInFlight,
+  };
+}
+
+export function throughputFigures(t: Throughput, run: PipelineRun, command: string): Figure[] {
+  return [
+    figure({
+      id: 'throughput.messagesPerSecond',
+      section: 'throughput',
+      figure: 'pipeline throughput',
+      value: t.messagesPerSecond,
+      unit: 'msg/s',
+      command,
+      note: `${t.messages} messages in ${(t.elapsedMs / 1000).toFixed(1)} s, campaign creation to last provider answer; fake provider ${run.providerLatencyMs} ms fixed`,
+    }),
+    figure({
+      id: 'throughput.ratioToProviderBound',
+      section: 'throughput',
+      figure: 'throughput / provider-bound limit',
+      value: t.ratio,
+      unit: 'x',
+      command,
+      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (one send handler shared by ${run.send.maxConcurrency} concurrent invocations locally; on AWS ${t.awsConcurrency} in flight); most seen in flight ${t.providerMaxInFlight}`,
+    }),
+  ];
+}

@@ -1,0 +1,127 @@
+/**
+ * The bench at its smallest (`npm run bench -- --quick` sizes: 50 messages, fan-outs of 50
+ * and 200 clients, one-second autocannon runs), so `npm run bench` cannot rot unnoticed.
+ * These tests check that the figures are well formed and computed from what was counted,
+ * not that they meet their targets: speed and cost belong to the bench itself.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoEndpoint, sqsEndpoint } from '../support/aws.js';
+import type { Endpoints } from '../../bench/emulators.js';
+import type { Figure } from '../../bench/figures.js';
+import type { BenchOptions } from '../../bench/options.js';
+import type * as Sections from '../../bench/sections.js';
+
+let sections: typeof Sections;
+let endpoints: Endpoints;
+let options: BenchOptions;
+
+beforeAll(async () => {
+  // Before any handler module loads: no log lines, no metrics (as `npm run bench` does).
+  await import('../../bench/env.js');
+  sections = await import('../../bench/sections.js');
+  const { queueUrlOrigin } = await import('../../bench/emulators.js');
+  const { parseOptions } = await import('../../bench/options.js');
+  endpoints = { dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: queueUrlOrigin(sqsEndpoint()) };
+  options = { ...parseOptions(['--quick'], {}), loadRuns: 1 };
+});
+
+function expectWellFormed(figures: Figure[], section: string): void {
+  expect(figures.length).toBeGreaterThan(0);
+  for (const figure of figures) {
+    expect(figure.section).toBe(section);
+    expect(Number.isFinite(figure.value), figure.id).toBe(true);
+    expect(figure.value, figure.id).toBeGreaterThan(0);
+    expect(figure.command).toMatch(new RegExp(`^npm run bench -- --only ${section}\\b`));
+    if (figure.target) expect(typeof figure.pass, figure.id).toBe('boolean');
+  }
+}
+
+const valueOf = (figures: Figure[], id: string) => figures.find((figure) => figure.id === id)?.value;
+
+describe('bench smoke', () => {
+  it('prices a delivered campaign from the calls and invocations it counted', { timeout: 120_000 }, async () => {
+    const { figures, details } = await sections.costSection(endpoints, options);
+    expectWellFormed(figures, 'cost');
+    const { run, cost } = details;
+    expect(run.counts.sent).toBe(options.n);
+    expect(run.providerAccepted).toBe(options.n);
+    expect(cost.messages).toBe(options.n);
+
+    const priced = run.calls.filter((call) => call.caller !== 'localOnly');
+    const wru = priced.filter((call) => call.service === 'dynamodb').reduce((sum, call) => sum + call.wru, 0);
+    expect(wru).toBeGreaterThan(0);
+    expect(cost.dynamodb.wru).toBe(wru);
+    expect(valueOf(figures, 'cost.wruPerMessage')).toBeCloseTo(wru / options.n, 12);
+    // Every chunk is written at least at creation, claim and outcome: three writes per ten messages at the least.
+    expect(cost.perMessage.wru).toBeGreaterThanOrEqual(0.3);
+
+    // The chunks were claimed by the send function and deleted by the event source mapping.
+    expect(priced.some((call) => call.caller === 'send' && call.operation === 'UpdateItem' && call.wru > 0)).toBe(true);
+    expect(priced.some((call) => call.caller === 'eventSourceMapping' && call.operation === 'DeleteMessageBatch')).toBe(true);
+    expect(cost.sqs.fifoRequests).toBeGreaterThan(0);
+    expect(cost.sqs.standardRequests).toBeGreaterThan(0);
+    expect(cost.lambda.api.invocations).toBe(1);
+    expect(cost.lambda.fanout.invocations).toBeGreaterThan(0);
+    expect(cost.lambda.send.invocations).toBeGreaterThan(0);
+    expect(cost.lambda.send.gbSeconds).toBeCloseTo((cost.lambda.send.billedMs / 1000) * (256 / 1024), 12);
+
+    const { prices } = cost;
+    const d = cost.dollarsPerMillion;
+    expect(d.dynamodbWrites).toBeCloseTo(wru * prices.dynamodb.perMillionWriteRequestUnits / options.n, 12);
+    const sqsDollars = cost.sqs.standardRequests * prices.sqs.standardPerMillionRequests + cost.sqs.fifoRequests * prices.sqs.fifoPerMillionRequests;
+    expect(d.sqs).toBeCloseTo(sqsDollars / options.n, 12);
+    expect(d.total).toBeCloseTo(d.dynamodbWrites + d.dynamodbReads + d.sqs + d.lambdaRequests + d.lambdaDuration + d.scheduler, 12);
+    expect(valueOf(figures, 'cost.dollarsPerMillion')).toBe(d.total);
+  });
+
+  it('measures throughput against the provider-bound limit it derives', { timeout: 120_000 }, async () => {
+    const { figures, details } = await sections.throughputSection(endpoints, options);
+    expectWellFormed(figures, 'throughput');
+    const { throughput, run } = details;
+    expect(throughput.messages).toBe(options.n);
+    expect(throughput.effectiveConcurrency).toBe(options.providerConcurrency);
+    expect(throughput.providerBoundPerSecond).toBe(options.providerConcurrency / (options.providerLatencyMs / 1000));
+    // The limit's premise: the runtime never lets more calls than the effective concurrency reach the provider.
+    expect(run.providerMaxInFlight).toBeGreaterThan(0);
+    expect(run.providerMaxInFlight).toBeLessThanOrEqual(throughput.effectiveConcurrency);
+    expect(throughput.ratio).toBeCloseTo(throughput.messagesPerSecond / throughput.providerBoundPerSecond, 12);
+  });
+
+  it('bundles every function as the stack does and loads each in a fresh process', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.bundlesSection(options);
+    expectWellFormed(figures, 'bundles');
+    expect(details.bundles.map((bundle) => bundle.fn).sort()).toEqual(['api', 'deadLetter', 'fanout', 'send']);
+    for (const bundle of details.bundles) {
+      expect(bundle.file).toMatch(/index\.m?js$/);
+      expect(bundle.mapBytes).toBeGreaterThan(0);
+      expect(bundle.loadMs).toHaveLength(options.loadRuns);
+      expect(bundle.composition.reduce((sum, part) => sum + part.bytes, 0)).toBeGreaterThan(0);
+      expect(valueOf(figures, `bundles.${bundle.fn}.kb`)).toBe(bundle.bytes / 1024);
+    }
+  });
+
+  it('measures the fan-out memory of two audiences in processes of their own', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.memorySection(endpoints, options);
+    expectWellFormed(figures.filter((figure) => figure.id !== 'memory.peakRssSpread'), 'memory');
+    expect(details.runs.map((run) => run.audience)).toEqual(options.memoryAudiences);
+    for (const run of details.runs) {
+      expect(run.queued).toBe(run.audience);
+      expect(run.pages).toBeGreaterThanOrEqual(Math.ceil(run.audience / 100));
+      expect(run.peakRssBytes).toBeGreaterThanOrEqual(run.baselineRssBytes);
+      expect(run.peakHeapUsedBytes).toBeGreaterThanOrEqual(run.baselineHeapUsedBytes);
+    }
+    expect(details.peakRssSpread).not.toBeNull();
+    expect(valueOf(figures, 'memory.peakRssSpread')).toBeCloseTo((details.peakRssSpread ?? NaN) * 100, 12);
+  });
+
+  it('loads POST /clients and GET /campaigns/{id}/stats with autocannon, every answer a 2xx', { timeout: 120_000 }, async () => {
+    const { figures, details } = await sections.apiSection(endpoints, options);
+    expectWellFormed(figures, 'api');
+    for (const result of [details.api.createClient, details.api.campaignStats]) {
+      expect(result.requests).toBeGreaterThan(0);
+      expect(result.non2xx).toBe(0);
+      expect(result.errors).toBe(0);
+      expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    }
+  });
+});
