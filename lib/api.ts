@@ -109,7 +109,8 @@ export class HeraldApi extends Construct {
     const integration = new apigateway.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false });
     const signed: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.IAM, requestValidator };
     this.restApi.root.addMethod('ANY', integration, signed);
-    this.restApi.root.addProxy({ defaultIntegration: integration, defaultMethodOptions: signed, anyMethod: true });
+    // Method options given to addProxy() itself do not reach its ANY method: add it explicitly.
+    this.restApi.root.addProxy({ anyMethod: false }).addMethod('ANY', integration, signed);
 
     // Anyone may read the API's documentation: GET /openapi.json, GET /docs and its assets.
     const unsigned: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.NONE, requestValidator };

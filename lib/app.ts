@@ -14,6 +14,14 @@ function contextBoolean(value: unknown): boolean | undefined {
   throw new Error(`Expected true or false, got ${JSON.stringify(value)}`);
 }
 
+const logLevels: LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+
+function contextLogLevel(value: unknown): LogLevel | undefined {
+  if (value === undefined) return undefined;
+  if (!logLevels.includes(value as LogLevel)) throw new Error(`logLevel: expected one of ${logLevels.join(', ')}, got ${JSON.stringify(value)}`);
+  return value as LogLevel;
+}
+
 function contextRetention(value: unknown): logs.RetentionDays | undefined {
   if (value === undefined) return undefined;
   const days = Number(value);
@@ -29,7 +37,7 @@ export function stackPropsFromContext(app: App): HeraldStackProps {
   return {
     providerUrl: context('providerUrl') as string | undefined,
     deletionProtection: contextBoolean(context('deletionProtection')),
-    logLevel: context('logLevel') as LogLevel | undefined,
+    logLevel: contextLogLevel(context('logLevel')),
     logRetention: contextRetention(context('logRetentionDays')),
     alarmEmail: context('alarmEmail') as string | undefined,
   };

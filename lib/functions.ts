@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel as EsbuildLogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
@@ -118,6 +118,8 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
       },
       bundling: {
         forceDockerBundling: false,
+        // esbuild's warnings and errors only, not its size summary of every bundle.
+        logLevel: EsbuildLogLevel.WARNING,
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,

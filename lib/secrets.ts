@@ -16,9 +16,12 @@ export interface ProviderTokenSecretProps {
  */
 export class ProviderTokenSecret extends Construct {
   readonly secret: secretsmanager.Secret;
+  /** The literal name: `secret.secretName` would be a token cut out of the ARN. */
+  readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: ProviderTokenSecretProps) {
     super(scope, id);
+    this.secretName = props.secretName;
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       secretName: props.secretName,
       description: 'JWT of the SMS provider; set the real value with put-secret-value after the first deploy',
@@ -32,10 +35,6 @@ export class ProviderTokenSecret extends Construct {
         reason: 'The token is issued by the external provider; it is rotated by putting the new value, no rotation Lambda can mint one.',
       },
     ]);
-  }
-
-  get secretName(): string {
-    return this.secret.secretName;
   }
 
   grantRead(grantee: iam.IGrantable): void {
