@@ -1,0 +1,41 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { stackPropsFromContext } from '../../lib/app.js';
+
+describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
+  it('reads the provider URL, deletion protection, log level, retention and alarm e-mail', () => {
+    const app = new App({
+      context: {
+        providerUrl: 'https://sms.example.com/v2',
+        deletionProtection: 'false',
+        logLevel: 'DEBUG',
+        logRetentionDays: '7',
+        alarmEmail: 'oncall@example.com',
+      },
+    });
+    expect(stackPropsFromContext(app)).toEqual({
+      providerUrl: 'https://sms.example.com/v2',
+      deletionProtection: false,
+      logLevel: 'DEBUG',
+      logRetention: RetentionDays.ONE_WEEK,
+      alarmEmail: 'oncall@example.com',
+    });
+  });
+
+  it('leaves everything to the stack defaults without context', () => {
+    expect(stackPropsFromContext(new App())).toEqual({
+      providerUrl: undefined,
+      deletionProtection: undefined,
+      logLevel: undefined,
+      logRetention: undefined,
+      alarmEmail: undefined,
+    });
+  });
+
+  it('refuses values it cannot mean', () => {
+    expect(() => stackPropsFromContext(new App({ context: { deletionProtection: 'no' } }))).toThrow(/true or false/);
+    expect(() => stackPropsFromContext(new App({ context: { logRetentionDays: '8' } }))).toThrow(/logRetentionDays/);
+    expect(() => stackPropsFromContext(new App({ context: { logLevel: 'verbose' } }))).toThrow(/logLevel/);
+  });
+});

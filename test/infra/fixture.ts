@@ -1,0 +1,68 @@
+/**
+ * Synthesizes the Herald app the way bin/herald.ts does (cdk-nag aspect included) into a
+ * temporary cloud assembly. Bundling runs esbuild four times, so each test file builds once
+ * in beforeAll; a second synth in the same file reuses the staged bundles.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { createHeraldApp } from '../../lib/app.js';
+import type { HeraldStack, HeraldStackProps } from '../../lib/herald-stack.js';
+
+/** Synthesis with esbuild bundling; generous for a 2-core machine. */
+export const SYNTH_TIMEOUT_MS = 120_000;
+
+export type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface SynthesizedHerald {
+  stack: HeraldStack;
+  template: Template;
+  json: Json;
+  resources: Record<string, Json>;
+  outdir: string;
+}
+
+export function synthHerald(props: HeraldStackProps = {}): SynthesizedHerald {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'herald-cdk-'));
+  const { stack } = createHeraldApp({ outdir }, props);
+  const template = Template.fromStack(stack);
+  const json = template.toJSON() as Json;
+  return { stack, template, json, resources: json.Resources as Record<string, Json>, outdir };
+}
+
+/** The logical id CloudFormation knows a construct (or its default child) by. */
+export function logicalId(construct: IConstruct): string {
+  const element = (construct.node.defaultChild ?? construct) as CfnElement;
+  return Stack.of(construct).getLogicalId(element);
+}
+
+export function resourcesOfType(resources: Record<string, Json>, type: string): [string, Json][] {
+  return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+/** Logical id of the Lambda function with this physical name. */
+export function functionIdByName(resources: Record<string, Json>, functionName: string): string {
+  const found = resourcesOfType(resources, 'AWS::Lambda::Function').find(([, fn]) => fn.Properties.FunctionName === functionName);
+  if (!found) throw new Error(`No function named ${functionName}`);
+  return found[0];
+}
+
+/** Every statement of the inline policies attached to a role. */
+export function statementsOfRole(resources: Record<string, Json>, roleId: string): Json[] {
+  return resourcesOfType(resources, 'AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as Json[]).some((role) => role.Ref === roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Json[]);
+}
+
+export function asList<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Logical ids a policy resource entry points at (`Fn::GetAtt`, `Ref`, or inside `Fn::Join`). */
+export function referencedIds(value: unknown): string[] {
+  const text = JSON.stringify(value);
+  return [...text.matchAll(/"Fn::GetAtt":\["([^"]+)"|"Ref":"([^"]+)"/g)].map((match) => (match[1] ?? match[2])!);
+}
