@@ -4,7 +4,8 @@
  */
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../functions/adapters/logger.js';
 import { HttpProvider } from '../../functions/adapters/provider.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
@@ -145,5 +146,30 @@ describe('send handler', () => {
     const result = await handler(event);
     expect(result.batchItemFailures).toHaveLength(1);
     expect(provider.sentMsgIds()).toHaveLength(1);
+  });
+
+  it('logs each message with its campaign, message and client ids, and never a whole phone', async () => {
+    const { campaign, chunks } = await campaignWithChunks(3);
+    provider.setFaults({ errorRate: 1 });
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+    logger.setLogLevel('INFO');
+    try {
+      await handler(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    } finally {
+      logger.setLogLevel('SILENT');
+      for (const spy of spies) spy.mockRestore();
+    }
+    const entries = lines.flatMap((line) => line.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const about = entries.filter((entry) => entry.messageId !== undefined);
+    expect(about).toHaveLength(3);
+    for (const entry of about) expect(entry).toMatchObject({ campaignId: campaign.id, messageId: expect.any(Number), clientId: expect.stringMatching(/^c\d$/) });
+    const phones = chunks[0]?.messages.map((m) => m.phone) ?? [];
+    expect(phones).toHaveLength(3);
+    for (const phone of phones) expect(lines.join('')).not.toContain(phone);
   });
 });

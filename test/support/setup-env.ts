@@ -14,3 +14,6 @@ process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
 process.env.AWS_ENDPOINT_URL_SQS = inject('sqsEndpoint');
 // fauxqs queue URLs are http://sqs.<region>.localhost:<port>/...; see local/sqs.ts.
 resolveLocalhostSubdomains();
+// Tests read what they need from state, not from log lines; a test that checks logs turns them on itself.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
