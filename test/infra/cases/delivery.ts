@@ -1,0 +1,165 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionSettings, queues, type QueueDefinition } from '../../../functions/adapters/queues.js';
+import { assertVisibilityCoversConsumer, VISIBILITY_TO_TIMEOUT_RATIO } from '../../../lib/delivery.js';
+import {
+  asList,
+  functionIdByName,
+  logicalId,
+  referencedIds,
+  resourcesOfType,
+  statementsOfRole,
+      type Json,
+  type SynthesizedHerald,
+} from '../fixture.js';
+
+const FOURTEEN_DAYS = 14 * 24 * 3600;
+
+/** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
+export function deliveryCases(synthesized: () => SynthesizedHerald): void {
+  describe('delivery: queues, event sources, scheduler', () => {
+    let herald: SynthesizedHerald;
+    beforeAll(() => {
+      herald = synthesized();
+    });
+
+    const queueIds = () => {
+      const { queues: pairs, schedulerDeadLetterQueue } = herald.stack.delivery;
+      return {
+        fanout: logicalId(pairs.fanout.queue),
+        fanoutDlq: logicalId(pairs.fanout.deadLetterQueue),
+        send: logicalId(pairs.send.queue),
+        sendDlq: logicalId(pairs.send.deadLetterQueue),
+        schedulerDlq: logicalId(schedulerDeadLetterQueue),
+      };
+    };
+    const functionOf = (name: string): [string, Json] => {
+      const id = functionIdByName(herald.resources, name);
+      return [id, herald.resources[id]!];
+    };
+
+    it('has the two queues, their two DLQs and the scheduler DLQ', () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 5);
+    });
+
+    it('encrypts every queue with SQS-managed keys and refuses requests without TLS', () => {
+      const queuesInTemplate = resourcesOfType(herald.resources, 'AWS::SQS::Queue');
+      const policies = resourcesOfType(herald.resources, 'AWS::SQS::QueuePolicy');
+      for (const [id, queue] of queuesInTemplate) {
+        expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+        const policy = policies.find(([, candidate]) => (candidate.Properties.Queues as Json[]).some((ref) => ref.Ref === id));
+        expect(policy, `queue policy of ${id}`).toBeDefined();
+        const denyInsecure = (policy![1].Properties.PolicyDocument.Statement as Json[]).find(
+          (statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        );
+        expect(denyInsecure, `TLS-only statement on ${id}`).toBeDefined();
+      }
+    });
+
+    it.each(Object.entries(queues))('%s queue: redrive to its DLQ after maxReceiveCount receives', (name, definition) => {
+      const ids = queueIds();
+      const [queueId, dlqId] = name === 'fanout' ? [ids.fanout, ids.fanoutDlq] : [ids.send, ids.sendDlq];
+      const queue = herald.resources[queueId]!;
+      expect(queue.Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: definition.deadLetter.maxReceiveCount,
+      });
+      expect(herald.resources[dlqId]!.Properties.MessageRetentionPeriod).toBe(FOURTEEN_DAYS);
+    });
+
+    it('fan-out queue and its DLQ are FIFO; the fan-out queue deduplicates by content (a Scheduler target must)', () => {
+      const ids = queueIds();
+      expect(herald.resources[ids.fanout]!.Properties.FifoQueue).toBe(true);
+      expect(herald.resources[ids.fanout]!.Properties.ContentBasedDeduplication).toBe(true);
+      expect(herald.resources[ids.fanoutDlq]!.Properties.FifoQueue).toBe(true);
+      expect(herald.resources[ids.send]!.Properties.FifoQueue).toBeUndefined();
+      // Scheduler only supports a standard queue as its DLQ.
+      expect(herald.resources[ids.schedulerDlq]!.Properties.FifoQueue).toBeUndefined();
+    });
+
+    it.each(Object.values(queues))('$name: visibility timeout is at least 6 x its consumer function timeout', (definition: QueueDefinition) => {
+      const ids = queueIds();
+      const queue = herald.resources[definition.fifo ? ids.fanout : ids.send]!;
+      const [, consumer] = functionOf(`herald-${definition.consumer}`);
+      expect(queue.Properties.VisibilityTimeout).toBe(definition.visibilityTimeoutSeconds);
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * consumer.Properties.Timeout);
+    });
+
+    it('the send DLQ, drained by the dead-letter function, also covers 6 x that function timeout', () => {
+      const [, deadLetter] = functionOf('herald-dead-letter');
+      const dlq = herald.resources[queueIds().sendDlq]!;
+      expect(dlq.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * deadLetter.Properties.Timeout);
+    });
+
+    it('refuses a queue definition whose visibility timeout is under 6 x the consumer timeout', () => {
+      const tooShort: QueueDefinition = { ...queues.send, visibilityTimeoutSeconds: 6 * functionSettings.send.timeoutSeconds - 1 };
+      expect(() => assertVisibilityCoversConsumer(tooShort)).toThrow(/under 6 x the send function timeout/);
+      expect(() => assertVisibilityCoversConsumer(queues.send)).not.toThrow();
+    });
+
+    it.each([
+      ['herald-fanout', 'fanout', queues.fanout.batchSize, queues.fanout.maxConcurrency],
+      ['herald-send', 'send', queues.send.batchSize, queues.send.maxConcurrency],
+      ['herald-dead-letter', 'sendDlq', 10, 2],
+    ] as const)('%s consumes its queue with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
+      const [functionId] = functionOf(functionName);
+      const mappings = resourcesOfType(herald.resources, 'AWS::Lambda::EventSourceMapping').filter(
+        ([, mapping]) => mapping.Properties.FunctionName.Ref === functionId,
+      );
+      expect(mappings).toHaveLength(1);
+      const mapping = mappings[0]![1].Properties;
+      expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] });
+      expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: maxConcurrency });
+      expect(mapping.BatchSize).toBe(batchSize);
+    });
+
+    it('creates the schedule group `herald`', () => {
+      herald.template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'herald' });
+    });
+
+    it('the scheduler role is assumable only by EventBridge Scheduler of this account', () => {
+      const role = herald.resources[logicalId(herald.stack.delivery.schedulerRole)]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ]);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    it('the scheduler role may only sqs:SendMessage, to the fan-out queue and the scheduler DLQ', () => {
+      const ids = queueIds();
+      const statements = statementsOfRole(herald.resources, logicalId(herald.stack.delivery.schedulerRole));
+      expect(statements.flatMap((statement) => asList(statement.Action))).toEqual(['sqs:SendMessage', 'sqs:SendMessage']);
+      expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+      expect(statements.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.fanout, ids.schedulerDlq].sort());
+    });
+
+    it('the api function may manage schedules only in the herald group, and pass only the scheduler role, only to Scheduler', () => {
+      const [, api] = functionOf('herald-api');
+      const statements = statementsOfRole(herald.resources, api.Properties.Role['Fn::GetAtt'][0]);
+      const scheduling = statements.find((statement) => asList(statement.Action).includes('scheduler:CreateSchedule'))!;
+      expect(asList(scheduling.Action).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule']);
+      const arn = JSON.stringify(scheduling.Resource);
+      expect(arn).toContain(':schedule/');
+      expect(referencedIds(scheduling.Resource)).toContain(logicalId(herald.stack.delivery.scheduleGroup));
+      expect(arn.endsWith('/*"]]}')).toBe(true);
+
+      const passRole = statements.find((statement) => asList(statement.Action).includes('iam:PassRole'))!;
+      expect(passRole.Action).toBe('iam:PassRole');
+      expect(passRole.Resource).toEqual({ 'Fn::GetAtt': [logicalId(herald.stack.delivery.schedulerRole), 'Arn'] });
+      expect(passRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    });
+
+    it('no other function may touch schedules or pass roles', () => {
+      for (const name of ['herald-fanout', 'herald-send', 'herald-dead-letter']) {
+        const [, fn] = functionOf(name);
+        const actions = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((statement) => asList(statement.Action));
+        expect(actions.filter((action) => action.startsWith('scheduler:') || action.startsWith('iam:')), name).toEqual([]);
+      }
+    });
+  });
+}

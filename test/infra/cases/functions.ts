@@ -1,0 +1,269 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema } from '../../../functions/adapters/config.js';
+import { METRICS_NAMESPACE } from '../../../functions/adapters/metrics.js';
+import { functionSettings, type FunctionName } from '../../../functions/adapters/queues.js';
+import type { TableName } from '../../../functions/adapters/tables.js';
+import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
+import {
+  asList,
+  functionIdByName,
+  logicalId,
+  referencedIds,
+  resourcesOfType,
+  statementsOfRole,
+      type Json,
+  type SynthesizedHerald,
+} from '../fixture.js';
+
+const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject }[] = [
+  { name: 'api', functionName: 'herald-api', schema: apiEnvSchema },
+  { name: 'fanout', functionName: 'herald-fanout', schema: fanoutEnvSchema },
+  { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
+  { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
+];
+
+/** Keys the handler cannot start without: the schema rejects them missing (no default, not optional). */
+function requiredKeys(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+    .map(([key]) => key);
+}
+
+/** Deploy-time values (Ref, GetAtt, Join) stand in as a URL, which every string field of the schemas accepts. */
+function withPlaceholders(variables: Json): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]),
+  );
+}
+
+/** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
+export function functionCases(synthesized: () => SynthesizedHerald): void {
+  describe('Lambda functions', () => {
+    let herald: SynthesizedHerald;
+    beforeAll(() => {
+      herald = synthesized();
+    });
+
+    const fn = (functionName: string): Json => herald.resources[functionIdByName(herald.resources, functionName)]!;
+    const variables = (functionName: string): Json => fn(functionName).Properties.Environment.Variables;
+    const assetDir = (functionName: string): string => {
+      const key = fn(functionName).Properties.Code.S3Key as string;
+      return path.join(herald.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    };
+
+    it('deploys one function per handler', () => {
+      herald.template.resourceCountIs('AWS::Lambda::Function', handlers.length);
+    });
+
+    it.each(handlers)('$functionName: Node.js 22 on arm64, memory and timeout from functionSettings', ({ name, functionName }) => {
+      const properties = fn(functionName).Properties;
+      expect(properties.Runtime).toBe('nodejs22.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Handler).toBe('index.handler');
+      expect(properties.MemorySize).toBe(functionSettings[name].memoryMb);
+      expect(properties.Timeout).toBe(functionSettings[name].timeoutSeconds);
+    });
+
+    it.each(handlers)('$functionName: logs to its own log group, kept one month', ({ functionName }) => {
+      const logGroupRef = fn(functionName).Properties.LoggingConfig.LogGroup;
+      const logGroup = herald.resources[logGroupRef.Ref]!;
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.LogGroupName).toBe(`/aws/lambda/${functionName}`);
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+    });
+
+    it.each(handlers)('$functionName: Powertools settings and source maps in the environment', ({ functionName }) => {
+      expect(variables(functionName)).toMatchObject({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'herald',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: 'INFO',
+      });
+    });
+
+    it.each(handlers)('$functionName: the environment holds every variable its config schema requires', ({ functionName, schema }) => {
+      const present = Object.keys(variables(functionName));
+      for (const key of requiredKeys(schema)) expect(present, `${functionName} lacks ${key}`).toContain(key);
+      const parsed = schema.safeParse(withPlaceholders(variables(functionName)));
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+    });
+
+    it('the schemas do require things (so the check above can fail)', () => {
+      expect(requiredKeys(apiEnvSchema)).toEqual(expect.arrayContaining(['CLIENTS_TABLE', 'FANOUT_QUEUE_URL', 'SCHEDULE_ROLE_ARN']));
+      expect(requiredKeys(sendEnvSchema)).toEqual(expect.arrayContaining(['PROVIDER_URL', 'SEND_QUEUE_URL']));
+    });
+
+    it('wires the values, not only the names', () => {
+      const { delivery, data, providerToken } = herald.stack;
+      const ref = (construct: Parameters<typeof logicalId>[0]) => ({ Ref: logicalId(construct) });
+      const arn = (construct: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+      for (const { functionName } of handlers) {
+        expect(variables(functionName)).toMatchObject({
+          CLIENTS_TABLE: ref(data.table('clients')),
+          UNIQUES_TABLE: ref(data.table('uniques')),
+          CAMPAIGNS_TABLE: ref(data.table('campaigns')),
+          MESSAGES_TABLE: ref(data.table('messages')),
+        });
+      }
+      expect(variables('herald-api')).toMatchObject({
+        FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
+        SCHEDULE_GROUP: ref(delivery.scheduleGroup),
+        SCHEDULE_TARGET_ARN: arn(delivery.queues.fanout.queue),
+        SCHEDULE_ROLE_ARN: arn(delivery.schedulerRole),
+        SCHEDULE_DLQ_ARN: arn(delivery.schedulerDeadLetterQueue),
+      });
+      expect(variables('herald-fanout')).toMatchObject({
+        FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
+        SEND_QUEUE_URL: ref(delivery.queues.send.queue),
+      });
+      expect(variables('herald-send')).toMatchObject({
+        SEND_QUEUE_URL: ref(delivery.queues.send.queue),
+        PROVIDER_URL: DEFAULT_PROVIDER_URL,
+        PROVIDER_TOKEN_SECRET: 'herald/provider-token',
+      });
+      expect(herald.resources[logicalId(providerToken.secret)]!.Properties.Name).toBe('herald/provider-token');
+    });
+
+    it.each(handlers)('$functionName: bundled by esbuild as minified ESM with an external source map', ({ functionName, name }) => {
+      const dir = assetDir(functionName);
+      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire as __heraldCreateRequire } from 'node:module';")).toBe(true);
+      // Minified: long lines (only template literals keep their line breaks).
+      expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+      expect(code).toContain('//# sourceMappingURL=index.mjs.map');
+      const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources.some((source) => source.endsWith(functionSettings[name].entry))).toBe(true);
+      expect(map.sourcesContent).toBeUndefined();
+    });
+
+    it('ships Swagger UI files with the api bundle (the docs route reads them from swagger-ui-dist at run time)', () => {
+      const dir = path.join(assetDir('herald-api'), 'node_modules', 'swagger-ui-dist');
+      for (const file of ['package.json', 'index.js', 'swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']) {
+        expect(existsSync(path.join(dir, file)), file).toBe(true);
+      }
+      expect(existsSync(path.join(assetDir('herald-send'), 'node_modules'))).toBe(false);
+    });
+
+    it('the bundles load under Node with the stack environment, and the api answers /openapi.json and a docs asset', () => {
+      const script = path.join(herald.outdir, 'smoke.mjs');
+      writeFileSync(
+        script,
+        `
+  const [api, ...others] = JSON.parse(process.argv[2]);
+  const event = (p) => ({
+    httpMethod: 'GET', path: p, resource: '/{proxy+}', pathParameters: { proxy: p.slice(1) }, stageVariables: null,
+    headers: {}, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
+    body: null, isBase64Encoded: false,
+    requestContext: { path: '/v1' + p, stage: 'v1', httpMethod: 'GET', requestId: 'smoke', resourcePath: '/{proxy+}', identity: { sourceIp: '127.0.0.1' } },
+  });
+  const context = { awsRequestId: 'smoke', functionName: 'herald-api', getRemainingTimeInMillis: () => 10000 };
+  const { handler } = await import(api.url);
+  const spec = await handler(event('/openapi.json'), context);
+  const css = await handler(event('/docs/swagger-ui.css'), context);
+  const loaded = [];
+  for (const other of others) {
+    process.env = { ...process.env, ...other.env };
+    loaded.push(typeof (await import(other.url)).handler);
+  }
+  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body).openapi], css: [css.statusCode, css.headers['Content-Type']], loaded }));
+  `,
+      );
+      const bundles = handlers.map(({ functionName }) => ({
+        url: pathToFileURL(path.join(assetDir(functionName), 'index.mjs')).href,
+        env: withPlaceholders(variables(functionName)),
+      }));
+      const output = execFileSync(process.execPath, [script, JSON.stringify(bundles)], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...bundles[0]!.env, POWERTOOLS_DEV: 'false', LOG_LEVEL: 'ERROR' },
+        encoding: 'utf8',
+      });
+      const result = JSON.parse(output.trim().split('\n').at(-1)!);
+      expect(result.spec[0]).toBe(200);
+      expect(result.spec[1]).toMatch(/^3\./);
+      expect(result.css).toEqual([200, 'text/css; charset=utf-8']);
+      expect(result.loaded).toEqual(['function', 'function', 'function']);
+    });
+
+    describe('least privilege', () => {
+      const expectedTables: Record<string, Partial<Record<TableName, 'read' | 'readWrite'>>> = {
+        'herald-api': { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
+        'herald-fanout': { clients: 'read', campaigns: 'readWrite', messages: 'readWrite' },
+        'herald-send': { campaigns: 'readWrite', messages: 'readWrite' },
+        'herald-dead-letter': { campaigns: 'readWrite', messages: 'readWrite' },
+      };
+      const statementsOf = (functionName: string) => statementsOfRole(herald.resources, fn(functionName).Properties.Role['Fn::GetAtt'][0]);
+
+      it.each(Object.keys(expectedTables))('%s: reads and writes only the tables it uses', (functionName) => {
+        const tableNames = Object.fromEntries(
+          (['clients', 'uniques', 'campaigns', 'messages'] as TableName[]).map((name) => [logicalId(herald.stack.data.table(name)), name]),
+        );
+        const access: Record<string, Set<string>> = {};
+        for (const statement of statementsOf(functionName)) {
+          const actions = asList(statement.Action as string | string[]).filter((action) => action.startsWith('dynamodb:'));
+          for (const id of referencedIds(statement.Resource)) {
+            if (actions.length > 0) for (const action of actions) (access[tableNames[id]!] ??= new Set()).add(action);
+          }
+        }
+        const granted = Object.fromEntries(
+          Object.entries(access).map(([table, actions]) => [table, actions.has('dynamodb:PutItem') ? 'readWrite' : 'read']),
+        );
+        expect(granted).toEqual(expectedTables[functionName]);
+        expect(access.clients?.has('dynamodb:PutItem') ?? false).toBe(functionName === 'herald-api');
+      });
+
+      it('no IAM statement grants every action, or every action of DynamoDB, SQS, Secrets Manager or Scheduler', () => {
+        for (const [id, policy] of resourcesOfType(herald.resources, 'AWS::IAM::Policy')) {
+          for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
+            for (const action of asList(statement.Action as string | string[])) {
+              expect(action, id).not.toBe('*');
+              expect(action, id).not.toMatch(/^(dynamodb|sqs|secretsmanager|scheduler|iam):\*$/);
+              expect(action, id).not.toMatch(/\*$/);
+            }
+          }
+        }
+      });
+
+      it('only the send function may read the provider token secret', () => {
+        const secretId = logicalId(herald.stack.providerToken.secret);
+        for (const { functionName } of handlers) {
+          const reads = statementsOf(functionName).filter((statement) => referencedIds(statement.Resource).includes(secretId));
+          if (functionName === 'herald-send') {
+            expect(reads.flatMap((statement) => asList(statement.Action)).sort()).toEqual([
+              'secretsmanager:DescribeSecret',
+              'secretsmanager:GetSecretValue',
+            ]);
+          } else expect(reads, functionName).toEqual([]);
+        }
+      });
+
+      it('queues: api sends starts; fanout sends pages and chunks; send consumes and delays its own queue', () => {
+        const { queues: pairs } = herald.stack.delivery;
+        const actionsOn = (functionName: string, queue: Parameters<typeof logicalId>[0]) =>
+          statementsOf(functionName)
+            .filter((statement) => referencedIds(statement.Resource).includes(logicalId(queue)))
+            .flatMap((statement) => asList(statement.Action as string | string[]));
+        expect(actionsOn('herald-api', pairs.fanout.queue)).toContain('sqs:SendMessage');
+        expect(actionsOn('herald-api', pairs.send.queue)).toEqual([]);
+        expect(actionsOn('herald-fanout', pairs.fanout.queue)).toEqual(expect.arrayContaining(['sqs:SendMessage', 'sqs:ReceiveMessage']));
+        expect(actionsOn('herald-fanout', pairs.send.queue)).toContain('sqs:SendMessage');
+        expect(actionsOn('herald-send', pairs.send.queue)).toEqual(
+          expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
+        );
+        expect(actionsOn('herald-send', pairs.fanout.queue)).toEqual([]);
+        expect(actionsOn('herald-dead-letter', pairs.send.deadLetterQueue)).toContain('sqs:ReceiveMessage');
+      });
+
+      it.each(handlers)('$functionName: writes logs only to its own log group, no managed policy', ({ functionName }) => {
+        const role = herald.resources[fn(functionName).Properties.Role['Fn::GetAtt'][0]]!;
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+        const logStatements = statementsOf(functionName).filter((statement) => asList(statement.Action as string | string[]).some((a) => a.startsWith('logs:')));
+        expect(logStatements).toHaveLength(1);
+        expect(logStatements[0]!.Resource).toEqual({ 'Fn::GetAtt': [fn(functionName).Properties.LoggingConfig.LogGroup.Ref, 'Arn'] });
+      });
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
+
+/** A token as an operator might have it in the shell that runs `cdk deploy`: stack.test.ts sets it before synthesizing. */
+export const TOKEN_IN_SHELL = 'eyJhbGciOiJIUzI1NiJ9.herald-infra-test-token.c2lnbmF0dXJl';
+/** The token the integration tests give the provider client. */
+const TOKEN_IN_LOCAL_TESTS = 'jwt-token';
+
+/** Every object key in a JSON document, at any depth. */
+function keysOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(keysOf);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => [key, ...keysOf(inner)]);
+}
+
+const awsSolutionsErrors = (stack: Stack) => Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+
+/** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
+export function securityCases(synthesized: () => SynthesizedHerald): void {
+  describe('security checks', () => {
+    let herald: SynthesizedHerald;
+    beforeAll(() => {
+      herald = synthesized();
+    });
+
+    describe('cdk-nag AwsSolutions', () => {
+      it('reports no unsuppressed error on the Herald stack', () => {
+        const errors = awsSolutionsErrors(herald.stack).map((error) => `${error.id}: ${String(error.entry.data).split(':')[0]}`);
+        expect(errors).toEqual([]);
+      });
+
+      it('does report errors on a stack that breaks its rules (the check is live)', () => {
+        const app = new App();
+        const stack = new Stack(app, 'Careless');
+        new sqs.Queue(stack, 'Plain', { encryption: sqs.QueueEncryption.UNENCRYPTED });
+        Aspects.of(app).add(new AwsSolutionsChecks());
+        const rules = awsSolutionsErrors(stack).map((error) => String(error.entry.data).split(':')[0]);
+        expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-SQS2', 'AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+      });
+
+      it('suppresses only the rules Herald has a reason to, each with its reason', () => {
+        const suppressions = Object.values(herald.resources).flatMap(
+          (resource) => (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []) as { id: string; reason: string }[],
+        );
+        for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(30);
+        expect([...new Set(suppressions.map((suppression) => suppression.id))].sort()).toEqual([
+          'AwsSolutions-APIG4', // the public documentation routes
+          'AwsSolutions-COG4', // IAM, not Cognito, authorizes the API
+          'AwsSolutions-IAM4', // API Gateway's own CloudWatch role
+          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group
+          'AwsSolutions-L1', // Node.js 22 is the chosen runtime
+          'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can
+          'AwsSolutions-SNS2', // CloudWatch cannot publish to a topic under the AWS-managed key
+          'AwsSolutions-SQS3', // the scheduler DLQ is itself a DLQ
+        ]);
+      });
+    });
+
+    describe('the provider token', () => {
+      // Searched as text: whatever property a value might hide in.
+      const templateText = () => JSON.stringify(herald.json);
+
+      it('is a Secrets Manager secret created with a generated placeholder', () => {
+        const secrets = resourcesOfType(herald.resources, 'AWS::SecretsManager::Secret');
+        expect(secrets).toHaveLength(1);
+        const properties = secrets[0]![1].Properties as Json;
+        expect(properties.Name).toBe('herald/provider-token');
+        expect(properties.GenerateSecretString).toBeDefined();
+        expect(properties.SecretString).toBeUndefined();
+      });
+
+      it('never appears in the template, whatever the deploying shell holds', () => {
+        expect(templateText()).not.toContain(TOKEN_IN_SHELL);
+        expect(templateText()).not.toContain(TOKEN_IN_LOCAL_TESTS);
+        // `GenerateSecretString` is fine; a `SecretString` key anywhere would carry a value.
+        expect(keysOf(herald.json).filter((key) => key === 'SecretString')).toEqual([]);
+        expect(keysOf(herald.json)).toContain('GenerateSecretString');
+        const manifest = readFileSync(path.join(herald.outdir, 'manifest.json'), 'utf8');
+        expect(manifest).not.toContain(TOKEN_IN_SHELL);
+      });
+
+      it('reaches no function through its environment: only the secret name does', () => {
+        for (const [, fn] of resourcesOfType(herald.resources, 'AWS::Lambda::Function')) {
+          const names = Object.keys(fn.Properties.Environment.Variables as Json);
+          expect(names.filter((name) => /TOKEN|JWT|PASSWORD/i.test(name) && name !== 'PROVIDER_TOKEN_SECRET')).toEqual([]);
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * The Herald stack, synthesized once (bundling the four functions with esbuild is the slow
+ * part) and checked concern by concern; the cases live in ./cases, one module per construct.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { apiCases } from './cases/api.js';
+import { dataCases } from './cases/data.js';
+import { deliveryCases } from './cases/delivery.js';
+import { functionCases } from './cases/functions.js';
+import { observabilityCases } from './cases/observability.js';
+import { securityCases, TOKEN_IN_SHELL } from './cases/security.js';
+import { SYNTH_TIMEOUT_MS, synthHerald, type SynthesizedHerald } from './fixture.js';
+
+let herald: SynthesizedHerald | undefined;
+const savedEnv = { ...process.env };
+
+beforeAll(() => {
+  // Whatever the deploying shell holds must not reach the template (checked in ./cases/security.ts).
+  process.env.HERALD_PROVIDER_TOKEN = TOKEN_IN_SHELL;
+  process.env.PROVIDER_TOKEN = TOKEN_IN_SHELL;
+  herald = synthHerald();
+}, SYNTH_TIMEOUT_MS);
+
+afterAll(() => {
+  process.env = savedEnv;
+});
+
+const synthesized = (): SynthesizedHerald => {
+  if (!herald) throw new Error('the stack was not synthesized');
+  return herald;
+};
+
+dataCases(synthesized);
+deliveryCases(synthesized);
+functionCases(synthesized);
+apiCases(synthesized);
+observabilityCases(synthesized);
+securityCases(synthesized);
