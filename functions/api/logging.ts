@@ -37,7 +37,8 @@ export function requestLogging(): MiddlewareObj<APIGatewayProxyEvent, APIGateway
     const statusCode = response?.statusCode ?? 500;
     const durationMs = Date.now() - (started.get(event) ?? Date.now());
     const log = requestLogger(event);
-    (statusCode >= 500 ? log.error : log.info).call(log, 'request', { statusCode, durationMs });
+    if (statusCode >= 500) log.error('request', { statusCode, durationMs });
+    else log.info('request', { statusCode, durationMs });
   };
   return {
     before: async (request) => {

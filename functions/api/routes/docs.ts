@@ -8,6 +8,7 @@ import { extname, join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
 import { openApiDocument } from '../openapi.js';
+import { swaggerUiPage } from '../swagger-page.js';
 import { json, type ApiRoute } from '../respond.js';
 
 const contentTypes: Record<string, string> = {
@@ -24,7 +25,9 @@ let assetDir: string | undefined;
 let assetNames: Set<string> | undefined;
 function assets(): { dir: string; names: Set<string> } {
   if (!assetDir || !assetNames) {
-    const { absolutePath } = createRequire(import.meta.url)('swagger-ui-dist') as { absolutePath(): string };
+    // The package's absolutePath(), taken from its own file: the package entry would also
+    // load the 1.7 MB browser bundle into the function just to tell us where it lies.
+    const absolutePath = createRequire(import.meta.url)('swagger-ui-dist/absolute-path.js') as () => string;
     assetDir = absolutePath();
     // Only the UI's own files: our page replaces index.html and the petstore initializer.
     assetNames = new Set(readdirSync(assetDir).filter((name) => extname(name) in contentTypes));
@@ -40,59 +43,33 @@ function basePathOf(event: APIGatewayProxyEvent): string {
   return full.endsWith(event.path) ? full.slice(0, full.length - event.path.length) : '';
 }
 
-function docsPage(event: APIGatewayProxyEvent): APIGatewayProxyResult {
-  // At /docs relative links resolve against the parent, at /docs/ against /docs itself.
-  const [assetsAt, specAt] = event.path.endsWith('/') ? ['./', '../openapi.json'] : ['docs/', 'openapi.json'];
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <title>Herald API</title>
-  <link rel="stylesheet" href="${assetsAt}swagger-ui.css">
-  <link rel="stylesheet" href="${assetsAt}index.css">
-  <link rel="icon" type="image/png" href="${assetsAt}favicon-32x32.png" sizes="32x32">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="${assetsAt}swagger-ui-bundle.js" charset="UTF-8"></script>
-  <script src="${assetsAt}swagger-ui-standalone-preset.js" charset="UTF-8"></script>
-  <script>
-    window.onload = () => {
-      window.ui = SwaggerUIBundle({
-        url: ${JSON.stringify(specAt)},
-        dom_id: '#swagger-ui',
-        deepLinking: true,
-        presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-        layout: 'StandaloneLayout',
-      });
-    };
-  </script>
-</body>
-</html>
-`;
-  return { statusCode: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }, body: html };
-}
+/** The few files a browser asks for, read once per function instance. */
+const served = new Map<string, APIGatewayProxyResult>();
 
 function docsAsset(event: APIGatewayProxyEvent): APIGatewayProxyResult {
   // The name comes from the path itself: behind `{proxy+}` pathParameters.proxy is the whole path.
   const name = event.path.slice(event.path.lastIndexOf('/') + 1);
   const { dir, names } = assets();
   if (!names.has(name)) throw new NotFoundError(`no such documentation file: ${name}`);
+  const cached = served.get(name);
+  if (cached) return cached;
   const extension = extname(name);
   const content = readFileSync(join(dir, name));
   const isBinary = binary.has(extension);
-  return {
+  const result: APIGatewayProxyResult = {
     statusCode: 200,
     headers: { 'Content-Type': contentTypes[extension] ?? 'application/octet-stream', 'Cache-Control': 'public, max-age=86400' },
     body: content.toString(isBinary ? 'base64' : 'utf8'),
     isBase64Encoded: isBinary,
   };
+  served.set(name, result);
+  return result;
 }
 
 export function docsRoutes(): ApiRoute[] {
   return [
     { method: 'GET', path: '/openapi.json', handler: async (event) => json(200, openApiDocument(basePathOf(event)), { 'Cache-Control': 'no-cache' }) },
-    { method: 'GET', path: '/docs', handler: async (event) => docsPage(event) },
+    { method: 'GET', path: '/docs', handler: async (event) => swaggerUiPage(event.path) },
     { method: 'GET', path: '/docs/{proxy+}', handler: async (event) => docsAsset(event) },
   ];
 }
