@@ -63,7 +63,8 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
 }
 
 export function sqs(): SQSClient {
-  sqsClient ??= new SQSClient({});
+  // Requests go to the client's endpoint (the region's, or AWS_ENDPOINT_URL_SQS locally), not to each queue URL's host.
+  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
   return sqsClient;
 }
 
