@@ -2,7 +2,8 @@
  * One fan-out of a campaign, alone in this process, so its memory can be measured: the
  * fanout handler behind the local poller (as Lambda's event source mapping runs it) on a
  * real FIFO queue of the SQS emulator, page by page until the campaign's fan-out is done.
- * Started by ./fanout-memory.ts, which seeds the audience first (seeding is not measured).
+ * Started by ./fanout-memory.ts, which seeds the audience first (seeding is not measured),
+ * with the node flags Lambda's runtime gives a function of the fan-out's memory size.
  *
  * Input: the fan-out's Lambda environment (fanoutEnvSchema) plus BENCH_CAMPAIGN_ID and
  * BENCH_FANOUT_QUEUE_ARN; the AWS SDK's own variables point at the emulators.
@@ -30,6 +31,8 @@ export interface FanoutMemoryResult {
   /** Highest of the samples taken every SAMPLE_MS during the fan-out. */
   sampledPeakRssBytes: number;
   peakHeapUsedBytes: number;
+  /** Heap still in use after the fan-out and a full garbage collection: what the fan-out kept. */
+  retainedHeapUsedBytes: number;
 }
 
 const SAMPLE_MS = 10;
@@ -63,6 +66,8 @@ async function main(): Promise<void> {
   const durationMs = performance.now() - started;
   await poller.stop();
   clearInterval(sampler);
+  // Lambda starts node with --expose-gc, and so does the parent.
+  globalThis.gc?.();
 
   const result: FanoutMemoryResult = {
     pages: campaign.fanout?.page ?? 0,
@@ -73,6 +78,7 @@ async function main(): Promise<void> {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     sampledPeakRssBytes,
     peakHeapUsedBytes,
+    retainedHeapUsedBytes: process.memoryUsage().heapUsed,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -31,6 +31,8 @@ export interface PipelineRun {
   counts: Counts;
   /** Epoch ms right before POST /campaigns. */
   createdAt: number;
+  /** Epoch ms when the first provider call arrived. */
+  firstRequestAt: number;
   /** Epoch ms when the provider answered the last message it accepted (its arrival + the fixed latency). */
   lastSentAt: number;
   providerRequests: number;
@@ -101,7 +103,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
 
     const requests = provider.requests();
     const accepted = requests.filter((request) => request.outcome === 'ok');
-    const lastArrival = Math.max(...accepted.map((request) => request.receivedAt));
+    const lastArrival = accepted.reduce((latest, request) => Math.max(latest, request.receivedAt), 0);
+    const firstRequestAt = requests.reduce((first, request) => Math.min(first, request.receivedAt), Number.POSITIVE_INFINITY);
     const providerMaxInFlight = provider.maxInFlight();
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
@@ -111,6 +114,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       campaignId,
       counts: delivered.counts,
       createdAt,
+      firstRequestAt,
       lastSentAt: lastArrival + options.providerLatencyMs,
       providerRequests: requests.length,
       providerAccepted: accepted.length,

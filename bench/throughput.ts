@@ -21,6 +21,9 @@ export interface Throughput {
   awsConcurrency: number;
   providerBoundPerSecond: number;
   ratio: number;
+  /** From the first provider call to the last answer: the rate once the fan-out has handed off its first chunks. */
+  sendingMessagesPerSecond: number;
+  startDelayMs: number;
   providerMaxInFlight: number;
 }
 
@@ -37,6 +40,8 @@ export function throughputOf(run: PipelineRun): Throughput {
     awsConcurrency: run.send.maxConcurrency * run.providerConcurrency,
     providerBoundPerSecond,
     ratio: messagesPerSecond / providerBoundPerSecond,
+    sendingMessagesPerSecond: run.counts.sent / ((run.lastSentAt - run.firstRequestAt) / 1000),
+    startDelayMs: run.firstRequestAt - run.createdAt,
     providerMaxInFlight: run.providerMaxInFlight,
   };
 }
@@ -59,7 +64,7 @@ export function throughputFigures(t: Throughput, run: PipelineRun, command: stri
       value: t.ratio,
       unit: 'x',
       command,
-      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (one send handler shared by ${run.send.maxConcurrency} concurrent invocations locally; on AWS ${t.awsConcurrency} in flight); most seen in flight ${t.providerMaxInFlight}`,
+      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (one send handler shared by ${run.send.maxConcurrency} concurrent invocations locally; on AWS ${t.awsConcurrency} in flight); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
     }),
   ];
 }
