@@ -23,7 +23,8 @@ export interface HeraldApiProps {
 
 /**
  * Swagger UI's files, which the api handler reads from the swagger-ui-dist package at run time
- * (functions/api/routes/docs.ts): the package entry and the assets the /docs page links.
+ * (functions/api/routes/docs.ts), so esbuild cannot bundle them: the package's entry and
+ * absolute-path.js, and the assets the /docs page links.
  */
 export const SWAGGER_UI_FILES = [
   'package.json',
@@ -49,7 +50,8 @@ const problemTemplate =
  * which routes every path itself (Lambda proxy integration on `/` and `/{proxy+}`).
  *
  * Body size: API Gateway accepts payloads up to its hard limit of 10 MB and offers no smaller
- * setting; the api handler enforces Herald's own, much smaller, body limit and answers 413.
+ * setting; the api handler enforces Herald's own limit (16 KB, MAX_BODY_BYTES in
+ * functions/api/problem.ts) and answers 413.
  * The request validator checks what API Gateway can check without a model per route (the
  * request parameters); the handler validates bodies with its zod schemas.
  */
