@@ -18,8 +18,9 @@
  *
  * For people and other processes: GET/POST /_faults (JSON, partial), GET /_requests,
  * POST /_reset. From code: `setFaults(partial)`, `faults()`, `requests()` (every request
- * received: msgId, receivedAt in epoch ms, status, outcome; status 0 when dropped),
- * `sentMsgIds()` (accepted with code 0, in order, repeats kept), `maxInFlight()`,
+ * received: msgId, receivedAt in epoch ms, status, outcome; status 0 when dropped;
+ * outcome `abandoned` when the client hung up before the answer), `sentMsgIds()`
+ * (answered 200 with code 0, in order, repeats kept), `maxInFlight()`,
  * `reset()` (forgets the requests and restores the faults it started with), `stop()`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -43,7 +44,11 @@ export interface FakeProviderOptions extends Partial<FakeProviderFaults> {
   random?: () => number;
 }
 
-export type FakeOutcome = 'ok' | 'malformed' | 'error' | 'rate-limited' | 'unauthorized' | 'invalid' | 'dropped';
+/**
+ * `dropped`: no answer (down, or stopped while holding the request); `abandoned`: the
+ * client hung up (timed out) before the answer, which would have had `status`.
+ */
+export type FakeOutcome = 'ok' | 'malformed' | 'error' | 'rate-limited' | 'unauthorized' | 'invalid' | 'dropped' | 'abandoned';
 
 export interface ReceivedRequest {
   /** Null when the path carried no usable id. */
@@ -132,6 +137,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
   let received: ReceivedRequest[] = [];
   let inFlight = 0;
   let peak = 0;
+  let stopping = false;
   /** Pending latencies, cut short by stop(). */
   const delays = new Map<NodeJS.Timeout, () => void>();
 
@@ -167,9 +173,15 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       request.socket.destroy();
       return;
     }
+    let clientGone = false;
+    response.once('close', () => {
+      if (!response.writableFinished) clientGone = true;
+    });
     const finish = (status: number, outcome: FakeOutcome, body: string, headers?: Record<string, string>) => {
+      // Stopped while holding it: never answered.
+      if (stopping) return;
       record.status = status;
-      record.outcome = outcome;
+      record.outcome = clientGone ? 'abandoned' : outcome;
       answer(response, status, body, headers);
     };
 
@@ -280,6 +292,7 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     reset,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        stopping = true;
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
         for (const [timer, wake] of delays) {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from '../../local/fake-provider.js';
 
 const TOKEN = 'secret-token';
@@ -145,6 +145,18 @@ describe('fake provider: faults', () => {
     expect(fake.sentMsgIds().sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('records a request whose client hung up before the answer as abandoned, not sent', async () => {
+    const fake = await start({ latencyMs: 400 });
+    await expect(fetch(`${fake.url}/send/3`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(valid(3)),
+      signal: AbortSignal.timeout(50),
+    })).rejects.toThrow();
+    await vi.waitFor(() => expect(fake.requests()).toEqual([expect.objectContaining({ msgId: 3, status: 200, outcome: 'abandoned' })]), { timeout: 5000 });
+    expect(fake.sentMsgIds()).toEqual([]);
+  });
+
   it('rejects faults out of range', async () => {
     const fake = await start();
     expect(() => fake.setFaults({ errorRate: 2 })).toThrow();
@@ -188,6 +200,8 @@ describe('fake provider: control over HTTP and lifecycle', () => {
     await fake.stop();
     provider = undefined;
     expect(await held).toBe('closed');
+    expect(fake.requests()).toEqual([expect.objectContaining({ msgId: 1, status: 0, outcome: 'dropped' })]);
+    expect(fake.sentMsgIds()).toEqual([]);
     await expect(post(fake.url, '/send/2', valid(2))).rejects.toThrow();
   });
 });
