@@ -3,8 +3,11 @@
  * input answered with a 4xx problem+json naming the field and nothing written, the rules
  * by status, and the documentation. Tests in this file share one runtime and run in order.
  */
+import { request as httpRequest } from 'node:http';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpServer } from '../../local/http.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { documentClient, dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
 
@@ -514,5 +517,115 @@ describe('routing and documentation', () => {
     expect((await fetch(`${runtime.url}/docs/swagger-ui.css`)).headers.get('content-type')).toMatch(/^text\/css/);
     expectProblem(await call('GET', '/docs/package.json'), 404);
     expectProblem(await call('GET', '/docs/..%2Fpackage.json'), 404);
+  });
+});
+
+describe('the local HTTP adapter', () => {
+  /** A server whose handler records the events it gets and answers with `answer`. */
+  async function echoServer(answer: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> | APIGatewayProxyResult = () => ({ statusCode: 200, body: 'ok' })) {
+    const events: APIGatewayProxyEvent[] = [];
+    const server = await startHttpServer({ port: 0, host: '127.0.0.1', handler: async (event) => {
+      events.push(event);
+      return answer(event);
+    } });
+    return { server, events };
+  }
+
+  it('turns a request into an API Gateway REST proxy event', async () => {
+    const { server, events } = await echoServer();
+    try {
+      await fetch(`${server.url}/clients/abc?tag=a&tag=b&limit=5`, { method: 'PATCH', headers: { 'X-Trace-Id': 't1', 'Content-Type': 'application/json' }, body: '{"tag":"x"}' });
+      await fetch(`${server.url}/stats`);
+      const [patch, get] = events as [APIGatewayProxyEvent, APIGatewayProxyEvent];
+      expect(patch).toMatchObject({
+        httpMethod: 'PATCH',
+        path: '/clients/abc',
+        resource: '/{proxy+}',
+        pathParameters: { proxy: 'clients/abc' },
+        queryStringParameters: { tag: 'b', limit: '5' },
+        multiValueQueryStringParameters: { tag: ['a', 'b'], limit: ['5'] },
+        body: '{"tag":"x"}',
+        isBase64Encoded: false,
+        requestContext: { httpMethod: 'PATCH', path: '/clients/abc', stage: 'local', resourcePath: '/{proxy+}', identity: { sourceIp: '127.0.0.1' } },
+      });
+      expect(patch.headers['X-Trace-Id'] ?? patch.headers['x-trace-id']).toBe('t1');
+      expect(patch.multiValueHeaders['X-Trace-Id'] ?? patch.multiValueHeaders['x-trace-id']).toEqual(['t1']);
+      expect(get).toMatchObject({ httpMethod: 'GET', body: null, queryStringParameters: null, multiValueQueryStringParameters: null });
+      expect(patch.requestContext.requestId).not.toBe(get.requestContext.requestId);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('writes the result back: status, headers, repeated headers and base64 bodies as bytes', async () => {
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]);
+    const { server } = await echoServer(() => ({
+      statusCode: 201,
+      headers: { 'Content-Type': 'image/png' },
+      multiValueHeaders: { 'X-Many': ['one', 'two'] },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    }));
+    try {
+      const response = await fetch(`${server.url}/any`);
+      expect(response.status).toBe(201);
+      expect(response.headers.get('content-type')).toBe('image/png');
+      expect(response.headers.get('x-many')).toBe('one, two');
+      expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses a body over 1 MiB without a length at the socket, never calling the handler', async () => {
+    const { server, events } = await echoServer();
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const outgoing = httpRequest(`${server.url}/clients`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        outgoing.on('error', reject);
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        // Chunked transfer: the server learns the size only by reading.
+        for (let i = 0; i < 20; i++) outgoing.write(chunk);
+        outgoing.end();
+      });
+      expect(status).toBe(413);
+      expect(events).toHaveLength(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('answers a crashed handler with a problem, as API Gateway answers a failed Lambda', async () => {
+    const { server } = await echoServer(() => {
+      throw new Error('boom');
+    });
+    try {
+      const response = await fetch(`${server.url}/x`);
+      expect(response.status).toBe(502);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.text()).not.toContain('boom');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('stops with a keep-alive connection open, letting a request in flight finish', async () => {
+    let release: (() => void) | undefined;
+    const { server } = await echoServer(async (event) => {
+      if (event.path === '/slow') await new Promise<void>((resolve) => (release = resolve));
+      return { statusCode: 200, body: event.path };
+    });
+    const idle = await fetch(`${server.url}/warm`);
+    expect(await idle.text()).toBe('/warm');
+    const slow = fetch(`${server.url}/slow`).then((response) => response.text());
+    await waitFor('the slow request to arrive', async () => release, (fn) => fn !== undefined);
+    const stopped = server.stop();
+    release?.();
+    expect(await slow).toBe('/slow');
+    await stopped;
+    await expect(fetch(`${server.url}/after`)).rejects.toThrow();
   });
 });
