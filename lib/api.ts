@@ -84,6 +84,8 @@ export class HeraldApi extends Construct {
       restApiName: props.functionDefaults.namePrefix,
       description: 'Herald: clients, campaigns and delivery statistics',
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Swagger UI's favicons are the only binary answers; the handler returns them base64-encoded.
+      binaryMediaTypes: ['image/png'],
       // Access and execution logs need the account's API Gateway CloudWatch role.
       cloudWatchRole: true,
       deployOptions: {

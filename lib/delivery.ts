@@ -26,9 +26,6 @@ export function assertVisibilityCoversConsumer(definition: QueueDefinition): voi
 
 /** DLQs keep what they hold for the longest time SQS allows, so on-call has two weeks to look. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
-/** The dead-letter function drains the send DLQ at the smallest MaximumConcurrency Lambda accepts. */
-const DEAD_LETTER_MAX_CONCURRENCY = 2;
-const DEAD_LETTER_BATCH_SIZE = 10;
 
 export interface QueuePair {
   definition: QueueDefinition;
@@ -112,8 +109,8 @@ export class HeraldDelivery extends Construct {
     data.grant(deadLetter, { campaigns: 'readWrite', messages: 'readWrite' });
     deadLetter.function.addEventSource(
       new SqsEventSource(this.queues.send.deadLetterQueue, {
-        batchSize: DEAD_LETTER_BATCH_SIZE,
-        maxConcurrency: DEAD_LETTER_MAX_CONCURRENCY,
+        batchSize: queues.send.deadLetter.batchSize,
+        maxConcurrency: queues.send.deadLetter.maxConcurrency,
         reportBatchItemFailures: true,
       }),
     );

@@ -129,7 +129,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.url, queueArn: queue.arn, batchSize: definition.batchSize, maxConcurrency: definition.maxConcurrency, handler: consumers[definition.consumer as keyof typeof consumers] }));
       const deadLetterConsumer = definition.deadLetter.consumer;
       if (deadLetterConsumer) {
-        pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.deadLetter.url, queueArn: queue.deadLetter.arn, batchSize: definition.batchSize, maxConcurrency: 2, handler: consumers[deadLetterConsumer as keyof typeof consumers] }));
+        const { batchSize = 10, maxConcurrency = 2 } = definition.deadLetter;
+        pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.deadLetter.url, queueArn: queue.deadLetter.arn, batchSize, maxConcurrency, handler: consumers[deadLetterConsumer as keyof typeof consumers] }));
       }
     }
     // A graceful stop lets in-flight chunks finish: pollers stop before anything they need.

@@ -4,7 +4,7 @@ export const METRICS_NAMESPACE = 'Herald';
 
 /** Metric names the dashboard reads; emitted as EMF through Powertools Metrics. */
 export const metricNames = {
-  /** One per message reaching a final status, dimension `status`. */
+  /** Messages reaching a final status; the status is in the name, so the only dimension is `service`. */
   messagesByStatus: (status: string) => `Messages_${status}`,
   providerLatency: 'ProviderLatency',
 } as const;

@@ -22,8 +22,10 @@ export interface QueueDefinition {
   deadLetter: {
     name: string;
     maxReceiveCount: number;
-    /** The handler that drains the DLQ, if any. */
+    /** The handler that drains the DLQ, if any, and how (2 is the smallest MaximumConcurrency Lambda accepts). */
     consumer?: FunctionName;
+    batchSize?: number;
+    maxConcurrency?: number;
   };
 }
 
@@ -59,7 +61,7 @@ export const queues = {
     consumer: 'send',
     batchSize: 10,
     maxConcurrency: 10,
-    deadLetter: { name: 'herald-send-dlq', maxReceiveCount: 8, consumer: 'deadLetter' },
+    deadLetter: { name: 'herald-send-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
   },
 } as const satisfies Record<string, QueueDefinition>;
 

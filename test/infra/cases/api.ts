@@ -38,6 +38,10 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
 
     const stage = (): Json => resourcesOfType(herald.resources, 'AWS::ApiGateway::Stage')[0]![1];
 
+    it('passes Swagger UI favicons through as binary', () => {
+      expect(herald.resources[restApiId]!.Properties.BinaryMediaTypes).toEqual(['image/png']);
+    });
+
     it('routes everything to the api function: ANY on / and /{proxy+}, plus the public documentation routes', () => {
       expect([...methods.keys()].sort()).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
     });
