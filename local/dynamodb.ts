@@ -12,7 +12,9 @@
  *   Java 17+ must be on the PATH; `checkJava()` throws a `JavaMissingError` that says how
  *   to install it otherwise. `stop()` ends the Java process; so does the parent's exit,
  *   and SIGINT/SIGTERM/SIGHUP when nothing else in the process handles them (when the
- *   runtime does handle them, it calls `stop()` after its graceful shutdown).
+ *   runtime does handle them, it calls `stop()` after its graceful shutdown). Java runs
+ *   in its own process group, so Ctrl-C in a terminal does not kill it under the
+ *   runtime's feet; only a SIGKILL of the parent can leave it running.
  *   DynamoDB Local itself listens on every interface; there is no option to bind it to
  *   loopback only.
  *
@@ -123,7 +125,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
 
   // The package runs java with its own directory as cwd, so the data path must be absolute.
-  const child = spawnDynamoDbLocal({ path: dataPath, port, sharedDb: true, stdio: 'pipe' });
+  // Detached: in a process group of its own, so a terminal's Ctrl-C reaches only the
+  // runtime, which drains its in-flight work (writing to DynamoDB) before it calls stop().
+  const child = spawnDynamoDbLocal({ path: dataPath, port, sharedDb: true, stdio: 'pipe', detached: true });
   running.add(child);
   installExitHooks();
 

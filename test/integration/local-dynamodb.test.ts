@@ -134,11 +134,12 @@ describe('startDynamoDbLocal', () => {
     }
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('leaves no Java process behind when its parent gets %s', async (signal) => {
+  /** Starts the fixture in a process group of its own (as a shell runs a command) and reads the Java pid. */
+  async function startFixture(env: Record<string, string> = {}) {
     const fixture = fileURLToPath(new URL('../support/dynamodb-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, ...env } });
+    let output = '';
     const started = await new Promise<{ pid: number }>((resolve, reject) => {
-      let output = '';
       child.stdout.on('data', (data: Buffer) => {
         output += data.toString();
         const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
@@ -146,10 +147,24 @@ describe('startDynamoDbLocal', () => {
       });
       child.once('exit', (code) => reject(new Error(`fixture exited early (${String(code)})`)));
     });
-    expect(alive(started.pid)).toBe(true);
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
-    expect(await gone(started.pid)).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    return { child, javaPid: started.pid, exited, output: () => output };
+  }
+
+  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('leaves no Java process behind when its parent gets %s', async (signal) => {
+    const fixture = await startFixture();
+    expect(alive(fixture.javaPid)).toBe(true);
+    fixture.child.kill(signal);
+    await fixture.exited;
+    expect(await gone(fixture.javaPid)).toBe(true);
+  });
+
+  it('keeps DynamoDB up through a Ctrl-C of the whole process group until the runtime has drained and stops it', async () => {
+    const fixture = await startFixture({ GRACEFUL: '1' });
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-(fixture.child.pid as number), 'SIGINT');
+    expect(await fixture.exited).toBe(0);
+    expect(fixture.output()).toContain('drained');
+    expect(await gone(fixture.javaPid)).toBe(true);
   });
 });
