@@ -130,6 +130,7 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       providerConcurrency: env.PROVIDER_CONCURRENCY,
       maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
+      // Longer than the send function's timeout: a worker that is still running never loses its chunk.
       leaseSeconds: 60,
     },
     ...rest,

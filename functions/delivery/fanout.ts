@@ -51,7 +51,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const progress = campaign.fanout;
-    if (!progress || progress.done && event.page >= progress.page) return;
+    if (!progress || (progress.done && event.page >= progress.page)) return;
     if (event.page === progress.page) return writePage(campaign, progress);
     // A redelivery of a page that advanced but may not have handed off (a crash in between): hand off again.
     if (redelivered && event.page === progress.page - 1) {
