@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -163,7 +163,7 @@ export async function measureBundles(options: { runs: number }): Promise<BundleM
       // One after another: parallel processes would compete for the two cores and slow each other.
       for (let i = 0; i < options.runs; i++) loadMs.push(await coldLoadMs(bundle));
       const parts = await composition(functionSettings[bundle.fn].entry);
-      measures.push({ fn: bundle.fn, file: bundle.file, bytes: bundle.bytes, mapBytes: bundle.mapBytes, loadMs, medianLoadMs: median(loadMs), composition: parts });
+      measures.push({ fn: bundle.fn, file: basename(bundle.file), bytes: bundle.bytes, mapBytes: bundle.mapBytes, loadMs, medianLoadMs: median(loadMs), composition: parts });
     }
     return measures;
   } finally {

@@ -77,8 +77,10 @@ export function renderTable(figures: Figure[], errors: SectionError[]): string {
 export function renderMarkdown(figures: Figure[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const lines = ['| figure | value | target | result | repeat with |', '| --- | --- | --- | --- | --- |'];
+  // Markdown drops leading spaces; the indented "of which" rows keep their indent as non-breaking spaces.
+  const indent = (text: string) => text.replace(/^ +/, (spaces) => '&nbsp;'.repeat(spaces.length * 2));
   for (const f of figures) {
-    lines.push(`| ${escape(f.figure)} | ${escape(formatValue(f.value, f.unit))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`);
+    lines.push(`| ${indent(escape(f.figure))} | ${escape(formatValue(f.value, f.unit))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`);
   }
   return lines.join('\n');
 }
