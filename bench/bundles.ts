@@ -14,7 +14,7 @@
  * arm64 share of a core at 256-512 MB on Node 22: a relative figure, and a budget.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -135,7 +135,7 @@ function packageGroup(name: string): string {
  * (the stack's build does not write one); used only to attribute the bytes, not to size them.
  */
 export async function composition(entry: string): Promise<{ name: string; bytes: number }[]> {
-  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, metafile: true, outfile: 'out/index.mjs', absWorkingDir: projectRoot, logLevel: 'silent' });
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, metafile: true, outfile: 'out/index.mjs', absWorkingDir: projectRoot, logLevel: 'silent', external: ['@aws-sdk/*'] });
   const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint);
   const groups = new Map<string, number>();
   for (const [path, input] of Object.entries(output?.inputs ?? {})) {
@@ -154,6 +154,9 @@ function median(values: number[]): number {
 
 export async function measureBundles(options: { runs: number }): Promise<BundleMeasure[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'herald-bench-cdk-'));
+  // The bundles import the AWS SDK that Lambda's Node.js runtime provides; the project's
+  // node_modules stand in for it, so a cold load includes loading the SDK, as on Lambda.
+  symlinkSync(join(projectRoot, 'node_modules'), join(outdir, 'node_modules'), 'dir');
   try {
     const bundles = await buildBundles(outdir);
     const { functionSettings } = await import('../functions/adapters/queues.js');

@@ -127,8 +127,9 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
         // Stack traces map to file and line without shipping the sources themselves.
         sourcesContent: false,
         banner: requireShim,
-        // The AWS SDK is bundled too, so Lambda runs the SDK version the tests ran.
-        externalModules: [],
+        // The Node.js 22 runtime ships AWS SDK v3: leaving it out keeps each bundle a few hundred
+        // KB smaller and its cold start shorter (npm run bench measures both).
+        externalModules: ['@aws-sdk/*'],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

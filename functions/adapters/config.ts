@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
 export class ConfigError extends Error {

@@ -1,6 +1,6 @@
 /** The OpenAPI 3 document, generated from the same zod schemas the routes validate with; built once, on first use. */
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   CampaignIdParamsSchema,
   CampaignListQuerySchema,

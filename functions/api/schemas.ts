@@ -4,12 +4,14 @@
  * disagree. Objects are strict: an unknown field is an error, not something ignored.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { isTimeZone, OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 
-extendZodWithOpenApi(z);
+// It reads only ZodType; handing it the whole namespace would make esbuild keep every
+// zod locale (about 350 KB) in the api bundle.
+extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
 
 const phone = z
   .string()

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChunkRef, FanoutEvent } from '../ports.js';
 
 const campaignId = z.string().regex(/^\d+$/);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
@@ -134,7 +134,9 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith("import { createRequire as __heraldCreateRequire } from 'node:module';")).toBe(true);
       // Minified: long lines (only template literals keep their line breaks).
-      expect(code.length / code.split('\n').length).toBeGreaterThan(2000);
+      expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+      // The AWS SDK is the Lambda runtime's, imported rather than bundled.
+      expect(code).toMatch(/from\s*["']@aws-sdk\/client-dynamodb["']/);
       expect(code).toContain('//# sourceMappingURL=index.mjs.map');
       const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
       expect(map.sources.some((source) => source.endsWith(functionSettings[name].entry))).toBe(true);
@@ -151,6 +153,9 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
     it('the bundles load under Node with the stack environment, and the api answers /openapi.json and a docs asset', () => {
       const script = path.join(herald.outdir, 'smoke.mjs');
+      // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
+      const sdk = path.join(herald.outdir, 'node_modules');
+      if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
       writeFileSync(
         script,
         `
