@@ -130,14 +130,6 @@ export function deliveredMessages(run: PipelineRun): number {
   return run.counts.sent;
 }
 
-/**
- * The send poller runs one invocation at a time in the cost run. Locally every concurrent
- * invocation shares one send handler and so one provider limiter; an invocation would then
- * also wait for its siblings' provider calls, time Lambda never bills (each execution
- * environment has its own limiter). One at a time, an invocation's duration is its own.
- */
-export const COST_RUN_QUEUES = { send: { maxConcurrency: 1 } } as const;
-
 export function costFigures(cost: CostBreakdown, run: PipelineRun, command: string): Figure[] {
   const { dollarsPerMillion: d, perMessage } = cost;
   const share = (part: number) => `${Math.round((part / d.total) * 100)} % of the total`;

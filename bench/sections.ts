@@ -4,7 +4,7 @@
  */
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
-import { COST_RUN_QUEUES, costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
+import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
 import type { Endpoints } from './emulators.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
 import type { Figure, Section } from './figures.js';
@@ -33,7 +33,7 @@ export interface CostDetails {
 
 export async function costSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<CostDetails>> {
   const provider = { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency };
-  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: provider.latencyMs, providerConcurrency: provider.concurrency, queues: COST_RUN_QUEUES });
+  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: provider.latencyMs, providerConcurrency: provider.concurrency });
   const cost = priceUsage(run.usage, deliveredMessages(run), provider);
   return { figures: costFigures(cost, run, commandFor('cost', options)), details: { run: summary(run), cost } };
 }
@@ -45,14 +45,12 @@ export interface ThroughputDetails {
    * The same pricing over this run, where the send poller's concurrent invocations share one
    * provider limiter, so each invocation's duration also holds its siblings' provider calls.
    */
-  costWithSharedLimiter: CostBreakdown['dollarsPerMillion'];
 }
 
 export async function throughputSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
   const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: options.providerLatencyMs, providerConcurrency: options.providerConcurrency });
   const throughput = throughputOf(run);
-  const cost = priceUsage(run.usage, deliveredMessages(run), { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency });
-  return { figures: throughputFigures(throughput, run, commandFor('throughput', options)), details: { run: summary(run), throughput, costWithSharedLimiter: cost.dollarsPerMillion } };
+  return { figures: throughputFigures(throughput, run, commandFor('throughput', options)), details: { run: summary(run), throughput } };
 }
 
 export interface BundleDetails {

@@ -2,12 +2,10 @@
  * Pipeline throughput: messages per second from the campaign's creation to the provider's
  * answer to the last message, as a ratio to what the provider allows.
  *
- * The provider-bound limit is effective concurrency / latency. Locally the runtime builds
- * one send handler, which every concurrent invocation of the send poller shares; its limiter
- * (PROVIDER_CONCURRENCY) and its HTTP agent's sockets therefore bound all of them together.
- * The invocations in flight can hold at most maxConcurrency x batchSize x CHUNK_SIZE open
- * messages. So locally: min(PROVIDER_CONCURRENCY, that). On AWS each execution environment
- * has its own limiter, and the bound is maxConcurrency x PROVIDER_CONCURRENCY.
+ * The provider-bound limit is effective concurrency / latency. As on Lambda, each concurrent
+ * send invocation (at most the queue's maxConcurrency) has a handler of its own, whose limiter
+ * lets PROVIDER_CONCURRENCY calls out at once, and an invocation holds at most
+ * batchSize x CHUNK_SIZE messages: maxConcurrency x min(PROVIDER_CONCURRENCY, batchSize x CHUNK_SIZE).
  */
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
@@ -18,7 +16,6 @@ export interface Throughput {
   elapsedMs: number;
   messagesPerSecond: number;
   effectiveConcurrency: number;
-  awsConcurrency: number;
   providerBoundPerSecond: number;
   ratio: number;
   /** From the first provider call to the last answer: the rate once the fan-out has handed off its first chunks. */
@@ -30,14 +27,13 @@ export interface Throughput {
 export function throughputOf(run: PipelineRun): Throughput {
   const elapsedMs = run.lastSentAt - run.createdAt;
   const messagesPerSecond = run.counts.sent / (elapsedMs / 1000);
-  const effectiveConcurrency = Math.min(run.providerConcurrency, run.send.maxConcurrency * run.send.batchSize * CHUNK_SIZE);
+  const effectiveConcurrency = run.send.maxConcurrency * Math.min(run.providerConcurrency, run.send.batchSize * CHUNK_SIZE);
   const providerBoundPerSecond = effectiveConcurrency / (run.providerLatencyMs / 1000);
   return {
     messages: run.counts.sent,
     elapsedMs,
     messagesPerSecond,
     effectiveConcurrency,
-    awsConcurrency: run.send.maxConcurrency * run.providerConcurrency,
     providerBoundPerSecond,
     ratio: messagesPerSecond / providerBoundPerSecond,
     sendingMessagesPerSecond: run.counts.sent / ((run.lastSentAt - run.firstRequestAt) / 1000),
@@ -64,7 +60,7 @@ export function throughputFigures(t: Throughput, run: PipelineRun, command: stri
       value: t.ratio,
       unit: 'x',
       command,
-      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (one send handler shared by ${run.send.maxConcurrency} concurrent invocations locally; on AWS ${t.awsConcurrency} in flight); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
+      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
     }),
   ];
 }

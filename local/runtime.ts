@@ -16,6 +16,7 @@ import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
+import { perEnvironment } from './environments.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
 import { startPoller, type Poller } from './poller.js';
@@ -115,9 +116,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const api = createApiHandler(apiDependencies({ ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' }, { scheduler }));
     const consumers = {
-      fanout: instrument('fanout', createFanoutHandler(fanoutDependencies(fanoutEnv))),
-      send: instrument('send', createSendHandler(sendDependencies(sendEnv, { token: async () => token as string }))),
-      deadLetter: instrument('deadLetter', createDeadLetterHandler(deadLetterDependencies(deadLetterEnv))),
+      fanout: instrument('fanout', perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv)))),
+      send: instrument('send', perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string })))),
+      deadLetter: instrument('deadLetter', perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv)))),
     };
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.

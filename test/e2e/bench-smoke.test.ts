@@ -79,8 +79,9 @@ describe('bench smoke', () => {
     expectWellFormed(figures, 'throughput');
     const { throughput, run } = details;
     expect(throughput.messages).toBe(options.n);
-    expect(throughput.effectiveConcurrency).toBe(options.providerConcurrency);
-    expect(throughput.providerBoundPerSecond).toBe(options.providerConcurrency / (options.providerLatencyMs / 1000));
+    const perInvocation = Math.min(options.providerConcurrency, run.send.batchSize * 10);
+    expect(throughput.effectiveConcurrency).toBe(run.send.maxConcurrency * perInvocation);
+    expect(throughput.providerBoundPerSecond).toBe(throughput.effectiveConcurrency / (options.providerLatencyMs / 1000));
     // The limit's premise: the runtime never lets more calls than the effective concurrency reach the provider.
     expect(run.providerMaxInFlight).toBeGreaterThan(0);
     expect(run.providerMaxInFlight).toBeLessThanOrEqual(throughput.effectiveConcurrency);

@@ -185,7 +185,8 @@ describe('delivery', () => {
   });
 
   it('stops at the end with a slow provider: sent plus expired is the audience, no call after the end', async () => {
-    const runtime = await start({ fakeProvider: { latencyMs: 400 }, providerConcurrency: 2 });
+    // One send invocation at a time, two calls each: the provider, not Herald, sets the pace.
+    const runtime = await start({ fakeProvider: { latencyMs: 400 }, providerConcurrency: 2, queues: { send: { maxConcurrency: 1 } } });
     const tag = `slow-${uniqueSuffix()}`;
     await addClients(runtime, 60, { tag });
     const campaign = await createCampaign(runtime, { endInMs: 3000, filter: { tags: [tag] } });
@@ -200,7 +201,7 @@ describe('delivery', () => {
   });
 
   it('makes no provider call for a campaign after its DELETE returned', async () => {
-    const runtime = await start({ fakeProvider: { latencyMs: 200 }, providerConcurrency: 2 });
+    const runtime = await start({ fakeProvider: { latencyMs: 200 }, providerConcurrency: 2, queues: { send: { maxConcurrency: 1 } } });
     const tag = `stop-${uniqueSuffix()}`;
     await addClients(runtime, 60, { tag });
     const campaign = await createCampaign(runtime, { filter: { tags: [tag] } });
