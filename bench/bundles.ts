@@ -111,17 +111,21 @@ export async function buildBundles(outdir: string): Promise<BuiltBundle[]> {
   });
 }
 
-/** Milliseconds a fresh node process spends importing the bundle (it must export `handler`). */
+/**
+ * Milliseconds a fresh node process spends loading the bundle (it must export `handler`),
+ * the way Lambda's Node.js runtime loads it: `require` for CommonJS, `import` for an ES module.
+ */
 export async function coldLoadMs(bundle: BuiltBundle): Promise<number> {
-  const url = pathToFileURL(bundle.file).href;
+  const esm = bundle.file.endsWith('.mjs');
+  const load = esm ? `await import(${JSON.stringify(pathToFileURL(bundle.file).href)})` : `require(${JSON.stringify(bundle.file)})`;
   const script = [
     'const started = performance.now();',
-    `const module = await import(${JSON.stringify(url)});`,
+    `const module = ${load};`,
     'const ms = performance.now() - started;',
     "if (typeof module.handler !== 'function') throw new Error('the bundle exports no handler');",
     'process.stdout.write(JSON.stringify({ ms }));',
   ].join('\n');
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: bundle.environment, cwd: bundle.dir, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, [`--input-type=${esm ? 'module' : 'commonjs'}`, '-e', script], { env: bundle.environment, cwd: bundle.dir, timeout: 60_000 });
   return (JSON.parse(stdout) as { ms: number }).ms;
 }
 

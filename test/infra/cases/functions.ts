@@ -129,16 +129,17 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(herald.resources[logicalId(providerToken.secret)]!.Properties.Name).toBe('herald/provider-token');
     });
 
-    it.each(handlers)('$functionName: bundled by esbuild as minified ESM with an external source map', ({ functionName, name }) => {
+    it.each(handlers)('$functionName: bundled by esbuild as minified CommonJS with an external source map', ({ functionName, name }) => {
       const dir = assetDir(functionName);
-      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
-      expect(code.startsWith("import { createRequire as __heraldCreateRequire } from 'node:module';")).toBe(true);
+      const code = readFileSync(path.join(dir, 'index.js'), 'utf8');
+      expect(code.startsWith("const __heraldImportMetaUrl = require('node:url').pathToFileURL(__filename).href;")).toBe(true);
+      expect(code).not.toContain('import.meta');
       // Minified: long lines (only template literals keep their line breaks).
       expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
       // The AWS SDK is the Lambda runtime's, imported rather than bundled.
-      expect(code).toMatch(/from\s*["']@aws-sdk\/client-dynamodb["']/);
-      expect(code).toContain('//# sourceMappingURL=index.mjs.map');
-      const map = JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(code).toMatch(/require\(["']@aws-sdk\/client-dynamodb["']\)/);
+      expect(code).toContain('//# sourceMappingURL=index.js.map');
+      const map = JSON.parse(readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
       expect(map.sources.some((source) => source.endsWith(functionSettings[name].entry))).toBe(true);
       expect(map.sourcesContent).toBeUndefined();
     });
@@ -179,7 +180,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
   `,
       );
       const bundles = handlers.map(({ functionName }) => ({
-        url: pathToFileURL(path.join(assetDir(functionName), 'index.mjs')).href,
+        url: pathToFileURL(path.join(assetDir(functionName), 'index.js')).href,
         env: withPlaceholders(variables(functionName)),
       }));
       const output = execFileSync(process.execPath, [script, JSON.stringify(bundles)], {
