@@ -62,9 +62,19 @@ export type ClaimResult =
   | { kind: 'leased'; until: number }
   | { kind: 'missing' };
 
+export interface WrittenPage {
+  chunks: Chunk[];
+  /** Null after the last page. */
+  nextCursor: string | null;
+}
+
 export interface MessageStore {
-  /** Writes the chunks that do not exist yet and returns every chunk as stored (a replayed page keeps its first content). */
-  putChunks(chunks: Chunk[]): Promise<Chunk[]>;
+  /**
+   * Writes one fan-out page's chunks and the cursor of the page after it, once: a replay of
+   * a page that was fully written gets back what was stored then, so however often a page is
+   * replayed, a client gets one message and the walk goes on from the same place.
+   */
+  writePage(campaignId: string, page: number, chunks: Chunk[], nextCursor: string | null): Promise<WrittenPage>;
   chunksOfPage(campaignId: string, page: number): Promise<Chunk[]>;
   /** Takes a lease on a chunk that has open messages, counting the receive. */
   claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult>;

@@ -9,8 +9,8 @@ import type { FanoutEvent } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 /**
- * One page of a campaign's audience per message: its chunks are written (idempotently:
- * chunk numbers follow the page), the fan-out advances with one conditional write that
+ * One page of a campaign's audience per message: its chunks are written once (a replayed
+ * page gets back what was stored, and the cursor stored with it), the fan-out advances with one conditional write that
  * also counts the page's messages as queued, then the chunks go to the send queue and
  * the next page onto this FIFO queue. Memory holds one page, whatever the audience.
  */
@@ -25,9 +25,9 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
-    const chunks = await messages.putChunks(chunksOfPage(campaign.id, page, audience.items, clock.now()));
+    const { chunks, nextCursor } = await messages.writePage(campaign.id, page, chunksOfPage(campaign.id, page, audience.items, clock.now()), audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
-    const next: FanoutProgress = audience.nextCursor ? { page: page + 1, cursor: audience.nextCursor, done: false } : { page: page + 1, done: true };
+    const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
     if (!(await campaigns.advanceFanout(campaign.id, page, next, queued))) return;
     logger.info('fan-out page written', { campaignId: campaign.id, page, chunks: chunks.length, messages: queued, done: next.done });
     await handOff(campaign.id, page, chunks, next);

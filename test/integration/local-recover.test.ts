@@ -61,7 +61,7 @@ describe('recoverDelivery after a restart emptied the queues', () => {
   /** Writes a page's chunks; `settle` gives some chunks' messages a final status. */
   async function writePage(campaignId: string, page: number, size: number, settle: Record<number, MessageStatus[]> = {}): Promise<void> {
     const chunks = chunksOfPage(campaignId, page, audience(size, page * 100), new Date());
-    await messages.putChunks(chunks);
+    await messages.writePage(campaignId, page, chunks, null);
     for (const [chunk, statuses] of Object.entries(settle)) {
       const stored = chunks.find((candidate) => candidate.chunk === Number(chunk));
       if (!stored) throw new Error(`no chunk ${chunk}`);

@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
@@ -9,9 +10,11 @@ import { createTestTables, documentClient } from '../support/aws.js';
 let now = new Date('2030-01-01T10:00:00Z');
 const clock: Clock = { now: () => now };
 let store: Stores;
+let tableNames: Record<string, string>;
 
 beforeAll(async () => {
   const tables = await createTestTables();
+  tableNames = tables.names;
   store = stores(tables.env as never, clock, documentClient());
 });
 
@@ -149,18 +152,31 @@ describe('campaign store', () => {
 describe('message store', () => {
   const audience = Array.from({ length: 23 }, (_, i) => ({ id: `client-${i}`, phone: `7900000${String(i).padStart(4, '0')}` }));
 
-  it('writes a page of chunks once and keeps the first content on replay', async () => {
+  it('writes a page of chunks once: a replay gets back the stored chunks and cursor', async () => {
     const chunks = chunksOfPage('77', 0, audience, now);
     expect(chunks.map((c) => c.messages.length)).toEqual([10, 10, 3]);
-    await store.messages.putChunks(chunks);
-    const replay = await store.messages.putChunks(chunksOfPage('77', 0, audience.slice(1), now));
-    expect(replay.map((c) => c.messages[0]?.clientId)).toEqual(['client-0', 'client-10', 'client-20']);
+    expect(await store.messages.writePage('77', 0, chunks, 'cursor-after-0')).toEqual({ chunks, nextCursor: 'cursor-after-0' });
+    const replay = await store.messages.writePage('77', 0, chunksOfPage('77', 0, audience.slice(1), now), 'another-cursor');
+    expect(replay.nextCursor).toBe('cursor-after-0');
+    expect(replay.chunks.map((c) => c.messages[0]?.clientId)).toEqual(['client-0', 'client-10', 'client-20']);
     expect((await store.messages.chunksOfPage('77', 0)).length).toBe(3);
     expect(await store.messages.chunksOfPage('77', 1)).toEqual([]);
+    expect((await store.messages.writePage('77', 1, chunksOfPage('77', 1, audience.slice(0, 5), now), null)).nextCursor).toBeNull();
+    expect((await store.messages.writePage('77', 1, chunksOfPage('77', 1, audience, now), 'late')).nextCursor).toBeNull();
+  });
+
+  it('writes over a page whose first write stopped before its first chunk', async () => {
+    // A crash left chunk 31 of page 3 behind, but not chunk 30, which completes a page.
+    const stale = chunksOfPage('81', 3, audience.slice(0, 15), now)[1];
+    await documentClient().send(new PutCommand({ TableName: tableNames.messages, Item: { campaignId: '81', chunk: 31, createdAt: now.toISOString(), receives: 0, open: 5, m: stale?.messages.map((m) => ({ i: m.id, c: m.clientId, p: Number(m.phone), s: m.status, a: 0 })) } }));
+    const fresh = chunksOfPage('81', 3, audience.slice(3, 18), now);
+    const written = await store.messages.writePage('81', 3, fresh, 'next');
+    expect(written.chunks).toEqual(fresh);
+    expect((await store.messages.chunksOfPage('81', 3)).map((c) => c.messages.map((m) => m.clientId))).toEqual(fresh.map((c) => c.messages.map((m) => m.clientId)));
   });
 
   it('lets one worker claim a chunk, and none once every message is final', async () => {
-    const [chunk] = await store.messages.putChunks(chunksOfPage('78', 0, audience.slice(0, 2), now));
+    const [chunk] = (await store.messages.writePage('78', 0, chunksOfPage('78', 0, audience.slice(0, 2), now), null)).chunks;
     const first = await store.messages.claim('78', 0, 60_000, now);
     expect(first.kind).toBe('claimed');
     expect(first.kind === 'claimed' && first.chunk.receives).toBe(1);
@@ -176,7 +192,7 @@ describe('message store', () => {
   });
 
   it('a lease that has run out can be claimed again', async () => {
-    await store.messages.putChunks(chunksOfPage('79', 0, audience.slice(0, 1), now));
+    await store.messages.writePage('79', 0, chunksOfPage('79', 0, audience.slice(0, 1), now), null);
     await store.messages.claim('79', 0, 1000, now);
     const later = new Date(now.getTime() + 1000);
     const again = await store.messages.claim('79', 0, 1000, later);
@@ -185,7 +201,7 @@ describe('message store', () => {
 
   it('lists messages in id order, filtered by status, with cursors', async () => {
     const chunks = chunksOfPage('80', 0, audience, now);
-    await store.messages.putChunks(chunks);
+    await store.messages.writePage('80', 0, chunks, null);
     const second = chunks[1];
     if (!second) throw new Error('expected a second chunk');
     await store.messages.saveOutcome('80', 1, second.messages.map((m, i) => (i % 2 ? { ...m, status: 'failed', attempts: 1, lastError: 'HTTP 400' } : m)));

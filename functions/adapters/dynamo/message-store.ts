@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addressOf, CHUNKS_PER_PAGE, isOpen, type Chunk, type Message, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
-import type { ClaimResult, MessageStore, Page, PageRequest } from '../../ports.js';
+import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { isConditionFailure, itemOfConditionFailure } from './errors.js';
 
@@ -28,6 +28,8 @@ interface StoredChunk {
   open: number;
   leaseUntil?: number;
   m: StoredMessage[];
+  /** On a page's first chunk: the cursor of the next page, '' after the last one. */
+  next?: string;
 }
 
 function toStored(message: MessageRecord): StoredMessage {
@@ -54,6 +56,17 @@ function fromStored(stored: StoredMessage): MessageRecord {
   };
 }
 
+function toStoredChunk(chunk: Chunk): StoredChunk {
+  return {
+    campaignId: chunk.campaignId,
+    chunk: chunk.chunk,
+    createdAt: chunk.createdAt,
+    receives: chunk.receives,
+    open: chunk.messages.filter(isOpen).length,
+    m: chunk.messages.map(toStored),
+  };
+}
+
 function chunkOf(item: StoredChunk): Chunk {
   return { campaignId: item.campaignId, chunk: item.chunk, createdAt: item.createdAt, receives: item.receives, messages: item.m.map(fromStored) };
 }
@@ -74,29 +87,34 @@ export class DynamoMessageStore implements MessageStore {
     private readonly table: string,
   ) {}
 
-  async putChunks(chunks: Chunk[]): Promise<Chunk[]> {
-    return Promise.all(
-      chunks.map(async (chunk) => {
-        const item: StoredChunk = {
-          campaignId: chunk.campaignId,
-          chunk: chunk.chunk,
-          createdAt: chunk.createdAt,
-          receives: chunk.receives,
-          open: chunk.messages.filter(isOpen).length,
-          m: chunk.messages.map(toStored),
-        };
-        try {
-          await this.db.send(
-            new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(chunk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
-          );
-          return chunk;
-        } catch (error) {
-          const existing = isConditionFailure(error) ? itemOfConditionFailure(error) : undefined;
-          if (existing) return chunkOf(existing as unknown as StoredChunk);
-          throw error;
-        }
-      }),
-    );
+  /**
+   * The page's first chunk is written last, with the next cursor: it marks the page as
+   * complete. Until it exists no chunk of the page has reached the send queue, so a replay
+   * writes the others over; once it exists, a replay reads the page back instead. The fan-out
+   * queue is FIFO per campaign, so one page is never written by two workers at once.
+   */
+  async writePage(campaignId: string, page: number, chunks: Chunk[], nextCursor: string | null): Promise<WrittenPage> {
+    const [first, ...rest] = chunks;
+    if (!first) return { chunks, nextCursor };
+    const written = await this.readPage(campaignId, page, first.chunk);
+    if (written) return written;
+    await Promise.all(rest.map((chunk) => this.db.send(new PutCommand({ TableName: this.table, Item: toStoredChunk(chunk) }))));
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.table, Item: { ...toStoredChunk(first), next: nextCursor ?? '' }, ConditionExpression: 'attribute_not_exists(chunk)' }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.readPage(campaignId, page, first.chunk)) as WrittenPage;
+    }
+    return { chunks, nextCursor };
+  }
+
+  /** The page as stored, when its first chunk (the completion mark) exists. */
+  private async readPage(campaignId: string, page: number, firstChunk: number): Promise<WrittenPage | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { campaignId, chunk: firstChunk }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    return { chunks: await this.chunksOfPage(campaignId, page), nextCursor: (Item as StoredChunk).next || null };
   }
 
   async chunksOfPage(campaignId: string, page: number): Promise<Chunk[]> {
