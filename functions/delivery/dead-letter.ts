@@ -4,6 +4,7 @@ import { closed } from '../domain/delivery.js';
 import { countsDelta, isOpen } from '../domain/messages.js';
 import { logger } from '../adapters/logger.js';
 import type { DeadLetterDependencies } from '../adapters/wiring.js';
+import type { ChunkRef } from '../ports.js';
 import { parseChunkRef } from './events.js';
 
 const LEASE_MS = 60_000;
@@ -13,7 +14,14 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
   const { campaigns, messages, clock } = deps;
 
   async function failChunk(record: SQSRecord): Promise<void> {
-    const ref = parseChunkRef(record.body);
+    let ref: ChunkRef;
+    try {
+      ref = parseChunkRef(record.body);
+    } catch (error) {
+      // Not a chunk reference: it can never be processed, and retrying it here would loop until retention ends.
+      logger.error('dropping a dead letter that is not a chunk reference', { sqsMessageId: record.messageId, error: error as Error });
+      return;
+    }
     const claim = await messages.claim(ref.campaignId, ref.chunk, LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is still being worked on`);

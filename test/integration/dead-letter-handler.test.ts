@@ -1,0 +1,73 @@
+/** The dead-letter handler against DynamoDB Local: a chunk that used up its receives. */
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { newCampaignRecord } from '../../functions/domain/campaigns.js';
+import { chunksOfPage } from '../../functions/domain/messages.js';
+import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
+import { createTestTables, documentClient } from '../support/aws.js';
+
+let store: Stores;
+let handler: ReturnType<typeof createDeadLetterHandler>;
+
+beforeAll(async () => {
+  store = stores((await createTestTables()).env as never, systemClock, documentClient());
+  handler = createDeadLetterHandler({ clock: systemClock, campaigns: store.campaigns, messages: store.messages });
+});
+
+const record = (body: string, messageId = body): SQSRecord =>
+  ({ messageId, receiptHandle: 'r', body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:herald-send-dlq', awsRegion: 'us-east-1' }) as SQSRecord;
+const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+
+async function campaignWithChunk(size: number) {
+  const now = new Date();
+  const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + 60_000).toISOString() }, id, now));
+  await store.campaigns.start(campaign.id, now);
+  const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7911${String(i).padStart(7, '0')}` }));
+  const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
+  await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, size);
+  return { campaign, chunk: chunks[0] as NonNullable<(typeof chunks)[0]> };
+}
+
+describe('dead-letter handler', () => {
+  it('fails the open messages with their last error and leaves final ones alone', async () => {
+    const { campaign, chunk } = await campaignWithChunk(3);
+    const [a, b, c] = chunk.messages;
+    if (!a || !b || !c) throw new Error('three messages expected');
+    await store.messages.saveOutcome(campaign.id, 0, [{ ...a, status: 'sent', attempts: 1 }, { ...b, attempts: 8, lastError: 'HTTP 503' }, c]);
+    await store.campaigns.addCounts(campaign.id, { queued: -1, sent: 1, failed: 0, expired: 0, cancelled: 0 });
+    const result = await handler(event(record(JSON.stringify({ campaignId: campaign.id, chunk: 0 }))));
+    expect(result.batchItemFailures).toEqual([]);
+    const messages = (await store.messages.list(campaign.id, { limit: 10 })).items;
+    expect(messages.map((m) => [m.status, m.lastError])).toEqual([
+      ['sent', undefined],
+      ['failed', 'HTTP 503'],
+      ['failed', 'retries exhausted'],
+    ]);
+    const after = await store.campaigns.get(campaign.id);
+    expect(after?.counts).toEqual({ queued: 0, sent: 1, failed: 2, expired: 0, cancelled: 0 });
+    expect(after?.status).toBe('finished');
+  });
+
+  it('changes nothing for a chunk already done, and twice delivered fails once', async () => {
+    const { campaign } = await campaignWithChunk(2);
+    const body = JSON.stringify({ campaignId: campaign.id, chunk: 0 });
+    await handler(event(record(body, 'first')));
+    const result = await handler(event(record(body, 'again')));
+    expect(result.batchItemFailures).toEqual([]);
+    expect((await store.campaigns.get(campaign.id))?.counts).toMatchObject({ queued: 0, failed: 2 });
+  });
+
+  it('waits while a sender still holds the chunk', async () => {
+    const { campaign } = await campaignWithChunk(1);
+    await store.messages.claim(campaign.id, 0, 60_000, new Date());
+    const result = await handler(event(record(JSON.stringify({ campaignId: campaign.id, chunk: 0 }), 'held')));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'held' }]);
+    expect((await store.campaigns.get(campaign.id))?.counts.queued).toBe(1);
+  });
+
+  it('drops a body that is not a chunk reference instead of retrying it forever', async () => {
+    const result = await handler(event(record('{"not":"a chunk"}', 'junk'), record('not json', 'worse')));
+    expect(result.batchItemFailures).toEqual([]);
+  });
+});
