@@ -41,21 +41,21 @@ export function createFanoutHandler(deps: FanoutDependencies) {
   async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
     const campaign = await campaigns.get(event.campaignId);
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
-    if (event.type === 'start') {
-      if (campaign.fanout && !redelivered) return logger.info('campaign already started', { campaignId: campaign.id });
+    if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
-      if (!campaign.fanout && !(await campaigns.start(campaign.id, clock.now()))) return;
+      if (!(await campaigns.start(campaign.id, clock.now()))) return;
       logger.info('campaign started', { campaignId: campaign.id });
-      const started = await campaigns.get(campaign.id);
-      if (started?.fanout?.page === 0 && !started.fanout.done) await writePage(started, started.fanout);
-      return;
+      return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });
     }
+    // A second start does nothing; a redelivered one is page 0 again.
+    if (event.type === 'start' && !redelivered) return logger.info('campaign already started', { campaignId: campaign.id });
+    const page = event.type === 'start' ? 0 : event.page;
     const progress = campaign.fanout;
-    if (!progress || (progress.done && event.page >= progress.page)) return;
-    if (event.page === progress.page) return writePage(campaign, progress);
+    if (!progress || (progress.done && page >= progress.page)) return;
+    if (page === progress.page) return writePage(campaign, progress);
     // A redelivery of a page that advanced but may not have handed off (a crash in between): hand off again.
-    if (redelivered && event.page === progress.page - 1) {
-      await handOff(campaign.id, event.page, await messages.chunksOfPage(campaign.id, event.page), progress);
+    if (redelivered && page === progress.page - 1) {
+      await handOff(campaign.id, page, await messages.chunksOfPage(campaign.id, page), progress);
     }
   }
 

@@ -5,6 +5,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
 import { newCampaignRecord, type CampaignFilter } from '../../functions/domain/campaigns.js';
+import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createFanoutHandler } from '../../functions/delivery/fanout.js';
 import { toSqsEvent } from '../../local/poller.js';
 import { createTestQueues, createTestTables, documentClient, sqsClient, uniqueSuffix, type TestQueues } from '../support/aws.js';
@@ -128,5 +129,26 @@ describe('fan-out handler', () => {
     const { chunks } = await runChain(start);
     expect(chunks).toEqual([]);
     expect((await store.messages.list(ending.id, { limit: 10 })).items).toEqual([]);
+  });
+
+  it('hands a page off again when its message comes back after a crash between the advance and the hand-off', async () => {
+    const tag = `crash-${uniqueSuffix()}`;
+    await seed(120, tag);
+    const c = await campaign({ tags: [tag] });
+    const start = await startRecord(c.id);
+    if (!start) throw new Error('no start message');
+    // The state a crash right after the advance leaves: page 0 written and counted, nothing queued.
+    await store.campaigns.start(c.id, new Date());
+    const audience = await store.clients.audience({ tags: [tag] }, { limit: 100 });
+    const written = await store.messages.writePage(c.id, 0, chunksOfPage(c.id, 0, audience.items, new Date()), audience.nextCursor);
+    await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: written.nextCursor ?? undefined, done: false }, 100);
+
+    await handler({ Records: [{ ...start, attributes: { ...start.attributes, ApproximateReceiveCount: '2' } }] });
+    expect(await drain(queues.send.url, queues.send.arn)).toHaveLength(10);
+    const [next] = await drain(queues.fanout.url, queues.fanout.arn);
+    expect(JSON.parse(next?.body ?? '{}')).toEqual({ type: 'page', campaignId: c.id, page: 1 });
+    const { chunks } = await runChain(next);
+    expect(chunks).toHaveLength(2);
+    expect((await store.campaigns.get(c.id))?.counts.queued).toBe(120);
   });
 });
