@@ -44,7 +44,7 @@ export interface CampaignStore {
   cancel(id: string): Promise<Campaign>;
   list(request: PageRequest): Promise<Page<Campaign>>;
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
-  start(id: string, now: Date): Promise<boolean>;
+  start(id: string): Promise<boolean>;
   /**
    * Moves the fan-out from `page` to `next` and adds the page's messages to the queued
    * count, in one conditional write: false when another worker already did it.

@@ -43,7 +43,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
     if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
-      if (!(await campaigns.start(campaign.id, clock.now()))) return;
+      if (!(await campaigns.start(campaign.id))) return;
       logger.info('campaign started', { campaignId: campaign.id });
       return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });
     }

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
-import { afterOutcome, closed, planRetry, type SendOutcome } from '../domain/delivery.js';
+import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, type SendOutcome } from '../domain/delivery.js';
 import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
 import { logger } from '../adapters/logger.js';
 import { metricNames, metrics, MetricUnit } from '../adapters/metrics.js';
@@ -22,7 +22,7 @@ class RetryLater extends Error {}
 export function createSendHandler(deps: SendDependencies) {
   const { campaigns, messages, sendQueue, provider, clock, settings } = deps;
   const limit = createLimiter(settings.providerConcurrency);
-  const backoff = { baseMs: 2000, maxMs: settings.maxBackoffSeconds * 1000 };
+  const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
 
   async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<{ message: MessageRecord; retryAfterMs: number }> {
     return limit(async () => {

@@ -22,7 +22,7 @@ const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 async function campaignWithChunk(size: number) {
   const now = new Date();
   const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + 60_000).toISOString() }, id, now));
-  await store.campaigns.start(campaign.id, now);
+  await store.campaigns.start(campaign.id);
   const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7911${String(i).padStart(7, '0')}` }));
   const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
   await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, size);

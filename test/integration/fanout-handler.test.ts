@@ -138,7 +138,7 @@ describe('fan-out handler', () => {
     const start = await startRecord(c.id);
     if (!start) throw new Error('no start message');
     // The state a crash right after the advance leaves: page 0 written and counted, nothing queued.
-    await store.campaigns.start(c.id, new Date());
+    await store.campaigns.start(c.id);
     const audience = await store.clients.audience({ tags: [tag] }, { limit: 100 });
     const written = await store.messages.writePage(c.id, 0, chunksOfPage(c.id, 0, audience.items, new Date()), audience.nextCursor);
     await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: written.nextCursor ?? undefined, done: false }, 100);

@@ -74,24 +74,24 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     const notStarted = await campaign(-60_000, HOUR);
     // Fan-out halfway: pages 0 and 1 written, page 2 next; chunk 0 fully sent.
     const halfway = await campaign(-60_000, HOUR);
-    await campaigns.start(halfway, new Date());
+    await campaigns.start(halfway);
     await writePage(halfway, 0, 20, { 0: Array(10).fill('sent') });
     await campaigns.advanceFanout(halfway, 0, { page: 1, cursor: 'c1', done: false }, 20);
     await writePage(halfway, 1, 10);
     await campaigns.advanceFanout(halfway, 1, { page: 2, cursor: 'c2', done: false }, 10);
     // Fan-out done; chunk 0 all final, chunk 1 partly sent.
     const fannedOut = await campaign(-60_000, HOUR);
-    await campaigns.start(fannedOut, new Date());
+    await campaigns.start(fannedOut);
     await writePage(fannedOut, 0, 15, { 0: Array(10).fill('failed'), 1: ['sent', 'sent'] });
     await campaigns.advanceFanout(fannedOut, 0, { page: 1, done: true }, 15);
     // Ended while down, mid fan-out: no more fan-out, but its open chunks go back so they end expired.
     const ended = await campaign(-2 * HOUR, -HOUR, -2 * HOUR);
-    await campaigns.start(ended, new Date());
+    await campaigns.start(ended);
     await writePage(ended, 0, 5);
     await campaigns.advanceFanout(ended, 0, { page: 1, cursor: 'c', done: false }, 5);
     // Cancelled with queued messages left: they go back so they end cancelled.
     const cancelledWithQueued = await campaign(-60_000, HOUR);
-    await campaigns.start(cancelledWithQueued, new Date());
+    await campaigns.start(cancelledWithQueued);
     await writePage(cancelledWithQueued, 0, 3);
     await campaigns.advanceFanout(cancelledWithQueued, 0, { page: 1, done: true }, 3);
     await campaigns.cancel(cancelledWithQueued);

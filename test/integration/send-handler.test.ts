@@ -48,7 +48,7 @@ beforeEach(async () => {
 async function campaignWithChunks(size: number, endInMs = 60_000) {
   const now = new Date();
   const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now));
-  await store.campaigns.start(campaign.id, now);
+  await store.campaigns.start(campaign.id);
   const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7900${String(i).padStart(7, '0')}` }));
   const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
   await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, size);

@@ -110,15 +110,15 @@ describe('campaign store', () => {
     const b = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
     expect(Number(b.id)).toBeGreaterThan(Number(a.id));
     expect(a.status).toBe('running');
-    expect(await store.campaigns.start(a.id, now)).toBe(true);
-    expect(await store.campaigns.start(a.id, now)).toBe(false);
+    expect(await store.campaigns.start(a.id)).toBe(true);
+    expect(await store.campaigns.start(a.id)).toBe(false);
     expect((await store.campaigns.get(a.id))?.fanout).toEqual({ page: 0, done: false });
-    expect(await store.campaigns.start('999999', now)).toBe(false);
+    expect(await store.campaigns.start('999999')).toBe(false);
   });
 
   it('advances the fan-out once per page and finishes when nothing is left queued', async () => {
     const c = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
-    await store.campaigns.start(c.id, now);
+    await store.campaigns.start(c.id);
     expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(true);
     expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(false);
     expect(await store.campaigns.advanceFanout(c.id, 1, { page: 2, done: true }, 5)).toBe(true);

@@ -117,7 +117,7 @@ export class DynamoCampaignStore implements CampaignStore {
     return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
-  async start(id: string, _now: Date): Promise<boolean> {
+  async start(id: string): Promise<boolean> {
     const progress: FanoutProgress = { page: 0, done: false };
     try {
       await this.db.send(
