@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
-import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from '../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
 import { queues as queueDefinitions, type FunctionName, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
 import { tableList, tables, type TableName } from '../functions/adapters/tables.js';
 import { apiDependencies, deadLetterDependencies, dynamoDocumentClient, fanoutDependencies, sendDependencies, sqs, systemClock } from '../functions/adapters/wiring.js';
@@ -97,24 +97,27 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       providerUrl = provider.url;
     }
 
-    const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]])) as Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
-    const fanoutEnv: FanoutEnv = { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SEND_QUEUE_URL: created.send.url };
-    const sendEnv: SendEnv = {
+    // Each handler's settings go through the parser its Lambda uses, with the local values.
+    const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
+    const fanoutEnv = parseEnv(fanoutEnvSchema, { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SEND_QUEUE_URL: created.send.url });
+    const sendEnv = parseEnv(sendEnvSchema, {
       ...tablesEnv,
       SEND_QUEUE_URL: created.send.url,
       PROVIDER_URL: providerUrl,
-      PROVIDER_TIMEOUT_MS: options.providerTimeoutMs ?? 5000,
-      PROVIDER_CONCURRENCY: options.providerConcurrency ?? 20,
-      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds ?? 120,
-    };
-    const deadLetterEnv: DeadLetterEnv = tablesEnv;
+      PROVIDER_TIMEOUT_MS: options.providerTimeoutMs?.toString(),
+      PROVIDER_CONCURRENCY: options.providerConcurrency?.toString(),
+      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
+    });
+    const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
+    // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
+    const apiEnv = parseEnv(apiEnvSchema, { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' });
 
     const db: DynamoDBDocumentClient = dynamoDocumentClient();
     const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
-    const api = createApiHandler(apiDependencies({ ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' }, { scheduler }));
+    const api = createApiHandler(apiDependencies(apiEnv, { scheduler }));
     const consumers = {
       fanout: instrument('fanout', perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv)))),
       send: instrument('send', perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string })))),
