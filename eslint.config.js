@@ -2,8 +2,27 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+/**
+ * The layers (README, Layout): handlers -> api/delivery -> services -> domain and ports;
+ * adapters implement ports and only handlers/wiring.ts puts them together. An import that
+ * points the wrong way fails the lint; test/unit/layers.test.ts proves each rule bites.
+ */
+const restrict = (...patterns) => ['error', { patterns }];
+const outOfDomain = {
+  group: ['../*', '!../domain/*', '@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*', 'axios', 'node:*', 'aws-lambda'],
+  message: 'The domain is pure rules: it imports nothing outside functions/domain/ and does no I/O.',
+};
+const adapters = {
+  group: ['**/adapters/*', '**/adapters/**', '**/handlers/*', '@aws-sdk/*'],
+  message: 'Workflows and routes reach AWS only through ports (functions/ports.ts); handlers/wiring.ts supplies the adapters.',
+};
+const upward = (layers) => ({
+  group: layers.map((layer) => `**/${layer}/*`),
+  message: `Dependencies point one way: this layer must not import ${layers.join(', ')}.`,
+});
+
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.herald/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.herald/', 'bench/results/', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,5 +30,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  { files: ['functions/domain/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfDomain) } },
+  { files: ['functions/services/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters, upward(['api', 'delivery'])) } },
+  { files: ['functions/api/**/*.ts', 'functions/delivery/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters) } },
+  { files: ['functions/adapters/**/*.ts'], rules: { 'no-restricted-imports': restrict(upward(['api', 'delivery', 'services', 'handlers'])) } },
+  {
+    files: ['functions/definitions/**/*.ts', 'functions/telemetry/**/*.ts'],
+    rules: { 'no-restricted-imports': restrict(upward(['api', 'delivery', 'services', 'handlers', 'adapters'])) },
   },
 );

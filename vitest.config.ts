@@ -10,7 +10,7 @@ export default defineConfig({
     include: ['test/{unit,integration,e2e,infra}/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup-env.ts'],
-    // Node 20 is the supported development runtime (DESIGN.md); the SDK's notice about Node 22 is noise here.
+    // Node 20 is the supported development runtime (README, Prerequisites); the SDK's notice about Node 22 is noise here.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     pool: 'forks',
     // Two cores, and DynamoDB Local (Java) needs one of them.

@@ -9,8 +9,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tables } from '../functions/adapters/tables.js';
-import { stores, systemClock } from '../functions/adapters/wiring.js';
+import { tables } from '../functions/definitions/tables.js';
+import { stores, systemClock } from '../functions/handlers/wiring.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import type { ApiLoadRequest, ApiLoadResult } from './api-load-child.js';
 import type { Endpoints } from './emulators.js';
@@ -37,7 +37,10 @@ export interface ApiRun {
 }
 
 async function load(request: ApiLoadRequest): Promise<ApiLoadResult> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(request)], { cwd: projectRoot, timeout: (request.seconds + 60) * 1000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(request)], {
+    cwd: projectRoot,
+    timeout: (request.seconds + 60) * 1000,
+  });
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '') as ApiLoadResult;
   if (result.requests === 0) throw new Error(`autocannon made no requests: ${stdout}`);
   return result;
@@ -73,8 +76,24 @@ export function apiFigures(api: ApiRun, command: string): Figure[] {
     const failures = result.non2xx + result.errors + result.timeouts;
     const note = `${api.connections} connections, ${api.seconds} s, ${result.requests} requests${failures ? `, ${failures} failed (non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts})` : ', all 2xx'}`;
     return [
-      figure({ id: `api.${key}.requestsPerSecond`, section: 'api', figure: `${name} throughput`, value: result.requestsPerSecond, unit: 'req/s', command, note }),
-      figure({ id: `api.${key}.p99Ms`, section: 'api', figure: `${name} p99 latency`, value: result.p99Ms, unit: 'ms', command, note: `p50 ${result.p50Ms} ms` }),
+      figure({
+        id: `api.${key}.requestsPerSecond`,
+        section: 'api',
+        figure: `${name} throughput`,
+        value: result.requestsPerSecond,
+        unit: 'req/s',
+        command,
+        note,
+      }),
+      figure({
+        id: `api.${key}.p99Ms`,
+        section: 'api',
+        figure: `${name} p99 latency`,
+        value: result.p99Ms,
+        unit: 'ms',
+        command,
+        note: `p50 ${result.p50Ms} ms`,
+      }),
     ];
   });
 }

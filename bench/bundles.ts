@@ -22,7 +22,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { z } from 'zod';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
-import type { FunctionName } from '../functions/adapters/queues.js';
+import type { FunctionName } from '../functions/definitions/functions.js';
 import { figure, type Figure } from './figures.js';
 
 const run = promisify(execFile);
@@ -89,7 +89,7 @@ export async function buildBundles(outdir: string): Promise<BuiltBundle[]> {
     import('../lib/app.js'),
     import('../lib/functions.js'),
     import('aws-cdk-lib'),
-    import('../functions/adapters/queues.js'),
+    import('../functions/definitions/functions.js'),
   ]);
   const { stack } = createHeraldApp({ outdir });
   const functions = stack.node.findAll().filter((construct): construct is InstanceType<typeof HeraldFunction> => construct instanceof HeraldFunction);
@@ -107,7 +107,14 @@ export async function buildBundles(outdir: string): Promise<BuiltBundle[]> {
     const environment = { ...lambdaRuntimeEnvironment(herald.name, functionSettings[herald.name].memoryMb), ...variables };
     // The handler reads its config at load: a variable the stack forgets would fail here, not in the timing.
     parseEnv(configSchemas[herald.name], environment);
-    return { fn: herald.name, dir: staging.absoluteStagedPath, file, bytes: statSync(file).size, mapBytes: statSync(map, { throwIfNoEntry: false })?.size ?? 0, environment };
+    return {
+      fn: herald.name,
+      dir: staging.absoluteStagedPath,
+      file,
+      bytes: statSync(file).size,
+      mapBytes: statSync(map, { throwIfNoEntry: false })?.size ?? 0,
+      environment,
+    };
   });
 }
 
@@ -125,7 +132,11 @@ export async function coldLoadMs(bundle: BuiltBundle): Promise<number> {
     "if (typeof module.handler !== 'function') throw new Error('the bundle exports no handler');",
     'process.stdout.write(JSON.stringify({ ms }));',
   ].join('\n');
-  const { stdout } = await run(process.execPath, [`--input-type=${esm ? 'module' : 'commonjs'}`, '-e', script], { env: bundle.environment, cwd: bundle.dir, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, [`--input-type=${esm ? 'module' : 'commonjs'}`, '-e', script], {
+    env: bundle.environment,
+    cwd: bundle.dir,
+    timeout: 60_000,
+  });
   return (JSON.parse(stdout) as { ms: number }).ms;
 }
 
@@ -139,7 +150,20 @@ function packageGroup(name: string): string {
  * (the stack's build does not write one); used only to attribute the bytes, not to size them.
  */
 export async function composition(entry: string): Promise<{ name: string; bytes: number }[]> {
-  const result = await build({ entryPoints: [entry], bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, write: false, metafile: true, outfile: 'out/index.mjs', absWorkingDir: projectRoot, logLevel: 'silent', external: ['@aws-sdk/*'] });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    write: false,
+    metafile: true,
+    outfile: 'out/index.mjs',
+    absWorkingDir: projectRoot,
+    logLevel: 'silent',
+    external: ['@aws-sdk/*'],
+  });
   const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint);
   const groups = new Map<string, number>();
   for (const [path, input] of Object.entries(output?.inputs ?? {})) {
@@ -163,14 +187,22 @@ export async function measureBundles(options: { runs: number }): Promise<BundleM
   symlinkSync(join(projectRoot, 'node_modules'), join(outdir, 'node_modules'), 'dir');
   try {
     const bundles = await buildBundles(outdir);
-    const { functionSettings } = await import('../functions/adapters/queues.js');
+    const { functionSettings } = await import('../functions/definitions/functions.js');
     const measures: BundleMeasure[] = [];
     for (const bundle of bundles) {
       const loadMs: number[] = [];
       // One after another: parallel processes would compete for the two cores and slow each other.
       for (let i = 0; i < options.runs; i++) loadMs.push(await coldLoadMs(bundle));
       const parts = await composition(functionSettings[bundle.fn].entry);
-      measures.push({ fn: bundle.fn, file: basename(bundle.file), bytes: bundle.bytes, mapBytes: bundle.mapBytes, loadMs, medianLoadMs: median(loadMs), composition: parts });
+      measures.push({
+        fn: bundle.fn,
+        file: basename(bundle.file),
+        bytes: bundle.bytes,
+        mapBytes: bundle.mapBytes,
+        loadMs,
+        medianLoadMs: median(loadMs),
+        composition: parts,
+      });
     }
     return measures;
   } finally {
@@ -180,7 +212,19 @@ export async function measureBundles(options: { runs: number }): Promise<BundleM
 
 export function bundleFigures(measures: BundleMeasure[], command: string, runs: number): Figure[] {
   return measures.flatMap((m) => [
-    figure({ id: `bundles.${m.fn}.kb`, section: 'bundles', figure: `${m.fn} bundle, minified`, value: m.bytes / 1024, unit: 'KB', target: { op: '<', limit: 500 }, command, note: `largest parts: ${m.composition.slice(0, 4).map((part) => `${part.name} ${Math.round(part.bytes / 1024)} KB`).join(', ')}; source map ${Math.round(m.mapBytes / 1024)} KB beside it` }),
+    figure({
+      id: `bundles.${m.fn}.kb`,
+      section: 'bundles',
+      figure: `${m.fn} bundle, minified`,
+      value: m.bytes / 1024,
+      unit: 'KB',
+      target: { op: '<', limit: 500 },
+      command,
+      note: `largest parts: ${m.composition
+        .slice(0, 4)
+        .map((part) => `${part.name} ${Math.round(part.bytes / 1024)} KB`)
+        .join(', ')}; source map ${Math.round(m.mapBytes / 1024)} KB beside it`,
+    }),
     figure({
       id: `bundles.${m.fn}.loadMs`,
       section: 'bundles',

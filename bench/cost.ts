@@ -9,7 +9,7 @@
  * queue, reported apart). The campaign starts at once, so EventBridge Scheduler is not
  * invoked; a campaign that starts later adds one invocation per campaign, not per message.
  */
-import { functionSettings, type FunctionName } from '../functions/adapters/queues.js';
+import { functionSettings, type FunctionName } from '../functions/definitions/functions.js';
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
 import type { Invocation, MeterSnapshot } from './meter.js';
@@ -118,10 +118,19 @@ export function priceUsage(usage: MeterSnapshot, messages: number, provider: { l
     lambda,
     schedulerInvocations,
     localOnlyCalls: usage.calls.filter((call) => call.caller === 'localOnly').reduce((sum, call) => sum + call.calls, 0),
-    perMessage: { wru: dynamo.wru / messages, rru: dynamo.rru / messages, sqsRequests: (sqs.standardRequests + sqs.fifoRequests) / messages, invocations: invocations / messages },
+    perMessage: {
+      wru: dynamo.wru / messages,
+      rru: dynamo.rru / messages,
+      sqsRequests: (sqs.standardRequests + sqs.fifoRequests) / messages,
+      invocations: invocations / messages,
+    },
     dollars,
     dollarsPerMillion,
-    send: { meanMs: sends.length ? sendMs / sends.length : 0, providerFloorMeanMs: sends.length ? floorMs / sends.length : 0, waitShare: sendMs > 0 ? floorMs / sendMs : 0 },
+    send: {
+      meanMs: sends.length ? sendMs / sends.length : 0,
+      providerFloorMeanMs: sends.length ? floorMs / sends.length : 0,
+      waitShare: sendMs > 0 ? floorMs / sendMs : 0,
+    },
     prices,
   };
 }
@@ -145,15 +154,78 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       command,
       note: `${n} messages, fake provider ${run.providerLatencyMs} ms; ${prices.region} list prices of ${prices.asOf}; seeding not counted`,
     }),
-    figure({ id: 'cost.dynamodbWritesPerMillion', section: 'cost', figure: '  of which DynamoDB writes', value: d.dynamodbWrites, unit: '$', command, note: share(d.dynamodbWrites) }),
-    figure({ id: 'cost.dynamodbReadsPerMillion', section: 'cost', figure: '  of which DynamoDB reads', value: d.dynamodbReads, unit: '$', command, note: share(d.dynamodbReads) }),
-    figure({ id: 'cost.sqsPerMillion', section: 'cost', figure: '  of which SQS requests', value: d.sqs, unit: '$', command, note: `${share(d.sqs)}; fan-out queue FIFO at $${prices.sqs.fifoPerMillionRequests}/M` }),
-    figure({ id: 'cost.lambdaRequestsPerMillion', section: 'cost', figure: '  of which Lambda requests', value: d.lambdaRequests, unit: '$', command, note: share(d.lambdaRequests) }),
-    figure({ id: 'cost.lambdaDurationPerMillion', section: 'cost', figure: '  of which Lambda duration (arm64)', value: d.lambdaDuration, unit: '$', command, note: share(d.lambdaDuration) }),
-    figure({ id: 'cost.wruPerMessage', section: 'cost', figure: 'DynamoDB WRU per message', value: perMessage.wru, unit: 'WRU', target: { op: '<', limit: 0.5 }, command }),
+    figure({
+      id: 'cost.dynamodbWritesPerMillion',
+      section: 'cost',
+      figure: '  of which DynamoDB writes',
+      value: d.dynamodbWrites,
+      unit: '$',
+      command,
+      note: share(d.dynamodbWrites),
+    }),
+    figure({
+      id: 'cost.dynamodbReadsPerMillion',
+      section: 'cost',
+      figure: '  of which DynamoDB reads',
+      value: d.dynamodbReads,
+      unit: '$',
+      command,
+      note: share(d.dynamodbReads),
+    }),
+    figure({
+      id: 'cost.sqsPerMillion',
+      section: 'cost',
+      figure: '  of which SQS requests',
+      value: d.sqs,
+      unit: '$',
+      command,
+      note: `${share(d.sqs)}; fan-out queue FIFO at $${prices.sqs.fifoPerMillionRequests}/M`,
+    }),
+    figure({
+      id: 'cost.lambdaRequestsPerMillion',
+      section: 'cost',
+      figure: '  of which Lambda requests',
+      value: d.lambdaRequests,
+      unit: '$',
+      command,
+      note: share(d.lambdaRequests),
+    }),
+    figure({
+      id: 'cost.lambdaDurationPerMillion',
+      section: 'cost',
+      figure: '  of which Lambda duration (arm64)',
+      value: d.lambdaDuration,
+      unit: '$',
+      command,
+      note: share(d.lambdaDuration),
+    }),
+    figure({
+      id: 'cost.wruPerMessage',
+      section: 'cost',
+      figure: 'DynamoDB WRU per message',
+      value: perMessage.wru,
+      unit: 'WRU',
+      target: { op: '<', limit: 0.5 },
+      command,
+    }),
     figure({ id: 'cost.rruPerMessage', section: 'cost', figure: 'DynamoDB RRU per message', value: perMessage.rru, unit: 'RRU', command }),
-    figure({ id: 'cost.sqsRequestsPerMessage', section: 'cost', figure: 'SQS requests per message', value: perMessage.sqsRequests, unit: 'req', command, note: `not counting ${cost.sqs.emptyReceives} empty long-poll receives (a fixed cost per queue)` }),
-    figure({ id: 'cost.invocationsPerMessage', section: 'cost', figure: 'Lambda invocations per message', value: perMessage.invocations, unit: 'inv', command }),
+    figure({
+      id: 'cost.sqsRequestsPerMessage',
+      section: 'cost',
+      figure: 'SQS requests per message',
+      value: perMessage.sqsRequests,
+      unit: 'req',
+      command,
+      note: `not counting ${cost.sqs.emptyReceives} empty long-poll receives (a fixed cost per queue)`,
+    }),
+    figure({
+      id: 'cost.invocationsPerMessage',
+      section: 'cost',
+      figure: 'Lambda invocations per message',
+      value: perMessage.invocations,
+      unit: 'inv',
+      command,
+    }),
     figure({
       id: 'cost.sendMeanMs',
       section: 'cost',

@@ -12,9 +12,9 @@
 import './env.js';
 import { performance } from 'node:perf_hooks';
 import { fanoutEnvSchema, parseEnv } from '../functions/adapters/config.js';
-import { queues } from '../functions/adapters/queues.js';
+import { queues } from '../functions/definitions/queues.js';
 import { SqsFanoutQueue } from '../functions/adapters/sqs.js';
-import { fanoutDependencies, sqs, stores } from '../functions/adapters/wiring.js';
+import { fanoutDependencies, sqs, stores } from '../functions/handlers/wiring.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { startPoller } from '../local/poller.js';
 import { resolveLocalhostSubdomains } from '../local/sqs.js';
@@ -56,7 +56,14 @@ async function main(): Promise<void> {
   }, SAMPLE_MS);
 
   const started = performance.now();
-  const poller = startPoller({ sqs: sqs(), queueUrl: env.FANOUT_QUEUE_URL, queueArn, batchSize: queues.fanout.batchSize, maxConcurrency: queues.fanout.maxConcurrency, handler });
+  const poller = startPoller({
+    sqs: sqs(),
+    queueUrl: env.FANOUT_QUEUE_URL,
+    queueArn,
+    batchSize: queues.fanout.batchSize,
+    maxConcurrency: queues.fanout.maxConcurrency,
+    handler,
+  });
   await new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL).start(campaignId);
   let campaign = await campaigns.get(campaignId);
   while (!campaign?.fanout?.done) {

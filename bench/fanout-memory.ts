@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { functionSettings, queues } from '../functions/adapters/queues.js';
-import { tableList, tables, type TableName } from '../functions/adapters/tables.js';
-import { stores, systemClock } from '../functions/adapters/wiring.js';
+import { functionSettings } from '../functions/definitions/functions.js';
+import { queues } from '../functions/definitions/queues.js';
+import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
+import { stores, systemClock } from '../functions/handlers/wiring.js';
 import { newCampaignRecord } from '../functions/domain/campaigns.js';
 import { createTables, localDynamoClient } from '../local/dynamodb.js';
 import { createQueues, localSqsClient, withSuffix } from '../local/sqs.js';
@@ -57,7 +58,11 @@ async function fanoutOnce(endpoints: Endpoints, audience: number): Promise<Fanou
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, names[table.name]])) as Parameters<typeof stores>[0];
     const now = new Date();
     const campaign = await stores(tablesEnv, systemClock, db).campaigns.create((id) =>
-      newCampaignRecord({ text: 'Herald bench: memory', startAt: now.toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString(), filter: { tags: ['memory'] } }, id, now),
+      newCampaignRecord(
+        { text: 'Herald bench: memory', startAt: now.toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString(), filter: { tags: ['memory'] } },
+        id,
+        now,
+      ),
     );
     const nodeFlags = lambdaNodeFlags(functionSettings.fanout.memoryMb);
     const { stdout } = await run(process.execPath, [...nodeFlags, '--import', 'tsx', childScript], {
@@ -124,7 +129,17 @@ export function memoryFigures(runs: FanoutMemoryRun[], command: string): Figure[
   ]);
   if (runs.length > 1) {
     const sizes = runs.map((r) => r.audience.toLocaleString('en-US')).join(' vs ');
-    figures.push(figure({ id: 'memory.peakRssSpread', section: 'memory', figure: `fan-out peak RSS spread, ${sizes}`, value: peakSpread(runs) * 100, unit: '%', target: { op: '<=', limit: 20 }, command }));
+    figures.push(
+      figure({
+        id: 'memory.peakRssSpread',
+        section: 'memory',
+        figure: `fan-out peak RSS spread, ${sizes}`,
+        value: peakSpread(runs) * 100,
+        unit: '%',
+        target: { op: '<=', limit: 20 },
+        command,
+      }),
+    );
   }
   return figures;
 }

@@ -69,7 +69,11 @@ export function renderTable(figures: Figure[], errors: SectionError[]): string {
   const rows = figures.map((f) => [f.figure, formatValue(f.value, f.unit), formatTarget(f.target, f.unit), verdict(f), f.command]);
   for (const error of errors) rows.push([`${error.section}: could not run`, error.error.split('\n')[0] ?? '', '', 'ERROR', error.command]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -80,7 +84,9 @@ export function renderMarkdown(figures: Figure[]): string {
   // Markdown drops leading spaces; the indented "of which" rows keep their indent as non-breaking spaces.
   const indent = (text: string) => text.replace(/^ +/, (spaces) => '&nbsp;'.repeat(spaces.length * 2));
   for (const f of figures) {
-    lines.push(`| ${indent(escape(f.figure))} | ${escape(formatValue(f.value, f.unit))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`);
+    lines.push(
+      `| ${indent(escape(f.figure))} | ${escape(formatValue(f.value, f.unit))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`,
+    );
   }
   return lines.join('\n');
 }

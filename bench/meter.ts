@@ -1,6 +1,6 @@
 /**
  * Counts the AWS calls Herald's handlers make, per caller and operation, with an AWS SDK
- * middleware on the handlers' process-wide clients (functions/adapters/wiring.ts), and the
+ * middleware on the handlers' process-wide clients (functions/handlers/wiring.ts), and the
  * Lambda invocations the local runtime makes, through its `instrument` hook.
  *
  * Each call is attributed to whoever made it: a function (the runtime runs every invocation
@@ -20,7 +20,7 @@ import type { DynamoDBClient, ServiceInputTypes as DynamoInput, ServiceOutputTyp
 import type { SQSClient, ServiceInputTypes as SqsInput, ServiceOutputTypes as SqsOutput } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HandlerExecutionContext, InitializeHandlerArguments, InitializeHandlerOutput, InitializeMiddleware, MetadataBearer } from '@smithy/types';
-import type { FunctionName } from '../functions/adapters/queues.js';
+import type { FunctionName } from '../functions/definitions/functions.js';
 
 export type Service = 'dynamodb' | 'sqs';
 export type Caller = FunctionName | 'eventSourceMapping' | 'localOnly';
@@ -108,7 +108,11 @@ export class AwsCallMeter {
   attachDynamo(client: DynamoDBDocumentClient | DynamoDBClient): void {
     if (this.attached.has(client.middlewareStack)) return;
     this.attached.add(client.middlewareStack);
-    (client as DynamoDBClient).middlewareStack.add(this.middleware<DynamoInput, DynamoOutput>('dynamodb'), { step: 'initialize', name: 'heraldBenchMeter', priority: 'high' });
+    (client as DynamoDBClient).middlewareStack.add(this.middleware<DynamoInput, DynamoOutput>('dynamodb'), {
+      step: 'initialize',
+      name: 'heraldBenchMeter',
+      priority: 'high',
+    });
   }
 
   attachSqs(client: SQSClient): void {
@@ -199,7 +203,7 @@ let meter: AwsCallMeter | undefined;
 
 /** The process's meter, attached to the handlers' own SDK clients (call before the runtime starts). */
 export async function handlerClientsMeter(): Promise<AwsCallMeter> {
-  const { dynamoDocumentClient, sqs } = await import('../functions/adapters/wiring.js');
+  const { dynamoDocumentClient, sqs } = await import('../functions/handlers/wiring.js');
   meter ??= new AwsCallMeter();
   meter.attachDynamo(dynamoDocumentClient());
   meter.attachSqs(sqs());

@@ -37,7 +37,10 @@ function positiveInts(text: string, what: string): number[] {
 }
 
 function sectionsOf(text: string): Section[] {
-  const names = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   for (const name of names) if (!SECTIONS.includes(name as Section)) throw new Error(`--only: unknown section "${name}" (known: ${SECTIONS.join(', ')})`);
   return SECTIONS.filter((section) => names.includes(section));
 }

@@ -6,9 +6,9 @@
  * the delivery pipeline's work alone (seeding the directory is not part of a message's cost).
  */
 import { randomBytes } from 'node:crypto';
-import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
-import { tables } from '../functions/adapters/tables.js';
-import { stores, systemClock } from '../functions/adapters/wiring.js';
+import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
+import { tables } from '../functions/definitions/tables.js';
+import { stores, systemClock } from '../functions/handlers/wiring.js';
 import type { Campaign } from '../functions/domain/campaigns.js';
 import { totalOf, type Counts } from '../functions/domain/messages.js';
 import { startLocalRuntime } from '../local/runtime.js';
@@ -65,7 +65,12 @@ export async function createCampaign(apiUrl: string, tag: string, now = Date.now
   const response = await fetch(`${apiUrl}/campaigns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ text: 'Herald bench: the weekend sale starts now', startAt: new Date(now).toISOString(), endAt: new Date(now + 3_600_000).toISOString(), filter: { tags: [tag] } }),
+    body: JSON.stringify({
+      text: 'Herald bench: the weekend sale starts now',
+      startAt: new Date(now).toISOString(),
+      endAt: new Date(now + 3_600_000).toISOString(),
+      filter: { tags: [tag] },
+    }),
   });
   const created = (await response.json()) as { id?: string };
   if (response.status !== 201 || !created.id) throw new Error(`POST /campaigns answered ${response.status}: ${JSON.stringify(created)}`);

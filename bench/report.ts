@@ -18,7 +18,8 @@ interface StoredResults {
 export function performanceMarkdown(results: StoredResults): string {
   const { machine } = results;
   const runs = Object.entries(results.sections).map(
-    ([section, record]) => `- ${section}: ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC, \`${record.command}\`, load average ${record.loadAverage.before[0]?.toFixed(1)} before${record.error ? `; failed: ${record.error}` : ''}`,
+    ([section, record]) =>
+      `- ${section}: ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC, \`${record.command}\`, load average ${record.loadAverage.before[0]?.toFixed(1)} before${record.error ? `; failed: ${record.error}` : ''}`,
   );
   return [
     renderMarkdown(results.figures),

@@ -98,7 +98,11 @@ async function main(options: BenchOptions): Promise<number> {
   }
   process.stdout.write(`\n${renderTable(figures, errors)}\n\n`);
   const m = machine();
-  process.stdout.write(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.os}, Node ${m.node}; load average now ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   if (options.out) {
     const path = resolve(options.out);
     writeResults(path, records);

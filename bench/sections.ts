@@ -48,7 +48,12 @@ export interface ThroughputDetails {
 }
 
 export async function throughputSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
-  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: options.providerLatencyMs, providerConcurrency: options.providerConcurrency });
+  const run = await runPipeline({
+    ...endpoints,
+    audience: options.n,
+    providerLatencyMs: options.providerLatencyMs,
+    providerConcurrency: options.providerConcurrency,
+  });
   const throughput = throughputOf(run);
   return { figures: throughputFigures(throughput, run, commandFor('throughput', options)), details: { run: summary(run), throughput } };
 }

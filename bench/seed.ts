@@ -46,7 +46,9 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
       next = Math.min(options.count, next + BATCH);
       const items = [];
       for (let i = start; i < next; i++) {
-        items.push({ ...newClientRecord({ phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag }, randomBytes(12).toString('base64url'), now) });
+        items.push({
+          ...newClientRecord({ phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag }, randomBytes(12).toString('base64url'), now),
+        });
       }
       await writeBatch(db, options.table, items);
     }

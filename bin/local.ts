@@ -1,7 +1,8 @@
-/** `npm start`: the whole of Herald on this machine. Settings: see localEnvSchema. */
+/** `npm start`: the whole of Herald on this machine. Settings: local/settings.ts. */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ConfigError, localEnvSchema, parseEnv } from '../functions/adapters/config.js';
+import { ConfigError, parseEnv } from '../functions/adapters/config.js';
+import { localEnvSchema } from '../local/settings.js';
 
 async function main(): Promise<void> {
   const env = parseEnv(localEnvSchema);
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   const { startLocalRuntime } = await import('../local/runtime.js');
   const dataDir = resolve(env.HERALD_DATA_DIR);
   teeLogs(join(dataDir, 'logs'));
-  if (env.HERALD_PROVIDER_URL && !env.HERALD_PROVIDER_TOKEN) throw new ConfigError(['HERALD_PROVIDER_TOKEN'], 'HERALD_PROVIDER_TOKEN: required with HERALD_PROVIDER_URL');
+  if (env.HERALD_PROVIDER_URL && !env.HERALD_PROVIDER_TOKEN)
+    throw new ConfigError(['HERALD_PROVIDER_TOKEN'], 'HERALD_PROVIDER_TOKEN: required with HERALD_PROVIDER_URL');
 
   const runtime = await startLocalRuntime({
     port: env.PORT,

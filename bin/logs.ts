@@ -9,22 +9,14 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  findLogGroups,
-  idKinds,
-  parseSince,
-  searchCloudWatch,
-  searchLocalLogs,
-  type IdKind,
-} from '../functions/adapters/log-search.js';
+import { idKinds, type IdKind } from '../functions/definitions/log-queries.js';
+import { findLogGroups, parseSince, searchCloudWatch, searchLocalLogs } from './log-search.js';
 
 /** Where the stack puts its functions' logs: `/aws/lambda/herald-api`, `/aws/lambda/herald-send`, ... */
 export const DEFAULT_LOG_GROUP_PREFIX = '/aws/lambda/herald-';
 export const DEFAULT_SINCE = '24h';
 
-export type LogsSource =
-  | { kind: 'local'; dir: string }
-  | { kind: 'cloudwatch'; logGroupNames?: string[]; prefix: string };
+export type LogsSource = { kind: 'local'; dir: string } | { kind: 'cloudwatch'; logGroupNames?: string[]; prefix: string };
 
 export interface LogsRequest {
   idKind: IdKind;
@@ -68,7 +60,10 @@ export function parseLogsArgs(argv: string[], now: Date = new Date()): LogsReque
   let source: LogsSource | undefined;
   if (values.local !== undefined) source = { kind: 'local', dir: values.local };
   else if (values['log-groups'] !== undefined || values.prefix !== undefined) {
-    const logGroupNames = values['log-groups']?.split(',').map((name) => name.trim()).filter(Boolean);
+    const logGroupNames = values['log-groups']
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
     source = { kind: 'cloudwatch', logGroupNames, prefix: values.prefix ?? DEFAULT_LOG_GROUP_PREFIX };
   }
   return { idKind, id: values[idKind]!, since: parseSince(values.since, now), until: now, source };
@@ -100,9 +95,7 @@ export async function runLogs(request: LogsRequest, output: LogsOutput, deps: Lo
   const client = deps.client ?? new CloudWatchLogsClient({});
   let source = request.source;
   if (!source) {
-    source = (await configuredRegion(client))
-      ? { kind: 'cloudwatch', prefix: DEFAULT_LOG_GROUP_PREFIX }
-      : { kind: 'local', dir: defaultLocalDir(deps.env) };
+    source = (await configuredRegion(client)) ? { kind: 'cloudwatch', prefix: DEFAULT_LOG_GROUP_PREFIX } : { kind: 'local', dir: defaultLocalDir(deps.env) };
   }
   const what = `${request.idKind} ${request.id}`;
   let lines: string[];

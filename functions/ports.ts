@@ -43,6 +43,8 @@ export interface CampaignStore {
   /** Marks a running or scheduled campaign cancelled; ConflictError otherwise. */
   cancel(id: string): Promise<Campaign>;
   list(request: PageRequest): Promise<Page<Campaign>>;
+  /** Campaigns that may still have delivery work: running ones, and cancelled ones with queued messages (a restart's recovery reads these). */
+  inDelivery(request: PageRequest): Promise<Page<Campaign>>;
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
   start(id: string): Promise<boolean>;
   /**
@@ -81,6 +83,8 @@ export interface MessageStore {
   /** Stores a claimed chunk's messages and releases the lease. */
   saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void>;
   get(id: number): Promise<Message | undefined>;
+  /** The numbers of a campaign's chunks that still hold a queued message. */
+  openChunks(campaignId: string, request: PageRequest): Promise<Page<number>>;
   list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
 }
 
@@ -122,3 +126,10 @@ export interface Provider {
 
 /** Messages of the fan-out queue. */
 export type FanoutEvent = { type: 'start'; campaignId: string } | { type: 'page'; campaignId: string; page: number };
+
+/** The three stores every handler reads from. */
+export interface Stores {
+  clients: ClientStore;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+}

@@ -42,8 +42,7 @@ export const SWAGGER_UI_FILES = [
  * Gateway errors (missing signature, throttled, too large) in the same RFC 9457 shape as the
  * handler's own errors, so a client parses one error format.
  */
-const problemTemplate =
-  '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}';
+const problemTemplate = '{"type":"about:blank","title":"$context.error.responseType","detail":$context.error.messageString,"requestId":"$context.requestId"}';
 
 /**
  * The REST API: API Gateway with IAM (SigV4) authorization in front of the api function,

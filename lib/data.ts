@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { tableList, type KeyAttribute, type TableName } from '../functions/adapters/tables.js';
+import { tableList, type KeyAttribute, type TableName } from '../functions/definitions/tables.js';
 
 export interface HeraldDataProps {
   /** DynamoDB deletion protection on every table; when off the tables also go with the stack. */
@@ -73,7 +73,7 @@ export class HeraldData extends Construct {
         [
           {
             id: 'AwsSolutions-IAM5',
-            reason: 'Queries on a granted table\'s own GSIs: the index ARNs are `<table ARN>/index/*`, no other table.',
+            reason: "Queries on a granted table's own GSIs: the index ARNs are `<table ARN>/index/*`, no other table.",
             appliesTo: [{ regex: '/^Resource::<.*\\.Arn>\\/index\\/\\*$/' }],
           },
         ],

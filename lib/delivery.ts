@@ -5,7 +5,8 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { functionSettings, queues, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import { functionSettings } from '../functions/definitions/functions.js';
+import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import type { HeraldData } from './data.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import type { ProviderTokenSecret } from './secrets.js';
@@ -191,7 +192,7 @@ export class HeraldDelivery extends Construct {
       [
         {
           id: 'AwsSolutions-IAM5',
-          reason: 'Schedules are named per campaign at run time; the wildcard covers only schedules in Herald\'s own group.',
+          reason: "Schedules are named per campaign at run time; the wildcard covers only schedules in Herald's own group.",
           appliesTo: [{ regex: '/^Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule\\/<[^>]+>\\/\\*$/' }],
         },
       ],
@@ -206,9 +207,7 @@ export class HeraldDelivery extends Construct {
     const deadLetterQueue = new sqs.Queue(this, `${id}DeadLetterQueue`, {
       ...common,
       retentionPeriod: DEAD_LETTER_RETENTION,
-      visibilityTimeout: deadLetterConsumer
-        ? Duration.seconds(VISIBILITY_TO_TIMEOUT_RATIO * functionSettings[deadLetterConsumer].timeoutSeconds)
-        : undefined,
+      visibilityTimeout: deadLetterConsumer ? Duration.seconds(VISIBILITY_TO_TIMEOUT_RATIO * functionSettings[deadLetterConsumer].timeoutSeconds) : undefined,
     });
     const queue = new sqs.Queue(this, `${id}Queue`, {
       ...common,

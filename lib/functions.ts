@@ -7,8 +7,8 @@ import { LogLevel as EsbuildLogLevel, NodejsFunction, OutputFormat } from 'aws-c
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from '../functions/adapters/metrics.js';
-import { functionSettings, type FunctionName } from '../functions/adapters/queues.js';
+import { METRICS_NAMESPACE } from '../functions/telemetry/metrics.js';
+import { functionSettings, type FunctionName } from '../functions/definitions/functions.js';
 
 /** The repository root: entries in `functionSettings` and the lock file are relative to it. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -141,7 +141,7 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
     NagSuppressions.addResourceSuppressions(this.function, [
       {
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime Herald is built and tested for (DESIGN.md); a runtime upgrade is a deliberate change.',
+        reason: 'Node.js 22 is the runtime Herald is built and tested for (README, Deploy to AWS); a runtime upgrade is a deliberate change.',
       },
     ]);
   }

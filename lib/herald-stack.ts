@@ -1,7 +1,8 @@
+import { SERVICE_NAME } from '../functions/definitions/functions.js';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { tables } from '../functions/adapters/tables.js';
+import { tables } from '../functions/definitions/tables.js';
 import { HeraldApi, type ApiThrottling } from './api.js';
 import { HeraldData } from './data.js';
 import { HeraldDelivery } from './delivery.js';
@@ -46,7 +47,7 @@ export class HeraldStack extends Stack {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       logLevel: props.logLevel ?? 'INFO',
       // The Powertools service name, the same as functions/adapters/logger.ts and metrics.ts use.
-      serviceName: 'herald',
+      serviceName: SERVICE_NAME,
     };
 
     this.data = new HeraldData(this, 'Data', { deletionProtection: props.deletionProtection ?? true });

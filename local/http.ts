@@ -166,7 +166,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       }
       // Answer and hang up: the rest of the body is never read, so it is never buffered.
       const detail = `body is larger than ${maxBodyBytes} bytes`;
-      write(response, problemResponse({ status: 413, title: 'Payload too large', detail, instance, requestId, errors: [{ field: 'body', message: detail }] }), true);
+      write(
+        response,
+        problemResponse({ status: 413, title: 'Payload too large', detail, instance, requestId, errors: [{ field: 'body', message: detail }] }),
+        true,
+      );
       return;
     }
     let result: APIGatewayProxyResult;

@@ -4,7 +4,7 @@
  * delivery. `recoverDelivery(deps)` puts back on the queues what DynamoDB says is due;
  * call it before the pollers start.
  *
- *   deps: { db, campaignsTable, messagesTable, fanoutQueue, sendQueue, clock, logger? }
+ *   deps: { campaigns, messages, fanoutQueue, sendQueue, clock, logger? } (the ports)
  *   -> { campaigns, fanoutStarts, fanoutPages, chunks } (what it re-enqueued)
  *
  * For each campaign that is `running` and has not ended: the fan-out resumes where it
@@ -15,19 +15,15 @@
  * cancelled without calling the provider, so the counts still add up. Redelivery is
  * safe: the send handler claims chunks and never sends a message twice.
  *
- * It reads the stored shape of functions/adapters/dynamo/*: campaigns with `status`,
- * `endAt`, `fanout`, `counts`; chunk items keyed by campaignId + chunk with `open`, the
- * number of their queued messages.
+ * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`),
+ * so it knows nothing of how they keep their items.
  */
-import { QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Campaign } from '../functions/domain/campaigns.js';
-import type { ChunkRef, Clock, FanoutQueue, SendQueue } from '../functions/ports.js';
+import type { CampaignStore, Clock, FanoutQueue, MessageStore, Page, PageRequest, SendQueue } from '../functions/ports.js';
 import { silentLogger, type LocalLogger } from './ports.js';
 
 export interface RecoverDeliveryDeps {
-  db: DynamoDBDocumentClient;
-  campaignsTable: string;
-  messagesTable: string;
+  campaigns: CampaignStore;
+  messages: MessageStore;
   fanoutQueue: FanoutQueue;
   sendQueue: SendQueue;
   clock: Clock;
@@ -42,51 +38,23 @@ export interface RecoveredDelivery {
   chunks: number;
 }
 
-type CampaignState = Pick<Campaign, 'id' | 'status' | 'endAt' | 'fanout' | 'counts'>;
-
-async function campaignsInDelivery(db: DynamoDBDocumentClient, table: string): Promise<CampaignState[]> {
-  const found: CampaignState[] = [];
-  let startKey: Record<string, unknown> | undefined;
+/** Every page of a paginated port read, one page in memory at a time. */
+async function* pages<T>(read: (request: PageRequest) => Promise<Page<T>>): AsyncGenerator<T[]> {
+  let cursor: string | undefined;
   do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: '#status IN (:running, :cancelled)',
-        ProjectionExpression: 'id, #status, endAt, fanout, counts',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'running', ':cancelled': 'cancelled' },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    found.push(...((page.Items ?? []) as CampaignState[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+    const page = await read({ limit: 100, ...(cursor ? { cursor } : {}) });
+    yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
-/** Re-enqueues the chunks of a campaign that still hold a queued message, one query page at a time. */
+/** Re-enqueues the chunks of a campaign that still hold a queued message. */
 async function enqueueOpenChunks(deps: RecoverDeliveryDeps, campaignId: string): Promise<number> {
   let enqueued = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.messagesTable,
-        KeyConditionExpression: 'campaignId = :campaignId',
-        FilterExpression: '#open > :zero',
-        ProjectionExpression: 'chunk',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':campaignId': campaignId, ':zero': 0 },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    const refs: ChunkRef[] = (page.Items ?? []).map((item) => ({ campaignId, chunk: Number(item.chunk) }));
-    if (refs.length > 0) await deps.sendQueue.enqueue(refs);
-    enqueued += refs.length;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const chunks of pages((request) => deps.messages.openChunks(campaignId, request))) {
+    if (chunks.length > 0) await deps.sendQueue.enqueue(chunks.map((chunk) => ({ campaignId, chunk })));
+    enqueued += chunks.length;
+  }
   return enqueued;
 }
 
@@ -94,24 +62,25 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
   const logger = deps.logger ?? silentLogger;
   const now = deps.clock.now().getTime();
   const result: RecoveredDelivery = { campaigns: [], fanoutStarts: 0, fanoutPages: 0, chunks: 0 };
-  for (const campaign of await campaignsInDelivery(deps.db, deps.campaignsTable)) {
-    const live = campaign.status === 'running' && Date.parse(campaign.endAt) > now;
-    let fanout: 'start' | 'page' | undefined;
-    if (live && !campaign.fanout) {
-      await deps.fanoutQueue.start(campaign.id);
-      result.fanoutStarts += 1;
-      fanout = 'start';
-    } else if (live && campaign.fanout && !campaign.fanout.done) {
-      await deps.fanoutQueue.page(campaign.id, campaign.fanout.page);
-      result.fanoutPages += 1;
-      fanout = 'page';
-    }
-    const mayHaveQueued = campaign.status === 'running' || (campaign.counts?.queued ?? 0) > 0;
-    const chunks = mayHaveQueued ? await enqueueOpenChunks(deps, campaign.id) : 0;
-    result.chunks += chunks;
-    if (fanout || chunks > 0) {
-      result.campaigns.push(campaign.id);
-      logger.info('delivery recovered after restart', { campaignId: campaign.id, fanout: fanout ?? 'none', chunks });
+  for await (const found of pages((request) => deps.campaigns.inDelivery(request))) {
+    for (const campaign of found) {
+      const live = campaign.status === 'running' && Date.parse(campaign.endAt) > now;
+      let fanout: 'start' | 'page' | undefined;
+      if (live && !campaign.fanout) {
+        await deps.fanoutQueue.start(campaign.id);
+        result.fanoutStarts += 1;
+        fanout = 'start';
+      } else if (live && campaign.fanout && !campaign.fanout.done) {
+        await deps.fanoutQueue.page(campaign.id, campaign.fanout.page);
+        result.fanoutPages += 1;
+        fanout = 'page';
+      }
+      const chunks = await enqueueOpenChunks(deps, campaign.id);
+      result.chunks += chunks;
+      if (fanout || chunks > 0) {
+        result.campaigns.push(campaign.id);
+        logger.info('delivery recovered after restart', { campaignId: campaign.id, fanout: fanout ?? 'none', chunks });
+      }
     }
   }
   return result;

@@ -8,15 +8,27 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
-import { queues as queueDefinitions, type FunctionName, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
-import { tableList, tables, type TableName } from '../functions/adapters/tables.js';
-import { apiDependencies, deadLetterDependencies, dynamoDocumentClient, fanoutDependencies, sendDependencies, sqs, systemClock } from '../functions/adapters/wiring.js';
+import type { FunctionName } from '../functions/definitions/functions.js';
+import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
+import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
+import {
+  apiDependencies,
+  deadLetterDependencies,
+  dynamoDocumentClient,
+  fanoutDependencies,
+  sendDependencies,
+  sqs,
+  stores,
+  systemClock,
+} from '../functions/handlers/wiring.js';
+import { logger as heraldLogger } from '../functions/telemetry/logger.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
 import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { perEnvironment } from './environments.js';
+import type { LocalLogger } from './ports.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
 import { startPoller, type Poller } from './poller.js';
@@ -57,6 +69,14 @@ export interface LocalRuntime {
 
 const nameWith = (name: string, suffix: string) => (suffix ? `${name}-${suffix}` : name);
 
+/** The local pieces (pollers, scheduler, recovery) log through Herald's one logger, so no handler failure goes unseen. */
+const logger: LocalLogger = {
+  debug: (message, extra = {}) => heraldLogger.debug(message, extra),
+  info: (message, extra = {}) => heraldLogger.info(message, extra),
+  warn: (message, extra = {}) => heraldLogger.warn(message, extra),
+  error: (message, extra = {}) => heraldLogger.error(message, extra),
+};
+
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -80,7 +100,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     const rawDynamo = localDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB as string);
-    const tableNames = (await createTables(rawDynamo, [...tableList, schedulesTable], (table) => nameWith(table.name, suffix))) as Record<TableName | 'schedules', string>;
+    const tableNames = (await createTables(rawDynamo, [...tableList, schedulesTable], (table) => nameWith(table.name, suffix))) as Record<
+      TableName | 'schedules',
+      string
+    >;
     rawDynamo.destroy();
     const definitions = Object.fromEntries(
       Object.entries(queueDefinitions).map(([name, definition]) => [name, { ...definition, ...options.queues?.[name as QueueName] }]),
@@ -110,31 +133,67 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
     // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
-    const apiEnv = parseEnv(apiEnvSchema, { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SCHEDULE_GROUP: 'local', SCHEDULE_TARGET_ARN: created.fanout.arn, SCHEDULE_ROLE_ARN: 'local', SCHEDULE_DLQ_ARN: 'local' });
+    const apiEnv = parseEnv(apiEnvSchema, {
+      ...tablesEnv,
+      FANOUT_QUEUE_URL: created.fanout.url,
+      SCHEDULE_GROUP: 'local',
+      SCHEDULE_TARGET_ARN: created.fanout.arn,
+      SCHEDULE_ROLE_ARN: 'local',
+      SCHEDULE_DLQ_ARN: 'local',
+    });
 
     const db: DynamoDBDocumentClient = dynamoDocumentClient();
-    const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock);
+    const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock, { logger });
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const api = createApiHandler(apiDependencies(apiEnv, { scheduler }));
     const consumers = {
-      fanout: instrument('fanout', perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv)))),
-      send: instrument('send', perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string })))),
-      deadLetter: instrument('deadLetter', perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv)))),
+      fanout: instrument(
+        'fanout',
+        perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv))),
+      ),
+      send: instrument(
+        'send',
+        perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string }))),
+      ),
+      deadLetter: instrument(
+        'deadLetter',
+        perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv))),
+      ),
     };
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
-    await recoverDelivery({ db, campaignsTable: tableNames.campaigns, messagesTable: tableNames.messages, fanoutQueue, sendQueue, clock: systemClock });
+    await recoverDelivery({ ...stores(deadLetterEnv), fanoutQueue, sendQueue, clock: systemClock, logger });
 
     const pollers: Poller[] = [];
     for (const queue of Object.values(created) as CreatedQueue[]) {
       const { definition } = queue;
-      pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.url, queueArn: queue.arn, batchSize: definition.batchSize, maxConcurrency: definition.maxConcurrency, handler: consumers[definition.consumer as keyof typeof consumers] }));
+      pollers.push(
+        startPoller({
+          sqs: sqs(),
+          queueUrl: queue.url,
+          queueArn: queue.arn,
+          batchSize: definition.batchSize,
+          maxConcurrency: definition.maxConcurrency,
+          handler: consumers[definition.consumer as keyof typeof consumers],
+          logger,
+        }),
+      );
       const deadLetterConsumer = definition.deadLetter.consumer;
       if (deadLetterConsumer) {
         const { batchSize = 10, maxConcurrency = 2 } = definition.deadLetter;
-        pollers.push(startPoller({ sqs: sqs(), queueUrl: queue.deadLetter.url, queueArn: queue.deadLetter.arn, batchSize, maxConcurrency, handler: consumers[deadLetterConsumer as keyof typeof consumers] }));
+        pollers.push(
+          startPoller({
+            sqs: sqs(),
+            queueUrl: queue.deadLetter.url,
+            queueArn: queue.deadLetter.arn,
+            batchSize,
+            maxConcurrency,
+            handler: consumers[deadLetterConsumer as keyof typeof consumers],
+            logger,
+          }),
+        );
       }
     }
     // A graceful stop lets in-flight chunks finish: pollers stop before anything they need.

@@ -21,7 +21,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TableDefinition } from '../functions/adapters/tables.js';
+import type { TableDefinition } from '../functions/definitions/tables.js';
 import type { Clock, StartScheduler } from '../functions/ports.js';
 import { createTables } from './dynamodb.js';
 import { describeError, silentLogger, type LocalLogger } from './ports.js';

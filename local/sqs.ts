@@ -21,7 +21,7 @@
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
-import { queues, type QueueDefinition, type QueueName } from '../functions/adapters/queues.js';
+import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { LOOPBACK } from './ports.js';
 
 /** Dead letters are kept as long as SQS allows, so an operator has time to look at them. */

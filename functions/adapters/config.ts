@@ -2,7 +2,10 @@ import * as z from 'zod';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
 export class ConfigError extends Error {
-  constructor(readonly variables: string[], detail: string) {
+  constructor(
+    readonly variables: string[],
+    detail: string,
+  ) {
     super(`Invalid configuration: ${detail}`);
     this.name = 'ConfigError';
   }
@@ -17,9 +20,10 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   throw new ConfigError(variables, detail);
 }
 
-const name = z.string().min(1);
-const url = z.url();
-const positiveInt = z.coerce.number().int().positive();
+/** The value shapes every schema here and the local runtime's (local/settings.ts) are built from. */
+export const name = z.string().min(1);
+export const url = z.url();
+export const positiveInt = z.coerce.number().int().positive();
 
 const tablesEnv = {
   CLIENTS_TABLE: name,
@@ -67,16 +71,3 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
-
-/** Settings of the local runtime (`npm start`). */
-export const localEnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HERALD_DATA_DIR: name.default('.herald'),
-  HERALD_PROVIDER_URL: url.optional(),
-  HERALD_PROVIDER_TOKEN: name.optional(),
-  HERALD_PROVIDER_CONCURRENCY: positiveInt.default(20),
-  HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
-  HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
-});
-export type LocalEnv = z.infer<typeof localEnvSchema>;

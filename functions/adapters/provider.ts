@@ -12,7 +12,7 @@ export interface ProviderSettings {
   maxSockets: number;
 }
 
-/** The external sending API (probe-openapi.yaml): POST /send/{msgId} with a Bearer JWT. */
+/** The external sending API (docs/provider-openapi.yaml): POST /send/{msgId} with a Bearer JWT. */
 export class HttpProvider implements Provider {
   private readonly http: AxiosInstance;
 
@@ -49,6 +49,7 @@ export class HttpProvider implements Provider {
 }
 
 function describe(error: unknown): string {
-  if (axios.isAxiosError(error)) return error.code === 'ETIMEDOUT' || error.code === 'ECONNABORTED' || error.code === 'ERR_CANCELED' ? 'timeout' : `network: ${error.code ?? error.message}`;
+  if (axios.isAxiosError(error))
+    return error.code === 'ETIMEDOUT' || error.code === 'ECONNABORTED' || error.code === 'ERR_CANCELED' ? 'timeout' : `network: ${error.code ?? error.message}`;
   return error instanceof Error ? error.message : String(error);
 }

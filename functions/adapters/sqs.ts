@@ -24,7 +24,12 @@ export class SqsFanoutQueue implements FanoutQueue {
 
   private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
     await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify(event), MessageGroupId: event.campaignId, MessageDeduplicationId: deduplicationId }),
+      new SendMessageCommand({
+        QueueUrl: this.url,
+        MessageBody: JSON.stringify(event),
+        MessageGroupId: event.campaignId,
+        MessageDeduplicationId: deduplicationId,
+      }),
     );
   }
 }

@@ -6,18 +6,21 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
-import type { ApiDependencies } from '../adapters/wiring.js';
+import type { Clock, FanoutQueue, StartScheduler, Stores } from '../ports.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
 import type { ApiRoute } from './respond.js';
-import { campaignChangeRoutes } from './routes/campaign-changes.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { clientRoutes } from './routes/clients.js';
 import { docsRoutes } from './routes/docs.js';
 import { messageRoutes } from './routes/messages.js';
 import { statsRoutes } from './routes/stats.js';
 
-export type { ApiDependencies };
+export interface ApiDependencies extends Stores {
+  clock: Clock;
+  fanoutQueue: FanoutQueue;
+  scheduler: StartScheduler;
+}
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
 function patternOf(path: string): RegExp {
@@ -36,14 +39,7 @@ function unmatched(routes: ApiRoute[]) {
 }
 
 export function createApiHandler(deps: ApiDependencies) {
-  const routes: ApiRoute[] = [
-    ...clientRoutes(deps),
-    ...campaignRoutes(deps),
-    ...campaignChangeRoutes(deps),
-    ...statsRoutes(deps),
-    ...messageRoutes(deps),
-    ...docsRoutes(),
-  ];
+  const routes: ApiRoute[] = [...clientRoutes(deps), ...campaignRoutes(deps), ...statsRoutes(deps), ...messageRoutes(deps), ...docsRoutes()];
   // onError runs in reverse order: problemDetails shapes the answer, then requestLogging logs it.
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(requestLogging())

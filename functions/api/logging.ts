@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '../adapters/logger.js';
+import { logger } from '../telemetry/logger.js';
 import { maskPhone } from '../domain/clients.js';
 
 export interface TouchedIds {

@@ -38,7 +38,10 @@ type ProblemStatus = keyof typeof problemCases;
 
 const problems = (...statuses: ProblemStatus[]) =>
   Object.fromEntries(
-    [...statuses, 500 as const].map((status) => [status, { description: problemCases[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } }]),
+    [...statuses, 500 as const].map((status) => [
+      status,
+      { description: problemCases[status], content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+    ]),
   );
 const ok = (status: number, description: string, schema?: z.ZodType) => ({
   [status]: { description, ...(schema ? { content: { 'application/json': { schema } } } : {}) },
@@ -47,19 +50,112 @@ const jsonRequest = (schema: z.ZodType) => ({ body: { required: true, content: {
 const bodyProblems = [400, 413, 415] as const;
 
 const routes: RouteConfig[] = [
-  { method: 'post', path: '/clients', tags: ['clients'], summary: 'Add a client', request: jsonRequest(NewClientSchema), responses: { ...ok(201, 'The client', ClientSchema), ...problems(...bodyProblems, 409) } },
-  { method: 'get', path: '/clients', tags: ['clients'], summary: 'List clients', request: { query: ClientListQuerySchema }, responses: { ...ok(200, 'A page of clients', ClientPageSchema), ...problems(400) } },
-  { method: 'get', path: '/clients/{id}', tags: ['clients'], summary: 'One client', request: { params: ClientIdParamsSchema }, responses: { ...ok(200, 'The client', ClientSchema), ...problems(400, 404) } },
-  { method: 'patch', path: '/clients/{id}', tags: ['clients'], summary: 'Change a client', request: { params: ClientIdParamsSchema, ...jsonRequest(ClientPatchSchema) }, responses: { ...ok(200, 'The changed client', ClientSchema), ...problems(...bodyProblems, 404, 409) } },
-  { method: 'delete', path: '/clients/{id}', tags: ['clients'], summary: 'Remove a client', request: { params: ClientIdParamsSchema }, responses: { ...ok(204, 'Removed'), ...problems(400, 404) } },
-  { method: 'post', path: '/campaigns', tags: ['campaigns'], summary: 'Add a campaign', description: 'Starts at once when startAt is reached, otherwise at startAt.', request: jsonRequest(NewCampaignSchema), responses: { ...ok(201, 'The campaign', CampaignSchema), ...problems(...bodyProblems) } },
-  { method: 'get', path: '/campaigns', tags: ['campaigns'], summary: 'List campaigns with their counts', request: { query: CampaignListQuerySchema }, responses: { ...ok(200, 'A page of campaigns', CampaignPageSchema), ...problems(400) } },
-  { method: 'get', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'One campaign with its counts', request: { params: CampaignIdParamsSchema }, responses: { ...ok(200, 'The campaign', CampaignSchema), ...problems(400, 404) } },
-  { method: 'patch', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'Change a campaign', description: 'Scheduled: any field, and the schedule follows. Running: only endAt. Finished or cancelled: 409.', request: { params: CampaignIdParamsSchema, ...jsonRequest(CampaignPatchSchema) }, responses: { ...ok(200, 'The changed campaign', CampaignSchema), ...problems(...bodyProblems, 404, 409) } },
-  { method: 'delete', path: '/campaigns/{id}', tags: ['campaigns'], summary: 'Remove or stop a campaign', description: 'Scheduled: removed with its schedule. Running: stopped; no provider call starts for it after the answer. Finished or cancelled: 409.', request: { params: CampaignIdParamsSchema }, responses: { ...ok(204, 'Removed or stopped'), ...problems(400, 404, 409) } },
-  { method: 'get', path: '/campaigns/{id}/stats', tags: ['statistics'], summary: "A campaign's counts and its messages", request: { params: CampaignIdParamsSchema, query: CampaignStatsQuerySchema }, responses: { ...ok(200, 'Counts and a page of messages', CampaignStatsSchema), ...problems(400, 404) } },
-  { method: 'get', path: '/stats', tags: ['statistics'], summary: 'Every campaign with its counts, and totals', responses: { ...ok(200, 'Overall statistics', OverallStatsSchema), ...problems() } },
-  { method: 'get', path: '/messages/{id}', tags: ['messages'], summary: 'One message by id (the provider msgId)', request: { params: MessageIdParamsSchema }, responses: { ...ok(200, 'The message', MessageSchema), ...problems(400, 404) } },
+  {
+    method: 'post',
+    path: '/clients',
+    tags: ['clients'],
+    summary: 'Add a client',
+    request: jsonRequest(NewClientSchema),
+    responses: { ...ok(201, 'The client', ClientSchema), ...problems(...bodyProblems, 409) },
+  },
+  {
+    method: 'get',
+    path: '/clients',
+    tags: ['clients'],
+    summary: 'List clients',
+    request: { query: ClientListQuerySchema },
+    responses: { ...ok(200, 'A page of clients', ClientPageSchema), ...problems(400) },
+  },
+  {
+    method: 'get',
+    path: '/clients/{id}',
+    tags: ['clients'],
+    summary: 'One client',
+    request: { params: ClientIdParamsSchema },
+    responses: { ...ok(200, 'The client', ClientSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'patch',
+    path: '/clients/{id}',
+    tags: ['clients'],
+    summary: 'Change a client',
+    request: { params: ClientIdParamsSchema, ...jsonRequest(ClientPatchSchema) },
+    responses: { ...ok(200, 'The changed client', ClientSchema), ...problems(...bodyProblems, 404, 409) },
+  },
+  {
+    method: 'delete',
+    path: '/clients/{id}',
+    tags: ['clients'],
+    summary: 'Remove a client',
+    request: { params: ClientIdParamsSchema },
+    responses: { ...ok(204, 'Removed'), ...problems(400, 404) },
+  },
+  {
+    method: 'post',
+    path: '/campaigns',
+    tags: ['campaigns'],
+    summary: 'Add a campaign',
+    description: 'Starts at once when startAt is reached, otherwise at startAt.',
+    request: jsonRequest(NewCampaignSchema),
+    responses: { ...ok(201, 'The campaign', CampaignSchema), ...problems(...bodyProblems) },
+  },
+  {
+    method: 'get',
+    path: '/campaigns',
+    tags: ['campaigns'],
+    summary: 'List campaigns with their counts',
+    request: { query: CampaignListQuerySchema },
+    responses: { ...ok(200, 'A page of campaigns', CampaignPageSchema), ...problems(400) },
+  },
+  {
+    method: 'get',
+    path: '/campaigns/{id}',
+    tags: ['campaigns'],
+    summary: 'One campaign with its counts',
+    request: { params: CampaignIdParamsSchema },
+    responses: { ...ok(200, 'The campaign', CampaignSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'patch',
+    path: '/campaigns/{id}',
+    tags: ['campaigns'],
+    summary: 'Change a campaign',
+    description: 'Scheduled: any field, and the schedule follows. Running: only endAt. Finished or cancelled: 409.',
+    request: { params: CampaignIdParamsSchema, ...jsonRequest(CampaignPatchSchema) },
+    responses: { ...ok(200, 'The changed campaign', CampaignSchema), ...problems(...bodyProblems, 404, 409) },
+  },
+  {
+    method: 'delete',
+    path: '/campaigns/{id}',
+    tags: ['campaigns'],
+    summary: 'Remove or stop a campaign',
+    description: 'Scheduled: removed with its schedule. Running: stopped; no provider call starts for it after the answer. Finished or cancelled: 409.',
+    request: { params: CampaignIdParamsSchema },
+    responses: { ...ok(204, 'Removed or stopped'), ...problems(400, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/campaigns/{id}/stats',
+    tags: ['statistics'],
+    summary: "A campaign's counts and its messages",
+    request: { params: CampaignIdParamsSchema, query: CampaignStatsQuerySchema },
+    responses: { ...ok(200, 'Counts and a page of messages', CampaignStatsSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'get',
+    path: '/stats',
+    tags: ['statistics'],
+    summary: 'Every campaign with its counts, and totals',
+    responses: { ...ok(200, 'Overall statistics', OverallStatsSchema), ...problems() },
+  },
+  {
+    method: 'get',
+    path: '/messages/{id}',
+    tags: ['messages'],
+    summary: 'One message by id (the provider msgId)',
+    request: { params: MessageIdParamsSchema },
+    responses: { ...ok(200, 'The message', MessageSchema), ...problems(400, 404) },
+  },
 ];
 
 function buildDocument(): OpenApiDocument {
@@ -70,7 +166,8 @@ function buildDocument(): OpenApiDocument {
     info: {
       title: 'Herald',
       version: '1.0.0',
-      description: 'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
+      description:
+        'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
     },
     tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }],
   });

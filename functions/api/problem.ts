@@ -6,14 +6,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
-import {
-  HeraldError,
-  MethodNotAllowedError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-  type FieldProblem,
-} from '../domain/errors.js';
+import { ConflictError, HeraldError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { requestLogger } from './logging.js';
 import type { ProblemDocument } from './schemas.js';
 
@@ -71,11 +64,35 @@ export function fieldProblemsOf(error: z.ZodError): FieldProblem[] {
   });
 }
 
-/** A 405 that knows which methods the path does allow (the `Allow` header). */
-export class RouteMethodNotAllowedError extends MethodNotAllowedError {
-  constructor(readonly method: string, readonly allow: string[]) {
-    super(`${method} is not allowed here; allowed: ${allow.join(', ')}`);
+/** An error that only HTTP has (wrong media type, body too large, wrong method): it names its own status. */
+export class HttpError extends HeraldError {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    fields: FieldProblem[] = [],
+  ) {
+    super(message, fields);
   }
+}
+
+/** A 405 that knows which methods the path does allow (the `Allow` header). */
+export class RouteMethodNotAllowedError extends HttpError {
+  constructor(
+    readonly method: string,
+    readonly allow: string[],
+  ) {
+    super(405, 'Method not allowed', `${method} is not allowed here; allowed: ${allow.join(', ')}`);
+  }
+}
+
+/** The one place a Herald error becomes an HTTP status. */
+export function statusOf(error: HeraldError): { status: number; title: string } {
+  if (error instanceof HttpError) return { status: error.status, title: error.title };
+  if (error instanceof ValidationError) return { status: 400, title: 'Invalid request' };
+  if (error instanceof NotFoundError) return { status: 404, title: 'Not found' };
+  if (error instanceof ConflictError) return { status: 409, title: 'Conflict' };
+  return { status: 500, title: 'Internal error' };
 }
 
 /** Turns whatever a route threw into a problem response; unknown errors become a bare 500. */
@@ -87,10 +104,7 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEvent, APIGateway
       const requestId = event.requestContext?.requestId;
       if (error instanceof HeraldError) {
         const headers = error instanceof RouteMethodNotAllowedError ? { Allow: error.allow.join(', ') } : undefined;
-        request.response = problemResponse(
-          { status: error.status, title: error.title, detail: error.message, instance, errors: error.fields, requestId },
-          headers,
-        );
+        request.response = problemResponse({ ...statusOf(error), detail: error.message, instance, errors: error.fields, requestId }, headers);
         return;
       }
       if (error instanceof z.ZodError) {
@@ -132,14 +146,14 @@ export function jsonBody(maxBytes = MAX_BODY_BYTES): MiddlewareObj<APIGatewayPro
       const { event } = request;
       const contentType = headerOf(event, 'content-type');
       if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) {
-        throw new UnsupportedMediaTypeError(`Content-Type must be application/json, not ${contentType ?? 'missing'}`, [
+        throw new HttpError(415, 'Unsupported media type', `Content-Type must be application/json, not ${contentType ?? 'missing'}`, [
           { field: 'Content-Type', message: 'must be application/json' },
         ]);
       }
       const raw = event.body ?? '';
       const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
       if (bytes.length > maxBytes) {
-        throw new PayloadTooLargeError(`body is ${bytes.length} bytes; at most ${maxBytes} are accepted`, [
+        throw new HttpError(413, 'Payload too large', `body is ${bytes.length} bytes; at most ${maxBytes} are accepted`, [
           { field: 'body', message: `must be at most ${maxBytes} bytes` },
         ]);
       }

@@ -13,22 +13,13 @@ import { MESSAGE_STATUSES } from '../domain/messages.js';
 // zod locale (about 350 KB) in the api bundle.
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
 
-const phone = z
-  .string()
-  .regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)')
-  .openapi({ example: '79001234567' });
-const operatorCode = z
-  .string()
-  .regex(OPERATOR_CODE_PATTERN, 'must be 3 digits')
-  .openapi({ example: '900' });
-const timezone = z
-  .string()
-  .refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Moscow')
-  .openapi({ example: 'Europe/Moscow' });
+const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
+const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
+const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Moscow').openapi({ example: 'Europe/Moscow' });
 const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
 /** ISO 8601 with an explicit offset (`Z` or `+03:00`); zod's pattern also knows the days of each month. */
-const instant = z
-  .iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T09:00:00+03:00' })
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T09:00:00+03:00' })
   .openapi({ example: '2030-01-01T09:00:00+03:00' });
 const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
 /** An empty patch is refused, but only when nothing else is wrong: unknown fields are the better answer. */
@@ -81,18 +72,35 @@ export const CampaignPatchSchema = z
 
 // Path and query parameters
 
-const limit = z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { description: 'Page size, 1 to 100.' } });
-const cursor = z.string().min(1).max(2048).optional().openapi({ param: { description: 'nextCursor of the previous page.' } });
+const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(20)
+  .openapi({ param: { description: 'Page size, 1 to 100.' } });
+const cursor = z
+  .string()
+  .min(1)
+  .max(2048)
+  .optional()
+  .openapi({ param: { description: 'nextCursor of the previous page.' } });
 
 export const ClientListQuerySchema = z.strictObject({ limit, cursor, tag: tag.optional(), operatorCode: operatorCode.optional() });
 export const CampaignListQuerySchema = z.strictObject({ limit, cursor });
 export const CampaignStatsQuerySchema = z.strictObject({ limit, cursor, status: z.enum(MESSAGE_STATUSES).optional() });
 
 export const ClientIdParamsSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id').openapi({ param: { description: 'Client id.' } }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id')
+    .openapi({ param: { description: 'Client id.' } }),
 });
 export const CampaignIdParamsSchema = z.strictObject({
-  id: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a campaign id (a positive integer)').openapi({ example: '1' }),
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a campaign id (a positive integer)')
+    .openapi({ example: '1' }),
 });
 export const MessageIdParamsSchema = z.strictObject({
   id: z

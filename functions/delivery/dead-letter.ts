@@ -1,13 +1,17 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { closed } from '../domain/delivery.js';
 import { countsDelta, isOpen } from '../domain/messages.js';
-import { logger } from '../adapters/logger.js';
-import type { DeadLetterDependencies } from '../adapters/wiring.js';
-import type { ChunkRef } from '../ports.js';
+import { logger } from '../telemetry/logger.js';
+import type { CampaignStore, ChunkRef, Clock, MessageStore } from '../ports.js';
 import { parseChunkRef } from './events.js';
 
-const LEASE_MS = 60_000;
+export interface DeadLetterDependencies {
+  clock: Clock;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+}
 
 /** A chunk in the send DLQ has used up its receives: its open messages fail with their last error. */
 export function createDeadLetterHandler(deps: DeadLetterDependencies) {
@@ -22,7 +26,7 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
       logger.error('dropping a dead letter that is not a chunk reference', { sqsMessageId: record.messageId, error: error as Error });
       return;
     }
-    const claim = await messages.claim(ref.campaignId, ref.chunk, LEASE_MS, clock.now());
+    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is still being worked on`);
     const before = claim.chunk.messages;
@@ -30,7 +34,13 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
     await messages.saveOutcome(ref.campaignId, ref.chunk, after);
     await campaigns.addCounts(ref.campaignId, countsDelta(before, after));
     for (const message of after.filter((m, i) => before[i]?.status !== m.status)) {
-      logger.error('message failed: retries exhausted', { campaignId: ref.campaignId, messageId: message.id, clientId: message.clientId, attempts: message.attempts, error: message.lastError });
+      logger.error('message failed: retries exhausted', {
+        campaignId: ref.campaignId,
+        messageId: message.id,
+        clientId: message.clientId,
+        attempts: message.attempts,
+        error: message.lastError,
+      });
     }
   }
 

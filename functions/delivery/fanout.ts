@@ -3,10 +3,15 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
 import { chunksOfPage, isOpen, PAGE_SIZE, type Chunk } from '../domain/messages.js';
-import { logger } from '../adapters/logger.js';
-import type { FanoutDependencies } from '../adapters/wiring.js';
-import type { FanoutEvent } from '../ports.js';
+import { logger } from '../telemetry/logger.js';
+import type { Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
+
+export interface FanoutDependencies extends Stores {
+  clock: Clock;
+  fanoutQueue: FanoutQueue;
+  sendQueue: SendQueue;
+}
 
 /**
  * One page of a campaign's audience per message: its chunks are written once (a replayed
@@ -25,7 +30,12 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
-    const { chunks, nextCursor } = await messages.writePage(campaign.id, page, chunksOfPage(campaign.id, page, audience.items, clock.now()), audience.nextCursor);
+    const { chunks, nextCursor } = await messages.writePage(
+      campaign.id,
+      page,
+      chunksOfPage(campaign.id, page, audience.items, clock.now()),
+      audience.nextCursor,
+    );
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
     if (!(await campaigns.advanceFanout(campaign.id, page, next, queued))) return;

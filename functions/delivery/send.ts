@@ -1,18 +1,28 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, type SendOutcome } from '../domain/delivery.js';
 import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
-import { logger } from '../adapters/logger.js';
-import { metricNames, metrics, MetricUnit } from '../adapters/metrics.js';
-import type { SendDependencies } from '../adapters/wiring.js';
+import { logger } from '../telemetry/logger.js';
+import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
+import type { CampaignStore, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
+
+export interface SendDependencies {
+  clock: Clock;
+  campaigns: CampaignStore;
+  messages: MessageStore;
+  sendQueue: SendQueue;
+  provider: Provider;
+  settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
+}
 
 /**
  * Sends the open messages of each chunk in a batch. A chunk is claimed first (no second
@@ -32,10 +42,20 @@ export function createSendHandler(deps: SendDependencies) {
       if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
       const started = performance.now();
-      const outcome: SendOutcome = await provider.send({ id: message.id, phone: message.phone, text: campaign.text }, callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs));
+      const outcome: SendOutcome = await provider.send(
+        { id: message.id, phone: message.phone, text: campaign.text },
+        callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs),
+      );
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, performance.now() - started);
       const next = afterOutcome(message, outcome, clock.now());
-      const log = { campaignId, messageId: message.id, clientId: message.clientId, phone: maskPhone(message.phone), outcome: outcome.kind, attempts: next.attempts };
+      const log = {
+        campaignId,
+        messageId: message.id,
+        clientId: message.clientId,
+        phone: maskPhone(message.phone),
+        outcome: outcome.kind,
+        attempts: next.attempts,
+      };
       if (outcome.kind === 'sent') logger.info('message sent', log);
       else logger.warn('message not sent', { ...log, error: outcome.error });
       return { message: next, retryAfterMs: outcome.kind === 'retryable' ? (outcome.retryAfterMs ?? 0) : 0 };
@@ -44,7 +64,7 @@ export function createSendHandler(deps: SendDependencies) {
 
   async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
     const ref = parseChunkRef(record.body);
-    const claim = await messages.claim(ref.campaignId, ref.chunk, settings.leaseSeconds * 1000, clock.now());
+    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
       // Another worker holds the chunk (a duplicate delivery); look again when its lease ends.
@@ -78,7 +98,9 @@ export function createSendHandler(deps: SendDependencies) {
   return async (event: SQSEvent) => {
     const view = new CampaignView(campaigns);
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view), new BatchProcessor(EventType.SQS), { throwOnFullBatchFailure: false });
+      return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view), new BatchProcessor(EventType.SQS), {
+        throwOnFullBatchFailure: false,
+      });
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -89,7 +89,10 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   if (status === 'running') {
     const locked = Object.keys(patch).filter((field) => field !== 'endAt');
     if (locked.length > 0) {
-      throw new ConflictError('only endAt can change once a campaign is running', locked.map((field) => ({ field, message: 'cannot change while the campaign is running' })));
+      throw new ConflictError(
+        'only endAt can change once a campaign is running',
+        locked.map((field) => ({ field, message: 'cannot change while the campaign is running' })),
+      );
     }
   }
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
@@ -111,6 +114,24 @@ export function deletion(campaign: Campaign, now: Date): 'remove' | 'stop' {
   if (status === 'scheduled') return 'remove';
   if (status === 'running') return 'stop';
   throw new ConflictError(`campaign is ${status} and can no longer change`);
+}
+
+/**
+ * How a filter's audience is read: one index value at a time (tags first, since a tag is
+ * usually the narrower list), or every client without a filter. Whatever the index returns
+ * still goes through `matchesFilter`, so the rule lives in one place.
+ */
+export interface AudiencePlan {
+  index?: 'tag' | 'operatorCode';
+  values: string[];
+}
+
+export function audiencePlan(filter: CampaignFilter): AudiencePlan {
+  const tags = [...new Set(filter.tags ?? [])];
+  const codes = [...new Set(filter.operatorCodes ?? [])];
+  if (tags.length) return { index: 'tag', values: tags };
+  if (codes.length) return { index: 'operatorCode', values: codes };
+  return { values: [''] };
 }
 
 /** A client matches when it matches every list the filter gives; no filter means every client. */

@@ -1,5 +1,5 @@
 import { createApiHandler } from '../api/app.js';
 import { apiEnvSchema, parseEnv } from '../adapters/config.js';
-import { apiDependencies } from '../adapters/wiring.js';
+import { apiDependencies } from './wiring.js';
 
 export const handler = createApiHandler(apiDependencies(parseEnv(apiEnvSchema)));

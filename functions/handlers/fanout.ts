@@ -1,5 +1,5 @@
 import { fanoutEnvSchema, parseEnv } from '../adapters/config.js';
-import { fanoutDependencies } from '../adapters/wiring.js';
+import { fanoutDependencies } from './wiring.js';
 import { createFanoutHandler } from '../delivery/fanout.js';
 
 export const handler = createFanoutHandler(fanoutDependencies(parseEnv(fanoutEnvSchema)));

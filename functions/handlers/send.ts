@@ -1,5 +1,5 @@
 import { parseEnv, sendEnvSchema } from '../adapters/config.js';
-import { sendDependencies } from '../adapters/wiring.js';
+import { sendDependencies } from './wiring.js';
 import { createSendHandler } from '../delivery/send.js';
 
 export const handler = createSendHandler(sendDependencies(parseEnv(sendEnvSchema)));

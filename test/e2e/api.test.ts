@@ -13,7 +13,13 @@ import { documentClient, dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../su
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ port: 0, dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint(), suffix: uniqueSuffix(), schedulerIntervalMs: 200 });
+  runtime = await startLocalRuntime({
+    port: 0,
+    dynamoEndpoint: dynamoEndpoint(),
+    sqsEndpoint: sqsEndpoint(),
+    suffix: uniqueSuffix(),
+    schedulerIntervalMs: 200,
+  });
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -66,7 +72,11 @@ interface Page<T> {
 }
 
 /** A request with a JSON body unless `raw` (a string, bytes, or a body with no content type) is given. */
-async function call<T = Json>(method: string, path: string, options: { json?: unknown; raw?: string | Uint8Array; contentType?: string } = {}): Promise<Answer<T>> {
+async function call<T = Json>(
+  method: string,
+  path: string,
+  options: { json?: unknown; raw?: string | Uint8Array; contentType?: string } = {},
+): Promise<Answer<T>> {
   const headers: Record<string, string> = {};
   let body: string | Uint8Array | undefined;
   if (options.json !== undefined) {
@@ -87,7 +97,13 @@ function expectProblem(answer: Answer<unknown>, status: number, fields: string[]
   expect(answer.status, answer.text).toBe(status);
   expect(answer.contentType).toMatch(/^application\/problem\+json/);
   const problem = answer.body as Problem;
-  expect(problem).toMatchObject({ status, title: expect.any(String), detail: expect.any(String), type: expect.stringMatching(/^urn:/), instance: expect.stringMatching(/^\//) });
+  expect(problem).toMatchObject({
+    status,
+    title: expect.any(String),
+    detail: expect.any(String),
+    type: expect.stringMatching(/^urn:/),
+    instance: expect.stringMatching(/^\//),
+  });
   expect(problem.errors.map((error) => error.field)).toEqual(expect.arrayContaining(fields));
   return problem;
 }
@@ -121,7 +137,9 @@ async function allCampaigns(): Promise<Campaign[]> {
 
 async function addCampaign(fields: Partial<Campaign> & { startInMs?: number; endInMs?: number } = {}): Promise<Campaign> {
   const { startInMs = 60_000, endInMs = 3_600_000, ...rest } = fields;
-  const answer = await call<Campaign>('POST', '/campaigns', { json: { text: 'Sale starts now', startAt: inMs(startInMs), endAt: inMs(endInMs), filter: { tags: [newTag('nobody')] }, ...rest } });
+  const answer = await call<Campaign>('POST', '/campaigns', {
+    json: { text: 'Sale starts now', startAt: inMs(startInMs), endAt: inMs(endInMs), filter: { tags: [newTag('nobody')] }, ...rest },
+  });
   expect(answer.status, answer.text).toBe(201);
   return answer.body;
 }
@@ -294,9 +312,17 @@ describe('clients', () => {
 describe('campaigns', () => {
   it('a future campaign is scheduled, with zero counts, and its schedule follows its start', async () => {
     const startAt = inMs(600_000);
-    const created = await call<Campaign>('POST', '/campaigns', { json: { text: 'Spring sale', startAt, endAt: inMs(3_600_000), filter: { operatorCodes: ['900'], tags: ['vip'] } } });
+    const created = await call<Campaign>('POST', '/campaigns', {
+      json: { text: 'Spring sale', startAt, endAt: inMs(3_600_000), filter: { operatorCodes: ['900'], tags: ['vip'] } },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'scheduled', text: 'Spring sale', counts: zeroCounts, total: 0, filter: { operatorCodes: ['900'], tags: ['vip'] } });
+    expect(created.body).toMatchObject({
+      status: 'scheduled',
+      text: 'Spring sale',
+      counts: zeroCounts,
+      total: 0,
+      filter: { operatorCodes: ['900'], tags: ['vip'] },
+    });
     const { id } = created.body;
     expect(created.body.startAt).toBe(new Date(startAt).toISOString());
     expect((await scheduleOf(id))?.fireAt).toBe(Date.parse(startAt));
@@ -307,7 +333,12 @@ describe('campaigns', () => {
     const newStart = inMs(900_000);
     const patched = await call<Campaign>('PATCH', `/campaigns/${id}`, { json: { text: 'Spring sale, day two', startAt: newStart, filter: { tags: ['new'] } } });
     expect(patched.status, patched.text).toBe(200);
-    expect(patched.body).toMatchObject({ text: 'Spring sale, day two', startAt: new Date(newStart).toISOString(), filter: { tags: ['new'] }, status: 'scheduled' });
+    expect(patched.body).toMatchObject({
+      text: 'Spring sale, day two',
+      startAt: new Date(newStart).toISOString(),
+      filter: { tags: ['new'] },
+      status: 'scheduled',
+    });
     expect((await scheduleOf(id))?.fireAt).toBe(Date.parse(newStart));
   });
 
@@ -315,7 +346,11 @@ describe('campaigns', () => {
     const campaign = await addCampaign();
     const patched = await call<Campaign>('PATCH', `/campaigns/${campaign.id}`, { json: { startAt: inMs(-1000) } });
     expect(patched.status, patched.text).toBe(200);
-    await waitFor('the campaign to start', async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.status, (status) => status !== 'scheduled');
+    await waitFor(
+      'the campaign to start',
+      async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.status,
+      (status) => status !== 'scheduled',
+    );
     expect(await scheduleOf(campaign.id)).toBeUndefined();
   });
 
@@ -336,7 +371,11 @@ describe('campaigns', () => {
       await addClient({ tag });
       const campaign = await addCampaign({ startInMs: -1000, filter: { tags: [tag] } });
       expect(campaign.status).toBe('running');
-      await waitFor('the message to be queued', async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.counts.queued, (queued) => queued === 1);
+      await waitFor(
+        'the message to be queued',
+        async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.counts.queued,
+        (queued) => queued === 1,
+      );
       const newEnd = inMs(7_200_000);
       const extended = await call<Campaign>('PATCH', `/campaigns/${campaign.id}`, { json: { endAt: newEnd } });
       expect(extended.status, extended.text).toBe(200);
@@ -357,7 +396,11 @@ describe('campaigns', () => {
 
   it('a finished campaign is read-only', async () => {
     const campaign = await addCampaign({ startInMs: -1000, endInMs: 1500 });
-    await waitFor('the end to pass', async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.status, (status) => status === 'finished');
+    await waitFor(
+      'the end to pass',
+      async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.status,
+      (status) => status === 'finished',
+    );
     expectProblem(await call('PATCH', `/campaigns/${campaign.id}`, { json: { endAt: inMs(3_600_000) } }), 409);
     expectProblem(await call('DELETE', `/campaigns/${campaign.id}`), 409);
     expect((await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body.endAt).toBe(campaign.endAt);
@@ -439,12 +482,18 @@ describe('statistics and messages', () => {
     expect(done.counts).toEqual({ ...zeroCounts, sent: 3 });
     expect(done.total).toBe(3);
 
-    const first = await call<{ campaignId: string; status: string; counts: Counts; total: number; messages: Page<Message> }>('GET', `/campaigns/${campaign.id}/stats?status=sent&limit=2`);
+    const first = await call<{ campaignId: string; status: string; counts: Counts; total: number; messages: Page<Message> }>(
+      'GET',
+      `/campaigns/${campaign.id}/stats?status=sent&limit=2`,
+    );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ campaignId: campaign.id, counts: { ...zeroCounts, sent: 3 }, total: 3 });
     expect(first.body.messages.items).toHaveLength(2);
     expect(first.body.messages.nextCursor).toEqual(expect.any(String));
-    const second = await call<{ messages: Page<Message> }>('GET', `/campaigns/${campaign.id}/stats?status=sent&limit=2&cursor=${encodeURIComponent(first.body.messages.nextCursor as string)}`);
+    const second = await call<{ messages: Page<Message> }>(
+      'GET',
+      `/campaigns/${campaign.id}/stats?status=sent&limit=2&cursor=${encodeURIComponent(first.body.messages.nextCursor as string)}`,
+    );
     const messages = [...first.body.messages.items, ...second.body.messages.items];
     expect(messages.map((message) => message.clientId).sort()).toEqual(clients.map((client) => client.id).sort());
     expect(messages.every((message) => message.status === 'sent' && message.attempts === 1 && message.campaignId === campaign.id)).toBe(true);
@@ -485,10 +534,21 @@ describe('routing and documentation', () => {
   });
 
   it('serves the OpenAPI document generated from the schemas', async () => {
-    const answer = await call<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>('GET', '/openapi.json');
+    const answer = await call<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>(
+      'GET',
+      '/openapi.json',
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toMatch(/^3\.0/);
-    expect(Object.keys(answer.body.paths).sort()).toEqual(['/campaigns', '/campaigns/{id}', '/campaigns/{id}/stats', '/clients', '/clients/{id}', '/messages/{id}', '/stats']);
+    expect(Object.keys(answer.body.paths).sort()).toEqual([
+      '/campaigns',
+      '/campaigns/{id}',
+      '/campaigns/{id}/stats',
+      '/clients',
+      '/clients/{id}',
+      '/messages/{id}',
+      '/stats',
+    ]);
     expect(Object.keys(answer.body.paths['/campaigns/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
     expect(answer.body.components.schemas).toHaveProperty('Problem');
   });
@@ -513,7 +573,11 @@ describe('routing and documentation', () => {
   it('serves the UI’s images and styles, and nothing outside the package', async () => {
     const icon = await fetch(`${runtime.url}/docs/favicon-32x32.png`);
     expect(icon.headers.get('content-type')).toBe('image/png');
-    expect(Buffer.from(await icon.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(await icon.arrayBuffer())
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     expect((await fetch(`${runtime.url}/docs/swagger-ui.css`)).headers.get('content-type')).toMatch(/^text\/css/);
     expectProblem(await call('GET', '/docs/package.json'), 404);
     expectProblem(await call('GET', '/docs/..%2Fpackage.json'), 404);
@@ -522,19 +586,29 @@ describe('routing and documentation', () => {
 
 describe('the local HTTP adapter', () => {
   /** A server whose handler records the events it gets and answers with `answer`. */
-  async function echoServer(answer: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> | APIGatewayProxyResult = () => ({ statusCode: 200, body: 'ok' })) {
+  async function echoServer(
+    answer: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> | APIGatewayProxyResult = () => ({ statusCode: 200, body: 'ok' }),
+  ) {
     const events: APIGatewayProxyEvent[] = [];
-    const server = await startHttpServer({ port: 0, host: '127.0.0.1', handler: async (event) => {
-      events.push(event);
-      return answer(event);
-    } });
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      handler: async (event) => {
+        events.push(event);
+        return answer(event);
+      },
+    });
     return { server, events };
   }
 
   it('turns a request into an API Gateway REST proxy event', async () => {
     const { server, events } = await echoServer();
     try {
-      await fetch(`${server.url}/clients/abc?tag=a&tag=b&limit=5`, { method: 'PATCH', headers: { 'X-Trace-Id': 't1', 'Content-Type': 'application/json' }, body: '{"tag":"x"}' });
+      await fetch(`${server.url}/clients/abc?tag=a&tag=b&limit=5`, {
+        method: 'PATCH',
+        headers: { 'X-Trace-Id': 't1', 'Content-Type': 'application/json' },
+        body: '{"tag":"x"}',
+      });
       await fetch(`${server.url}/stats`);
       const [patch, get] = events as [APIGatewayProxyEvent, APIGatewayProxyEvent];
       expect(patch).toMatchObject({
@@ -621,7 +695,11 @@ describe('the local HTTP adapter', () => {
     const idle = await fetch(`${server.url}/warm`);
     expect(await idle.text()).toBe('/warm');
     const slow = fetch(`${server.url}/slow`).then((response) => response.text());
-    await waitFor('the slow request to arrive', async () => release, (fn) => fn !== undefined);
+    await waitFor(
+      'the slow request to arrive',
+      async () => release,
+      (fn) => fn !== undefined,
+    );
     const stopped = server.stop();
     release?.();
     expect(await slow).toBe('/slow');

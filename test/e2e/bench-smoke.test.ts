@@ -67,7 +67,7 @@ describe('bench smoke', () => {
 
     const { prices } = cost;
     const d = cost.dollarsPerMillion;
-    expect(d.dynamodbWrites).toBeCloseTo(wru * prices.dynamodb.perMillionWriteRequestUnits / options.n, 12);
+    expect(d.dynamodbWrites).toBeCloseTo((wru * prices.dynamodb.perMillionWriteRequestUnits) / options.n, 12);
     const sqsDollars = cost.sqs.standardRequests * prices.sqs.standardPerMillionRequests + cost.sqs.fifoRequests * prices.sqs.fifoPerMillionRequests;
     expect(d.sqs).toBeCloseTo(sqsDollars / options.n, 12);
     expect(d.total).toBeCloseTo(d.dynamodbWrites + d.dynamodbReads + d.sqs + d.lambdaRequests + d.lambdaDuration + d.scheduler, 12);
@@ -105,7 +105,10 @@ describe('bench smoke', () => {
 
   it('measures the fan-out memory of two audiences in processes of their own', { timeout: 180_000 }, async () => {
     const { figures, details } = await sections.memorySection(endpoints, options);
-    expectWellFormed(figures.filter((figure) => figure.id !== 'memory.peakRssSpread'), 'memory');
+    expectWellFormed(
+      figures.filter((figure) => figure.id !== 'memory.peakRssSpread'),
+      'memory',
+    );
     expect(details.runs.map((run) => run.audience)).toEqual(options.memoryAudiences);
     for (const run of details.runs) {
       expect(run.queued).toBe(run.audience);

@@ -3,7 +3,7 @@
  * emulator with its pollers, the local scheduler and the fake provider with faults.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { queues } from '../../functions/adapters/queues.js';
+import { queues } from '../../functions/definitions/queues.js';
 import type { Counts } from '../../functions/domain/messages.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
 import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
@@ -14,7 +14,15 @@ afterEach(async () => {
 });
 
 async function start(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const runtime = await startLocalRuntime({ port: 0, dynamoEndpoint: dynamoEndpoint(), sqsEndpoint: sqsEndpoint(), suffix: uniqueSuffix(), schedulerIntervalMs: 200, maxBackoffSeconds: 2, ...options });
+  const runtime = await startLocalRuntime({
+    port: 0,
+    dynamoEndpoint: dynamoEndpoint(),
+    sqsEndpoint: sqsEndpoint(),
+    suffix: uniqueSuffix(),
+    schedulerIntervalMs: 200,
+    maxBackoffSeconds: 2,
+    ...options,
+  });
   running.push(runtime);
   return runtime;
 }
@@ -35,7 +43,12 @@ async function addClients(runtime: LocalRuntime, count: number, fields: { tag?: 
   const ids: string[] = [];
   for (let start = 0; start < count; start += 25) {
     const batch = Array.from({ length: Math.min(25, count - start) }, () =>
-      call<{ id: string }>(runtime, 'POST', '/clients', { phone: nextPhone(fields.operator), timezone: 'Europe/Moscow', ...(fields.tag ? { tag: fields.tag } : {}), ...(fields.operatorCode ? { operatorCode: fields.operatorCode } : {}) }),
+      call<{ id: string }>(runtime, 'POST', '/clients', {
+        phone: nextPhone(fields.operator),
+        timezone: 'Europe/Moscow',
+        ...(fields.tag ? { tag: fields.tag } : {}),
+        ...(fields.operatorCode ? { operatorCode: fields.operatorCode } : {}),
+      }),
     );
     for (const result of await Promise.all(batch)) {
       expect(result.status).toBe(201);
@@ -76,7 +89,8 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 }
 
 const campaignOf = async (runtime: LocalRuntime, id: string) => (await call<CampaignView>(runtime, 'GET', `/campaigns/${id}`)).body;
-const settled = (campaign: CampaignView) => campaign.total > 0 && campaign.counts.queued === 0 && campaign.status !== 'running' && campaign.status !== 'scheduled';
+const settled = (campaign: CampaignView) =>
+  campaign.total > 0 && campaign.counts.queued === 0 && campaign.status !== 'running' && campaign.status !== 'scheduled';
 
 function expectEachOnce(ids: number[]): void {
   expect(new Set(ids).size).toBe(ids.length);
@@ -97,7 +111,11 @@ describe('delivery', () => {
     const sent = runtime.provider?.sentMsgIds() ?? [];
     expect(sent).toHaveLength(30);
     expectEachOnce(sent);
-    const stats = await call<{ messages: { items: { clientId: string; status: string; attempts: number }[] } }>(runtime, 'GET', `/campaigns/${campaign.id}/stats?limit=100`);
+    const stats = await call<{ messages: { items: { clientId: string; status: string; attempts: number }[] } }>(
+      runtime,
+      'GET',
+      `/campaigns/${campaign.id}/stats?limit=100`,
+    );
     expect(stats.body.messages.items.map((m) => m.clientId).sort()).toEqual([...clients].sort());
     expect(stats.body.messages.items.every((m) => m.status === 'sent' && m.attempts === 1)).toBe(true);
   });
@@ -151,7 +169,11 @@ describe('delivery', () => {
     await addClients(runtime, 20, { tag });
     runtime.provider?.setFaults({ down: true });
     const campaign = await createCampaign(runtime, { filter: { tags: [tag] } });
-    await waitFor('failed attempts', async () => (await call<{ messages: { items: { attempts: number }[] } }>(runtime, 'GET', `/campaigns/${campaign.id}/stats`)).body.messages.items, (items) => items.some((m) => m.attempts > 0));
+    await waitFor(
+      'failed attempts',
+      async () => (await call<{ messages: { items: { attempts: number }[] } }>(runtime, 'GET', `/campaigns/${campaign.id}/stats`)).body.messages.items,
+      (items) => items.some((m) => m.attempts > 0),
+    );
     runtime.provider?.setFaults({ down: false });
     const done = await waitFor('sent after recovery', () => campaignOf(runtime, campaign.id), settled);
     expect(done.counts).toEqual({ queued: 0, sent: 20, failed: 0, expired: 0, cancelled: 0 });
@@ -173,13 +195,21 @@ describe('delivery', () => {
   });
 
   it('fails every message through the DLQ when the provider always fails', async () => {
-    const runtime = await start({ fakeProvider: { errorRate: 1 }, maxBackoffSeconds: 1, queues: { send: { deadLetter: { ...queues.send.deadLetter, maxReceiveCount: 3 } } } });
+    const runtime = await start({
+      fakeProvider: { errorRate: 1 },
+      maxBackoffSeconds: 1,
+      queues: { send: { deadLetter: { ...queues.send.deadLetter, maxReceiveCount: 3 } } },
+    });
     const tag = `dlq-${uniqueSuffix()}`;
     await addClients(runtime, 12, { tag });
     const campaign = await createCampaign(runtime, { filter: { tags: [tag] } });
     const done = await waitFor('failed through the DLQ', () => campaignOf(runtime, campaign.id), settled, 60_000);
     expect(done.counts).toEqual({ queued: 0, sent: 0, failed: 12, expired: 0, cancelled: 0 });
-    const stats = await call<{ messages: { items: { attempts: number; lastError: string }[] } }>(runtime, 'GET', `/campaigns/${campaign.id}/stats?status=failed&limit=100`);
+    const stats = await call<{ messages: { items: { attempts: number; lastError: string }[] } }>(
+      runtime,
+      'GET',
+      `/campaigns/${campaign.id}/stats?status=failed&limit=100`,
+    );
     expect(stats.body.messages.items).toHaveLength(12);
     expect(stats.body.messages.items.every((m) => m.attempts === 3 && m.lastError === 'HTTP 500')).toBe(true);
   });
@@ -205,11 +235,19 @@ describe('delivery', () => {
     const tag = `stop-${uniqueSuffix()}`;
     await addClients(runtime, 60, { tag });
     const campaign = await createCampaign(runtime, { filter: { tags: [tag] } });
-    await waitFor('some sent', () => campaignOf(runtime, campaign.id), (c) => c.counts.sent > 0);
+    await waitFor(
+      'some sent',
+      () => campaignOf(runtime, campaign.id),
+      (c) => c.counts.sent > 0,
+    );
     const deleted = await call(runtime, 'DELETE', `/campaigns/${campaign.id}`);
     expect(deleted.status).toBe(204);
     const returnedAt = Date.now();
-    const done = await waitFor('cancelled', () => campaignOf(runtime, campaign.id), (c) => c.counts.queued === 0);
+    const done = await waitFor(
+      'cancelled',
+      () => campaignOf(runtime, campaign.id),
+      (c) => c.counts.queued === 0,
+    );
     expect(done.status).toBe('cancelled');
     expect(done.counts.cancelled).toBeGreaterThan(0);
     expect(done.counts.sent + done.counts.cancelled).toBe(60);
@@ -223,7 +261,11 @@ describe('delivery', () => {
     const tag = `restart-${suffix}`;
     await addClients(first, 200, { tag });
     const campaign = await createCampaign(first, { filter: { tags: [tag] } });
-    await waitFor('some sent', () => campaignOf(first, campaign.id), (c) => c.counts.sent >= 20);
+    await waitFor(
+      'some sent',
+      () => campaignOf(first, campaign.id),
+      (c) => c.counts.sent >= 20,
+    );
     await first.stop(); // graceful: the chunks in flight finish first
     running.splice(running.indexOf(first), 1);
     const sentBefore = first.provider?.sentMsgIds() ?? [];

@@ -1,7 +1,8 @@
 /** The dead-letter handler against DynamoDB Local: a chunk that used up its receives. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { stores, systemClock } from '../../functions/handlers/wiring.js';
+import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
@@ -16,12 +17,24 @@ beforeAll(async () => {
 });
 
 const record = (body: string, messageId = body): SQSRecord =>
-  ({ messageId, receiptHandle: 'r', body, attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:herald-send-dlq', awsRegion: 'us-east-1' }) as SQSRecord;
+  ({
+    messageId,
+    receiptHandle: 'r',
+    body,
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:herald-send-dlq',
+    awsRegion: 'us-east-1',
+  }) as SQSRecord;
 const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 async function campaignWithChunk(size: number) {
   const now = new Date();
-  const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + 60_000).toISOString() }, id, now));
+  const campaign = await store.campaigns.create((id) =>
+    newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + 60_000).toISOString() }, id, now),
+  );
   await store.campaigns.start(campaign.id);
   const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7911${String(i).padStart(7, '0')}` }));
   const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);

@@ -3,7 +3,8 @@ import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } f
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
-import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { stores, systemClock } from '../../functions/handlers/wiring.js';
+import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord, type CampaignFilter } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createFanoutHandler } from '../../functions/delivery/fanout.js';
@@ -18,7 +19,12 @@ const sqs = sqsClient();
 beforeAll(async () => {
   store = stores((await createTestTables()).env as never, systemClock, documentClient());
   queues = await createTestQueues();
-  handler = createFanoutHandler({ ...store, clock: systemClock, fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url), sendQueue: new SqsSendQueue(sqs, queues.send.url) });
+  handler = createFanoutHandler({
+    ...store,
+    clock: systemClock,
+    fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
+    sendQueue: new SqsSendQueue(sqs, queues.send.url),
+  });
 });
 beforeEach(async () => {
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.fanout.url }));
@@ -28,23 +34,33 @@ beforeEach(async () => {
 let phoneSeq = 0;
 async function seed(count: number, tag: string): Promise<void> {
   for (let i = 0; i < count; i += 20) {
-    await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => store.clients.create({ phone: `7955${String(phoneSeq++).padStart(7, '0')}`, timezone: 'UTC', tag })));
+    await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, () =>
+        store.clients.create({ phone: `7955${String(phoneSeq++).padStart(7, '0')}`, timezone: 'UTC', tag }),
+      ),
+    );
   }
 }
 
 async function campaign(filter: CampaignFilter, endInMs = 60_000) {
   const now = new Date();
-  return store.campaigns.create((id) => newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString(), filter }, id, now));
+  return store.campaigns.create((id) =>
+    newCampaignRecord({ text: 't', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString(), filter }, id, now),
+  );
 }
 
 /** Everything on a queue now, received as Lambda would get it (and deleted, as after success). */
 async function drain(url: string, arn: string): Promise<SQSEvent['Records']> {
   const records: SQSEvent['Records'] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+    );
     if (Messages.length === 0) return records;
     records.push(...toSqsEvent(Messages, arn).Records);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+    );
   }
 }
 

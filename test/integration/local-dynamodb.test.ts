@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableList, tables } from '../../functions/adapters/tables.js';
+import { tableList, tables } from '../../functions/definitions/tables.js';
 import { checkJava, createTables, javaMajorVersion, JavaMissingError, localDynamoClient, startDynamoDbLocal } from '../../local/dynamodb.js';
 import { dynamoClient, uniqueSuffix } from '../support/aws.js';
 
@@ -79,12 +79,19 @@ describe('createTables', () => {
         { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
         ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' }] : []),
       ]);
-      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({ name: index.IndexName, keys: index.KeySchema, projection: index.Projection?.ProjectionType }));
+      const indexes = (Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+        name: index.IndexName,
+        keys: index.KeySchema,
+        projection: index.Projection?.ProjectionType,
+      }));
       expect(indexes.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual(
         table.indexes
           .map((index) => ({
             name: index.indexName,
-            keys: [{ AttributeName: index.partitionKey.name, KeyType: 'HASH' }, ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' }] : [])],
+            keys: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+              ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' }] : []),
+            ],
             projection: 'ALL',
           }))
           .sort((a, b) => a.name.localeCompare(b.name)),
@@ -137,7 +144,11 @@ describe('startDynamoDbLocal', () => {
   /** Starts the fixture in a process group of its own (as a shell runs a command) and reads the Java pid. */
   async function startFixture(env: Record<string, string> = {}) {
     const fixture = fileURLToPath(new URL('../support/dynamodb-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+      env: { ...process.env, ...env },
+    });
     let output = '';
     const started = await new Promise<{ pid: number }>((resolve, reject) => {
       child.stdout.on('data', (data: Buffer) => {

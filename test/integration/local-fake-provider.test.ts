@@ -29,7 +29,7 @@ function sequence(...values: number[]): () => number {
   return () => values[next++ % values.length] as number;
 }
 
-describe('fake provider: the probe-openapi.yaml contract', () => {
+describe('fake provider: the docs/provider-openapi.yaml contract', () => {
   it('accepts a valid message with 200 {"code":0,"message":"OK"} and records it', async () => {
     const fake = await start();
     const before = Date.now();
@@ -110,7 +110,14 @@ describe('fake provider: faults', () => {
       expect((parsed as { code?: unknown } | undefined)?.code === 0 && typeof (parsed as { message?: unknown }).message === 'string').toBe(false);
     }
     expect(fake.sentMsgIds()).toEqual([]);
-    expect(new Set(fake.requests().slice(1).map((record) => record.outcome))).toEqual(new Set(['malformed']));
+    expect(
+      new Set(
+        fake
+          .requests()
+          .slice(1)
+          .map((record) => record.outcome),
+      ),
+    ).toEqual(new Set(['malformed']));
   });
 
   it('draws each fraction independently (429, then 500, then malformed)', async () => {
@@ -147,12 +154,14 @@ describe('fake provider: faults', () => {
 
   it('records a request whose client hung up before the answer as abandoned, not sent', async () => {
     const fake = await start({ latencyMs: 400 });
-    await expect(fetch(`${fake.url}/send/3`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(valid(3)),
-      signal: AbortSignal.timeout(50),
-    })).rejects.toThrow();
+    await expect(
+      fetch(`${fake.url}/send/3`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(valid(3)),
+        signal: AbortSignal.timeout(50),
+      }),
+    ).rejects.toThrow();
     await vi.waitFor(() => expect(fake.requests()).toEqual([expect.objectContaining({ msgId: 3, status: 200, outcome: 'abandoned' })]), { timeout: 5000 });
     expect(fake.sentMsgIds()).toEqual([]);
   });

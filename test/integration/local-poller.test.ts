@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { queues, type QueueDefinition } from '../../functions/adapters/queues.js';
+import { queues, type QueueDefinition } from '../../functions/definitions/queues.js';
 import { recordsToDelete, startPoller, type Poller } from '../../local/poller.js';
 import type { CreatedQueue } from '../../local/sqs.js';
 import { createTestQueues, sqsClient } from '../support/aws.js';
@@ -31,7 +31,10 @@ async function workQueue(): Promise<CreatedQueue> {
 async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
   for (let start = 0; start < bodies.length; start += 10) {
     await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: body })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.slice(start, start + 10).map((body, index) => ({ Id: String(index), MessageBody: body })),
+      }),
     );
   }
 }
@@ -89,7 +92,12 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
     }
     expect(second.records.map((record) => record.body).sort()).toEqual(['fail-1', 'fail-2']);
     expect(second.records.map((record) => record.attributes.ApproximateReceiveCount)).toEqual(['2', '2']);
-    expect(second.records.map((record) => record.messageId).sort()).toEqual(first.records.filter((record) => record.body.startsWith('fail')).map((record) => record.messageId).sort());
+    expect(second.records.map((record) => record.messageId).sort()).toEqual(
+      first.records
+        .filter((record) => record.body.startsWith('fail'))
+        .map((record) => record.messageId)
+        .sort(),
+    );
     // Not redelivered before the visibility timeout ran out (a lower bound cannot flake).
     expect(second.at - first.at).toBeGreaterThanOrEqual(VISIBILITY_SECONDS * 1000 - 50);
     // Only the two failed records are left (in flight again after the second receive).
@@ -123,7 +131,11 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
   it('keeps at most maxConcurrency invocations in flight', async () => {
     const queue = await workQueue();
     const total = 12;
-    await sendBodies(sqs, queue.url, Array.from({ length: total }, (_, i) => `m${i}`));
+    await sendBodies(
+      sqs,
+      queue.url,
+      Array.from({ length: total }, (_, i) => `m${i}`),
+    );
     let inFlight = 0;
     let started = 0;
     let most = 0;

@@ -53,7 +53,11 @@ describe('recoverDelivery after a restart emptied the queues', () => {
   async function campaign(startOffsetMs: number, endOffsetMs: number, createdOffsetMs = 0): Promise<string> {
     const now = Date.now();
     const created = await campaigns.create((id) =>
-      newCampaignRecord({ text: 'hello', startAt: new Date(now + startOffsetMs).toISOString(), endAt: new Date(now + endOffsetMs).toISOString() }, id, new Date(now + createdOffsetMs)),
+      newCampaignRecord(
+        { text: 'hello', startAt: new Date(now + startOffsetMs).toISOString(), endAt: new Date(now + endOffsetMs).toISOString() },
+        id,
+        new Date(now + createdOffsetMs),
+      ),
     );
     return created.id;
   }
@@ -65,7 +69,11 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     for (const [chunk, statuses] of Object.entries(settle)) {
       const stored = chunks.find((candidate) => candidate.chunk === Number(chunk));
       if (!stored) throw new Error(`no chunk ${chunk}`);
-      await messages.saveOutcome(campaignId, stored.chunk, stored.messages.map((message, i) => ({ ...message, status: statuses[i] ?? message.status })));
+      await messages.saveOutcome(
+        campaignId,
+        stored.chunk,
+        stored.messages.map((message, i) => ({ ...message, status: statuses[i] ?? message.status })),
+      );
     }
   }
 
@@ -101,9 +109,8 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     const scheduled = await campaign(HOUR, 2 * HOUR);
 
     const result = await recoverDelivery({
-      db,
-      campaignsTable: tables.names.campaigns,
-      messagesTable: tables.names.messages,
+      campaigns,
+      messages,
       fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
       sendQueue: new SqsSendQueue(sqs, queues.send.url),
       clock,

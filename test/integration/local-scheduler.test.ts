@@ -109,9 +109,12 @@ describe('LocalScheduler against DynamoDB Local', () => {
     const fired: string[] = [];
     const stop = scheduler.start({ fire: async (id) => void fired.push(id), intervalMs: 20 });
     try {
-      await vi.waitFor(async () => {
-        await scheduler.schedule('7', new Date(T0));
-      }, { timeout: 10_000 });
+      await vi.waitFor(
+        async () => {
+          await scheduler.schedule('7', new Date(T0));
+        },
+        { timeout: 10_000 },
+      );
       await vi.waitFor(() => expect(fired).toEqual(['7']), { timeout: 10_000 });
     } finally {
       await stop();

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queues } from '../../functions/adapters/queues.js';
+import { queues } from '../../functions/definitions/queues.js';
 import { localSqsClient, startSqs, withSuffix, type LocalSqs } from '../../local/sqs.js';
 import { createTestQueues, sqsClient, type TestQueues } from '../support/aws.js';
 
@@ -133,7 +133,11 @@ describe('redrive and deduplication as on AWS', () => {
   });
 
   it('refuses a FIFO message without a deduplication id where content-based deduplication is off, as AWS does', async () => {
-    const strict = await createTestQueues({ strict: { ...queues.fanout, name: 'strict.fifo', contentBasedDeduplication: false, deadLetter: { name: 'strict-dlq.fifo', maxReceiveCount: 2 } } });
-    await expect(sqs.send(new SendMessageCommand({ QueueUrl: strict.strict.url, MessageBody: 'x', MessageGroupId: 'g' }))).rejects.toThrow(/MessageDeduplicationId/);
+    const strict = await createTestQueues({
+      strict: { ...queues.fanout, name: 'strict.fifo', contentBasedDeduplication: false, deadLetter: { name: 'strict-dlq.fifo', maxReceiveCount: 2 } },
+    });
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl: strict.strict.url, MessageBody: 'x', MessageGroupId: 'g' }))).rejects.toThrow(
+      /MessageDeduplicationId/,
+    );
   });
 });

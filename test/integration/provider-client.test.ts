@@ -23,10 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-const json = (status: number, body: string, headers: Record<string, string> = {}): Reply => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(body);
-};
+const json =
+  (status: number, body: string, headers: Record<string, string> = {}): Reply =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(body);
+  };
 
 const request = { id: 4294967306, phone: '79001234567', text: 'hello' };
 
@@ -34,7 +36,12 @@ describe('provider client', () => {
   it('posts {id, phone as an integer, text} to /send/{msgId} with the bearer token', async () => {
     reply = json(200, '{"code":0,"message":"OK"}');
     expect(await provider.send(request, 1000)).toEqual({ kind: 'sent' });
-    expect(seen.at(-1)).toEqual({ url: '/v1/send/4294967306', authorization: 'Bearer jwt-token', contentType: 'application/json', body: { id: 4294967306, phone: 79001234567, text: 'hello' } });
+    expect(seen.at(-1)).toEqual({
+      url: '/v1/send/4294967306',
+      authorization: 'Bearer jwt-token',
+      contentType: 'application/json',
+      body: { id: 4294967306, phone: 79001234567, text: 'hello' },
+    });
   });
 
   it.each([

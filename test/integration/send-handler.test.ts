@@ -5,10 +5,11 @@
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '../../functions/adapters/logger.js';
+import { logger } from '../../functions/telemetry/logger.js';
 import { HttpProvider } from '../../functions/adapters/provider.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
-import { stores, systemClock, type Stores } from '../../functions/adapters/wiring.js';
+import { stores, systemClock } from '../../functions/handlers/wiring.js';
+import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createSendHandler } from '../../functions/delivery/send.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
     messages: store.messages,
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
     provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
-    settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60, leaseSeconds: 60 },
+    settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60 },
   });
 });
 afterAll(() => provider.stop());
@@ -47,7 +48,9 @@ beforeEach(async () => {
 /** A running campaign with one fanned-out page of `size` messages in chunks of ten. */
 async function campaignWithChunks(size: number, endInMs = 60_000) {
   const now = new Date();
-  const campaign = await store.campaigns.create((id) => newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now));
+  const campaign = await store.campaigns.create((id) =>
+    newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now),
+  );
   await store.campaigns.start(campaign.id);
   const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7900${String(i).padStart(7, '0')}` }));
   const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
@@ -60,7 +63,9 @@ async function receive(refs: { campaignId: string; chunk: number }[]): Promise<S
   for (const ref of refs) await sqs.send(new SendMessageCommand({ QueueUrl: queues.send.url, MessageBody: JSON.stringify(ref) }));
   const messages = [];
   while (messages.length < refs.length) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.send.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.send.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+    );
     messages.push(...Messages);
   }
   return toSqsEvent(messages, queues.send.arn);
@@ -71,7 +76,12 @@ const countsOf = async (id: string) => (await store.campaigns.get(id))?.counts;
 describe('send handler', () => {
   it('sends every open message of a chunk once and moves the counters once', async () => {
     const { campaign } = await campaignWithChunks(15);
-    const result = await handler(await receive([{ campaignId: campaign.id, chunk: 0 }, { campaignId: campaign.id, chunk: 1 }]));
+    const result = await handler(
+      await receive([
+        { campaignId: campaign.id, chunk: 0 },
+        { campaignId: campaign.id, chunk: 1 },
+      ]),
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(provider.sentMsgIds()).toHaveLength(15);
     expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 15, failed: 0, expired: 0, cancelled: 0 });
@@ -123,7 +133,12 @@ describe('send handler', () => {
     await store.campaigns.cancel(cancelled.campaign.id);
     const ended = await campaignWithChunks(3, 300);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    const result = await handler(await receive([{ campaignId: cancelled.campaign.id, chunk: 0 }, { campaignId: ended.campaign.id, chunk: 0 }]));
+    const result = await handler(
+      await receive([
+        { campaignId: cancelled.campaign.id, chunk: 0 },
+        { campaignId: ended.campaign.id, chunk: 0 },
+      ]),
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(provider.requests()).toEqual([]);
     expect(await countsOf(cancelled.campaign.id)).toMatchObject({ queued: 0, cancelled: 4 });
@@ -164,10 +179,14 @@ describe('send handler', () => {
       logger.setLogLevel('SILENT');
       for (const spy of spies) spy.mockRestore();
     }
-    const entries = lines.flatMap((line) => line.split('\n')).filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const entries = lines
+      .flatMap((line) => line.split('\n'))
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const about = entries.filter((entry) => entry.messageId !== undefined);
     expect(about).toHaveLength(3);
-    for (const entry of about) expect(entry).toMatchObject({ campaignId: campaign.id, messageId: expect.any(Number), clientId: expect.stringMatching(/^c\d$/) });
+    for (const entry of about)
+      expect(entry).toMatchObject({ campaignId: campaign.id, messageId: expect.any(Number), clientId: expect.stringMatching(/^c\d$/) });
     const phones = chunks[0]?.messages.map((m) => m.phone) ?? [];
     expect(phones).toHaveLength(3);
     for (const phone of phones) expect(lines.join('')).not.toContain(phone);

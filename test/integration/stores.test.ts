@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
 import { chunksOfPage, emptyCounts, type MessageRecord } from '../../functions/domain/messages.js';
-import { stores, type Stores } from '../../functions/adapters/wiring.js';
+import { stores } from '../../functions/handlers/wiring.js';
+import type { Stores } from '../../functions/ports.js';
 import type { Clock } from '../../functions/ports.js';
 import { createTestTables, documentClient } from '../support/aws.js';
 
@@ -94,7 +95,9 @@ describe('client store', () => {
       const client = await store.clients.create({ phone: phone(), timezone: 'UTC', tag: tags[i % 3] as string, operatorCode: i % 4 === 0 ? '950' : '951' });
       if (i % 3 !== 2) expected.push(client.id);
     }
-    const byTag = await drain((cursor) => store.clients.audience({ tags: [tags[0] as string, tags[1] as string, tags[0] as string] }, { limit: 4, ...(cursor ? { cursor } : {}) }));
+    const byTag = await drain((cursor) =>
+      store.clients.audience({ tags: [tags[0] as string, tags[1] as string, tags[0] as string] }, { limit: 4, ...(cursor ? { cursor } : {}) }),
+    );
     expect(byTag.map((m) => m.id).sort()).toEqual(expected.sort());
     expect(byTag.every((m) => /^7\d{10}$/.test(m.phone))).toBe(true);
     const narrowed = await drain((cursor) => store.clients.audience({ tags, operatorCodes: ['950'] }, { limit: 3, ...(cursor ? { cursor } : {}) }));
@@ -168,11 +171,25 @@ describe('message store', () => {
   it('writes over a page whose first write stopped before its first chunk', async () => {
     // A crash left chunk 31 of page 3 behind, but not chunk 30, which completes a page.
     const stale = chunksOfPage('81', 3, audience.slice(0, 15), now)[1];
-    await documentClient().send(new PutCommand({ TableName: tableNames.messages, Item: { campaignId: '81', chunk: 31, createdAt: now.toISOString(), receives: 0, open: 5, m: stale?.messages.map((m) => ({ i: m.id, c: m.clientId, p: Number(m.phone), s: m.status, a: 0 })) } }));
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableNames.messages,
+        Item: {
+          campaignId: '81',
+          chunk: 31,
+          createdAt: now.toISOString(),
+          receives: 0,
+          open: 5,
+          m: stale?.messages.map((m) => ({ i: m.id, c: m.clientId, p: Number(m.phone), s: m.status, a: 0 })),
+        },
+      }),
+    );
     const fresh = chunksOfPage('81', 3, audience.slice(3, 18), now);
     const written = await store.messages.writePage('81', 3, fresh, 'next');
     expect(written.chunks).toEqual(fresh);
-    expect((await store.messages.chunksOfPage('81', 3)).map((c) => c.messages.map((m) => m.clientId))).toEqual(fresh.map((c) => c.messages.map((m) => m.clientId)));
+    expect((await store.messages.chunksOfPage('81', 3)).map((c) => c.messages.map((m) => m.clientId))).toEqual(
+      fresh.map((c) => c.messages.map((m) => m.clientId)),
+    );
   });
 
   it('lets one worker claim a chunk, and none once every message is final', async () => {
@@ -204,7 +221,11 @@ describe('message store', () => {
     await store.messages.writePage('80', 0, chunks, null);
     const second = chunks[1];
     if (!second) throw new Error('expected a second chunk');
-    await store.messages.saveOutcome('80', 1, second.messages.map((m, i) => (i % 2 ? { ...m, status: 'failed', attempts: 1, lastError: 'HTTP 400' } : m)));
+    await store.messages.saveOutcome(
+      '80',
+      1,
+      second.messages.map((m, i) => (i % 2 ? { ...m, status: 'failed', attempts: 1, lastError: 'HTTP 400' } : m)),
+    );
     const all = await drain((cursor) => store.messages.list('80', { limit: 7, ...(cursor ? { cursor } : {}) }));
     expect(all.map((m) => m.clientId)).toEqual(audience.map((a) => a.id));
     expect(all.map((m) => m.id)).toEqual([...all.map((m) => m.id)].sort((x, y) => x - y));

@@ -12,8 +12,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { queues, type QueueDefinition, type QueueName } from '../../functions/adapters/queues.js';
-import { tables, tableList, type TableDefinition, type TableName } from '../../functions/adapters/tables.js';
+import { queues, type QueueDefinition, type QueueName } from '../../functions/definitions/queues.js';
+import { tables, tableList, type TableDefinition, type TableName } from '../../functions/definitions/tables.js';
 import { createTables } from '../../local/dynamodb.js';
 import { createQueues, withSuffix, type CreatedQueue } from '../../local/sqs.js';
 

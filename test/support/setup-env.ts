@@ -2,7 +2,7 @@
  * Runs in every test file before its imports: points the AWS SDK's own environment
  * variables at the run's local endpoints, exactly as the local runtime does for its
  * in-process handlers, so code that builds its clients from the environment
- * (functions/adapters/wiring.ts) talks to DynamoDB Local and the SQS emulator.
+ * (functions/handlers/wiring.ts) talks to DynamoDB Local and the SQS emulator.
  */
 import { inject } from 'vitest';
 import { resolveLocalhostSubdomains } from '../../local/sqs.js';

@@ -42,7 +42,12 @@ describe('the OpenAPI document', () => {
     }
   });
   it('documents the body checks of every route that takes a body', () => {
-    for (const [path, method] of [['/clients', 'post'], ['/clients/{id}', 'patch'], ['/campaigns', 'post'], ['/campaigns/{id}', 'patch']] as const) {
+    for (const [path, method] of [
+      ['/clients', 'post'],
+      ['/clients/{id}', 'patch'],
+      ['/campaigns', 'post'],
+      ['/campaigns/{id}', 'patch'],
+    ] as const) {
       const operation = document.paths[path][method];
       expect(Object.keys(operation.requestBody.content)).toEqual(['application/json']);
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
@@ -64,7 +69,12 @@ describe('the OpenAPI document', () => {
   });
   it('documents list parameters', () => {
     const parameters = document.paths['/clients'].get.parameters as Json[];
-    expect(parameters.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual(['query:cursor', 'query:limit', 'query:operatorCode', 'query:tag']);
+    expect(parameters.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual([
+      'query:cursor',
+      'query:limit',
+      'query:operatorCode',
+      'query:tag',
+    ]);
     const limit = parameters.find((parameter) => parameter.name === 'limit')!;
     expect(limit.schema).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
   });

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { logger } from '../../functions/adapters/logger.js';
+import { logger } from '../../functions/telemetry/logger.js';
 import {
   fieldProblemsOf,
   headerOf,
@@ -90,7 +90,14 @@ describe('problemDetails', () => {
   it('answers a HeraldError with its status, title, message and fields', async () => {
     const result = await throwing(new ConflictError('phone taken', [{ field: 'phone', message: 'is taken' }]))(event({ path: '/clients' }), context);
     expect(result.statusCode).toBe(409);
-    expect(problemOf(result)).toMatchObject({ status: 409, title: 'Conflict', detail: 'phone taken', instance: '/clients', requestId: 'req-1', errors: [{ field: 'phone', message: 'is taken' }] });
+    expect(problemOf(result)).toMatchObject({
+      status: 409,
+      title: 'Conflict',
+      detail: 'phone taken',
+      instance: '/clients',
+      requestId: 'req-1',
+      errors: [{ field: 'phone', message: 'is taken' }],
+    });
   });
   it('answers a validation error with 400 naming the field', async () => {
     const result = await throwing(ValidationError.field('endAt', 'must be after startAt'))(event(), context);
@@ -122,7 +129,9 @@ describe('problemDetails', () => {
     expect(logged).toHaveBeenCalledWith('unhandled error', secret);
   });
   it('leaves successful answers alone', async () => {
-    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(problemDetails()).handler(async () => json(200, { ok: true }));
+    const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+      .use(problemDetails())
+      .handler(async () => json(200, { ok: true }));
     expect(await handler(event(), context)).toMatchObject({ statusCode: 200, body: '{"ok":true}' });
   });
   it('still answers a NotFoundError thrown by a route', async () => {

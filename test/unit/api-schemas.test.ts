@@ -99,7 +99,10 @@ describe('NewCampaign', () => {
     },
   );
   it('names each bad filter entry by its path', () => {
-    expect(refused(NewCampaignSchema, { ...campaign, filter: { operatorCodes: ['900', '9x0'], tags: [''] } })).toEqual(['filter.operatorCodes.1', 'filter.tags.0']);
+    expect(refused(NewCampaignSchema, { ...campaign, filter: { operatorCodes: ['900', '9x0'], tags: [''] } })).toEqual([
+      'filter.operatorCodes.1',
+      'filter.tags.0',
+    ]);
   });
   it('refuses unknown fields in the filter too', () => {
     expect(refused(NewCampaignSchema, { ...campaign, filter: { regions: ['x'] } })).toEqual(['filter.regions']);
@@ -179,7 +182,16 @@ describe('responses', () => {
     expect(view.total).toBe(2);
   });
   it('a message view is a valid Message and carries no phone', () => {
-    const view = messageView({ id: messageId(3, 0, 1), campaignId: '3', clientId: 'c1', phone: '79001234567', status: 'failed', attempts: 2, lastError: 'HTTP 400', createdAt: now.toISOString() });
+    const view = messageView({
+      id: messageId(3, 0, 1),
+      campaignId: '3',
+      clientId: 'c1',
+      phone: '79001234567',
+      status: 'failed',
+      attempts: 2,
+      lastError: 'HTTP 400',
+      createdAt: now.toISOString(),
+    });
     expect(MessageSchema.parse(view)).toEqual(view);
     expect(JSON.stringify(view)).not.toContain('79001234567');
   });

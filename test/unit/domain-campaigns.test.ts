@@ -97,7 +97,9 @@ describe('newCampaignRecord', () => {
     expect(record.endAt).toBe('2030-06-01T16:00:00.000Z');
   });
   it('keeps the filter', () => {
-    expect(newCampaignRecord({ text: 't', startAt: at(1), endAt: at(2), filter: { operatorCodes: ['900'] } }, '3', now).filter).toEqual({ operatorCodes: ['900'] });
+    expect(newCampaignRecord({ text: 't', startAt: at(1), endAt: at(2), filter: { operatorCodes: ['900'] } }, '3', now).filter).toEqual({
+      operatorCodes: ['900'],
+    });
   });
   it('refuses bad times', () => {
     expect(fieldsOf(() => newCampaignRecord({ text: 't', startAt: at(2), endAt: at(1) }, '3', now)).fields).toEqual(['endAt']);
@@ -108,7 +110,14 @@ describe('newCampaignRecord', () => {
 describe('patchedCampaign', () => {
   it('lets every field of a scheduled campaign change', () => {
     const next = patchedCampaign(campaign('scheduled'), { text: 'new', startAt: at(20), endAt: at(90), filter: { operatorCodes: ['900'] } }, now);
-    expect(next).toMatchObject({ text: 'new', startAt: at(20), endAt: at(90), filter: { operatorCodes: ['900'] }, status: 'scheduled', updatedAt: now.toISOString() });
+    expect(next).toMatchObject({
+      text: 'new',
+      startAt: at(20),
+      endAt: at(90),
+      filter: { operatorCodes: ['900'] },
+      status: 'scheduled',
+      updatedAt: now.toISOString(),
+    });
   });
   it('keeps what the patch leaves out', () => {
     const before = campaign('scheduled');
@@ -132,7 +141,10 @@ describe('patchedCampaign', () => {
   });
   it('checks the resulting times', () => {
     expect(fieldsOf(() => patchedCampaign(campaign('scheduled'), { startAt: at(80) }, now))).toEqual({ kind: 'ValidationError', fields: ['endAt'] });
-    expect(fieldsOf(() => patchedCampaign(campaign('running', { startAt: at(-5) }), { endAt: at(-1) }, now))).toEqual({ kind: 'ValidationError', fields: ['endAt'] });
+    expect(fieldsOf(() => patchedCampaign(campaign('running', { startAt: at(-5) }), { endAt: at(-1) }, now))).toEqual({
+      kind: 'ValidationError',
+      fields: ['endAt'],
+    });
   });
   it('stores patched times in UTC', () => {
     expect(patchedCampaign(campaign('scheduled'), { endAt: '2030-06-01T18:00:00+03:00' }, now).endAt).toBe('2030-06-01T15:00:00.000Z');

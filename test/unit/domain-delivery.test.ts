@@ -110,7 +110,12 @@ describe('afterOutcome', () => {
     expect(afterOutcome(queued, { kind: 'rejected', error: 'HTTP 400' }, now)).toEqual({ ...queued, status: 'failed', attempts: 1, lastError: 'HTTP 400' });
   });
   it('keeps a retryable message queued with its error', () => {
-    expect(afterOutcome(queued, { kind: 'retryable', error: 'HTTP 429', retryAfterMs: 1000 }, now)).toEqual({ ...queued, status: 'queued', attempts: 1, lastError: 'HTTP 429' });
+    expect(afterOutcome(queued, { kind: 'retryable', error: 'HTTP 429', retryAfterMs: 1000 }, now)).toEqual({
+      ...queued,
+      status: 'queued',
+      attempts: 1,
+      lastError: 'HTTP 429',
+    });
   });
   it('does not change the message it was given', () => {
     const before = { ...queued };

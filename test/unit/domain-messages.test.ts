@@ -48,7 +48,13 @@ describe('counts', () => {
     });
   });
   it('count messages by status', () => {
-    expect(countsOf([record('sent'), record('sent'), record('queued'), record('expired')])).toEqual({ queued: 1, sent: 2, failed: 0, expired: 1, cancelled: 0 });
+    expect(countsOf([record('sent'), record('sent'), record('queued'), record('expired')])).toEqual({
+      queued: 1,
+      sent: 2,
+      failed: 0,
+      expired: 1,
+      cancelled: 0,
+    });
   });
   it('move by the difference between a chunk before and after, summing to zero', () => {
     const before = [record('queued', 1), record('queued', 2), record('queued', 3), record('sent', 4)];
@@ -89,7 +95,8 @@ describe('message ids', () => {
   });
   it('are distinct across positions, chunks and campaigns', () => {
     const ids = new Set<number>();
-    for (const seq of [1, 2]) for (let chunk = 0; chunk < 30; chunk++) for (let position = 0; position < CHUNK_SIZE; position++) ids.add(messageId(seq, chunk, position));
+    for (const seq of [1, 2])
+      for (let chunk = 0; chunk < 30; chunk++) for (let position = 0; position < CHUNK_SIZE; position++) ids.add(messageId(seq, chunk, position));
     expect(ids.size).toBe(2 * 30 * CHUNK_SIZE);
   });
   it('stay within the safe integer range for every campaign number', () => {
@@ -145,7 +152,9 @@ describe('chunksOfPage', () => {
     expect(replay).toEqual(first);
   });
   it('never repeats an id across pages of one campaign', () => {
-    const ids = [0, 1, 2].flatMap((page) => chunksOfPage('9', page, audience(PAGE_SIZE, page * PAGE_SIZE), now).flatMap((chunk) => chunk.messages.map((message) => message.id)));
+    const ids = [0, 1, 2].flatMap((page) =>
+      chunksOfPage('9', page, audience(PAGE_SIZE, page * PAGE_SIZE), now).flatMap((chunk) => chunk.messages.map((message) => message.id)),
+    );
     expect(new Set(ids).size).toBe(3 * PAGE_SIZE);
   });
 });

@@ -1,27 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  CloudWatchLogsClient,
-  DescribeLogGroupsCommand,
-  GetQueryResultsCommand,
-  StartQueryCommand,
-  StopQueryCommand,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { QueryString } from 'aws-cdk-lib/aws-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_GROUP_PREFIX, parseLogsArgs, runLogs } from '../../bin/logs.js';
-import {
-  idKinds,
-  mentionsId,
-  parseSince,
-  queryForId,
-  renderQuery,
-  savedQuery,
-  searchCloudWatch,
-  searchLocalLogs,
-} from '../../functions/adapters/log-search.js';
+import { idKinds, mentionsId, queryForId, renderQuery, savedQuery } from '../../functions/definitions/log-queries.js';
+import { parseSince, searchCloudWatch, searchLocalLogs } from '../../bin/log-search.js';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const noWait = async () => {};
@@ -183,7 +169,11 @@ describe('CloudWatch search', () => {
 
     const out: string[] = [];
     const request = parseLogsArgs(['--campaign', '42', '--since', '1h', '--prefix', DEFAULT_LOG_GROUP_PREFIX], NOW);
-    const count = await runLogs(request, { out: (line) => out.push(line), err: () => {} }, { client: new CloudWatchLogsClient({ region: 'eu-west-1' }), sleep: noWait });
+    const count = await runLogs(
+      request,
+      { out: (line) => out.push(line), err: () => {} },
+      { client: new CloudWatchLogsClient({ region: 'eu-west-1' }), sleep: noWait },
+    );
 
     expect(count).toBe(2);
     expect(out).toEqual(['{"campaignId":"42","message":"a"}', '{"campaignId":42,"message":"b"}']);
@@ -197,8 +187,7 @@ describe('CloudWatch search', () => {
       logGroupNames: ['/aws/lambda/herald-api', '/aws/lambda/herald-send', '/aws/lambda/herald-fanout'],
       startTime: Math.floor(new Date('2026-11-21T11:00:00.000Z').getTime() / 1000),
       endTime: Math.floor(NOW.getTime() / 1000),
-      queryString:
-        'fields @timestamp, @log, @message\n| filter @message like /"campaignId":"?42"?[,}]/\n| sort @timestamp asc\n| limit 10000',
+      queryString: 'fields @timestamp, @log, @message\n| filter @message like /"campaignId":"?42"?[,}]/\n| sort @timestamp asc\n| limit 10000',
       limit: 10000,
     });
     expect(logs.commandCalls(GetQueryResultsCommand)).toHaveLength(3);
@@ -247,7 +236,11 @@ describe('CloudWatch search', () => {
     writeFileSync(path.join(dataDir, 'logs', 'herald.log'), '{"clientId":"c-1","message":"here"}\n');
     const out: string[] = [];
     const noRegion = new CloudWatchLogsClient({ region: (): Promise<string> => Promise.reject(new Error('Region is missing')) });
-    await runLogs(parseLogsArgs(['--client', 'c-1'], NOW), { out: (line) => out.push(line), err: () => {} }, { client: noRegion, env: { HERALD_DATA_DIR: dataDir } });
+    await runLogs(
+      parseLogsArgs(['--client', 'c-1'], NOW),
+      { out: (line) => out.push(line), err: () => {} },
+      { client: noRegion, env: { HERALD_DATA_DIR: dataDir } },
+    );
     expect(out).toEqual(['{"clientId":"c-1","message":"here"}']);
     expect(logs.commandCalls(StartQueryCommand)).toHaveLength(0);
   });

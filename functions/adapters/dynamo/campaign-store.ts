@@ -117,6 +117,21 @@ export class DynamoCampaignStore implements CampaignStore {
     return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
+  async inDelivery(request: PageRequest): Promise<Page<Campaign>> {
+    const output = await this.db.send(
+      new ScanCommand({
+        TableName: this.tables.campaigns,
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
+        FilterExpression: '#status = :running OR (#status = :cancelled AND counts.queued > :zero)',
+        ExpressionAttributeNames: statusNames,
+        ExpressionAttributeValues: { ':running': 'running', ':cancelled': 'cancelled', ':zero': 0 },
+        ConsistentRead: true,
+      }),
+    );
+    return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
+  }
+
   async start(id: string): Promise<boolean> {
     const progress: FanoutProgress = { page: 0, done: false };
     try {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { CampaignFilter } from '../../domain/campaigns.js';
+import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } from '../../domain/campaigns.js';
 import { newClientRecord, patchedClient, type Client, type ClientPatch, type NewClient } from '../../domain/clients.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { AudienceMember } from '../../domain/messages.js';
 import type { ClientStore, Clock, Page, PageRequest } from '../../ports.js';
-import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG } from '../tables.js';
+import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG } from '../../definitions/tables.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { failedConditions } from './errors.js';
 
@@ -23,7 +23,8 @@ interface AudienceCursor {
 }
 
 const phoneKey = (phone: string) => `phone#${phone}`;
-const phoneTaken = (phone: string) => new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
+const phoneTaken = (phone: string) =>
+  new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
 const newId = () => randomBytes(12).toString('base64url');
 
 export class DynamoClientStore implements ClientStore {
@@ -39,7 +40,14 @@ export class DynamoClientStore implements ClientStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.tables.uniques, Item: { key: phoneKey(client.phone), clientId: client.id }, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'key' } } },
+            {
+              Put: {
+                TableName: this.tables.uniques,
+                Item: { key: phoneKey(client.phone), clientId: client.id },
+                ConditionExpression: 'attribute_not_exists(#k)',
+                ExpressionAttributeNames: { '#k': 'key' },
+              },
+            },
             { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
           ],
         }),
@@ -60,12 +68,21 @@ export class DynamoClientStore implements ClientStore {
     const current = await this.mustGet(id);
     const next = patchedClient(current, patch, this.clock.now());
     // The stored phone is the version check: a concurrent phone change makes this fail instead of orphaning a reservation.
-    const putClient = { Put: { TableName: this.tables.clients, Item: next, ConditionExpression: 'phone = :old', ExpressionAttributeValues: { ':old': current.phone } } };
+    const putClient = {
+      Put: { TableName: this.tables.clients, Item: next, ConditionExpression: 'phone = :old', ExpressionAttributeValues: { ':old': current.phone } },
+    };
     const phoneMoves = next.phone !== current.phone;
     const items = phoneMoves
       ? [
           putClient,
-          { Put: { TableName: this.tables.uniques, Item: { key: phoneKey(next.phone), clientId: id }, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'key' } } },
+          {
+            Put: {
+              TableName: this.tables.uniques,
+              Item: { key: phoneKey(next.phone), clientId: id },
+              ConditionExpression: 'attribute_not_exists(#k)',
+              ExpressionAttributeNames: { '#k': 'key' },
+            },
+          },
           { Delete: { TableName: this.tables.uniques, Key: { key: phoneKey(current.phone) } } },
         ]
       : [putClient];
@@ -82,17 +99,26 @@ export class DynamoClientStore implements ClientStore {
 
   async delete(id: string): Promise<void> {
     const current = await this.mustGet(id);
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: this.tables.clients, Key: { id }, ConditionExpression: 'phone = :phone', ExpressionAttributeValues: { ':phone': current.phone } } },
-          { Delete: { TableName: this.tables.uniques, Key: { key: phoneKey(current.phone) } } },
-        ],
-      }),
-    ).catch((error: unknown) => {
-      if (failedConditions(error)?.includes(0)) throw new NotFoundError(`client ${id} not found`);
-      throw error;
-    });
+    await this.db
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tables.clients,
+                Key: { id },
+                ConditionExpression: 'phone = :phone',
+                ExpressionAttributeValues: { ':phone': current.phone },
+              },
+            },
+            { Delete: { TableName: this.tables.uniques, Key: { key: phoneKey(current.phone) } } },
+          ],
+        }),
+      )
+      .catch((error: unknown) => {
+        if (failedConditions(error)?.includes(0)) throw new NotFoundError(`client ${id} not found`);
+        throw error;
+      });
   }
 
   async list(request: PageRequest & { tag?: string; operatorCode?: string }): Promise<Page<Client>> {
@@ -101,7 +127,13 @@ export class DynamoClientStore implements ClientStore {
     const base = { TableName: this.tables.clients, Limit: request.limit, ExclusiveStartKey: startKey };
     const output =
       tag !== undefined
-        ? await this.db.send(new QueryCommand({ ...base, IndexName: CLIENTS_BY_TAG, ...byValue('tag', tag, operatorCode === undefined ? undefined : { operatorCode: [operatorCode] }) }))
+        ? await this.db.send(
+            new QueryCommand({
+              ...base,
+              IndexName: CLIENTS_BY_TAG,
+              ...byValue('tag', tag, operatorCode === undefined ? undefined : { operatorCode: [operatorCode] }),
+            }),
+          )
         : operatorCode !== undefined
           ? await this.db.send(new QueryCommand({ ...base, IndexName: CLIENTS_BY_OPERATOR, ...byValue('operatorCode', operatorCode) }))
           : await this.db.send(new ScanCommand(base));
@@ -109,27 +141,32 @@ export class DynamoClientStore implements ClientStore {
   }
 
   /**
-   * Walks one filter list value by value on its index (tags first, the other list as a
-   * filter expression); a client has one tag and one operator code, so it is met once.
+   * Walks the domain's audience plan value by value on its index, keeping the clients
+   * `matchesFilter` accepts; a client has one tag and one operator code, so it is met once.
    */
   async audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>> {
-    const walk = audienceWalk(filter);
-    let position: AudienceCursor | undefined = decodeCursor(request.cursor, (value): value is AudienceCursor => isRecord(value) && typeof value.v === 'number') ?? { v: 0 };
+    const walk = audiencePlan(filter);
+    let position: AudienceCursor | undefined = decodeCursor(
+      request.cursor,
+      (value): value is AudienceCursor => isRecord(value) && typeof value.v === 'number',
+    ) ?? { v: 0 };
     const items: AudienceMember[] = [];
     while (position && items.length < request.limit) {
       const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(walk, position, request.limit - items.length);
-      items.push(...(output.Items ?? []).map((item) => ({ id: String(item.id), phone: String(item.phone) })));
+      for (const item of (output.Items ?? []) as Pick<Client, 'id' | 'phone' | 'tag' | 'operatorCode'>[]) {
+        if (matchesFilter(item, filter)) items.push({ id: item.id, phone: item.phone });
+      }
       if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
       else position = position.v + 1 < walk.values.length ? { v: position.v + 1 } : undefined;
     }
     return { items, nextCursor: encodeCursor(position) };
   }
 
-  private readAudience(walk: AudienceWalk, position: AudienceCursor, limit: number) {
-    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k };
+  private readAudience(walk: AudiencePlan, position: AudienceCursor, limit: number) {
+    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: 'id, phone, tag, operatorCode' };
     const value = walk.values[position.v];
-    if (walk.indexName === undefined || value === undefined) return this.db.send(new ScanCommand({ ...page, ProjectionExpression: 'id, phone' }));
-    return this.db.send(new QueryCommand({ ...page, IndexName: walk.indexName, ...byValue(walk.attribute, value, walk.also, 'id, phone') }));
+    if (walk.index === undefined || value === undefined) return this.db.send(new ScanCommand(page));
+    return this.db.send(new QueryCommand({ ...page, IndexName: audienceIndexes[walk.index], ...byValue(walk.index, value) }));
   }
 
   private async mustGet(id: string): Promise<Client> {
@@ -139,22 +176,7 @@ export class DynamoClientStore implements ClientStore {
   }
 }
 
-function unique(values: string[] | undefined): string[] {
-  return [...new Set(values ?? [])];
-}
-
-type AudienceWalk =
-  | { indexName: string; attribute: 'tag' | 'operatorCode'; values: string[]; also?: Record<string, string[]> }
-  | { indexName?: undefined; attribute?: undefined; values: string[]; also?: undefined };
-
-/** Which index the audience of a filter is read from; without a filter, a Scan. */
-function audienceWalk(filter: CampaignFilter): AudienceWalk {
-  const tags = unique(filter.tags);
-  const codes = unique(filter.operatorCodes);
-  if (tags.length) return { indexName: CLIENTS_BY_TAG, attribute: 'tag', values: tags, ...(codes.length ? { also: { operatorCode: codes } } : {}) };
-  if (codes.length) return { indexName: CLIENTS_BY_OPERATOR, attribute: 'operatorCode', values: codes };
-  return { values: [''] };
-}
+const audienceIndexes = { tag: CLIENTS_BY_TAG, operatorCode: CLIENTS_BY_OPERATOR } as const;
 
 /** KeyConditionExpression on one index value, with the other filter list as a FilterExpression. */
 function byValue(attribute: string, value: string, also?: Record<string, readonly string[]>, projection?: string) {

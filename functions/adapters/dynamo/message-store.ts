@@ -101,7 +101,11 @@ export class DynamoMessageStore implements MessageStore {
     await Promise.all(rest.map((chunk) => this.db.send(new PutCommand({ TableName: this.table, Item: toStoredChunk(chunk) }))));
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.table, Item: { ...toStoredChunk(first), next: nextCursor ?? '' }, ConditionExpression: 'attribute_not_exists(chunk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...toStoredChunk(first), next: nextCursor ?? '' },
+          ConditionExpression: 'attribute_not_exists(chunk)',
+        }),
       );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
@@ -175,9 +179,29 @@ export class DynamoMessageStore implements MessageStore {
     return chunk && message ? viewOf(chunk, message) : undefined;
   }
 
+  async openChunks(campaignId: string, request: PageRequest): Promise<Page<number>> {
+    const output = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'campaignId = :c',
+        FilterExpression: '#open > :zero',
+        ProjectionExpression: 'chunk',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':c': campaignId, ':zero': 0 },
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
+        ConsistentRead: true,
+      }),
+    );
+    return { items: (output.Items ?? []).map((item) => Number(item.chunk)), nextCursor: encodeCursor(output.LastEvaluatedKey) };
+  }
+
   /** Messages in id order, read chunk by chunk from where the cursor left off. */
   async list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>> {
-    let position: ListCursor | undefined = decodeCursor(request.cursor, (value): value is ListCursor => isRecord(value) && typeof value.c === 'number' && typeof value.p === 'number') ?? { c: 0, p: 0 };
+    let position: ListCursor | undefined = decodeCursor(
+      request.cursor,
+      (value): value is ListCursor => isRecord(value) && typeof value.c === 'number' && typeof value.p === 'number',
+    ) ?? { c: 0, p: 0 };
     const items: Message[] = [];
     while (position && items.length < request.limit) {
       const output: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> } = await this.db.send(

@@ -1,50 +1,45 @@
-/** Campaigns: POST/GET /campaigns, GET /campaigns/{id}. Changes and deletion are in campaign-changes.ts. */
+/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { checkTimes, newCampaignRecord, type Campaign } from '../../domain/campaigns.js';
-import { NotFoundError } from '../../domain/errors.js';
-import type { CampaignStore } from '../../ports.js';
+import type { Campaign } from '../../domain/campaigns.js';
+import { campaignService, type CampaignService } from '../../services/campaigns.js';
 import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
-import { idParam, json, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { CampaignIdParamsSchema, CampaignListQuerySchema, NewCampaignSchema } from '../schemas.js';
+import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
+import { CampaignIdParamsSchema, CampaignListQuerySchema, CampaignPatchSchema, NewCampaignSchema } from '../schemas.js';
 import { campaignView } from '../views.js';
 
-/** The campaign the path names, or 404; its id goes into the request's log lines. */
-export async function campaignOf(campaigns: CampaignStore, event: APIGatewayProxyEvent): Promise<Campaign> {
+/** The campaign id the path names; it goes into the request's log lines. */
+export function campaignIdOf(event: APIGatewayProxyEvent): string {
   const { id } = idParam(CampaignIdParamsSchema, event);
   touched(event, { campaignId: id });
-  const campaign = await campaigns.get(id);
-  if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
-  return campaign;
+  return id;
 }
 
-export function campaignRoutes({ clock, campaigns, fanoutQueue, scheduler }: ApiDependencies): ApiRoute[] {
-  /** Starts the campaign now or at its start; a campaign that cannot be started is not left behind. */
-  const launch = async (event: APIGatewayProxyEvent, campaign: Campaign) => {
-    try {
-      if (campaign.status === 'running') await fanoutQueue.start(campaign.id);
-      else await scheduler.schedule(campaign.id, new Date(campaign.startAt));
-    } catch (error) {
-      const undo = campaign.status === 'running' ? campaigns.cancel(campaign.id) : campaigns.remove(campaign.id);
-      await undo.catch((undoError: unknown) => requestLogger(event).error('could not undo a campaign that failed to start', undoError as Error));
-      throw error;
-    }
-  };
+/** The campaign the path names, or 404. */
+export function campaignOf(service: CampaignService, event: APIGatewayProxyEvent): Promise<Campaign> {
+  return service.get(campaignIdOf(event));
+}
+
+export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
+  const { clock, campaigns, fanoutQueue, scheduler } = deps;
+  const serviceFor = (event: APIGatewayProxyEvent) =>
+    campaignService({
+      clock,
+      campaigns,
+      fanoutQueue,
+      scheduler,
+      onUndoFailure: (error) => requestLogger(event).error('could not undo a campaign change that failed half-way', error as Error),
+    });
 
   return [
     {
       method: 'POST',
       path: '/campaigns',
       handler: withJsonBody(async (event) => {
-        const input = NewCampaignSchema.parse(jsonBodyOf(event));
-        const now = clock.now();
-        // Checked before create: the store takes a number from the campaign sequence first.
-        checkTimes(input.startAt, input.endAt, now);
-        const campaign = await campaigns.create((id) => newCampaignRecord(input, id, now));
+        const campaign = await serviceFor(event).create(NewCampaignSchema.parse(jsonBodyOf(event)));
         touched(event, { campaignId: campaign.id });
-        await launch(event, campaign);
-        return json(201, campaignView(campaign, now));
+        return json(201, campaignView(campaign, clock.now()));
       }),
     },
     {
@@ -59,7 +54,24 @@ export function campaignRoutes({ clock, campaigns, fanoutQueue, scheduler }: Api
     {
       method: 'GET',
       path: '/campaigns/{id}',
-      handler: async (event) => json(200, campaignView(await campaignOf(campaigns, event), clock.now())),
+      handler: async (event) => json(200, campaignView(await campaignOf(serviceFor(event), event), clock.now())),
+    },
+    {
+      method: 'PATCH',
+      path: '/campaigns/{id}',
+      handler: withJsonBody(async (event) => {
+        const id = campaignIdOf(event);
+        const stored = await serviceFor(event).change(id, CampaignPatchSchema.parse(jsonBodyOf(event)));
+        return json(200, campaignView(stored, clock.now()));
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: '/campaigns/{id}',
+      handler: async (event) => {
+        await serviceFor(event).remove(campaignIdOf(event));
+        return noContent();
+      },
     },
   ];
 }

@@ -5,7 +5,8 @@ import type { ApiDependencies } from '../app.js';
 import { json, queryOf, type ApiRoute } from '../respond.js';
 import { CampaignStatsQuerySchema, type CampaignStatsView, type OverallStatsView } from '../schemas.js';
 import { fullCounts, messageView } from '../views.js';
-import { campaignOf } from './campaigns.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { campaignIdOf } from './campaigns.js';
 
 /** Campaigns are read a page at a time, the largest page the store serves. */
 const CAMPAIGN_PAGE = 100;
@@ -16,7 +17,9 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
       method: 'GET',
       path: '/campaigns/{id}/stats',
       handler: async (event) => {
-        const campaign = await campaignOf(campaigns, event);
+        const id = campaignIdOf(event);
+        const campaign = await campaigns.get(id);
+        if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
         const query = queryOf(CampaignStatsQuerySchema, event);
         const page = await messages.list(campaign.id, query);
         const counts = fullCounts(campaign.counts);

@@ -1,11 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  functionIdByName,
-  logicalId,
-  resourcesOfType,
-      type Json,
-  type SynthesizedHerald,
-} from '../fixture.js';
+import { functionIdByName, logicalId, resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
 
 /** `GET /docs/{proxy+}`-style keys for every API Gateway method in the template. */
 function methodsByRoute(resources: Record<string, Json>, restApiId: string): Map<string, Json> {

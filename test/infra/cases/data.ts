@@ -1,15 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tableList, type KeyAttribute, type TableName } from '../../../functions/adapters/tables.js';
+import { tableList, type KeyAttribute, type TableName } from '../../../functions/definitions/tables.js';
 import { HeraldData } from '../../../lib/data.js';
 import { logicalId, type Json, type SynthesizedHerald } from '../fixture.js';
 
 function keySchema(partitionKey: KeyAttribute, sortKey?: KeyAttribute): Json[] {
-  return [
-    { AttributeName: partitionKey.name, KeyType: 'HASH' },
-    ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : []),
-  ];
+  return [{ AttributeName: partitionKey.name, KeyType: 'HASH' }, ...(sortKey ? [{ AttributeName: sortKey.name, KeyType: 'RANGE' }] : [])];
 }
 
 /** Registered by stack.test.ts, which synthesizes the stack once for all of them. */

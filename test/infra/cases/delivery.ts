@@ -1,16 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionSettings, queues, type QueueDefinition } from '../../../functions/adapters/queues.js';
+import { functionSettings } from '../../../functions/definitions/functions.js';
+import { queues, type QueueDefinition } from '../../../functions/definitions/queues.js';
 import { assertVisibilityCoversConsumer, VISIBILITY_TO_TIMEOUT_RATIO } from '../../../lib/delivery.js';
-import {
-  asList,
-  functionIdByName,
-  logicalId,
-  referencedIds,
-  resourcesOfType,
-  statementsOfRole,
-      type Json,
-  type SynthesizedHerald,
-} from '../fixture.js';
+import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
 const FOURTEEN_DAYS = 14 * 24 * 3600;
 
@@ -158,7 +150,10 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       for (const name of ['herald-fanout', 'herald-send', 'herald-dead-letter']) {
         const [, fn] = functionOf(name);
         const actions = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((statement) => asList(statement.Action));
-        expect(actions.filter((action) => action.startsWith('scheduler:') || action.startsWith('iam:')), name).toEqual([]);
+        expect(
+          actions.filter((action) => action.startsWith('scheduler:') || action.startsWith('iam:')),
+          name,
+        ).toEqual([]);
       }
     });
   });

@@ -5,20 +5,11 @@ import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema } from '../../../functions/adapters/config.js';
-import { METRICS_NAMESPACE } from '../../../functions/adapters/metrics.js';
-import { functionSettings, type FunctionName } from '../../../functions/adapters/queues.js';
-import type { TableName } from '../../../functions/adapters/tables.js';
+import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
+import { functionSettings, type FunctionName } from '../../../functions/definitions/functions.js';
+import type { TableName } from '../../../functions/definitions/tables.js';
 import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
-import {
-  asList,
-  functionIdByName,
-  logicalId,
-  referencedIds,
-  resourcesOfType,
-  statementsOfRole,
-      type Json,
-  type SynthesizedHerald,
-} from '../fixture.js';
+import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
 const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject }[] = [
   { name: 'api', functionName: 'herald-api', schema: apiEnvSchema },
@@ -36,9 +27,7 @@ function requiredKeys(schema: z.ZodObject): string[] {
 
 /** Deploy-time values (Ref, GetAtt, Join) stand in as a URL, which every string field of the schemas accepts. */
 function withPlaceholders(variables: Json): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]),
-  );
+  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]));
 }
 
 /** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
@@ -214,9 +203,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
             if (actions.length > 0) for (const action of actions) (access[tableNames[id]!] ??= new Set()).add(action);
           }
         }
-        const granted = Object.fromEntries(
-          Object.entries(access).map(([table, actions]) => [table, actions.has('dynamodb:PutItem') ? 'readWrite' : 'read']),
-        );
+        const granted = Object.fromEntries(Object.entries(access).map(([table, actions]) => [table, actions.has('dynamodb:PutItem') ? 'readWrite' : 'read']));
         expect(granted).toEqual(expectedTables[functionName]);
         expect(access.clients?.has('dynamodb:PutItem') ?? false).toBe(functionName === 'herald-api');
       });
@@ -238,10 +225,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         for (const { functionName } of handlers) {
           const reads = statementsOf(functionName).filter((statement) => referencedIds(statement.Resource).includes(secretId));
           if (functionName === 'herald-send') {
-            expect(reads.flatMap((statement) => asList(statement.Action)).sort()).toEqual([
-              'secretsmanager:DescribeSecret',
-              'secretsmanager:GetSecretValue',
-            ]);
+            expect(reads.flatMap((statement) => asList(statement.Action)).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
           } else expect(reads, functionName).toEqual([]);
         }
       });
@@ -266,7 +250,9 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       it.each(handlers)('$functionName: writes logs only to its own log group, no managed policy', ({ functionName }) => {
         const role = herald.resources[fn(functionName).Properties.Role['Fn::GetAtt'][0]]!;
         expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-        const logStatements = statementsOf(functionName).filter((statement) => asList(statement.Action as string | string[]).some((a) => a.startsWith('logs:')));
+        const logStatements = statementsOf(functionName).filter((statement) =>
+          asList(statement.Action as string | string[]).some((a) => a.startsWith('logs:')),
+        );
         expect(logStatements).toHaveLength(1);
         expect(logStatements[0]!.Resource).toEqual({ 'Fn::GetAtt': [fn(functionName).Properties.LoggingConfig.LogGroup.Ref, 'Arn'] });
       });

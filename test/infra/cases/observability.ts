@@ -1,14 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { idFields, idKinds, renderQuery, savedQuery } from '../../../functions/adapters/log-search.js';
-import { METRICS_NAMESPACE, metricNames } from '../../../functions/adapters/metrics.js';
-import { finalStatuses } from '../../../lib/observability.js';
-import {
-  functionIdByName,
-  logicalId,
-  resourcesOfType,
-      type Json,
-  type SynthesizedHerald,
-} from '../fixture.js';
+import { idFields, idKinds, renderQuery, savedQuery } from '../../../functions/definitions/log-queries.js';
+import { METRICS_NAMESPACE, metricNames } from '../../../functions/telemetry/metrics.js';
+import { FINAL_STATUSES } from '../../../functions/domain/messages.js';
+import { SERVICE_NAME } from '../../../functions/definitions/functions.js';
+import { functionIdByName, logicalId, resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
 
 const functionNames = ['herald-api', 'herald-fanout', 'herald-send', 'herald-dead-letter'];
 
@@ -117,7 +112,7 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       it('shows messages by final status from the Powertools metrics (namespace Herald, service herald)', () => {
         const metrics = metricsOf('Messages by status (per 5 minutes)');
         expect(metrics.map((metric) => metric.slice(0, 4))).toEqual(
-          finalStatuses.map((status) => [METRICS_NAMESPACE, metricNames.messagesByStatus(status), 'service', 'herald']),
+          [...FINAL_STATUSES].map((status) => [METRICS_NAMESPACE, metricNames.messagesByStatus(status), 'service', SERVICE_NAME]),
         );
         expect(metrics.map((metric) => metric.slice(0, 2))).toEqual([
           ['Herald', 'Messages_sent'],

@@ -2,6 +2,8 @@
  * The one definition of Herald's queues, read by the CDK stack and by the local
  * runtime (SQS emulator and its poller), so both run the same redrive policies.
  */
+import type { FunctionName } from './functions.js';
+
 export interface QueueDefinition {
   name: string;
   /** The environment variable that carries the queue URL to the handlers. */
@@ -28,16 +30,6 @@ export interface QueueDefinition {
     maxConcurrency?: number;
   };
 }
-
-export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter';
-
-/** Lambda settings the stack deploys and the local runtime imitates. */
-export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
-  api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
-  fanout: { entry: 'functions/handlers/fanout.ts', memoryMb: 512, timeoutSeconds: 30 },
-  send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
-  deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
-};
 
 export const queues = {
   /** Campaign starts and fan-out pages. FIFO, grouped by campaign: one page of a campaign in flight at a time. */

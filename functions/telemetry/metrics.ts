@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SERVICE_NAME } from '../definitions/functions.js';
 
 export const METRICS_NAMESPACE = 'Herald';
 
@@ -9,5 +10,5 @@ export const metricNames = {
   providerLatency: 'ProviderLatency',
 } as const;
 
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'herald' });
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 export { MetricUnit };

@@ -7,49 +7,20 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { CampaignStore, ClientStore, Clock, FanoutQueue, MessageStore, Provider, SendQueue, StartScheduler } from '../ports.js';
-import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from './config.js';
-import { DynamoCampaignStore } from './dynamo/campaign-store.js';
-import { DynamoClientStore } from './dynamo/client-store.js';
-import { DynamoMessageStore } from './dynamo/message-store.js';
-import { HttpProvider } from './provider.js';
-import { EventBridgeStartScheduler } from './scheduler.js';
-import { SqsFanoutQueue, SqsSendQueue } from './sqs.js';
+import type { ApiDependencies } from '../api/app.js';
+import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
+import type { FanoutDependencies } from '../delivery/fanout.js';
+import type { SendDependencies } from '../delivery/send.js';
+import type { Clock, Stores } from '../ports.js';
+import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from '../adapters/config.js';
+import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
+import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
+import { DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { HttpProvider } from '../adapters/provider.js';
+import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
+import { SqsFanoutQueue, SqsSendQueue } from '../adapters/sqs.js';
 
 export const systemClock: Clock = { now: () => new Date() };
-
-export interface Stores {
-  clients: ClientStore;
-  campaigns: CampaignStore;
-  messages: MessageStore;
-}
-
-export interface ApiDependencies extends Stores {
-  clock: Clock;
-  fanoutQueue: FanoutQueue;
-  scheduler: StartScheduler;
-}
-
-export interface FanoutDependencies extends Stores {
-  clock: Clock;
-  fanoutQueue: FanoutQueue;
-  sendQueue: SendQueue;
-}
-
-export interface SendDependencies {
-  clock: Clock;
-  campaigns: CampaignStore;
-  messages: MessageStore;
-  sendQueue: SendQueue;
-  provider: Provider;
-  settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number; leaseSeconds: number };
-}
-
-export interface DeadLetterDependencies {
-  clock: Clock;
-  campaigns: CampaignStore;
-  messages: MessageStore;
-}
 
 type TablesEnv = Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
 
@@ -130,8 +101,6 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       providerConcurrency: env.PROVIDER_CONCURRENCY,
       maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
-      // Longer than the send function's timeout: a worker that is still running never loses its chunk.
-      leaseSeconds: 60,
     },
     ...rest,
   };

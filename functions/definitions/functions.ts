@@ -1,0 +1,20 @@
+/** The Lambda functions: what the stack deploys and the local runtime imitates, and the names they share. */
+
+/** Powertools' service name: the `service` key of every log line and the dimension of every metric. */
+export const SERVICE_NAME = 'herald';
+
+export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter';
+
+export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
+  api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
+  fanout: { entry: 'functions/handlers/fanout.ts', memoryMb: 512, timeoutSeconds: 30 },
+  send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
+  deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
+};
+
+/**
+ * How long a claimed chunk stays with its worker: twice the longest function that claims
+ * chunks may run, so a worker that is still running never loses its chunk, and a chunk
+ * whose worker died is free again soon after.
+ */
+export const CHUNK_LEASE_MS = 2 * Math.max(functionSettings.send.timeoutSeconds, functionSettings.deadLetter.timeoutSeconds) * 1000;

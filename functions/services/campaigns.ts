@@ -1,0 +1,107 @@
+/**
+ * The campaign workflows the API runs: each keeps the stored campaign and its start
+ * (schedule or fan-out) in agreement, undoing its own first step when the second fails.
+ * Written against ports only; routes parse, call these, and shape the answer.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CANCEL_SETTLE_MS,
+  checkTimes,
+  deletion,
+  hasStarted,
+  newCampaignRecord,
+  patchedCampaign,
+  type Campaign,
+  type CampaignPatch,
+  type NewCampaign,
+} from '../domain/campaigns.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import type { CampaignStore, Clock, FanoutQueue, StartScheduler } from '../ports.js';
+
+export interface CampaignServiceDependencies {
+  clock: Clock;
+  campaigns: CampaignStore;
+  fanoutQueue: FanoutQueue;
+  scheduler: StartScheduler;
+  /** Where an undo that itself failed is reported; the original error is still what the caller sees. */
+  onUndoFailure?: (error: unknown) => void;
+}
+
+export function campaignService(deps: CampaignServiceDependencies) {
+  const { clock, campaigns, fanoutQueue, scheduler } = deps;
+
+  async function get(id: string): Promise<Campaign> {
+    const campaign = await campaigns.get(id);
+    if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
+    return campaign;
+  }
+
+  /** Starts the campaign now or at its start; a campaign that cannot be started is not left behind. */
+  async function launch(campaign: Campaign): Promise<void> {
+    try {
+      if (campaign.status === 'running') await fanoutQueue.start(campaign.id);
+      else await scheduler.schedule(campaign.id, new Date(campaign.startAt));
+    } catch (error) {
+      const undo = campaign.status === 'running' ? campaigns.cancel(campaign.id) : campaigns.remove(campaign.id);
+      await undo.catch((undoError: unknown) => deps.onUndoFailure?.(undoError));
+      throw error;
+    }
+  }
+
+  /** A scheduled campaign's start moved: schedule the new start, or start now when it is already reached. */
+  async function followStart(campaign: Campaign, now: Date): Promise<void> {
+    if (!hasStarted(campaign, now)) return scheduler.schedule(campaign.id, new Date(campaign.startAt));
+    await fanoutQueue.start(campaign.id);
+    await scheduler.unschedule(campaign.id);
+  }
+
+  /** Stopped means no provider call starts after this returns: senders re-check the status within CANCEL_SETTLE_MS. */
+  async function stop(id: string): Promise<void> {
+    await campaigns.cancel(id);
+    await sleep(CANCEL_SETTLE_MS);
+  }
+
+  return {
+    get,
+
+    /** Create-or-start: stored first (the store spends a campaign number), then scheduled or started, or removed again. */
+    async create(input: NewCampaign): Promise<Campaign> {
+      const now = clock.now();
+      // Checked before create: the store takes a number from the campaign sequence first.
+      checkTimes(input.startAt, input.endAt, now);
+      const campaign = await campaigns.create((id) => newCampaignRecord(input, id, now));
+      await launch(campaign);
+      return campaign;
+    },
+
+    /** Reschedule with rollback: the stored start and the schedule must not disagree, so the old campaign goes back if the schedule cannot follow. */
+    async change(id: string, patch: CampaignPatch): Promise<Campaign> {
+      const current = await get(id);
+      const now = clock.now();
+      const stored = await campaigns.replace(patchedCampaign(current, patch, now), current.status);
+      if (current.status === 'scheduled' && stored.startAt !== current.startAt) {
+        await followStart(stored, now).catch(async (error: unknown) => {
+          await campaigns.replace(current, 'scheduled').catch((undoError: unknown) => deps.onUndoFailure?.(undoError));
+          throw error;
+        });
+      }
+      return stored;
+    },
+
+    /** Delete: a scheduled campaign goes with its schedule; a running one is stopped (the cancel wait) and kept for its statistics. */
+    async remove(id: string): Promise<void> {
+      const campaign = await get(id);
+      if (deletion(campaign, clock.now()) === 'stop') return stop(campaign.id);
+      try {
+        await campaigns.remove(campaign.id);
+      } catch (error) {
+        // It started between our read and the removal: stopping is what deleting it means now.
+        if (!(error instanceof ConflictError)) throw error;
+        return stop(campaign.id);
+      }
+      await scheduler.unschedule(campaign.id);
+    },
+  };
+}
+
+export type CampaignService = ReturnType<typeof campaignService>;
