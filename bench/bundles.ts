@@ -21,14 +21,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { z } from 'zod';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, tallyEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
 import type { FunctionName } from '../functions/definitions/functions.js';
 import { figure, type Figure } from './figures.js';
 
 const run = promisify(execFile);
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
-const configSchemas: Record<FunctionName, z.ZodObject> = { api: apiEnvSchema, fanout: fanoutEnvSchema, send: sendEnvSchema, deadLetter: deadLetterEnvSchema };
+const configSchemas: Record<FunctionName, z.ZodObject> = {
+  api: apiEnvSchema,
+  fanout: fanoutEnvSchema,
+  send: sendEnvSchema,
+  deadLetter: deadLetterEnvSchema,
+  tally: tallyEnvSchema,
+};
 
 /** Stand-ins for what CloudFormation fills in at deploy time. */
 const dummyValues: Record<string, string> = {

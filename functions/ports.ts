@@ -2,7 +2,7 @@
 import type { Campaign, CampaignFilter, FanoutProgress } from './domain/campaigns.js';
 import type { Client, ClientPatch, NewClient } from './domain/clients.js';
 import type { SendOutcome } from './domain/delivery.js';
-import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus } from './domain/messages.js';
+import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus, Tally } from './domain/messages.js';
 
 export interface Page<T> {
   items: T[];
@@ -48,12 +48,18 @@ export interface CampaignStore {
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
   start(id: string): Promise<boolean>;
   /**
-   * Moves the fan-out from `page` to `next` and adds the page's messages to the queued
-   * count, in one conditional write: false when another worker already did it.
+   * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, in
+   * one conditional write: false when another worker already did it.
    */
-  advanceFanout(id: string, page: number, next: FanoutProgress, queued: number): Promise<boolean>;
-  /** Adds a chunk outcome's deltas to the counters, and marks the campaign finished when nothing is left queued. */
-  addCounts(id: string, delta: Counts): Promise<void>;
+  advanceFanout(id: string, page: number, next: FanoutProgress, written: number): Promise<boolean>;
+  /**
+   * Adds a tally to the campaign's counters and to the overall totals, in one transaction that
+   * holds only while the campaign's `tallied` mark is still `applied` (ConflictError when another
+   * worker moved it: read again and recount); then finishes the campaign when it is drained.
+   */
+  applyTally(id: string, tally: Tally, applied: string | undefined): Promise<void>;
+  /** The counts over every campaign, kept by `applyTally`. */
+  totals(): Promise<Counts>;
 }
 
 export type ClaimResult =
@@ -83,6 +89,8 @@ export interface MessageStore {
   /** Stores a claimed chunk's messages and releases the lease. */
   saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void>;
   get(id: number): Promise<Message | undefined>;
+  /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
+  recount(campaignId: string): Promise<Counts>;
   /** The numbers of a campaign's chunks that still hold a queued message. */
   openChunks(campaignId: string, request: PageRequest): Promise<Page<number>>;
   list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;

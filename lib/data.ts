@@ -34,6 +34,7 @@ export class HeraldData extends Construct {
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         deletionProtection: props.deletionProtection,
         removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        ...(definition.stream ? { stream: dynamodb.StreamViewType[definition.stream] } : {}),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({

@@ -1,6 +1,7 @@
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
@@ -52,7 +53,9 @@ export interface HeraldDeliveryProps {
  */
 export class HeraldDelivery extends Construct {
   readonly queues: Record<QueueName, QueuePair>;
-  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction };
+  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction; tally: HeraldFunction };
+  /** Where stream batches go that the tally could not apply after its retries (an alarm watches it). */
+  readonly tallyDeadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   readonly schedulerRole: iam.Role;
   /** Where Scheduler puts a start it could not deliver to the fan-out queue. */
@@ -116,7 +119,35 @@ export class HeraldDelivery extends Construct {
       }),
     );
 
-    this.functions = { fanout, send, deadLetter };
+    const tally = new HeraldFunction(this, 'TallyFunction', {
+      name: 'tally',
+      description: "Keeps campaign counters and totals from the messages table's stream",
+      defaults: props.functionDefaults,
+      environment: { ...data.environment },
+    });
+    data.grant(tally, { campaigns: 'readWrite', uniques: 'readWrite' });
+    this.tallyDeadLetterQueue = new sqs.Queue(this, 'TallyDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    NagSuppressions.addResourceSuppressions(this.tallyDeadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter destination of the tally stream mapping; it needs none of its own.' },
+    ]);
+    tally.function.addEventSource(
+      new DynamoEventSource(data.table('messages'), {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        bisectBatchOnError: true,
+        // The tally is idempotent, so retries are safe; a batch that still fails is kept for replay, and alarmed on.
+        retryAttempts: 100,
+        onFailure: new SqsDlq(this.tallyDeadLetterQueue),
+      }),
+    );
+
+    this.functions = { fanout, send, deadLetter, tally };
 
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: props.scheduleGroupName });
 

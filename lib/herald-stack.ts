@@ -66,7 +66,13 @@ export class HeraldStack extends Stack {
       stageName: props.apiStageName ?? 'v1',
       functionDefaults,
     });
-    const functions = [this.api.handler, this.delivery.functions.fanout, this.delivery.functions.send, this.delivery.functions.deadLetter];
+    const functions = [
+      this.api.handler,
+      this.delivery.functions.fanout,
+      this.delivery.functions.send,
+      this.delivery.functions.deadLetter,
+      this.delivery.functions.tally,
+    ];
     this.observability = new HeraldObservability(this, 'Observability', {
       namePrefix,
       serviceName: functionDefaults.serviceName,

@@ -69,6 +69,7 @@ export class HeraldObservability extends Construct {
       ['FanoutDeadLetters', delivery.queues.fanout.deadLetterQueue],
       ['SendDeadLetters', delivery.queues.send.deadLetterQueue],
       ['SchedulerDeadLetters', delivery.schedulerDeadLetterQueue],
+      ['TallyDeadLetters', delivery.tallyDeadLetterQueue],
     ];
     for (const [name, queue] of deadLetterQueues) {
       this.alarm(

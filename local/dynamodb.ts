@@ -244,6 +244,7 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
           AttributeDefinitions: attributeDefinitions(table),
           KeySchema: keySchema(table.partitionKey, table.sortKey),
           ...(table.indexes.length > 0 ? { GlobalSecondaryIndexes: table.indexes.map(indexSpec) } : {}),
+          ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
         }),
       );
     } catch (error) {
@@ -253,7 +254,11 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
     await waitUntilActive(client, tableName);
     return;
   }
-  // A table kept in a data directory from an older version may lack newer indexes.
+  // A table kept in a data directory from an older version may lack its stream or newer indexes.
+  if (table.stream && !existing.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }));
+    await waitUntilActive(client, tableName);
+  }
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of table.indexes.filter((candidate) => !present.has(candidate.indexName))) {
     await client.send(

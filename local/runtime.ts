@@ -5,15 +5,18 @@
  * differs (local scheduler, in-process token, local endpoints).
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema } from '../functions/adapters/config.js';
 import type { FunctionName } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
 import {
   apiDependencies,
   deadLetterDependencies,
+  tallyDependencies,
   dynamoDocumentClient,
   fanoutDependencies,
   sendDependencies,
@@ -26,12 +29,14 @@ import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
 import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
+import { createTallyHandler } from '../functions/delivery/tally.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
 import { startPoller, type Poller } from './poller.js';
+import { startStreamPoller } from './streams.js';
 import { LocalScheduler, schedulesTable } from './scheduler.js';
 import { recoverDelivery } from './recover.js';
 import { createQueues, resolveLocalhostSubdomains, startSqsEmulator, withSuffix, type CreatedQueue } from './sqs.js';
@@ -132,6 +137,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
     });
     const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
+    const tallyEnv = parseEnv(tallyEnvSchema, tablesEnv);
     // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
     const apiEnv = parseEnv(apiEnvSchema, {
       ...tablesEnv,
@@ -165,6 +171,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
     await recoverDelivery({ ...stores(deadLetterEnv), fanoutQueue, sendQueue, clock: systemClock, logger });
+
+    // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.
+    const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB as string;
+    const streamClients = { streams: new DynamoDBStreamsClient({ endpoint }), dynamo: localDynamoClient(endpoint) };
+    const streamPoller = startStreamPoller({
+      ...streamClients,
+      tableName: tableNames.messages,
+      handler: instrument('tally', createTallyHandler(tallyDependencies(tallyEnv))),
+      ...(options.dataDir ? { checkpointFile: join(options.dataDir, `${tableNames.messages}.stream-checkpoints.json`) } : {}),
+      logger,
+    });
+    // Stopped after the queue pollers (stops run last-in first-out), so their last writes are tallied.
+    stops.push(async () => {
+      await streamPoller.stop();
+      streamClients.streams.destroy();
+      streamClients.dynamo.destroy();
+    });
 
     const pollers: Poller[] = [];
     for (const queue of Object.values(created) as CreatedQueue[]) {

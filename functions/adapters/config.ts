@@ -67,7 +67,10 @@ export const sendEnvSchema = z.object({
 
 export const deadLetterEnvSchema = z.object({ ...tablesEnv });
 
+export const tallyEnvSchema = z.object({ ...tablesEnv });
+
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
+export type TallyEnv = z.infer<typeof tallyEnvSchema>;

@@ -8,6 +8,7 @@ import {
   CampaignPatchSchema,
   CampaignSchema,
   CampaignStatsQuerySchema,
+  OverallStatsQuerySchema,
   CampaignStatsSchema,
   ClientIdParamsSchema,
   ClientListQuerySchema,
@@ -145,7 +146,8 @@ const routes: RouteConfig[] = [
     method: 'get',
     path: '/stats',
     tags: ['statistics'],
-    summary: 'Every campaign with its counts, and totals',
+    summary: 'Campaigns with their counts (paginated), and totals',
+    request: { query: OverallStatsQuerySchema },
     responses: { ...ok(200, 'Overall statistics', OverallStatsSchema), ...problems() },
   },
   {

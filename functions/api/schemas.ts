@@ -88,7 +88,20 @@ const cursor = z
 
 export const ClientListQuerySchema = z.strictObject({ limit, cursor, tag: tag.optional(), operatorCode: operatorCode.optional() });
 export const CampaignListQuerySchema = z.strictObject({ limit, cursor });
-export const CampaignStatsQuerySchema = z.strictObject({ limit, cursor, status: z.enum(MESSAGE_STATUSES).optional() });
+export const CampaignStatsQuerySchema = z.strictObject({
+  limit,
+  cursor,
+  status: z.enum(MESSAGE_STATUSES).optional(),
+  verify: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .openapi({ param: { description: 'true: also recount from the stored messages (reads every chunk) and say whether the counters agree.' } }),
+});
+export const OverallStatsQuerySchema = z.strictObject({
+  limit: limit.default(100).openapi({ param: { description: 'Campaigns per page, 1 to 100.' } }),
+  cursor,
+});
 
 export const ClientIdParamsSchema = z.strictObject({
   id: z
@@ -172,6 +185,11 @@ export const CampaignStatsSchema = z
     counts: CountsSchema,
     total: count,
     messages: MessagePageSchema,
+    recount: CountsSchema.optional().openapi({ description: 'With verify=true: the counts recounted from the messages themselves.' }),
+    consistent: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'With verify=true: whether the counters equal the recount (a running campaign may lag by what the tally has not yet read).' }),
   })
   .openapi('CampaignStats');
 
@@ -180,8 +198,13 @@ export const CampaignSummarySchema = z
   .openapi('CampaignSummary');
 
 export const OverallStatsSchema = z
-  .strictObject({ campaigns: z.array(CampaignSummarySchema), counts: CountsSchema, total: count })
-  .openapi('OverallStats', { description: 'Every campaign with its counts, and the counts summed over all campaigns.' });
+  .strictObject({
+    campaigns: z.array(CampaignSummarySchema).openapi({ description: 'One page of campaigns (limit, cursor).' }),
+    nextCursor: z.string().nullable().openapi({ description: 'null on the last page of campaigns' }),
+    counts: CountsSchema.openapi({ description: 'Summed over every campaign, from a totals item kept as messages change (not from this page).' }),
+    total: count,
+  })
+  .openapi('OverallStats', { description: 'A page of campaigns with their counts, and the counts over all campaigns.' });
 
 export const ProblemSchema = z
   .strictObject({

@@ -3,13 +3,14 @@
 /** Powertools' service name: the `service` key of every log line and the dimension of every metric. */
 export const SERVICE_NAME = 'herald';
 
-export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter';
+export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally';
 
 export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
   api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
   fanout: { entry: 'functions/handlers/fanout.ts', memoryMb: 512, timeoutSeconds: 30 },
   send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
   deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
+  tally: { entry: 'functions/handlers/tally.ts', memoryMb: 256, timeoutSeconds: 30 },
 };
 
 /**

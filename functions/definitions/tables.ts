@@ -24,6 +24,8 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   indexes: IndexDefinition[];
+  /** A DynamoDB stream of the table's changes, with the item before and after each write. */
+  stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 export const CLIENTS_BY_TAG = 'byTag';
@@ -53,13 +55,17 @@ export const tables = {
     partitionKey: { name: 'id', type: 'S' },
     indexes: [],
   },
-  /** One item per chunk of up to ten messages of one campaign. */
+  /**
+   * One item per chunk of up to ten messages of one campaign. Its stream feeds the tally
+   * function, which keeps the campaigns' counters from each chunk's before and after.
+   */
   messages: {
     name: 'messages',
     envVar: 'MESSAGES_TABLE',
     partitionKey: { name: 'campaignId', type: 'S' },
     sortKey: { name: 'chunk', type: 'N' },
     indexes: [],
+    stream: 'NEW_AND_OLD_IMAGES',
   },
 } as const satisfies Record<string, TableDefinition>;
 

@@ -2,20 +2,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { closed } from '../domain/delivery.js';
-import { countsDelta, isOpen } from '../domain/messages.js';
+import { isOpen } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
-import type { CampaignStore, ChunkRef, Clock, MessageStore } from '../ports.js';
+import type { ChunkRef, Clock, MessageStore } from '../ports.js';
 import { parseChunkRef } from './events.js';
 
 export interface DeadLetterDependencies {
   clock: Clock;
-  campaigns: CampaignStore;
   messages: MessageStore;
 }
 
-/** A chunk in the send DLQ has used up its receives: its open messages fail with their last error. */
+/** A chunk in the send DLQ has used up its receives: its open messages fail with their last error (the tally counts them). */
 export function createDeadLetterHandler(deps: DeadLetterDependencies) {
-  const { campaigns, messages, clock } = deps;
+  const { messages, clock } = deps;
 
   async function failChunk(record: SQSRecord): Promise<void> {
     let ref: ChunkRef;
@@ -32,7 +31,6 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
     const before = claim.chunk.messages;
     const after = before.map((message) => (isOpen(message) ? closed(message, 'failed', message.lastError ?? 'retries exhausted') : message));
     await messages.saveOutcome(ref.campaignId, ref.chunk, after);
-    await campaigns.addCounts(ref.campaignId, countsDelta(before, after));
     for (const message of after.filter((m, i) => before[i]?.status !== m.status)) {
       logger.error('message failed: retries exhausted', {
         campaignId: ref.campaignId,

@@ -26,7 +26,8 @@ export interface SendDependencies {
 
 /**
  * Sends the open messages of each chunk in a batch. A chunk is claimed first (no second
- * worker sends it), its outcome and the campaign's counters are written once per attempt,
+ * worker sends it), its outcome is written once per attempt (the campaign's counters follow
+ * from that write through the tally, functions/delivery/tally.ts),
  * and a chunk with retryable failures goes back to the queue with a backoff.
  */
 export function createSendHandler(deps: SendDependencies) {
@@ -86,8 +87,8 @@ export function createSendHandler(deps: SendDependencies) {
     // A retry that would come after the end is no retry: those messages expire now.
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     await messages.saveOutcome(ref.campaignId, ref.chunk, after);
+    // The campaign's counters follow from this write (the tally reads the messages table's stream).
     const delta = countsDelta(before, after);
-    await campaigns.addCounts(ref.campaignId, delta);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
     if (plan.kind === 'retry') {
       await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);

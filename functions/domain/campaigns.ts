@@ -1,7 +1,7 @@
 /** Campaign rules: what may change in which state, when a campaign starts, who it reaches. */
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
-import { emptyCounts, type Counts } from './messages.js';
+import { emptyCounts, settledOf, type Counts } from './messages.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -31,6 +31,10 @@ export interface Campaign {
   updatedAt: string;
   /** Absent until the campaign has started. */
   fanout?: FanoutProgress;
+  /** Messages the fan-out has written so far (absent on campaigns fanned out before it was counted). */
+  fannedOut?: number;
+  /** The last position of the messages table's stream that `counts` hold. */
+  tallied?: string;
 }
 
 export interface NewCampaign {
@@ -132,6 +136,17 @@ export function audiencePlan(filter: CampaignFilter): AudiencePlan {
   if (tags.length) return { index: 'tag', values: tags };
   if (codes.length) return { index: 'operatorCode', values: codes };
   return { values: [''] };
+}
+
+/**
+ * A running campaign is done when its fan-out has finished and every message it wrote is
+ * settled. The written count comes from the fan-out and the settled ones from the tally, so
+ * a tally that lags behind the fan-out can never finish a campaign early.
+ */
+export function isDrained(campaign: Pick<Campaign, 'status' | 'fanout' | 'counts' | 'fannedOut'>): boolean {
+  if (campaign.status !== 'running' || !campaign.fanout?.done) return false;
+  const written = campaign.fannedOut;
+  return written === undefined ? campaign.counts.queued === 0 : settledOf(campaign.counts) === written && campaign.counts.queued === 0;
 }
 
 /** A client matches when it matches every list the filter gives; no filter means every client. */

@@ -127,3 +127,45 @@ export function countsDelta(before: MessageRecord[], after: MessageRecord[]): Co
 export function isOpen(message: MessageRecord): boolean {
   return message.status === 'queued';
 }
+
+/** A chunk write as the messages table's stream reports it: the statuses before and after, in stream order. */
+export interface ChunkChange {
+  campaignId: string;
+  /** The stream's sequence number: a decimal string, increasing along one campaign's writes. */
+  sequence: string;
+  before: MessageStatus[];
+  after: MessageStatus[];
+}
+
+/** True when stream position `a` comes after `b` (no `b`: nothing applied yet). */
+export function isLaterSequence(a: string, b: string | undefined): boolean {
+  return b === undefined || BigInt(a) > BigInt(b);
+}
+
+export interface Tally {
+  delta: Counts;
+  /** The last stream position the delta covers. */
+  through: string;
+}
+
+/**
+ * What a run of one campaign's chunk changes adds to its counters, leaving out what the
+ * counters already hold (changes at or before `applied`); undefined when nothing is new.
+ * Counters derived this way cannot drift: they are the sum of every chunk's own writes.
+ */
+export function tallyOf(changes: readonly ChunkChange[], applied: string | undefined): Tally | undefined {
+  const delta = emptyCounts();
+  let through: string | undefined;
+  for (const change of changes) {
+    if (!isLaterSequence(change.sequence, applied)) continue;
+    for (const status of change.before) delta[status] -= 1;
+    for (const status of change.after) delta[status] += 1;
+    if (through === undefined || isLaterSequence(change.sequence, through)) through = change.sequence;
+  }
+  return through === undefined ? undefined : { delta, through };
+}
+
+/** Messages in a final status. */
+export function settledOf(counts: Counts): number {
+  return totalOf(counts) - counts.queued;
+}

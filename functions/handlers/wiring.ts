@@ -11,11 +11,12 @@ import type { ApiDependencies } from '../api/app.js';
 import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
 import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
+import type { TallyDependencies } from '../delivery/tally.js';
 import type { Clock, Stores } from '../ports.js';
-import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv } from '../adapters/config.js';
+import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, TallyEnv } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
-import { DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../adapters/sqs.js';
@@ -108,6 +109,10 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
 
 export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<DeadLetterDependencies> = {}): DeadLetterDependencies {
   const clock = overrides.clock ?? systemClock;
-  const { campaigns, messages } = stores(env, clock);
-  return { clock, campaigns, messages, ...overrides };
+  const { messages } = stores(env, clock);
+  return { clock, messages, ...overrides };
+}
+
+export function tallyDependencies(env: TallyEnv, overrides: Partial<TallyDependencies> = {}): TallyDependencies {
+  return { campaigns: stores(env).campaigns, changeOf: chunkChangeOf, ...overrides };
 }

@@ -4,7 +4,7 @@
  * by status, and the documentation. Tests in this file share one runtime and run in order.
  */
 import { request as httpRequest } from 'node:http';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../local/http.js';
@@ -521,6 +521,39 @@ describe('statistics and messages', () => {
     expect(overall.body.counts).toEqual(summed);
     expect(overall.body.total).toBe(Object.values(summed).reduce((a, b) => a + b, 0));
     expect(overall.body.campaigns.map((entry) => entry.id).sort()).toEqual((await allCampaigns()).map((c) => c.id).sort());
+
+    const paged = await call<{ campaigns: { id: string }[]; nextCursor: string | null }>('GET', '/stats?limit=1');
+    expect(paged.body.campaigns).toHaveLength(1);
+    expect(paged.body.nextCursor).toEqual(expect.any(String));
+    expectProblem(await call('GET', '/stats?limit=0'), 400, ['limit']);
+  });
+
+  it('verify=true recounts from the messages: consistent, until a counter is corrupted by hand', async () => {
+    const tag = newTag('verify');
+    await addClient({ tag });
+    await addClient({ tag });
+    const campaign = await addCampaign({ startInMs: -1000, filter: { tags: [tag] } });
+    await waitFor(
+      'two sent',
+      async () => (await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body,
+      (c) => c.counts.sent === 2,
+    );
+    type Verified = { counts: Counts; recount?: Counts; consistent?: boolean };
+    const plain = await call<Verified>('GET', `/campaigns/${campaign.id}/stats`);
+    expect(plain.body).not.toHaveProperty('consistent');
+    const good = await call<Verified>('GET', `/campaigns/${campaign.id}/stats?verify=true`);
+    expect(good.body).toMatchObject({ consistent: true, recount: { ...zeroCounts, sent: 2 }, counts: { ...zeroCounts, sent: 2 } });
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: runtime.tableNames.campaigns,
+        Key: { id: campaign.id },
+        UpdateExpression: 'SET counts.sent = :wrong',
+        ExpressionAttributeValues: { ':wrong': 5 },
+      }),
+    );
+    const bad = await call<Verified>('GET', `/campaigns/${campaign.id}/stats?verify=true`);
+    expect(bad.body).toMatchObject({ consistent: false, recount: { ...zeroCounts, sent: 2 }, counts: { ...zeroCounts, sent: 5 } });
+    expectProblem(await call('GET', `/campaigns/${campaign.id}/stats?verify=yes`), 400, ['verify']);
   });
 });
 

@@ -1,20 +1,24 @@
 /** The dead-letter handler against DynamoDB Local: a chunk that used up its receives. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
-import { createTestTables, documentClient } from '../support/aws.js';
+import { createTestTables, documentClient, startTestTally, type TestTally } from '../support/aws.js';
 
 let store: Stores;
 let handler: ReturnType<typeof createDeadLetterHandler>;
+let tally: TestTally;
 
 beforeAll(async () => {
-  store = stores((await createTestTables()).env as never, systemClock, documentClient());
-  handler = createDeadLetterHandler({ clock: systemClock, campaigns: store.campaigns, messages: store.messages });
+  const tables = await createTestTables();
+  store = stores(tables.env as never, systemClock, documentClient());
+  handler = createDeadLetterHandler({ clock: systemClock, messages: store.messages });
+  tally = startTestTally(tables.names.messages, store.campaigns);
 });
+afterAll(() => tally.stop());
 
 const record = (body: string, messageId = body): SQSRecord =>
   ({
@@ -29,6 +33,13 @@ const record = (body: string, messageId = body): SQSRecord =>
     awsRegion: 'us-east-1',
   }) as SQSRecord;
 const event = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
+/** A store's methods as plain functions, so a test can replace one and keep the rest. */
+const bound = <T extends object>(target: T): T =>
+  Object.fromEntries(
+    Object.getOwnPropertyNames(Object.getPrototypeOf(target))
+      .filter((name) => name !== 'constructor')
+      .map((name) => [name, (target as Record<string, (...args: unknown[]) => unknown>)[name]?.bind(target)]),
+  ) as T;
 
 async function campaignWithChunk(size: number) {
   const now = new Date();
@@ -48,7 +59,6 @@ describe('dead-letter handler', () => {
     const [a, b, c] = chunk.messages;
     if (!a || !b || !c) throw new Error('three messages expected');
     await store.messages.saveOutcome(campaign.id, 0, [{ ...a, status: 'sent', attempts: 1 }, { ...b, attempts: 8, lastError: 'HTTP 503' }, c]);
-    await store.campaigns.addCounts(campaign.id, { queued: -1, sent: 1, failed: 0, expired: 0, cancelled: 0 });
     const result = await handler(event(record(JSON.stringify({ campaignId: campaign.id, chunk: 0 }))));
     expect(result.batchItemFailures).toEqual([]);
     const messages = (await store.messages.list(campaign.id, { limit: 10 })).items;
@@ -57,6 +67,7 @@ describe('dead-letter handler', () => {
       ['failed', 'HTTP 503'],
       ['failed', 'retries exhausted'],
     ]);
+    await tally.settled();
     const after = await store.campaigns.get(campaign.id);
     expect(after?.counts).toEqual({ queued: 0, sent: 1, failed: 2, expired: 0, cancelled: 0 });
     expect(after?.status).toBe('finished');
@@ -68,7 +79,31 @@ describe('dead-letter handler', () => {
     await handler(event(record(body, 'first')));
     const result = await handler(event(record(body, 'again')));
     expect(result.batchItemFailures).toEqual([]);
+    await tally.settled();
     expect((await store.campaigns.get(campaign.id))?.counts).toMatchObject({ queued: 0, failed: 2 });
+  });
+
+  it('a crash right after the outcome write leaves counts that add up, and the campaign finishes on redelivery', async () => {
+    const { campaign } = await campaignWithChunk(4);
+    // The process dies after the chunk's outcome is stored, before anything else it would do.
+    const crashing = createDeadLetterHandler({
+      clock: systemClock,
+      messages: {
+        ...bound(store.messages),
+        saveOutcome: async (...args: Parameters<Stores['messages']['saveOutcome']>) => {
+          await store.messages.saveOutcome(...args);
+          throw new Error('killed after the outcome write');
+        },
+      },
+    });
+    const body = JSON.stringify({ campaignId: campaign.id, chunk: 0 });
+    expect((await crashing(event(record(body, 'first')))).batchItemFailures).toEqual([{ itemIdentifier: 'first' }]);
+    // The redelivery finds the chunk settled and does nothing more.
+    expect((await handler(event(record(body, 'again')))).batchItemFailures).toEqual([]);
+    await tally.settled();
+    const after = await store.campaigns.get(campaign.id);
+    expect(after?.counts).toEqual({ queued: 0, sent: 0, failed: 4, expired: 0, cancelled: 0 });
+    expect(after?.status).toBe('finished');
   });
 
   it('waits while a sender still holds the chunk', async () => {
@@ -76,6 +111,7 @@ describe('dead-letter handler', () => {
     await store.messages.claim(campaign.id, 0, 60_000, new Date());
     const result = await handler(event(record(JSON.stringify({ campaignId: campaign.id, chunk: 0 }), 'held')));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'held' }]);
+    await tally.settled();
     expect((await store.campaigns.get(campaign.id))?.counts.queued).toBe(1);
   });
 

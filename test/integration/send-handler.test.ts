@@ -12,32 +12,39 @@ import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
-import { createSendHandler } from '../../functions/delivery/send.js';
+import { createSendHandler, type SendDependencies } from '../../functions/delivery/send.js';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
 import { toSqsEvent } from '../../local/poller.js';
-import { createTestQueues, createTestTables, documentClient, sqsClient, type TestQueues } from '../support/aws.js';
+import { createTestQueues, createTestTables, documentClient, sqsClient, startTestTally, type TestQueues, type TestTally } from '../support/aws.js';
 
 let store: Stores;
 let queues: TestQueues;
 let provider: FakeProvider;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let tally: TestTally;
+let sendDependencies: SendDependencies;
 const sqs = sqsClient();
 
 beforeAll(async () => {
   const tables = await createTestTables();
   store = stores(tables.env as never, systemClock, documentClient());
+  tally = startTestTally(tables.names.messages, store.campaigns);
   queues = await createTestQueues();
   provider = await startFakeProvider({ token: 'secret-jwt', latencyMs: 0 });
-  handler = createSendHandler({
+  sendDependencies = {
     clock: systemClock,
     campaigns: store.campaigns,
     messages: store.messages,
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
     provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
     settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60 },
-  });
+  };
+  handler = createSendHandler(sendDependencies);
 });
-afterAll(() => provider.stop());
+afterAll(async () => {
+  await provider.stop();
+  await tally.stop();
+});
 beforeEach(async () => {
   // Each case reads only its own records: what an earlier case left to retry is dropped.
   await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.send.url }));
@@ -71,7 +78,11 @@ async function receive(refs: { campaignId: string; chunk: number }[]): Promise<S
   return toSqsEvent(messages, queues.send.arn);
 }
 
-const countsOf = async (id: string) => (await store.campaigns.get(id))?.counts;
+/** The counters once the tally has caught up with every chunk write so far. */
+const countsOf = async (id: string) => {
+  await tally.settled();
+  return (await store.campaigns.get(id))?.counts;
+};
 
 describe('send handler', () => {
   it('sends every open message of a chunk once and moves the counters once', async () => {
@@ -85,6 +96,30 @@ describe('send handler', () => {
     expect(result.batchItemFailures).toEqual([]);
     expect(provider.sentMsgIds()).toHaveLength(15);
     expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 15, failed: 0, expired: 0, cancelled: 0 });
+    expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
+  });
+
+  it('a crash right after the outcome write: the redelivery sends nothing again, the counts add up and the campaign finishes', async () => {
+    const { campaign } = await campaignWithChunks(20);
+    // The process dies after each chunk's outcome is stored, before anything else the handler does.
+    const crashing = createSendHandler({
+      ...sendDependencies,
+      messages: Object.assign(Object.create(store.messages) as Stores['messages'], {
+        saveOutcome: async (...args: Parameters<Stores['messages']['saveOutcome']>) => {
+          await store.messages.saveOutcome(...args);
+          throw new Error('killed after the outcome write');
+        },
+      }),
+    });
+    const refs = [
+      { campaignId: campaign.id, chunk: 0 },
+      { campaignId: campaign.id, chunk: 1 },
+    ];
+    expect((await crashing(await receive(refs))).batchItemFailures).toHaveLength(2);
+    expect(provider.sentMsgIds()).toHaveLength(20);
+    expect((await handler(await receive(refs))).batchItemFailures).toEqual([]);
+    expect(provider.sentMsgIds()).toHaveLength(20);
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 20, failed: 0, expired: 0, cancelled: 0 });
     expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
   });
 

@@ -119,18 +119,38 @@ describe('campaign store', () => {
     expect(await store.campaigns.start('999999')).toBe(false);
   });
 
-  it('advances the fan-out once per page and finishes when nothing is left queued', async () => {
+  it('advances the fan-out once per page and finishes when every written message is settled', async () => {
     const c = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
     await store.campaigns.start(c.id);
     expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(true);
     expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(false);
     expect(await store.campaigns.advanceFanout(c.id, 1, { page: 2, done: true }, 5)).toBe(true);
-    await store.campaigns.addCounts(c.id, { ...emptyCounts(), queued: -14, sent: 13, failed: 1 });
+    expect((await store.campaigns.get(c.id))?.fannedOut).toBe(15);
+    const totalsBefore = await store.campaigns.totals();
+    // The tally has seen 10 of the 15 written messages, all settled: a lagging tally never finishes a campaign early.
+    await store.campaigns.applyTally(c.id, { delta: { ...emptyCounts(), sent: 9, failed: 1 }, through: '100' }, undefined);
     expect((await store.campaigns.get(c.id))?.status).toBe('running');
-    await store.campaigns.addCounts(c.id, { ...emptyCounts(), queued: -1, expired: 1 });
+    await store.campaigns.applyTally(c.id, { delta: { ...emptyCounts(), sent: 4, expired: 1 }, through: '200' }, '100');
     const done = await store.campaigns.get(c.id);
     expect(done?.status).toBe('finished');
     expect(done?.counts).toEqual({ queued: 0, sent: 13, failed: 1, expired: 1, cancelled: 0 });
+    expect(done?.tallied).toBe('200');
+    const totals = await store.campaigns.totals();
+    expect([totals.sent - totalsBefore.sent, totals.failed - totalsBefore.failed, totals.expired - totalsBefore.expired]).toEqual([13, 1, 1]);
+  });
+
+  it('applies a tally only from the mark it was computed against, counters and totals together', async () => {
+    const c = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
+    await store.campaigns.start(c.id);
+    await store.campaigns.applyTally(c.id, { delta: { ...emptyCounts(), queued: 10 }, through: '5' }, undefined);
+    const totalsBefore = await store.campaigns.totals();
+    // A replay computed against no mark, or against an old one, is refused and changes nothing anywhere.
+    await expect(store.campaigns.applyTally(c.id, { delta: { ...emptyCounts(), queued: 10 }, through: '5' }, undefined)).rejects.toBeInstanceOf(ConflictError);
+    await expect(store.campaigns.applyTally(c.id, { delta: { ...emptyCounts(), queued: -1, sent: 1 }, through: '9' }, '4')).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect((await store.campaigns.get(c.id))?.counts.queued).toBe(10);
+    expect(await store.campaigns.totals()).toEqual(totalsBefore);
   });
 
   it('removes only scheduled campaigns and cancels only live ones', async () => {

@@ -14,7 +14,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { queues, type QueueDefinition, type QueueName } from '../../functions/definitions/queues.js';
 import { tables, tableList, type TableDefinition, type TableName } from '../../functions/definitions/tables.js';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { chunkChangeOf } from '../../functions/adapters/dynamo/message-store.js';
+import { createTallyHandler } from '../../functions/delivery/tally.js';
+import type { CampaignStore } from '../../functions/ports.js';
 import { createTables } from '../../local/dynamodb.js';
+import { startStreamPoller } from '../../local/streams.js';
 import { createQueues, withSuffix, type CreatedQueue } from '../../local/sqs.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -92,3 +97,31 @@ export async function createTestQueues<N extends string = QueueName>(
     sqs.destroy();
   }
 }
+
+export interface TestTally {
+  /** Resolves when every chunk write so far is in the campaigns' counters. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The tally function on a test's messages table, fed by the local stream poller as the runtime feeds it. */
+export function startTestTally(messagesTable: string, campaigns: CampaignStore, wrap: TallyHandlerWrap = (handler) => handler): TestTally {
+  const clients = { streams: new DynamoDBStreamsClient({ endpoint: dynamoEndpoint(), region: 'us-east-1', credentials }), dynamo: dynamoClient() };
+  const poller = startStreamPoller({
+    ...clients,
+    tableName: messagesTable,
+    intervalMs: 20,
+    handler: wrap(createTallyHandler({ campaigns, changeOf: chunkChangeOf })),
+  });
+  return {
+    settled: () => poller.idle(),
+    async stop() {
+      await poller.stop();
+      clients.streams.destroy();
+      clients.dynamo.destroy();
+    },
+  };
+}
+
+export type TallyHandler = ReturnType<typeof createTallyHandler>;
+export type TallyHandlerWrap = (handler: TallyHandler) => TallyHandler;

@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Campaign, CampaignStatus, FanoutProgress } from '../../domain/campaigns.js';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress } from '../../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
-import { MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts } from '../../domain/messages.js';
+import { emptyCounts, MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts, type Tally } from '../../domain/messages.js';
 import type { CampaignStore, Page, PageRequest } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { isConditionFailure, itemOfConditionFailure } from './errors.js';
+import { failedConditions, isConditionFailure, itemOfConditionFailure } from './errors.js';
 
 export interface CampaignTables {
   campaigns: string;
@@ -13,6 +13,8 @@ export interface CampaignTables {
 }
 
 const SEQUENCE_KEY = 'sequence#campaign';
+/** The counts over every campaign, one attribute per status. */
+const TOTALS_KEY = 'totals#messages';
 const statusNames = { '#status': 'status' };
 
 export class DynamoCampaignStore implements CampaignStore {
@@ -152,15 +154,15 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async advanceFanout(id: string, page: number, next: FanoutProgress, queued: number): Promise<boolean> {
+  async advanceFanout(id: string, page: number, next: FanoutProgress, written: number): Promise<boolean> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id },
-          UpdateExpression: 'SET fanout = :next, counts.queued = counts.queued + :queued',
+          UpdateExpression: 'SET fanout = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written',
           ConditionExpression: 'fanout.page = :page',
-          ExpressionAttributeValues: { ':next': withoutUndefined(next), ':queued': queued, ':page': page },
+          ExpressionAttributeValues: { ':next': withoutUndefined(next), ':written': written, ':zero': 0, ':page': page },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -172,35 +174,78 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async addCounts(id: string, delta: Counts): Promise<void> {
-    const moved = MESSAGE_STATUSES.filter((status) => delta[status] !== 0);
-    if (moved.length === 0) return;
-    const { Attributes } = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.campaigns,
-        Key: { id },
-        UpdateExpression: `SET ${moved.map((status) => `counts.#${status} = counts.#${status} + :${status}`).join(', ')}`,
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeNames: Object.fromEntries(moved.map((status) => [`#${status}`, status])),
-        ExpressionAttributeValues: Object.fromEntries(moved.map((status) => [`:${status}`, delta[status]])),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    await this.finishIfDrained(Attributes as Campaign);
+  /**
+   * Counters and totals move together or not at all, and only from the mark the tally was
+   * computed against, so a replayed stream batch adds nothing twice. A transaction costs
+   * double, but it runs once per campaign per stream batch, not once per chunk.
+   */
+  async applyTally(id: string, tally: Tally, applied: string | undefined): Promise<void> {
+    const moved = MESSAGE_STATUSES.filter((status) => tally.delta[status] !== 0);
+    const names = Object.fromEntries(moved.map((status) => [`#${status}`, status]));
+    const values = Object.fromEntries(moved.map((status) => [`:${status}`, tally.delta[status]]));
+    const counters = moved.map((status) => `counts.#${status} = counts.#${status} + :${status}`);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.campaigns,
+                Key: { id },
+                UpdateExpression: `SET ${[...counters, 'tallied = :through'].join(', ')}`,
+                ConditionExpression: applied === undefined ? 'attribute_exists(id) AND attribute_not_exists(tallied)' : 'tallied = :applied',
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: { ...values, ':through': tally.through, ...(applied === undefined ? {} : { ':applied': applied }) },
+              },
+            },
+            ...(moved.length > 0
+              ? [
+                  {
+                    Update: {
+                      TableName: this.tables.uniques,
+                      Key: { key: TOTALS_KEY },
+                      UpdateExpression: `ADD ${moved.map((status) => `#${status} :${status}`).join(', ')}`,
+                      ExpressionAttributeNames: names,
+                      ExpressionAttributeValues: values,
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (failedConditions(error)?.includes(0)) throw new ConflictError(`campaign ${id}: the tally mark moved`);
+      throw error;
+    }
+    await this.finishIfDrained(await this.get(id));
   }
 
-  /** A running campaign whose fan-out is done and which has nothing left queued is finished. */
+  async totals(): Promise<Counts> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: TOTALS_KEY }, ConsistentRead: true }));
+    const totals = emptyCounts();
+    for (const status of MESSAGE_STATUSES) totals[status] = Number(Item?.[status] ?? 0);
+    return totals;
+  }
+
+  /** A running campaign whose fan-out is done and whose written messages are all settled is finished. */
   private async finishIfDrained(campaign: Campaign | undefined): Promise<void> {
-    if (!campaign || campaign.status !== 'running' || !campaign.fanout?.done || campaign.counts.queued !== 0) return;
+    if (!campaign || !isDrained(campaign)) return;
     await this.db
       .send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
           UpdateExpression: 'SET #status = :finished',
-          ConditionExpression: '#status = :running AND counts.queued = :zero AND fanout.done = :true',
+          // Only from the state that was judged drained: a concurrent tally re-judges its own.
+          ConditionExpression:
+            '#status = :running AND counts.queued = :queued AND counts.sent = :sent AND counts.failed = :failed AND counts.expired = :expired AND counts.cancelled = :cancelled',
           ExpressionAttributeNames: statusNames,
-          ExpressionAttributeValues: { ':finished': 'finished', ':running': 'running', ':zero': 0, ':true': true },
+          ExpressionAttributeValues: {
+            ':finished': 'finished',
+            ':running': 'running',
+            ...Object.fromEntries(MESSAGE_STATUSES.map((status) => [`:${status}`, campaign.counts[status]])),
+          },
         }),
       )
       .catch((error: unknown) => {

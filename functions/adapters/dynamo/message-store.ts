@@ -1,6 +1,20 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { addressOf, CHUNKS_PER_PAGE, isOpen, type Chunk, type Message, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
+import {
+  addressOf,
+  CHUNKS_PER_PAGE,
+  emptyCounts,
+  isOpen,
+  type Chunk,
+  type ChunkChange,
+  type Counts,
+  type Message,
+  type MessageRecord,
+  type MessageStatus,
+} from '../../domain/messages.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { isConditionFailure, itemOfConditionFailure } from './errors.js';
@@ -179,6 +193,26 @@ export class DynamoMessageStore implements MessageStore {
     return chunk && message ? viewOf(chunk, message) : undefined;
   }
 
+  async recount(campaignId: string): Promise<Counts> {
+    const counts = emptyCounts();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'campaignId = :c',
+          ProjectionExpression: 'm',
+          ExpressionAttributeValues: { ':c': campaignId },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of (output.Items ?? []) as Pick<StoredChunk, 'm'>[]) for (const message of item.m) counts[message.s] += 1;
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
+  }
+
   async openChunks(campaignId: string, request: PageRequest): Promise<Page<number>> {
     const output = await this.db.send(
       new QueryCommand({
@@ -231,4 +265,17 @@ export class DynamoMessageStore implements MessageStore {
     }
     return { items, nextCursor: encodeCursor(position) };
   }
+}
+
+/**
+ * A record of the messages table's stream as the chunk change it is, or undefined for a
+ * record that is not one (a removal, or an item of another shape).
+ */
+export function chunkChangeOf(record: DynamoDBRecord): ChunkChange | undefined {
+  const stream = record.dynamodb;
+  const keys = stream?.Keys ? unmarshall(stream.Keys as Record<string, AttributeValue>) : undefined;
+  if (!stream?.SequenceNumber || typeof keys?.campaignId !== 'string') return undefined;
+  const statusesOf = (image: unknown) =>
+    image ? ((unmarshall(image as Record<string, AttributeValue>) as Partial<StoredChunk>).m ?? []).map((message) => message.s) : [];
+  return { campaignId: keys.campaignId, sequence: stream.SequenceNumber, before: statusesOf(stream.OldImage), after: statusesOf(stream.NewImage) };
 }

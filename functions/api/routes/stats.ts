@@ -1,15 +1,12 @@
 /** GET /campaigns/{id}/stats (counts and the messages themselves) and GET /stats (every campaign, and totals). */
 import { effectiveStatus, type Campaign } from '../../domain/campaigns.js';
-import { addCounts, emptyCounts, totalOf } from '../../domain/messages.js';
+import { MESSAGE_STATUSES, totalOf } from '../../domain/messages.js';
 import type { ApiDependencies } from '../app.js';
 import { json, queryOf, type ApiRoute } from '../respond.js';
-import { CampaignStatsQuerySchema, type CampaignStatsView, type OverallStatsView } from '../schemas.js';
+import { CampaignStatsQuerySchema, OverallStatsQuerySchema, type CampaignStatsView, type OverallStatsView } from '../schemas.js';
 import { fullCounts, messageView } from '../views.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { campaignIdOf } from './campaigns.js';
-
-/** Campaigns are read a page at a time, the largest page the store serves. */
-const CAMPAIGN_PAGE = 100;
 
 export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): ApiRoute[] {
   return [
@@ -18,10 +15,10 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
       path: '/campaigns/{id}/stats',
       handler: async (event) => {
         const id = campaignIdOf(event);
+        const { verify, ...query } = queryOf(CampaignStatsQuerySchema, event);
         const campaign = await campaigns.get(id);
         if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
-        const query = queryOf(CampaignStatsQuerySchema, event);
-        const page = await messages.list(campaign.id, query);
+        const [page, recount] = await Promise.all([messages.list(campaign.id, query), verify ? messages.recount(campaign.id) : undefined]);
         const counts = fullCounts(campaign.counts);
         const stats: CampaignStatsView = {
           campaignId: campaign.id,
@@ -29,6 +26,7 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
           counts,
           total: totalOf(counts),
           messages: { items: page.items.map(messageView), nextCursor: page.nextCursor },
+          ...(recount ? { recount, consistent: MESSAGE_STATUSES.every((status) => recount[status] === counts[status]) } : {}),
         };
         return json(200, stats);
       },
@@ -36,17 +34,16 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
     {
       method: 'GET',
       path: '/stats',
-      handler: async () => {
+      // Constant work whatever the number of campaigns: one page of them, and the totals item.
+      handler: async (event) => {
         const now = clock.now();
-        const stats: OverallStatsView = { campaigns: [], counts: emptyCounts(), total: 0 };
-        let cursor: string | undefined;
-        do {
-          const page = await campaigns.list({ limit: CAMPAIGN_PAGE, ...(cursor ? { cursor } : {}) });
-          for (const campaign of page.items) stats.campaigns.push(summaryOf(campaign, now));
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-        for (const summary of stats.campaigns) stats.counts = addCounts(stats.counts, summary.counts);
-        stats.total = totalOf(stats.counts);
+        const [page, totals] = await Promise.all([campaigns.list(queryOf(OverallStatsQuerySchema, event)), campaigns.totals()]);
+        const stats: OverallStatsView = {
+          campaigns: page.items.map((campaign) => summaryOf(campaign, now)),
+          nextCursor: page.nextCursor,
+          counts: totals,
+          total: totalOf(totals),
+        };
         return json(200, stats);
       },
     },

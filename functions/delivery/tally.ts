@@ -1,0 +1,57 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ConflictError } from '../domain/errors.js';
+import { tallyOf, type ChunkChange } from '../domain/messages.js';
+import { logger } from '../telemetry/logger.js';
+import type { CampaignStore } from '../ports.js';
+
+export interface TallyDependencies {
+  campaigns: CampaignStore;
+  /** Reads a stream record as the chunk change it is (the store knows its items' shape). */
+  changeOf: (record: DynamoDBRecord) => ChunkChange | undefined;
+}
+
+/** How often one campaign's tally is recomputed when other workers keep moving its mark. */
+const MAX_TRIES = 5;
+
+/**
+ * Keeps every campaign's counters from the messages table's stream: each chunk write
+ * arrives once with the statuses before and after it, and the counters move by exactly that,
+ * once per campaign per batch. A replayed batch finds the campaign's mark past its records
+ * and adds nothing; a crash between two campaigns' updates leaves the first applied and the
+ * second to the retry. So the counters always equal what the chunks hold, whatever crashed.
+ */
+export function createTallyHandler(deps: TallyDependencies) {
+  const { campaigns, changeOf } = deps;
+
+  async function tallyCampaign(campaignId: string, changes: ChunkChange[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const campaign = await campaigns.get(campaignId);
+      // A campaign removed while scheduled never had chunks; nothing is left to count for it.
+      if (!campaign) return logger.warn('tally for a campaign that no longer exists', { campaignId, changes: changes.length });
+      const tally = tallyOf(changes, campaign.tallied);
+      if (!tally) return;
+      try {
+        return await campaigns.applyTally(campaignId, tally, campaign.tallied);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= MAX_TRIES) throw error;
+      }
+    }
+  }
+
+  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const byCampaign = new Map<string, { changes: ChunkChange[]; first: string }>();
+    for (const record of event.Records) {
+      const change = changeOf(record);
+      if (!change) continue;
+      const group = byCampaign.get(change.campaignId) ?? { changes: [], first: change.sequence };
+      group.changes.push(change);
+      byCampaign.set(change.campaignId, group);
+    }
+    const results = await Promise.allSettled([...byCampaign].map(([campaignId, { changes }]) => tallyCampaign(campaignId, changes)));
+    // The stream resumes from the earliest record of a campaign that failed; what was applied is skipped by its mark.
+    const failed = [...byCampaign.values()].filter((_, i) => results[i]?.status === 'rejected');
+    for (const result of results)
+      if (result.status === 'rejected') logger.error("tally failed; the stream retries from the campaign's first record", result.reason as Error);
+    return { batchItemFailures: failed.map((group) => ({ itemIdentifier: group.first })) };
+  };
+}

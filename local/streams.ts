@@ -1,0 +1,201 @@
+/**
+ * An imitation of Lambda's DynamoDB stream event source mapping, for the local runtime.
+ *
+ * `startStreamPoller(options)` -> `{ stop(): Promise<void> }`
+ *   - `streams`: a DynamoDB Streams client; `dynamo`: a DynamoDB client (to find the table's stream);
+ *   - `tableName`, `handler(event: DynamoDBStreamEvent)`: the Lambda handler's body, which may
+ *     answer `batchItemFailures` (ReportBatchItemFailures);
+ *   - `batchSize?` (100), `intervalMs?` (100, the pause when a shard had nothing new),
+ *     `checkpointFile?` (where each shard's last handled position is kept across restarts;
+ *     without it a start reads the stream from its oldest record), `logger?`.
+ *   `idle()` waits until everything written so far is handled; `stop()` hands over what is
+ *   already in the stream, then resolves.
+ *
+ * As Lambda does, shards are read in order, a parent before its children, and a batch is
+ * handed over whole: when the handler throws, the same records come again; when it names
+ * failed records, reading resumes at the earliest of them. So the handler sees every record
+ * at least once and in order; making that exactly once is the handler's part.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type DynamoDBStreamsClient,
+  type _Record as StreamRecord,
+  type Shard,
+} from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { describeError, silentLogger, type LocalLogger } from './ports.js';
+
+export interface StreamPollerOptions {
+  streams: DynamoDBStreamsClient;
+  dynamo: DynamoDBClient;
+  tableName: string;
+  handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+  batchSize?: number;
+  intervalMs?: number;
+  checkpointFile?: string;
+  logger?: LocalLogger;
+}
+
+export interface StreamPoller {
+  /** Resolves once a read of every shard, begun after the call, found nothing new: all written so far is handled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** An SDK stream record in the shape Lambda hands to a handler (attribute values are the same JSON). */
+function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion ?? 'us-east-1',
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(stream.ApproximateCreationDateTime ? { ApproximateCreationDateTime: stream.ApproximateCreationDateTime.getTime() / 1000 } : {}),
+      Keys: stream.Keys as never,
+      ...(stream.NewImage ? { NewImage: stream.NewImage as never } : {}),
+      ...(stream.OldImage ? { OldImage: stream.OldImage as never } : {}),
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+  } as DynamoDBRecord;
+}
+
+function readCheckpoints(file: string | undefined): Record<string, string> {
+  if (!file || !existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    // A torn file costs a replay from the oldest record, which the handler absorbs.
+    return {};
+  }
+}
+
+export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
+  const { streams, dynamo, tableName, handler, batchSize = 100, intervalMs = 100, checkpointFile } = options;
+  const logger = options.logger ?? silentLogger;
+  const checkpoints = readCheckpoints(checkpointFile);
+  const finished = new Set<string>();
+  const iterators = new Map<string, string>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const saveCheckpoints = () => {
+    if (!checkpointFile) return;
+    writeFileSync(`${checkpointFile}.tmp`, JSON.stringify(checkpoints));
+    renameSync(`${checkpointFile}.tmp`, checkpointFile);
+  };
+
+  async function iteratorAt(streamArn: string, shardId: string, at?: { type: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER'; sequence: string }) {
+    const { ShardIterator } = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: at?.type ?? 'TRIM_HORIZON',
+        ...(at ? { SequenceNumber: at.sequence } : {}),
+      }),
+    );
+    return ShardIterator;
+  }
+
+  /** One batch from a shard: true when it had records (read again at once). */
+  async function pollShard(streamArn: string, shard: Shard): Promise<boolean> {
+    const shardId = shard.ShardId as string;
+    let iterator = iterators.get(shardId);
+    if (!iterator) {
+      const done = checkpoints[shardId];
+      iterator = await iteratorAt(streamArn, shardId, done ? { type: 'AFTER_SEQUENCE_NUMBER', sequence: done } : undefined);
+      if (!iterator) return false;
+    }
+    let page;
+    try {
+      page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
+    } catch (error) {
+      // DynamoDB Local answers a read of an empty new shard this way; an old iterator expires. Either way: a fresh iterator next time.
+      if (!['TrimmedDataAccessException', 'ExpiredIteratorException'].includes((error as Error).name)) throw error;
+      iterators.delete(shardId);
+      return false;
+    }
+    const { Records = [], NextShardIterator } = page;
+    if (Records.length === 0) {
+      if (NextShardIterator) iterators.set(shardId, NextShardIterator);
+      else finished.add(shardId);
+      return false;
+    }
+    const event: DynamoDBStreamEvent = { Records: Records.map((record) => lambdaRecord(record, streamArn)) };
+    const first = Records[0]?.dynamodb?.SequenceNumber as string;
+    try {
+      const failures = (await handler(event))?.batchItemFailures ?? [];
+      const retryFrom = failures
+        .map((failure) => failure.itemIdentifier)
+        .filter((id): id is string => Boolean(id))
+        .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1))[0];
+      if (retryFrom) {
+        iterators.delete(shardId);
+        iterators.set(shardId, (await iteratorAt(streamArn, shardId, { type: 'AT_SEQUENCE_NUMBER', sequence: retryFrom })) as string);
+        return false;
+      }
+    } catch (error) {
+      logger.error('stream handler failed; the batch comes again', { tableName, records: Records.length, ...describeError(error) });
+      iterators.set(shardId, (await iteratorAt(streamArn, shardId, { type: 'AT_SEQUENCE_NUMBER', sequence: first })) as string);
+      return false;
+    }
+    checkpoints[shardId] = Records.at(-1)?.dynamodb?.SequenceNumber as string;
+    saveCheckpoints();
+    if (NextShardIterator) iterators.set(shardId, NextShardIterator);
+    else finished.add(shardId);
+    return true;
+  }
+
+  let stopBy = Infinity;
+  let passes = 0;
+  let idleWaiters: { calledAt: number; resolve: () => void }[] = [];
+  const running = (async () => {
+    let streamArn: string | undefined;
+    for (;;) {
+      const pass = ++passes;
+      let busy = false;
+      let failed = false;
+      try {
+        streamArn ??= (await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
+        if (!streamArn) throw new Error(`table ${tableName} has no stream`);
+        const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+        const shards = StreamDescription?.Shards ?? [];
+        const known = new Set(shards.map((shard) => shard.ShardId));
+        for (const shard of shards) {
+          if (finished.has(shard.ShardId as string)) continue;
+          // A child waits for its parent, as Lambda reads a shard only after its parent.
+          if (shard.ParentShardId && known.has(shard.ParentShardId) && !finished.has(shard.ParentShardId)) continue;
+          busy = (await pollShard(streamArn, shard)) || busy;
+        }
+      } catch (error) {
+        failed = true;
+        logger.warn('stream poller could not read; trying again', { tableName, ...describeError(error) });
+      }
+      if (!busy && !failed) {
+        for (const waiter of idleWaiters.filter((candidate) => candidate.calledAt < pass)) waiter.resolve();
+        idleWaiters = idleWaiters.filter((candidate) => candidate.calledAt >= pass);
+      }
+      // A stop first hands over what is already in the stream (a graceful stop leaves nothing untallied), within a bound.
+      if (stopping && (!busy || Date.now() > stopBy)) return;
+      if (!busy && !stopping) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, intervalMs)));
+    }
+  })();
+
+  return {
+    idle: () => new Promise<void>((resolve) => idleWaiters.push({ calledAt: passes, resolve })),
+    async stop() {
+      stopping = true;
+      stopBy = Date.now() + 10_000;
+      wake?.();
+      await running;
+    },
+  };
+}
