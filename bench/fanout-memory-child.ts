@@ -78,7 +78,7 @@ async function main(): Promise<void> {
 
   const result: FanoutMemoryResult = {
     pages: campaign.fanout?.page ?? 0,
-    queued: campaign.counts.queued,
+    queued: campaign.fannedOut ?? 0,
     durationMs,
     baselineRssBytes: baseline.rss,
     baselineHeapUsedBytes: baseline.heapUsed,

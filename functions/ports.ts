@@ -43,7 +43,7 @@ export interface CampaignStore {
   /** Marks a running or scheduled campaign cancelled; ConflictError otherwise. */
   cancel(id: string): Promise<Campaign>;
   list(request: PageRequest): Promise<Page<Campaign>>;
-  /** Campaigns that may still have delivery work: running ones, and cancelled ones with queued messages (a restart's recovery reads these). */
+  /** Campaigns that may still have delivery work: running ones, and cancelled ones that had started (a restart's recovery reads these). */
   inDelivery(request: PageRequest): Promise<Page<Campaign>>;
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
   start(id: string): Promise<boolean>;

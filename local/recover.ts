@@ -10,7 +10,7 @@
  * For each campaign that is `running` and has not ended: the fan-out resumes where it
  * stands (`fanoutQueue.page(id, fanout.page)` while not done, `fanoutQueue.start(id)` when
  * it never started). For each campaign that may still have queued messages (running, or
- * cancelled with a queued count) every chunk with an open message goes back on the send
+ * cancelled after it started) every chunk with an open message goes back on the send
  * queue, ended campaigns included: the send handler turns their open messages expired or
  * cancelled without calling the provider, so the counts still add up. Redelivery is
  * safe: the send handler claims chunks and never sends a message twice.

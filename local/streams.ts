@@ -68,6 +68,8 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
   } as DynamoDBRecord;
 }
 
+const SHARD_LIST_MS = 5000;
+
 function readCheckpoints(file: string | undefined): Record<string, string> {
   if (!file || !existsSync(file)) return {};
   try {
@@ -157,6 +159,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   let stopBy = Infinity;
   let passes = 0;
   let idleWaiters: { calledAt: number; resolve: () => void }[] = [];
+  let shardsReadAt = 0;
+  let shards: Shard[] = [];
   const running = (async () => {
     let streamArn: string | undefined;
     for (;;) {
@@ -166,8 +170,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       try {
         streamArn ??= (await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.LatestStreamArn;
         if (!streamArn) throw new Error(`table ${tableName} has no stream`);
-        const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-        const shards = StreamDescription?.Shards ?? [];
+        // The shard list changes rarely (a new shard every few hours, or when one closes): looked up every few seconds.
+        if (Date.now() - shardsReadAt > SHARD_LIST_MS || shards.every((shard) => finished.has(shard.ShardId as string))) {
+          shards = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+          shardsReadAt = Date.now();
+        }
         const known = new Set(shards.map((shard) => shard.ShardId));
         for (const shard of shards) {
           if (finished.has(shard.ShardId as string)) continue;

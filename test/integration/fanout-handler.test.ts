@@ -86,7 +86,7 @@ const startRecord = async (id: string) => {
 };
 
 describe('fan-out handler', () => {
-  it('writes the audience page by page, one chunk message per ten clients, and counts them queued', async () => {
+  it('writes the audience page by page, one chunk message per ten clients, and counts what it wrote', async () => {
     const tag = `fan-${uniqueSuffix()}`;
     await seed(230, tag);
     const c = await campaign({ tags: [tag] });
@@ -94,7 +94,7 @@ describe('fan-out handler', () => {
     expect(invocations).toBe(3); // pages of 100
     expect(chunks).toHaveLength(23);
     const after = await store.campaigns.get(c.id);
-    expect(after?.counts.queued).toBe(230);
+    expect(after?.fannedOut).toBe(230);
     expect(after?.fanout).toEqual({ page: 3, done: true });
     const clientIds = (await store.messages.list(c.id, { limit: 500 })).items.map((m) => m.clientId);
     expect(new Set(clientIds).size).toBe(230);
@@ -116,7 +116,7 @@ describe('fan-out handler', () => {
     await handler({ Records: [page1] });
     await handler({ Records: [{ ...page1, attributes: { ...page1.attributes, ApproximateReceiveCount: '2' } }] });
     const after = await store.campaigns.get(c.id);
-    expect(after?.counts.queued).toBe(150);
+    expect(after?.fannedOut).toBe(150);
     const messages = (await store.messages.list(c.id, { limit: 500 })).items;
     expect(messages).toHaveLength(150);
     expect(new Set(messages.map((m) => m.clientId)).size).toBe(150);
@@ -125,7 +125,7 @@ describe('fan-out handler', () => {
   it('reaches every client once without a filter (a Scan)', async () => {
     const c = await campaign({});
     const { chunks } = await runChain(await startRecord(c.id));
-    const total = (await store.campaigns.get(c.id))?.counts.queued ?? 0;
+    const total = (await store.campaigns.get(c.id))?.fannedOut ?? 0;
     expect(total).toBeGreaterThanOrEqual(380);
     expect(chunks).toHaveLength(Math.ceil(total / 10)); // full pages of 100: ten full chunks each
     const messages = (await store.messages.list(c.id, { limit: 1000 })).items;
@@ -138,7 +138,7 @@ describe('fan-out handler', () => {
     const cancelled = await campaign({ tags: [tag] });
     await store.campaigns.cancel(cancelled.id);
     await runChain(await startRecord(cancelled.id));
-    expect((await store.campaigns.get(cancelled.id))?.counts.queued).toBe(0);
+    expect((await store.campaigns.get(cancelled.id))?.fannedOut ?? 0).toBe(0);
     const ending = await campaign({ tags: [tag] }, 300);
     const start = await startRecord(ending.id);
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -165,6 +165,6 @@ describe('fan-out handler', () => {
     expect(JSON.parse(next?.body ?? '{}')).toEqual({ type: 'page', campaignId: c.id, page: 1 });
     const { chunks } = await runChain(next);
     expect(chunks).toHaveLength(2);
-    expect((await store.campaigns.get(c.id))?.counts.queued).toBe(120);
+    expect((await store.campaigns.get(c.id))?.fannedOut).toBe(120);
   });
 });

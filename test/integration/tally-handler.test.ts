@@ -2,7 +2,7 @@
  * The tally against DynamoDB Local's stream: counters equal what the chunks hold, however
  * often a stream batch is replayed and wherever one fails half-way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage, emptyCounts } from '../../functions/domain/messages.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';

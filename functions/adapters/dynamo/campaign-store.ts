@@ -125,9 +125,10 @@ export class DynamoCampaignStore implements CampaignStore {
         TableName: this.tables.campaigns,
         Limit: request.limit,
         ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
-        FilterExpression: '#status = :running OR (#status = :cancelled AND counts.queued > :zero)',
+        // A cancelled campaign that had started may still hold queued chunks, whatever its (possibly lagging) counters say.
+        FilterExpression: '#status = :running OR (#status = :cancelled AND attribute_exists(fanout))',
         ExpressionAttributeNames: statusNames,
-        ExpressionAttributeValues: { ':running': 'running', ':cancelled': 'cancelled', ':zero': 0 },
+        ExpressionAttributeValues: { ':running': 'running', ':cancelled': 'cancelled' },
         ConsistentRead: true,
       }),
     );

@@ -29,8 +29,25 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       return [id, herald.resources[id]!];
     };
 
-    it('has the two queues, their two DLQs and the scheduler DLQ', () => {
-      herald.template.resourceCountIs('AWS::SQS::Queue', 5);
+    it('has the two queues, their two DLQs, the scheduler DLQ and the tally DLQ', () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 6);
+    });
+
+    it("feeds the tally from the messages table's stream, resuming from failed records and keeping what still fails", () => {
+      const [[, mapping]] = resourcesOfType(herald.resources, 'AWS::Lambda::EventSourceMapping').filter(
+        ([, candidate]) => candidate.Properties.StartingPosition,
+      ) as [[string, Json]];
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      const [[, messagesTable]] = resourcesOfType(herald.resources, 'AWS::DynamoDB::Table').filter(([, table]) => table.Properties.StreamSpecification) as [
+        [string, Json],
+      ];
+      expect(messagesTable.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
     });
 
     it('encrypts every queue with SQS-managed keys and refuses requests without TLS', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema } from '../../../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
 import { functionSettings, type FunctionName } from '../../../functions/definitions/functions.js';
 import type { TableName } from '../../../functions/definitions/tables.js';
@@ -16,6 +16,7 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject 
   { name: 'fanout', functionName: 'herald-fanout', schema: fanoutEnvSchema },
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
   { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
+  { name: 'tally', functionName: 'herald-tally', schema: tallyEnvSchema },
 ];
 
 /** Keys the handler cannot start without: the schema rejects them missing (no default, not optional). */
@@ -180,7 +181,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(result.spec[0]).toBe(200);
       expect(result.spec[1]).toMatch(/^3\./);
       expect(result.css).toEqual([200, 'text/css; charset=utf-8']);
-      expect(result.loaded).toEqual(['function', 'function', 'function']);
+      expect(result.loaded).toEqual(handlers.slice(1).map(() => 'function'));
     });
 
     describe('least privilege', () => {
