@@ -178,4 +178,34 @@ describe('startDynamoDbLocal', () => {
     expect(fixture.output()).toContain('drained');
     expect(await gone(fixture.javaPid)).toBe(true);
   });
+
+  it('leaves no Java process behind when its parent is killed outright (SIGKILL: no handler runs)', async () => {
+    const fixture = await startFixture();
+    expect(alive(fixture.javaPid)).toBe(true);
+    process.kill(-(fixture.child.pid as number), 'SIGKILL');
+    await fixture.exited;
+    expect(await gone(fixture.javaPid)).toBe(true);
+  });
+
+  it('stops the DynamoDB Local its pid file names on the same data directory, and nothing else', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'herald-orphan-'));
+    // Stand-ins whose command lines look like an orphaned DynamoDB Local on this directory, and like anything else.
+    const orphan = spawn('sh', ['-c', 'sleep 60', 'java', '-jar', 'DynamoDBLocal.jar', '-dbPath', dataDir], { stdio: 'ignore' });
+    const stranger = spawn('sleep', ['61'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dataDir, 'dynamodb-local.pid'), `${orphan.pid}\n`);
+      const first = await startDynamoDbLocal({ dataDir });
+      expect(await gone(orphan.pid as number)).toBe(true);
+      await first.stop();
+      // A pid reused by another program is left alone.
+      writeFileSync(join(dataDir, 'dynamodb-local.pid'), `${stranger.pid}\n`);
+      const second = await startDynamoDbLocal({ dataDir });
+      expect(alive(stranger.pid as number)).toBe(true);
+      await second.stop();
+    } finally {
+      orphan.kill('SIGKILL');
+      stranger.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

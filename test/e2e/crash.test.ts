@@ -1,0 +1,187 @@
+/**
+ * `kill -9` of the whole `npm start` process group, mid-campaign, then `npm start` again on the
+ * same data directory: nothing is left running, every message ends final, `sent` equals what
+ * the provider accepted, and a message reaches the provider twice only if it was in a chunk
+ * being worked on at the kill (always with its one msgId).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
+import { freePort } from '../../local/ports.js';
+
+const TOKEN = 'crash-test-jwt';
+const CLIENTS = 300;
+const CHUNK_OF = (msgId: number) => Math.floor((msgId % 2 ** 31) / 16);
+
+let provider: FakeProvider;
+let dataDir: string;
+let port: number;
+let herald: ChildProcess | undefined;
+
+/** `npm start` as a user runs it (tsx bin/local.ts), in a process group of its own. */
+async function startHerald(): Promise<void> {
+  herald = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+    detached: true,
+    stdio: 'ignore',
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HERALD_DATA_DIR: dataDir,
+      HERALD_PROVIDER_URL: provider.url,
+      HERALD_PROVIDER_TOKEN: TOKEN,
+      LOG_LEVEL: 'ERROR',
+    },
+  });
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (herald.exitCode !== null) throw new Error(`npm start exited with ${herald.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/openapi.json`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('npm start did not answer in time');
+    await new Promise((wake) => setTimeout(wake, 250));
+  }
+}
+
+/** SIGKILL of the whole group: no handler runs, nothing drains. Returns when the runtime process is gone. */
+async function killHerald(): Promise<void> {
+  const child = herald as ChildProcess;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-(child.pid as number), 'SIGKILL');
+  await exited;
+}
+
+/** Pids of live processes whose command line mentions this test's data directory (DynamoDB Local's -dbPath). */
+function processesOnDataDir(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((wake) => setTimeout(wake, 50));
+  }
+}
+
+type Counts = Record<'queued' | 'sent' | 'failed' | 'expired' | 'cancelled', number>;
+type Campaign = { id: string; status: string; counts: Counts };
+
+beforeAll(async () => {
+  provider = await startFakeProvider({ token: TOKEN, latencyMs: 150 });
+  dataDir = mkdtempSync(join(tmpdir(), 'herald-crash-'));
+  port = await freePort();
+  await startHerald();
+  // Clients in chunks of requests, as an operator's script would add them.
+  for (let i = 0; i < CLIENTS; i += 30) {
+    await Promise.all(
+      Array.from({ length: Math.min(30, CLIENTS - i) }, (_, j) =>
+        api('POST', '/clients', { phone: `7955${String(i + j).padStart(7, '0')}`, timezone: 'Europe/Moscow', tag: 'crash' }),
+      ),
+    );
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (herald && herald.exitCode === null) await killHerald().catch(() => undefined);
+  await provider?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('hard crash of the local runtime', () => {
+  it.each([
+    ['during the fan-out', () => Promise.resolve()],
+    [
+      'while sending, after 40 messages were accepted',
+      () =>
+        waitFor(
+          '40 accepted',
+          async () => new Set(provider.sentMsgIds()).size,
+          (n) => n >= 40,
+          60_000,
+        ),
+    ],
+  ])(
+    'SIGKILL %s: no orphan Java, every message final after the restart, sent = what the provider accepted, duplicates only from chunks in flight',
+    async (_moment, killWhen) => {
+      provider.reset();
+      const start = new Date(Date.now() - 1000).toISOString();
+      const end = new Date(Date.now() + 30 * 60_000).toISOString();
+      const campaign = await api<Campaign>('POST', '/campaigns', { text: 'crash', startAt: start, endAt: end, filter: { tags: ['crash'] } });
+      await killWhen();
+      const killedAt = Date.now();
+      await killHerald();
+
+      // Nothing of the killed runtime is left: DynamoDB Local died with it (pdeathsig), or the restart stops it.
+      await waitFor(
+        'no orphan process',
+        async () => processesOnDataDir(),
+        (pids) => pids.length === 0,
+        10_000,
+      );
+
+      await startHerald();
+      const restartedAt = Date.now();
+      const done = await waitFor(
+        'every message final',
+        () => api<Campaign>('GET', `/campaigns/${campaign.id}`),
+        (c) => c.status === 'finished',
+        120_000,
+      );
+      expect(Date.now() - restartedAt).toBeLessThan(120_000);
+      expect(done.counts.queued).toBe(0);
+      expect(done.counts.sent).toBe(CLIENTS);
+
+      const accepted = provider.requests().filter((request) => request.outcome === 'ok');
+      const distinct = new Set(accepted.map((request) => request.msgId));
+      expect(distinct.size).toBe(done.counts.sent);
+      const verified = await api<{ consistent: boolean }>('GET', `/campaigns/${campaign.id}/stats?verify=true&limit=1`);
+      expect(verified.consistent).toBe(true);
+
+      // A second acceptance is only ever of a message first accepted before the kill, in a chunk being worked on then.
+      const firstAccepted = new Map<number, number>();
+      const duplicates: number[] = [];
+      for (const request of accepted) {
+        const id = request.msgId as number;
+        if (firstAccepted.has(id)) duplicates.push(id);
+        else firstAccepted.set(id, request.receivedAt);
+      }
+      const busyChunks = new Set(
+        accepted
+          .filter((request) => request.receivedAt > killedAt - 2000 && request.receivedAt <= killedAt)
+          .map((request) => CHUNK_OF(request.msgId as number)),
+      );
+      for (const id of duplicates) {
+        expect(firstAccepted.get(id)).toBeLessThanOrEqual(killedAt);
+        expect(busyChunks.has(CHUNK_OF(id))).toBe(true);
+      }
+    },
+    300_000,
+  );
+});
