@@ -6,7 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { functionSettings } from '../functions/definitions/functions.js';
+import { functionSettings, tallyStream } from '../functions/definitions/functions.js';
 import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import type { HeraldData } from './data.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
@@ -148,8 +148,8 @@ export class HeraldDelivery extends Construct {
     tally.function.addEventSource(
       new DynamoEventSource(data.table('messages'), {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        batchSize: tallyStream.batchSize,
+        maxBatchingWindow: Duration.seconds(tallyStream.batchingWindowSeconds),
         reportBatchItemFailures: true,
         bisectBatchOnError: true,
         // The tally is idempotent, so retries are safe; a batch that still fails is kept for replay, and alarmed on.

@@ -10,7 +10,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema } from '../functions/adapters/config.js';
-import type { FunctionName } from '../functions/definitions/functions.js';
+import { tallyStream, type FunctionName } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
 import {
@@ -178,6 +178,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const streamPoller = startStreamPoller({
       ...streamClients,
       tableName: tableNames.messages,
+      batchSize: tallyStream.batchSize,
+      batchWindowMs: tallyStream.batchingWindowSeconds * 1000,
       handler: instrument('tally', createTallyHandler(tallyDependencies(tallyEnv))),
       ...(options.dataDir ? { checkpointFile: join(options.dataDir, `${tableNames.messages}.stream-checkpoints.json`) } : {}),
       logger,

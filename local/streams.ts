@@ -5,7 +5,7 @@
  *   - `streams`: a DynamoDB Streams client; `dynamo`: a DynamoDB client (to find the table's stream);
  *   - `tableName`, `handler(event: DynamoDBStreamEvent)`: the Lambda handler's body, which may
  *     answer `batchItemFailures` (ReportBatchItemFailures);
- *   - `batchSize?` (100), `intervalMs?` (100, the pause when a shard had nothing new),
+ *   - `batchSize?` (100), `batchWindowMs?` (0: hand over what one read gets), `intervalMs?` (100, the pause when a shard had nothing new),
  *     `checkpointFile?` (where each shard's last handled position is kept across restarts;
  *     without it a start reads the stream from its oldest record), `logger?`.
  *   `idle()` waits until everything written so far is handled; `stop()` hands over what is
@@ -35,6 +35,8 @@ export interface StreamPollerOptions {
   tableName: string;
   handler: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
   batchSize?: number;
+  /** Once a batch has records, how long to keep gathering more (the mapping's MaximumBatchingWindow). */
+  batchWindowMs?: number;
   intervalMs?: number;
   checkpointFile?: string;
   logger?: LocalLogger;
@@ -81,7 +83,7 @@ function readCheckpoints(file: string | undefined): Record<string, string> {
 }
 
 export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
-  const { streams, dynamo, tableName, handler, batchSize = 100, intervalMs = 100, checkpointFile } = options;
+  const { streams, dynamo, tableName, handler, batchSize = 100, batchWindowMs = 0, intervalMs = 100, checkpointFile } = options;
   const logger = options.logger ?? silentLogger;
   const checkpoints = readCheckpoints(checkpointFile);
   const finished = new Set<string>();
@@ -116,16 +118,26 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       iterator = await iteratorAt(streamArn, shardId, done ? { type: 'AFTER_SEQUENCE_NUMBER', sequence: done } : undefined);
       if (!iterator) return false;
     }
-    let page;
-    try {
-      page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: batchSize }));
-    } catch (error) {
-      // DynamoDB Local answers a read of an empty new shard this way; an old iterator expires. Either way: a fresh iterator next time.
-      if (!['TrimmedDataAccessException', 'ExpiredIteratorException'].includes((error as Error).name)) throw error;
-      iterators.delete(shardId);
-      return false;
+    // As the event source's batching window: once records come, gather more until the batch is full or the window ends.
+    const Records: StreamRecord[] = [];
+    let NextShardIterator: string | undefined = iterator;
+    const windowEnds = Date.now() + batchWindowMs;
+    while (NextShardIterator && Records.length < batchSize) {
+      let page;
+      try {
+        page = await streams.send(new GetRecordsCommand({ ShardIterator: NextShardIterator, Limit: batchSize - Records.length }));
+      } catch (error) {
+        // DynamoDB Local answers a read of an empty new shard this way; an old iterator expires. Either way: a fresh iterator next time.
+        if (!['TrimmedDataAccessException', 'ExpiredIteratorException'].includes((error as Error).name)) throw error;
+        if (Records.length > 0) break;
+        iterators.delete(shardId);
+        return false;
+      }
+      Records.push(...(page.Records ?? []));
+      NextShardIterator = page.NextShardIterator;
+      if (Records.length === 0 || stopping || Date.now() >= windowEnds) break;
+      if ((page.Records ?? []).length === 0) await new Promise((wake) => setTimeout(wake, Math.min(intervalMs, Math.max(0, windowEnds - Date.now()))));
     }
-    const { Records = [], NextShardIterator } = page;
     if (Records.length === 0) {
       if (NextShardIterator) iterators.set(shardId, NextShardIterator);
       else finished.add(shardId);
@@ -142,12 +154,15 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       if (retryFrom) {
         iterators.delete(shardId);
         iterators.set(shardId, (await iteratorAt(streamArn, shardId, { type: 'AT_SEQUENCE_NUMBER', sequence: retryFrom })) as string);
-        return false;
+        // Not idle: those records are still to be handled. A short pause keeps a failing handler from spinning.
+        await new Promise((wake) => setTimeout(wake, intervalMs));
+        return true;
       }
     } catch (error) {
       logger.error('stream handler failed; the batch comes again', { tableName, records: Records.length, ...describeError(error) });
       iterators.set(shardId, (await iteratorAt(streamArn, shardId, { type: 'AT_SEQUENCE_NUMBER', sequence: first })) as string);
-      return false;
+      await new Promise((wake) => setTimeout(wake, intervalMs));
+      return true;
     }
     checkpoints[shardId] = Records.at(-1)?.dynamodb?.SequenceNumber as string;
     saveCheckpoints();

@@ -14,6 +14,13 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
 };
 
 /**
+ * How the tally reads the messages table's stream, on AWS (the event source mapping) and
+ * locally (local/streams.ts): large batches gathered for up to a second, so the counters
+ * move with one transaction per campaign per second rather than per chunk write.
+ */
+export const tallyStream = { batchSize: 1000, batchingWindowSeconds: 1 } as const;
+
+/**
  * How long a claimed chunk stays with its worker: twice the longest function that claims
  * chunks may run, so a worker that is still running never loses its chunk, and a chunk
  * whose worker died is free again soon after.

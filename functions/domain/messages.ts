@@ -150,7 +150,7 @@ export interface Tally {
 
 /**
  * What a run of one campaign's chunk changes adds to its counters, leaving out what the
- * counters already hold (changes at or before `applied`); undefined when nothing is new.
+ * counters already hold (changes at or before `applied`); undefined when nothing moves.
  * Counters derived this way cannot drift: they are the sum of every chunk's own writes.
  */
 export function tallyOf(changes: readonly ChunkChange[], applied: string | undefined): Tally | undefined {
@@ -162,7 +162,9 @@ export function tallyOf(changes: readonly ChunkChange[], applied: string | undef
     for (const status of change.after) delta[status] += 1;
     if (through === undefined || isLaterSequence(change.sequence, through)) through = change.sequence;
   }
-  return through === undefined ? undefined : { delta, through };
+  // Claims and rewrites that move no status need no write: the mark may stay behind them.
+  if (through === undefined || MESSAGE_STATUSES.every((status) => delta[status] === 0)) return undefined;
+  return { delta, through };
 }
 
 /** Messages in a final status. */

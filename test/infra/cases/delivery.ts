@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionSettings } from '../../../functions/definitions/functions.js';
+import { functionSettings, tallyStream } from '../../../functions/definitions/functions.js';
 import { queues, type QueueDefinition } from '../../../functions/definitions/queues.js';
 import { assertVisibilityCoversConsumer, VISIBILITY_TO_TIMEOUT_RATIO } from '../../../lib/delivery.js';
 import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
@@ -39,7 +39,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       ) as [[string, Json]];
       expect(mapping.Properties).toMatchObject({
         StartingPosition: 'TRIM_HORIZON',
-        BatchSize: 100,
+        BatchSize: tallyStream.batchSize,
+        MaximumBatchingWindowInSeconds: tallyStream.batchingWindowSeconds,
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         DestinationConfig: { OnFailure: { Destination: expect.anything() } },
