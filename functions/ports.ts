@@ -28,8 +28,14 @@ export interface ClientStore {
   /** Throws NotFoundError. */
   delete(id: string): Promise<void>;
   list(request: PageRequest & { tag?: string; operatorCode?: string }): Promise<Page<Client>>;
-  /** One page of the clients a filter matches: a Query on an index, a Scan only without a filter. */
+  /**
+   * One page of the clients a filter matches: a Query on an index, a Scan only without a filter.
+   * Opted-out clients are included, marked `optedOut`; an opt-out stored before the page was
+   * read is reflected even when the index has not caught up yet.
+   */
   audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>>;
+  /** How many clients a filter matches, counted on its index (Select COUNT: no item is returned). */
+  countAudience(filter: CampaignFilter): Promise<number>;
 }
 
 export interface CampaignStore {
@@ -49,9 +55,10 @@ export interface CampaignStore {
   start(id: string): Promise<boolean>;
   /**
    * Moves the fan-out from `page` to `next` and adds the page's messages to the queued
-   * count, in one conditional write: false when another worker already did it.
+   * count, its opted-out clients to `suppressed` and both to `audience`, in one conditional
+   * write: false when another worker already did it.
    */
-  advanceFanout(id: string, page: number, next: FanoutProgress, queued: number): Promise<boolean>;
+  advanceFanout(id: string, page: number, next: FanoutProgress, queued: number, suppressed?: number): Promise<boolean>;
   /** Adds a chunk outcome's deltas to the counters, and marks the campaign finished when nothing is left queued. */
   addCounts(id: string, delta: Counts): Promise<void>;
 }

@@ -152,15 +152,24 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async advanceFanout(id: string, page: number, next: FanoutProgress, queued: number): Promise<boolean> {
+  async advanceFanout(id: string, page: number, next: FanoutProgress, queued: number, suppressed = 0): Promise<boolean> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id },
-          UpdateExpression: 'SET fanout = :next, counts.queued = counts.queued + :queued',
+          // Campaigns stored before opt-outs existed have neither counter: if_not_exists starts them.
+          UpdateExpression:
+            'SET fanout = :next, counts.queued = counts.queued + :queued, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached',
           ConditionExpression: 'fanout.page = :page',
-          ExpressionAttributeValues: { ':next': withoutUndefined(next), ':queued': queued, ':page': page },
+          ExpressionAttributeValues: {
+            ':next': withoutUndefined(next),
+            ':queued': queued,
+            ':page': page,
+            ':zero': 0,
+            ':suppressed': suppressed,
+            ':reached': queued + suppressed,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
