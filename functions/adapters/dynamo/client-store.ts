@@ -31,7 +31,12 @@ const LATEST_OPT_OUT_KEY = 'optout#latest';
 export const INDEX_LAG_MS = 60_000;
 const keyNames = { '#k': 'key' };
 /** Client fields an audience page reads: what a message and its template variables need. */
-const AUDIENCE_PROJECTION = { expression: 'id, phone, tag, operatorCode, timezone, #name, attributes, optedOut', names: { '#name': 'name' } };
+const AUDIENCE_FIELDS = ['id', 'phone', 'tag', 'operatorCode', 'timezone', 'name', 'attributes', 'optedOut'];
+/** Every field by placeholder: several (name, timezone) are DynamoDB reserved words. */
+const AUDIENCE_PROJECTION = {
+  expression: AUDIENCE_FIELDS.map((_, i) => `#p${i}`).join(', '),
+  names: Object.fromEntries(AUDIENCE_FIELDS.map((field, i) => [`#p${i}`, field])),
+};
 const phoneTaken = (phone: string) =>
   new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
 const newId = () => randomBytes(12).toString('base64url');
