@@ -17,6 +17,7 @@ import {
   type NewCampaign,
 } from '../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { checkTemplate } from '../domain/templates.js';
 import type { CampaignStore, ClientStore, Clock, FanoutQueue, StartScheduler } from '../ports.js';
 
 export interface CampaignServiceDependencies {
@@ -84,6 +85,8 @@ export function campaignService(deps: CampaignServiceDependencies) {
 
     /** Reschedule with rollback: the stored start and the schedule must not disagree, so the old campaign goes back if the schedule cannot follow. */
     async change(id: string, patch: CampaignPatch): Promise<Campaign> {
+      // A text that is no template is refused before anything is read.
+      if (patch.text !== undefined) checkTemplate(patch.text);
       const current = await get(id);
       const now = clock.now();
       const stored = await campaigns.replace(patchedCampaign(current, patch, now), current.status);

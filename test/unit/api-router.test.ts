@@ -167,6 +167,11 @@ describe('templates, attributes and preview: refused before any I/O', () => {
     const response = await call('PATCH', '/clients/abc', { body: JSON.stringify({ attributes: { '1x': 'v' } }) });
     expect([response.status, fields(response)]).toEqual([400, ['attributes.1x']]);
   });
+  it('refuses a bad template in a campaign patch before reading the campaign', async () => {
+    const response = await call('PATCH', '/campaigns/1', { body: JSON.stringify({ text: 'Hi {% if name %}' }) });
+    expect([response.status, fields(response)]).toEqual([400, ['text']]);
+    expect(response.problem.detail).toMatch(/line:1, col:4/);
+  });
   it('refuses a preview of a bad template, naming text', async () => {
     const response = await call('POST', '/campaigns/preview', { body: JSON.stringify({ text: '{{ nope }}' }) });
     expect([response.status, fields(response)]).toEqual([400, ['text']]);
