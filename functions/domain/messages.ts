@@ -1,6 +1,6 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import type { Client } from './clients.js';
-import { snapshotOf, type TemplateUse, type TemplateVariables } from './templates.js';
+import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];

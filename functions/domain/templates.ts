@@ -7,27 +7,8 @@
 import { Liquid, type FS, type Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import { ATTRIBUTE_KEY_PATTERN, type Client } from './clients.js';
+import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
 import { smsCost, type SmsCost } from './segments.js';
-
-/** The client fields a template may read; `attributes.<key>` reads one attribute. */
-export const TEMPLATE_VARIABLES = ['name', 'phone', 'tag', 'operatorCode', 'timezone'] as const;
-export type ScalarVariable = (typeof TEMPLATE_VARIABLES)[number];
-
-/** What one client's message needs to render: just the variables its template uses. */
-export interface TemplateVariables {
-  name?: string;
-  phone?: string;
-  tag?: string;
-  operatorCode?: string;
-  timezone?: string;
-  attributes?: Record<string, string>;
-}
-
-/** The variables a template reads: scalar names, and the attribute keys it reads. */
-export interface TemplateUse {
-  scalars: ScalarVariable[];
-  attributes: string[];
-}
 
 const noFiles: FS = {
   exists: async () => false,
@@ -40,7 +21,7 @@ const noFiles: FS = {
   sep: '/',
 };
 
-const engine = new Liquid({
+const engine = /* @__PURE__ */ new Liquid({
   fs: noFiles,
   root: [],
   partials: [],
@@ -55,6 +36,9 @@ const engine = new Liquid({
   renderLimit: 200,
   memoryLimit: 100_000,
 });
+
+export type { ScalarVariable, TemplateUse, TemplateVariables };
+export { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES };
 
 const isScalar = (name: string): name is ScalarVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
@@ -120,30 +104,6 @@ export function checkTemplate(text: string): TemplateUse {
   return { scalars: [...scalars].sort(), attributes: [...attributes].sort() };
 }
 
-export function usesNothing(use: TemplateUse): boolean {
-  return use.scalars.length === 0 && use.attributes.length === 0;
-}
-
-/** The values of the used variables, copied from a client when the fan-out reaches it. Phone travels with the message anyway. */
-export function snapshotOf(
-  client: Partial<Pick<Client, 'name' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>,
-  use: TemplateUse,
-): TemplateVariables | undefined {
-  const vars: TemplateVariables = {};
-  for (const scalar of use.scalars) {
-    if (scalar === 'phone') continue;
-    const value = client[scalar];
-    if (value !== undefined) vars[scalar] = value;
-  }
-  const attributes: Record<string, string> = {};
-  for (const key of use.attributes) {
-    const value = client.attributes?.[key];
-    if (value !== undefined) attributes[key] = value;
-  }
-  if (Object.keys(attributes).length > 0) vars.attributes = attributes;
-  return Object.keys(vars).length > 0 ? vars : undefined;
-}
-
 /** Thrown when one client's rendering fails (a filter error, a limit): that message fails, not its chunk. */
 export class TemplateRenderError extends Error {}
 
@@ -154,14 +114,6 @@ export function renderTemplate(text: string, vars: TemplateVariables): string {
   } catch (error) {
     throw new TemplateRenderError((error as Error).message);
   }
-}
-
-/** The text with each variable shown as a placeholder, for a preview without a client: `<name>`, `<attributes.city>` (characters of the GSM basic set, so the count is not inflated). */
-export function placeholderVariables(use: TemplateUse): TemplateVariables {
-  const vars: TemplateVariables = {};
-  for (const scalar of use.scalars) vars[scalar] = `<${scalar}>`;
-  if (use.attributes.length) vars.attributes = Object.fromEntries(use.attributes.map((key) => [key, `<attributes.${key}>`]));
-  return vars;
 }
 
 export interface Preview extends SmsCost {

@@ -10,7 +10,8 @@ import { isConditionFailure, itemOfConditionFailure } from './errors.js';
  * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
  * one-letter attribute names: c clientId, p phone (a number), s status, a attempts, e last
  * error, t sentAt (epoch ms), and the template variables copied at fan-out: n name, g tag,
- * o operatorCode, z timezone, x attributes (a map of the used keys). The message id is not
+ * o operatorCode, z timezone, x attributes (a map of the used keys), kept while the message
+ * is open. The message id is not
  * stored: it follows from the campaign, the chunk and the position (messageId). `open`
  * counts the queued ones.
  */
@@ -51,7 +52,8 @@ function toStored(message: MessageRecord): StoredMessage {
     ...(message.lastError !== undefined ? { e: message.lastError } : {}),
     ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
   };
-  const vars = message.vars;
+  // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
+  const vars = isOpen(message) ? message.vars : undefined;
   if (vars) {
     for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
       const value = vars[field as keyof typeof VARIABLE_FIELDS];
