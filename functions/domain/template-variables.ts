@@ -45,10 +45,6 @@ export function snapshotOf(
   return Object.keys(vars).length > 0 ? vars : undefined;
 }
 
-export function usesNothing(use: TemplateUse): boolean {
-  return use.scalars.length === 0 && use.attributes.length === 0;
-}
-
 /** The text with each variable shown as a placeholder, for a preview without a client: `<name>`, `<attributes.city>` (characters of the GSM basic set, so the count is not inflated). */
 export function placeholderVariables(use: TemplateUse): TemplateVariables {
   const vars: TemplateVariables = {};

@@ -1,7 +1,7 @@
 /** Campaign templates: what is refused when written, what a client's message renders to, and the preview. */
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/domain/errors.js';
-import { chunksOfPage } from '../../functions/domain/messages.js';
+import { chunksOfPage, splitAudience } from '../../functions/domain/messages.js';
 import { checkTemplate, preview, renderTemplate, snapshotOf, TemplateRenderError } from '../../functions/domain/templates.js';
 
 const anna = {
@@ -116,5 +116,16 @@ describe('preview', () => {
   });
   it('refuses what checkTemplate refuses', () => {
     expect(() => preview('{{ nope }}')).toThrow(ValidationError);
+  });
+});
+
+describe('splitAudience', () => {
+  it('keeps opted-out members out of the messages and counts them', () => {
+    const { deliver, suppressed } = splitAudience([
+      { id: 'a', phone: '79000000001', optedOut: true },
+      { id: 'b', phone: '79000000002', optedOut: false },
+      { id: 'c', phone: '79000000003' },
+    ]);
+    expect([deliver.map((member) => member.id), suppressed]).toEqual([['b', 'c'], 1]);
   });
 });
