@@ -207,6 +207,7 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       unit: 'WRU',
       target: { op: '<', limit: 0.5 },
       command,
+      note: 'a `Hello {{ name }}` template, names of 40 characters copied into each chunk',
     }),
     figure({ id: 'cost.rruPerMessage', section: 'cost', figure: 'DynamoDB RRU per message', value: perMessage.rru, unit: 'RRU', command }),
     figure({

@@ -23,6 +23,9 @@ export interface PipelineOptions extends Endpoints {
   /** Queue settings the runtime should use instead of the definitions (e.g. one send invocation at a time). */
   queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
   timeoutMs?: number;
+  /** The campaign's text (a template); the clients get names when it reads them. */
+  text?: string;
+  name?: (index: number) => string;
 }
 
 export interface PipelineRun {
@@ -61,12 +64,14 @@ export async function waitForDelivery(read: () => Promise<Campaign | undefined>,
 }
 
 /** POST /campaigns for the clients with `tag`, starting at `now`; returns the campaign's id. */
-export async function createCampaign(apiUrl: string, tag: string, now = Date.now()): Promise<string> {
+export const BENCH_TEXT = 'Herald bench: the weekend sale starts now';
+
+export async function createCampaign(apiUrl: string, tag: string, now = Date.now(), text = BENCH_TEXT): Promise<string> {
   const response = await fetch(`${apiUrl}/campaigns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      text: 'Herald bench: the weekend sale starts now',
+      text,
       startAt: new Date(now).toISOString(),
       endAt: new Date(now + 3_600_000).toISOString(),
       filter: { tags: [tag] },
@@ -94,7 +99,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     const provider = runtime.provider;
     if (!provider) throw new Error('the pipeline bench needs the fake provider');
     const seedStarted = Date.now();
-    await seedClients(db, { table: runtime.tableNames.clients, count: options.audience, tag: BENCH_TAG });
+    await seedClients(db, { table: runtime.tableNames.clients, count: options.audience, tag: BENCH_TAG, ...(options.name ? { name: options.name } : {}) });
     const seedMs = Date.now() - seedStarted;
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, runtime.tableNames[table.name]])) as Parameters<typeof stores>[0];
     const benchStores = stores(tablesEnv, systemClock, db);
@@ -102,7 +107,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     provider.reset();
     meter.reset();
     const createdAt = Date.now();
-    const campaignId = await createCampaign(runtime.url, BENCH_TAG, createdAt);
+    const campaignId = await createCampaign(runtime.url, BENCH_TAG, createdAt, options.text);
     const timeoutMs = options.timeoutMs ?? Math.max(120_000, options.audience * 20);
     const delivered = await waitForDelivery(() => benchStores.campaigns.get(campaignId), options.audience, timeoutMs);
 

@@ -31,9 +31,20 @@ export interface CostDetails {
   cost: CostBreakdown;
 }
 
+/** The cost campaign is personal: each message renders the client's name, 40 characters long (the size the chunk is held to). */
+export const COST_TEMPLATE = 'Hello {{ name }}, the weekend sale starts now';
+export const costClientName = (index: number) => `Client ${String(index).padStart(33, '0')}`;
+
 export async function costSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<CostDetails>> {
   const provider = { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency };
-  const run = await runPipeline({ ...endpoints, audience: options.n, providerLatencyMs: provider.latencyMs, providerConcurrency: provider.concurrency });
+  const run = await runPipeline({
+    ...endpoints,
+    audience: options.n,
+    providerLatencyMs: provider.latencyMs,
+    providerConcurrency: provider.concurrency,
+    text: COST_TEMPLATE,
+    name: costClientName,
+  });
   const cost = priceUsage(run.usage, deliveredMessages(run), provider);
   return { figures: costFigures(cost, run, commandFor('cost', options)), details: { run: summary(run), cost } };
 }

@@ -18,6 +18,8 @@ export interface SeedOptions {
   /** First phone number; each client takes the next one (the fake provider accepts 70000000000..79999999999). */
   firstPhone?: number;
   concurrency?: number;
+  /** Each client's name, when the campaign's template reads it. */
+  name?: (index: number) => string;
 }
 
 /** A document client of the bench's own, outside the handlers' metered singleton. */
@@ -47,7 +49,11 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
       const items = [];
       for (let i = start; i < next; i++) {
         items.push({
-          ...newClientRecord({ phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag }, randomBytes(12).toString('base64url'), now),
+          ...newClientRecord(
+            { phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag, ...(options.name ? { name: options.name(i) } : {}) },
+            randomBytes(12).toString('base64url'),
+            now,
+          ),
         });
       }
       await writeBatch(db, options.table, items);

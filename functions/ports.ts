@@ -28,8 +28,14 @@ export interface ClientStore {
   /** Throws NotFoundError. */
   delete(id: string): Promise<void>;
   list(request: PageRequest & { tag?: string; operatorCode?: string }): Promise<Page<Client>>;
-  /** One page of the clients a filter matches: a Query on an index, a Scan only without a filter. */
+  /**
+   * One page of the clients a filter matches: a Query on an index, a Scan only without a filter.
+   * Opted-out clients are included, marked `optedOut`; an opt-out stored before the page was
+   * read is reflected even when the index has not caught up yet.
+   */
   audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>>;
+  /** How many clients a filter matches, counted on its index (Select COUNT: no item is returned). */
+  countAudience(filter: CampaignFilter): Promise<number>;
 }
 
 export interface CampaignStore {
@@ -48,10 +54,11 @@ export interface CampaignStore {
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
   start(id: string): Promise<boolean>;
   /**
-   * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, in
-   * one conditional write: false when another worker already did it.
+   * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, its
+   * opted-out clients to `suppressed` and both to `audience`, in one conditional write: false
+   * when another worker already did it.
    */
-  advanceFanout(id: string, page: number, next: FanoutProgress, written: number): Promise<boolean>;
+  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed?: number): Promise<boolean>;
   /**
    * Adds a tally to the campaign's counters and to the overall totals, in one transaction that
    * holds only while the campaign's `tallied` mark is still `applied` (ConflictError when another

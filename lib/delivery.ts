@@ -82,7 +82,8 @@ export class HeraldDelivery extends Construct {
         [queues.send.urlEnvVar]: sendQueue.queueUrl,
       },
     });
-    data.grant(fanout, { clients: 'read', campaigns: 'readWrite', messages: 'readWrite' });
+    // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet.
+    data.grant(fanout, { clients: 'read', uniques: 'read', campaigns: 'readWrite', messages: 'readWrite' });
     // The next page's cursor goes back onto the fan-out queue.
     fanoutQueue.grantSendMessages(fanout);
     sendQueue.grantSendMessages(fanout);

@@ -57,6 +57,9 @@ export interface ReceivedRequest {
   /** 0: the socket was destroyed without an answer. */
   status: number;
   outcome: FakeOutcome;
+  /** The body's phone and text, once the body parsed. */
+  phone?: number;
+  text?: string;
 }
 
 export interface FakeProvider {
@@ -206,6 +209,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     }
     const message = msgSchema.safeParse(parsed);
     if (!message.success) return invalid(message.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+    record.phone = message.data.phone;
+    record.text = message.data.text;
     if (message.data.id !== msgId) return invalid('body id must equal msgId');
 
     if (random() < now.rateLimit429) {

@@ -20,6 +20,8 @@ import {
   NewCampaignSchema,
   NewClientSchema,
   OverallStatsSchema,
+  PreviewRequestSchema,
+  PreviewSchema,
   ProblemSchema,
 } from './schemas.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -109,10 +111,20 @@ const routes: RouteConfig[] = [
     responses: { ...ok(200, 'A page of campaigns', CampaignPageSchema), ...problems(400) },
   },
   {
+    method: 'post',
+    path: '/campaigns/preview',
+    tags: ['campaigns'],
+    summary: 'Render a campaign text and count its SMS segments',
+    description:
+      'Renders the template for the client given, or with each variable as a placeholder such as <name>, and answers the GSM-7 or UCS-2 encoding, the characters and the segments it costs. Nothing is stored.',
+    request: jsonRequest(PreviewRequestSchema),
+    responses: { ...ok(200, 'The rendered text and its cost', PreviewSchema), ...problems(...bodyProblems, 404) },
+  },
+  {
     method: 'get',
     path: '/campaigns/{id}',
     tags: ['campaigns'],
-    summary: 'One campaign with its counts',
+    summary: 'One campaign with its counts, suppressed clients and audience',
     request: { params: CampaignIdParamsSchema },
     responses: { ...ok(200, 'The campaign', CampaignSchema), ...problems(400, 404) },
   },

@@ -6,7 +6,15 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
-import { isTimeZone, OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../domain/clients.js';
+import {
+  ATTRIBUTE_KEY_PATTERN,
+  ATTRIBUTE_VALUE_MAX_LENGTH,
+  ATTRIBUTES_MAX,
+  isTimeZone,
+  NAME_MAX_LENGTH,
+  OPERATOR_CODE_PATTERN,
+  PHONE_PATTERN,
+} from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
@@ -28,11 +36,46 @@ const atLeastOneField = {
   options: { message: 'must change at least one field', when: (payload: { issues: unknown[] }) => payload.issues.length === 0 },
 };
 
+const name = z.string().min(1).max(NAME_MAX_LENGTH).openapi({ example: 'Anna' });
+const attributeValue = z.string().max(ATTRIBUTE_VALUE_MAX_LENGTH, `must be at most ${ATTRIBUTE_VALUE_MAX_LENGTH} characters`);
+const attributeKeyMessage = `key must match ${ATTRIBUTE_KEY_PATTERN.source}`;
+/** Keys are checked one by one so the problem names `attributes.<key>`; the count is checked on the whole object. */
+const attributesOf = <T extends z.ZodType>(value: T) =>
+  z
+    .record(z.string(), value)
+    .superRefine((attributes, context) => {
+      const keys = Object.keys(attributes);
+      if (keys.length > ATTRIBUTES_MAX) context.addIssue({ code: 'custom', message: `must have at most ${ATTRIBUTES_MAX} keys (has ${keys.length})` });
+      for (const key of keys) if (!ATTRIBUTE_KEY_PATTERN.test(key)) context.addIssue({ code: 'custom', message: attributeKeyMessage, path: [key] });
+    })
+    .openapi({
+      description: `Up to ${ATTRIBUTES_MAX} string values (at most ${ATTRIBUTE_VALUE_MAX_LENGTH} characters each) under keys matching ${ATTRIBUTE_KEY_PATTERN.source}; templates read them as attributes.<key>.`,
+      example: { city: 'Kazan', plan: 'gold' },
+    });
+const attributes = attributesOf(attributeValue);
+const optedOut = z.boolean().openapi({
+  description: 'An opted-out client gets no campaign message; its phone stays on the suppression list after the client is deleted.',
+  example: false,
+});
+
 // Requests
 
 export const NewClientSchema = z
-  .strictObject({ phone, timezone, tag: tag.optional(), operatorCode: operatorCode.optional() })
-  .openapi('NewClient', { description: 'operatorCode is taken from the phone (digits 2-4) when not given.' });
+  .strictObject({
+    phone,
+    timezone,
+    tag: tag.optional(),
+    operatorCode: operatorCode.optional(),
+    name: name.optional(),
+    attributes: attributes.optional(),
+    optedOut: optedOut
+      .optional()
+      .openapi({ description: 'Default false, or true when the phone is on the suppression list (a client opted out with it before); false here lifts that.' }),
+  })
+  .openapi('NewClient', {
+    description: 'operatorCode is taken from the phone (digits 2-4) when not given.',
+    example: { phone: '79001234567', timezone: 'Europe/Moscow', tag: 'vip', name: 'Anna', attributes: { city: 'Kazan' } },
+  });
 
 export const ClientPatchSchema = z
   .strictObject({
@@ -40,6 +83,15 @@ export const ClientPatchSchema = z
     timezone: timezone.optional(),
     operatorCode: operatorCode.optional(),
     tag: tag.nullable().optional().openapi({ description: 'null removes the tag' }),
+    name: name.nullable().optional().openapi({ description: 'null removes the name' }),
+    attributes: attributesOf(attributeValue.nullable())
+      .nullable()
+      .optional()
+      .openapi({
+        description: 'Merged key by key: a string sets the key, null removes it; attributes: null removes them all. At most 20 keys remain.',
+        example: { city: 'Moscow', plan: null },
+      }),
+    optedOut: optedOut.optional().openapi({ description: 'true opts the client out (and suppresses the phone); false lifts it, suppression included.' }),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('ClientPatch');
@@ -51,9 +103,15 @@ export const CampaignFilterSchema = z
   })
   .openapi('CampaignFilter', { description: 'A client matches when it matches every list given; no filter means every client.' });
 
+const templateText = z.string().min(1).max(1000).openapi({
+  description:
+    'A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column).',
+  example: 'Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!',
+});
+
 export const NewCampaignSchema = z
   .strictObject({
-    text: z.string().min(1).max(1000),
+    text: templateText,
     startAt: instant,
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
@@ -62,13 +120,24 @@ export const NewCampaignSchema = z
 
 export const CampaignPatchSchema = z
   .strictObject({
-    text: z.string().min(1).max(1000).optional(),
+    text: templateText.optional(),
     startAt: instant.optional(),
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
+
+export const PreviewRequestSchema = z
+  .strictObject({
+    text: templateText,
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id')
+      .optional()
+      .openapi({ description: 'Render for this client; without it each variable shows as a placeholder such as <name>.' }),
+  })
+  .openapi('PreviewRequest', { example: { text: 'Hello {{ name }}!', clientId: 'k3Jd9sQ0aB1xYz2w' } });
 
 // Path and query parameters
 
@@ -133,6 +202,9 @@ export const ClientSchema = z
     operatorCode,
     tag: tag.optional(),
     timezone: z.string(),
+    name: name.optional(),
+    attributes: attributes.optional(),
+    optedOut,
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -153,10 +225,25 @@ export const CampaignSchema = z
     status: z.enum(CAMPAIGN_STATUSES),
     counts: CountsSchema,
     total: count,
+    suppressed: count.openapi({ description: 'Matching clients that got no message because they opted out (not a message status).', example: 2 }),
+    audience: count.optional().openapi({
+      description:
+        'Matching clients, opted-out ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
+      example: 120,
+    }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
   .openapi('Campaign');
+
+export const PreviewSchema = z
+  .strictObject({
+    text: z.string().openapi({ description: 'The rendered text.', example: 'Hello Anna!' }),
+    encoding: z.enum(['GSM-7', 'UCS-2']).openapi({ description: 'GSM-7 when every character is in the GSM 03.38 basic set or its extension table.' }),
+    characters: count.openapi({ description: 'GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).', example: 11 }),
+    segments: count.openapi({ description: 'SMS parts: 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.', example: 1 }),
+  })
+  .openapi('Preview');
 
 export const MessageSchema = z
   .strictObject({
@@ -221,6 +308,7 @@ export const ProblemSchema = z
 export type NewClientInput = z.infer<typeof NewClientSchema>;
 export type ClientView = z.infer<typeof ClientSchema>;
 export type CampaignView = z.infer<typeof CampaignSchema>;
+export type PreviewView = z.infer<typeof PreviewSchema>;
 export type MessageView = z.infer<typeof MessageSchema>;
 export type CampaignStatsView = z.infer<typeof CampaignStatsSchema>;
 export type OverallStatsView = z.infer<typeof OverallStatsSchema>;

@@ -11,6 +11,9 @@ export function clientView(client: Client): ClientView {
     operatorCode: client.operatorCode,
     ...(client.tag !== undefined ? { tag: client.tag } : {}),
     timezone: client.timezone,
+    ...(client.name !== undefined ? { name: client.name } : {}),
+    ...(client.attributes !== undefined ? { attributes: client.attributes } : {}),
+    optedOut: Boolean(client.optedOut),
     createdAt: client.createdAt,
     updatedAt: client.updatedAt,
   };
@@ -21,7 +24,8 @@ export function fullCounts(counts: Partial<Counts> | undefined): Counts {
   return { ...emptyCounts(), ...counts };
 }
 
-export function campaignView(campaign: Campaign, now: Date): CampaignView {
+/** `audience` when known: GET /campaigns/{id} passes it (counted or estimated); lists show the fan-out's count once it is done. */
+export function campaignView(campaign: Campaign, now: Date, audience?: number): CampaignView {
   const counts = fullCounts(campaign.counts);
   return {
     id: campaign.id,
@@ -32,6 +36,8 @@ export function campaignView(campaign: Campaign, now: Date): CampaignView {
     status: effectiveStatus(campaign, now),
     counts,
     total: totalOf(counts),
+    suppressed: campaign.suppressed ?? 0,
+    ...(audience !== undefined ? { audience } : campaign.fanout?.done && campaign.audience !== undefined ? { audience: campaign.audience } : {}),
     createdAt: campaign.createdAt,
     updatedAt: campaign.updatedAt,
   };

@@ -42,7 +42,10 @@ export const tables = {
       { indexName: CLIENTS_BY_OPERATOR, partitionKey: { name: 'operatorCode', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
     ],
   },
-  /** Reservations of unique values (`phone#<phone>`) and sequences (`sequence#campaign`). */
+  /**
+   * Reservations of unique values (`phone#<phone>`), sequences (`sequence#campaign`), and the
+   * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored).
+   */
   uniques: {
     name: 'uniques',
     envVar: 'UNIQUES_TABLE',

@@ -2,7 +2,8 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
-import { chunksOfPage, isOpen, PAGE_SIZE, type Chunk } from '../domain/messages.js';
+import { chunksOfPage, isOpen, PAGE_SIZE, splitAudience, type Chunk } from '../domain/messages.js';
+import { checkTemplate, type TemplateUse } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import type { Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
@@ -30,17 +31,29 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
+    // Opted-out clients are decided here, whatever the filter: they get no message, only a count.
+    const { deliver, suppressed } = splitAudience(audience.items);
     const { chunks, nextCursor } = await messages.writePage(
       campaign.id,
       page,
-      chunksOfPage(campaign.id, page, audience.items, clock.now()),
+      chunksOfPage(campaign.id, page, deliver, clock.now(), variablesOf(campaign)),
       audience.nextCursor,
     );
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
-    if (!(await campaigns.advanceFanout(campaign.id, page, next, queued))) return;
-    logger.info('fan-out page written', { campaignId: campaign.id, page, chunks: chunks.length, messages: queued, done: next.done });
+    if (!(await campaigns.advanceFanout(campaign.id, page, next, queued, suppressed))) return;
+    logger.info('fan-out page written', { campaignId: campaign.id, page, chunks: chunks.length, messages: queued, suppressed, done: next.done });
     await handOff(campaign.id, page, chunks, next);
+  }
+
+  /** What the text's template reads; a text the checks would now refuse copies nothing, and the sender fails its messages. */
+  function variablesOf(campaign: Campaign): TemplateUse | undefined {
+    try {
+      return checkTemplate(campaign.text);
+    } catch (error) {
+      logger.error('campaign text is not a valid template', { campaignId: campaign.id, error: error as Error });
+      return undefined;
+    }
   }
 
   async function handOff(campaignId: string, page: number, chunks: Chunk[], next: FanoutProgress): Promise<void> {

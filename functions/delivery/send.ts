@@ -3,7 +3,8 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
-import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, type SendOutcome } from '../domain/delivery.js';
+import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type SendOutcome } from '../domain/delivery.js';
+import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
 import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
@@ -42,9 +43,24 @@ export function createSendHandler(deps: SendDependencies) {
       const now = clock.now();
       if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+      let text: string;
+      try {
+        // Rendered from the variables the fan-out copied into the chunk: no client is read here.
+        text = renderTemplate(campaign.text, { ...message.vars, phone: message.phone });
+      } catch (error) {
+        if (!(error instanceof TemplateRenderError)) throw error;
+        const failed = closed({ ...message, attempts: message.attempts + 1 }, 'failed', shortError(`template: ${error.message}`));
+        logger.error('message failed: template did not render', {
+          campaignId,
+          messageId: message.id,
+          clientId: message.clientId,
+          error: failed.lastError,
+        });
+        return { message: failed, retryAfterMs: 0 };
+      }
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(
-        { id: message.id, phone: message.phone, text: campaign.text },
+        { id: message.id, phone: message.phone, text },
         callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs),
       );
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, performance.now() - started);

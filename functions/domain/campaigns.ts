@@ -2,6 +2,7 @@
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
+import { checkTemplate } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -27,6 +28,10 @@ export interface Campaign {
   /** As stored; read it through `effectiveStatus`, which also knows the clock. */
   status: CampaignStatus;
   counts: Counts;
+  /** Matching clients the fan-out skipped because they opted out (not a message status). */
+  suppressed?: number;
+  /** Matching clients the fan-out has reached, suppressed ones included; final once the fan-out is done. */
+  audience?: number;
   createdAt: string;
   updatedAt: string;
   /** Absent until the campaign has started. */
@@ -67,8 +72,14 @@ export function checkTimes(startAt: string, endAt: string, now: Date): void {
   if (ms(endAt) <= now.getTime()) throw ValidationError.field('endAt', 'must be in the future');
 }
 
-export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Campaign {
+/** Every rule a new campaign's fields must pass, checked before the store spends a campaign number. */
+export function checkNewCampaign(input: NewCampaign, now: Date): void {
   checkTimes(input.startAt, input.endAt, now);
+  checkTemplate(input.text);
+}
+
+export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Campaign {
+  checkNewCampaign(input, now);
   const stamp = now.toISOString();
   return {
     id,
@@ -78,6 +89,7 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
     filter: input.filter ?? {},
     status: hasStarted(input, now) ? 'running' : 'scheduled',
     counts: emptyCounts(),
+    suppressed: 0,
     createdAt: stamp,
     updatedAt: stamp,
   };
@@ -102,6 +114,7 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
+  if (patch.text !== undefined) checkTemplate(patch.text);
   return {
     ...campaign,
     ...(patch.text !== undefined ? { text: patch.text } : {}),
@@ -147,6 +160,15 @@ export function isDrained(campaign: Pick<Campaign, 'status' | 'fanout' | 'counts
   if (campaign.status !== 'running' || !campaign.fanout?.done) return false;
   const written = campaign.fannedOut;
   return written === undefined ? campaign.counts.queued === 0 : settledOf(campaign.counts) === written && campaign.counts.queued === 0;
+}
+
+/**
+ * The audience a campaign shows: counted by the fan-out once it is done, estimated from the
+ * directory before that (`estimate` is only called then).
+ */
+export async function audienceOf(campaign: Pick<Campaign, 'fanout' | 'audience' | 'status'>, estimate: () => Promise<number>): Promise<number> {
+  if (campaign.fanout?.done || campaign.status === 'cancelled' || campaign.status === 'finished') return campaign.audience ?? 0;
+  return estimate();
 }
 
 /** A client matches when it matches every list the filter gives; no filter means every client. */

@@ -1,4 +1,7 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
+import type { Client } from './clients.js';
+import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
+
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 export const FINAL_STATUSES: ReadonlySet<MessageStatus> = new Set(['sent', 'failed', 'expired', 'cancelled']);
@@ -34,6 +37,12 @@ export interface MessageRecord {
   lastError?: string;
   /** ISO 8601, when the provider accepted it. */
   sentAt?: string;
+  /**
+   * The template variables this message renders with, copied from the client at fan-out
+   * (just those the campaign's text uses): a later change to the client does not reach a
+   * message already written, and the sender reads no client.
+   */
+  vars?: TemplateVariables;
 }
 
 export interface Chunk {
@@ -81,13 +90,20 @@ export function addressOf(id: number): MessageAddress | undefined {
   return { campaignId: String(seq), chunk: (rest - position) / CHUNK_SLOTS, position };
 }
 
-export interface AudienceMember {
-  id: string;
-  phone: string;
+/** A client the fan-out reached: what a message to it needs, and whether it opted out. */
+export type AudienceMember = Pick<Client, 'id' | 'phone'> & Partial<Pick<Client, 'name' | 'tag' | 'operatorCode' | 'timezone' | 'attributes' | 'optedOut'>>;
+
+/** Opted-out clients get no message, whatever the filter: the fan-out only counts them. */
+export function splitAudience(audience: AudienceMember[]): { deliver: AudienceMember[]; suppressed: number } {
+  const deliver = audience.filter((member) => !member.optedOut);
+  return { deliver, suppressed: audience.length - deliver.length };
 }
 
-/** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
-export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date): Chunk[] {
+/**
+ * The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto
+ * the same items. Each message carries the values of the variables `use` names.
+ */
+export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date, use?: TemplateUse): Chunk[] {
   const seq = Number(campaignId);
   const chunks: Chunk[] = [];
   for (let i = 0; i * CHUNK_SIZE < audience.length; i++) {
@@ -98,13 +114,17 @@ export function chunksOfPage(campaignId: string, page: number, audience: Audienc
       chunk,
       createdAt: now.toISOString(),
       receives: 0,
-      messages: members.map((member, position) => ({
-        id: messageId(seq, chunk, position),
-        clientId: member.id,
-        phone: member.phone,
-        status: 'queued',
-        attempts: 0,
-      })),
+      messages: members.map((member, position) => {
+        const vars = use ? snapshotOf(member, use) : undefined;
+        return {
+          id: messageId(seq, chunk, position),
+          clientId: member.id,
+          phone: member.phone,
+          status: 'queued' as const,
+          attempts: 0,
+          ...(vars ? { vars } : {}),
+        };
+      }),
     });
   }
   return chunks;

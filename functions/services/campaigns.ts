@@ -5,8 +5,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  audienceOf,
   CANCEL_SETTLE_MS,
-  checkTimes,
+  checkNewCampaign,
   deletion,
   hasStarted,
   newCampaignRecord,
@@ -16,11 +17,13 @@ import {
   type NewCampaign,
 } from '../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import type { CampaignStore, Clock, FanoutQueue, StartScheduler } from '../ports.js';
+import { checkTemplate } from '../domain/templates.js';
+import type { CampaignStore, ClientStore, Clock, FanoutQueue, StartScheduler } from '../ports.js';
 
 export interface CampaignServiceDependencies {
   clock: Clock;
   campaigns: CampaignStore;
+  clients: ClientStore;
   fanoutQueue: FanoutQueue;
   scheduler: StartScheduler;
   /** Where an undo that itself failed is reported; the original error is still what the caller sees. */
@@ -28,7 +31,7 @@ export interface CampaignServiceDependencies {
 }
 
 export function campaignService(deps: CampaignServiceDependencies) {
-  const { clock, campaigns, fanoutQueue, scheduler } = deps;
+  const { clock, campaigns, clients, fanoutQueue, scheduler } = deps;
 
   async function get(id: string): Promise<Campaign> {
     const campaign = await campaigns.get(id);
@@ -64,11 +67,17 @@ export function campaignService(deps: CampaignServiceDependencies) {
   return {
     get,
 
+    /** The campaign and its audience: the fan-out's count once done, a COUNT on the filter's index before that. */
+    async getWithAudience(id: string): Promise<{ campaign: Campaign; audience: number }> {
+      const campaign = await get(id);
+      return { campaign, audience: await audienceOf(campaign, () => clients.countAudience(campaign.filter)) };
+    },
+
     /** Create-or-start: stored first (the store spends a campaign number), then scheduled or started, or removed again. */
     async create(input: NewCampaign): Promise<Campaign> {
       const now = clock.now();
       // Checked before create: the store takes a number from the campaign sequence first.
-      checkTimes(input.startAt, input.endAt, now);
+      checkNewCampaign(input, now);
       const campaign = await campaigns.create((id) => newCampaignRecord(input, id, now));
       await launch(campaign);
       return campaign;
@@ -76,6 +85,8 @@ export function campaignService(deps: CampaignServiceDependencies) {
 
     /** Reschedule with rollback: the stored start and the schedule must not disagree, so the old campaign goes back if the schedule cannot follow. */
     async change(id: string, patch: CampaignPatch): Promise<Campaign> {
+      // A text that is no template is refused before anything is read.
+      if (patch.text !== undefined) checkTemplate(patch.text);
       const current = await get(id);
       const now = clock.now();
       const stored = await campaigns.replace(patchedCampaign(current, patch, now), current.status);

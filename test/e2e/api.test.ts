@@ -327,7 +327,8 @@ describe('campaigns', () => {
     expect(created.body.startAt).toBe(new Date(startAt).toISOString());
     expect((await scheduleOf(id))?.fireAt).toBe(Date.parse(startAt));
 
-    expect((await call<Campaign>('GET', `/campaigns/${id}`)).body).toEqual(created.body);
+    // GET also carries the audience (estimated while scheduled).
+    expect((await call<Campaign>('GET', `/campaigns/${id}`)).body).toEqual({ ...created.body, audience: expect.any(Number) });
     expect((await allCampaigns()).map((campaign) => campaign.id)).toContain(id);
 
     const newStart = inMs(900_000);
@@ -444,7 +445,8 @@ describe('campaigns', () => {
       expectProblem(await call('PATCH', `/campaigns/${campaign.id}`, { json: { startAt: 'soon' } }), 400, ['startAt']);
       expectProblem(await call('PATCH', `/campaigns/${campaign.id}`, { json: { counts: {} } }), 400, ['counts']);
       expectProblem(await call('PATCH', `/campaigns/${campaign.id}`, { json: {} }), 400, ['body']);
-      expect((await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body).toEqual(campaign);
+      expectProblem(await call('PATCH', `/campaigns/${campaign.id}`, { json: { text: 'Hi {{ nobody }}' } }), 400, ['text']);
+      expect((await call<Campaign>('GET', `/campaigns/${campaign.id}`)).body).toEqual({ ...campaign, audience: expect.any(Number) });
       expect(await scheduleOf(campaign.id)).toEqual(schedule);
     });
 
@@ -575,6 +577,7 @@ describe('routing and documentation', () => {
     expect(answer.body.openapi).toMatch(/^3\.0/);
     expect(Object.keys(answer.body.paths).sort()).toEqual([
       '/campaigns',
+      '/campaigns/preview',
       '/campaigns/{id}',
       '/campaigns/{id}/stats',
       '/clients',

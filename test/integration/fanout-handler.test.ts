@@ -168,3 +168,48 @@ describe('fan-out handler', () => {
     expect((await store.campaigns.get(c.id))?.fannedOut).toBe(120);
   });
 });
+
+describe('fan-out: opt-outs and templates', () => {
+  it('skips opted-out clients whatever the filter, counts them suppressed, and copies just the used variables', async () => {
+    const tag = `tpl-${uniqueSuffix()}`;
+    const created = [];
+    for (let i = 0; i < 25; i++) {
+      created.push(
+        await store.clients.create({
+          phone: `7956${String(phoneSeq++).padStart(7, '0')}`,
+          timezone: 'UTC',
+          tag,
+          name: `Client ${i}`,
+          attributes: { city: `City ${i}`, unused: 'never copied' },
+          ...(i % 5 === 0 ? { optedOut: true } : {}),
+        }),
+      );
+    }
+    const now = new Date();
+    const c = await store.campaigns.create((id) =>
+      newCampaignRecord(
+        {
+          text: 'Hi {{ name }} from {{ attributes.city }}',
+          startAt: now.toISOString(),
+          endAt: new Date(now.getTime() + 60_000).toISOString(),
+          filter: { tags: [tag] },
+        },
+        id,
+        now,
+      ),
+    );
+    await runChain(await startRecord(c.id));
+    const after = await store.campaigns.get(c.id);
+    expect(after?.fannedOut).toBe(20);
+    expect([after?.suppressed, after?.audience]).toEqual([5, 25]);
+    const optedOut = new Set(created.filter((client) => client.optedOut).map((client) => client.id));
+    const written = (await store.messages.chunksOfPage(c.id, 0)).flatMap((chunk) => chunk.messages);
+    expect(written).toHaveLength(20);
+    expect(written.some((message) => optedOut.has(message.clientId))).toBe(false);
+    const byId = new Map(created.map((client) => [client.id, client]));
+    for (const message of written) {
+      const client = byId.get(message.clientId);
+      expect(message.vars).toEqual({ name: client?.name, attributes: { city: client?.attributes?.city } });
+    }
+  });
+});

@@ -15,6 +15,7 @@ const served = [
   'patch /clients/{id}',
   'delete /clients/{id}',
   'post /campaigns',
+  'post /campaigns/preview',
   'get /campaigns',
   'get /campaigns/{id}',
   'patch /campaigns/{id}',
@@ -47,6 +48,7 @@ describe('the OpenAPI document', () => {
       ['/clients/{id}', 'patch'],
       ['/campaigns', 'post'],
       ['/campaigns/{id}', 'patch'],
+      ['/campaigns/preview', 'post'],
     ] as const) {
       const operation = document.paths[path][method];
       expect(Object.keys(operation.requestBody.content)).toEqual(['application/json']);
@@ -54,7 +56,7 @@ describe('the OpenAPI document', () => {
     }
   });
   it('refuses unknown fields in its request schemas, as the API does', () => {
-    for (const name of ['NewClient', 'ClientPatch', 'NewCampaign', 'CampaignPatch', 'CampaignFilter']) {
+    for (const name of ['NewClient', 'ClientPatch', 'NewCampaign', 'CampaignPatch', 'CampaignFilter', 'PreviewRequest']) {
       expect(schemas[name].additionalProperties, name).toBe(false);
     }
   });

@@ -139,3 +139,58 @@ describe('messages', () => {
     expect([response.status, fields(response)]).toEqual([400, ['id']]);
   });
 });
+
+describe('templates, attributes and preview: refused before any I/O', () => {
+  const campaign = { startAt: '2030-01-01T09:00:00+03:00', endAt: '2030-01-02T00:00:00Z' };
+  it('refuses a template syntax error naming text, with the position', async () => {
+    const response = await call('POST', '/campaigns', { body: JSON.stringify({ ...campaign, text: 'Hi {{ name ' }) });
+    expect([response.status, fields(response)]).toEqual([400, ['text']]);
+    expect(response.problem.detail).toMatch(/line:1, col:4/);
+  });
+  it('refuses an unknown variable naming text, the variable and its position', async () => {
+    const response = await call('POST', '/campaigns', { body: JSON.stringify({ ...campaign, text: 'Hi {{ surname }}' }) });
+    expect([response.status, fields(response)]).toEqual([400, ['text']]);
+    expect(response.problem.detail).toMatch(/unknown variable "surname" at line:1, col:7/);
+  });
+  it.each([
+    [{ attributes: { City: 'x' } }, ['attributes.City']],
+    [{ attributes: { city: 'x'.repeat(201) } }, ['attributes.city']],
+    [{ attributes: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }, ['attributes']],
+    [{ attributes: { city: 3 } }, ['attributes.city']],
+    [{ name: 'n'.repeat(101) }, ['name']],
+    [{ optedOut: 'yes' }, ['optedOut']],
+  ])('refuses client fields %j naming %j', async (extra, named) => {
+    const response = await call('POST', '/clients', { body: JSON.stringify({ phone: '79001234567', timezone: 'Europe/Moscow', ...extra }) });
+    expect([response.status, fields(response)]).toEqual([400, named]);
+  });
+  it('refuses a bad attribute key in a patch before reading the client', async () => {
+    const response = await call('PATCH', '/clients/abc', { body: JSON.stringify({ attributes: { '1x': 'v' } }) });
+    expect([response.status, fields(response)]).toEqual([400, ['attributes.1x']]);
+  });
+  it('refuses a bad template in a campaign patch before reading the campaign', async () => {
+    const response = await call('PATCH', '/campaigns/1', { body: JSON.stringify({ text: 'Hi {% if name %}' }) });
+    expect([response.status, fields(response)]).toEqual([400, ['text']]);
+    expect(response.problem.detail).toMatch(/line:1, col:4/);
+  });
+  it('refuses a preview of a bad template, naming text', async () => {
+    const response = await call('POST', '/campaigns/preview', { body: JSON.stringify({ text: '{{ nope }}' }) });
+    expect([response.status, fields(response)]).toEqual([400, ['text']]);
+  });
+  it('previews without a client with no I/O at all', async () => {
+    touched.length = 0;
+    const event = {
+      httpMethod: 'POST',
+      path: '/campaigns/preview',
+      resource: '/{proxy+}',
+      pathParameters: { proxy: 'campaigns/preview' },
+      headers: { 'Content-Type': 'application/json' },
+      queryStringParameters: null,
+      body: JSON.stringify({ text: 'Hello {{ name }} €' }),
+      isBase64Encoded: false,
+      requestContext: { requestId: 'req', path: '/campaigns/preview' },
+    } as unknown as APIGatewayProxyEvent;
+    const result = await handler(event, context);
+    expect(touched).toEqual([]);
+    expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { text: 'Hello <name> €', encoding: 'GSM-7', characters: 15, segments: 1 }]);
+  });
+});

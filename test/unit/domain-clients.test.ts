@@ -7,6 +7,7 @@ import {
   operatorCodeOf,
   patchedClient,
   PHONE_PATTERN,
+  suppressionChange,
   type Client,
 } from '../../functions/domain/clients.js';
 
@@ -68,6 +69,7 @@ describe('newClientRecord', () => {
       phone: '79161234567',
       operatorCode: '916',
       timezone: 'Europe/Moscow',
+      optedOut: false,
       createdAt: created.toISOString(),
       updatedAt: created.toISOString(),
     });
@@ -108,5 +110,45 @@ describe('patchedClient', () => {
     const before = structuredClone(derived);
     patchedClient(derived, { phone: '79261234567', tag: null }, later);
     expect(derived).toEqual(before);
+  });
+});
+
+describe('name, attributes and opt-out', () => {
+  const base = newClientRecord({ phone: '79161234567', timezone: 'UTC', name: 'Ann', attributes: { city: 'Kazan', plan: 'gold' } }, 'c9', created);
+  it('a new client is opted in, unless its phone is suppressed or it says otherwise', () => {
+    expect(base.optedOut).toBe(false);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC' }, 'c', created, true).optedOut).toBe(true);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: false }, 'c', created, true).optedOut).toBe(false);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: true }, 'c', created, false).optedOut).toBe(true);
+  });
+  it('merges attributes key by key; null removes a key or them all', () => {
+    expect(patchedClient(base, { attributes: { city: 'Omsk', plan: null, tier: '2' } }, created).attributes).toEqual({ city: 'Omsk', tier: '2' });
+    expect('attributes' in patchedClient(base, { attributes: null }, created)).toBe(false);
+    expect('attributes' in patchedClient(base, { attributes: { city: null, plan: null } }, created)).toBe(false);
+    expect(patchedClient(base, { tag: 'x' }, created).attributes).toEqual(base.attributes);
+  });
+  it('refuses a merge that leaves more than 20 keys, naming attributes', () => {
+    const many = Object.fromEntries(Array.from({ length: 19 }, (_, i) => [`k${i}`, 'v']));
+    expect(() => patchedClient(base, { attributes: many }, created)).toThrow(
+      expect.objectContaining({ fields: [{ field: 'attributes', message: expect.any(String) }] }),
+    );
+    expect(Object.keys(patchedClient(base, { attributes: { ...many, city: null } }, created).attributes ?? {})).toHaveLength(20);
+  });
+  it('name null removes the name', () => {
+    expect('name' in patchedClient(base, { name: null }, created)).toBe(false);
+    expect(patchedClient(base, { name: 'Bo' }, created).name).toBe('Bo');
+  });
+  it('stays opted out until optedOut: false; moving onto a suppressed phone opts out', () => {
+    const out = patchedClient(base, { optedOut: true }, created);
+    expect(patchedClient(out, { tag: 'x' }, created).optedOut).toBe(true);
+    expect(patchedClient(out, { optedOut: false }, created).optedOut).toBe(false);
+    expect(patchedClient(base, { phone: '79160000000' }, created, true).optedOut).toBe(true);
+    expect(patchedClient(base, { phone: '79160000000', optedOut: false }, created, true).optedOut).toBe(false);
+    expect(patchedClient(base, { phone: '79160000000' }, created, false).optedOut).toBe(false);
+  });
+  it('suppressionChange: opted out adds, an explicit false removes, anything else keeps', () => {
+    expect(suppressionChange({ phone: '1', optedOut: true }, undefined)).toBe('add');
+    expect(suppressionChange({ phone: '1', optedOut: false }, false)).toBe('remove');
+    expect(suppressionChange({ phone: '1', optedOut: false }, undefined)).toBe('keep');
   });
 });

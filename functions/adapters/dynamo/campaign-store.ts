@@ -155,15 +155,24 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async advanceFanout(id: string, page: number, next: FanoutProgress, written: number): Promise<boolean> {
+  async advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0): Promise<boolean> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id },
-          UpdateExpression: 'SET fanout = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written',
+          // Campaigns stored before these counters existed have none: if_not_exists starts them.
+          UpdateExpression:
+            'SET fanout = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached',
           ConditionExpression: 'fanout.page = :page',
-          ExpressionAttributeValues: { ':next': withoutUndefined(next), ':written': written, ':zero': 0, ':page': page },
+          ExpressionAttributeValues: {
+            ':next': withoutUndefined(next),
+            ':written': written,
+            ':page': page,
+            ':zero': 0,
+            ':suppressed': suppressed,
+            ':reached': written + suppressed,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

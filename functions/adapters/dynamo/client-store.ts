@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } from '../../domain/campaigns.js';
-import { newClientRecord, patchedClient, type Client, type ClientPatch, type NewClient } from '../../domain/clients.js';
+import { newClientRecord, patchedClient, suppressionChange, type Client, type ClientPatch, type NewClient } from '../../domain/clients.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { AudienceMember } from '../../domain/messages.js';
 import type { ClientStore, Clock, Page, PageRequest } from '../../ports.js';
@@ -23,6 +23,20 @@ interface AudienceCursor {
 }
 
 const phoneKey = (phone: string) => `phone#${phone}`;
+/** The suppression list: one uniques item per opted-out phone, kept when its client is deleted. */
+export const suppressedKey = (phone: string) => `suppressed#${phone}`;
+/** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
+const LATEST_OPT_OUT_KEY = 'optout#latest';
+/** Generous bound on how long a global secondary index lags its table. */
+export const INDEX_LAG_MS = 60_000;
+const keyNames = { '#k': 'key' };
+/** Client fields an audience page reads: what a message and its template variables need. */
+const AUDIENCE_FIELDS = ['id', 'phone', 'tag', 'operatorCode', 'timezone', 'name', 'attributes', 'optedOut'];
+/** Every field by placeholder: several (name, timezone) are DynamoDB reserved words. */
+const AUDIENCE_PROJECTION = {
+  expression: AUDIENCE_FIELDS.map((_, i) => `#p${i}`).join(', '),
+  names: Object.fromEntries(AUDIENCE_FIELDS.map((field, i) => [`#p${i}`, field])),
+};
 const phoneTaken = (phone: string) =>
   new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
 const newId = () => randomBytes(12).toString('base64url');
@@ -34,8 +48,14 @@ export class DynamoClientStore implements ClientStore {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A phone on the suppression list makes the new client opted out unless the request says
+   * `optedOut: false`; the list's entry is checked in the same transaction, so an opt-out
+   * stored meanwhile is not lost.
+   */
   async create(input: NewClient): Promise<Client> {
-    const client = newClientRecord(input, newId(), this.clock.now());
+    const suppressed = await this.isSuppressed(input.phone);
+    const client = newClientRecord(input, newId(), this.clock.now(), suppressed);
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -45,18 +65,68 @@ export class DynamoClientStore implements ClientStore {
                 TableName: this.tables.uniques,
                 Item: { key: phoneKey(client.phone), clientId: client.id },
                 ConditionExpression: 'attribute_not_exists(#k)',
-                ExpressionAttributeNames: { '#k': 'key' },
+                ExpressionAttributeNames: keyNames,
               },
             },
             { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
+            ...this.suppressionItems(client, input.optedOut, suppressed, false),
           ],
         }),
       );
     } catch (error) {
-      if (failedConditions(error)?.includes(0)) throw phoneTaken(client.phone);
+      const failed = failedConditions(error);
+      if (failed?.includes(0)) throw phoneTaken(client.phone);
+      if (failed?.includes(2)) throw new ConflictError('the phone was opted out while this request ran; try again');
       throw error;
     }
     return client;
+  }
+
+  private async isSuppressed(phone: string): Promise<boolean> {
+    const { Item } = await this.db.send(
+      new GetCommand({
+        TableName: this.tables.uniques,
+        Key: { key: suppressedKey(phone) },
+        ConsistentRead: true,
+        ProjectionExpression: '#k',
+        ExpressionAttributeNames: keyNames,
+      }),
+    );
+    return Item !== undefined;
+  }
+
+  /**
+   * The suppression list's part of a client write. Opted out: the phone goes on the list, and
+   * the latest-opt-out mark moves when this is a new opt-out. Explicit `optedOut: false`: the
+   * phone comes off. Otherwise the write stands only while the phone is still not on the list
+   * (when it was not on it as read).
+   */
+  private suppressionItems(next: Client, explicit: boolean | undefined, wasSuppressed: boolean, wasOptedOut: boolean) {
+    const key = suppressedKey(next.phone);
+    switch (suppressionChange(next, explicit)) {
+      case 'add':
+        return [
+          { Put: { TableName: this.tables.uniques, Item: { key, at: this.clock.now().getTime() } } },
+          ...(wasOptedOut && wasSuppressed
+            ? []
+            : [{ Put: { TableName: this.tables.uniques, Item: { key: LATEST_OPT_OUT_KEY, at: this.clock.now().getTime() } } }]),
+        ];
+      case 'remove':
+        return [{ Delete: { TableName: this.tables.uniques, Key: { key } } }];
+      case 'keep':
+        return wasSuppressed
+          ? []
+          : [
+              {
+                ConditionCheck: {
+                  TableName: this.tables.uniques,
+                  Key: { key },
+                  ConditionExpression: 'attribute_not_exists(#k)',
+                  ExpressionAttributeNames: keyNames,
+                },
+              },
+            ];
+    }
   }
 
   async get(id: string): Promise<Client | undefined> {
@@ -66,12 +136,13 @@ export class DynamoClientStore implements ClientStore {
 
   async update(id: string, patch: ClientPatch): Promise<Client> {
     const current = await this.mustGet(id);
-    const next = patchedClient(current, patch, this.clock.now());
+    const phoneMoves = patch.phone !== undefined && patch.phone !== current.phone;
+    const suppressed = await this.isSuppressed(patch.phone ?? current.phone);
+    const next = patchedClient(current, patch, this.clock.now(), phoneMoves && suppressed);
     // The stored phone is the version check: a concurrent phone change makes this fail instead of orphaning a reservation.
     const putClient = {
       Put: { TableName: this.tables.clients, Item: next, ConditionExpression: 'phone = :old', ExpressionAttributeValues: { ':old': current.phone } },
     };
-    const phoneMoves = next.phone !== current.phone;
     const items = phoneMoves
       ? [
           putClient,
@@ -80,18 +151,20 @@ export class DynamoClientStore implements ClientStore {
               TableName: this.tables.uniques,
               Item: { key: phoneKey(next.phone), clientId: id },
               ConditionExpression: 'attribute_not_exists(#k)',
-              ExpressionAttributeNames: { '#k': 'key' },
+              ExpressionAttributeNames: keyNames,
             },
           },
           { Delete: { TableName: this.tables.uniques, Key: { key: phoneKey(current.phone) } } },
         ]
       : [putClient];
+    const suppression = this.suppressionItems(next, patch.optedOut, suppressed, Boolean(current.optedOut) && !phoneMoves);
     try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.db.send(new TransactWriteCommand({ TransactItems: [...items, ...suppression] }));
     } catch (error) {
       const failed = failedConditions(error);
-      if (failed?.includes(1)) throw phoneTaken(next.phone);
+      if (phoneMoves && failed?.includes(1)) throw phoneTaken(next.phone);
       if (failed?.includes(0)) throw new ConflictError('the client changed while this request ran; try again');
+      if (failed?.length) throw new ConflictError('the phone was opted out while this request ran; try again');
       throw error;
     }
     return next;
@@ -151,22 +224,79 @@ export class DynamoClientStore implements ClientStore {
       (value): value is AudienceCursor => isRecord(value) && typeof value.v === 'number',
     ) ?? { v: 0 };
     const items: AudienceMember[] = [];
+    const readFrom = this.clock.now().getTime();
     while (position && items.length < request.limit) {
       const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(walk, position, request.limit - items.length);
-      for (const item of (output.Items ?? []) as Pick<Client, 'id' | 'phone' | 'tag' | 'operatorCode'>[]) {
-        if (matchesFilter(item, filter)) items.push({ id: item.id, phone: item.phone });
+      for (const item of (output.Items ?? []) as AudienceMember[]) {
+        if (matchesFilter(item as Pick<Client, 'tag' | 'operatorCode'>, filter)) items.push(item);
       }
       if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
       else position = position.v + 1 < walk.values.length ? { v: position.v + 1 } : undefined;
     }
+    await this.recheckOptOuts(items, readFrom);
     return { items, nextCursor: encodeCursor(position) };
   }
 
+  /**
+   * An index lags its table, so a page read from it may still show a client who has just
+   * opted out. Each opt-out stamps one item with its time; only when that stamp is recent
+   * enough to matter are the page's phones looked up on the suppression list (one strongly
+   * consistent batch read). Otherwise the check costs one read per page.
+   */
+  private async recheckOptOuts(items: AudienceMember[], readFrom: number): Promise<void> {
+    const candidates = items.filter((item) => !item.optedOut);
+    if (candidates.length === 0) return;
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: LATEST_OPT_OUT_KEY }, ConsistentRead: true }));
+    if (!Item || Number(Item.at) < readFrom - INDEX_LAG_MS) return;
+    const suppressed = new Set<string>();
+    const phones = [...new Set(candidates.map((item) => item.phone))];
+    for (let start = 0; start < phones.length; start += 100) {
+      let keys: Key[] | undefined = phones.slice(start, start + 100).map((phone) => ({ key: suppressedKey(phone) }));
+      while (keys?.length) {
+        const output: { Responses?: Record<string, Key[]>; UnprocessedKeys?: Record<string, { Keys?: Key[] }> } = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tables.uniques]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#k', ExpressionAttributeNames: keyNames } },
+          }),
+        );
+        for (const found of output.Responses?.[this.tables.uniques] ?? []) suppressed.add(String(found.key).slice('suppressed#'.length));
+        keys = output.UnprocessedKeys?.[this.tables.uniques]?.Keys;
+      }
+    }
+    for (const item of candidates) if (suppressed.has(item.phone)) item.optedOut = true;
+  }
+
+  async countAudience(filter: CampaignFilter): Promise<number> {
+    const walk = audiencePlan(filter);
+    let total = 0;
+    for (const value of walk.values) {
+      let start: Key | undefined;
+      do {
+        const page = { TableName: this.tables.clients, Select: 'COUNT' as const, ExclusiveStartKey: start };
+        const also = walk.index === 'tag' && filter.operatorCodes?.length ? { operatorCode: filter.operatorCodes } : undefined;
+        const output: { Count?: number; LastEvaluatedKey?: Key } =
+          walk.index === undefined
+            ? await this.db.send(new ScanCommand(page))
+            : await this.db.send(new QueryCommand({ ...page, IndexName: audienceIndexes[walk.index], ...byValue(walk.index, value, also) }));
+        total += output.Count ?? 0;
+        start = output.LastEvaluatedKey;
+      } while (start);
+    }
+    return total;
+  }
+
   private readAudience(walk: AudiencePlan, position: AudienceCursor, limit: number) {
-    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: 'id, phone, tag, operatorCode' };
+    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: AUDIENCE_PROJECTION.expression };
     const value = walk.values[position.v];
-    if (walk.index === undefined || value === undefined) return this.db.send(new ScanCommand(page));
-    return this.db.send(new QueryCommand({ ...page, IndexName: audienceIndexes[walk.index], ...byValue(walk.index, value) }));
+    if (walk.index === undefined || value === undefined) return this.db.send(new ScanCommand({ ...page, ExpressionAttributeNames: AUDIENCE_PROJECTION.names }));
+    const query = byValue(walk.index, value);
+    return this.db.send(
+      new QueryCommand({
+        ...page,
+        IndexName: audienceIndexes[walk.index],
+        ...query,
+        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, ...AUDIENCE_PROJECTION.names },
+      }),
+    );
   }
 
   private async mustGet(id: string): Promise<Client> {

@@ -8,6 +8,7 @@ import {
   CHUNKS_PER_PAGE,
   emptyCounts,
   isOpen,
+  messageId,
   type Chunk,
   type ChunkChange,
   type Counts,
@@ -15,23 +16,32 @@ import {
   type MessageRecord,
   type MessageStatus,
 } from '../../domain/messages.js';
+import type { TemplateVariables } from '../../domain/templates.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { isConditionFailure, itemOfConditionFailure } from './errors.js';
 
 /**
  * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
- * one-letter attribute names: i id, c clientId, p phone (a number), s status,
- * a attempts, e last error, t sentAt (epoch ms). `open` counts the queued ones.
+ * one-letter attribute names: c clientId, p phone (a number), s status, a attempts, e last
+ * error, t sentAt (epoch ms), and the template variables copied at fan-out: n name, g tag,
+ * o operatorCode, z timezone, x attributes (a map of the used keys), kept while the message
+ * is open. The message id is not
+ * stored: it follows from the campaign, the chunk and the position (messageId). `open`
+ * counts the queued ones.
  */
 interface StoredMessage {
-  i: number;
   c: string;
   p: number;
   s: MessageStatus;
   a: number;
   e?: string;
   t?: number;
+  n?: string;
+  g?: string;
+  o?: string;
+  z?: string;
+  x?: Record<string, string>;
 }
 
 interface StoredChunk {
@@ -46,9 +56,10 @@ interface StoredChunk {
   next?: string;
 }
 
+const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'z' } as const;
+
 function toStored(message: MessageRecord): StoredMessage {
-  return {
-    i: message.id,
+  const stored: StoredMessage = {
     c: message.clientId,
     p: Number(message.phone),
     s: message.status,
@@ -56,17 +67,34 @@ function toStored(message: MessageRecord): StoredMessage {
     ...(message.lastError !== undefined ? { e: message.lastError } : {}),
     ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
   };
+  // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
+  const vars = isOpen(message) ? message.vars : undefined;
+  if (vars) {
+    for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
+      const value = vars[field as keyof typeof VARIABLE_FIELDS];
+      if (value !== undefined) stored[short] = value;
+    }
+    if (vars.attributes && Object.keys(vars.attributes).length > 0) stored.x = vars.attributes;
+  }
+  return stored;
 }
 
-function fromStored(stored: StoredMessage): MessageRecord {
+function fromStored(stored: StoredMessage, id: number): MessageRecord {
+  const vars: TemplateVariables = {};
+  for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
+    const value = stored[short];
+    if (value !== undefined) vars[field as keyof typeof VARIABLE_FIELDS] = value;
+  }
+  if (stored.x) vars.attributes = stored.x;
   return {
-    id: stored.i,
+    id,
     clientId: stored.c,
     phone: String(stored.p),
     status: stored.s,
     attempts: stored.a,
     ...(stored.e !== undefined ? { lastError: stored.e } : {}),
     ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
+    ...(Object.keys(vars).length > 0 ? { vars } : {}),
   };
 }
 
@@ -82,7 +110,14 @@ function toStoredChunk(chunk: Chunk): StoredChunk {
 }
 
 function chunkOf(item: StoredChunk): Chunk {
-  return { campaignId: item.campaignId, chunk: item.chunk, createdAt: item.createdAt, receives: item.receives, messages: item.m.map(fromStored) };
+  const seq = Number(item.campaignId);
+  return {
+    campaignId: item.campaignId,
+    chunk: item.chunk,
+    createdAt: item.createdAt,
+    receives: item.receives,
+    messages: item.m.map((stored, position) => fromStored(stored, messageId(seq, item.chunk, position))),
+  };
 }
 
 function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: MessageRecord): Message {

@@ -1,12 +1,14 @@
 /** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Campaign } from '../../domain/campaigns.js';
+import { NotFoundError } from '../../domain/errors.js';
+import { preview } from '../../domain/templates.js';
 import { campaignService, type CampaignService } from '../../services/campaigns.js';
 import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
 import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { CampaignIdParamsSchema, CampaignListQuerySchema, CampaignPatchSchema, NewCampaignSchema } from '../schemas.js';
+import { CampaignIdParamsSchema, CampaignListQuerySchema, CampaignPatchSchema, NewCampaignSchema, PreviewRequestSchema } from '../schemas.js';
 import { campaignView } from '../views.js';
 
 /** The campaign id the path names; it goes into the request's log lines. */
@@ -22,11 +24,12 @@ export function campaignOf(service: CampaignService, event: APIGatewayProxyEvent
 }
 
 export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
-  const { clock, campaigns, fanoutQueue, scheduler } = deps;
+  const { clock, campaigns, clients, fanoutQueue, scheduler } = deps;
   const serviceFor = (event: APIGatewayProxyEvent) =>
     campaignService({
       clock,
       campaigns,
+      clients,
       fanoutQueue,
       scheduler,
       onUndoFailure: (error) => requestLogger(event).error('could not undo a campaign change that failed half-way', error as Error),
@@ -52,9 +55,24 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       },
     },
     {
+      method: 'POST',
+      path: '/campaigns/preview',
+      handler: withJsonBody(async (event) => {
+        const { text, clientId } = PreviewRequestSchema.parse(jsonBodyOf(event));
+        if (clientId === undefined) return json(200, preview(text));
+        touched(event, { clientId });
+        const client = await clients.get(clientId);
+        if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
+        return json(200, preview(text, client));
+      }),
+    },
+    {
       method: 'GET',
       path: '/campaigns/{id}',
-      handler: async (event) => json(200, campaignView(await campaignOf(serviceFor(event), event), clock.now())),
+      handler: async (event) => {
+        const { campaign, audience } = await serviceFor(event).getWithAudience(campaignIdOf(event));
+        return json(200, campaignView(campaign, clock.now(), audience));
+      },
     },
     {
       method: 'PATCH',

@@ -1,0 +1,134 @@
+/**
+ * Campaign texts are Liquid templates (LiquidJS): parsed and checked once when a campaign is
+ * written, rendered per client at send time. The engine is sandboxed: no file system (include,
+ * render and layout find nothing), own properties only, and limits on parse size, render time
+ * and memory, so a template cannot run code or hold a sender.
+ */
+import { Liquid, type FS, type Template } from 'liquidjs';
+import { ValidationError } from './errors.js';
+import { ATTRIBUTE_KEY_PATTERN, type Client } from './clients.js';
+import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
+import { smsCost, type SmsCost } from './segments.js';
+
+const noFiles: FS = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file) => Promise.reject(new Error(`templates cannot read files (${file})`)),
+  readFileSync: (file) => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_root, file) => file,
+  sep: '/',
+};
+
+const engine = /* @__PURE__ */ new Liquid({
+  fs: noFiles,
+  root: [],
+  partials: [],
+  layouts: [],
+  relativeReference: false,
+  strictFilters: true,
+  // Unknown variables are refused when the campaign is written (checkTemplate); at send time a
+  // client without a name renders it empty, so `default` can stand in.
+  strictVariables: false,
+  ownPropertyOnly: true,
+  parseLimit: 10_000,
+  renderLimit: 200,
+  memoryLimit: 100_000,
+});
+
+export type { ScalarVariable, TemplateUse, TemplateVariables };
+export { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES };
+
+const isScalar = (name: string): name is ScalarVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
+
+/** Parsed templates by text: a sender renders the same campaign text for every message of a batch. */
+const parsed = new Map<string, Template[]>();
+const PARSED_KEPT = 100;
+
+function parse(text: string): Template[] {
+  let templates = parsed.get(text);
+  if (!templates) {
+    templates = engine.parse(text);
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(text, templates);
+  }
+  return templates;
+}
+
+/** LiquidJS messages end with `, line:R, col:C`; the detail keeps them. */
+function problem(message: string): ValidationError {
+  return ValidationError.field('text', message);
+}
+
+/**
+ * Checks a campaign text: Liquid syntax, known filters, and only the variables Herald gives
+ * (`name`, `phone`, `tag`, `operatorCode`, `timezone`, `attributes.<key>`). Throws a
+ * ValidationError naming `text`, with the line, column and variable in the message.
+ */
+export function checkTemplate(text: string): TemplateUse {
+  let templates: Template[];
+  try {
+    templates = parse(text);
+  } catch (error) {
+    throw problem(`is not a valid template: ${(error as Error).message}`);
+  }
+  let globals: Record<string, { segments: unknown[]; location: { row: number; col: number } }[]>;
+  try {
+    globals = engine.analyzeSync(templates, { partials: false }).globals as typeof globals;
+  } catch (error) {
+    throw problem(`is not a valid template: ${(error as Error).message}`);
+  }
+  const scalars = new Set<ScalarVariable>();
+  const attributes = new Set<string>();
+  for (const [root, uses] of Object.entries(globals)) {
+    for (const use of uses) {
+      const where = `line:${use.location.row}, col:${use.location.col}`;
+      if (isScalar(root)) {
+        scalars.add(root);
+        continue;
+      }
+      const key = use.segments[1];
+      if (root === 'attributes' && typeof key === 'string' && ATTRIBUTE_KEY_PATTERN.test(key)) {
+        attributes.add(key);
+        continue;
+      }
+      const shown = use.segments.map((segment) => (typeof segment === 'string' ? segment : '[…]')).join('.');
+      const hint =
+        root === 'attributes'
+          ? 'read one attribute by a literal key, e.g. attributes.city'
+          : `known variables: ${TEMPLATE_VARIABLES.join(', ')}, attributes.<key>`;
+      throw problem(`unknown variable "${shown}" at ${where} (${hint})`);
+    }
+  }
+  return { scalars: [...scalars].sort(), attributes: [...attributes].sort() };
+}
+
+/** Thrown when one client's rendering fails (a filter error, a limit): that message fails, not its chunk. */
+export class TemplateRenderError extends Error {}
+
+/** Renders a checked text for one client. Missing variables render empty. */
+export function renderTemplate(text: string, vars: TemplateVariables): string {
+  try {
+    return engine.renderSync(parse(text), { ...vars, attributes: vars.attributes ?? {} }) as string;
+  } catch (error) {
+    throw new TemplateRenderError((error as Error).message);
+  }
+}
+
+export interface Preview extends SmsCost {
+  text: string;
+}
+
+/** A campaign text as one client would get it (or with placeholders), and what it costs in SMS segments. */
+export function preview(text: string, client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>): Preview {
+  const use = checkTemplate(text);
+  const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
+  let rendered: string;
+  try {
+    rendered = renderTemplate(text, vars);
+  } catch (error) {
+    throw ValidationError.field('text', `does not render: ${(error as Error).message}`);
+  }
+  return { text: rendered, ...smsCost(rendered) };
+}

@@ -1,0 +1,215 @@
+/**
+ * Personal and consented, end to end on the local runtime: opt-outs and the suppression list,
+ * templates rendered per client from the fan-out's snapshot, render failures, preview and audience.
+ * The fake provider records each request's phone and text.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Counts } from '../../functions/domain/messages.js';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
+import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+
+let runtime: LocalRuntime;
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    port: 0,
+    dynamoEndpoint: dynamoEndpoint(),
+    sqsEndpoint: sqsEndpoint(),
+    suffix: uniqueSuffix(),
+    schedulerIntervalMs: 200,
+    maxBackoffSeconds: 1,
+  });
+});
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+interface ClientView {
+  id: string;
+  phone: string;
+  name?: string;
+  attributes?: Record<string, string>;
+  optedOut: boolean;
+}
+interface CampaignView {
+  id: string;
+  status: string;
+  counts: Counts;
+  total: number;
+  suppressed: number;
+  audience?: number;
+}
+
+let phoneSeq = Math.floor(Math.random() * 1_000_000);
+const nextPhone = () => `7958${String(phoneSeq++ % 10_000_000).padStart(7, '0')}`;
+
+async function addClient(fields: Record<string, unknown>): Promise<ClientView> {
+  const created = await call<ClientView>('POST', '/clients', { phone: nextPhone(), timezone: 'Europe/Moscow', ...fields });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+async function addClients(count: number, fields: (i: number) => Record<string, unknown>): Promise<ClientView[]> {
+  const clients: ClientView[] = [];
+  for (let start = 0; start < count; start += 50) {
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(50, count - start) }, (_, i) => addClient(fields(start + i))))));
+  }
+  return clients;
+}
+
+async function createCampaign(text: string, tag: string, startInMs = 0): Promise<CampaignView> {
+  const now = Date.now();
+  const created = await call<CampaignView>('POST', '/campaigns', {
+    text,
+    startAt: new Date(now + startInMs).toISOString(),
+    endAt: new Date(now + 180_000).toISOString(),
+    filter: { tags: [tag] },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body;
+}
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    last = await read();
+  }
+  return last;
+}
+
+const campaignOf = async (id: string) => (await call<CampaignView>('GET', `/campaigns/${id}`)).body;
+const settled = (campaign: CampaignView) => campaign.status === 'finished';
+/** Accepted provider requests by phone, with their texts. */
+function textsByPhone(): Map<string, string[]> {
+  const texts = new Map<string, string[]>();
+  for (const request of runtime.provider?.requests() ?? []) {
+    if (request.outcome !== 'ok') continue;
+    const phone = String(request.phone);
+    texts.set(phone, [...(texts.get(phone) ?? []), request.text ?? '']);
+  }
+  return texts;
+}
+
+describe('templated campaign', () => {
+  it('sends each of 1,000 clients its own rendered text, and counts the audience', { timeout: 240_000 }, async () => {
+    const tag = `tpl-${uniqueSuffix()}`;
+    const clients = await addClients(1000, (i) => ({
+      tag,
+      name: i % 3 === 0 ? `Анна ${i}` : `Client ${i}`,
+      ...(i % 4 === 0 ? {} : { attributes: { city: `City ${i % 17}` } }),
+    }));
+    const text = 'Hello {{ name }} from {{ attributes.city | default: "your town" }} 🎉 ({{ phone }})';
+    const campaign = await createCampaign(text, tag);
+    const done = await waitFor('all sent', () => campaignOf(campaign.id), settled, 180_000);
+    expect(done.counts).toEqual({ queued: 0, sent: 1000, failed: 0, expired: 0, cancelled: 0 });
+    expect([done.suppressed, done.audience]).toEqual([0, 1000]);
+    // Every request the provider got carries its client's rendered text (a retry after a timeout carries the same).
+    const expected = new Map(
+      clients.map((client) => [client.phone, `Hello ${client.name} from ${client.attributes?.city ?? 'your town'} 🎉 (${client.phone})`]),
+    );
+    const requests = (runtime.provider?.requests() ?? []).filter((request) => request.text !== undefined);
+    for (const request of requests) expect(request.text, String(request.phone)).toBe(expected.get(String(request.phone)));
+    const accepted = new Set(requests.filter((request) => request.outcome === 'ok').map((request) => String(request.phone)));
+    expect(accepted.size).toBe(1000);
+  });
+
+  it('renders from the snapshot the fan-out took: a change after it does not reach the message', async () => {
+    const tag = `snap-${uniqueSuffix()}`;
+    const [client] = await addClients(1, () => ({ tag, name: 'Before' }));
+    if (!client) throw new Error('no client');
+    runtime.provider?.setFaults({ down: true });
+    try {
+      const campaign = await createCampaign('Hi {{ name }}', tag);
+      await waitFor(
+        'fan-out done',
+        () => campaignOf(campaign.id),
+        (c) => c.counts.queued === 1,
+      );
+      expect((await call('PATCH', `/clients/${client.id}`, { name: 'After' })).status).toBe(200);
+      runtime.provider?.setFaults({ down: false });
+      await waitFor('sent', () => campaignOf(campaign.id), settled);
+    } finally {
+      runtime.provider?.setFaults({ down: false });
+    }
+    expect(textsByPhone().get(client.phone)).toEqual(['Hi Before']);
+  });
+
+  it('fails only the message whose rendering fails, with a clear lastError', async () => {
+    const tag = `fail-${uniqueSuffix()}`;
+    const clients = await addClients(3, (i) => ({ tag, attributes: { n: i === 1 ? '100000000' : '2' } }));
+    const campaign = await createCampaign('{% for i in (1..attributes.n) %}x{% endfor %}', tag);
+    const done = await waitFor('settled', () => campaignOf(campaign.id), settled);
+    expect(done.counts).toMatchObject({ sent: 2, failed: 1 });
+    const stats = await call<{ messages: { items: { clientId: string; status: string; lastError?: string }[] } }>(
+      'GET',
+      `/campaigns/${campaign.id}/stats?status=failed`,
+    );
+    expect(stats.body.messages.items).toEqual([
+      expect.objectContaining({ clientId: clients[1]?.id, status: 'failed', lastError: expect.stringMatching(/^template: memory alloc limit exceeded/) }),
+    ]);
+    expect(textsByPhone().get(clients[0]?.phone ?? '')).toEqual(['xx']);
+    expect(textsByPhone().has(clients[1]?.phone ?? '')).toBe(false);
+  });
+});
+
+describe('opt-out', () => {
+  it('an opt-out stored before the fan-out reaches the client: nothing for it, counted suppressed', async () => {
+    const tag = `out-${uniqueSuffix()}`;
+    const clients = await addClients(20, () => ({ tag, name: 'N' }));
+    const [first, second] = clients;
+    if (!first || !second) throw new Error('no clients');
+    expect((await call<ClientView>('PATCH', `/clients/${first.id}`, { optedOut: true })).body.optedOut).toBe(true);
+    const campaign = await createCampaign('Hi {{ name }}', tag, 2_000);
+    expect(campaign.status).toBe('scheduled');
+    // While scheduled the audience is an estimate from the directory, opted-out clients included.
+    expect((await campaignOf(campaign.id)).audience).toBe(20);
+    // Mid-way: the campaign exists and waits for its start when this one opts out.
+    expect((await call<ClientView>('PATCH', `/clients/${second.id}`, { optedOut: true })).body.optedOut).toBe(true);
+    const done = await waitFor('settled', () => campaignOf(campaign.id), settled);
+    expect(done.counts.sent).toBe(18);
+    expect([done.total, done.suppressed, done.audience]).toEqual([18, 2, 20]);
+    const texts = textsByPhone();
+    expect([texts.has(first.phone), texts.has(second.phone), texts.has(clients[2]?.phone ?? '')]).toEqual([false, false, true]);
+  });
+
+  it('outlives the client: deleted and re-created it is still suppressed, until optedOut: false', async () => {
+    const tag = `again-${uniqueSuffix()}`;
+    const [client] = await addClients(1, () => ({ tag, optedOut: true }));
+    if (!client) throw new Error('no client');
+    expect((await call('DELETE', `/clients/${client.id}`)).status).toBe(204);
+    const again = await call<ClientView>('POST', '/clients', { phone: client.phone, timezone: 'UTC', tag });
+    expect([again.status, again.body.optedOut]).toEqual([201, true]);
+    await addClients(1, () => ({ tag }));
+
+    const first = await createCampaign('Still out?', tag);
+    const firstDone = await waitFor('settled', () => campaignOf(first.id), settled);
+    expect([firstDone.counts.sent, firstDone.suppressed]).toEqual([1, 1]);
+    expect(textsByPhone().has(client.phone)).toBe(false);
+
+    expect((await call<ClientView>('PATCH', `/clients/${again.body.id}`, { optedOut: false })).body.optedOut).toBe(false);
+    const second = await createCampaign('Welcome back', tag);
+    const secondDone = await waitFor('settled', () => campaignOf(second.id), settled);
+    expect([secondDone.counts.sent, secondDone.suppressed]).toEqual([2, 0]);
+    expect(textsByPhone().get(client.phone)).toEqual(['Welcome back']);
+  });
+});
+
+describe('preview', () => {
+  it('renders for a client, and answers 404 for one that does not exist', async () => {
+    const client = await addClient({ name: 'Ольга', attributes: { city: 'Kazan' } });
+    const previewed = await call('POST', '/campaigns/preview', { text: 'Привет, {{ name }} из {{ attributes.city }}', clientId: client.id });
+    expect(previewed).toEqual({ status: 200, body: { text: 'Привет, Ольга из Kazan', encoding: 'UCS-2', characters: 22, segments: 1 } });
+    expect((await call('POST', '/campaigns/preview', { text: 'Hi', clientId: 'nobody' })).status).toBe(404);
+  });
+});
