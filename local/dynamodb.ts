@@ -30,10 +30,12 @@ import { resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
@@ -251,8 +253,10 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
       if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
     }
     await waitUntilActive(client, tableName);
+    await ensureTimeToLive(client, table, tableName);
     return;
   }
+  await ensureTimeToLive(client, table, tableName);
   // A table kept in a data directory from an older version may lack newer indexes.
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of table.indexes.filter((candidate) => !present.has(candidate.indexName))) {
@@ -264,6 +268,15 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
       }),
     );
   }
+}
+
+/** TTL as on AWS, so expiring items (idempotency records) carry the same attribute locally. */
+async function ensureTimeToLive(client: TableAdminClient, table: TableDefinition, tableName: string): Promise<void> {
+  const attribute = table.timeToLiveAttribute;
+  if (!attribute) return;
+  const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (current?.TimeToLiveStatus === 'ENABLED' && current.AttributeName === attribute) return;
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
 /** Creates the tables that are missing; returns each table's physical name by its logical name. */

@@ -24,6 +24,8 @@ export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
   indexes: IndexDefinition[];
+  /** The epoch-seconds attribute DynamoDB's TTL deletes items by, when the table has one. */
+  timeToLiveAttribute?: string;
 }
 
 export const CLIENTS_BY_TAG = 'byTag';
@@ -60,6 +62,17 @@ export const tables = {
     partitionKey: { name: 'campaignId', type: 'S' },
     sortKey: { name: 'chunk', type: 'N' },
     indexes: [],
+  },
+  /**
+   * Powertools idempotency records of POSTs carrying an `Idempotency-Key` (functions/api/idempotency.ts):
+   * its persistence layer's default attribute names, `expiration` in epoch seconds as the TTL.
+   */
+  idempotency: {
+    name: 'idempotency',
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiration',
   },
 } as const satisfies Record<string, TableDefinition>;
 
