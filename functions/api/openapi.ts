@@ -9,6 +9,8 @@ import {
   CampaignSchema,
   CampaignStatsQuerySchema,
   CampaignStatsSchema,
+  ClientBatchResultSchema,
+  ClientBatchSchema,
   ClientIdParamsSchema,
   ClientListQuerySchema,
   ClientPageSchema,
@@ -59,6 +61,16 @@ const routes: RouteConfig[] = [
     summary: 'Add a client',
     request: jsonRequest(NewClientSchema),
     responses: { ...ok(201, 'The client', ClientSchema), ...problems(...bodyProblems, 409) },
+  },
+  {
+    method: 'post',
+    path: '/clients/batch',
+    tags: ['clients'],
+    summary: 'Add up to 1,000 clients',
+    description:
+      'Each row is created as POST /clients would create it; `results` gives each row the status it would have had alone (201, 400, 409) and, when refused, its problem. A phone an earlier row of the batch has is 409.',
+    request: jsonRequest(ClientBatchSchema),
+    responses: { ...ok(200, 'One result per row', ClientBatchResultSchema), ...problems(...bodyProblems) },
   },
   {
     method: 'get',

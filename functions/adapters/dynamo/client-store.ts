@@ -8,7 +8,7 @@ import type { AudienceMember } from '../../domain/messages.js';
 import type { ClientStore, Clock, Page, PageRequest } from '../../ports.js';
 import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG } from '../../definitions/tables.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { failedConditions } from './errors.js';
+import { failedConditions, isTransactionConflict } from './errors.js';
 
 export interface ClientTables {
   clients: string;
@@ -25,6 +25,11 @@ interface AudienceCursor {
 const phoneKey = (phone: string) => `phone#${phone}`;
 const phoneTaken = (phone: string) =>
   new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
+/** Concurrent creates of one phone (a bulk import run twice at once) conflict; the retry finds the phone taken. */
+const MAX_CONFLICT_ATTEMPTS = 5;
+/** DynamoDB's limit of 100 items per transaction, two items per client. */
+export const MAX_CLIENTS_PER_TRANSACTION = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const newId = () => randomBytes(12).toString('base64url');
 
 export class DynamoClientStore implements ClientStore {
@@ -36,27 +41,77 @@ export class DynamoClientStore implements ClientStore {
 
   async create(input: NewClient): Promise<Client> {
     const client = newClientRecord(input, newId(), this.clock.now());
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.uniques,
-                Item: { key: phoneKey(client.phone), clientId: client.id },
-                ConditionExpression: 'attribute_not_exists(#k)',
-                ExpressionAttributeNames: { '#k': 'key' },
-              },
-            },
-            { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (failedConditions(error)?.includes(0)) throw phoneTaken(client.phone);
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.putNew(client);
+        return client;
+      } catch (error) {
+        if (failedConditions(error)?.includes(0)) throw phoneTaken(client.phone);
+        if (!isTransactionConflict(error) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+        await sleep(Math.random() * 20 * attempt);
+      }
     }
-    return client;
+  }
+
+  private async putNew(client: Client): Promise<void> {
+    await this.db.send(new TransactWriteCommand({ TransactItems: this.newClientItems(client) }));
+  }
+
+  /** The phone's reservation (item 0) and the client (item 1), each only if new. */
+  private newClientItems(client: Client) {
+    return [
+      {
+        Put: {
+          TableName: this.tables.uniques,
+          Item: { key: phoneKey(client.phone), clientId: client.id },
+          ConditionExpression: 'attribute_not_exists(#k)',
+          ExpressionAttributeNames: { '#k': 'key' },
+        },
+      },
+      { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
+    ];
+  }
+
+  /**
+   * Up to 50 new clients in one transaction (100 items: each its reservation and itself). A
+   * transaction is all or nothing, so a cancelled one names the phones already taken: those
+   * rows become conflicts and the rest go again. A transaction that keeps meeting concurrent
+   * ones falls back to one transaction per client, each with its own retries.
+   */
+  async createMany(inputs: NewClient[]): Promise<(Client | ConflictError)[]> {
+    if (inputs.length > MAX_CLIENTS_PER_TRANSACTION) throw new Error(`at most ${MAX_CLIENTS_PER_TRANSACTION} clients per transaction`);
+    const now = this.clock.now();
+    const results = new Array<Client | ConflictError>(inputs.length);
+    let pending = inputs.map((input, index) => ({ index, input, client: newClientRecord(input, newId(), now) }));
+    for (let attempt = 1; pending.length > 0;) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: pending.flatMap(({ client }) => this.newClientItems(client)) }));
+        for (const { index, client } of pending) results[index] = client;
+        pending = [];
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (failed && failed.length > 0) {
+          const refused = new Set(failed.map((item) => Math.floor(item / 2)));
+          for (const position of refused) {
+            const { index, client } = pending[position]!;
+            results[index] = failed.includes(position * 2) ? phoneTaken(client.phone) : new ConflictError('the new client id was taken; try again');
+          }
+          pending = pending.filter((_, position) => !refused.has(position));
+          continue;
+        }
+        if (!isTransactionConflict(error)) throw error;
+        if (++attempt > MAX_CONFLICT_ATTEMPTS) {
+          for (const { index, input } of pending) {
+            results[index] = await this.create(input).catch((single: unknown) => {
+              if (single instanceof ConflictError) return single;
+              throw single;
+            });
+          }
+          pending = [];
+        } else await sleep(Math.random() * 50 * attempt);
+      }
+    }
+    return results;
   }
 
   async get(id: string): Promise<Client | undefined> {
