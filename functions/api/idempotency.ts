@@ -6,10 +6,17 @@
  * answered with the first request's result. A request that fails (throws) leaves no record:
  * only answers are replayed, and a retry after a refusal runs again.
  */
-import { IdempotencyAlreadyInProgressError, IdempotencyConfig, IdempotencyValidationError, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ConflictError, ValidationError } from '../domain/errors.js';
+import { requestLogger } from './logging.js';
 import { headerOf, HttpError } from './problem.js';
 import type { RouteHandler } from './respond.js';
 
@@ -71,7 +78,8 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
       responseHook: (response) => replayed(response) as unknown as typeof response,
     });
     if (typeof context?.getRemainingTimeInMillis === 'function') config.registerLambdaContext(context);
-    const run = makeIdempotent(async (_request: IdempotentRequest) => handler(event, context), {
+    let answered: APIGatewayProxyResult | undefined;
+    const run = makeIdempotent(async (_request: IdempotentRequest) => (answered = await handler(event, context)), {
       persistenceStore: settings.persistence,
       config,
       keyPrefix: 'api',
@@ -89,6 +97,12 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
         throw new ConflictError(`a request with ${IDEMPOTENCY_HEADER} ${key} is still in progress; retry after it answers`, [
           { field: IDEMPOTENCY_HEADER, message: 'a request with this key is still in progress' },
         ]);
+      }
+      // The work is done but its answer could not be stored (an item over DynamoDB's 400 KB, a
+      // throttled write): answer it anyway; the key stays in progress until the request's time is up.
+      if (error instanceof IdempotencyPersistenceLayerError && answered !== undefined) {
+        requestLogger(event).warn('idempotency record not saved', { error: error as Error });
+        return answered;
       }
       throw error;
     }

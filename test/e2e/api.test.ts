@@ -545,6 +545,7 @@ describe('routing and documentation', () => {
       '/campaigns/{id}',
       '/campaigns/{id}/stats',
       '/clients',
+      '/clients/batch',
       '/clients/{id}',
       '/messages/{id}',
       '/stats',

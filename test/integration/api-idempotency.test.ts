@@ -189,6 +189,14 @@ describe('Idempotency-Key', () => {
     expect(record.Item?.status).toBe('COMPLETED');
   });
 
+  it('an answer too large for a DynamoDB item (400 KB) is still answered, not turned into a 500', async () => {
+    const row = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`unknown_field_${i}`, 'x']));
+    const answer = await post('/clients/batch', { clients: Array.from({ length: 1000 }, () => row) }, 'big-answer');
+    expect(answer.status).toBe(200);
+    expect(answer.body.failed).toBe(1000);
+    expect(JSON.stringify(answer.body).length).toBeGreaterThan(400 * 1024);
+  });
+
   it('an expired record no longer answers: the key runs again', async () => {
     const shortLived = handlerWith(1);
     const body = { phone: phone(), timezone: 'UTC' };
