@@ -2,6 +2,7 @@
 import type { Campaign, CampaignFilter, FanoutProgress } from './domain/campaigns.js';
 import type { Client, ClientPatch, NewClient } from './domain/clients.js';
 import type { SendOutcome } from './domain/delivery.js';
+import type { ConflictError } from './domain/errors.js';
 import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus, Tally } from './domain/messages.js';
 
 export interface Page<T> {
@@ -22,6 +23,11 @@ export interface Clock {
 export interface ClientStore {
   /** Throws ConflictError when another client has the phone. */
   create(input: NewClient): Promise<Client>;
+  /**
+   * Up to 50 new clients at once, each as `create` would make it: the result at each position
+   * is the client, or the ConflictError `create` would have thrown (phone taken).
+   */
+  createMany(inputs: NewClient[]): Promise<(Client | ConflictError)[]>;
   get(id: string): Promise<Client | undefined>;
   /** Throws NotFoundError, or ConflictError when the new phone belongs to another client. */
   update(id: string, patch: ClientPatch): Promise<Client>;

@@ -70,7 +70,7 @@ export class HeraldApi extends Construct {
       environment: { ...data.environment, ...delivery.startEnvironment },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
     });
-    data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
+    data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' });
     delivery.grantStartCampaigns(this.handler);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {

@@ -35,6 +35,7 @@ export class HeraldData extends Construct {
         deletionProtection: props.deletionProtection,
         removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
         ...(definition.stream ? { stream: dynamodb.StreamViewType[definition.stream] } : {}),
+        ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({

@@ -32,10 +32,12 @@ import { dirname, join, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
@@ -307,8 +309,10 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
       if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
     }
     await waitUntilActive(client, tableName);
+    await ensureTimeToLive(client, table, tableName);
     return;
   }
+  await ensureTimeToLive(client, table, tableName);
   // A table kept in a data directory from an older version may lack its stream or newer indexes.
   if (table.stream && !existing.StreamSpecification?.StreamEnabled) {
     await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }));
@@ -324,6 +328,15 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
       }),
     );
   }
+}
+
+/** TTL as on AWS, so expiring items (idempotency records) carry the same attribute locally. */
+async function ensureTimeToLive(client: TableAdminClient, table: TableDefinition, tableName: string): Promise<void> {
+  const attribute = table.timeToLiveAttribute;
+  if (!attribute) return;
+  const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (current?.TimeToLiveStatus === 'ENABLED' && current.AttributeName === attribute) return;
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
 /** Creates the tables that are missing; returns each table's physical name by its logical name. */

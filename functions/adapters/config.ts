@@ -45,6 +45,9 @@ const providerEnv = {
 
 export const apiEnvSchema = z.object({
   ...tablesEnv,
+  IDEMPOTENCY_TABLE: name,
+  /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
+  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
   SCHEDULE_GROUP: name,
   SCHEDULE_TARGET_ARN: name,

@@ -7,6 +7,7 @@ import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import type { Clock, FanoutQueue, StartScheduler, Stores } from '../ports.js';
+import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
 import type { ApiRoute } from './respond.js';
@@ -20,6 +21,7 @@ export interface ApiDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
   scheduler: StartScheduler;
+  idempotency: IdempotencySettings;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -44,5 +46,5 @@ export function createApiHandler(deps: ApiDependencies) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(requestLogging())
     .use(problemDetails())
-    .handler(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }));
+    .handler(idempotentPosts(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }), deps.idempotency));
 }

@@ -1,6 +1,6 @@
 /** The OpenAPI 3 document, generated from the same zod schemas the routes validate with; built once, on first use. */
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type * as z from 'zod';
+import * as z from 'zod';
 import {
   CampaignIdParamsSchema,
   CampaignListQuerySchema,
@@ -10,6 +10,8 @@ import {
   CampaignStatsQuerySchema,
   OverallStatsQuerySchema,
   CampaignStatsSchema,
+  ClientBatchResultSchema,
+  ClientBatchSchema,
   ClientIdParamsSchema,
   ClientListQuerySchema,
   ClientPageSchema,
@@ -24,6 +26,7 @@ import {
   PreviewSchema,
   ProblemSchema,
 } from './schemas.js';
+import { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
@@ -35,6 +38,7 @@ const problemCases = {
   409: 'Conflict: the phone belongs to another client, or the campaign no longer allows the change.',
   413: 'Body too large.',
   415: 'Content-Type is not application/json.',
+  422: 'The Idempotency-Key was already used with another body on this path.',
   500: 'Internal error.',
 } as const;
 type ProblemStatus = keyof typeof problemCases;
@@ -60,6 +64,16 @@ const routes: RouteConfig[] = [
     summary: 'Add a client',
     request: jsonRequest(NewClientSchema),
     responses: { ...ok(201, 'The client', ClientSchema), ...problems(...bodyProblems, 409) },
+  },
+  {
+    method: 'post',
+    path: '/clients/batch',
+    tags: ['clients'],
+    summary: 'Add up to 1,000 clients',
+    description:
+      'Each row is created as POST /clients would create it; `results` gives each row the status it would have had alone (201, 400, 409) and, when refused, its problem. A phone an earlier row of the batch has is 409.',
+    request: jsonRequest(ClientBatchSchema),
+    responses: { ...ok(200, 'One result per row', ClientBatchResultSchema), ...problems(...bodyProblems) },
   },
   {
     method: 'get',
@@ -172,9 +186,23 @@ const routes: RouteConfig[] = [
   },
 ];
 
+const IdempotencyHeadersSchema = z.object({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .min(1)
+    .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+    .optional()
+    .describe('A repeat with the same key and body within 24 h answers what the first answered and does nothing else; a repeat while the first runs is 409.'),
+});
+
+/** Every POST takes the optional Idempotency-Key header (functions/api/idempotency.ts). */
+function idempotent(route: RouteConfig): RouteConfig {
+  return { ...route, request: { ...route.request, headers: IdempotencyHeadersSchema }, responses: { ...route.responses, ...problems(409, 422) } };
+}
+
 function buildDocument(): OpenApiDocument {
   const registry = new OpenAPIRegistry();
-  for (const route of routes) registry.registerPath(route);
+  for (const route of routes) registry.registerPath(route.method === 'post' ? idempotent(route) : route);
   return new OpenApiGeneratorV3(registry.definitions).generateDocument({
     openapi: '3.0.3',
     info: {

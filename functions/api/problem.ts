@@ -21,6 +21,7 @@ const problemTypes: Record<number, string> = {
   409: 'conflict',
   413: 'payload-too-large',
   415: 'unsupported-media-type',
+  422: 'idempotency-key-reused',
   500: 'internal-error',
 };
 

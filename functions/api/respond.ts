@@ -36,6 +36,6 @@ export function queryOf<S extends z.ZodType>(schema: S, event: APIGatewayProxyEv
 }
 
 /** A route that takes a JSON body: the body checks run first (415, 413, 400). */
-export function withJsonBody(handler: RouteHandler) {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(jsonBody()).handler(handler);
+export function withJsonBody(handler: RouteHandler, maxBytes?: number) {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(jsonBody(maxBytes)).handler(handler);
 }

@@ -313,3 +313,34 @@ export type MessageView = z.infer<typeof MessageSchema>;
 export type CampaignStatsView = z.infer<typeof CampaignStatsSchema>;
 export type OverallStatsView = z.infer<typeof OverallStatsSchema>;
 export type ProblemDocument = z.infer<typeof ProblemSchema>;
+
+// Bulk import (POST /clients/batch)
+
+export const MAX_BATCH_CLIENTS = 1000;
+
+/** Each row is checked on its own against NewClientSchema, so one bad row is a 400 in its result, not a refused batch. */
+export const ClientBatchSchema = z
+  .strictObject({
+    clients: z
+      .array(z.unknown().openapi({ description: 'A NewClient' }))
+      .min(1)
+      .max(MAX_BATCH_CLIENTS),
+  })
+  .openapi('ClientBatch', { description: `1 to ${MAX_BATCH_CLIENTS} new clients, each as POST /clients takes it.` });
+
+export const ClientBatchResultSchema = z
+  .strictObject({
+    created: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    results: z.array(
+      z.strictObject({
+        index: z.number().int().nonnegative().openapi({ description: 'The row in `clients`, from 0.' }),
+        status: z.union([z.literal(201), z.literal(400), z.literal(409)]).openapi({ description: 'What POST /clients would have answered for the row alone.' }),
+        id: z.string().optional().openapi({ description: 'The new client, on 201.' }),
+        error: ProblemSchema.optional(),
+      }),
+    ),
+  })
+  .openapi('ClientBatchResult');
+
+export type ClientBatchResult = z.infer<typeof ClientBatchResultSchema>;

@@ -26,6 +26,8 @@ export interface TableDefinition {
   indexes: IndexDefinition[];
   /** A DynamoDB stream of the table's changes, with the item before and after each write. */
   stream?: 'NEW_AND_OLD_IMAGES';
+  /** The epoch-seconds attribute DynamoDB's TTL deletes items by, when the table has one. */
+  timeToLiveAttribute?: string;
 }
 
 export const CLIENTS_BY_TAG = 'byTag';
@@ -69,6 +71,17 @@ export const tables = {
     sortKey: { name: 'chunk', type: 'N' },
     indexes: [],
     stream: 'NEW_AND_OLD_IMAGES',
+  },
+  /**
+   * Powertools idempotency records of POSTs carrying an `Idempotency-Key` (functions/api/idempotency.ts):
+   * its persistence layer's default attribute names, `expiration` in epoch seconds as the TTL.
+   */
+  idempotency: {
+    name: 'idempotency',
+    envVar: 'IDEMPOTENCY_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiration',
   },
 } as const satisfies Record<string, TableDefinition>;
 

@@ -7,7 +7,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { ApiDependencies } from '../api/app.js';
+import type { IdempotencySettings } from '../api/idempotency.js';
 import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
 import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
@@ -25,12 +27,14 @@ export const systemClock: Clock = { now: () => new Date() };
 
 type TablesEnv = Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
 
+let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
 
 /** One client per process; endpoints come from the SDK's own settings (AWS_ENDPOINT_URL_DYNAMODB and friends). */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  documentClient ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  dynamoClient ??= new DynamoDBClient({});
+  documentClient ??= DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
   return documentClient;
 }
 
@@ -62,7 +66,17 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         roleArn: env.SCHEDULE_ROLE_ARN,
         deadLetterArn: env.SCHEDULE_DLQ_ARN,
       }),
+    idempotency: overrides.idempotency ?? idempotencySettings(env),
     ...overrides,
+  };
+}
+
+/** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client. */
+export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
+  dynamoDocumentClient();
+  return {
+    persistence: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
+    expiresAfterSeconds: env.IDEMPOTENCY_TTL_SECONDS,
   };
 }
 

@@ -581,6 +581,7 @@ describe('routing and documentation', () => {
       '/campaigns/{id}',
       '/campaigns/{id}/stats',
       '/clients',
+      '/clients/batch',
       '/clients/{id}',
       '/messages/{id}',
       '/stats',

@@ -10,6 +10,7 @@ const schemas = document.components.schemas as Json;
 /** Every method and path the handler serves, except the documentation itself. */
 const served = [
   'post /clients',
+  'post /clients/batch',
   'get /clients',
   'get /clients/{id}',
   'patch /clients/{id}',

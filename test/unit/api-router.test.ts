@@ -26,14 +26,18 @@ const untouchable = new Proxy({} as ApiDependencies, {
 const handler = createApiHandler(untouchable);
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-async function call(method: string, path: string, options: { body?: string; contentType?: string | null; query?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: string; contentType?: string | null; query?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   const event = {
     httpMethod: method,
     path,
     resource: '/{proxy+}',
     pathParameters: { proxy: path.slice(1) },
-    headers: contentType ? { 'Content-Type': contentType } : {},
+    headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...options.headers },
     queryStringParameters: options.query ?? null,
     body: options.body ?? null,
     isBase64Encoded: false,
@@ -81,6 +85,17 @@ describe('bodies are checked before anything else', () => {
     expect([malformed.status, fields(malformed)]).toEqual([400, ['body']]);
     const oversize = await call(method, path, { body: JSON.stringify({ text: 'x'.repeat(17 * 1024) }) });
     expect([oversize.status, fields(oversize)]).toEqual([413, ['body']]);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it.each([
+    ['empty', ''],
+    ['over 255 characters', 'x'.repeat(256)],
+  ])('an %s key is refused naming the header, before the idempotency store or a route is touched', async (_name, key) => {
+    const response = await call('POST', '/clients', { body: client, headers: { 'Idempotency-Key': key } });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['Idempotency-Key']);
   });
 });
 

@@ -8,7 +8,7 @@ import type { AudienceMember } from '../../domain/messages.js';
 import type { ClientStore, Clock, Page, PageRequest } from '../../ports.js';
 import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG } from '../../definitions/tables.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { failedConditions } from './errors.js';
+import { failedConditions, isTransactionConflict } from './errors.js';
 
 export interface ClientTables {
   clients: string;
@@ -39,6 +39,11 @@ const AUDIENCE_PROJECTION = {
 };
 const phoneTaken = (phone: string) =>
   new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
+/** Concurrent creates of one phone (a bulk import run twice at once) conflict; the retry finds the phone taken. */
+const MAX_CONFLICT_ATTEMPTS = 5;
+/** DynamoDB's limit of 100 items per transaction, two items per client. */
+export const MAX_CLIENTS_PER_TRANSACTION = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const newId = () => randomBytes(12).toString('base64url');
 
 export class DynamoClientStore implements ClientStore {
@@ -56,30 +61,54 @@ export class DynamoClientStore implements ClientStore {
   async create(input: NewClient): Promise<Client> {
     const suppressed = await this.isSuppressed(input.phone);
     const client = newClientRecord(input, newId(), this.clock.now(), suppressed);
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.uniques,
-                Item: { key: phoneKey(client.phone), clientId: client.id },
-                ConditionExpression: 'attribute_not_exists(#k)',
-                ExpressionAttributeNames: keyNames,
-              },
-            },
-            { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
-            ...this.suppressionItems(client, input.optedOut, suppressed, false),
-          ],
-        }),
-      );
-    } catch (error) {
-      const failed = failedConditions(error);
-      if (failed?.includes(0)) throw phoneTaken(client.phone);
-      if (failed?.includes(2)) throw new ConflictError('the phone was opted out while this request ran; try again');
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [...this.newClientItems(client), ...this.suppressionItems(client, input.optedOut, suppressed, false)],
+          }),
+        );
+        return client;
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (failed?.includes(0)) throw phoneTaken(client.phone);
+        if (failed?.includes(2)) throw new ConflictError('the phone was opted out while this request ran; try again');
+        if (!isTransactionConflict(error) || attempt >= MAX_CONFLICT_ATTEMPTS) throw error;
+        await sleep(Math.random() * 20 * attempt);
+      }
     }
-    return client;
+  }
+
+  /** The phone's reservation (item 0) and the client (item 1), each only if new. */
+  private newClientItems(client: Client) {
+    return [
+      {
+        Put: {
+          TableName: this.tables.uniques,
+          Item: { key: phoneKey(client.phone), clientId: client.id },
+          ConditionExpression: 'attribute_not_exists(#k)',
+          ExpressionAttributeNames: { '#k': 'key' },
+        },
+      },
+      { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
+    ];
+  }
+
+  /**
+   * Several new clients, each through `create`: each row gets the suppression list's check and
+   * its own transaction (a client's items depend on its phone's opt-out state, so rows are not
+   * packed into one transaction). Conflicts come back per row instead of being thrown.
+   */
+  async createMany(inputs: NewClient[]): Promise<(Client | ConflictError)[]> {
+    if (inputs.length > MAX_CLIENTS_PER_TRANSACTION) throw new Error(`at most ${MAX_CLIENTS_PER_TRANSACTION} clients per call`);
+    return Promise.all(
+      inputs.map((input) =>
+        this.create(input).catch((error: unknown) => {
+          if (error instanceof ConflictError) return error;
+          throw error;
+        }),
+      ),
+    );
   }
 
   private async isSuppressed(phone: string): Promise<boolean> {

@@ -16,3 +16,13 @@ export function failedConditions(error: unknown): number[] | undefined {
   const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
   return reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : []));
 }
+
+/**
+ * A transaction cancelled only because another transaction held one of its items (no condition
+ * failed): trying again decides it. Concurrent imports meeting on a phone reservation see this.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException) && (error as { name?: string })?.name !== 'TransactionCanceledException') return false;
+  const codes = ((error as TransactionCanceledException).CancellationReasons ?? []).map((reason) => reason.Code);
+  return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
+}

@@ -1,12 +1,19 @@
 /** The client directory: POST/GET /clients, GET/PATCH/DELETE /clients/{id}. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { NotFoundError } from '../../domain/errors.js';
+import { NotFoundError, ValidationError } from '../../domain/errors.js';
+import { createClients, type ClientBatchRow } from '../../services/clients.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
-import { jsonBodyOf } from '../problem.js';
+import { fieldProblemsOf, jsonBodyOf, problemDocument, statusOf } from '../problem.js';
 import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { ClientIdParamsSchema, ClientListQuerySchema, ClientPatchSchema, NewClientSchema } from '../schemas.js';
+import { ClientBatchSchema, ClientIdParamsSchema, ClientListQuerySchema, ClientPatchSchema, NewClientSchema, type ClientBatchResult } from '../schemas.js';
 import { clientView } from '../views.js';
+
+/**
+ * A thousand plain rows take about 100 KB; rows with many attributes may not fit, and the import
+ * CLI (bin/import.ts) then sends fewer per batch. The local HTTP server's socket limit is the same.
+ */
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
 export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
   const clientId = (event: APIGatewayProxyEvent) => {
@@ -26,6 +33,28 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
         touched(event, { clientId: client.id });
         return json(201, clientView(client));
       }),
+    },
+    {
+      method: 'POST',
+      path: '/clients/batch',
+      handler: withJsonBody(async (event) => {
+        const { clients: given } = ClientBatchSchema.parse(jsonBodyOf(event));
+        const rows = given.map((row): ClientBatchRow => {
+          const parsed = NewClientSchema.safeParse(row);
+          if (parsed.success) return { input: parsed.data };
+          const fields = fieldProblemsOf(parsed.error);
+          return { error: new ValidationError(fields.map((problem) => `${problem.field}: ${problem.message}`).join('; '), fields) };
+        });
+        const outcomes = await createClients(clients, rows);
+        const results: ClientBatchResult['results'] = outcomes.map((outcome) => {
+          if ('client' in outcome) return { index: outcome.index, status: 201, id: outcome.client.id };
+          const { status, title } = statusOf(outcome.error);
+          const error = problemDocument({ status, title, detail: outcome.error.message, instance: event.path, errors: outcome.error.fields });
+          return { index: outcome.index, status: status as 400 | 409, error };
+        });
+        const created = results.filter((result) => result.status === 201).length;
+        return json(200, { created, failed: results.length - created, results } satisfies ClientBatchResult);
+      }, MAX_BATCH_BODY_BYTES),
     },
     {
       method: 'GET',

@@ -47,6 +47,17 @@ export function dataCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
+    it.each(tableList)('$name: TTL on the attribute its definition names, and none otherwise', (definition) => {
+      const ttl = tableOf(herald, definition.name).Properties.TimeToLiveSpecification;
+      const attribute = (definition as { timeToLiveAttribute?: string }).timeToLiveAttribute;
+      if (attribute) expect(ttl).toEqual({ AttributeName: attribute, Enabled: true });
+      else expect(ttl).toBeUndefined();
+    });
+
+    it('the idempotency table expires its records by `expiration`', () => {
+      expect(tableOf(herald, 'idempotency').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    });
+
     it('the clients table has the tag and operator indexes the audience queries use', () => {
       const indexes = tableOf(herald, 'clients').Properties.GlobalSecondaryIndexes as Json[];
       expect(indexes).toHaveLength(2);

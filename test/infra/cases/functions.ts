@@ -101,6 +101,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         });
       }
       expect(variables('herald-api')).toMatchObject({
+        IDEMPOTENCY_TABLE: ref(data.table('idempotency')),
         FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
         SCHEDULE_GROUP: ref(delivery.scheduleGroup),
         SCHEDULE_TARGET_ARN: arn(delivery.queues.fanout.queue),
@@ -186,7 +187,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
     describe('least privilege', () => {
       const expectedTables: Record<string, Partial<Record<TableName, 'read' | 'readWrite'>>> = {
-        'herald-api': { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
+        'herald-api': { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' },
         'herald-fanout': { clients: 'read', uniques: 'read', campaigns: 'readWrite', messages: 'readWrite' },
         'herald-send': { campaigns: 'readWrite', messages: 'readWrite' },
         'herald-dead-letter': { campaigns: 'readWrite', messages: 'readWrite' },
@@ -195,7 +196,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
       it.each(Object.keys(expectedTables))('%s: reads and writes only the tables it uses', (functionName) => {
         const tableNames = Object.fromEntries(
-          (['clients', 'uniques', 'campaigns', 'messages'] as TableName[]).map((name) => [logicalId(herald.stack.data.table(name)), name]),
+          (['clients', 'uniques', 'campaigns', 'messages', 'idempotency'] as TableName[]).map((name) => [logicalId(herald.stack.data.table(name)), name]),
         );
         const access: Record<string, Set<string>> = {};
         for (const statement of statementsOf(functionName)) {

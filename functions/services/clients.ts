@@ -1,0 +1,61 @@
+/**
+ * Bulk import of clients: each row is created as POST /clients would create it (the store's
+ * transaction with the phone reservation keeps phones unique under concurrent batches), and
+ * each row gets its own outcome; one bad row does not refuse the others.
+ */
+import type { Client, NewClient } from '../domain/clients.js';
+import { ConflictError, type HeraldError } from '../domain/errors.js';
+import type { ClientStore } from '../ports.js';
+
+/** A row as the API parsed it: a valid new client, or why it is not one. */
+export type ClientBatchRow = { input: NewClient } | { error: HeraldError };
+export type ClientBatchOutcome = { index: number; client: Client } | { index: number; error: HeraldError };
+
+/** Clients per store call (one transaction) and store calls in flight per batch. */
+export const CLIENTS_PER_WRITE = 50;
+export const WRITES_IN_FLIGHT = 4;
+
+/**
+ * Creates the valid rows, in groups of `CLIENTS_PER_WRITE`. A row whose phone an earlier row of the
+ * batch already has is a conflict without a write, as it would be if the rows were posted one by one.
+ * Errors that are not conflicts (DynamoDB unreachable) fail the whole batch: a retry then finds the
+ * rows already created as conflicts, so nothing is created twice.
+ */
+export async function createClients(store: ClientStore, rows: ClientBatchRow[]): Promise<ClientBatchOutcome[]> {
+  const outcomes: ClientBatchOutcome[] = new Array<ClientBatchOutcome>(rows.length);
+  const rowOfPhone = new Map<string, number>();
+  const work: { index: number; input: NewClient }[] = [];
+  rows.forEach((row, index) => {
+    if ('error' in row) {
+      outcomes[index] = { index, error: row.error };
+      return;
+    }
+    const earlier = rowOfPhone.get(row.input.phone);
+    if (earlier !== undefined) {
+      outcomes[index] = {
+        index,
+        error: new ConflictError(`phone ${row.input.phone} repeats row ${earlier} of this batch`, [
+          { field: 'phone', message: `repeats row ${earlier} of this batch` },
+        ]),
+      };
+      return;
+    }
+    rowOfPhone.set(row.input.phone, index);
+    work.push({ index, input: row.input });
+  });
+  const groups: (typeof work)[] = [];
+  for (let start = 0; start < work.length; start += CLIENTS_PER_WRITE) groups.push(work.slice(start, start + CLIENTS_PER_WRITE));
+  let next = 0;
+  const writer = async () => {
+    while (next < groups.length) {
+      const group = groups[next++]!;
+      const created = await store.createMany(group.map((row) => row.input));
+      group.forEach(({ index }, position) => {
+        const result = created[position]!;
+        outcomes[index] = result instanceof ConflictError ? { index, error: result } : { index, client: result };
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, groups.length) }, writer));
+  return outcomes;
+}
