@@ -1,8 +1,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ChunkRef, FanoutEvent, FanoutQueue, SendQueue } from '../ports.js';
+import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue } from '../ports.js';
 
 const SQS_BATCH = 10;
 const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_DELAY_SECONDS = 900;
 
 /**
  * The fan-out queue is FIFO, grouped by campaign: one page of a campaign is in flight at
@@ -20,6 +21,11 @@ export class SqsFanoutQueue implements FanoutQueue {
 
   page(campaignId: string, page: number): Promise<void> {
     return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}`);
+  }
+
+  /** Its own deduplication id: a resume must not be dropped as a repeat of the page or start it follows. */
+  resume(campaignId: string, resumedAt: string, walk?: ResumeWalk): Promise<void> {
+    return this.put({ type: 'resume', campaignId, resumedAt, ...(walk ? { walk } : {}) }, `${campaignId}:resume:${resumedAt}:${walk?.step ?? 0}`);
   }
 
   private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
@@ -56,5 +62,12 @@ export class SqsSendQueue implements SendQueue {
   async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
     const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+  }
+
+  async hold(chunk: ChunkRef, delaySeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
+    await this.sqs.send(
+      new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify({ campaignId: chunk.campaignId, chunk: chunk.chunk }), DelaySeconds: seconds }),
+    );
   }
 }

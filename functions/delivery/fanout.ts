@@ -24,6 +24,8 @@ export function createFanoutHandler(deps: FanoutDependencies) {
 
   async function writePage(campaign: Campaign, progress: FanoutProgress): Promise<void> {
     const page = progress.page;
+    // Paused: the page waits where it is; resume asks for it again (see resumeDelivery).
+    if (campaign.status === 'paused') return logger.info('fan-out held while paused', { campaignId: campaign.id, page });
     if (campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, clock.now())) {
       // Nothing more is written after a cancel or the end; the campaign can finish once drained.
       await campaigns.advanceFanout(campaign.id, page, { page, done: true }, 0);
@@ -48,9 +50,32 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     if (!next.done) await fanoutQueue.page(campaignId, page + 1);
   }
 
+  /**
+   * A resumed campaign: one page of its open chunks back on the send queue per event (the
+   * chunks held while it was paused, and any a sender let go), then the fan-out goes on from
+   * the page it stopped at. A chunk put back twice is harmless: the claim lets only one
+   * worker send it, and never a message already sent.
+   */
+  async function resumeDelivery(event: Extract<FanoutEvent, { type: 'resume' }>, campaign: Campaign): Promise<void> {
+    // Paused again: the next resume sends its own event. Cancelled while paused: the chunks
+    // still go back, so the senders close their open messages as cancelled now, not when the hold ends.
+    if (campaign.status === 'paused') return;
+    const open = await messages.openChunks(campaign.id, { limit: PAGE_SIZE, ...(event.walk ? { cursor: event.walk.cursor } : {}) });
+    await sendQueue.enqueue(open.items.map((chunk) => ({ campaignId: campaign.id, chunk })));
+    if (open.nextCursor) return fanoutQueue.resume(campaign.id, event.resumedAt, { step: (event.walk?.step ?? 0) + 1, cursor: open.nextCursor });
+    logger.info('held chunks released', { campaignId: campaign.id, status: campaign.status, page: campaign.fanout?.page ?? 0 });
+    if (!campaign.fanout) {
+      // Paused before its fan-out began.
+      if (isPastCutoff(campaign.endAt, clock.now()) || !(await campaigns.start(campaign.id))) return;
+      return writePage(campaign, { page: 0, done: false });
+    }
+    if (!campaign.fanout.done) return writePage(campaign, campaign.fanout);
+  }
+
   async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
     const campaign = await campaigns.get(event.campaignId);
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
+    if (event.type === 'resume') return resumeDelivery(event, campaign);
     if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
       if (!(await campaigns.start(campaign.id))) return;

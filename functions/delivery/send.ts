@@ -4,13 +4,21 @@ import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, type SendOutcome } from '../domain/delivery.js';
+import { pausedHoldSeconds } from '../domain/campaigns.js';
 import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
+import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
+
+interface SendResult {
+  message: MessageRecord;
+  retryAfterMs: number;
+  /** Not tried because the campaign is paused. */
+  held?: boolean;
+}
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
@@ -34,13 +42,15 @@ export function createSendHandler(deps: SendDependencies) {
   const limit = createLimiter(settings.providerConcurrency);
   const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
 
-  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<{ message: MessageRecord; retryAfterMs: number }> {
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<SendResult> {
     return limit(async () => {
-      // Checked inside the concurrency slot, right before the call: nothing starts after a cancel or the end.
+      // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
       const campaign = await view.current(campaignId);
       const now = clock.now();
       if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+      // Untouched: no attempt is counted for a message held by a pause.
+      if (campaign.status === 'paused') return { message, retryAfterMs: 0, held: true };
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(
         { id: message.id, phone: message.phone, text: campaign.text },
@@ -62,8 +72,21 @@ export function createSendHandler(deps: SendDependencies) {
     });
   }
 
+  /**
+   * A paused campaign's chunk goes back as a new, delayed message (the received one is then
+   * deleted), so the wait uses none of its receives; resume puts it back at once, and the
+   * delay only brings it back by the end, where its open messages expire.
+   */
+  async function holdWhilePaused(ref: ChunkRef, endAt: string): Promise<void> {
+    await sendQueue.hold(ref, pausedHoldSeconds(endAt, clock.now()));
+    logger.info('chunk held while the campaign is paused', { campaignId: ref.campaignId, chunk: ref.chunk });
+  }
+
   async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
     const ref = parseChunkRef(record.body);
+    const seen = await view.current(ref.campaignId);
+    // Held before the claim: no lease taken, no receive counted.
+    if (seen?.status === 'paused' && !isPastCutoff(seen.endAt, clock.now())) return holdWhilePaused(ref, seen.endAt);
     const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
@@ -72,23 +95,30 @@ export function createSendHandler(deps: SendDependencies) {
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} is leased`);
     }
     const before = claim.chunk.messages;
-    const results = await Promise.all(before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })));
+    const results: SendResult[] = await Promise.all(
+      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })),
+    );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);
-    const plan = planRetry(
-      after.filter(isOpen),
-      Math.max(0, ...results.map((result) => result.retryAfterMs)),
-      claim.chunk.receives,
-      campaign?.endAt ?? clock.now().toISOString(),
-      clock.now(),
-      backoff,
-    );
+    // Paused while this chunk was being sent: what went out is kept below, the rest is held.
+    const held = results.some((result) => result.held);
+    const plan = held
+      ? ({ kind: 'done' } as const)
+      : planRetry(
+          after.filter(isOpen),
+          Math.max(0, ...results.map((result) => result.retryAfterMs)),
+          claim.chunk.receives,
+          campaign?.endAt ?? clock.now().toISOString(),
+          clock.now(),
+          backoff,
+        );
     // A retry that would come after the end is no retry: those messages expire now.
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     await messages.saveOutcome(ref.campaignId, ref.chunk, after);
     const delta = countsDelta(before, after);
     await campaigns.addCounts(ref.campaignId, delta);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
+    if (held) return holdWhilePaused(ref, campaign?.endAt ?? clock.now().toISOString());
     if (plan.kind === 'retry') {
       await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk}: ${after.filter(isOpen).length} message(s) to retry in ${plan.delayMs} ms`);

@@ -3,7 +3,7 @@ import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, type Counts } from './messages.js';
 
-export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'finished', 'cancelled'] as const;
+export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface CampaignFilter {
@@ -44,9 +44,10 @@ export type CampaignPatch = Partial<NewCampaign>;
 
 const ms = (iso: string) => Date.parse(iso);
 
-/** A campaign whose end has passed is finished, whatever its stored status says. */
+/** A campaign whose end has passed is finished, whatever its stored status says: a paused one too. */
 export function effectiveStatus(campaign: Pick<Campaign, 'status' | 'endAt'>, now: Date): CampaignStatus {
-  if ((campaign.status === 'scheduled' || campaign.status === 'running') && now.getTime() >= ms(campaign.endAt)) return 'finished';
+  if ((campaign.status === 'scheduled' || campaign.status === 'running' || campaign.status === 'paused') && now.getTime() >= ms(campaign.endAt))
+    return 'finished';
   return campaign.status;
 }
 
@@ -86,12 +87,12 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
 export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: Date): Campaign {
   const status = effectiveStatus(campaign, now);
   if (status === 'finished' || status === 'cancelled') throw new ConflictError(`campaign is ${status} and can no longer change`);
-  if (status === 'running') {
+  if (status === 'running' || status === 'paused') {
     const locked = Object.keys(patch).filter((field) => field !== 'endAt');
     if (locked.length > 0) {
       throw new ConflictError(
-        'only endAt can change once a campaign is running',
-        locked.map((field) => ({ field, message: 'cannot change while the campaign is running' })),
+        `only endAt can change once a campaign is ${status}`,
+        locked.map((field) => ({ field, message: `cannot change while the campaign is ${status}` })),
       );
     }
   }
@@ -112,8 +113,25 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
 export function deletion(campaign: Campaign, now: Date): 'remove' | 'stop' {
   const status = effectiveStatus(campaign, now);
   if (status === 'scheduled') return 'remove';
-  if (status === 'running') return 'stop';
+  if (status === 'running' || status === 'paused') return 'stop';
   throw new ConflictError(`campaign is ${status} and can no longer change`);
+}
+
+/** Pause takes a running campaign, resume a paused one; anything else is a conflict. */
+export function checkTransition(campaign: Campaign, to: 'paused' | 'running', now: Date): void {
+  const status = effectiveStatus(campaign, now);
+  const from = to === 'paused' ? 'running' : 'paused';
+  if (status !== from) throw new ConflictError(`campaign is ${status}; only a ${from} campaign can be ${to === 'paused' ? 'paused' : 'resumed'}`);
+}
+
+/**
+ * How long a chunk of a paused campaign waits before it is looked at again: resume puts
+ * every open chunk back on the queue at once, so this only has to bring the chunk back
+ * by the end (where its open messages expire), within what one SQS delay can hold.
+ */
+export const MAX_HOLD_SECONDS = 900;
+export function pausedHoldSeconds(endAt: string, now: Date): number {
+  return Math.max(1, Math.min(MAX_HOLD_SECONDS, Math.ceil((ms(endAt) - now.getTime()) / 1000) + 1));
 }
 
 /**

@@ -139,3 +139,16 @@ describe('messages', () => {
     expect([response.status, fields(response)]).toEqual([400, ['id']]);
   });
 });
+
+describe('pause and resume routes', () => {
+  it.each(['pause', 'resume'])('refuses a bad campaign id for %s before any I/O', async (action) => {
+    const response = await call('POST', `/campaigns/abc/${action}`);
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['id']);
+  });
+  it.each(['pause', 'resume'])('answers 405 with Allow: POST for GET /campaigns/1/%s', async (action) => {
+    const response = await call('GET', `/campaigns/1/${action}`);
+    expect(response.status).toBe(405);
+    expect(response.headers.Allow ?? response.headers.allow).toBe('POST');
+  });
+});

@@ -97,9 +97,40 @@ export class DynamoCampaignStore implements CampaignStore {
           TableName: this.tables.campaigns,
           Key: { id },
           UpdateExpression: 'SET #status = :cancelled',
-          ConditionExpression: '#status IN (:scheduled, :running)',
+          ConditionExpression: '#status IN (:scheduled, :running, :paused)',
           ExpressionAttributeNames: statusNames,
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':running': 'running' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':running': 'running', ':paused': 'paused' },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes as Campaign;
+    } catch (error) {
+      throw this.conflictOrMissing(error, id);
+    }
+  }
+
+  pause(id: string, now: Date): Promise<Campaign> {
+    return this.moveStatus(id, 'running', 'paused', now);
+  }
+
+  async resume(id: string, now: Date): Promise<Campaign> {
+    const campaign = await this.moveStatus(id, 'paused', 'running', now);
+    // Everything may have been sent before the pause landed: then there is nothing left to resume.
+    await this.finishIfDrained(campaign);
+    return campaign;
+  }
+
+  private async moveStatus(id: string, from: CampaignStatus, to: CampaignStatus, now: Date): Promise<Campaign> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.campaigns,
+          Key: { id },
+          UpdateExpression: 'SET #status = :to, updatedAt = :now',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: statusNames,
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now.toISOString() },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
