@@ -95,6 +95,8 @@ export interface MessageStore {
 export interface ChunkRef {
   campaignId: string;
   chunk: number;
+  /** The zones of the chunk's open messages, when its campaign has a send window: lets a sender hold it without claiming it. */
+  zones?: string[];
 }
 
 export interface FanoutQueue {
@@ -113,7 +115,7 @@ export interface FanoutQueue {
 export interface SendQueue {
   /** One SQS message per chunk, sent in batches. */
   enqueue(chunks: ChunkRef[]): Promise<void>;
-  /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff). */
+  /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff, or a long wait for a send window, up to 12 h). */
   retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
   /**
    * Puts a chunk back as a new SQS message delayed by `delaySeconds` (at most 900): waiting

@@ -40,6 +40,10 @@ export class SqsFanoutQueue implements FanoutQueue {
   }
 }
 
+function bodyOf(ref: ChunkRef): string {
+  return JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk, ...(ref.zones?.length ? { zones: ref.zones } : {}) });
+}
+
 export class SqsSendQueue implements SendQueue {
   constructor(
     private readonly sqs: SQSClient,
@@ -52,7 +56,7 @@ export class SqsSendQueue implements SendQueue {
       const { Failed } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.url,
-          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk }) })),
+          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: bodyOf(ref) })),
         }),
       );
       if (Failed?.length) throw new Error(`send queue refused ${Failed.length} chunk(s): ${Failed.map((entry) => entry.Message ?? entry.Code).join('; ')}`);
@@ -66,8 +70,6 @@ export class SqsSendQueue implements SendQueue {
 
   async hold(chunk: ChunkRef, delaySeconds: number): Promise<void> {
     const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
-    await this.sqs.send(
-      new SendMessageCommand({ QueueUrl: this.url, MessageBody: JSON.stringify({ campaignId: chunk.campaignId, chunk: chunk.chunk }), DelaySeconds: seconds }),
-    );
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: bodyOf(chunk), DelaySeconds: seconds }));
   }
 }

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { isTimeZone, OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
+import { HH_MM } from '../domain/send-window.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
 // zod locale (about 350 KB) in the api bundle.
@@ -51,12 +52,21 @@ export const CampaignFilterSchema = z
   })
   .openapi('CampaignFilter', { description: 'A client matches when it matches every list given; no filter means every client.' });
 
+const localTime = z.string().regex(HH_MM, 'must be a local time HH:MM, 00:00 to 23:59');
+export const SendWindowSchema = z
+  .strictObject({ from: localTime.openapi({ example: '09:00' }), to: localTime.openapi({ example: '21:00' }) })
+  .refine((window) => window.from !== window.to, { message: 'must differ from from', path: ['to'] })
+  .openapi('SendWindow', {
+    description: "Messages go out only while the client's local time (its timezone, daylight saving included) is in [from, to); from after to spans midnight.",
+  });
+
 export const NewCampaignSchema = z
   .strictObject({
     text: z.string().min(1).max(1000),
     startAt: instant,
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
+    sendWindow: SendWindowSchema.optional(),
   })
   .openapi('NewCampaign');
 
@@ -66,6 +76,7 @@ export const CampaignPatchSchema = z
     startAt: instant.optional(),
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
+    sendWindow: SendWindowSchema.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
@@ -137,6 +148,7 @@ export const CampaignSchema = z
     startAt: timestamp,
     endAt: timestamp,
     filter: CampaignFilterSchema,
+    sendWindow: SendWindowSchema.optional(),
     status: z.enum(CAMPAIGN_STATUSES),
     counts: CountsSchema,
     total: count,

@@ -29,6 +29,7 @@ export function campaignView(campaign: Campaign, now: Date): CampaignView {
     startAt: campaign.startAt,
     endAt: campaign.endAt,
     filter: campaign.filter,
+    ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
     status: effectiveStatus(campaign, now),
     counts,
     total: totalOf(counts),

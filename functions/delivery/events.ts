@@ -14,7 +14,7 @@ const fanoutEvent = z.discriminatedUnion('type', [
   }),
 ]);
 
-const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0) });
+const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0), zones: z.array(z.string().max(64)).max(10).optional() });
 
 /** Queue bodies are checked like any input: a malformed one fails its record, not the batch. */
 export function parseFanoutEvent(body: string): FanoutEvent {

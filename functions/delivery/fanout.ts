@@ -2,15 +2,35 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
-import { chunksOfPage, isOpen, PAGE_SIZE, type Chunk } from '../domain/messages.js';
+import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, type AudienceMember, type Chunk } from '../domain/messages.js';
+import { utcOffsetMinutes } from '../domain/send-window.js';
 import { logger } from '../telemetry/logger.js';
-import type { Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
+import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 export interface FanoutDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
   sendQueue: SendQueue;
+}
+
+/** A chunk as the send queue carries it: with its open messages' zones, when they are known. */
+function refOf(chunk: Chunk): ChunkRef {
+  const zones = openZones(chunk.messages);
+  return { campaignId: chunk.campaignId, chunk: chunk.chunk, ...(zones.length ? { zones } : {}) };
+}
+
+/** Members grouped by their zone's UTC offset now, in offset order. */
+function byUtcOffset(members: AudienceMember[], now: Date): AudienceMember[][] {
+  const offsets = new Map<string, number>();
+  const groups = new Map<number, AudienceMember[]>();
+  for (const member of members) {
+    const zone = member.timezone ?? 'UTC';
+    let offset = offsets.get(zone);
+    if (offset === undefined) offsets.set(zone, (offset = utcOffsetMinutes(zone, now)));
+    groups.set(offset, [...(groups.get(offset) ?? []), member]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }
 
 /**
@@ -32,12 +52,12 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
-    const { chunks, nextCursor } = await messages.writePage(
-      campaign.id,
-      page,
-      chunksOfPage(campaign.id, page, audience.items, clock.now()),
-      audience.nextCursor,
-    );
+    // With a send window, clients with the same UTC offset share chunks, so a chunk waits for its window as one.
+    const now = clock.now();
+    const pageChunks = campaign.sendWindow
+      ? groupedChunksOfPage(campaign.id, page, byUtcOffset(audience.items, now), now)
+      : chunksOfPage(campaign.id, page, audience.items, now);
+    const { chunks, nextCursor } = await messages.writePage(campaign.id, page, pageChunks, audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
     if (!(await campaigns.advanceFanout(campaign.id, page, next, queued))) return;
@@ -46,7 +66,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
   }
 
   async function handOff(campaignId: string, page: number, chunks: Chunk[], next: FanoutProgress): Promise<void> {
-    await sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(({ chunk }) => ({ campaignId, chunk })));
+    await sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(refOf));
     if (!next.done) await fanoutQueue.page(campaignId, page + 1);
   }
 
@@ -61,6 +81,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     // still go back, so the senders close their open messages as cancelled now, not when the hold ends.
     if (campaign.status === 'paused') return;
     const open = await messages.openChunks(campaign.id, { limit: PAGE_SIZE, ...(event.walk ? { cursor: event.walk.cursor } : {}) });
+    // Without their zones: a sender claims them and holds them by their messages' zones if a window is closed.
     await sendQueue.enqueue(open.items.map((chunk) => ({ campaignId: campaign.id, chunk })));
     if (open.nextCursor) return fanoutQueue.resume(campaign.id, event.resumedAt, { step: (event.walk?.step ?? 0) + 1, cursor: open.nextCursor });
     logger.info('held chunks released', { campaignId: campaign.id, status: campaign.status, page: campaign.fanout?.page ?? 0 });

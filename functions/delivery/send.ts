@@ -4,8 +4,9 @@ import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, type SendOutcome } from '../domain/delivery.js';
-import { pausedHoldSeconds } from '../domain/campaigns.js';
-import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
+import type { Campaign } from '../domain/campaigns.js';
+import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
+import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
 import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
@@ -16,8 +17,8 @@ import { createLimiter } from './limiter.js';
 interface SendResult {
   message: MessageRecord;
   retryAfterMs: number;
-  /** Not tried because the campaign is paused. */
-  held?: boolean;
+  /** Not tried (the campaign is paused, or the client's window is closed): when to look again, epoch ms. */
+  heldUntil?: number;
 }
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
@@ -49,8 +50,11 @@ export function createSendHandler(deps: SendDependencies) {
       const now = clock.now();
       if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
-      // Untouched: no attempt is counted for a message held by a pause.
-      if (campaign.status === 'paused') return { message, retryAfterMs: 0, held: true };
+      // Untouched: no attempt is counted for a message held by a pause or a closed window.
+      if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000 };
+      if (campaign.sendWindow && message.timezone && !isInsideWindow(campaign.sendWindow, message.timezone, now)) {
+        return { message, retryAfterMs: 0, heldUntil: nextOpening(campaign.sendWindow, message.timezone, now).getTime() };
+      }
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(
         { id: message.id, phone: message.phone, text: campaign.text },
@@ -73,20 +77,37 @@ export function createSendHandler(deps: SendDependencies) {
   }
 
   /**
-   * A paused campaign's chunk goes back as a new, delayed message (the received one is then
-   * deleted), so the wait uses none of its receives; resume puts it back at once, and the
-   * delay only brings it back by the end, where its open messages expire.
+   * A chunk that must wait (its campaign paused, or every open message's window closed) goes
+   * back on the queue without using a retry: see holdPlan. Resume puts a paused campaign's
+   * chunks back at once, so a pause's hold only has to bring the chunk back by the end.
    */
-  async function holdWhilePaused(ref: ChunkRef, endAt: string): Promise<void> {
-    await sendQueue.hold(ref, pausedHoldSeconds(endAt, clock.now()));
-    logger.info('chunk held while the campaign is paused', { campaignId: ref.campaignId, chunk: ref.chunk });
+  async function hold(record: SQSRecord, ref: ChunkRef, untilMs: number, endAt: string, why: string): Promise<void> {
+    const plan = holdPlan(untilMs, endAt, clock.now());
+    logger.info('chunk held', { campaignId: ref.campaignId, chunk: ref.chunk, why, until: new Date(untilMs).toISOString(), plan });
+    if (plan.kind === 'delay') return sendQueue.hold(ref, plan.seconds);
+    await sendQueue.retryLater(record.receiptHandle, plan.seconds);
+    throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} held for ${plan.seconds} s`);
+  }
+
+  /** Before any claim: a paused campaign, or a window closed for every zone the chunk holds. */
+  async function holdBeforeClaim(record: SQSRecord, ref: ChunkRef, campaign: Campaign | undefined): Promise<boolean> {
+    const now = clock.now();
+    if (!campaign || campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, now)) return false;
+    if (campaign.status === 'paused') {
+      await hold(record, ref, now.getTime() + MAX_DELAY_SECONDS * 1000, campaign.endAt, 'paused');
+      return true;
+    }
+    if (!campaign.sendWindow || !ref.zones?.length) return false;
+    const opensAt = earliestOpening(campaign.sendWindow, ref.zones, now);
+    if (opensAt <= now.getTime()) return false;
+    await hold(record, ref, opensAt, campaign.endAt, 'send window closed');
+    return true;
   }
 
   async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
     const ref = parseChunkRef(record.body);
-    const seen = await view.current(ref.campaignId);
-    // Held before the claim: no lease taken, no receive counted.
-    if (seen?.status === 'paused' && !isPastCutoff(seen.endAt, clock.now())) return holdWhilePaused(ref, seen.endAt);
+    // Held before the claim: no lease taken, no write at all.
+    if (await holdBeforeClaim(record, ref, await view.current(ref.campaignId))) return;
     const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
@@ -100,8 +121,9 @@ export function createSendHandler(deps: SendDependencies) {
     );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);
-    // Paused while this chunk was being sent: what went out is kept below, the rest is held.
-    const held = results.some((result) => result.held);
+    // Paused, or windows closed, while this chunk was being sent: what went out is kept below, the rest is held.
+    const heldUntil = Math.min(...results.map((result) => result.heldUntil ?? Infinity));
+    const held = Number.isFinite(heldUntil);
     const plan = held
       ? ({ kind: 'done' } as const)
       : planRetry(
@@ -118,7 +140,7 @@ export function createSendHandler(deps: SendDependencies) {
     const delta = countsDelta(before, after);
     await campaigns.addCounts(ref.campaignId, delta);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
-    if (held) return holdWhilePaused(ref, campaign?.endAt ?? clock.now().toISOString());
+    if (held) return hold(record, { ...ref, zones: openZones(after) }, heldUntil, campaign?.endAt ?? clock.now().toISOString(), 'held while sending');
     if (plan.kind === 'retry') {
       await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk}: ${after.filter(isOpen).length} message(s) to retry in ${plan.delayMs} ms`);

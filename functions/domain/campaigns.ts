@@ -2,6 +2,7 @@
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, type Counts } from './messages.js';
+import type { SendWindow } from './send-window.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -24,6 +25,8 @@ export interface Campaign {
   startAt: string;
   endAt: string;
   filter: CampaignFilter;
+  /** When set, a message goes out only while its client's local time is inside it. */
+  sendWindow?: SendWindow;
   /** As stored; read it through `effectiveStatus`, which also knows the clock. */
   status: CampaignStatus;
   counts: Counts;
@@ -38,6 +41,7 @@ export interface NewCampaign {
   startAt: string;
   endAt: string;
   filter?: CampaignFilter;
+  sendWindow?: SendWindow;
 }
 
 export type CampaignPatch = Partial<NewCampaign>;
@@ -73,6 +77,7 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
     startAt: new Date(input.startAt).toISOString(),
     endAt: new Date(input.endAt).toISOString(),
     filter: input.filter ?? {},
+    ...(input.sendWindow ? { sendWindow: input.sendWindow } : {}),
     status: hasStarted(input, now) ? 'running' : 'scheduled',
     counts: emptyCounts(),
     createdAt: stamp,
@@ -103,6 +108,7 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
     ...campaign,
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
+    ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
     startAt,
     endAt,
     updatedAt: now.toISOString(),
@@ -122,16 +128,6 @@ export function checkTransition(campaign: Campaign, to: 'paused' | 'running', no
   const status = effectiveStatus(campaign, now);
   const from = to === 'paused' ? 'running' : 'paused';
   if (status !== from) throw new ConflictError(`campaign is ${status}; only a ${from} campaign can be ${to === 'paused' ? 'paused' : 'resumed'}`);
-}
-
-/**
- * How long a chunk of a paused campaign waits before it is looked at again: resume puts
- * every open chunk back on the queue at once, so this only has to bring the chunk back
- * by the end (where its open messages expire), within what one SQS delay can hold.
- */
-export const MAX_HOLD_SECONDS = 900;
-export function pausedHoldSeconds(endAt: string, now: Date): number {
-  return Math.max(1, Math.min(MAX_HOLD_SECONDS, Math.ceil((ms(endAt) - now.getTime()) / 1000) + 1));
 }
 
 /**

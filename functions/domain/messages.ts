@@ -34,6 +34,8 @@ export interface MessageRecord {
   lastError?: string;
   /** ISO 8601, when the provider accepted it. */
   sentAt?: string;
+  /** The client's IANA zone at fan-out: what a send window is judged by. */
+  timezone?: string;
 }
 
 export interface Chunk {
@@ -84,30 +86,48 @@ export function addressOf(id: number): MessageAddress | undefined {
 export interface AudienceMember {
   id: string;
   phone: string;
+  timezone?: string;
 }
 
 /** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
 export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date): Chunk[] {
+  const members: AudienceMember[][] = [];
+  for (let i = 0; i < audience.length; i += CHUNK_SIZE) members.push(audience.slice(i, i + CHUNK_SIZE));
+  return chunksOf(campaignId, page, members, now);
+}
+
+/**
+ * The chunks of a page whose audience comes in groups (clients with the same UTC offset):
+ * each group gets chunks of its own, so a chunk waits for a send window as one, as long as
+ * the page's chunk numbers suffice; when they do not, groups in order share chunks.
+ */
+export function groupedChunksOfPage(campaignId: string, page: number, groups: AudienceMember[][], now: Date): Chunk[] {
+  const needed = groups.reduce((sum, group) => sum + Math.ceil(group.length / CHUNK_SIZE), 0);
+  if (needed > CHUNKS_PER_PAGE) return chunksOfPage(campaignId, page, groups.flat(), now);
+  const members: AudienceMember[][] = [];
+  for (const group of groups) for (let i = 0; i < group.length; i += CHUNK_SIZE) members.push(group.slice(i, i + CHUNK_SIZE));
+  return chunksOf(campaignId, page, members, now);
+}
+
+function chunksOf(campaignId: string, page: number, members: AudienceMember[][], now: Date): Chunk[] {
   const seq = Number(campaignId);
-  const chunks: Chunk[] = [];
-  for (let i = 0; i * CHUNK_SIZE < audience.length; i++) {
+  return members.map((inChunk, i) => {
     const chunk = page * CHUNKS_PER_PAGE + i;
-    const members = audience.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
-    chunks.push({
+    return {
       campaignId,
       chunk,
       createdAt: now.toISOString(),
       receives: 0,
-      messages: members.map((member, position) => ({
+      messages: inChunk.map((member, position) => ({
         id: messageId(seq, chunk, position),
         clientId: member.id,
         phone: member.phone,
-        status: 'queued',
+        status: 'queued' as const,
         attempts: 0,
+        ...(member.timezone ? { timezone: member.timezone } : {}),
       })),
-    });
-  }
-  return chunks;
+    };
+  });
 }
 
 export function countsOf(messages: Pick<MessageRecord, 'status'>[]): Counts {
@@ -126,4 +146,9 @@ export function countsDelta(before: MessageRecord[], after: MessageRecord[]): Co
 
 export function isOpen(message: MessageRecord): boolean {
   return message.status === 'queued';
+}
+
+/** The distinct zones of a chunk's open messages: what the send queue carries, so a closed window can hold a chunk before it is claimed. */
+export function openZones(messages: MessageRecord[]): string[] {
+  return [...new Set(messages.filter(isOpen).flatMap((message) => (message.timezone ? [message.timezone] : [])))];
 }

@@ -90,3 +90,29 @@ function opensBetween(window: SendWindow, timeZone: string, startMs: number, end
   for (let t = startMs; t < endMs; t += MINUTE_MS) if (isInsideWindow(window, timeZone, new Date(t))) return true;
   return false;
 }
+
+/** The longest delay SQS gives a new message, and (with a margin for the time since receipt) the longest it keeps a received one invisible. */
+export const MAX_DELAY_SECONDS = 900;
+export const MAX_INVISIBLE_SECONDS = 43_000;
+
+/**
+ * How a chunk that must wait until `untilMs` (never past just after `endAt`, where its open
+ * messages expire) goes back on the queue. Up to 15 minutes: as a new message with that
+ * delay, which uses none of the chunk's receives. Longer: the received message stays
+ * invisible until about 15 minutes before, up to 12 h at a time, and is then re-sent with
+ * the exact delay; so a wait costs a few requests per window opening, and the chunk starts
+ * sending with a fresh receive count, far from the DLQ.
+ */
+export type HoldPlan = { kind: 'delay'; seconds: number } | { kind: 'invisible'; seconds: number };
+
+export function holdPlan(untilMs: number, endAt: string, now: Date): HoldPlan {
+  const target = Math.min(untilMs, Date.parse(endAt) + 1000);
+  const seconds = Math.max(1, Math.ceil((target - now.getTime()) / 1000));
+  if (seconds <= MAX_DELAY_SECONDS) return { kind: 'delay', seconds };
+  return { kind: 'invisible', seconds: Math.min(MAX_INVISIBLE_SECONDS, seconds - MAX_DELAY_SECONDS + 10) };
+}
+
+/** When the earliest of these zones' windows opens (`at` when one is open now). */
+export function earliestOpening(window: SendWindow, zones: string[], at: Date): number {
+  return Math.min(...zones.map((zone) => nextOpening(window, zone, at).getTime()));
+}

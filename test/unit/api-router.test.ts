@@ -152,3 +152,23 @@ describe('pause and resume routes', () => {
     expect(response.headers.Allow ?? response.headers.allow).toBe('POST');
   });
 });
+
+describe('send window input', () => {
+  const campaign = (sendWindow: unknown) => JSON.stringify({ text: 'hi', startAt: '2030-01-02T09:00:00Z', endAt: '2030-01-02T18:00:00Z', sendWindow });
+  it.each([
+    [{ from: '25:00', to: '09:00' }, ['sendWindow.from']],
+    [{ from: '9:00', to: '21:60' }, ['sendWindow.from', 'sendWindow.to']],
+    [{ from: '09:00', to: '09:00' }, ['sendWindow.to']],
+    [{ from: '09:00' }, ['sendWindow.to']],
+    [{ from: '09:00', to: '21:00', tz: 'UTC' }, ['sendWindow.tz']],
+  ])('refuses %j before any I/O, naming the field', async (sendWindow, expected) => {
+    const response = await call('POST', '/campaigns', { body: campaign(sendWindow) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(expected);
+  });
+  it('refuses a bad window in a PATCH too', async () => {
+    const response = await call('PATCH', '/campaigns/1', { body: JSON.stringify({ sendWindow: { from: '21:00', to: '7:00' } }) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['sendWindow.to']);
+  });
+});

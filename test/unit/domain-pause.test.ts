@@ -3,10 +3,8 @@ import {
   checkTransition,
   deletion,
   effectiveStatus,
-  MAX_HOLD_SECONDS,
   newCampaignRecord,
   patchedCampaign,
-  pausedHoldSeconds,
   type Campaign,
   type CampaignStatus,
 } from '../../functions/domain/campaigns.js';
@@ -42,11 +40,5 @@ describe('pause and resume rules', () => {
     expect(patchedCampaign(campaign('paused'), { endAt: at(90) }, now).endAt).toBe(at(90));
     expect(() => patchedCampaign(campaign('paused'), { text: 'other' }, now)).toThrow(/paused/);
     expect(deletion(campaign('paused'), now)).toBe('stop');
-  });
-
-  it('holds a paused chunk until the end at most, within one SQS delay', () => {
-    expect(pausedHoldSeconds(at(60), now)).toBe(MAX_HOLD_SECONDS);
-    expect(pausedHoldSeconds(new Date(now.getTime() + 4200).toISOString(), now)).toBe(6);
-    expect(pausedHoldSeconds(at(-1), now)).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isInsideWindow, nextOpening, utcOffsetMinutes, type SendWindow } from '../../functions/domain/send-window.js';
+import { groupedChunksOfPage } from '../../functions/domain/messages.js';
+import { earliestOpening, holdPlan, isInsideWindow, nextOpening, utcOffsetMinutes, type SendWindow } from '../../functions/domain/send-window.js';
 
 const day: SendWindow = { from: '09:00', to: '17:00' };
 const night: SendWindow = { from: '22:00', to: '06:00' };
@@ -47,5 +48,56 @@ describe('send window', () => {
     expect(nextOpening(day, 'Asia/Kathmandu', utc('2026-06-01T03:10:30Z')).toISOString()).toBe('2026-06-01T03:15:00.000Z');
     // After the window closes (17:00 = 11:15Z), the next opening is tomorrow's 09:00.
     expect(nextOpening(day, 'Asia/Kathmandu', utc('2026-06-01T11:15:00Z')).toISOString()).toBe('2026-06-02T03:15:00.000Z');
+  });
+
+  it("takes the earliest opening of a chunk's zones", () => {
+    const at = utc('2026-06-01T02:00:00Z'); // 07:45 in Kathmandu, 05:00 in Moscow
+    expect(new Date(earliestOpening(day, ['Europe/Moscow', 'Asia/Kathmandu'], at)).toISOString()).toBe('2026-06-01T03:15:00.000Z');
+  });
+});
+
+describe('holding a chunk on the queue', () => {
+  const now = utc('2026-06-01T00:00:00Z');
+  const endAt = '2026-06-03T00:00:00.000Z';
+  it('delays a new message for waits up to 15 minutes', () => {
+    expect(holdPlan(now.getTime() + 60_000, endAt, now)).toEqual({ kind: 'delay', seconds: 60 });
+    expect(holdPlan(now.getTime() + 900_000, endAt, now)).toEqual({ kind: 'delay', seconds: 900 });
+  });
+  it('keeps the received message invisible for longer waits, to come back about 15 minutes early, at most 12 h at a time', () => {
+    expect(holdPlan(now.getTime() + 3_600_000, endAt, now)).toEqual({ kind: 'invisible', seconds: 3600 - 900 + 10 });
+    expect(holdPlan(now.getTime() + 30 * 3_600_000, endAt, now)).toEqual({ kind: 'invisible', seconds: 43_000 });
+  });
+  it('never waits past just after the end, where the open messages expire', () => {
+    expect(holdPlan(now.getTime() + 3_600_000, '2026-06-01T00:05:00.000Z', now)).toEqual({ kind: 'delay', seconds: 301 });
+    expect(holdPlan(now.getTime() + 60_000, '2026-05-31T00:00:00.000Z', now)).toEqual({ kind: 'delay', seconds: 1 });
+  });
+});
+
+describe('chunks grouped by UTC offset', () => {
+  const member = (zone: string, i: number) => ({ id: `${zone}-${i}`, phone: '79000000000', timezone: zone });
+  const group = (zone: string, n: number) => Array.from({ length: n }, (_, i) => member(zone, i));
+  const zonesPerChunk = (chunks: ReturnType<typeof groupedChunksOfPage>) => chunks.map((c) => [...new Set(c.messages.map((m) => m.timezone))]);
+  const now = utc('2026-06-01T00:00:00Z');
+
+  it('gives each offset chunks of its own when the page has chunk numbers enough', () => {
+    const chunks = groupedChunksOfPage('3', 2, [group('America/New_York', 12), group('Europe/Moscow', 12), group('Asia/Kathmandu', 12)], now);
+    expect(zonesPerChunk(chunks)).toEqual([
+      ['America/New_York'],
+      ['America/New_York'],
+      ['Europe/Moscow'],
+      ['Europe/Moscow'],
+      ['Asia/Kathmandu'],
+      ['Asia/Kathmandu'],
+    ]);
+    expect(chunks.map((c) => c.chunk)).toEqual([20, 21, 22, 23, 24, 25]);
+    expect(chunks.flatMap((c) => c.messages).map((m) => m.timezone)).toHaveLength(36);
+  });
+
+  it("lets groups share chunks rather than use another page's chunk numbers", () => {
+    const groups = Array.from({ length: 11 }, (_, i) => group(`Zone/${i}`, 9));
+    const chunks = groupedChunksOfPage('3', 0, groups, now);
+    expect(chunks).toHaveLength(10);
+    expect(Math.max(...chunks.map((c) => c.chunk))).toBe(9);
+    expect(chunks.flatMap((c) => c.messages)).toHaveLength(99);
   });
 });

@@ -52,7 +52,7 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: 'SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt',
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}`,
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter' },
           ExpressionAttributeValues: {
@@ -62,6 +62,7 @@ export class DynamoCampaignStore implements CampaignStore {
             ':filter': campaign.filter,
             ':updatedAt': campaign.updatedAt,
             ':expected': expectedStatus,
+            ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

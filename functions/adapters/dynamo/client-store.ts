@@ -153,8 +153,8 @@ export class DynamoClientStore implements ClientStore {
     const items: AudienceMember[] = [];
     while (position && items.length < request.limit) {
       const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(walk, position, request.limit - items.length);
-      for (const item of (output.Items ?? []) as Pick<Client, 'id' | 'phone' | 'tag' | 'operatorCode'>[]) {
-        if (matchesFilter(item, filter)) items.push({ id: item.id, phone: item.phone });
+      for (const item of (output.Items ?? []) as Pick<Client, 'id' | 'phone' | 'tag' | 'operatorCode' | 'timezone'>[]) {
+        if (matchesFilter(item, filter)) items.push({ id: item.id, phone: item.phone, timezone: item.timezone });
       }
       if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
       else position = position.v + 1 < walk.values.length ? { v: position.v + 1 } : undefined;
@@ -163,10 +163,25 @@ export class DynamoClientStore implements ClientStore {
   }
 
   private readAudience(walk: AudiencePlan, position: AudienceCursor, limit: number) {
-    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: 'id, phone, tag, operatorCode' };
+    const page = {
+      TableName: this.tables.clients,
+      Limit: limit,
+      ExclusiveStartKey: position.k,
+      // `timezone` is a DynamoDB reserved word.
+      ProjectionExpression: 'id, phone, tag, operatorCode, #tz',
+      ExpressionAttributeNames: { '#tz': 'timezone' },
+    };
     const value = walk.values[position.v];
     if (walk.index === undefined || value === undefined) return this.db.send(new ScanCommand(page));
-    return this.db.send(new QueryCommand({ ...page, IndexName: audienceIndexes[walk.index], ...byValue(walk.index, value) }));
+    const query = byValue(walk.index, value);
+    return this.db.send(
+      new QueryCommand({
+        ...page,
+        IndexName: audienceIndexes[walk.index],
+        ...query,
+        ExpressionAttributeNames: { ...page.ExpressionAttributeNames, ...query.ExpressionAttributeNames },
+      }),
+    );
   }
 
   private async mustGet(id: string): Promise<Client> {

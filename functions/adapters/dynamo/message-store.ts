@@ -18,6 +18,8 @@ interface StoredMessage {
   a: number;
   e?: string;
   t?: number;
+  /** Index into the chunk's `z` list of zones. */
+  z?: number;
 }
 
 interface StoredChunk {
@@ -28,11 +30,14 @@ interface StoredChunk {
   open: number;
   leaseUntil?: number;
   m: StoredMessage[];
+  /** The distinct time zones of the chunk's clients, each stored once. */
+  z?: string[];
   /** On a page's first chunk: the cursor of the next page, '' after the last one. */
   next?: string;
 }
 
-function toStored(message: MessageRecord): StoredMessage {
+function toStored(message: MessageRecord, zones: string[]): StoredMessage {
+  const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
   return {
     i: message.id,
     c: message.clientId,
@@ -41,10 +46,21 @@ function toStored(message: MessageRecord): StoredMessage {
     a: message.attempts,
     ...(message.lastError !== undefined ? { e: message.lastError } : {}),
     ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
+    ...(zone >= 0 ? { z: zone } : {}),
   };
 }
 
-function fromStored(stored: StoredMessage): MessageRecord {
+function zonesOf(messages: MessageRecord[]): string[] {
+  return [...new Set(messages.flatMap((message) => (message.timezone ? [message.timezone] : [])))];
+}
+
+/** The messages as stored, with the zone list they point into (written only when there is one). */
+function storedMessages(messages: MessageRecord[]): { m: StoredMessage[]; z?: string[] } {
+  const zones = zonesOf(messages);
+  return { m: messages.map((message) => toStored(message, zones)), ...(zones.length ? { z: zones } : {}) };
+}
+
+function fromStored(stored: StoredMessage, zones: string[] = []): MessageRecord {
   return {
     id: stored.i,
     clientId: stored.c,
@@ -53,6 +69,7 @@ function fromStored(stored: StoredMessage): MessageRecord {
     attempts: stored.a,
     ...(stored.e !== undefined ? { lastError: stored.e } : {}),
     ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
+    ...(stored.z !== undefined && zones[stored.z] !== undefined ? { timezone: zones[stored.z] } : {}),
   };
 }
 
@@ -63,12 +80,18 @@ function toStoredChunk(chunk: Chunk): StoredChunk {
     createdAt: chunk.createdAt,
     receives: chunk.receives,
     open: chunk.messages.filter(isOpen).length,
-    m: chunk.messages.map(toStored),
+    ...storedMessages(chunk.messages),
   };
 }
 
 function chunkOf(item: StoredChunk): Chunk {
-  return { campaignId: item.campaignId, chunk: item.chunk, createdAt: item.createdAt, receives: item.receives, messages: item.m.map(fromStored) };
+  return {
+    campaignId: item.campaignId,
+    chunk: item.chunk,
+    createdAt: item.createdAt,
+    receives: item.receives,
+    messages: item.m.map((stored) => fromStored(stored, item.z)),
+  };
 }
 
 function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: MessageRecord): Message {
@@ -158,14 +181,15 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void> {
+    const { m, z } = storedMessages(messages);
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { campaignId, chunk },
-        UpdateExpression: 'SET m = :m, #open = :open REMOVE leaseUntil',
+        UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
         ConditionExpression: 'attribute_exists(chunk)',
         ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':m': messages.map(toStored), ':open': messages.filter(isOpen).length },
+        ExpressionAttributeValues: { ':m': m, ':open': messages.filter(isOpen).length, ...(z ? { ':z': z } : {}) },
       }),
     );
   }
