@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { isTimeZone, OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
+import { MAX_PER_SECOND_LIMIT } from '../domain/rate-limit.js';
 import { HH_MM } from '../domain/send-window.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
@@ -60,6 +61,13 @@ export const SendWindowSchema = z
     description: "Messages go out only while the client's local time (its timezone, daylight saving included) is in [from, to); from after to spans midnight.",
   });
 
+const maxPerSecond = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PER_SECOND_LIMIT)
+  .openapi({ description: 'Provider calls for this campaign start at no more than this many a second, over every sender.', example: 50 });
+
 export const NewCampaignSchema = z
   .strictObject({
     text: z.string().min(1).max(1000),
@@ -67,6 +75,7 @@ export const NewCampaignSchema = z
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
     sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
   })
   .openapi('NewCampaign');
 
@@ -77,6 +86,7 @@ export const CampaignPatchSchema = z
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
     sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
@@ -149,6 +159,7 @@ export const CampaignSchema = z
     endAt: timestamp,
     filter: CampaignFilterSchema,
     sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
     status: z.enum(CAMPAIGN_STATUSES),
     counts: CountsSchema,
     total: count,

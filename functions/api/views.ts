@@ -30,6 +30,7 @@ export function campaignView(campaign: Campaign, now: Date): CampaignView {
     endAt: campaign.endAt,
     filter: campaign.filter,
     ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
+    ...(campaign.maxPerSecond ? { maxPerSecond: campaign.maxPerSecond } : {}),
     status: effectiveStatus(campaign, now),
     counts,
     total: totalOf(counts),

@@ -9,10 +9,14 @@ import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } fr
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
+import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, RateSlots, SendQueue } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
+import { RateGate } from './rate-gate.js';
+
+/** The longest a call waits for a rate slot before its chunk is put back instead. */
+const RATE_WAIT_MS = 10_000;
 
 interface SendResult {
   message: MessageRecord;
@@ -29,6 +33,7 @@ export interface SendDependencies {
   campaigns: CampaignStore;
   messages: MessageStore;
   sendQueue: SendQueue;
+  rateSlots: RateSlots;
   provider: Provider;
   settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
 }
@@ -42,18 +47,37 @@ export function createSendHandler(deps: SendDependencies) {
   const { campaigns, messages, sendQueue, provider, clock, settings } = deps;
   const limit = createLimiter(settings.providerConcurrency);
   const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
+  const rateGate = new RateGate(deps.rateSlots, clock);
+
+  /** Why a message must not be sent now, checked right before its call: closed, or held with when to look again. */
+  function blocker(message: MessageRecord, campaign: Campaign | undefined, now: Date): SendResult | undefined {
+    if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+    if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+    // Untouched: no attempt is counted for a message held by a pause or a closed window.
+    if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000 };
+    if (campaign.sendWindow && message.timezone && !isInsideWindow(campaign.sendWindow, message.timezone, now)) {
+      return { message, retryAfterMs: 0, heldUntil: nextOpening(campaign.sendWindow, message.timezone, now).getTime() };
+    }
+    return undefined;
+  }
 
   async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<SendResult> {
     return limit(async () => {
       // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
-      const campaign = await view.current(campaignId);
-      const now = clock.now();
-      if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
-      if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
-      // Untouched: no attempt is counted for a message held by a pause or a closed window.
-      if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000 };
-      if (campaign.sendWindow && message.timezone && !isInsideWindow(campaign.sendWindow, message.timezone, now)) {
-        return { message, retryAfterMs: 0, heldUntil: nextOpening(campaign.sendWindow, message.timezone, now).getTime() };
+      let campaign = await view.current(campaignId);
+      let now = clock.now();
+      const early = blocker(message, campaign, now);
+      if (early || !campaign) return early ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      if (campaign.maxPerSecond) {
+        // No slot soon: the chunk comes back shortly rather than keep this invocation waiting.
+        if (!(await rateGate.acquire(campaignId, campaign.maxPerSecond, RATE_WAIT_MS))) {
+          return { message, retryAfterMs: 0, heldUntil: clock.now().getTime() + 1000 };
+        }
+        // The wait may have crossed a cancel, a pause, the end or the window's close.
+        campaign = await view.current(campaignId);
+        now = clock.now();
+        const late = blocker(message, campaign, now);
+        if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       }
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(

@@ -27,6 +27,8 @@ export interface Campaign {
   filter: CampaignFilter;
   /** When set, a message goes out only while its client's local time is inside it. */
   sendWindow?: SendWindow;
+  /** Provider calls for the campaign start at no more than this many a second, over every sender. */
+  maxPerSecond?: number;
   /** As stored; read it through `effectiveStatus`, which also knows the clock. */
   status: CampaignStatus;
   counts: Counts;
@@ -42,6 +44,7 @@ export interface NewCampaign {
   endAt: string;
   filter?: CampaignFilter;
   sendWindow?: SendWindow;
+  maxPerSecond?: number;
 }
 
 export type CampaignPatch = Partial<NewCampaign>;
@@ -78,6 +81,7 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
     endAt: new Date(input.endAt).toISOString(),
     filter: input.filter ?? {},
     ...(input.sendWindow ? { sendWindow: input.sendWindow } : {}),
+    ...(input.maxPerSecond ? { maxPerSecond: input.maxPerSecond } : {}),
     status: hasStarted(input, now) ? 'running' : 'scheduled',
     counts: emptyCounts(),
     createdAt: stamp,
@@ -109,6 +113,7 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
+    ...(patch.maxPerSecond !== undefined ? { maxPerSecond: patch.maxPerSecond } : {}),
     startAt,
     endAt,
     updatedAt: now.toISOString(),

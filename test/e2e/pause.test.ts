@@ -197,3 +197,39 @@ describe('pause and resume', () => {
     expect((runtime.provider?.requests() ?? []).every((r) => r.receivedAt < endAt)).toBe(true);
   });
 });
+
+describe('rate limit', () => {
+  it('holds a 300-client campaign to maxPerSecond 20 over every 10 s window, and finishes it', async () => {
+    // Ten senders at once with twenty calls each: without the limit the fast provider would take them all in about a second.
+    const runtime = await start({ fakeProvider: { latencyMs: 5 }, providerConcurrency: 20, queues: { send: { maxConcurrency: 10 } } });
+    const tag = `rate-${uniqueSuffix()}`;
+    await addClients(runtime, 300, tag);
+    const now = Date.now();
+    const created = await call<CampaignView & { maxPerSecond: number }>(runtime, 'POST', '/campaigns', {
+      text: 'Paced',
+      startAt: new Date(now).toISOString(),
+      endAt: new Date(now + 120_000).toISOString(),
+      filter: { tags: [tag] },
+      maxPerSecond: 20,
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.maxPerSecond).toBe(20);
+    const done = await waitFor(
+      'finished at its pace',
+      () => campaignOf(runtime, created.body.id),
+      (c) => c.status === 'finished',
+      90_000,
+    );
+    expect(done.counts).toEqual({ queued: 0, sent: 300, failed: 0, expired: 0, cancelled: 0 });
+    const starts = (runtime.provider?.requests() ?? []).map((r) => r.receivedAt).sort((a, b) => a - b);
+    expect(starts).toHaveLength(300);
+    const busiest = Math.max(...starts.map((from) => starts.filter((at) => at >= from && at < from + 10_000).length));
+    expect(busiest).toBeLessThanOrEqual(220);
+    // The pace is the limit, not something slower: 300 calls take at least 14 s and not far beyond 15.
+    const spanMs = (starts.at(-1) as number) - (starts[0] as number);
+    expect(spanMs).toBeGreaterThanOrEqual(13_500);
+    expect(busiest).toBeGreaterThanOrEqual(150);
+    const sent = runtime.provider?.sentMsgIds() ?? [];
+    expect(new Set(sent).size).toBe(300);
+  });
+});

@@ -172,3 +172,12 @@ describe('send window input', () => {
     expect(fields(response)).toEqual(['sendWindow.to']);
   });
 });
+
+describe('maxPerSecond input', () => {
+  it.each([0, 10_001, 2.5, '20'])('refuses maxPerSecond %j before any I/O, naming the field', async (maxPerSecond) => {
+    const body = JSON.stringify({ text: 'hi', startAt: '2030-01-02T09:00:00Z', endAt: '2030-01-02T18:00:00Z', maxPerSecond });
+    const response = await call('POST', '/campaigns', { body });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['maxPerSecond']);
+  });
+});

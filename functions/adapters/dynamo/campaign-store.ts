@@ -52,7 +52,7 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}`,
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}`,
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter' },
           ExpressionAttributeValues: {
@@ -63,6 +63,7 @@ export class DynamoCampaignStore implements CampaignStore {
             ':updatedAt': campaign.updatedAt,
             ':expected': expectedStatus,
             ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
+            ...(campaign.maxPerSecond ? { ':maxPerSecond': campaign.maxPerSecond } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
