@@ -543,6 +543,8 @@ describe('routing and documentation', () => {
     expect(Object.keys(answer.body.paths).sort()).toEqual([
       '/campaigns',
       '/campaigns/{id}',
+      '/campaigns/{id}/pause',
+      '/campaigns/{id}/resume',
       '/campaigns/{id}/stats',
       '/clients',
       '/clients/{id}',
