@@ -52,10 +52,14 @@ export interface CampaignStore {
   replace(campaign: Campaign, expectedStatus: Campaign['status']): Promise<Campaign>;
   /** Removes a campaign that is still `scheduled`; ConflictError otherwise. */
   remove(id: string): Promise<void>;
-  /** Marks a running or scheduled campaign cancelled; ConflictError otherwise. */
+  /** Marks a scheduled, running or paused campaign cancelled; ConflictError otherwise. */
   cancel(id: string): Promise<Campaign>;
+  /** Running -> paused, in one conditional write; ConflictError when it is not running. */
+  pause(id: string, now: Date): Promise<Campaign>;
+  /** Paused -> running (finished at once when nothing is left to send); ConflictError when it is not paused. */
+  resume(id: string, now: Date): Promise<Campaign>;
   list(request: PageRequest): Promise<Page<Campaign>>;
-  /** Campaigns that may still have delivery work: running ones, and cancelled ones that had started (a restart's recovery reads these). */
+  /** Campaigns that may still have delivery work: running and paused ones (a paused one's held chunks are held again), and cancelled ones that had started (a restart's recovery reads these). */
   inDelivery(request: PageRequest): Promise<Page<Campaign>>;
   /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
   start(id: string): Promise<boolean>;
@@ -112,6 +116,8 @@ export interface MessageStore {
 export interface ChunkRef {
   campaignId: string;
   chunk: number;
+  /** The zones of the chunk's open messages, when its campaign has a send window: lets a sender hold it without claiming it. */
+  zones?: string[];
 }
 
 export interface FanoutQueue {
@@ -119,13 +125,24 @@ export interface FanoutQueue {
   start(campaignId: string): Promise<void>;
   /** Asks for the next page of a campaign's fan-out. */
   page(campaignId: string, page: number): Promise<void>;
+  /**
+   * Asks for a resumed (or cancelled while paused) campaign's held chunks to go back on the
+   * send queue, a page of them per message (`walk` says where the previous one stopped), and
+   * a resumed campaign's fan-out to go on. `resumedAt` tells one such request from the next.
+   */
+  resume(campaignId: string, resumedAt: string, walk?: ResumeWalk): Promise<void>;
 }
 
 export interface SendQueue {
   /** One SQS message per chunk, sent in batches. */
   enqueue(chunks: ChunkRef[]): Promise<void>;
-  /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff). */
+  /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff, or a long wait for a send window, up to 12 h). */
   retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
+  /**
+   * Puts a chunk back as a new SQS message delayed by `delaySeconds` (at most 900): waiting
+   * this way uses none of the chunk's receives, so it never moves it towards the DLQ.
+   */
+  hold(chunk: ChunkRef, delaySeconds: number): Promise<void>;
 }
 
 export interface StartScheduler {
@@ -133,6 +150,18 @@ export interface StartScheduler {
   schedule(campaignId: string, startAt: Date): Promise<void>;
   /** Removes it; no error when there is none. */
   unschedule(campaignId: string): Promise<void>;
+}
+
+export interface TakenSlots {
+  /** Index of the first slot taken within its second. */
+  first: number;
+  /** How many were taken: 0 when the second is full. */
+  count: number;
+}
+
+export interface RateSlots {
+  /** Takes up to `count` of the `maxPerSecond` slots of one campaign's epoch second, for every sender at once. */
+  take(campaignId: string, second: number, count: number, maxPerSecond: number): Promise<TakenSlots>;
 }
 
 export interface SendRequest {
@@ -145,8 +174,17 @@ export interface Provider {
   send(request: SendRequest, timeoutMs: number): Promise<SendOutcome>;
 }
 
+/** How far a resume's walk over the open chunks has come: the number of the step and the store's cursor. */
+export interface ResumeWalk {
+  step: number;
+  cursor: string;
+}
+
 /** Messages of the fan-out queue. */
-export type FanoutEvent = { type: 'start'; campaignId: string } | { type: 'page'; campaignId: string; page: number };
+export type FanoutEvent =
+  | { type: 'start'; campaignId: string }
+  | { type: 'page'; campaignId: string; page: number }
+  | { type: 'resume'; campaignId: string; resumedAt: string; walk?: ResumeWalk };
 
 /** The three stores every handler reads from. */
 export interface Stores {

@@ -100,8 +100,11 @@ export class HeraldDelivery extends Construct {
         PROVIDER_TOKEN_SECRET: props.providerToken.secretName,
       },
     });
-    data.grant(send, { campaigns: 'readWrite', messages: 'readWrite' });
+    // uniques: the per-second rate slots of campaigns with maxPerSecond.
+    data.grant(send, { uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
     props.providerToken.grantRead(send);
+    // A chunk held by a pause or a closed send window goes back as a new, delayed message.
+    sendQueue.grantSendMessages(send);
     // The event source grants receive, delete and ChangeMessageVisibility (the retry backoff).
     this.subscribe(send, sendQueue, queues.send);
 

@@ -33,6 +33,7 @@ import { createTallyHandler } from '../functions/delivery/tally.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
+import type { Clock } from '../functions/ports.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
 import { startPoller, type Poller } from './poller.js';
@@ -60,6 +61,8 @@ export interface LocalRuntimeOptions {
   /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
   queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
   schedulerIntervalMs?: number;
+  /** The clock the handlers read (tests move it to a chosen instant); the system clock by default. */
+  clock?: Clock;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
   instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
 }
@@ -153,19 +156,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
-    const api = createApiHandler(apiDependencies(apiEnv, { scheduler }));
+    const clock = options.clock ?? systemClock;
+    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, clock }));
     const consumers = {
       fanout: instrument(
         'fanout',
-        perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv))),
+        perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv, { clock }))),
       ),
       send: instrument(
         'send',
-        perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string }))),
+        perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string, clock }))),
       ),
       deadLetter: instrument(
         'deadLetter',
-        perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv))),
+        perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv, { clock }))),
       ),
     };
 

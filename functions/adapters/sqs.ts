@@ -1,8 +1,9 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ChunkRef, FanoutEvent, FanoutQueue, SendQueue } from '../ports.js';
+import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue } from '../ports.js';
 
 const SQS_BATCH = 10;
 const MAX_VISIBILITY_SECONDS = 43_200;
+const MAX_DELAY_SECONDS = 900;
 
 /**
  * The fan-out queue is FIFO, grouped by campaign: one page of a campaign is in flight at
@@ -22,6 +23,11 @@ export class SqsFanoutQueue implements FanoutQueue {
     return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}`);
   }
 
+  /** Its own deduplication id: a resume must not be dropped as a repeat of the page or start it follows. */
+  resume(campaignId: string, resumedAt: string, walk?: ResumeWalk): Promise<void> {
+    return this.put({ type: 'resume', campaignId, resumedAt, ...(walk ? { walk } : {}) }, `${campaignId}:resume:${resumedAt}:${walk?.step ?? 0}`);
+  }
+
   private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
@@ -32,6 +38,10 @@ export class SqsFanoutQueue implements FanoutQueue {
       }),
     );
   }
+}
+
+function bodyOf(ref: ChunkRef): string {
+  return JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk, ...(ref.zones?.length ? { zones: ref.zones } : {}) });
 }
 
 export class SqsSendQueue implements SendQueue {
@@ -46,7 +56,7 @@ export class SqsSendQueue implements SendQueue {
       const { Failed } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.url,
-          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk }) })),
+          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: bodyOf(ref) })),
         }),
       );
       if (Failed?.length) throw new Error(`send queue refused ${Failed.length} chunk(s): ${Failed.map((entry) => entry.Message ?? entry.Code).join('; ')}`);
@@ -56,5 +66,10 @@ export class SqsSendQueue implements SendQueue {
   async retryLater(receiptHandle: string, delaySeconds: number): Promise<void> {
     const seconds = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     await this.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.url, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+  }
+
+  async hold(chunk: ChunkRef, delaySeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: bodyOf(chunk), DelaySeconds: seconds }));
   }
 }

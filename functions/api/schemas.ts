@@ -16,6 +16,8 @@ import {
   PHONE_PATTERN,
 } from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
+import { MAX_PER_SECOND_LIMIT } from '../domain/rate-limit.js';
+import { HH_MM } from '../domain/send-window.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
 // zod locale (about 350 KB) in the api bundle.
@@ -109,12 +111,29 @@ const templateText = z.string().min(1).max(1000).openapi({
   example: 'Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!',
 });
 
+const localTime = z.string().regex(HH_MM, 'must be a local time HH:MM, 00:00 to 23:59');
+export const SendWindowSchema = z
+  .strictObject({ from: localTime.openapi({ example: '09:00' }), to: localTime.openapi({ example: '21:00' }) })
+  .refine((window) => window.from !== window.to, { message: 'must differ from from', path: ['to'] })
+  .openapi('SendWindow', {
+    description: "Messages go out only while the client's local time (its timezone, daylight saving included) is in [from, to); from after to spans midnight.",
+  });
+
+const maxPerSecond = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PER_SECOND_LIMIT)
+  .openapi({ description: 'Provider calls for this campaign start at no more than this many a second, over every sender.', example: 50 });
+
 export const NewCampaignSchema = z
   .strictObject({
     text: templateText,
     startAt: instant,
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
+    sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
   })
   .openapi('NewCampaign');
 
@@ -124,6 +143,8 @@ export const CampaignPatchSchema = z
     startAt: instant.optional(),
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
+    sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
   .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
@@ -222,6 +243,8 @@ export const CampaignSchema = z
     startAt: timestamp,
     endAt: timestamp,
     filter: CampaignFilterSchema,
+    sendWindow: SendWindowSchema.optional(),
+    maxPerSecond: maxPerSecond.optional(),
     status: z.enum(CAMPAIGN_STATUSES),
     counts: CountsSchema,
     total: count,

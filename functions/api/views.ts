@@ -33,6 +33,8 @@ export function campaignView(campaign: Campaign, now: Date, audience?: number): 
     startAt: campaign.startAt,
     endAt: campaign.endAt,
     filter: campaign.filter,
+    ...(campaign.sendWindow ? { sendWindow: campaign.sendWindow } : {}),
+    ...(campaign.maxPerSecond ? { maxPerSecond: campaign.maxPerSecond } : {}),
     status: effectiveStatus(campaign, now),
     counts,
     total: totalOf(counts),

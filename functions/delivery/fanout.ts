@@ -2,16 +2,36 @@ import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambd
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
-import { chunksOfPage, isOpen, PAGE_SIZE, splitAudience, type Chunk } from '../domain/messages.js';
+import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
+import { utcOffsetMinutes } from '../domain/send-window.js';
 import { checkTemplate, type TemplateUse } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
-import type { Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
+import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 export interface FanoutDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
   sendQueue: SendQueue;
+}
+
+/** A chunk as the send queue carries it: with its open messages' zones, when they are known. */
+function refOf(chunk: Chunk): ChunkRef {
+  const zones = openZones(chunk.messages);
+  return { campaignId: chunk.campaignId, chunk: chunk.chunk, ...(zones.length ? { zones } : {}) };
+}
+
+/** Members grouped by their zone's UTC offset now, in offset order. */
+function byUtcOffset(members: AudienceMember[], now: Date): AudienceMember[][] {
+  const offsets = new Map<string, number>();
+  const groups = new Map<number, AudienceMember[]>();
+  for (const member of members) {
+    const zone = member.timezone ?? 'UTC';
+    let offset = offsets.get(zone);
+    if (offset === undefined) offsets.set(zone, (offset = utcOffsetMinutes(zone, now)));
+    groups.set(offset, [...(groups.get(offset) ?? []), member]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }
 
 /**
@@ -25,6 +45,8 @@ export function createFanoutHandler(deps: FanoutDependencies) {
 
   async function writePage(campaign: Campaign, progress: FanoutProgress): Promise<void> {
     const page = progress.page;
+    // Paused: the page waits where it is; resume asks for it again (see resumeDelivery).
+    if (campaign.status === 'paused') return logger.info('fan-out held while paused', { campaignId: campaign.id, page });
     if (campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, clock.now())) {
       // Nothing more is written after a cancel or the end; the campaign can finish once drained.
       await campaigns.advanceFanout(campaign.id, page, { page, done: true }, 0);
@@ -33,12 +55,13 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
     // Opted-out clients are decided here, whatever the filter: they get no message, only a count.
     const { deliver, suppressed } = splitAudience(audience.items);
-    const { chunks, nextCursor } = await messages.writePage(
-      campaign.id,
-      page,
-      chunksOfPage(campaign.id, page, deliver, clock.now(), variablesOf(campaign)),
-      audience.nextCursor,
-    );
+    // With a send window, clients with the same UTC offset share chunks, so a chunk waits for its window as one.
+    const now = clock.now();
+    const use = variablesOf(campaign);
+    const pageChunks = campaign.sendWindow
+      ? groupedChunksOfPage(campaign.id, page, byUtcOffset(deliver, now), now, use)
+      : chunksOfPage(campaign.id, page, deliver, now, use);
+    const { chunks, nextCursor } = await messages.writePage(campaign.id, page, pageChunks, audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
     if (!(await campaigns.advanceFanout(campaign.id, page, next, queued, suppressed))) return;
@@ -57,13 +80,37 @@ export function createFanoutHandler(deps: FanoutDependencies) {
   }
 
   async function handOff(campaignId: string, page: number, chunks: Chunk[], next: FanoutProgress): Promise<void> {
-    await sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(({ chunk }) => ({ campaignId, chunk })));
+    await sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(refOf));
     if (!next.done) await fanoutQueue.page(campaignId, page + 1);
+  }
+
+  /**
+   * A resumed campaign: one page of its open chunks back on the send queue per event (the
+   * chunks held while it was paused, and any a sender let go), then the fan-out goes on from
+   * the page it stopped at. A chunk put back twice is harmless: the claim lets only one
+   * worker send it, and never a message already sent.
+   */
+  async function resumeDelivery(event: Extract<FanoutEvent, { type: 'resume' }>, campaign: Campaign): Promise<void> {
+    // Paused again: the next resume sends its own event. Cancelled while paused: the chunks
+    // still go back, so the senders close their open messages as cancelled now, not when the hold ends.
+    if (campaign.status === 'paused') return;
+    const open = await messages.openChunks(campaign.id, { limit: PAGE_SIZE, ...(event.walk ? { cursor: event.walk.cursor } : {}) });
+    // Without their zones: a sender claims them and holds them by their messages' zones if a window is closed.
+    await sendQueue.enqueue(open.items.map((chunk) => ({ campaignId: campaign.id, chunk })));
+    if (open.nextCursor) return fanoutQueue.resume(campaign.id, event.resumedAt, { step: (event.walk?.step ?? 0) + 1, cursor: open.nextCursor });
+    logger.info('held chunks released', { campaignId: campaign.id, status: campaign.status, page: campaign.fanout?.page ?? 0 });
+    if (!campaign.fanout) {
+      // Paused before its fan-out began.
+      if (isPastCutoff(campaign.endAt, clock.now()) || !(await campaigns.start(campaign.id))) return;
+      return writePage(campaign, { page: 0, done: false });
+    }
+    if (!campaign.fanout.done) return writePage(campaign, campaign.fanout);
   }
 
   async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
     const campaign = await campaigns.get(event.campaignId);
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
+    if (event.type === 'resume') return resumeDelivery(event, campaign);
     if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
       if (!(await campaigns.start(campaign.id))) return;

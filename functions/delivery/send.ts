@@ -4,14 +4,27 @@ import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type SendOutcome } from '../domain/delivery.js';
+import type { Campaign } from '../domain/campaigns.js';
+import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
+import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
-import { countsDelta, FINAL_STATUSES, isOpen, type MessageRecord } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, Clock, MessageStore, Provider, SendQueue } from '../ports.js';
+import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, RateSlots, SendQueue } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
+import { RateGate } from './rate-gate.js';
+
+/** The longest a call waits for a rate slot before its chunk is put back instead. */
+const RATE_WAIT_MS = 10_000;
+
+interface SendResult {
+  message: MessageRecord;
+  retryAfterMs: number;
+  /** Not tried (the campaign is paused, or the client's window is closed): when to look again, epoch ms. */
+  heldUntil?: number;
+}
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
@@ -21,6 +34,7 @@ export interface SendDependencies {
   campaigns: CampaignStore;
   messages: MessageStore;
   sendQueue: SendQueue;
+  rateSlots: RateSlots;
   provider: Provider;
   settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
 }
@@ -35,14 +49,38 @@ export function createSendHandler(deps: SendDependencies) {
   const { campaigns, messages, sendQueue, provider, clock, settings } = deps;
   const limit = createLimiter(settings.providerConcurrency);
   const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
+  const rateGate = new RateGate(deps.rateSlots, clock);
 
-  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<{ message: MessageRecord; retryAfterMs: number }> {
+  /** Why a message must not be sent now, checked right before its call: closed, or held with when to look again. */
+  function blocker(message: MessageRecord, campaign: Campaign | undefined, now: Date): SendResult | undefined {
+    if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+    if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+    // Untouched: no attempt is counted for a message held by a pause or a closed window.
+    if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000 };
+    if (campaign.sendWindow && message.timezone && !isInsideWindow(campaign.sendWindow, message.timezone, now)) {
+      return { message, retryAfterMs: 0, heldUntil: nextOpening(campaign.sendWindow, message.timezone, now).getTime() };
+    }
+    return undefined;
+  }
+
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<SendResult> {
     return limit(async () => {
-      // Checked inside the concurrency slot, right before the call: nothing starts after a cancel or the end.
-      const campaign = await view.current(campaignId);
-      const now = clock.now();
-      if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
-      if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
+      // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
+      let campaign = await view.current(campaignId);
+      let now = clock.now();
+      const early = blocker(message, campaign, now);
+      if (early || !campaign) return early ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      if (campaign.maxPerSecond) {
+        // No slot soon: the chunk comes back shortly rather than keep this invocation waiting.
+        if (!(await rateGate.acquire(campaignId, campaign.maxPerSecond, RATE_WAIT_MS))) {
+          return { message, retryAfterMs: 0, heldUntil: clock.now().getTime() + 1000 };
+        }
+        // The wait may have crossed a cancel, a pause, the end or the window's close.
+        campaign = await view.current(campaignId);
+        now = clock.now();
+        const late = blocker(message, campaign, now);
+        if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      }
       let text: string;
       try {
         // Rendered from the variables the fan-out copied into the chunk: no client is read here.
@@ -79,8 +117,38 @@ export function createSendHandler(deps: SendDependencies) {
     });
   }
 
+  /**
+   * A chunk that must wait (its campaign paused, or every open message's window closed) goes
+   * back on the queue without using a retry: see holdPlan. Resume puts a paused campaign's
+   * chunks back at once, so a pause's hold only has to bring the chunk back by the end.
+   */
+  async function hold(record: SQSRecord, ref: ChunkRef, untilMs: number, endAt: string, why: string): Promise<void> {
+    const plan = holdPlan(untilMs, endAt, clock.now());
+    logger.info('chunk held', { campaignId: ref.campaignId, chunk: ref.chunk, why, until: new Date(untilMs).toISOString(), plan });
+    if (plan.kind === 'delay') return sendQueue.hold(ref, plan.seconds);
+    await sendQueue.retryLater(record.receiptHandle, plan.seconds);
+    throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} held for ${plan.seconds} s`);
+  }
+
+  /** Before any claim: a paused campaign, or a window closed for every zone the chunk holds. */
+  async function holdBeforeClaim(record: SQSRecord, ref: ChunkRef, campaign: Campaign | undefined): Promise<boolean> {
+    const now = clock.now();
+    if (!campaign || campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, now)) return false;
+    if (campaign.status === 'paused') {
+      await hold(record, ref, now.getTime() + MAX_DELAY_SECONDS * 1000, campaign.endAt, 'paused');
+      return true;
+    }
+    if (!campaign.sendWindow || !ref.zones?.length) return false;
+    const opensAt = earliestOpening(campaign.sendWindow, ref.zones, now);
+    if (opensAt <= now.getTime()) return false;
+    await hold(record, ref, opensAt, campaign.endAt, 'send window closed');
+    return true;
+  }
+
   async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
     const ref = parseChunkRef(record.body);
+    // Held before the claim: no lease taken, no write at all.
+    if (await holdBeforeClaim(record, ref, await view.current(ref.campaignId))) return;
     const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
@@ -89,23 +157,31 @@ export function createSendHandler(deps: SendDependencies) {
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} is leased`);
     }
     const before = claim.chunk.messages;
-    const results = await Promise.all(before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })));
+    const results: SendResult[] = await Promise.all(
+      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })),
+    );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);
-    const plan = planRetry(
-      after.filter(isOpen),
-      Math.max(0, ...results.map((result) => result.retryAfterMs)),
-      claim.chunk.receives,
-      campaign?.endAt ?? clock.now().toISOString(),
-      clock.now(),
-      backoff,
-    );
+    // Paused, or windows closed, while this chunk was being sent: what went out is kept below, the rest is held.
+    const heldUntil = Math.min(...results.map((result) => result.heldUntil ?? Infinity));
+    const held = Number.isFinite(heldUntil);
+    const plan = held
+      ? ({ kind: 'done' } as const)
+      : planRetry(
+          after.filter(isOpen),
+          Math.max(0, ...results.map((result) => result.retryAfterMs)),
+          claim.chunk.receives,
+          campaign?.endAt ?? clock.now().toISOString(),
+          clock.now(),
+          backoff,
+        );
     // A retry that would come after the end is no retry: those messages expire now.
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     await messages.saveOutcome(ref.campaignId, ref.chunk, after);
     // The campaign's counters follow from this write (the tally reads the messages table's stream).
     const delta = countsDelta(before, after);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
+    if (held) return hold(record, { ...ref, zones: openZones(after) }, heldUntil, campaign?.endAt ?? clock.now().toISOString(), 'held while sending');
     if (plan.kind === 'retry') {
       await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk}: ${after.filter(isOpen).length} message(s) to retry in ${plan.delayMs} ms`);

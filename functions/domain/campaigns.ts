@@ -2,9 +2,10 @@
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
+import type { SendWindow } from './send-window.js';
 import { checkTemplate } from './templates.js';
 
-export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'finished', 'cancelled'] as const;
+export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 export interface CampaignFilter {
@@ -25,6 +26,10 @@ export interface Campaign {
   startAt: string;
   endAt: string;
   filter: CampaignFilter;
+  /** When set, a message goes out only while its client's local time is inside it. */
+  sendWindow?: SendWindow;
+  /** Provider calls for the campaign start at no more than this many a second, over every sender. */
+  maxPerSecond?: number;
   /** As stored; read it through `effectiveStatus`, which also knows the clock. */
   status: CampaignStatus;
   counts: Counts;
@@ -47,15 +52,18 @@ export interface NewCampaign {
   startAt: string;
   endAt: string;
   filter?: CampaignFilter;
+  sendWindow?: SendWindow;
+  maxPerSecond?: number;
 }
 
 export type CampaignPatch = Partial<NewCampaign>;
 
 const ms = (iso: string) => Date.parse(iso);
 
-/** A campaign whose end has passed is finished, whatever its stored status says. */
+/** A campaign whose end has passed is finished, whatever its stored status says: a paused one too. */
 export function effectiveStatus(campaign: Pick<Campaign, 'status' | 'endAt'>, now: Date): CampaignStatus {
-  if ((campaign.status === 'scheduled' || campaign.status === 'running') && now.getTime() >= ms(campaign.endAt)) return 'finished';
+  if ((campaign.status === 'scheduled' || campaign.status === 'running' || campaign.status === 'paused') && now.getTime() >= ms(campaign.endAt))
+    return 'finished';
   return campaign.status;
 }
 
@@ -87,6 +95,8 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
     startAt: new Date(input.startAt).toISOString(),
     endAt: new Date(input.endAt).toISOString(),
     filter: input.filter ?? {},
+    ...(input.sendWindow ? { sendWindow: input.sendWindow } : {}),
+    ...(input.maxPerSecond ? { maxPerSecond: input.maxPerSecond } : {}),
     status: hasStarted(input, now) ? 'running' : 'scheduled',
     counts: emptyCounts(),
     suppressed: 0,
@@ -102,12 +112,12 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
 export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: Date): Campaign {
   const status = effectiveStatus(campaign, now);
   if (status === 'finished' || status === 'cancelled') throw new ConflictError(`campaign is ${status} and can no longer change`);
-  if (status === 'running') {
+  if (status === 'running' || status === 'paused') {
     const locked = Object.keys(patch).filter((field) => field !== 'endAt');
     if (locked.length > 0) {
       throw new ConflictError(
-        'only endAt can change once a campaign is running',
-        locked.map((field) => ({ field, message: 'cannot change while the campaign is running' })),
+        `only endAt can change once a campaign is ${status}`,
+        locked.map((field) => ({ field, message: `cannot change while the campaign is ${status}` })),
       );
     }
   }
@@ -119,6 +129,8 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
     ...campaign,
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
+    ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
+    ...(patch.maxPerSecond !== undefined ? { maxPerSecond: patch.maxPerSecond } : {}),
     startAt,
     endAt,
     updatedAt: now.toISOString(),
@@ -129,8 +141,15 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
 export function deletion(campaign: Campaign, now: Date): 'remove' | 'stop' {
   const status = effectiveStatus(campaign, now);
   if (status === 'scheduled') return 'remove';
-  if (status === 'running') return 'stop';
+  if (status === 'running' || status === 'paused') return 'stop';
   throw new ConflictError(`campaign is ${status} and can no longer change`);
+}
+
+/** Pause takes a running campaign, resume a paused one; anything else is a conflict. */
+export function checkTransition(campaign: Campaign, to: 'paused' | 'running', now: Date): void {
+  const status = effectiveStatus(campaign, now);
+  const from = to === 'paused' ? 'running' : 'paused';
+  if (status !== from) throw new ConflictError(`campaign is ${status}; only a ${from} campaign can be ${to === 'paused' ? 'paused' : 'resumed'}`);
 }
 
 /**

@@ -16,12 +16,6 @@ export function totalOf(counts: Counts): number {
   return MESSAGE_STATUSES.reduce((sum, status) => sum + counts[status], 0);
 }
 
-export function addCounts(a: Counts, b: Counts): Counts {
-  const sum = emptyCounts();
-  for (const status of MESSAGE_STATUSES) sum[status] = a[status] + b[status];
-  return sum;
-}
-
 /** Messages per chunk: one stored item, one SQS message, one claim and one outcome write for up to this many sends. */
 export const CHUNK_SIZE = 10;
 /** Chunks per fan-out page: one SendMessageBatch (at most 10 entries) per page. */
@@ -43,6 +37,8 @@ export interface MessageRecord {
    * message already written, and the sender reads no client.
    */
   vars?: TemplateVariables;
+  /** The client's IANA zone at fan-out: what a send window is judged by. */
+  timezone?: string;
 }
 
 export interface Chunk {
@@ -99,22 +95,37 @@ export function splitAudience(audience: AudienceMember[]): { deliver: AudienceMe
   return { deliver, suppressed: audience.length - deliver.length };
 }
 
-/**
- * The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto
- * the same items. Each message carries the values of the variables `use` names.
- */
+/** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
 export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date, use?: TemplateUse): Chunk[] {
+  const members: AudienceMember[][] = [];
+  for (let i = 0; i < audience.length; i += CHUNK_SIZE) members.push(audience.slice(i, i + CHUNK_SIZE));
+  return chunksOf(campaignId, page, members, now, use);
+}
+
+/**
+ * The chunks of a page whose audience comes in groups (clients with the same UTC offset):
+ * each group gets chunks of its own, so a chunk waits for a send window as one, as long as
+ * the page's chunk numbers suffice; when they do not, groups in order share chunks.
+ */
+export function groupedChunksOfPage(campaignId: string, page: number, groups: AudienceMember[][], now: Date, use?: TemplateUse): Chunk[] {
+  const needed = groups.reduce((sum, group) => sum + Math.ceil(group.length / CHUNK_SIZE), 0);
+  if (needed > CHUNKS_PER_PAGE) return chunksOfPage(campaignId, page, groups.flat(), now, use);
+  const members: AudienceMember[][] = [];
+  for (const group of groups) for (let i = 0; i < group.length; i += CHUNK_SIZE) members.push(group.slice(i, i + CHUNK_SIZE));
+  return chunksOf(campaignId, page, members, now, use);
+}
+
+/** Each message carries the values of the variables `use` names, and the client's zone (what a send window is judged by). */
+function chunksOf(campaignId: string, page: number, members: AudienceMember[][], now: Date, use?: TemplateUse): Chunk[] {
   const seq = Number(campaignId);
-  const chunks: Chunk[] = [];
-  for (let i = 0; i * CHUNK_SIZE < audience.length; i++) {
+  return members.map((inChunk, i) => {
     const chunk = page * CHUNKS_PER_PAGE + i;
-    const members = audience.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
-    chunks.push({
+    return {
       campaignId,
       chunk,
       createdAt: now.toISOString(),
       receives: 0,
-      messages: members.map((member, position) => {
+      messages: inChunk.map((member, position) => {
         const vars = use ? snapshotOf(member, use) : undefined;
         return {
           id: messageId(seq, chunk, position),
@@ -123,11 +134,11 @@ export function chunksOfPage(campaignId: string, page: number, audience: Audienc
           status: 'queued' as const,
           attempts: 0,
           ...(vars ? { vars } : {}),
+          ...(member.timezone ? { timezone: member.timezone } : {}),
         };
       }),
-    });
-  }
-  return chunks;
+    };
+  });
 }
 
 export function countsOf(messages: Pick<MessageRecord, 'status'>[]): Counts {
@@ -190,4 +201,9 @@ export function tallyOf(changes: readonly ChunkChange[], applied: string | undef
 /** Messages in a final status. */
 export function settledOf(counts: Counts): number {
   return totalOf(counts) - counts.queued;
+}
+
+/** The distinct zones of a chunk's open messages: what the send queue carries, so a closed window can hold a chunk before it is claimed. */
+export function openZones(messages: MessageRecord[]): string[] {
+  return [...new Set(messages.filter(isOpen).flatMap((message) => (message.timezone ? [message.timezone] : [])))];
 }

@@ -19,6 +19,7 @@ import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, TallyEnv } from '../ada
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../adapters/sqs.js';
@@ -111,6 +112,7 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
     campaigns,
     messages,
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
     provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),
     settings: {
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,

@@ -8,6 +8,7 @@ import {
   audienceOf,
   CANCEL_SETTLE_MS,
   checkNewCampaign,
+  checkTransition,
   deletion,
   hasStarted,
   newCampaignRecord,
@@ -59,8 +60,10 @@ export function campaignService(deps: CampaignServiceDependencies) {
   }
 
   /** Stopped means no provider call starts after this returns: senders re-check the status within CANCEL_SETTLE_MS. */
-  async function stop(id: string): Promise<void> {
+  async function stop(id: string, wasPaused: boolean): Promise<void> {
     await campaigns.cancel(id);
+    // Chunks held by a pause would otherwise come back only when their hold ends.
+    if (wasPaused) await fanoutQueue.resume(id, clock.now().toISOString());
     await sleep(CANCEL_SETTLE_MS);
   }
 
@@ -99,16 +102,40 @@ export function campaignService(deps: CampaignServiceDependencies) {
       return stored;
     },
 
+    /**
+     * Pause: stored first, then answered only after the senders' settle window, so no
+     * provider call for the campaign starts after the answer. Chunks that come up while it
+     * is paused are held on the send queue, and the fan-out stops at the page it reached.
+     */
+    async pause(id: string): Promise<Campaign> {
+      checkTransition(await get(id), 'paused', clock.now());
+      const paused = await campaigns.pause(id, clock.now());
+      await sleep(CANCEL_SETTLE_MS);
+      return paused;
+    },
+
+    /** Resume: running again, then the fan-out queue is asked to put the held chunks back and go on with the fan-out. */
+    async resume(id: string): Promise<Campaign> {
+      checkTransition(await get(id), 'running', clock.now());
+      const resumed = await campaigns.resume(id, clock.now());
+      await fanoutQueue.resume(id, resumed.updatedAt).catch(async (error: unknown) => {
+        // Running with nothing asked to go on would stall the fan-out: back to paused, so a second resume can try again.
+        await campaigns.pause(id, clock.now()).catch((undoError: unknown) => deps.onUndoFailure?.(undoError));
+        throw error;
+      });
+      return resumed;
+    },
+
     /** Delete: a scheduled campaign goes with its schedule; a running one is stopped (the cancel wait) and kept for its statistics. */
     async remove(id: string): Promise<void> {
       const campaign = await get(id);
-      if (deletion(campaign, clock.now()) === 'stop') return stop(campaign.id);
+      if (deletion(campaign, clock.now()) === 'stop') return stop(campaign.id, campaign.status === 'paused');
       try {
         await campaigns.remove(campaign.id);
       } catch (error) {
         // It started between our read and the removal: stopping is what deleting it means now.
         if (!(error instanceof ConflictError)) throw error;
-        return stop(campaign.id);
+        return stop(campaign.id, false);
       }
       await scheduler.unschedule(campaign.id);
     },

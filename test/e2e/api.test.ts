@@ -579,6 +579,8 @@ describe('routing and documentation', () => {
       '/campaigns',
       '/campaigns/preview',
       '/campaigns/{id}',
+      '/campaigns/{id}/pause',
+      '/campaigns/{id}/resume',
       '/campaigns/{id}/stats',
       '/clients',
       '/clients/batch',

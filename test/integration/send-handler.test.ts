@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { logger } from '../../functions/telemetry/logger.js';
 import { HttpProvider } from '../../functions/adapters/provider.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
+import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
@@ -36,6 +37,7 @@ beforeAll(async () => {
     campaigns: store.campaigns,
     messages: store.messages,
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
+    rateSlots: new DynamoRateSlots(documentClient(), tables.env.UNIQUES_TABLE as string),
     provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
     settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60 },
   };

@@ -21,6 +21,8 @@ const served = [
   'get /campaigns/{id}',
   'patch /campaigns/{id}',
   'delete /campaigns/{id}',
+  'post /campaigns/{id}/pause',
+  'post /campaigns/{id}/resume',
   'get /campaigns/{id}/stats',
   'get /stats',
   'get /messages/{id}',
@@ -31,6 +33,9 @@ describe('the OpenAPI document', () => {
     expect(document.openapi).toMatch(/^3\./);
     const documented = Object.entries(document.paths as Json).flatMap(([path, item]) => Object.keys(item as Json).map((method) => `${method} ${path}`));
     expect(documented.sort()).toEqual([...served].sort());
+  });
+  it('lists paused among the campaign statuses wherever a status is shown', () => {
+    for (const name of ['Campaign', 'CampaignStats', 'CampaignSummary']) expect(schemas[name].properties.status.enum).toContain('paused');
   });
   it('describes every error as an application/problem+json Problem', () => {
     for (const [path, item] of Object.entries(document.paths as Json)) {

@@ -209,3 +209,45 @@ describe('templates, attributes and preview: refused before any I/O', () => {
     expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { text: 'Hello <name> €', encoding: 'GSM-7', characters: 15, segments: 1 }]);
   });
 });
+
+describe('pause and resume routes', () => {
+  it.each(['pause', 'resume'])('refuses a bad campaign id for %s before any I/O', async (action) => {
+    const response = await call('POST', `/campaigns/abc/${action}`);
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['id']);
+  });
+  it.each(['pause', 'resume'])('answers 405 with Allow: POST for GET /campaigns/1/%s', async (action) => {
+    const response = await call('GET', `/campaigns/1/${action}`);
+    expect(response.status).toBe(405);
+    expect(response.headers.Allow ?? response.headers.allow).toBe('POST');
+  });
+});
+
+describe('send window input', () => {
+  const campaign = (sendWindow: unknown) => JSON.stringify({ text: 'hi', startAt: '2030-01-02T09:00:00Z', endAt: '2030-01-02T18:00:00Z', sendWindow });
+  it.each([
+    [{ from: '25:00', to: '09:00' }, ['sendWindow.from']],
+    [{ from: '9:00', to: '21:60' }, ['sendWindow.from', 'sendWindow.to']],
+    [{ from: '09:00', to: '09:00' }, ['sendWindow.to']],
+    [{ from: '09:00' }, ['sendWindow.to']],
+    [{ from: '09:00', to: '21:00', tz: 'UTC' }, ['sendWindow.tz']],
+  ])('refuses %j before any I/O, naming the field', async (sendWindow, expected) => {
+    const response = await call('POST', '/campaigns', { body: campaign(sendWindow) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(expected);
+  });
+  it('refuses a bad window in a PATCH too', async () => {
+    const response = await call('PATCH', '/campaigns/1', { body: JSON.stringify({ sendWindow: { from: '21:00', to: '7:00' } }) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['sendWindow.to']);
+  });
+});
+
+describe('maxPerSecond input', () => {
+  it.each([0, 10_001, 2.5, '20'])('refuses maxPerSecond %j before any I/O, naming the field', async (maxPerSecond) => {
+    const body = JSON.stringify({ text: 'hi', startAt: '2030-01-02T09:00:00Z', endAt: '2030-01-02T18:00:00Z', maxPerSecond });
+    const response = await call('POST', '/campaigns', { body });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(['maxPerSecond']);
+  });
+});

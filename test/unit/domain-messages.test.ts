@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addCounts,
   addressOf,
   CHUNK_SIZE,
   CHUNKS_PER_PAGE,
@@ -9,6 +8,8 @@ import {
   countsOf,
   emptyCounts,
   FINAL_STATUSES,
+  isLaterSequence,
+  tallyOf,
   isOpen,
   MAX_CAMPAIGN_SEQ,
   MESSAGE_STATUSES,
@@ -38,14 +39,19 @@ describe('counts', () => {
     expect(totalOf({ queued: 1, sent: 2, failed: 3, expired: 4, cancelled: 5 })).toBe(15);
     expect(totalOf(emptyCounts())).toBe(0);
   });
-  it('add status by status', () => {
-    expect(addCounts({ queued: 1, sent: 2, failed: 0, expired: 0, cancelled: 1 }, { queued: -1, sent: 3, failed: 1, expired: 2, cancelled: 0 })).toEqual({
-      queued: 0,
-      sent: 5,
-      failed: 1,
-      expired: 2,
-      cancelled: 1,
-    });
+  it('tally a run of chunk changes once, past the applied mark, and nothing for changes that move no status', () => {
+    const changes = [
+      { campaignId: '1', sequence: '100', before: [], after: ['queued', 'queued'] as const },
+      { campaignId: '1', sequence: '101', before: ['queued', 'queued'] as const, after: ['queued', 'queued'] as const },
+      { campaignId: '1', sequence: '102', before: ['queued', 'queued'] as const, after: ['sent', 'failed'] as const },
+    ].map((change) => ({ ...change, before: [...change.before], after: [...change.after] }));
+    expect(tallyOf(changes, undefined)).toEqual({ delta: { ...emptyCounts(), sent: 1, failed: 1 }, through: '102' });
+    expect(tallyOf(changes, '100')).toEqual({ delta: { ...emptyCounts(), queued: -2, sent: 1, failed: 1 }, through: '102' });
+    expect(tallyOf(changes, '102')).toBeUndefined();
+    expect(tallyOf(changes.slice(1, 2), undefined)).toBeUndefined();
+    // Sequence numbers compare as numbers, not as text.
+    expect(isLaterSequence('1000', '999')).toBe(true);
+    expect(isLaterSequence('999', '1000')).toBe(false);
   });
   it('count messages by status', () => {
     expect(countsOf([record('sent'), record('sent'), record('queued'), record('expired')])).toEqual({

@@ -54,7 +54,7 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: 'SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt',
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}`,
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter' },
           ExpressionAttributeValues: {
@@ -64,6 +64,8 @@ export class DynamoCampaignStore implements CampaignStore {
             ':filter': campaign.filter,
             ':updatedAt': campaign.updatedAt,
             ':expected': expectedStatus,
+            ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
+            ...(campaign.maxPerSecond ? { ':maxPerSecond': campaign.maxPerSecond } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -99,9 +101,40 @@ export class DynamoCampaignStore implements CampaignStore {
           TableName: this.tables.campaigns,
           Key: { id },
           UpdateExpression: 'SET #status = :cancelled',
-          ConditionExpression: '#status IN (:scheduled, :running)',
+          ConditionExpression: '#status IN (:scheduled, :running, :paused)',
           ExpressionAttributeNames: statusNames,
-          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':running': 'running' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':scheduled': 'scheduled', ':running': 'running', ':paused': 'paused' },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes as Campaign;
+    } catch (error) {
+      throw this.conflictOrMissing(error, id);
+    }
+  }
+
+  pause(id: string, now: Date): Promise<Campaign> {
+    return this.moveStatus(id, 'running', 'paused', now);
+  }
+
+  async resume(id: string, now: Date): Promise<Campaign> {
+    const campaign = await this.moveStatus(id, 'paused', 'running', now);
+    // Everything may have been sent before the pause landed: then there is nothing left to resume.
+    await this.finishIfDrained(campaign);
+    return campaign;
+  }
+
+  private async moveStatus(id: string, from: CampaignStatus, to: CampaignStatus, now: Date): Promise<Campaign> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.campaigns,
+          Key: { id },
+          UpdateExpression: 'SET #status = :to, updatedAt = :now',
+          ConditionExpression: '#status = :from',
+          ExpressionAttributeNames: statusNames,
+          ExpressionAttributeValues: { ':to': to, ':from': from, ':now': now.toISOString() },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -126,9 +159,9 @@ export class DynamoCampaignStore implements CampaignStore {
         Limit: request.limit,
         ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
         // A cancelled campaign that had started may still hold queued chunks, whatever its (possibly lagging) counters say.
-        FilterExpression: '#status = :running OR (#status = :cancelled AND attribute_exists(fanout))',
+        FilterExpression: '#status IN (:running, :paused) OR (#status = :cancelled AND attribute_exists(fanout))',
         ExpressionAttributeNames: statusNames,
-        ExpressionAttributeValues: { ':running': 'running', ':cancelled': 'cancelled' },
+        ExpressionAttributeValues: { ':running': 'running', ':paused': 'paused', ':cancelled': 'cancelled' },
         ConsistentRead: true,
       }),
     );

@@ -37,10 +37,12 @@ interface StoredMessage {
   a: number;
   e?: string;
   t?: number;
+  /** Index into the chunk's `z` list of zones. */
+  z?: number;
   n?: string;
   g?: string;
   o?: string;
-  z?: string;
+  w?: string;
   x?: Record<string, string>;
 }
 
@@ -52,13 +54,17 @@ interface StoredChunk {
   open: number;
   leaseUntil?: number;
   m: StoredMessage[];
+  /** The distinct time zones of the chunk's clients, each stored once. */
+  z?: string[];
   /** On a page's first chunk: the cursor of the next page, '' after the last one. */
   next?: string;
 }
 
-const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'z' } as const;
+/** Template variables by their one-letter stored names (`x` holds the attributes used). */
+const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'w' } as const;
 
-function toStored(message: MessageRecord): StoredMessage {
+function toStored(message: MessageRecord, zones: string[]): StoredMessage {
+  const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
   const stored: StoredMessage = {
     c: message.clientId,
     p: Number(message.phone),
@@ -66,6 +72,7 @@ function toStored(message: MessageRecord): StoredMessage {
     a: message.attempts,
     ...(message.lastError !== undefined ? { e: message.lastError } : {}),
     ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
+    ...(zone >= 0 ? { z: zone } : {}),
   };
   // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
   const vars = isOpen(message) ? message.vars : undefined;
@@ -79,7 +86,17 @@ function toStored(message: MessageRecord): StoredMessage {
   return stored;
 }
 
-function fromStored(stored: StoredMessage, id: number): MessageRecord {
+function zonesOf(messages: MessageRecord[]): string[] {
+  return [...new Set(messages.flatMap((message) => (message.timezone ? [message.timezone] : [])))];
+}
+
+/** The messages as stored, with the zone list they point into (written only when there is one). */
+function storedMessages(messages: MessageRecord[]): { m: StoredMessage[]; z?: string[] } {
+  const zones = zonesOf(messages);
+  return { m: messages.map((message) => toStored(message, zones)), ...(zones.length ? { z: zones } : {}) };
+}
+
+function fromStored(stored: StoredMessage, id: number, zones: string[] = []): MessageRecord {
   const vars: TemplateVariables = {};
   for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
     const value = stored[short];
@@ -94,6 +111,7 @@ function fromStored(stored: StoredMessage, id: number): MessageRecord {
     attempts: stored.a,
     ...(stored.e !== undefined ? { lastError: stored.e } : {}),
     ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
+    ...(stored.z !== undefined && zones[stored.z] !== undefined ? { timezone: zones[stored.z] } : {}),
     ...(Object.keys(vars).length > 0 ? { vars } : {}),
   };
 }
@@ -105,7 +123,7 @@ function toStoredChunk(chunk: Chunk): StoredChunk {
     createdAt: chunk.createdAt,
     receives: chunk.receives,
     open: chunk.messages.filter(isOpen).length,
-    m: chunk.messages.map(toStored),
+    ...storedMessages(chunk.messages),
   };
 }
 
@@ -116,7 +134,7 @@ function chunkOf(item: StoredChunk): Chunk {
     chunk: item.chunk,
     createdAt: item.createdAt,
     receives: item.receives,
-    messages: item.m.map((stored, position) => fromStored(stored, messageId(seq, item.chunk, position))),
+    messages: item.m.map((stored, position) => fromStored(stored, messageId(seq, item.chunk, position), item.z)),
   };
 }
 
@@ -207,14 +225,15 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void> {
+    const { m, z } = storedMessages(messages);
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { campaignId, chunk },
-        UpdateExpression: 'SET m = :m, #open = :open REMOVE leaseUntil',
+        UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
         ConditionExpression: 'attribute_exists(chunk)',
         ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':m': messages.map(toStored), ':open': messages.filter(isOpen).length },
+        ExpressionAttributeValues: { ':m': m, ':open': messages.filter(isOpen).length, ...(z ? { ':z': z } : {}) },
       }),
     );
   }

@@ -1,4 +1,4 @@
-/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}. The workflows are in functions/services/campaigns.ts. */
+/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Campaign } from '../../domain/campaigns.js';
 import { NotFoundError } from '../../domain/errors.js';
@@ -82,6 +82,16 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
         const stored = await serviceFor(event).change(id, CampaignPatchSchema.parse(jsonBodyOf(event)));
         return json(200, campaignView(stored, clock.now()));
       }),
+    },
+    {
+      method: 'POST',
+      path: '/campaigns/{id}/pause',
+      handler: async (event) => json(200, campaignView(await serviceFor(event).pause(campaignIdOf(event)), clock.now())),
+    },
+    {
+      method: 'POST',
+      path: '/campaigns/{id}/resume',
+      handler: async (event) => json(200, campaignView(await serviceFor(event).resume(campaignIdOf(event)), clock.now())),
     },
     {
       method: 'DELETE',
