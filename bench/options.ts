@@ -25,6 +25,8 @@ export interface BenchOptions {
   loadRuns: number;
   /** Clients of the campaign whose statistics GET /campaigns/{id}/stats reads under load. */
   statsAudience: number;
+  /** Campaigns in the table while GET /stats is measured. */
+  statsCampaigns: number;
   out: string | undefined;
 }
 
@@ -74,6 +76,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     providerConcurrency: 20,
     loadRuns: quick ? 3 : 7,
     statsAudience: quick ? 50 : 1000,
+    statsCampaigns: quick ? 100 : 10_000,
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }

@@ -93,7 +93,12 @@ export interface ApiDetails {
 }
 
 export async function apiSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ApiDetails>> {
-  const api = await measureApi(endpoints, { seconds: options.apiSeconds, connections: options.apiConnections, statsAudience: options.statsAudience });
+  const api = await measureApi(endpoints, {
+    seconds: options.apiSeconds,
+    connections: options.apiConnections,
+    statsAudience: options.statsAudience,
+    statsCampaigns: options.statsCampaigns,
+  });
   return { figures: apiFigures(api, commandFor('api', options)), details: { api } };
 }
 

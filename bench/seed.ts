@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { newCampaignRecord } from '../functions/domain/campaigns.js';
 import { newClientRecord } from '../functions/domain/clients.js';
 
 const BATCH = 25;
@@ -60,4 +61,30 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+}
+
+/**
+ * Campaigns straight into the campaigns table (finished ones, with counts), so GET /stats can
+ * be measured against a large table without running that many campaigns.
+ */
+export async function seedCampaigns(db: DynamoDBDocumentClient, options: { table: string; count: number; firstId: number }): Promise<void> {
+  const now = new Date();
+  let next = 0;
+  const worker = async () => {
+    while (next < options.count) {
+      const start = next;
+      next = Math.min(options.count, next + BATCH);
+      const items = [];
+      for (let i = start; i < next; i++) {
+        const record = newCampaignRecord(
+          { text: 'seeded', startAt: new Date(now.getTime() - 7_200_000).toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString() },
+          String(options.firstId + i),
+          new Date(now.getTime() - 7_200_000),
+        );
+        items.push({ ...record, status: 'finished', counts: { ...record.counts, sent: 10 } });
+      }
+      await writeBatch(db, options.table, items);
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
 }

@@ -327,6 +327,16 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
         GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
       }),
     );
+    // DynamoDB builds one new index of a table at a time: the next waits until this one is ACTIVE.
+    await waitUntilIndexesActive(client, tableName);
+  }
+}
+
+async function waitUntilIndexesActive(client: TableAdminClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await describe(client, tableName))?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE')) {
+    if (Date.now() > deadline) throw new Error(`an index of ${tableName} did not become ACTIVE`);
+    await new Promise((wake) => setTimeout(wake, 100));
   }
 }
 

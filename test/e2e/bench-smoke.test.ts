@@ -124,14 +124,19 @@ describe('bench smoke', () => {
     expect(valueOf(figures, 'memory.peakRssSpread')).toBeCloseTo((details.peakRssSpread ?? NaN) * 100, 12);
   });
 
-  it('loads POST /clients and GET /campaigns/{id}/stats with autocannon, every answer a 2xx', { timeout: 120_000 }, async () => {
-    const { figures, details } = await sections.apiSection(endpoints, options);
-    expectWellFormed(figures, 'api');
-    for (const result of [details.api.createClient, details.api.campaignStats]) {
-      expect(result.requests).toBeGreaterThan(0);
-      expect(result.non2xx).toBe(0);
-      expect(result.errors).toBe(0);
-      expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
-    }
-  });
+  it(
+    'loads POST /clients, GET /campaigns/{id}/stats and GET /stats over seeded campaigns with autocannon, every answer a 2xx',
+    { timeout: 120_000 },
+    async () => {
+      const { figures, details } = await sections.apiSection(endpoints, options);
+      expectWellFormed(figures, 'api');
+      expect(details.api.overallStats.campaigns).toBe(options.statsCampaigns + 1);
+      for (const result of [details.api.createClient, details.api.campaignStats, details.api.overallStats]) {
+        expect(result.requests).toBeGreaterThan(0);
+        expect(result.non2xx).toBe(0);
+        expect(result.errors).toBe(0);
+        expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+      }
+    },
+  );
 });
