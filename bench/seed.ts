@@ -39,28 +39,38 @@ async function writeBatch(db: DynamoDBDocumentClient, table: string, items: Reco
   }
 }
 
+/** `count` items built by `build(i)`, written in BatchWriteItem requests by several workers at once. */
+async function seedItems(
+  db: DynamoDBDocumentClient,
+  table: string,
+  count: number,
+  build: (i: number) => Record<string, unknown>,
+  concurrency = 8,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const start = next;
+      next = Math.min(count, next + BATCH);
+      const items = [];
+      for (let i = start; i < next; i++) items.push(build(i));
+      await writeBatch(db, table, items);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
 export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptions): Promise<void> {
   const firstPhone = options.firstPhone ?? 79_000_000_000;
   const now = new Date();
-  let next = 0;
-  const worker = async () => {
-    while (next < options.count) {
-      const start = next;
-      next = Math.min(options.count, next + BATCH);
-      const items = [];
-      for (let i = start; i < next; i++) {
-        items.push({
-          ...newClientRecord(
-            { phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag, ...(options.name ? { name: options.name(i) } : {}) },
-            randomBytes(12).toString('base64url'),
-            now,
-          ),
-        });
-      }
-      await writeBatch(db, options.table, items);
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  const build = (i: number) => ({
+    ...newClientRecord(
+      { phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag, ...(options.name ? { name: options.name(i) } : {}) },
+      randomBytes(12).toString('base64url'),
+      now,
+    ),
+  });
+  await seedItems(db, options.table, options.count, build, options.concurrency);
 }
 
 /**
@@ -68,23 +78,10 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
  * be measured against a large table without running that many campaigns.
  */
 export async function seedCampaigns(db: DynamoDBDocumentClient, options: { table: string; count: number; firstId: number }): Promise<void> {
-  const now = new Date();
-  let next = 0;
-  const worker = async () => {
-    while (next < options.count) {
-      const start = next;
-      next = Math.min(options.count, next + BATCH);
-      const items = [];
-      for (let i = start; i < next; i++) {
-        const record = newCampaignRecord(
-          { text: 'seeded', startAt: new Date(now.getTime() - 7_200_000).toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString() },
-          String(options.firstId + i),
-          new Date(now.getTime() - 7_200_000),
-        );
-        items.push({ ...record, status: 'finished', counts: { ...record.counts, sent: 10 } });
-      }
-      await writeBatch(db, options.table, items);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  const started = new Date(Date.now() - 7_200_000);
+  const ends = new Date(Date.now() + 3_600_000).toISOString();
+  await seedItems(db, options.table, options.count, (i) => {
+    const record = newCampaignRecord({ text: 'seeded', startAt: started.toISOString(), endAt: ends }, String(options.firstId + i), started);
+    return { ...record, status: 'finished', counts: { ...record.counts, sent: 10 } };
+  });
 }

@@ -8,18 +8,13 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../local/http.js';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
-import { documentClient, dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { documentClient, uniqueSuffix } from '../support/aws.js';
+import { startTestRuntime, waitFor } from '../support/e2e.js';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    dynamoEndpoint: dynamoEndpoint(),
-    sqsEndpoint: sqsEndpoint(),
-    suffix: uniqueSuffix(),
-    schedulerIntervalMs: 200,
-  });
+  runtime = await startTestRuntime();
 });
 afterAll(async () => {
   await runtime?.stop();
@@ -142,16 +137,6 @@ async function addCampaign(fields: Partial<Campaign> & { startInMs?: number; end
   });
   expect(answer.status, answer.text).toBe(201);
   return answer.body;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** The local scheduler's record of a campaign's start (the stand-in for EventBridge Scheduler). */

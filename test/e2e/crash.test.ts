@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
 import { freePort } from '../../local/ports.js';
+import { waitFor } from '../support/e2e.js';
 
 const TOKEN = 'crash-test-jwt';
 const CLIENTS = 300;
@@ -78,16 +79,6 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((wake) => setTimeout(wake, 50));
-  }
 }
 
 type Counts = Record<'queued' | 'sent' | 'failed' | 'expired' | 'cancelled', number>;

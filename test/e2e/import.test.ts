@@ -12,19 +12,14 @@ import { promisify } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importClients, main, rejectedPathOf } from '../../bin/import.js';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
-import { documentClient, dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { documentClient, uniqueSuffix } from '../support/aws.js';
+import { startTestRuntime } from '../support/e2e.js';
 
 let runtime: LocalRuntime;
 let dir: string;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    dynamoEndpoint: dynamoEndpoint(),
-    sqsEndpoint: sqsEndpoint(),
-    suffix: uniqueSuffix(),
-    schedulerIntervalMs: 200,
-  });
+  runtime = await startTestRuntime();
   dir = await mkdtemp(path.join(tmpdir(), 'herald-import-'));
 });
 afterAll(async () => {

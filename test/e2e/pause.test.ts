@@ -2,38 +2,13 @@
  * Pause and resume end to end: the local runtime over HTTP, a slow fake provider, and the
  * provider's own record of when each call arrived.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Counts } from '../../functions/domain/messages.js';
-import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime.js';
-import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { uniqueSuffix } from '../support/aws.js';
+import { callApi as call, runtimePerTest, waitFor } from '../support/e2e.js';
 
-const running: LocalRuntime[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((runtime) => runtime.stop()));
-});
-
-async function start(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  const runtime = await startLocalRuntime({
-    port: 0,
-    dynamoEndpoint: dynamoEndpoint(),
-    sqsEndpoint: sqsEndpoint(),
-    suffix: uniqueSuffix(),
-    schedulerIntervalMs: 200,
-    maxBackoffSeconds: 2,
-    ...options,
-  });
-  running.push(runtime);
-  return runtime;
-}
-
-async function call<T = Record<string, unknown>>(runtime: LocalRuntime, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const start = runtimePerTest();
 
 let phoneSeq = Math.floor(Math.random() * 1_000_000);
 const nextPhone = () => `7901${String(phoneSeq++ % 10_000_000).padStart(7, '0')}`;
@@ -65,17 +40,6 @@ async function createCampaign(runtime: LocalRuntime, tag: string, endInMs = 180_
   });
   expect(created.status).toBe(201);
   return created.body;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await read();
-  }
-  return last;
 }
 
 const campaignOf = async (runtime: LocalRuntime, id: string) => (await call<CampaignView>(runtime, 'GET', `/campaigns/${id}`)).body;

@@ -5,32 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Counts } from '../../functions/domain/messages.js';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
-import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { uniqueSuffix } from '../support/aws.js';
+import { callApi, startTestRuntime, waitFor } from '../support/e2e.js';
 
 let runtime: LocalRuntime;
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    port: 0,
-    dynamoEndpoint: dynamoEndpoint(),
-    sqsEndpoint: sqsEndpoint(),
-    suffix: uniqueSuffix(),
-    schedulerIntervalMs: 200,
-    maxBackoffSeconds: 1,
-  });
+  runtime = await startTestRuntime({ maxBackoffSeconds: 1 });
 });
 afterAll(async () => {
   await runtime?.stop();
 });
 
-async function call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
+const call = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => callApi<T>(runtime, method, path, body);
 
 interface ClientView {
   id: string;
@@ -75,17 +62,6 @@ async function createCampaign(text: string, tag: string, startInMs = 0): Promise
   });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body;
-}
-
-async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    last = await read();
-  }
-  return last;
 }
 
 const campaignOf = async (id: string) => (await call<CampaignView>('GET', `/campaigns/${id}`)).body;

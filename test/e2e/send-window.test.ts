@@ -8,20 +8,12 @@ import type { Counts } from '../../functions/domain/messages.js';
 import { isInsideWindow } from '../../functions/domain/send-window.js';
 import { startLocalRuntime, type LocalRuntime } from '../../local/runtime.js';
 import { dynamoEndpoint, sqsEndpoint, uniqueSuffix } from '../support/aws.js';
+import { callApi as call } from '../support/e2e.js';
 
 const running: LocalRuntime[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((runtime) => runtime.stop()));
 });
-
-async function call<T = Record<string, unknown>>(runtime: LocalRuntime, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 let phoneSeq = Math.floor(Math.random() * 1_000_000);
 const nextPhone = () => `7902${String(phoneSeq++ % 10_000_000).padStart(7, '0')}`;
