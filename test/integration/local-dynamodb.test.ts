@@ -112,7 +112,8 @@ describe('createTables', () => {
     await createTables(client, [tables.clients], () => tableName);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(tables.clients.indexes.map((index) => index.indexName).sort());
-  });
+    // One index at a time, each waited for until ACTIVE: on a DynamoDB Local busy with the rest of the run that can take a while.
+  }, 180_000);
 });
 
 describe('startDynamoDbLocal', () => {
