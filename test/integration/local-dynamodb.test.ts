@@ -100,19 +100,30 @@ describe('createTables', () => {
   });
 
   it('adds the indexes a table kept from an older version lacks', async () => {
-    const tableName = `clients-old-${uniqueSuffix()}`;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
-    );
-    await createTables(client, [tables.clients], () => tableName);
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(tables.clients.indexes.map((index) => index.indexName).sort());
-    // One index at a time, each waited for until ACTIVE: on a DynamoDB Local busy with the rest of the run that can take a while.
+    // Its own DynamoDB Local, as at an `npm start` on an old data directory: the run's shared one is
+    // busy with every other test file, and builds new indexes in the background only slowly then.
+    const own = await startDynamoDbLocal();
+    const ownClient = localDynamoClient(own.endpoint);
+    try {
+      const tableName = `clients-old-${uniqueSuffix()}`;
+      await ownClient.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        }),
+      );
+      await createTables(ownClient, [tables.clients], () => tableName);
+      const { Table } = await ownClient.send(new DescribeTableCommand({ TableName: tableName }));
+      expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(
+        tables.clients.indexes.map((index) => index.indexName).sort(),
+      );
+      expect(Table?.GlobalSecondaryIndexes?.every((index) => index.IndexStatus === 'ACTIVE')).toBe(true);
+    } finally {
+      ownClient.destroy();
+      await own.stop();
+    }
   }, 180_000);
 });
 
