@@ -71,6 +71,7 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
 }
 
 const SHARD_LIST_MS = 5000;
+const STREAM_LAG_MS = 300;
 
 function readCheckpoints(file: string | undefined): Record<string, string> {
   if (!file || !existsSync(file)) return {};
@@ -172,14 +173,13 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   }
 
   let stopBy = Infinity;
-  let passes = 0;
-  let idleWaiters: { calledAt: number; resolve: () => void }[] = [];
+  let idleWaiters: { from: number; resolve: () => void }[] = [];
   let shardsReadAt = 0;
   let shards: Shard[] = [];
   const running = (async () => {
     let streamArn: string | undefined;
     for (;;) {
-      const pass = ++passes;
+      const passStarted = Date.now();
       let busy = false;
       let failed = false;
       try {
@@ -202,8 +202,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         logger.warn('stream poller could not read; trying again', { tableName, ...describeError(error) });
       }
       if (!busy && !failed) {
-        for (const waiter of idleWaiters.filter((candidate) => candidate.calledAt < pass)) waiter.resolve();
-        idleWaiters = idleWaiters.filter((candidate) => candidate.calledAt >= pass);
+        for (const waiter of idleWaiters.filter((candidate) => candidate.from <= passStarted)) waiter.resolve();
+        idleWaiters = idleWaiters.filter((candidate) => candidate.from > passStarted);
       }
       // A stop first hands over what is already in the stream (a graceful stop leaves nothing untallied), within a bound.
       if (stopping && (!busy || Date.now() > stopBy)) return;
@@ -212,7 +212,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   })();
 
   return {
-    idle: () => new Promise<void>((resolve) => idleWaiters.push({ calledAt: passes, resolve })),
+    // A write shows in DynamoDB Local's stream a moment after it returns: only a read begun that long after the call counts.
+    idle: () => new Promise<void>((resolve) => idleWaiters.push({ from: Date.now() + STREAM_LAG_MS, resolve })),
     async stop() {
       stopping = true;
       stopBy = Date.now() + 10_000;
