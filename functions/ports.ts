@@ -1,9 +1,10 @@
 /** The interfaces the domain and the handlers need; adapters/ implements them for AWS and local/ for one machine. */
-import type { Campaign, CampaignFilter, FanoutProgress } from './domain/campaigns.js';
+import type { Campaign, CampaignFilter, CampaignStatus, FanoutProgress } from './domain/campaigns.js';
 import type { Client, ClientPatch, NewClient } from './domain/clients.js';
 import type { SendOutcome } from './domain/delivery.js';
 import type { ConflictError } from './domain/errors.js';
 import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus, Tally } from './domain/messages.js';
+import type { Recurrence } from './domain/recurrence.js';
 
 export interface Page<T> {
   items: T[];
@@ -77,6 +78,17 @@ export interface CampaignStore {
   applyTally(id: string, tally: Tally, applied: string | undefined): Promise<void>;
   /** The counts over every campaign, kept by `applyTally`. */
   totals(): Promise<Counts>;
+  /** Moves the stored status from one of `from` to `to` in one conditional write; ConflictError otherwise (a recurring campaign's pause and resume). */
+  transition(id: string, from: CampaignStatus[], to: CampaignStatus, now: Date): Promise<Campaign>;
+  /**
+   * The run of one occurrence of a recurring campaign, created once: its identity is
+   * (recurringId, occurrence), so a second call for the same occurrence gets the stored run
+   * back (`created` false) and spends no message on anyone. Created only while the recurring
+   * campaign is stored scheduled or running (ConflictError when paused, cancelled or gone).
+   */
+  createRun(recurringId: string, occurrence: string, build: (id: string) => Campaign): Promise<{ run: Campaign; created: boolean }>;
+  /** A recurring campaign's runs, oldest occurrence first. */
+  runs(recurringId: string, request: PageRequest): Promise<Page<Campaign>>;
 }
 
 export type ClaimResult =
@@ -131,6 +143,8 @@ export interface FanoutQueue {
    * a resumed campaign's fan-out to go on. `resumedAt` tells one such request from the next.
    */
   resume(campaignId: string, resumedAt: string, walk?: ResumeWalk): Promise<void>;
+  /** Asks a recurring campaign to start the run of its latest occurrence (what its recurring schedule sends); `firedAt` tells one request from the next. */
+  occurrence(campaignId: string, firedAt: string): Promise<void>;
 }
 
 export interface SendQueue {
@@ -150,6 +164,20 @@ export interface StartScheduler {
   schedule(campaignId: string, startAt: Date): Promise<void>;
   /** Removes it; no error when there is none. */
   unschedule(campaignId: string): Promise<void>;
+}
+
+/** When a recurring campaign's runs start: its recurrence between its start and end. */
+export interface RecurringSchedule {
+  recurrence: Recurrence;
+  startAt: Date;
+  endAt: Date;
+}
+
+export interface RecurringScheduler {
+  /** Creates or replaces the recurring schedule that asks for the campaign's occurrences. */
+  scheduleRecurring(campaignId: string, schedule: RecurringSchedule): Promise<void>;
+  /** Removes it; no error when there is none. */
+  unscheduleRecurring(campaignId: string): Promise<void>;
 }
 
 export interface TakenSlots {
@@ -184,7 +212,9 @@ export interface ResumeWalk {
 export type FanoutEvent =
   | { type: 'start'; campaignId: string }
   | { type: 'page'; campaignId: string; page: number }
-  | { type: 'resume'; campaignId: string; resumedAt: string; walk?: ResumeWalk };
+  | { type: 'resume'; campaignId: string; resumedAt: string; walk?: ResumeWalk }
+  /** From a recurring schedule: `scheduledAt` (when it fired for) only makes each body unique for the FIFO queue's content deduplication. */
+  | { type: 'occurrence'; campaignId: string; scheduledAt?: string };
 
 /** The three stores every handler reads from. */
 export interface Stores {

@@ -39,6 +39,7 @@ import { startHttpServer } from './http.js';
 import { startPoller, type Poller } from './poller.js';
 import { startStreamPoller } from './streams.js';
 import { LocalScheduler, schedulesTable } from './scheduler.js';
+import { LocalRecurringScheduler, recurringSchedulesTable } from './recurring-scheduler.js';
 import { recoverDelivery } from './recover.js';
 import { createQueues, resolveLocalhostSubdomains, startSqsEmulator, withSuffix, type CreatedQueue } from './sqs.js';
 
@@ -108,10 +109,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
 
     const rawDynamo = localDynamoClient(process.env.AWS_ENDPOINT_URL_DYNAMODB as string);
-    const tableNames = (await createTables(rawDynamo, [...tableList, schedulesTable], (table) => nameWith(table.name, suffix))) as Record<
-      TableName | 'schedules',
-      string
-    >;
+    const tableNames = (await createTables(rawDynamo, [...tableList, schedulesTable, recurringSchedulesTable], (table) =>
+      nameWith(table.name, suffix),
+    )) as Record<TableName | 'schedules' | 'recurring-schedules', string>;
     rawDynamo.destroy();
     const definitions = Object.fromEntries(
       Object.entries(queueDefinitions).map(([name, definition]) => [name, { ...definition, ...options.queues?.[name as QueueName] }]),
@@ -157,7 +157,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const clock = options.clock ?? systemClock;
-    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, clock }));
+    // Recurring schedules read the runtime's clock: a test that moves it moves their firings too.
+    const recurringScheduler = new LocalRecurringScheduler(db, tableNames['recurring-schedules'], options.clock ?? systemClock, { logger });
+    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, recurringScheduler, clock }));
     const consumers = {
       fanout: instrument(
         'fanout',
@@ -231,6 +233,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const stopScheduler = scheduler.start({ fire: (campaignId) => fanoutQueue.start(campaignId), intervalMs: options.schedulerIntervalMs ?? 500 });
     stops.push(async () => stopScheduler());
+    const stopRecurringScheduler = recurringScheduler.start({
+      fire: (campaignId, occurrence) => fanoutQueue.occurrence(campaignId, occurrence.toISOString()),
+      intervalMs: options.schedulerIntervalMs ?? 500,
+    });
+    stops.push(async () => stopRecurringScheduler());
 
     const http = await startHttpServer({ port: options.port ?? 3000, host: '127.0.0.1', handler: instrument('api', api) });
     stops.push(() => http.stop());

@@ -28,6 +28,10 @@ export class SqsFanoutQueue implements FanoutQueue {
     return this.put({ type: 'resume', campaignId, resumedAt, ...(walk ? { walk } : {}) }, `${campaignId}:resume:${resumedAt}:${walk?.step ?? 0}`);
   }
 
+  occurrence(campaignId: string, firedAt: string): Promise<void> {
+    return this.put({ type: 'occurrence', campaignId, scheduledAt: firedAt }, `${campaignId}:occurrence:${firedAt}`);
+  }
+
   private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({

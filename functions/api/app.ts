@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
-import type { Clock, FanoutQueue, StartScheduler, Stores } from '../ports.js';
+import type { Clock, FanoutQueue, RecurringScheduler, StartScheduler, Stores } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -21,6 +21,8 @@ export interface ApiDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
   scheduler: StartScheduler;
+  /** The recurring schedules of recurring campaigns; without it, creating one fails. */
+  recurringScheduler?: RecurringScheduler;
   idempotency: IdempotencySettings;
 }
 

@@ -182,6 +182,15 @@ const routes: RouteConfig[] = [
   },
   {
     method: 'get',
+    path: '/campaigns/{id}/runs',
+    tags: ['campaigns'],
+    summary: "A recurring campaign's runs",
+    description: 'Each run is a campaign of its own (recurringId, occurrence, its own counts), oldest occurrence first. A one-off campaign has none.',
+    request: { params: CampaignIdParamsSchema, query: CampaignListQuerySchema },
+    responses: { ...ok(200, 'A page of runs', CampaignPageSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'get',
     path: '/campaigns/{id}/stats',
     tags: ['statistics'],
     summary: "A campaign's counts and its messages",

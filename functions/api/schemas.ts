@@ -17,6 +17,7 @@ import {
 } from '../domain/clients.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 import { MAX_PER_SECOND_LIMIT } from '../domain/rate-limit.js';
+import { recurrenceProblems } from '../domain/recurrence.js';
 import { HH_MM } from '../domain/send-window.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
@@ -126,6 +127,36 @@ const maxPerSecond = z
   .max(MAX_PER_SECOND_LIMIT)
   .openapi({ description: 'Provider calls for this campaign start at no more than this many a second, over every sender.', example: 50 });
 
+/** The domain's rules (functions/domain/recurrence.ts) run here too, so a bad recurrence is refused before any I/O, each problem under its field. */
+export const RecurrenceSchema = z
+  .strictObject({
+    cron: z.string().min(1).max(100).optional().openapi({
+      description: 'Five fields: minute hour day-of-month month day-of-week (0 or 7 is Sunday), read in timezone. Not both day-of-month and day-of-week.',
+      example: '0 10 * * 1',
+    }),
+    rate: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .openapi({ description: 'Instead of cron: "<value> <unit>", unit minute(s), hour(s) or day(s), counted from startAt.', example: '1 hour' }),
+    timezone: z.string().max(64).optional().openapi({ description: 'IANA time zone the cron is read in; default UTC.', example: 'Europe/Moscow' }),
+    runMinutes: z.number().int().min(1).optional().openapi({
+      description: 'How long each run sends, at most the interval between occurrences; default that interval.',
+      example: 120,
+    }),
+  })
+  .superRefine((recurrence, context) => {
+    for (const problem of recurrenceProblems(recurrence, new Date())) {
+      context.addIssue({ code: 'custom', message: problem.message, path: problem.field.split('.').slice(1) });
+    }
+  })
+  .openapi('Recurrence', {
+    description:
+      'Each occurrence between startAt and endAt starts a run: a campaign of its own (recurringId set) sending in [occurrence, occurrence + runMinutes], capped at endAt. Exactly one of cron and rate.',
+    example: { cron: '0 10 * * 1', timezone: 'Europe/Moscow', runMinutes: 120 },
+  });
+
 export const NewCampaignSchema = z
   .strictObject({
     text: templateText,
@@ -134,6 +165,7 @@ export const NewCampaignSchema = z
     filter: CampaignFilterSchema.optional(),
     sendWindow: SendWindowSchema.optional(),
     maxPerSecond: maxPerSecond.optional(),
+    recurrence: RecurrenceSchema.optional(),
   })
   .openapi('NewCampaign');
 
@@ -145,9 +177,13 @@ export const CampaignPatchSchema = z
     filter: CampaignFilterSchema.optional(),
     sendWindow: SendWindowSchema.optional(),
     maxPerSecond: maxPerSecond.optional(),
+    recurrence: RecurrenceSchema.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
-  .openapi('CampaignPatch', { description: 'While scheduled every field may change; once running only endAt.' });
+  .openapi('CampaignPatch', {
+    description:
+      'While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow.',
+  });
 
 export const PreviewRequestSchema = z
   .strictObject({
@@ -254,6 +290,12 @@ export const CampaignSchema = z
         'Matching clients, opted-out ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
       example: 120,
     }),
+    recurrence: z
+      .strictObject({ cron: z.string().optional(), rate: z.string().optional(), timezone: z.string(), runMinutes: count })
+      .optional()
+      .openapi({ description: 'On a recurring campaign, which sends nothing itself (its counts stay zero): each occurrence starts a run.' }),
+    recurringId: z.string().optional().openapi({ description: 'On a run: the recurring campaign it belongs to.' }),
+    occurrence: timestamp.optional().openapi({ description: 'On a run: the occurrence it is the run of.' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

@@ -40,6 +40,8 @@ export function campaignView(campaign: Campaign, now: Date, audience?: number): 
     total: totalOf(counts),
     suppressed: campaign.suppressed ?? 0,
     ...(audience !== undefined ? { audience } : campaign.fanout?.done && campaign.audience !== undefined ? { audience: campaign.audience } : {}),
+    ...(campaign.recurrence ? { recurrence: campaign.recurrence } : {}),
+    ...(campaign.recurringId ? { recurringId: campaign.recurringId, ...(campaign.occurrence ? { occurrence: campaign.occurrence } : {}) } : {}),
     createdAt: campaign.createdAt,
     updatedAt: campaign.updatedAt,
   };

@@ -32,6 +32,8 @@ export interface TableDefinition {
 
 export const CLIENTS_BY_TAG = 'byTag';
 export const CLIENTS_BY_OPERATOR = 'byOperatorCode';
+/** A recurring campaign's runs, by occurrence: a sparse index (only runs carry recurringId). */
+export const CAMPAIGNS_BY_RECURRING = 'byRecurring';
 
 export const tables = {
   /** The client directory; the audience of a filter is a Query on one of its indexes. */
@@ -46,7 +48,8 @@ export const tables = {
   },
   /**
    * Reservations of unique values (`phone#<phone>`), sequences (`sequence#campaign`), and the
-   * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored).
+   * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored),
+   * and the run of each occurrence of a recurring campaign (`run#<recurringId>#<occurrence>`, holding the run's id).
    */
   uniques: {
     name: 'uniques',
@@ -58,7 +61,7 @@ export const tables = {
     name: 'campaigns',
     envVar: 'CAMPAIGNS_TABLE',
     partitionKey: { name: 'id', type: 'S' },
-    indexes: [],
+    indexes: [{ indexName: CAMPAIGNS_BY_RECURRING, partitionKey: { name: 'recurringId', type: 'S' }, sortKey: { name: 'occurrence', type: 'S' } }],
   },
   /**
    * One item per chunk of up to ten messages of one campaign. Its stream feeds the tally

@@ -12,6 +12,7 @@ const fanoutEvent = z.discriminatedUnion('type', [
     resumedAt: z.string().max(40),
     walk: z.object({ step: z.number().int().min(1), cursor: z.string().max(2048) }).optional(),
   }),
+  z.object({ type: z.literal('occurrence'), campaignId, scheduledAt: z.string().max(40).optional() }),
 ]);
 
 const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0), zones: z.array(z.string().max(64)).max(10).optional() });

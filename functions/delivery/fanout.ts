@@ -5,6 +5,7 @@ import { isPastCutoff } from '../domain/cutoff.js';
 import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
 import { utcOffsetMinutes } from '../domain/send-window.js';
 import { checkTemplate, type TemplateUse } from '../domain/templates.js';
+import { recurringService } from '../services/recurring.js';
 import { logger } from '../telemetry/logger.js';
 import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
@@ -107,12 +108,37 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     if (!campaign.fanout.done) return writePage(campaign, campaign.fanout);
   }
 
+  /** An occurrence of a recurring campaign: its run is created once and started here, as a start event would. */
+  async function startRun(recurring: Campaign): Promise<void> {
+    const started = await recurringService({ clock, campaigns, fanoutQueue }).startRun(recurring);
+    if (!started) return logger.info('occurrence starts no run', { campaignId: recurring.id, status: recurring.status });
+    const { run, created } = started;
+    logger.info(created ? 'run created' : 'run of this occurrence already exists', {
+      campaignId: run.id,
+      recurringId: recurring.id,
+      occurrence: run.occurrence,
+    });
+    return handle({ type: 'start', campaignId: run.id }, !created);
+  }
+
+  /** A run whose recurring campaign was cancelled (a DELETE racing the run's creation) is cancelled before it sends. */
+  async function recurringCancelled(run: Campaign): Promise<boolean> {
+    if (!run.recurringId || (await campaigns.get(run.recurringId))?.status !== 'cancelled') return false;
+    await campaigns.cancel(run.id).catch(() => undefined);
+    logger.info('run cancelled with its recurring campaign', { campaignId: run.id, recurringId: run.recurringId });
+    return true;
+  }
+
   async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
     const campaign = await campaigns.get(event.campaignId);
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
+    if (event.type === 'occurrence') return startRun(campaign);
+    // A recurring campaign sends nothing itself (a start or resume for it, e.g. from a restart's recovery, does nothing).
+    if (campaign.recurrence) return logger.info('a recurring campaign has no fan-out of its own', { campaignId: campaign.id, type: event.type });
     if (event.type === 'resume') return resumeDelivery(event, campaign);
     if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
+      if (await recurringCancelled(campaign)) return;
       if (!(await campaigns.start(campaign.id))) return;
       logger.info('campaign started', { campaignId: campaign.id });
       return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });

@@ -3,6 +3,7 @@ import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
 import type { SendWindow } from './send-window.js';
+import { normalizeRecurrence, type Recurrence, type RecurrenceInput } from './recurrence.js';
 import { checkTemplate } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
@@ -45,6 +46,11 @@ export interface Campaign {
   fannedOut?: number;
   /** The last position of the messages table's stream that `counts` hold. */
   tallied?: string;
+  /** A recurring campaign sends nothing itself: each occurrence starts a run (functions/domain/recurring.ts). */
+  recurrence?: Recurrence;
+  /** On a run: the recurring campaign it belongs to, and the occurrence it is the run of. */
+  recurringId?: string;
+  occurrence?: string;
 }
 
 export interface NewCampaign {
@@ -54,16 +60,21 @@ export interface NewCampaign {
   filter?: CampaignFilter;
   sendWindow?: SendWindow;
   maxPerSecond?: number;
+  recurrence?: RecurrenceInput;
 }
 
 export type CampaignPatch = Partial<NewCampaign>;
 
 const ms = (iso: string) => Date.parse(iso);
 
-/** A campaign whose end has passed is finished, whatever its stored status says: a paused one too. */
-export function effectiveStatus(campaign: Pick<Campaign, 'status' | 'endAt'>, now: Date): CampaignStatus {
+/**
+ * A campaign whose end has passed is finished, whatever its stored status says: a paused one too.
+ * A recurring campaign is stored scheduled and runs from its start on, without a start of its own.
+ */
+export function effectiveStatus(campaign: Pick<Campaign, 'status' | 'endAt'> & Partial<Pick<Campaign, 'startAt' | 'recurrence'>>, now: Date): CampaignStatus {
   if ((campaign.status === 'scheduled' || campaign.status === 'running' || campaign.status === 'paused') && now.getTime() >= ms(campaign.endAt))
     return 'finished';
+  if (campaign.recurrence && campaign.status === 'scheduled' && campaign.startAt && now.getTime() >= ms(campaign.startAt)) return 'running';
   return campaign.status;
 }
 
@@ -84,6 +95,7 @@ export function checkTimes(startAt: string, endAt: string, now: Date): void {
 export function checkNewCampaign(input: NewCampaign, now: Date): void {
   checkTimes(input.startAt, input.endAt, now);
   checkTemplate(input.text);
+  if (input.recurrence) normalizeRecurrence(input.recurrence, new Date(input.startAt));
 }
 
 export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Campaign {
@@ -97,7 +109,9 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
     filter: input.filter ?? {},
     ...(input.sendWindow ? { sendWindow: input.sendWindow } : {}),
     ...(input.maxPerSecond ? { maxPerSecond: input.maxPerSecond } : {}),
-    status: hasStarted(input, now) ? 'running' : 'scheduled',
+    ...(input.recurrence ? { recurrence: normalizeRecurrence(input.recurrence, new Date(input.startAt)) } : {}),
+    // A recurring campaign starts no fan-out of its own: it stays stored scheduled (effectiveStatus runs it).
+    status: hasStarted(input, now) && !input.recurrence ? 'running' : 'scheduled',
     counts: emptyCounts(),
     suppressed: 0,
     createdAt: stamp,

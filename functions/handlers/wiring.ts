@@ -21,6 +21,7 @@ import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
+import { EventBridgeRecurringScheduler } from '../adapters/recurring-scheduler.js';
 import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../adapters/sqs.js';
 
@@ -67,6 +68,13 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         roleArn: env.SCHEDULE_ROLE_ARN,
         deadLetterArn: env.SCHEDULE_DLQ_ARN,
       }),
+    recurringScheduler:
+      overrides.recurringScheduler ??
+      new EventBridgeRecurringScheduler(
+        new SchedulerClient({}),
+        { group: env.SCHEDULE_GROUP, targetArn: env.SCHEDULE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
+        clock,
+      ),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     ...overrides,
   };

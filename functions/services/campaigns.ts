@@ -18,8 +18,10 @@ import {
   type NewCampaign,
 } from '../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
+import { checkPatchKind } from '../domain/recurring.js';
 import { checkTemplate } from '../domain/templates.js';
-import type { CampaignStore, ClientStore, Clock, FanoutQueue, StartScheduler } from '../ports.js';
+import type { CampaignStore, ClientStore, Clock, FanoutQueue, RecurringScheduler, StartScheduler } from '../ports.js';
+import { recurringService } from './recurring.js';
 
 export interface CampaignServiceDependencies {
   clock: Clock;
@@ -27,12 +29,15 @@ export interface CampaignServiceDependencies {
   clients: ClientStore;
   fanoutQueue: FanoutQueue;
   scheduler: StartScheduler;
+  /** Needed only by recurring campaigns (functions/services/recurring.ts). */
+  recurringScheduler?: RecurringScheduler;
   /** Where an undo that itself failed is reported; the original error is still what the caller sees. */
   onUndoFailure?: (error: unknown) => void;
 }
 
 export function campaignService(deps: CampaignServiceDependencies) {
   const { clock, campaigns, clients, fanoutQueue, scheduler } = deps;
+  const recurring = recurringService(deps);
 
   async function get(id: string): Promise<Campaign> {
     const campaign = await campaigns.get(id);
@@ -70,6 +75,12 @@ export function campaignService(deps: CampaignServiceDependencies) {
   return {
     get,
 
+    /** A recurring campaign's runs (404 for an unknown campaign; a one-off has none). */
+    async runs(id: string, request: { limit: number; cursor?: string }) {
+      await get(id);
+      return recurring.runs(id, request);
+    },
+
     /** The campaign and its audience: the fan-out's count once done, a COUNT on the filter's index before that. */
     async getWithAudience(id: string): Promise<{ campaign: Campaign; audience: number }> {
       const campaign = await get(id);
@@ -81,6 +92,7 @@ export function campaignService(deps: CampaignServiceDependencies) {
       const now = clock.now();
       // Checked before create: the store takes a number from the campaign sequence first.
       checkNewCampaign(input, now);
+      if (input.recurrence) return recurring.create(input);
       const campaign = await campaigns.create((id) => newCampaignRecord(input, id, now));
       await launch(campaign);
       return campaign;
@@ -91,6 +103,8 @@ export function campaignService(deps: CampaignServiceDependencies) {
       // A text that is no template is refused before anything is read.
       if (patch.text !== undefined) checkTemplate(patch.text);
       const current = await get(id);
+      checkPatchKind(current, patch);
+      if (current.recurrence) return recurring.change(current, patch);
       const now = clock.now();
       const stored = await campaigns.replace(patchedCampaign(current, patch, now), current.status);
       if (current.status === 'scheduled' && stored.startAt !== current.startAt) {
@@ -108,7 +122,9 @@ export function campaignService(deps: CampaignServiceDependencies) {
      * is paused are held on the send queue, and the fan-out stops at the page it reached.
      */
     async pause(id: string): Promise<Campaign> {
-      checkTransition(await get(id), 'paused', clock.now());
+      const current = await get(id);
+      if (current.recurrence) return recurring.pause(current);
+      checkTransition(current, 'paused', clock.now());
       const paused = await campaigns.pause(id, clock.now());
       await sleep(CANCEL_SETTLE_MS);
       return paused;
@@ -116,7 +132,9 @@ export function campaignService(deps: CampaignServiceDependencies) {
 
     /** Resume: running again, then the fan-out queue is asked to put the held chunks back and go on with the fan-out. */
     async resume(id: string): Promise<Campaign> {
-      checkTransition(await get(id), 'running', clock.now());
+      const current = await get(id);
+      if (current.recurrence) return recurring.resume(current);
+      checkTransition(current, 'running', clock.now());
       const resumed = await campaigns.resume(id, clock.now());
       await fanoutQueue.resume(id, resumed.updatedAt).catch(async (error: unknown) => {
         // Running with nothing asked to go on would stall the fan-out: back to paused, so a second resume can try again.
@@ -129,6 +147,7 @@ export function campaignService(deps: CampaignServiceDependencies) {
     /** Delete: a scheduled campaign goes with its schedule; a running one is stopped (the cancel wait) and kept for its statistics. */
     async remove(id: string): Promise<void> {
       const campaign = await get(id);
+      if (campaign.recurrence) return recurring.remove(campaign);
       if (deletion(campaign, clock.now()) === 'stop') return stop(campaign.id, campaign.status === 'paused');
       try {
         await campaigns.remove(campaign.id);

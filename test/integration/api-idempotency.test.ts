@@ -38,7 +38,7 @@ function handlerWith(expiresAfterSeconds: number) {
     ...store,
     clients: gatedClients,
     clock: { now: () => new Date() },
-    fanoutQueue: { start: async (id) => void started.push(id), page: async () => undefined, resume: async () => undefined },
+    fanoutQueue: { start: async (id) => void started.push(id), page: async () => undefined, resume: async () => undefined, occurrence: async () => undefined },
     scheduler: { schedule: async () => undefined, unschedule: async () => undefined },
     idempotency: { persistence: new DynamoDBPersistenceLayer({ tableName: tables.names.idempotency, awsSdkV3Client: dynamoClient() }), expiresAfterSeconds },
   };

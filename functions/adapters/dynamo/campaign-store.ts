@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { CAMPAIGNS_BY_RECURRING } from '../../definitions/tables.js';
 import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress } from '../../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { emptyCounts, MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts, type Tally } from '../../domain/messages.js';
@@ -25,6 +26,12 @@ export class DynamoCampaignStore implements CampaignStore {
 
   /** Campaign ids are numbers from a sequence: a message id embeds its campaign's number. */
   async create(build: (id: string) => Campaign): Promise<Campaign> {
+    const campaign = build(await this.nextId());
+    await this.db.send(new PutCommand({ TableName: this.tables.campaigns, Item: campaign, ConditionExpression: 'attribute_not_exists(id)' }));
+    return campaign;
+  }
+
+  private async nextId(): Promise<string> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tables.uniques,
@@ -37,9 +44,7 @@ export class DynamoCampaignStore implements CampaignStore {
     );
     const seq = Number(Attributes?.value);
     if (seq > MAX_CAMPAIGN_SEQ) throw new ConflictError('campaign numbers are exhausted');
-    const campaign = build(String(seq));
-    await this.db.send(new PutCommand({ TableName: this.tables.campaigns, Item: campaign, ConditionExpression: 'attribute_not_exists(id)' }));
-    return campaign;
+    return String(seq);
   }
 
   async get(id: string): Promise<Campaign | undefined> {
@@ -54,7 +59,7 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}`,
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}`,
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter' },
           ExpressionAttributeValues: {
@@ -66,6 +71,7 @@ export class DynamoCampaignStore implements CampaignStore {
             ':expected': expectedStatus,
             ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
             ...(campaign.maxPerSecond ? { ':maxPerSecond': campaign.maxPerSecond } : {}),
+            ...(campaign.recurrence ? { ':recurrence': campaign.recurrence } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -269,6 +275,93 @@ export class DynamoCampaignStore implements CampaignStore {
     const totals = emptyCounts();
     for (const status of MESSAGE_STATUSES) totals[status] = Number(Item?.[status] ?? 0);
     return totals;
+  }
+
+  async transition(id: string, from: CampaignStatus[], to: CampaignStatus, now: Date): Promise<Campaign> {
+    const names = from.map((_, index) => `:from${index}`);
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.campaigns,
+          Key: { id },
+          UpdateExpression: 'SET #status = :to, updatedAt = :now',
+          ConditionExpression: `#status IN (${names.join(', ')})`,
+          ExpressionAttributeNames: statusNames,
+          ExpressionAttributeValues: { ':to': to, ':now': now.toISOString(), ...Object.fromEntries(from.map((status, index) => [names[index], status])) },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes as Campaign;
+    } catch (error) {
+      throw this.conflictOrMissing(error, id);
+    }
+  }
+
+  /**
+   * The reservation `run#<recurringId>#<occurrence>` makes the run's identity: it, the run and a
+   * check that the recurring campaign still takes runs go in one transaction (once per run, off
+   * the hot path). Two workers racing for one occurrence both spend a campaign number; one run is stored.
+   */
+  async createRun(recurringId: string, occurrence: string, build: (id: string) => Campaign): Promise<{ run: Campaign; created: boolean }> {
+    const key = `run#${recurringId}#${occurrence}`;
+    const existing = await this.reservedRun(key);
+    if (existing) return { run: existing, created: false };
+    const run = build(await this.nextId());
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tables.campaigns,
+                Key: { id: recurringId },
+                ConditionExpression: '#status IN (:scheduled, :running)',
+                ExpressionAttributeNames: statusNames,
+                ExpressionAttributeValues: { ':scheduled': 'scheduled', ':running': 'running' },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tables.uniques,
+                Item: { key, runId: run.id },
+                ConditionExpression: 'attribute_not_exists(#key)',
+                ExpressionAttributeNames: { '#key': 'key' },
+              },
+            },
+            { Put: { TableName: this.tables.campaigns, Item: run, ConditionExpression: 'attribute_not_exists(id)' } },
+          ],
+        }),
+      );
+      return { run, created: true };
+    } catch (error) {
+      const failed = failedConditions(error);
+      if (failed?.includes(1)) {
+        const winner = await this.reservedRun(key);
+        if (winner) return { run: winner, created: false };
+      }
+      if (failed?.includes(0)) throw new ConflictError(`campaign ${recurringId} takes no new run: it is paused, cancelled or gone`);
+      throw error;
+    }
+  }
+
+  private async reservedRun(key: string): Promise<Campaign | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key }, ConsistentRead: true }));
+    return Item ? this.get(String(Item.runId)) : undefined;
+  }
+
+  async runs(recurringId: string, request: PageRequest): Promise<Page<Campaign>> {
+    const output = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.campaigns,
+        IndexName: CAMPAIGNS_BY_RECURRING,
+        KeyConditionExpression: 'recurringId = :id',
+        ExpressionAttributeValues: { ':id': recurringId },
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
+      }),
+    );
+    return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
   /** A running campaign whose fan-out is done and whose written messages are all settled is finished. */

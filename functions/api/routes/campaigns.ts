@@ -1,4 +1,4 @@
-/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume. The workflows are in functions/services/campaigns.ts. */
+/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Campaign } from '../../domain/campaigns.js';
 import { NotFoundError } from '../../domain/errors.js';
@@ -24,7 +24,7 @@ export function campaignOf(service: CampaignService, event: APIGatewayProxyEvent
 }
 
 export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
-  const { clock, campaigns, clients, fanoutQueue, scheduler } = deps;
+  const { clock, campaigns, clients, fanoutQueue, scheduler, recurringScheduler } = deps;
   const serviceFor = (event: APIGatewayProxyEvent) =>
     campaignService({
       clock,
@@ -32,6 +32,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       clients,
       fanoutQueue,
       scheduler,
+      ...(recurringScheduler ? { recurringScheduler } : {}),
       onUndoFailure: (error) => requestLogger(event).error('could not undo a campaign change that failed half-way', error as Error),
     });
 
@@ -92,6 +93,17 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns/{id}/resume',
       handler: async (event) => json(200, campaignView(await serviceFor(event).resume(campaignIdOf(event)), clock.now())),
+    },
+    {
+      method: 'GET',
+      path: '/campaigns/{id}/runs',
+      handler: async (event) => {
+        const id = campaignIdOf(event);
+        const query = queryOf(CampaignListQuerySchema, event);
+        const page = await serviceFor(event).runs(id, query);
+        const now = clock.now();
+        return json(200, { items: page.items.map((run) => campaignView(run, now)), nextCursor: page.nextCursor });
+      },
     },
     {
       method: 'DELETE',
