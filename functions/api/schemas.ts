@@ -130,13 +130,12 @@ const maxPerSecond = z
 /** The domain's rules (functions/domain/recurrence.ts) run here too, so a bad recurrence is refused before any I/O, each problem under its field. */
 export const RecurrenceSchema = z
   .strictObject({
-    cron: z.string().min(1).max(100).optional().openapi({
+    cron: z.string().max(100).optional().openapi({
       description: 'Five fields: minute hour day-of-month month day-of-week (0 or 7 is Sunday), read in timezone. Not both day-of-month and day-of-week.',
       example: '0 10 * * 1',
     }),
     rate: z
       .string()
-      .min(1)
       .max(40)
       .optional()
       .openapi({ description: 'Instead of cron: "<value> <unit>", unit minute(s), hour(s) or day(s), counted from startAt.', example: '1 hour' }),
@@ -148,6 +147,9 @@ export const RecurrenceSchema = z
   })
   .superRefine((recurrence, context) => {
     for (const problem of recurrenceProblems(recurrence, new Date())) {
+      // What the field's own type check already said is not said twice.
+      const runMinutesTyped = Number.isInteger(recurrence.runMinutes) && (recurrence.runMinutes as number) >= 1;
+      if (problem.field === 'recurrence.runMinutes' && recurrence.runMinutes !== undefined && !runMinutesTyped) continue;
       context.addIssue({ code: 'custom', message: problem.message, path: problem.field.split('.').slice(1) });
     }
   })
