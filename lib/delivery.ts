@@ -82,8 +82,9 @@ export class HeraldDelivery extends Construct {
         [queues.send.urlEnvVar]: sendQueue.queueUrl,
       },
     });
-    // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet.
-    data.grant(fanout, { clients: 'read', uniques: 'read', campaigns: 'readWrite', messages: 'readWrite' });
+    // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet;
+    // written when an occurrence creates a recurring campaign's run (a campaign number, the run's reservation).
+    data.grant(fanout, { clients: 'read', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
     // The next page's cursor goes back onto the fan-out queue.
     fanoutQueue.grantSendMessages(fanout);
     sendQueue.grantSendMessages(fanout);

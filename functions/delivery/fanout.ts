@@ -118,7 +118,8 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       recurringId: recurring.id,
       occurrence: run.occurrence,
     });
-    return handle({ type: 'start', campaignId: run.id }, !created);
+    // A run that exists but never started (a crash after its creation) starts now; one that started is left alone.
+    return handle({ type: 'start', campaignId: run.id }, false);
   }
 
   /** A run whose recurring campaign was cancelled (a DELETE racing the run's creation) is cancelled before it sends. */

@@ -23,6 +23,7 @@ const served = [
   'delete /campaigns/{id}',
   'post /campaigns/{id}/pause',
   'post /campaigns/{id}/resume',
+  'get /campaigns/{id}/runs',
   'get /campaigns/{id}/stats',
   'get /stats',
   'get /messages/{id}',

@@ -188,7 +188,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
     describe('least privilege', () => {
       const expectedTables: Record<string, Partial<Record<TableName, 'read' | 'readWrite'>>> = {
         'herald-api': { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' },
-        'herald-fanout': { clients: 'read', uniques: 'read', campaigns: 'readWrite', messages: 'readWrite' },
+        'herald-fanout': { clients: 'read', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
         'herald-send': { uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
         'herald-dead-letter': { campaigns: 'readWrite', messages: 'readWrite' },
       };
