@@ -46,13 +46,16 @@ export const tables = {
   },
   /**
    * Reservations of unique values (`phone#<phone>`), sequences (`sequence#campaign`), and the
-   * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored).
+   * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored),
+   * and the rate limit's per-second slot counters (`rate#<campaignId>#<second>`), which alone
+   * carry `expiration`: TTL removes them once their second is long past; the other items never expire.
    */
   uniques: {
     name: 'uniques',
     envVar: 'UNIQUES_TABLE',
     partitionKey: { name: 'key', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'expiration',
   },
   campaigns: {
     name: 'campaigns',
