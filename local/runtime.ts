@@ -213,7 +213,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
-    await recoverDelivery({ ...stores(deadLetterEnv), fanoutQueue, sendQueue, clock: systemClock, logger });
+    await recoverDelivery({
+      ...stores(deadLetterEnv),
+      fanoutQueue,
+      sendQueue,
+      clock: systemClock,
+      logger,
+      startTimer: startTimerQueue,
+      startLeadMs: startTiming.leadMs,
+    });
 
     // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB as string;
