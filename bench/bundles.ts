@@ -21,7 +21,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { z } from 'zod';
-import { apiEnvSchema, deadLetterEnvSchema, tallyEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema } from '../functions/adapters/config.js';
+import {
+  apiEnvSchema,
+  deadLetterEnvSchema,
+  tallyEnvSchema,
+  fanoutEnvSchema,
+  parseEnv,
+  sendEnvSchema,
+  startTimerEnvSchema,
+} from '../functions/adapters/config.js';
 import type { FunctionName } from '../functions/definitions/functions.js';
 import { figure, type Figure } from './figures.js';
 
@@ -34,6 +42,7 @@ const configSchemas: Record<FunctionName, z.ZodObject> = {
   send: sendEnvSchema,
   deadLetter: deadLetterEnvSchema,
   tally: tallyEnvSchema,
+  startTimer: startTimerEnvSchema,
 };
 
 /** Stand-ins for what CloudFormation fills in at deploy time. */
@@ -44,8 +53,10 @@ const dummyValues: Record<string, string> = {
   MESSAGES_TABLE: 'Herald-Messages',
   FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-fanout.fifo',
   SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-send',
+  START_TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-start-timer',
   SCHEDULE_GROUP: 'herald',
-  SCHEDULE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-fanout.fifo',
+  SCHEDULE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-start-timer',
+  OCCURRENCE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-fanout.fifo',
   SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/herald-scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-schedule-dlq',
   PROVIDER_URL: 'https://probe.example.com/v1',

@@ -27,6 +27,8 @@ export interface BenchOptions {
   statsAudience: number;
   /** Campaigns in the table while GET /stats is measured. */
   statsCampaigns: number;
+  /** The pace section (./pace.ts): audiences of the send-window and rate runs, the rate limit, scheduled starts timed. */
+  pace: { windowAudience: number; rateAudience: number; maxPerSecond: number; startRuns: number };
   out: string | undefined;
 }
 
@@ -77,6 +79,9 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     loadRuns: quick ? 3 : 7,
     statsAudience: quick ? 50 : 1000,
     statsCampaigns: quick ? 100 : 10_000,
+    pace: quick
+      ? { windowAudience: 60, rateAudience: 60, maxPerSecond: 20, startRuns: 1 }
+      : { windowAudience: 1000, rateAudience: 600, maxPerSecond: 50, startRuns: 2 },
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }

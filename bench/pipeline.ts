@@ -11,7 +11,7 @@ import { tables } from '../functions/definitions/tables.js';
 import { stores, systemClock } from '../functions/handlers/wiring.js';
 import type { Campaign } from '../functions/domain/campaigns.js';
 import { totalOf, type Counts } from '../functions/domain/messages.js';
-import { startLocalRuntime } from '../local/runtime.js';
+import { startLocalRuntime, type LocalRuntimeOptions } from '../local/runtime.js';
 import type { Endpoints } from './emulators.js';
 import { handlerClientsMeter, type MeterSnapshot } from './meter.js';
 import { benchDocumentClient, seedClients } from './seed.js';
@@ -26,6 +26,16 @@ export interface PipelineOptions extends Endpoints {
   /** The campaign's text (a template); the clients get names when it reads them. */
   text?: string;
   name?: (index: number) => string;
+  /** Each client's zone. */
+  timezone?: (index: number) => string;
+  /** More campaign fields (sendWindow, maxPerSecond). */
+  campaign?: Record<string, unknown>;
+  /** The campaign starts this long after its creation (scheduled) instead of at once. */
+  startInMs?: number;
+  /** More runtime settings (start timing, the scheduler's jitter). */
+  runtime?: Partial<LocalRuntimeOptions>;
+  /** Keep the arrival time of every provider call in the run (`requestTimes`). */
+  keepRequestTimes?: boolean;
 }
 
 export interface PipelineRun {
@@ -36,6 +46,10 @@ export interface PipelineRun {
   createdAt: number;
   /** Epoch ms when the first provider call arrived. */
   firstRequestAt: number;
+  /** Epoch ms of the campaign's startAt. */
+  startAt: number;
+  /** Arrival of each provider call, epoch ms, in order (with `keepRequestTimes`). */
+  requestTimes?: number[];
   /** Epoch ms when the provider answered the last message it accepted (its arrival + the fixed latency). */
   lastSentAt: number;
   providerRequests: number;
@@ -66,7 +80,7 @@ export async function waitForDelivery(read: () => Promise<Campaign | undefined>,
 /** POST /campaigns for the clients with `tag`, starting at `now`; returns the campaign's id. */
 export const BENCH_TEXT = 'Herald bench: the weekend sale starts now';
 
-export async function createCampaign(apiUrl: string, tag: string, now = Date.now(), text = BENCH_TEXT): Promise<string> {
+export async function createCampaign(apiUrl: string, tag: string, now = Date.now(), text = BENCH_TEXT, extra: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch(`${apiUrl}/campaigns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -75,6 +89,7 @@ export async function createCampaign(apiUrl: string, tag: string, now = Date.now
       startAt: new Date(now).toISOString(),
       endAt: new Date(now + 3_600_000).toISOString(),
       filter: { tags: [tag] },
+      ...extra,
     }),
   });
   const created = (await response.json()) as { id?: string };
@@ -93,13 +108,20 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     providerConcurrency: options.providerConcurrency,
     ...(options.queues ? { queues: options.queues } : {}),
     instrument: meter.instrument,
+    ...options.runtime,
   });
   const db = benchDocumentClient(options.dynamoEndpoint);
   try {
     const provider = runtime.provider;
     if (!provider) throw new Error('the pipeline bench needs the fake provider');
     const seedStarted = Date.now();
-    await seedClients(db, { table: runtime.tableNames.clients, count: options.audience, tag: BENCH_TAG, ...(options.name ? { name: options.name } : {}) });
+    await seedClients(db, {
+      table: runtime.tableNames.clients,
+      count: options.audience,
+      tag: BENCH_TAG,
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.timezone ? { timezone: options.timezone } : {}),
+    });
     const seedMs = Date.now() - seedStarted;
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, runtime.tableNames[table.name]])) as Parameters<typeof stores>[0];
     const benchStores = stores(tablesEnv, systemClock, db);
@@ -107,8 +129,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     provider.reset();
     meter.reset();
     const createdAt = Date.now();
-    const campaignId = await createCampaign(runtime.url, BENCH_TAG, createdAt, options.text);
-    const timeoutMs = options.timeoutMs ?? Math.max(120_000, options.audience * 20);
+    const startAt = createdAt + (options.startInMs ?? 0);
+    const campaignId = await createCampaign(runtime.url, BENCH_TAG, startAt, options.text, options.campaign);
+    const timeoutMs = (options.timeoutMs ?? Math.max(120_000, options.audience * 20)) + (options.startInMs ?? 0);
     const delivered = await waitForDelivery(() => benchStores.campaigns.get(campaignId), options.audience, timeoutMs);
 
     const requests = provider.requests();
@@ -125,6 +148,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       counts: delivered.counts,
       createdAt,
       firstRequestAt,
+      startAt,
+      ...(options.keepRequestTimes ? { requestTimes: requests.map((request) => request.receivedAt).sort((a, b) => a - b) } : {}),
       lastSentAt: lastArrival + options.providerLatencyMs,
       providerRequests: requests.length,
       providerAccepted: accepted.length,

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: cost per million messages, Lambda bundles, fan-out memory, pipeline
- * throughput and API latency, printed as a table and written to bench/results/latest.json.
+ * throughput, API latency and pace (send windows, rate limit, start precision), printed as a table and written to bench/results/latest.json.
  * Options: see ./options.ts. Exit status 1 when a section could not run; a figure that
  * misses its target is reported as FAIL in the table, not as an error.
  */
@@ -54,7 +54,7 @@ function readResults(path: string): Results | undefined {
 function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): void {
   const previous = readResults(path);
   const sections = { ...previous?.sections, ...records };
-  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api'];
+  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace'];
   const results: Results = {
     generatedAt: new Date().toISOString(),
     machine: machine(),

@@ -1,5 +1,5 @@
 /**
- * The five measurements, each as a function from options to figures and details, so that
+ * The six measurements, each as a function from options to figures and details, so that
  * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
  */
 import { apiFigures, measureApi, type ApiRun } from './api.js';
@@ -11,6 +11,7 @@ import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
 import { runPipeline, type PipelineRun } from './pipeline.js';
+import { measurePace, paceFigures, type PaceRun } from './pace.js';
 import { throughputFigures, throughputOf, type Throughput } from './throughput.js';
 
 export interface SectionResult<D> {
@@ -102,6 +103,20 @@ export async function apiSection(endpoints: Endpoints, options: BenchOptions): P
   return { figures: apiFigures(api, commandFor('api', options)), details: { api } };
 }
 
+export interface PaceDetails {
+  pace: PaceRun;
+}
+
+export async function paceSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<PaceDetails>> {
+  const pace = await measurePace({
+    ...endpoints,
+    ...options.pace,
+    providerLatencyMs: options.providerLatencyMs,
+    providerConcurrency: options.providerConcurrency,
+  });
+  return { figures: paceFigures(pace, commandFor('pace', options)), details: { pace } };
+}
+
 export function runSection(section: Section, endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
@@ -114,5 +129,7 @@ export function runSection(section: Section, endpoints: Endpoints, options: Benc
       return throughputSection(endpoints, options);
     case 'api':
       return apiSection(endpoints, options);
+    case 'pace':
+      return paceSection(endpoints, options);
   }
 }

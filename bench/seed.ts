@@ -21,6 +21,8 @@ export interface SeedOptions {
   concurrency?: number;
   /** Each client's name, when the campaign's template reads it. */
   name?: (index: number) => string;
+  /** Each client's zone (Europe/Moscow when not given). */
+  timezone?: (index: number) => string;
 }
 
 /** A document client of the bench's own, outside the handlers' metered singleton. */
@@ -65,7 +67,12 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
   const now = new Date();
   const build = (i: number) => ({
     ...newClientRecord(
-      { phone: String(firstPhone + i), timezone: 'Europe/Moscow', tag: options.tag, ...(options.name ? { name: options.name(i) } : {}) },
+      {
+        phone: String(firstPhone + i),
+        timezone: options.timezone?.(i) ?? 'Europe/Moscow',
+        tag: options.tag,
+        ...(options.name ? { name: options.name(i) } : {}),
+      },
       randomBytes(12).toString('base64url'),
       now,
     ),

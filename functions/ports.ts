@@ -133,8 +133,11 @@ export interface ChunkRef {
 }
 
 export interface FanoutQueue {
-  /** Asks for a campaign's fan-out to start. */
-  start(campaignId: string): Promise<void>;
+  /**
+   * Asks for a campaign's fan-out to start. `deduplicationKey` tells this request from an
+   * earlier one within the FIFO queue's five-minute deduplication (the start timer's starts).
+   */
+  start(campaignId: string, deduplicationKey?: string): Promise<void>;
   /** Asks for the next page of a campaign's fan-out. */
   page(campaignId: string, page: number): Promise<void>;
   /**
@@ -157,6 +160,18 @@ export interface SendQueue {
    * this way uses none of the chunk's receives, so it never moves it towards the DLQ.
    */
   hold(chunk: ChunkRef, delaySeconds: number): Promise<void>;
+}
+
+/** A campaign start waiting for its `startAt` on a standard queue (see functions/domain/start-timing.ts). */
+export interface StartTimerEvent {
+  campaignId: string;
+  /** ISO 8601. */
+  startAt: string;
+}
+
+export interface StartTimerQueue {
+  /** Puts the start on the start timer, delivered after `delaySeconds` (0-900, whole seconds). */
+  put(event: StartTimerEvent, delaySeconds: number): Promise<void>;
 }
 
 export interface StartScheduler {

@@ -49,16 +49,16 @@ export interface HeraldDeliveryProps {
  * Everything behind the API that moves messages: the fan-out and send queues with their DLQs
  * (built from functions/adapters/queues.ts, as the local runtime builds its emulated queues),
  * the fanout, send and dead-letter functions on their event sources, and the schedule group
- * plus the role EventBridge Scheduler uses to put a campaign start on the fan-out queue.
+ * plus the role EventBridge Scheduler uses to put a campaign start on the start timer queue (which waits for startAt and then starts the fan-out).
  */
 export class HeraldDelivery extends Construct {
   readonly queues: Record<QueueName, QueuePair>;
-  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction; tally: HeraldFunction };
+  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction; tally: HeraldFunction; startTimer: HeraldFunction };
   /** Where stream batches go that the tally could not apply after its retries (an alarm watches it). */
   readonly tallyDeadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   readonly schedulerRole: iam.Role;
-  /** Where Scheduler puts a start it could not deliver to the fan-out queue. */
+  /** Where Scheduler puts a start it could not deliver to the start timer queue. */
   readonly schedulerDeadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: HeraldDeliveryProps) {
@@ -68,7 +68,9 @@ export class HeraldDelivery extends Construct {
     this.queues = {
       fanout: this.queuePair('Fanout', queues.fanout),
       send: this.queuePair('Send', queues.send),
+      startTimer: this.queuePair('StartTimer', queues.startTimer),
     };
+    const startTimerQueue = this.queues.startTimer.queue;
     const fanoutQueue = this.queues.fanout.queue;
     const sendQueue = this.queues.send.queue;
 
@@ -80,6 +82,7 @@ export class HeraldDelivery extends Construct {
         ...data.environment,
         [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
         [queues.send.urlEnvVar]: sendQueue.queueUrl,
+        [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
       },
     });
     // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet;
@@ -88,7 +91,23 @@ export class HeraldDelivery extends Construct {
     // The next page's cursor goes back onto the fan-out queue.
     fanoutQueue.grantSendMessages(fanout);
     sendQueue.grantSendMessages(fanout);
+    // A start that came before its startAt goes back to the start timer.
+    startTimerQueue.grantSendMessages(fanout);
     this.subscribe(fanout, this.queues.fanout.queue, queues.fanout);
+
+    const startTimer = new HeraldFunction(this, 'StartTimerFunction', {
+      name: 'startTimer',
+      description: 'Holds an early-fired campaign start until its startAt (SQS delays, then a short precise wait) and puts it on the fan-out queue',
+      defaults: props.functionDefaults,
+      environment: {
+        [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
+        [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
+      },
+    });
+    // It sends to its own queue: each hop is a new, delayed message.
+    startTimerQueue.grantSendMessages(startTimer);
+    fanoutQueue.grantSendMessages(startTimer);
+    this.subscribe(startTimer, startTimerQueue, queues.startTimer);
 
     const send = new HeraldFunction(this, 'SendFunction', {
       name: 'send',
@@ -163,7 +182,7 @@ export class HeraldDelivery extends Construct {
       }),
     );
 
-    this.functions = { fanout, send, deadLetter, tally };
+    this.functions = { fanout, send, deadLetter, tally, startTimer };
 
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: props.scheduleGroupName });
 
@@ -178,23 +197,27 @@ export class HeraldDelivery extends Construct {
 
     const account = Stack.of(this).account;
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'Assumed by EventBridge Scheduler to put a campaign start on the fan-out queue',
+      description: 'Assumed by EventBridge Scheduler to put a campaign start on the start timer queue, and an occurrence on the fan-out queue',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         // Confused-deputy guard: only schedules of this account may use the role.
         conditions: { StringEquals: { 'aws:SourceAccount': account } },
       }),
     });
-    // Only SendMessage: Scheduler sends the start to the queue and, failing that, to its DLQ.
+    // Only SendMessage: Scheduler sends a start to the start timer queue, an occurrence of a
+    // recurring campaign to the fan-out queue and, failing that, either to its DLQ.
+    startTimerQueue.grant(this.schedulerRole, 'sqs:SendMessage');
     fanoutQueue.grant(this.schedulerRole, 'sqs:SendMessage');
     this.schedulerDeadLetterQueue.grant(this.schedulerRole, 'sqs:SendMessage');
   }
 
-  /** What the API function needs to start campaigns now (FANOUT_QUEUE_URL) or at their start (SCHEDULE_*). */
+  /** What the API function needs to start campaigns now (FANOUT_QUEUE_URL) or at their start (SCHEDULE_*, START_TIMER_QUEUE_URL). */
   get startEnvironment(): Record<string, string> {
     return {
       [queues.fanout.urlEnvVar]: this.queues.fanout.queue.queueUrl,
       SCHEDULE_GROUP: this.scheduleGroupName,
-      SCHEDULE_TARGET_ARN: this.queues.fanout.queue.queueArn,
+      SCHEDULE_TARGET_ARN: this.queues.startTimer.queue.queueArn,
+      OCCURRENCE_TARGET_ARN: this.queues.fanout.queue.queueArn,
+      [queues.startTimer.urlEnvVar]: this.queues.startTimer.queue.queueUrl,
       SCHEDULE_ROLE_ARN: this.schedulerRole.roleArn,
       SCHEDULE_DLQ_ARN: this.schedulerDeadLetterQueue.queueArn,
     };
@@ -221,6 +244,8 @@ export class HeraldDelivery extends Construct {
    */
   grantStartCampaigns(grantee: iam.IGrantable & Construct): void {
     this.queues.fanout.queue.grantSendMessages(grantee);
+    // A start within the schedule's lead goes straight onto the start timer.
+    this.queues.startTimer.queue.grantSendMessages(grantee);
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],

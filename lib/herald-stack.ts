@@ -72,6 +72,7 @@ export class HeraldStack extends Stack {
       this.delivery.functions.send,
       this.delivery.functions.deadLetter,
       this.delivery.functions.tally,
+      this.delivery.functions.startTimer,
     ];
     this.observability = new HeraldObservability(this, 'Observability', {
       namePrefix,

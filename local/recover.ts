@@ -15,10 +15,14 @@
  * cancelled without calling the provider, so the counts still add up. Redelivery is
  * safe: the send handler claims chunks and never sends a message twice.
  *
+ * With `startTimer` and `startLeadMs`: each `scheduled` campaign whose schedule has fired
+ * already (its start is within the lead, local/scheduler.ts) goes back on the start timer,
+ * whose in-flight message the restart lost; a second start, if the schedule still fires, does nothing.
+ *
  * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`),
  * so it knows nothing of how they keep their items.
  */
-import type { CampaignStore, Clock, FanoutQueue, MessageStore, Page, PageRequest, SendQueue } from '../functions/ports.js';
+import type { CampaignStore, Clock, FanoutQueue, MessageStore, Page, PageRequest, SendQueue, StartTimerQueue } from '../functions/ports.js';
 import { silentLogger, type LocalLogger } from './ports.js';
 
 export interface RecoverDeliveryDeps {
@@ -28,6 +32,8 @@ export interface RecoverDeliveryDeps {
   sendQueue: SendQueue;
   clock: Clock;
   logger?: LocalLogger;
+  startTimer?: StartTimerQueue;
+  startLeadMs?: number;
 }
 
 export interface RecoveredDelivery {
@@ -36,6 +42,8 @@ export interface RecoveredDelivery {
   fanoutStarts: number;
   fanoutPages: number;
   chunks: number;
+  /** Scheduled campaigns put back on the start timer. */
+  timedStarts?: number;
 }
 
 /** Every page of a paginated port read, one page in memory at a time. */
@@ -83,5 +91,19 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
       }
     }
   }
+  if (deps.startTimer && deps.startLeadMs !== undefined) result.timedStarts = await recoverTimedStarts(deps, deps.startTimer, deps.startLeadMs, now);
   return result;
+}
+
+async function recoverTimedStarts(deps: RecoverDeliveryDeps, startTimer: StartTimerQueue, leadMs: number, now: number): Promise<number> {
+  let put = 0;
+  for await (const found of pages((request) => deps.campaigns.list(request))) {
+    for (const campaign of found) {
+      if (campaign.status !== 'scheduled' || Date.parse(campaign.startAt) - leadMs > now) continue;
+      await startTimer.put({ campaignId: campaign.id, startAt: campaign.startAt }, 0);
+      put += 1;
+      (deps.logger ?? silentLogger).info('start timer recovered after restart', { campaignId: campaign.id, startAt: campaign.startAt });
+    }
+  }
+  return put;
 }

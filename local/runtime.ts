@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema } from '../functions/adapters/config.js';
+import {
+  apiEnvSchema,
+  deadLetterEnvSchema,
+  fanoutEnvSchema,
+  parseEnv,
+  sendEnvSchema,
+  startTimerEnvSchema,
+  tallyEnvSchema,
+} from '../functions/adapters/config.js';
 import { tallyStream, type FunctionName } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
@@ -21,14 +29,17 @@ import {
   fanoutDependencies,
   sendDependencies,
   sqs,
+  startTimerDependencies,
   stores,
   systemClock,
 } from '../functions/handlers/wiring.js';
 import { logger as heraldLogger } from '../functions/telemetry/logger.js';
-import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
+import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../functions/adapters/sqs.js';
 import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
+import { createStartTimerHandler } from '../functions/delivery/start-timer.js';
+import { DEFAULT_START_TIMING, type StartTiming } from '../functions/domain/start-timing.js';
 import { createTallyHandler } from '../functions/delivery/tally.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { perEnvironment } from './environments.js';
@@ -62,6 +73,15 @@ export interface LocalRuntimeOptions {
   /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
   queues?: Partial<Record<QueueName, Partial<QueueDefinition>>>;
   schedulerIntervalMs?: number;
+  /**
+   * How early schedules fire and how the start timer waits (functions/domain/start-timing.ts),
+   * as on AWS by default; tests shrink it to keep runs short.
+   */
+  startTiming?: StartTiming;
+  /** Each schedule fires anywhere within this long after its time, as EventBridge Scheduler does within its minute (60000); 0 by default. */
+  scheduleJitterMs?: number;
+  /** Where the jitter is drawn from (`Math.random` by default; tests choose the draws). */
+  scheduleRandom?: () => number;
   /** The clock the handlers read (tests move it to a chosen instant); the system clock by default. */
   clock?: Clock;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
@@ -130,7 +150,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // Each handler's settings go through the parser its Lambda uses, with the local values.
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
-    const fanoutEnv = parseEnv(fanoutEnvSchema, { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SEND_QUEUE_URL: created.send.url });
+    const fanoutEnv = parseEnv(fanoutEnvSchema, {
+      ...tablesEnv,
+      FANOUT_QUEUE_URL: created.fanout.url,
+      SEND_QUEUE_URL: created.send.url,
+      START_TIMER_QUEUE_URL: created.startTimer.url,
+    });
+    const startTimerEnv = parseEnv(startTimerEnvSchema, { FANOUT_QUEUE_URL: created.fanout.url, START_TIMER_QUEUE_URL: created.startTimer.url });
     const sendEnv = parseEnv(sendEnvSchema, {
       ...tablesEnv,
       SEND_QUEUE_URL: created.send.url,
@@ -146,13 +172,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...tablesEnv,
       FANOUT_QUEUE_URL: created.fanout.url,
       SCHEDULE_GROUP: 'local',
-      SCHEDULE_TARGET_ARN: created.fanout.arn,
+      SCHEDULE_TARGET_ARN: created.startTimer.arn,
+      OCCURRENCE_TARGET_ARN: created.fanout.arn,
+      START_TIMER_QUEUE_URL: created.startTimer.url,
       SCHEDULE_ROLE_ARN: 'local',
       SCHEDULE_DLQ_ARN: 'local',
     });
 
     const db: DynamoDBDocumentClient = dynamoDocumentClient();
-    const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock, { logger });
+    const startTiming = options.startTiming ?? DEFAULT_START_TIMING;
+    // The schedule fires the lead early, as on AWS; its imprecision is EventBridge's when asked for.
+    const scheduler = new LocalScheduler(db, tableNames.schedules, systemClock, {
+      logger,
+      leadMs: startTiming.leadMs,
+      jitterMs: options.scheduleJitterMs ?? 0,
+      ...(options.scheduleRandom ? { random: options.scheduleRandom } : {}),
+    });
+    const startTimerQueue = new SqsStartTimerQueue(sqs(), created.startTimer.url);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
     const sendQueue = new SqsSendQueue(sqs(), created.send.url);
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
@@ -163,11 +199,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const consumers = {
       fanout: instrument(
         'fanout',
-        perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv, { clock }))),
+        perEnvironment(() => createFanoutHandler(fanoutDependencies(fanoutEnv, { clock, startTiming }))),
       ),
       send: instrument(
         'send',
         perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string, clock }))),
+      ),
+      startTimer: instrument(
+        'startTimer',
+        perEnvironment(() => createStartTimerHandler(startTimerDependencies(startTimerEnv, { clock, timing: startTiming }))),
       ),
       deadLetter: instrument(
         'deadLetter',
@@ -176,7 +216,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
-    await recoverDelivery({ ...stores(deadLetterEnv), fanoutQueue, sendQueue, clock: systemClock, logger });
+    await recoverDelivery({
+      ...stores(deadLetterEnv),
+      fanoutQueue,
+      sendQueue,
+      clock: systemClock,
+      logger,
+      startTimer: startTimerQueue,
+      startLeadMs: startTiming.leadMs,
+    });
 
     // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB as string;
@@ -231,7 +279,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
     });
-    const stopScheduler = scheduler.start({ fire: (campaignId) => fanoutQueue.start(campaignId), intervalMs: options.schedulerIntervalMs ?? 500 });
+    // Scheduler's target: the start timer queue, with the start it waits for (Scheduler sets no delay).
+    const stopScheduler = scheduler.start({
+      fire: (campaignId, startAt) => startTimerQueue.put({ campaignId, startAt: startAt.toISOString() }, 0),
+      intervalMs: options.schedulerIntervalMs ?? 500,
+    });
     stops.push(async () => stopScheduler());
     const stopRecurringScheduler = recurringScheduler.start({
       fire: (campaignId, occurrence) => fanoutQueue.occurrence(campaignId, occurrence.toISOString()),

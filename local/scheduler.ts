@@ -6,7 +6,11 @@
  *   - `schedule(campaignId, startAt)` creates or moves the campaign's one schedule;
  *   - `unschedule(campaignId)` removes it (no error when there is none).
  *   `options`: `logger?`, `maxAttempts?` (fires of one schedule that may fail before it is
- *   dropped, default 3; EventBridge retries a failed target too).
+ *   dropped, default 3; EventBridge retries a failed target too), `leadMs?` (fire this long
+ *   before `startAt`, as the AWS adapter schedules it; default 0), `jitterMs?` (fire anywhere
+ *   within this long after the schedule time, as EventBridge does within its minute; default
+ *   0; a start already within the lead fires at once, as the AWS adapter then skips Scheduler),
+ *   `random?` (the jitter's source, `Math.random` by default).
  * `start({ fire, intervalMs? })` checks every `intervalMs` (default 1000), and once at
  * once, for schedules that are due, so a schedule missed while the runtime was down
  * fires on the next start; it creates the table first. Returns `stop()`, which waits for
@@ -42,16 +46,22 @@ interface ScheduleItem {
   attempts: number;
 }
 
-export type FireStart = (campaignId: string) => Promise<void>;
+export type FireStart = (campaignId: string, startAt: Date) => Promise<void>;
 
 export interface LocalSchedulerOptions {
   logger?: LocalLogger;
   maxAttempts?: number;
+  leadMs?: number;
+  jitterMs?: number;
+  random?: () => number;
 }
 
 export class LocalScheduler implements StartScheduler {
   private readonly logger: LocalLogger;
   private readonly maxAttempts: number;
+  private readonly leadMs: number;
+  private readonly jitterMs: number;
+  private readonly random: () => number;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -61,10 +71,16 @@ export class LocalScheduler implements StartScheduler {
   ) {
     this.logger = options.logger ?? silentLogger;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.leadMs = options.leadMs ?? 0;
+    this.jitterMs = options.jitterMs ?? 0;
+    this.random = options.random ?? Math.random;
   }
 
   async schedule(campaignId: string, startAt: Date): Promise<void> {
-    const item: ScheduleItem = { campaignId, fireAt: startAt.getTime(), startAt: startAt.toISOString(), attempts: 0 };
+    const scheduledFor = startAt.getTime() - this.leadMs;
+    // The imprecision is drawn once per schedule: EventBridge too fires a given schedule once, somewhere in its minute.
+    const fireAt = scheduledFor > this.clock.now().getTime() ? scheduledFor + Math.floor(this.random() * this.jitterMs) : scheduledFor;
+    const item: ScheduleItem = { campaignId, fireAt, startAt: startAt.toISOString(), attempts: 0 };
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
@@ -137,7 +153,7 @@ export class LocalScheduler implements StartScheduler {
       const claimed = await this.claim(schedule);
       if (!claimed) continue;
       try {
-        await fire(claimed.campaignId);
+        await fire(claimed.campaignId, new Date(claimed.startAt));
         fired.push(claimed.campaignId);
         const lateMs = this.clock.now().getTime() - claimed.fireAt;
         this.logger.info('schedule fired', { campaignId: claimed.campaignId, startAt: claimed.startAt, lateMs });

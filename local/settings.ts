@@ -10,6 +10,8 @@ export const localEnvSchema = z.object({
   HERALD_PROVIDER_CONCURRENCY: positiveInt.default(20),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Each schedule fires anywhere within this many seconds after its time, as EventBridge Scheduler does (60); 0 fires on time. */
+  HERALD_SCHEDULE_JITTER_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 export type LocalEnv = z.infer<typeof localEnvSchema>;

@@ -50,15 +50,27 @@ export const apiEnvSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
   SCHEDULE_GROUP: name,
+  /** Where one-time schedules put a start: the start timer queue. */
   SCHEDULE_TARGET_ARN: name,
+  /** Where recurring schedules put an occurrence: the fan-out queue. */
+  OCCURRENCE_TARGET_ARN: name,
   SCHEDULE_ROLE_ARN: name,
   SCHEDULE_DLQ_ARN: name,
+  /** The start timer queue: a start within the schedule's lead goes there directly. */
+  START_TIMER_QUEUE_URL: url,
 });
 
 export const fanoutEnvSchema = z.object({
   ...tablesEnv,
   FANOUT_QUEUE_URL: url,
   SEND_QUEUE_URL: url,
+  /** Where a start that came before its startAt waits; without it such a start fails and comes back after the visibility timeout. */
+  START_TIMER_QUEUE_URL: url.optional(),
+});
+
+export const startTimerEnvSchema = z.object({
+  FANOUT_QUEUE_URL: url,
+  START_TIMER_QUEUE_URL: url,
 });
 
 export const sendEnvSchema = z.object({
@@ -77,3 +89,4 @@ export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
+export type StartTimerEnv = z.infer<typeof startTimerEnvSchema>;

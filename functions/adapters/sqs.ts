@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue } from '../ports.js';
+import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue, StartTimerEvent, StartTimerQueue } from '../ports.js';
 
 const SQS_BATCH = 10;
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -15,8 +15,8 @@ export class SqsFanoutQueue implements FanoutQueue {
     private readonly url: string,
   ) {}
 
-  start(campaignId: string): Promise<void> {
-    return this.put({ type: 'start', campaignId }, `${campaignId}:start`);
+  start(campaignId: string, deduplicationKey?: string): Promise<void> {
+    return this.put({ type: 'start', campaignId }, `${campaignId}:start${deduplicationKey ? `:${deduplicationKey}` : ''}`);
   }
 
   page(campaignId: string, page: number): Promise<void> {
@@ -75,5 +75,19 @@ export class SqsSendQueue implements SendQueue {
   async hold(chunk: ChunkRef, delaySeconds: number): Promise<void> {
     const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: bodyOf(chunk), DelaySeconds: seconds }));
+  }
+}
+
+/** The start timer: a standard queue, so each start can carry its own delay (a FIFO queue takes none per message). */
+export class SqsStartTimerQueue implements StartTimerQueue {
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly url: string,
+  ) {}
+
+  async put(event: StartTimerEvent, delaySeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
+    const body = JSON.stringify({ campaignId: event.campaignId, startAt: event.startAt });
+    await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: body, DelaySeconds: seconds }));
   }
 }

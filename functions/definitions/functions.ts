@@ -3,7 +3,7 @@
 /** Powertools' service name: the `service` key of every log line and the dimension of every metric. */
 export const SERVICE_NAME = 'herald';
 
-export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally';
+export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer';
 
 export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
   api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
@@ -11,6 +11,8 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
   send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
   deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
   tally: { entry: 'functions/handlers/tally.ts', memoryMb: 256, timeoutSeconds: 30 },
+  // Waits at most the last few seconds before a start (functions/domain/start-timing.ts).
+  startTimer: { entry: 'functions/handlers/start-timer.ts', memoryMb: 128, timeoutSeconds: 30 },
 };
 
 /**

@@ -55,6 +55,20 @@ export const queues = {
     maxConcurrency: 10,
     deadLetter: { name: 'herald-send-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
   },
+  /**
+   * Campaign starts on their way to `startAt`: the schedule fires early onto this standard
+   * queue, whose messages can each carry a delay (functions/delivery/start-timer.ts).
+   */
+  startTimer: {
+    name: 'herald-start-timer',
+    urlEnvVar: 'START_TIMER_QUEUE_URL',
+    fifo: false,
+    visibilityTimeoutSeconds: 180,
+    consumer: 'startTimer',
+    batchSize: 10,
+    maxConcurrency: 2,
+    deadLetter: { name: 'herald-start-timer-dlq', maxReceiveCount: 5 },
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueName = keyof typeof queues;

@@ -49,13 +49,16 @@ export const tables = {
   /**
    * Reservations of unique values (`phone#<phone>`), sequences (`sequence#campaign`), and the
    * suppression list (`suppressed#<phone>`, outliving its client; `optout#latest`, when the last opt-out was stored),
-   * and the run of each occurrence of a recurring campaign (`run#<recurringId>#<occurrence>`, holding the run's id).
+   * and the run of each occurrence of a recurring campaign (`run#<recurringId>#<occurrence>`, holding the run's id),
+   * and the rate limit's per-second slot counters (`rate#<campaignId>#<second>`), which alone
+   * carry `expiration`: TTL removes them once their second is long past; the other items never expire.
    */
   uniques: {
     name: 'uniques',
     envVar: 'UNIQUES_TABLE',
     partitionKey: { name: 'key', type: 'S' },
     indexes: [],
+    timeToLiveAttribute: 'expiration',
   },
   campaigns: {
     name: 'campaigns',

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { ChunkRef, FanoutEvent } from '../ports.js';
+import type { ChunkRef, FanoutEvent, StartTimerEvent } from '../ports.js';
 
 const campaignId = z.string().regex(/^\d+$/);
 
@@ -20,6 +20,12 @@ const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0), zones: z
 /** Queue bodies are checked like any input: a malformed one fails its record, not the batch. */
 export function parseFanoutEvent(body: string): FanoutEvent {
   return fanoutEvent.parse(JSON.parse(body));
+}
+
+const startTimerEvent = z.object({ campaignId, startAt: z.iso.datetime({ offset: true }) });
+
+export function parseStartTimerEvent(body: string): StartTimerEvent {
+  return startTimerEvent.parse(JSON.parse(body));
 }
 
 export function parseChunkRef(body: string): ChunkRef {

@@ -4,16 +4,20 @@ import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
 import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
 import { utcOffsetMinutes } from '../domain/send-window.js';
+import { DEFAULT_START_TIMING, earlyStartAction, type StartTiming } from '../domain/start-timing.js';
 import { checkTemplate, type TemplateUse } from '../domain/templates.js';
 import { recurringService } from '../services/recurring.js';
 import { logger } from '../telemetry/logger.js';
-import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, Stores } from '../ports.js';
+import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, StartTimerQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 export interface FanoutDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
   sendQueue: SendQueue;
+  /** Where a start that came before `startAt` waits (functions/delivery/start-timer.ts); without it such a start fails and comes back later. */
+  startTimer?: StartTimerQueue;
+  startTiming?: StartTiming;
 }
 
 /** A chunk as the send queue carries it: with its open messages' zones, when they are known. */
@@ -130,6 +134,17 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     return true;
   }
 
+  /** A start before `startAt` (a timer whose campaign was moved later, or clocks apart) never begins sending early. */
+  async function heldAsEarly(campaign: Campaign): Promise<boolean> {
+    const action = earlyStartAction(new Date(campaign.startAt), clock.now(), deps.startTiming ?? DEFAULT_START_TIMING);
+    if (action === 'proceed') return false;
+    logger.info('start before startAt held', { campaignId: campaign.id, startAt: campaign.startAt, action });
+    if (action === 'drop') return true;
+    if (!deps.startTimer) throw new Error(`start of campaign ${campaign.id} came before its startAt ${campaign.startAt}`);
+    await deps.startTimer.put({ campaignId: campaign.id, startAt: campaign.startAt }, 0);
+    return true;
+  }
+
   async function handle(event: FanoutEvent, redelivered: boolean): Promise<void> {
     const campaign = await campaigns.get(event.campaignId);
     if (!campaign) return logger.info('fan-out for a campaign that no longer exists', { campaignId: event.campaignId });
@@ -140,6 +155,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     if (event.type === 'start' && !campaign.fanout) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
       if (await recurringCancelled(campaign)) return;
+      if (await heldAsEarly(campaign)) return;
       if (!(await campaigns.start(campaign.id))) return;
       logger.info('campaign started', { campaignId: campaign.id });
       return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });

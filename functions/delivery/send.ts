@@ -1,4 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
@@ -7,6 +8,7 @@ import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type Send
 import type { Campaign } from '../domain/campaigns.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
+import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
@@ -63,6 +65,18 @@ export function createSendHandler(deps: SendDependencies) {
     return undefined;
   }
 
+  /**
+   * A campaign's fan-out begins a little before `startAt` (functions/domain/start-timing.ts),
+   * so its first calls wait here for the start itself, re-reading the clock after each sleep:
+   * none is early. False when the start is too far off to wait for in the handler.
+   */
+  async function waitForStart(startAt: string): Promise<boolean> {
+    const at = Date.parse(startAt);
+    if (at - clock.now().getTime() > SENDER_START_WAIT_MS) return false;
+    for (let remaining = at - clock.now().getTime(); remaining > 0; remaining = at - clock.now().getTime()) await sleep(remaining);
+    return true;
+  }
+
   async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<SendResult> {
     return limit(async () => {
       // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
@@ -70,6 +84,14 @@ export function createSendHandler(deps: SendDependencies) {
       let now = clock.now();
       const early = blocker(message, campaign, now);
       if (early || !campaign) return early ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      if (Date.parse(campaign.startAt) > now.getTime()) {
+        if (!(await waitForStart(campaign.startAt))) return { message, retryAfterMs: 0, heldUntil: Date.parse(campaign.startAt) };
+        // The wait may have crossed a cancel or a pause.
+        campaign = await view.current(campaignId);
+        now = clock.now();
+        const late = blocker(message, campaign, now);
+        if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      }
       if (campaign.maxPerSecond) {
         // No slot soon: the chunk comes back shortly rather than keep this invocation waiting.
         if (!(await rateGate.acquire(campaignId, campaign.maxPerSecond, RATE_WAIT_MS))) {

@@ -13,9 +13,10 @@ import type { IdempotencySettings } from '../api/idempotency.js';
 import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
 import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
+import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { Clock, Stores } from '../ports.js';
-import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, TallyEnv } from '../adapters/config.js';
+import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
@@ -23,7 +24,7 @@ import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { EventBridgeRecurringScheduler } from '../adapters/recurring-scheduler.js';
 import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
-import { SqsFanoutQueue, SqsSendQueue } from '../adapters/sqs.js';
+import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../adapters/sqs.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -62,17 +63,17 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     scheduler:
       overrides.scheduler ??
-      new EventBridgeStartScheduler(new SchedulerClient({}), {
-        group: env.SCHEDULE_GROUP,
-        targetArn: env.SCHEDULE_TARGET_ARN,
-        roleArn: env.SCHEDULE_ROLE_ARN,
-        deadLetterArn: env.SCHEDULE_DLQ_ARN,
-      }),
+      new EventBridgeStartScheduler(
+        new SchedulerClient({}),
+        { group: env.SCHEDULE_GROUP, targetArn: env.SCHEDULE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
+        { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL), clock },
+      ),
     recurringScheduler:
       overrides.recurringScheduler ??
       new EventBridgeRecurringScheduler(
         new SchedulerClient({}),
-        { group: env.SCHEDULE_GROUP, targetArn: env.SCHEDULE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
+        // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
+        { group: env.SCHEDULE_GROUP, targetArn: env.OCCURRENCE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
         clock,
       ),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
@@ -96,6 +97,16 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
     clock,
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    ...(env.START_TIMER_QUEUE_URL ? { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL) } : {}),
+    ...overrides,
+  };
+}
+
+export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<StartTimerDependencies> = {}): StartTimerDependencies {
+  return {
+    clock: systemClock,
+    startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL),
+    fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     ...overrides,
   };
 }

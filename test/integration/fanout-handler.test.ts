@@ -2,7 +2,7 @@
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
+import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord, type CampaignFilter } from '../../functions/domain/campaigns.js';
@@ -24,6 +24,7 @@ beforeAll(async () => {
     clock: systemClock,
     fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
+    startTimer: new SqsStartTimerQueue(sqs, queues.startTimer.url),
   });
 });
 beforeEach(async () => {
@@ -211,5 +212,50 @@ describe('fan-out: opt-outs and templates', () => {
       const client = byId.get(message.clientId);
       expect(message.vars).toEqual({ name: client?.name, attributes: { city: client?.attributes?.city } });
     }
+  });
+});
+
+describe('fan-out handler: a start before startAt', () => {
+  async function scheduledIn(aheadMs: number, tag: string) {
+    const now = new Date();
+    const startAt = new Date(now.getTime() + aheadMs).toISOString();
+    return store.campaigns.create((id) =>
+      newCampaignRecord({ text: 't', startAt, endAt: new Date(now.getTime() + aheadMs + 60_000).toISOString(), filter: { tags: [tag] } }, id, now),
+    );
+  }
+
+  it('sends a start that came 30 s early back to the start timer, with the campaign untouched', async () => {
+    const tag = `early-${uniqueSuffix()}`;
+    await seed(5, tag);
+    const c = await scheduledIn(30_000, tag);
+    expect(c.status).toBe('scheduled');
+    expect((await handler({ Records: [(await startRecord(c.id))!] })).batchItemFailures).toEqual([]);
+    const after = await store.campaigns.get(c.id);
+    expect(after?.status).toBe('scheduled');
+    expect(after?.fanout).toBeUndefined();
+    expect(await drain(queues.send.url, queues.send.arn)).toHaveLength(0);
+    const timers = await drain(queues.startTimer.url, queues.startTimer.arn);
+    expect(timers.map((timer) => JSON.parse(timer.body))).toEqual([{ campaignId: c.id, startAt: c.startAt }]);
+  });
+
+  it("drops a start that came hours early: its campaign's schedule starts it", async () => {
+    const tag = `far-${uniqueSuffix()}`;
+    await seed(5, tag);
+    const c = await scheduledIn(3_600_000, tag);
+    expect((await handler({ Records: [(await startRecord(c.id))!] })).batchItemFailures).toEqual([]);
+    expect((await store.campaigns.get(c.id))?.status).toBe('scheduled');
+    expect(await drain(queues.startTimer.url, queues.startTimer.arn)).toHaveLength(0);
+    expect(await drain(queues.send.url, queues.send.arn)).toHaveLength(0);
+  });
+
+  it('control: the same start once startAt has passed begins the fan-out', async () => {
+    const tag = `due-${uniqueSuffix()}`;
+    await seed(5, tag);
+    const c = await scheduledIn(1_000, tag);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const { chunks } = await runChain(await startRecord(c.id));
+    expect(chunks).toHaveLength(1);
+    expect((await store.campaigns.get(c.id))?.status).toBe('running');
+    expect(await drain(queues.startTimer.url, queues.startTimer.arn)).toHaveLength(0);
   });
 });

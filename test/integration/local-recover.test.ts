@@ -3,7 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../functions/adapters/dynamo/campaign-store.js';
 import { DynamoMessageStore } from '../../functions/adapters/dynamo/message-store.js';
-import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
+import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage, type AudienceMember, type MessageStatus } from '../../functions/domain/messages.js';
 import type { Clock } from '../../functions/ports.js';
@@ -107,6 +107,8 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     const cancelledEmpty = await campaign(-60_000, HOUR);
     await campaigns.cancel(cancelledEmpty);
     const scheduled = await campaign(HOUR, 2 * HOUR);
+    // Its schedule fired before the restart (a minute ahead, within the two-minute lead): the start timer's message was lost.
+    const timed = await campaign(60_000, HOUR);
 
     const result = await recoverDelivery({
       campaigns,
@@ -114,7 +116,14 @@ describe('recoverDelivery after a restart emptied the queues', () => {
       fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
       sendQueue: new SqsSendQueue(sqs, queues.send.url),
       clock,
+      startTimer: new SqsStartTimerQueue(sqs, queues.startTimer.url),
+      startLeadMs: 120_000,
     });
+
+    // Only the one within the lead; the hour-ahead one still has its schedule.
+    const timers = (await drain(sqs, queues.startTimer.url)) as { campaignId: string }[];
+    expect(timers.map((timer) => timer.campaignId).filter((id) => [timed, scheduled].includes(id))).toEqual([timed]);
+    expect(result.timedStarts).toBeGreaterThanOrEqual(1);
 
     const fanoutEvents = await drain(sqs, queues.fanout.url);
     expect(fanoutEvents).toHaveLength(2);

@@ -3,18 +3,34 @@
  * share one campaign's per-second slot counter in DynamoDB Local.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
+import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoRateSlots, RATE_SLOT_TTL_SECONDS } from '../../functions/adapters/dynamo/rate-slots.js';
 import { RateGate } from '../../functions/delivery/rate-gate.js';
 import { systemClock } from '../../functions/handlers/wiring.js';
-import { createTestTables, documentClient, uniqueSuffix } from '../support/aws.js';
+import { createTestTables, documentClient, dynamoClient, uniqueSuffix } from '../support/aws.js';
 
 let slots: DynamoRateSlots;
+let uniquesTable: string;
 beforeAll(async () => {
   const tables = await createTestTables();
-  slots = new DynamoRateSlots(documentClient(), tables.env.UNIQUES_TABLE as string);
+  uniquesTable = tables.env.UNIQUES_TABLE as string;
+  slots = new DynamoRateSlots(documentClient(), uniquesTable);
 });
 
 describe('rate slots', () => {
+  it("expire: each counter carries the table's TTL attribute, an hour after its second, set by the taking write itself", async () => {
+    const { TimeToLiveDescription } = await dynamoClient().send(new DescribeTimeToLiveCommand({ TableName: uniquesTable }));
+    expect(TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiration' });
+    const campaignId = uniqueSuffix();
+    const second = Math.floor(Date.now() / 1000);
+    expect(await slots.take(campaignId, second, 4, 25)).toEqual({ first: 0, count: 4 });
+    expect(await slots.take(campaignId, second, 4, 25)).toEqual({ first: 4, count: 4 });
+    const { Item } = await documentClient().send(new GetCommand({ TableName: uniquesTable, Key: { key: `rate#${campaignId}#${second}` } }));
+    expect(Item).toEqual({ key: `rate#${campaignId}#${second}`, used: 8, expiration: second + RATE_SLOT_TTL_SECONDS });
+    expect(RATE_SLOT_TTL_SECONDS).toBeGreaterThanOrEqual(60);
+  });
+
   it('never hands out more than the limit of one second, and hands out what is left', async () => {
     const campaignId = uniqueSuffix();
     expect(await slots.take(campaignId, 100, 10, 25)).toEqual({ first: 0, count: 10 });

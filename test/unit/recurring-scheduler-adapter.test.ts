@@ -63,16 +63,25 @@ describe('EventBridge recurring scheduler', () => {
     expect(eventBridgeCron(cron)).toBe(expected);
   });
 
-  it('creates one recurring schedule with the zone, start and end, and the same target, retries and DLQ as a one-time start', async () => {
+  it('creates one recurring schedule with the zone, start and end, and the same role, retries and DLQ as a one-time start', async () => {
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await adapter.scheduleRecurring('42', weekly);
     expect(scheduler.commandCalls(CreateScheduleCommand).map((call) => call.args[0].input)).toEqual([expectedInput]);
     expect(scheduler.commandCalls(UpdateScheduleCommand)).toHaveLength(0);
-    // The same target settings as the one-time start of the same campaign.
-    const oneTime = new EventBridgeStartScheduler(new SchedulerClient({ region: 'eu-west-1' }), settings).scheduleInput('42', new Date());
-    const { Input: _recurringInput, ...recurringTarget } = expectedInput.Target;
-    const { Input: _startInput, ...startTarget } = oneTime.Target!;
-    expect(recurringTarget).toEqual(startTarget);
+    // A one-time start goes to the start timer queue (it waits the last stretch precisely); an
+    // occurrence goes straight to the fan-out queue. Role, retries and DLQ are the same.
+    const startTimer = { put: async () => undefined };
+    const oneTime = new EventBridgeStartScheduler(
+      new SchedulerClient({ region: 'eu-west-1' }),
+      { ...settings, targetArn: 'arn:aws:sqs:eu-west-1:123456789012:herald-start-timer' },
+      { startTimer, clock: { now: () => now } },
+    ).scheduleInput('42', new Date('2030-05-01T09:30:00Z'), new Date('2030-05-01T09:28:00Z'));
+    const { RoleArn, RetryPolicy, DeadLetterConfig } = oneTime.Target!;
+    expect({ RoleArn, RetryPolicy, DeadLetterConfig }).toEqual({
+      RoleArn: expectedInput.Target.RoleArn,
+      RetryPolicy: expectedInput.Target.RetryPolicy,
+      DeadLetterConfig: expectedInput.Target.DeadLetterConfig,
+    });
   });
 
   it('writes a rate as rate(), and starts a campaign already started from now (Scheduler refuses a past StartDate)', async () => {

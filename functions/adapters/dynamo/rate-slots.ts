@@ -3,10 +3,14 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RateSlots, TakenSlots } from '../../ports.js';
 import { isConditionFailure, itemOfConditionFailure } from './errors.js';
 
+/** How long a slot counter outlives its second before the table's TTL may remove it (TTL deletes lazily, within days). */
+export const RATE_SLOT_TTL_SECONDS = 3600;
+
 /**
  * One small item per campaign and second in the uniques table, `rate#<campaignId>#<epochSecond>`,
  * whose `used` grows by conditional ADDs: a write never takes the count past the limit, so
- * the limit holds however many senders run at once.
+ * the limit holds however many senders run at once. Each carries `expiration` (the table's
+ * TTL attribute, functions/definitions/tables.ts), set in the same write at no extra cost.
  */
 export class DynamoRateSlots implements RateSlots {
   constructor(
@@ -20,9 +24,9 @@ export class DynamoRateSlots implements RateSlots {
         new UpdateCommand({
           TableName: this.table,
           Key: { key: `rate#${campaignId}#${second}` },
-          UpdateExpression: 'ADD used :n',
+          UpdateExpression: 'ADD used :n SET expiration = :expiration',
           ConditionExpression: 'attribute_not_exists(used) OR used <= :room',
-          ExpressionAttributeValues: { ':n': count, ':room': maxPerSecond - count },
+          ExpressionAttributeValues: { ':n': count, ':room': maxPerSecond - count, ':expiration': second + RATE_SLOT_TTL_SECONDS },
           ReturnValues: 'UPDATED_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

@@ -58,6 +58,10 @@ export function dataCases(synthesized: () => SynthesizedHerald): void {
       expect(tableOf(herald, 'idempotency').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
     });
 
+    it('the uniques table expires the rate limit counters by `expiration`', () => {
+      expect(tableOf(herald, 'uniques').Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    });
+
     it('the clients table has the tag and operator indexes the audience queries use', () => {
       const indexes = tableOf(herald, 'clients').Properties.GlobalSecondaryIndexes as Json[];
       expect(indexes).toHaveLength(2);

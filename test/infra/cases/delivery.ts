@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { functionSettings, tallyStream } from '../../../functions/definitions/functions.js';
 import { queues, type QueueDefinition } from '../../../functions/definitions/queues.js';
 import { assertVisibilityCoversConsumer, VISIBILITY_TO_TIMEOUT_RATIO } from '../../../lib/delivery.js';
+import { kebabCase } from '../../../lib/functions.js';
 import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
 const FOURTEEN_DAYS = 14 * 24 * 3600;
@@ -21,6 +22,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
         fanoutDlq: logicalId(pairs.fanout.deadLetterQueue),
         send: logicalId(pairs.send.queue),
         sendDlq: logicalId(pairs.send.deadLetterQueue),
+        startTimer: logicalId(pairs.startTimer.queue),
+        startTimerDlq: logicalId(pairs.startTimer.deadLetterQueue),
         schedulerDlq: logicalId(schedulerDeadLetterQueue),
       };
     };
@@ -29,8 +32,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       return [id, herald.resources[id]!];
     };
 
-    it('has the two queues, their two DLQs, the scheduler DLQ and the tally DLQ', () => {
-      herald.template.resourceCountIs('AWS::SQS::Queue', 6);
+    it('has the three queues, their three DLQs, the scheduler DLQ and the tally DLQ', () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 8);
     });
 
     it("feeds the tally from the messages table's stream, resuming from failed records and keeping what still fails", () => {
@@ -67,7 +70,12 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
 
     it.each(Object.entries(queues))('%s queue: redrive to its DLQ after maxReceiveCount receives', (name, definition) => {
       const ids = queueIds();
-      const [queueId, dlqId] = name === 'fanout' ? [ids.fanout, ids.fanoutDlq] : [ids.send, ids.sendDlq];
+      const pairs: Record<keyof typeof queues, [string, string]> = {
+        fanout: [ids.fanout, ids.fanoutDlq],
+        send: [ids.send, ids.sendDlq],
+        startTimer: [ids.startTimer, ids.startTimerDlq],
+      };
+      const [queueId, dlqId] = pairs[name as keyof typeof queues];
       const queue = herald.resources[queueId]!;
       expect(queue.Properties.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
@@ -82,14 +90,15 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(herald.resources[ids.fanout]!.Properties.ContentBasedDeduplication).toBe(true);
       expect(herald.resources[ids.fanoutDlq]!.Properties.FifoQueue).toBe(true);
       expect(herald.resources[ids.send]!.Properties.FifoQueue).toBeUndefined();
+      // Standard: each start it holds carries its own DelaySeconds, which a FIFO queue refuses.
+      expect(herald.resources[ids.startTimer]!.Properties.FifoQueue).toBeUndefined();
       // Scheduler only supports a standard queue as its DLQ.
       expect(herald.resources[ids.schedulerDlq]!.Properties.FifoQueue).toBeUndefined();
     });
 
-    it.each(Object.values(queues))('$name: visibility timeout is at least 6 x its consumer function timeout', (definition: QueueDefinition) => {
-      const ids = queueIds();
-      const queue = herald.resources[definition.fifo ? ids.fanout : ids.send]!;
-      const [, consumer] = functionOf(`herald-${definition.consumer}`);
+    it.each(Object.entries(queues))('%s: visibility timeout is at least 6 x its consumer function timeout', (name, definition: QueueDefinition) => {
+      const queue = herald.resources[queueIds()[name as keyof typeof queues]]!;
+      const [, consumer] = functionOf(`herald-${kebabCase(definition.consumer)}`);
       expect(queue.Properties.VisibilityTimeout).toBe(definition.visibilityTimeoutSeconds);
       expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * consumer.Properties.Timeout);
     });
@@ -109,6 +118,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
     it.each([
       ['herald-fanout', 'fanout', queues.fanout.batchSize, queues.fanout.maxConcurrency],
       ['herald-send', 'send', queues.send.batchSize, queues.send.maxConcurrency],
+      ['herald-start-timer', 'startTimer', queues.startTimer.batchSize, queues.startTimer.maxConcurrency],
       ['herald-dead-letter', 'sendDlq', 10, 2],
     ] as const)('%s consumes its queue with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
       const [functionId] = functionOf(functionName);
@@ -140,12 +150,47 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
 
-    it('the scheduler role may only sqs:SendMessage, to the fan-out queue and the scheduler DLQ', () => {
+    it('the scheduler role may only sqs:SendMessage, to the start timer queue (starts), the fan-out queue (occurrences) and the scheduler DLQ', () => {
       const ids = queueIds();
       const statements = statementsOfRole(herald.resources, logicalId(herald.stack.delivery.schedulerRole));
-      expect(statements.flatMap((statement) => asList(statement.Action))).toEqual(['sqs:SendMessage', 'sqs:SendMessage']);
+      expect(statements.flatMap((statement) => asList(statement.Action))).toEqual(['sqs:SendMessage', 'sqs:SendMessage', 'sqs:SendMessage']);
       expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
-      expect(statements.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.fanout, ids.schedulerDlq].sort());
+      expect(statements.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.startTimer, ids.fanout, ids.schedulerDlq].sort());
+    });
+
+    it('the start timer may send to its own queue (each hop is a new delayed message) and to the fan-out queue, nothing else', () => {
+      const ids = queueIds();
+      const [, startTimer] = functionOf('herald-start-timer');
+      const statements = statementsOfRole(herald.resources, startTimer.Properties.Role['Fn::GetAtt'][0]);
+      const sending = statements.filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
+      expect(sending.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.fanout, ids.startTimer].sort());
+      const actions = statements.flatMap((statement) => asList(statement.Action));
+      expect(actions.filter((action) => action.startsWith('dynamodb:') || action.startsWith('scheduler:') || action.startsWith('secretsmanager:'))).toEqual([]);
+      expect(startTimer.Properties.Environment.Variables).toMatchObject({
+        FANOUT_QUEUE_URL: { Ref: ids.fanout },
+        START_TIMER_QUEUE_URL: { Ref: ids.startTimer },
+      });
+    });
+
+    it('the api function may put a start within the lead on the start timer, and is told its URL and ARN as the schedule target', () => {
+      const ids = queueIds();
+      const [, api] = functionOf('herald-api');
+      const statements = statementsOfRole(herald.resources, api.Properties.Role['Fn::GetAtt'][0]);
+      const sending = statements.filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
+      expect(sending.flatMap((statement) => referencedIds(statement.Resource))).toEqual(expect.arrayContaining([ids.startTimer, ids.fanout]));
+      expect(api.Properties.Environment.Variables).toMatchObject({
+        START_TIMER_QUEUE_URL: { Ref: ids.startTimer },
+        SCHEDULE_TARGET_ARN: { 'Fn::GetAtt': [ids.startTimer, 'Arn'] },
+        OCCURRENCE_TARGET_ARN: { 'Fn::GetAtt': [ids.fanout, 'Arn'] },
+      });
+    });
+
+    it('the fan-out function may send an early start back to the start timer', () => {
+      const [, fanout] = functionOf('herald-fanout');
+      const statements = statementsOfRole(herald.resources, fanout.Properties.Role['Fn::GetAtt'][0]);
+      const sending = statements.filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
+      expect(sending.flatMap((statement) => referencedIds(statement.Resource))).toContain(queueIds().startTimer);
+      expect(fanout.Properties.Environment.Variables.START_TIMER_QUEUE_URL).toEqual({ Ref: queueIds().startTimer });
     });
 
     it('the api function may manage schedules only in the herald group, and pass only the scheduler role, only to Scheduler', () => {
@@ -165,7 +210,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
     });
 
     it('no other function may touch schedules or pass roles', () => {
-      for (const name of ['herald-fanout', 'herald-send', 'herald-dead-letter']) {
+      for (const name of ['herald-fanout', 'herald-send', 'herald-dead-letter', 'herald-start-timer']) {
         const [, fn] = functionOf(name);
         const actions = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((statement) => asList(statement.Action));
         expect(

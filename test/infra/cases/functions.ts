@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
 import { functionSettings, type FunctionName } from '../../../functions/definitions/functions.js';
 import type { TableName } from '../../../functions/definitions/tables.js';
@@ -17,6 +17,7 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject 
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
   { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
   { name: 'tally', functionName: 'herald-tally', schema: tallyEnvSchema },
+  { name: 'startTimer', functionName: 'herald-start-timer', schema: startTimerEnvSchema },
 ];
 
 /** Keys the handler cannot start without: the schema rejects them missing (no default, not optional). */
@@ -92,7 +93,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       const { delivery, data, providerToken } = herald.stack;
       const ref = (construct: Parameters<typeof logicalId>[0]) => ({ Ref: logicalId(construct) });
       const arn = (construct: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
-      for (const { functionName } of handlers) {
+      // The start timer reads no table: it only moves starts between queues.
+      for (const { functionName } of handlers.filter(({ name }) => name !== 'startTimer')) {
         expect(variables(functionName)).toMatchObject({
           CLIENTS_TABLE: ref(data.table('clients')),
           UNIQUES_TABLE: ref(data.table('uniques')),
@@ -104,14 +106,20 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         IDEMPOTENCY_TABLE: ref(data.table('idempotency')),
         FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
         SCHEDULE_GROUP: ref(delivery.scheduleGroup),
-        SCHEDULE_TARGET_ARN: arn(delivery.queues.fanout.queue),
+        SCHEDULE_TARGET_ARN: arn(delivery.queues.startTimer.queue),
+        OCCURRENCE_TARGET_ARN: arn(delivery.queues.fanout.queue),
+        START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue),
         SCHEDULE_ROLE_ARN: arn(delivery.schedulerRole),
         SCHEDULE_DLQ_ARN: arn(delivery.schedulerDeadLetterQueue),
       });
       expect(variables('herald-fanout')).toMatchObject({
         FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
         SEND_QUEUE_URL: ref(delivery.queues.send.queue),
+        START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue),
       });
+      expect(variables('herald-start-timer')).toEqual(
+        expect.objectContaining({ FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue), START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue) }),
+      );
       expect(variables('herald-send')).toMatchObject({
         SEND_QUEUE_URL: ref(delivery.queues.send.queue),
         PROVIDER_URL: DEFAULT_PROVIDER_URL,

@@ -5,7 +5,7 @@ import { FINAL_STATUSES } from '../../../functions/domain/messages.js';
 import { SERVICE_NAME } from '../../../functions/definitions/functions.js';
 import { functionIdByName, logicalId, resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
 
-const functionNames = ['herald-api', 'herald-fanout', 'herald-send', 'herald-dead-letter', 'herald-tally'];
+const functionNames = ['herald-api', 'herald-fanout', 'herald-send', 'herald-dead-letter', 'herald-tally', 'herald-start-timer'];
 
 /** The dashboard body is a Fn::Join of JSON text and deploy-time tokens; tokens become "TOKEN" so the JSON parses. */
 function dashboardBody(dashboard: Json): { widgets: Json[] } {
@@ -48,6 +48,7 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       it.each([
         ['fan-out DLQ', () => herald.stack.delivery.queues.fanout.deadLetterQueue],
         ['send DLQ', () => herald.stack.delivery.queues.send.deadLetterQueue],
+        ['start timer DLQ', () => herald.stack.delivery.queues.startTimer.deadLetterQueue],
         ['scheduler DLQ', () => herald.stack.delivery.schedulerDeadLetterQueue],
       ] as const)('%s: alarms on the first visible message', (_, queue) => {
         const queueId = logicalId(queue());
@@ -94,8 +95,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       });
 
       it('alarm notices go to one topic that refuses unencrypted publishing', () => {
-        // One per dead-letter queue (fan-out, send, scheduler, tally), errors and throttles per function, 5xx of the API.
-        expect(alarms()).toHaveLength(4 + 2 * functionNames.length + 1);
+        // One per dead-letter queue (fan-out, send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API.
+        expect(alarms()).toHaveLength(5 + 2 * functionNames.length + 1);
         const topicPolicy = resourcesOfType(herald.resources, 'AWS::SNS::TopicPolicy')[0]![1];
         const statements = topicPolicy.Properties.PolicyDocument.Statement as Json[];
         expect(statements.some((statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);

@@ -1,0 +1,5 @@
+import { parseEnv, startTimerEnvSchema } from '../adapters/config.js';
+import { startTimerDependencies } from './wiring.js';
+import { createStartTimerHandler } from '../delivery/start-timer.js';
+
+export const handler = createStartTimerHandler(startTimerDependencies(parseEnv(startTimerEnvSchema)));
