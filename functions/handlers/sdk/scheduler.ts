@@ -1,0 +1,2 @@
+export { SchedulerClient } from '@aws-sdk/client-scheduler';
+export { EventBridgeStartScheduler } from '../../adapters/scheduler.js';
