@@ -182,7 +182,8 @@ function packageGroup(name: string): string {
 
 /**
  * What a bundle is made of. esbuild's metafile for the same entry and the same core settings
- * (the stack's build does not write one); used only to attribute the bytes, not to size them.
+ * and aliases (the stack's build does not write one); used only to attribute the bytes, not
+ * to size them.
  */
 export async function composition(entry: string): Promise<{ name: string; bytes: number }[]> {
   const result = await build({
@@ -198,6 +199,11 @@ export async function composition(entry: string): Promise<{ name: string; bytes:
     absWorkingDir: projectRoot,
     logLevel: 'silent',
     external: ['@aws-sdk/*'],
+    // The stack's stand-ins (lib/functions.ts), so the parts named are the ones deployed.
+    alias: {
+      'form-data': join(projectRoot, 'lib/bundling/form-data.cjs'),
+      debug: join(projectRoot, 'lib/bundling/debug.cjs'),
+    },
   });
   const output = Object.values(result.metafile.outputs).find((candidate) => candidate.entryPoint);
   const groups = new Map<string, number>();
