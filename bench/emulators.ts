@@ -13,6 +13,8 @@ export interface Endpoints {
 }
 
 export interface Emulators extends Endpoints {
+  /** DynamoDB Local's Java process (the soak samples its memory). */
+  dynamoPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startEmulators(): Promise<Emulators> {
   resolveLocalhostSubdomains();
   return {
     ...endpoints,
+    dynamoPid: dynamo.pid,
     async stop() {
       await Promise.all([sqs.stop(), dynamo.stop()]);
     },

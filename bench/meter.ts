@@ -44,6 +44,8 @@ export interface CallTally {
 
 export interface Invocation {
   fn: FunctionName;
+  /** Epoch ms when the invocation began. */
+  startedAt: number;
   durationMs: number;
   /** SQS records in the event (0 for the API). */
   records: number;
@@ -126,6 +128,7 @@ export class AwsCallMeter {
     const invoke = handler as unknown as (...args: unknown[]) => Promise<unknown>;
     const instrumented = async (...args: unknown[]) => {
       const records = (args[0] as { Records?: unknown[] } | undefined)?.Records?.length ?? 0;
+      const startedAt = Date.now();
       const started = performance.now();
       let failed = false;
       try {
@@ -134,7 +137,7 @@ export class AwsCallMeter {
         failed = true;
         throw error;
       } finally {
-        this.invocations.push({ fn, durationMs: performance.now() - started, records, failed });
+        this.invocations.push({ fn, startedAt, durationMs: performance.now() - started, records, failed });
       }
     };
     return instrumented as unknown as H;

@@ -5,6 +5,7 @@
  *   --only cost,bundles | BENCH_ONLY     sections to run (default: all)
  *   --memory 10000,100000 | BENCH_MEMORY audiences of the fan-out memory runs
  *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
+ *   --soak 100000 | BENCH_SOAK           audience of the soak campaign (section `soak`)
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -17,6 +18,7 @@ export interface BenchOptions {
   memoryAudiences: number[];
   apiSeconds: number;
   apiConnections: number;
+  soakAudience: number;
   /** Fixed latency of the fake provider in the cost and throughput campaigns. */
   providerLatencyMs: number;
   /** The runtime's provider concurrency (its default, PROVIDER_CONCURRENCY's default). */
@@ -58,6 +60,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       only: { type: 'string' },
       memory: { type: 'string' },
       'api-seconds': { type: 'string' },
+      soak: { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
@@ -67,6 +70,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
   const memoryText = values.memory ?? env.BENCH_MEMORY;
   const apiSecondsText = values['api-seconds'] ?? env.BENCH_API_SECONDS;
   const onlyText = values.only ?? env.BENCH_ONLY;
+  const soakText = values.soak ?? env.BENCH_SOAK;
   return {
     n: nText ? (positiveInts(nText, '--n')[0] as number) : quick ? 50 : 10_000,
     quick,
@@ -74,6 +78,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     memoryAudiences: memoryText ? positiveInts(memoryText, '--memory') : quick ? [50, 200] : [10_000, 100_000],
     apiSeconds: apiSecondsText ? (positiveInts(apiSecondsText, '--api-seconds')[0] as number) : quick ? 1 : 10,
     apiConnections: 10,
+    soakAudience: soakText ? (positiveInts(soakText, '--soak')[0] as number) : quick ? 200 : 100_000,
     providerLatencyMs: 50,
     providerConcurrency: 20,
     loadRuns: quick ? 3 : 7,
@@ -87,11 +92,15 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
 }
 
 /** The command that repeats one section at the options' sizes. */
-export function commandFor(section: Section, options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'>): string {
+export function commandFor(
+  section: Section,
+  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number },
+): string {
   const args = [`--only ${section}`];
   if (options.quick) args.push('--quick');
   if ((section === 'cost' || section === 'throughput') && !options.quick) args.push(`--n ${options.n}`);
   if (section === 'memory' && !options.quick) args.push(`--memory ${options.memoryAudiences.join(',')}`);
   if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
+  if (section === 'soak' && !options.quick && options.soakAudience !== undefined) args.push(`--soak ${options.soakAudience}`);
   return `npm run bench -- ${args.join(' ')}`;
 }

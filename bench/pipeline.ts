@@ -54,6 +54,9 @@ export interface PipelineRun {
   lastSentAt: number;
   providerRequests: number;
   providerAccepted: number;
+  /** Distinct msgIds among the accepted calls, and how many msgIds were accepted more than once. */
+  distinctAccepted: number;
+  duplicateAcceptedMsgIds: number;
   /** The most provider calls in flight at once, as the fake provider saw them. */
   providerMaxInFlight: number;
   providerLatencyMs: number;
@@ -138,6 +141,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     const accepted = requests.filter((request) => request.outcome === 'ok');
     const lastArrival = accepted.reduce((latest, request) => Math.max(latest, request.receivedAt), 0);
     const firstRequestAt = requests.reduce((first, request) => Math.min(first, request.receivedAt), Number.POSITIVE_INFINITY);
+    const acceptances = new Map<number, number>();
+    for (const request of accepted) acceptances.set(request.msgId as number, (acceptances.get(request.msgId as number) ?? 0) + 1);
     const providerMaxInFlight = provider.maxInFlight();
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
@@ -153,6 +158,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       lastSentAt: lastArrival + options.providerLatencyMs,
       providerRequests: requests.length,
       providerAccepted: accepted.length,
+      distinctAccepted: acceptances.size,
+      duplicateAcceptedMsgIds: [...acceptances.values()].filter((count) => count > 1).length,
       providerMaxInFlight,
       providerLatencyMs: options.providerLatencyMs,
       providerConcurrency: options.providerConcurrency,

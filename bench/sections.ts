@@ -12,6 +12,7 @@ import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
 import { runPipeline, type PipelineRun } from './pipeline.js';
 import { measurePace, paceFigures, type PaceRun } from './pace.js';
+import { measureSoak, soakFigures, type SoakRun } from './soak.js';
 import { throughputFigures, throughputOf, type Throughput } from './throughput.js';
 
 export interface SectionResult<D> {
@@ -51,23 +52,36 @@ export async function costSection(endpoints: Endpoints, options: BenchOptions): 
 }
 
 export interface ThroughputDetails {
+  /** The run at the cost campaign's provider latency (50 ms): here the machine is the bound. */
   run: PipelineSummary;
   throughput: Throughput;
-  /**
-   * The same pricing over this run, where the send poller's concurrent invocations share one
-   * provider limiter, so each invocation's duration also holds its siblings' provider calls.
-   */
+  /** The run with a slow provider (500 ms), where the provider is the bound and the pipeline must keep it busy. */
+  atBound: { run: PipelineSummary; throughput: Throughput };
 }
 
+/** The slow provider of the throughput target: 0.9 of the provider-bound limit at this latency. */
+export const BOUND_LATENCY_MS = 500;
+export const BOUND_RATIO_TARGET = 0.9;
+
 export async function throughputSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
-  const run = await runPipeline({
-    ...endpoints,
-    audience: options.n,
-    providerLatencyMs: options.providerLatencyMs,
-    providerConcurrency: options.providerConcurrency,
-  });
+  const runAt = (providerLatencyMs: number) =>
+    runPipeline({ ...endpoints, audience: options.n, providerLatencyMs, providerConcurrency: options.providerConcurrency });
+  const command = commandFor('throughput', options);
+  const slow = await runAt(BOUND_LATENCY_MS);
+  const slowThroughput = throughputOf(slow);
+  const run = await runAt(options.providerLatencyMs);
   const throughput = throughputOf(run);
-  return { figures: throughputFigures(throughput, run, commandFor('throughput', options)), details: { run: summary(run), throughput } };
+  return {
+    figures: [
+      ...throughputFigures(slowThroughput, slow, command, {
+        idPrefix: `throughput.latency${BOUND_LATENCY_MS}`,
+        label: `provider at ${BOUND_LATENCY_MS} ms`,
+        ratioTarget: BOUND_RATIO_TARGET,
+      }),
+      ...throughputFigures(throughput, run, command, { label: `provider at ${options.providerLatencyMs} ms` }),
+    ],
+    details: { run: summary(run), throughput, atBound: { run: summary(slow), throughput: slowThroughput } },
+  };
 }
 
 export interface BundleDetails {
@@ -117,7 +131,24 @@ export async function paceSection(endpoints: Endpoints, options: BenchOptions): 
   return { figures: paceFigures(pace, commandFor('pace', options)), details: { pace } };
 }
 
-export function runSection(section: Section, endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
+export interface SoakDetails {
+  soak: SoakRun;
+}
+
+export async function soakSection(endpoints: Endpoints & { dynamoPid?: number | undefined }, options: BenchOptions): Promise<SectionResult<SoakDetails>> {
+  const soak = await measureSoak(endpoints, {
+    audience: options.soakAudience,
+    providerLatencyMs: options.providerLatencyMs,
+    providerConcurrency: options.providerConcurrency,
+  });
+  return { figures: soakFigures(soak, commandFor('soak', options)), details: { soak } };
+}
+
+export function runSection(
+  section: Section,
+  endpoints: Endpoints & { dynamoPid?: number | undefined },
+  options: BenchOptions,
+): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
       return costSection(endpoints, options);
@@ -131,5 +162,7 @@ export function runSection(section: Section, endpoints: Endpoints, options: Benc
       return apiSection(endpoints, options);
     case 'pace':
       return paceSection(endpoints, options);
+    case 'soak':
+      return soakSection(endpoints, options);
   }
 }

@@ -9,6 +9,7 @@
  */
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
+import type { Invocation } from './meter.js';
 import type { PipelineRun } from './pipeline.js';
 
 export interface Throughput {
@@ -22,6 +23,57 @@ export interface Throughput {
   sendingMessagesPerSecond: number;
   startDelayMs: number;
   providerMaxInFlight: number;
+  /** What holds the rate back, measured on the run (see `pipelineFactors`). */
+  factors: PipelineFactors;
+}
+
+/**
+ * Where the time goes, from the invocations the runtime made:
+ * - `fanoutDoneMs`: from the campaign's creation to the end of the last fan-out invocation
+ *   (when the last chunk was on the send queue); the send side cannot outrun it.
+ * - `sendInvocations`, `meanRecords`: how full the send batches were (10 chunks at most).
+ * - `meanSendMs`: how long an invocation held its concurrency slot.
+ * - `slotBusy`: the share of the send concurrency's time (maxConcurrency x the sending span)
+ *   spent inside an invocation; the rest is the event source mapping's gaps between them
+ *   (delete, receive) and queues run dry.
+ * - `callShare`: of the time inside invocations, the share a provider call of the fixed
+ *   latency accounts for at full concurrency (messages x latency / effective concurrency);
+ *   the rest is claims, outcome writes and reads on the critical path, and slots left idle
+ *   by batches of fewer than PROVIDER_CONCURRENCY open messages.
+ */
+export interface PipelineFactors {
+  fanoutDoneMs: number;
+  /** Fan-out invocations (one page each), their mean duration and the mean gap from one's end to the next one's start. */
+  fanoutInvocations: number;
+  meanFanoutMs: number;
+  meanFanoutGapMs: number;
+  sendInvocations: number;
+  meanRecords: number;
+  meanSendMs: number;
+  slotBusy: number;
+  callShare: number;
+}
+
+export function pipelineFactors(run: PipelineRun, effectiveConcurrency: number): PipelineFactors {
+  const fanouts = run.usage.invocations.filter((invocation) => invocation.fn === 'fanout');
+  const sends = run.usage.invocations.filter((invocation) => invocation.fn === 'send' && invocation.records > 0);
+  const fanoutDone = fanouts.reduce((latest, invocation) => Math.max(latest, invocation.startedAt + invocation.durationMs), run.createdAt);
+  const sendMs = sends.reduce((sum, invocation) => sum + invocation.durationMs, 0);
+  const span = Math.max(1, run.lastSentAt - run.firstRequestAt);
+  const perInvocation = effectiveConcurrency / run.send.maxConcurrency;
+  const pages = [...fanouts].sort((a, b) => a.startedAt - b.startedAt);
+  const gaps = pages.slice(1).map((page, index) => page.startedAt - ((pages[index] as Invocation).startedAt + (pages[index] as Invocation).durationMs));
+  return {
+    fanoutDoneMs: fanoutDone - run.createdAt,
+    fanoutInvocations: pages.length,
+    meanFanoutMs: pages.length ? pages.reduce((sum, page) => sum + page.durationMs, 0) / pages.length : 0,
+    meanFanoutGapMs: gaps.length ? gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length : 0,
+    sendInvocations: sends.length,
+    meanRecords: sends.length ? sends.reduce((sum, invocation) => sum + invocation.records, 0) / sends.length : 0,
+    meanSendMs: sends.length ? sendMs / sends.length : 0,
+    slotBusy: sendMs / (run.send.maxConcurrency * span),
+    callShare: sendMs > 0 ? (run.counts.sent * run.providerLatencyMs) / perInvocation / sendMs : 0,
+  };
 }
 
 export function throughputOf(run: PipelineRun): Throughput {
@@ -39,28 +91,41 @@ export function throughputOf(run: PipelineRun): Throughput {
     sendingMessagesPerSecond: run.counts.sent / ((run.lastSentAt - run.firstRequestAt) / 1000),
     startDelayMs: run.firstRequestAt - run.createdAt,
     providerMaxInFlight: run.providerMaxInFlight,
+    factors: pipelineFactors(run, effectiveConcurrency),
   };
 }
 
-export function throughputFigures(t: Throughput, run: PipelineRun, command: string): Figure[] {
+/**
+ * The figures of one run. `idPrefix` and `label` tell the runs at different provider latencies
+ * apart; a `target` applies to the ratio (the 500 ms run must reach 0.9 of the bound).
+ */
+export function throughputFigures(
+  t: Throughput,
+  run: PipelineRun,
+  command: string,
+  options: { idPrefix?: string; label?: string; ratioTarget?: number } = {},
+): Figure[] {
+  const idPrefix = options.idPrefix ?? 'throughput';
+  const label = options.label ? ` (${options.label})` : '';
   return [
     figure({
-      id: 'throughput.messagesPerSecond',
+      id: `${idPrefix}.messagesPerSecond`,
       section: 'throughput',
-      figure: 'pipeline throughput',
+      figure: `pipeline throughput${label}`,
       value: t.messagesPerSecond,
       unit: 'msg/s',
       command,
       note: `${t.messages} messages in ${(t.elapsedMs / 1000).toFixed(1)} s, campaign creation to last provider answer; fake provider ${run.providerLatencyMs} ms fixed`,
     }),
     figure({
-      id: 'throughput.ratioToProviderBound',
+      id: `${idPrefix}.ratioToProviderBound`,
       section: 'throughput',
-      figure: 'throughput / provider-bound limit',
+      figure: `throughput / provider-bound limit${label}`,
       value: t.ratio,
       unit: 'x',
+      ...(options.ratioTarget !== undefined ? { target: { op: '>=' as const, limit: options.ratioTarget } } : {}),
       command,
-      note: `limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
+      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
     }),
   ];
 }

@@ -131,8 +131,12 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
         // The Node.js 22 runtime ships AWS SDK v3: leaving it out keeps each bundle a few hundred
         // KB smaller (npm run bench measures size and cold load).
         externalModules: ['@aws-sdk/*'],
-        // axios's form-data (multipart bodies, never sent here) and its MIME database stay out: ~160 KB less in send.
-        esbuildArgs: { '--alias:form-data': fileURLToPath(new URL('./bundling/form-data.cjs', import.meta.url)) },
+        // axios's form-data (multipart bodies, never sent here) and its MIME database stay out: ~160 KB less in send;
+        // so does `debug` (logging of axios's redirect and proxy helpers, off unless DEBUG names them): ~10 KB.
+        esbuildArgs: {
+          '--alias:form-data': fileURLToPath(new URL('./bundling/form-data.cjs', import.meta.url)),
+          '--alias:debug': fileURLToPath(new URL('./bundling/debug.cjs', import.meta.url)),
+        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

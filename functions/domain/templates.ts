@@ -21,21 +21,29 @@ const noFiles: FS = {
   sep: '/',
 };
 
-const engine = /* @__PURE__ */ new Liquid({
-  fs: noFiles,
-  root: [],
-  partials: [],
-  layouts: [],
-  relativeReference: false,
-  strictFilters: true,
-  // Unknown variables are refused when the campaign is written (checkTemplate); at send time a
-  // client without a name renders it empty, so `default` can stand in.
-  strictVariables: false,
-  ownPropertyOnly: true,
-  parseLimit: 10_000,
-  renderLimit: 200,
-  memoryLimit: 100_000,
-});
+/**
+ * Built on first use, not at load: constructing the engine costs tens of milliseconds, which a
+ * Lambda would otherwise pay at every cold start, also when its texts have no markup at all.
+ */
+let engine: Liquid | undefined;
+const liquid = (): Liquid => (engine ??= createEngine());
+
+const createEngine = (): Liquid =>
+  new Liquid({
+    fs: noFiles,
+    root: [],
+    partials: [],
+    layouts: [],
+    relativeReference: false,
+    strictFilters: true,
+    // Unknown variables are refused when the campaign is written (checkTemplate); at send time a
+    // client without a name renders it empty, so `default` can stand in.
+    strictVariables: false,
+    ownPropertyOnly: true,
+    parseLimit: 10_000,
+    renderLimit: 200,
+    memoryLimit: 100_000,
+  });
 
 export type { ScalarVariable, TemplateUse, TemplateVariables };
 export { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES };
@@ -49,7 +57,7 @@ const PARSED_KEPT = 100;
 function parse(text: string): Template[] {
   let templates = parsed.get(text);
   if (!templates) {
-    templates = engine.parse(text);
+    templates = liquid().parse(text);
     if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
     parsed.set(text, templates);
   }
@@ -75,7 +83,7 @@ export function checkTemplate(text: string): TemplateUse {
   }
   let globals: Record<string, { segments: unknown[]; location: { row: number; col: number } }[]>;
   try {
-    globals = engine.analyzeSync(templates, { partials: false }).globals as typeof globals;
+    globals = liquid().analyzeSync(templates, { partials: false }).globals as typeof globals;
   } catch (error) {
     throw problem(`is not a valid template: ${(error as Error).message}`);
   }
@@ -104,13 +112,17 @@ export function checkTemplate(text: string): TemplateUse {
   return { scalars: [...scalars].sort(), attributes: [...attributes].sort() };
 }
 
+const hasMarkup = (text: string): boolean => text.includes('{{') || text.includes('{%');
+
 /** Thrown when one client's rendering fails (a filter error, a limit): that message fails, not its chunk. */
 export class TemplateRenderError extends Error {}
 
 /** Renders a checked text for one client. Missing variables render empty. */
 export function renderTemplate(text: string, vars: TemplateVariables): string {
+  // Without a tag or an output there is nothing to render: Liquid would give the text back as it is.
+  if (!hasMarkup(text)) return text;
   try {
-    return engine.renderSync(parse(text), { ...vars, attributes: vars.attributes ?? {} }) as string;
+    return liquid().renderSync(parse(text), { ...vars, attributes: vars.attributes ?? {} }) as string;
   } catch (error) {
     throw new TemplateRenderError((error as Error).message);
   }

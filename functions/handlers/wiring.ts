@@ -3,11 +3,15 @@
  * the local runtime calls the same builders and only swaps what differs on one machine.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+// What only some functions use comes through ./sdk (declared free of side effects there), so a
+// bundle whose function never uses it leaves the package out and never loads it: the Scheduler
+// client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
+// tally and deadLetter.
+import { EventBridgeRecurringScheduler, EventBridgeStartScheduler, SchedulerClient } from './sdk/scheduler.js';
+import { DynamoDBPersistenceLayer } from './sdk/idempotency.js';
+import { getSecret } from './sdk/secrets.js';
+import { SQSClient, SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from './sdk/sqs.js';
 import type { ApiDependencies } from '../api/app.js';
 import type { IdempotencySettings } from '../api/idempotency.js';
 import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
@@ -22,9 +26,6 @@ import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
-import { EventBridgeRecurringScheduler } from '../adapters/recurring-scheduler.js';
-import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
-import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../adapters/sqs.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
@@ -11,7 +11,7 @@ import type { TableName } from '../../../functions/definitions/tables.js';
 import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
 import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
-const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject }[] = [
+const handlers: { name: FunctionName; functionName: string; schema: z.ZodMiniObject }[] = [
   { name: 'api', functionName: 'herald-api', schema: apiEnvSchema },
   { name: 'fanout', functionName: 'herald-fanout', schema: fanoutEnvSchema },
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
@@ -21,9 +21,9 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodObject 
 ];
 
 /** Keys the handler cannot start without: the schema rejects them missing (no default, not optional). */
-function requiredKeys(schema: z.ZodObject): string[] {
+function requiredKeys(schema: z.ZodMiniObject): string[] {
   return Object.entries(schema.shape)
-    .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+    .filter(([, field]) => !z.safeParse(field, undefined).success)
     .map(([key]) => key);
 }
 

@@ -1,0 +1,1 @@
+export { getSecret } from '@aws-lambda-powertools/parameters/secrets';

@@ -1,0 +1,2 @@
+export { SQSClient } from '@aws-sdk/client-sqs';
+export { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../../adapters/sqs.js';

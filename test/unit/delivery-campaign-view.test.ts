@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { Campaign } from '../../functions/domain/campaigns.js';
+import { STATUS_RECHECK_MS } from '../../functions/domain/campaigns.js';
+import type { CampaignStore } from '../../functions/ports.js';
+import { CampaignView } from '../../functions/delivery/campaign-view.js';
+
+/** A store whose reads answer only when the test says so, each with the status of that moment. */
+function controlledStore() {
+  const reads: { answer: (status: string) => void }[] = [];
+  const store = {
+    get: () =>
+      new Promise<Campaign | undefined>((resolve) => {
+        reads.push({ answer: (status) => resolve({ id: '1', status } as unknown as Campaign) });
+      }),
+  } as unknown as CampaignStore;
+  return { store, reads };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('CampaignView', () => {
+  it('reads ahead at three quarters of the recheck age, so a call does not wait, and never serves a read older than the recheck age', async () => {
+    const { store, reads } = controlledStore();
+    const view = new CampaignView(store);
+    const first = view.current('1');
+    expect(reads).toHaveLength(1);
+    reads[0]!.answer('running');
+    expect((await first)?.status).toBe('running');
+    // Young: the same read serves, no new one.
+    expect((await view.current('1'))?.status).toBe('running');
+    expect(reads).toHaveLength(1);
+
+    await sleep(STATUS_RECHECK_MS * 0.8);
+    // Old enough to read ahead: the call gets the answered read at once, one read starts.
+    const ahead = await Promise.race([view.current('1'), sleep(50).then(() => 'waited')]);
+    expect(ahead).toMatchObject({ status: 'running' });
+    expect(reads).toHaveLength(2);
+    view.current('1');
+    expect(reads).toHaveLength(2);
+
+    // The read ahead has not answered when the one in hand turns too old: now a call waits for it.
+    await sleep(STATUS_RECHECK_MS * 0.3);
+    const late = view.current('1');
+    const raced = await Promise.race([late, sleep(50).then(() => 'waited')]);
+    expect(raced).toBe('waited');
+    reads[1]!.answer('paused');
+    expect((await late)?.status).toBe('paused');
+    expect(reads).toHaveLength(2);
+  });
+
+  it('replaces the read in hand as soon as the read ahead answers', async () => {
+    const { store, reads } = controlledStore();
+    const view = new CampaignView(store);
+    const first = view.current('1');
+    reads[0]!.answer('running');
+    await first;
+    await sleep(STATUS_RECHECK_MS * 0.8);
+    await view.current('1');
+    reads[1]!.answer('cancelled');
+    await settle();
+    expect((await view.current('1'))?.status).toBe('cancelled');
+  });
+});
