@@ -135,9 +135,10 @@ export function paceFigures(run: PaceRun, command: string): Figure[] {
       figure: 'rate limit: busiest 10 s window / maxPerSecond',
       value: rate.busiest10sPerSecond / rate.maxPerSecond,
       unit: 'x',
-      target: { op: '<=', limit: 1 },
+      // The contract holds the rate within 10 % over any 10 s window.
+      target: { op: '<=', limit: 1.1 },
       command,
-      note: `${rate.busiest10s} call starts in the busiest 10 s (limit ${rate.maxPerSecond * 10})`,
+      note: `${rate.busiest10s} call starts in the busiest 10 s, as the provider received them (${rate.maxPerSecond * 10} at exactly the limit)`,
     }),
     figure({
       id: 'pace.startDelayMaxMs',
