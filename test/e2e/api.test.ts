@@ -569,6 +569,7 @@ describe('routing and documentation', () => {
       '/campaigns/{id}',
       '/campaigns/{id}/pause',
       '/campaigns/{id}/resume',
+      '/campaigns/{id}/runs',
       '/campaigns/{id}/stats',
       '/clients',
       '/clients/batch',
