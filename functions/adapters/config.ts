@@ -49,6 +49,8 @@ export const apiEnvSchema = z.object({
   /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
   IDEMPOTENCY_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
+  /** Notices go straight onto the send queue. */
+  SEND_QUEUE_URL: url,
   SCHEDULE_GROUP: name,
   SCHEDULE_TARGET_ARN: name,
   SCHEDULE_ROLE_ARN: name,

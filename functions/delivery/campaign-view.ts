@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { STATUS_RECHECK_MS, type Campaign } from '../domain/campaigns.js';
+import { isNoticeKey, NOTICE_DELIVERY } from '../domain/notices.js';
 import type { CampaignStore } from '../ports.js';
 
 /**
@@ -13,6 +14,8 @@ export class CampaignView {
   constructor(private readonly campaigns: CampaignStore) {}
 
   current(id: string): Promise<Campaign | undefined> {
+    // A notice's chunk has no campaign: it is sent at once, under the notices' fixed rules.
+    if (isNoticeKey(id)) return Promise.resolve(NOTICE_DELIVERY);
     const entry = this.entries.get(id);
     if (entry && performance.now() - entry.readStartedAt < STATUS_RECHECK_MS) return entry.campaign;
     const fresh = { readStartedAt: performance.now(), campaign: this.campaigns.get(id) };

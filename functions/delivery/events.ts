@@ -14,7 +14,10 @@ const fanoutEvent = z.discriminatedUnion('type', [
   }),
 ]);
 
-const chunkRef = z.object({ campaignId, chunk: z.number().int().min(0), zones: z.array(z.string().max(64)).max(10).optional() });
+/** A send-queue chunk belongs to a campaign or is a notice's (functions/domain/notices.ts). */
+const chunkOwner = z.string().regex(/^(\d+|notice#[1-9]\d{0,9})$/);
+
+const chunkRef = z.object({ campaignId: chunkOwner, chunk: z.number().int().min(0), zones: z.array(z.string().max(64)).max(10).optional() });
 
 /** Queue bodies are checked like any input: a malformed one fails its record, not the batch. */
 export function parseFanoutEvent(body: string): FanoutEvent {

@@ -19,6 +19,7 @@ import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, TallyEnv } from '../ada
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { EventBridgeStartScheduler } from '../adapters/scheduler.js';
@@ -68,6 +69,8 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         deadLetterArn: env.SCHEDULE_DLQ_ARN,
       }),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
+    notices: new DynamoNoticeStore(dynamoDocumentClient(), { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE }),
+    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     ...overrides,
   };
 }
