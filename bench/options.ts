@@ -5,6 +5,7 @@
  *   --only cost,bundles | BENCH_ONLY     sections to run (default: all)
  *   --memory 10000,100000 | BENCH_MEMORY audiences of the fan-out memory runs
  *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
+ *   --import-rows 100000 | BENCH_IMPORT_ROWS rows of the import section's CSV
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +28,8 @@ export interface BenchOptions {
   statsAudience: number;
   /** Campaigns in the table while GET /stats is measured. */
   statsCampaigns: number;
+  /** Rows of the generated CSV the import section imports (and imports again). */
+  importRows: number;
   out: string | undefined;
 }
 
@@ -56,6 +59,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       only: { type: 'string' },
       memory: { type: 'string' },
       'api-seconds': { type: 'string' },
+      'import-rows': { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
@@ -77,16 +81,24 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     loadRuns: quick ? 3 : 7,
     statsAudience: quick ? 50 : 1000,
     statsCampaigns: quick ? 100 : 10_000,
+    importRows: (() => {
+      const text = values['import-rows'] ?? env.BENCH_IMPORT_ROWS;
+      return text ? (positiveInts(text, '--import-rows')[0] as number) : quick ? 500 : 100_000;
+    })(),
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }
 
 /** The command that repeats one section at the options' sizes. */
-export function commandFor(section: Section, options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'>): string {
+export function commandFor(
+  section: Section,
+  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & Partial<Pick<BenchOptions, 'importRows'>>,
+): string {
   const args = [`--only ${section}`];
   if (options.quick) args.push('--quick');
   if ((section === 'cost' || section === 'throughput') && !options.quick) args.push(`--n ${options.n}`);
   if (section === 'memory' && !options.quick) args.push(`--memory ${options.memoryAudiences.join(',')}`);
   if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
+  if (section === 'import' && !options.quick && options.importRows !== undefined) args.push(`--import-rows ${options.importRows}`);
   return `npm run bench -- ${args.join(' ')}`;
 }

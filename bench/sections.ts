@@ -10,6 +10,8 @@ import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } 
 import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
+import { importFigures, measureImport, type ImportRun } from './import-rate.js';
+import { measureNotices, noticeFigures, type NoticeRun } from './notices.js';
 import { runPipeline, type PipelineRun } from './pipeline.js';
 import { throughputFigures, throughputOf, type Throughput } from './throughput.js';
 
@@ -102,6 +104,16 @@ export async function apiSection(endpoints: Endpoints, options: BenchOptions): P
   return { figures: apiFigures(api, commandFor('api', options)), details: { api } };
 }
 
+export async function noticesSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ notices: NoticeRun }>> {
+  const notices = await measureNotices(endpoints, { notices: options.quick ? 20 : 200, concurrency: 4 });
+  return { figures: noticeFigures(notices, commandFor('notices', options)), details: { notices } };
+}
+
+export async function importSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ import: ImportRun }>> {
+  const run = await measureImport(endpoints, { rows: options.importRows });
+  return { figures: importFigures(run, commandFor('import', options)), details: { import: run } };
+}
+
 export function runSection(section: Section, endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
@@ -114,5 +126,9 @@ export function runSection(section: Section, endpoints: Endpoints, options: Benc
       return throughputSection(endpoints, options);
     case 'api':
       return apiSection(endpoints, options);
+    case 'notices':
+      return noticesSection(endpoints, options);
+    case 'import':
+      return importSection(endpoints, options);
   }
 }
