@@ -6,6 +6,7 @@
  *   --memory 10000,100000 | BENCH_MEMORY audiences of the fan-out memory runs
  *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
  *   --soak 100000 | BENCH_SOAK           audience of the soak campaign (section `soak`)
+ *   --import-rows 100000 | BENCH_IMPORT_ROWS rows of the import section's CSV
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -31,6 +32,8 @@ export interface BenchOptions {
   statsCampaigns: number;
   /** The pace section (./pace.ts): audiences of the send-window and rate runs, the rate limit, scheduled starts timed. */
   pace: { windowAudience: number; rateAudience: number; maxPerSecond: number; startRuns: number };
+  /** Rows of the generated CSV the import section imports (and imports again). */
+  importRows: number;
   out: string | undefined;
 }
 
@@ -61,6 +64,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       memory: { type: 'string' },
       'api-seconds': { type: 'string' },
       soak: { type: 'string' },
+      'import-rows': { type: 'string' },
       out: { type: 'string' },
     },
     strict: true,
@@ -87,6 +91,10 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     pace: quick
       ? { windowAudience: 60, rateAudience: 60, maxPerSecond: 20, startRuns: 1 }
       : { windowAudience: 1000, rateAudience: 600, maxPerSecond: 50, startRuns: 2 },
+    importRows: (() => {
+      const text = values['import-rows'] ?? env.BENCH_IMPORT_ROWS;
+      return text ? (positiveInts(text, '--import-rows')[0] as number) : quick ? 500 : 100_000;
+    })(),
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }
@@ -94,7 +102,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
 /** The command that repeats one section at the options' sizes. */
 export function commandFor(
   section: Section,
-  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number },
+  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number } & Partial<Pick<BenchOptions, 'importRows'>>,
 ): string {
   const args = [`--only ${section}`];
   if (options.quick) args.push('--quick');
@@ -102,5 +110,6 @@ export function commandFor(
   if (section === 'memory' && !options.quick) args.push(`--memory ${options.memoryAudiences.join(',')}`);
   if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
   if (section === 'soak' && !options.quick && options.soakAudience !== undefined) args.push(`--soak ${options.soakAudience}`);
+  if (section === 'import' && !options.quick && options.importRows !== undefined) args.push(`--import-rows ${options.importRows}`);
   return `npm run bench -- ${args.join(' ')}`;
 }

@@ -10,6 +10,8 @@ import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } 
 import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
+import { importFigures, measureImport, type ImportRun } from './import-rate.js';
+import { measureNotices, noticeFigures, type NoticeRun } from './notices.js';
 import { runPipeline, type PipelineRun } from './pipeline.js';
 import { measurePace, paceFigures, type PaceRun } from './pace.js';
 import { measureSoak, soakFigures, type SoakRun } from './soak.js';
@@ -144,6 +146,16 @@ export async function soakSection(endpoints: Endpoints & { dynamoPid?: number | 
   return { figures: soakFigures(soak, commandFor('soak', options)), details: { soak } };
 }
 
+export async function noticesSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ notices: NoticeRun }>> {
+  const notices = await measureNotices(endpoints, { notices: options.quick ? 20 : 200, concurrency: 4 });
+  return { figures: noticeFigures(notices, commandFor('notices', options)), details: { notices } };
+}
+
+export async function importSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ import: ImportRun }>> {
+  const run = await measureImport(endpoints, { rows: options.importRows });
+  return { figures: importFigures(run, commandFor('import', options)), details: { import: run } };
+}
+
 export function runSection(
   section: Section,
   endpoints: Endpoints & { dynamoPid?: number | undefined },
@@ -164,5 +176,9 @@ export function runSection(
       return paceSection(endpoints, options);
     case 'soak':
       return soakSection(endpoints, options);
+    case 'notices':
+      return noticesSection(endpoints, options);
+    case 'import':
+      return importSection(endpoints, options);
   }
 }

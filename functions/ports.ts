@@ -3,6 +3,7 @@ import type { Campaign, CampaignFilter, CampaignStatus, FanoutProgress } from '.
 import type { Client, ClientPatch, NewClient } from './domain/clients.js';
 import type { SendOutcome } from './domain/delivery.js';
 import type { ConflictError } from './domain/errors.js';
+import type { Notice } from './domain/notices.js';
 import type { AudienceMember, Chunk, Counts, Message, MessageRecord, MessageStatus, Tally } from './domain/messages.js';
 import type { Recurrence } from './domain/recurrence.js';
 
@@ -30,6 +31,8 @@ export interface ClientStore {
    */
   createMany(inputs: NewClient[]): Promise<(Client | ConflictError)[]>;
   get(id: string): Promise<Client | undefined>;
+  /** The client that has the phone, read through the phone's reservation. */
+  findByPhone(phone: string): Promise<Client | undefined>;
   /** Throws NotFoundError, or ConflictError when the new phone belongs to another client. */
   update(id: string, patch: ClientPatch): Promise<Client>;
   /** Throws NotFoundError. */
@@ -123,6 +126,12 @@ export interface MessageStore {
   /** The numbers of a campaign's chunks that still hold a queued message. */
   openChunks(campaignId: string, request: PageRequest): Promise<Page<number>>;
   list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
+}
+
+export interface NoticeStore {
+  /** Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk built for it. */
+  create(build: (id: number) => Chunk): Promise<Chunk>;
+  get(id: number): Promise<Notice | undefined>;
 }
 
 export interface ChunkRef {

@@ -67,11 +67,12 @@ export class HeraldApi extends Construct {
       name: 'api',
       description: 'Herald REST API: clients, campaigns, statistics and the OpenAPI document',
       defaults: props.functionDefaults,
-      environment: { ...data.environment, ...delivery.startEnvironment },
+      environment: { ...data.environment, ...delivery.startEnvironment, ...delivery.noticeEnvironment },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
     });
     data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' });
     delivery.grantStartCampaigns(this.handler);
+    delivery.grantSendNotices(this.handler);
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${props.functionDefaults.namePrefix}-access`,

@@ -210,6 +210,16 @@ export class HeraldDelivery extends Construct {
     this.schedulerDeadLetterQueue.grant(this.schedulerRole, 'sqs:SendMessage');
   }
 
+  /** What the API function needs to queue notices (POST /notices) straight for the sender. */
+  get noticeEnvironment(): Record<string, string> {
+    return { [queues.send.urlEnvVar]: this.queues.send.queue.queueUrl };
+  }
+
+  /** Lets the API put a notice's chunk on the send queue, and nothing else on it. */
+  grantSendNotices(grantee: iam.IGrantable): void {
+    this.queues.send.queue.grantSendMessages(grantee);
+  }
+
   /** What the API function needs to start campaigns now (FANOUT_QUEUE_URL) or at their start (SCHEDULE_*, START_TIMER_QUEUE_URL). */
   get startEnvironment(): Record<string, string> {
     return {

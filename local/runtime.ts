@@ -171,6 +171,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const apiEnv = parseEnv(apiEnvSchema, {
       ...tablesEnv,
       FANOUT_QUEUE_URL: created.fanout.url,
+      SEND_QUEUE_URL: created.send.url,
       SCHEDULE_GROUP: 'local',
       SCHEDULE_TARGET_ARN: created.startTimer.arn,
       OCCURRENCE_TARGET_ARN: created.fanout.arn,

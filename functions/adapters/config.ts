@@ -51,6 +51,8 @@ export const apiEnvSchema = z.object({
   /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
   IDEMPOTENCY_TTL_SECONDS: z._default(positiveInt, 24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
+  /** Notices go straight onto the send queue. */
+  SEND_QUEUE_URL: url,
   SCHEDULE_GROUP: name,
   /** Where one-time schedules put a start: the start timer queue. */
   SCHEDULE_TARGET_ARN: name,

@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
-import type { Clock, FanoutQueue, RecurringScheduler, StartScheduler, Stores } from '../ports.js';
+import type { Clock, FanoutQueue, NoticeStore, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -15,6 +15,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { clientRoutes } from './routes/clients.js';
 import { docsRoutes } from './routes/docs.js';
 import { messageRoutes } from './routes/messages.js';
+import { noticeRoutes } from './routes/notices.js';
 import { statsRoutes } from './routes/stats.js';
 
 export interface ApiDependencies extends Stores {
@@ -24,6 +25,9 @@ export interface ApiDependencies extends Stores {
   /** The recurring schedules of recurring campaigns; without it, creating one fails. */
   recurringScheduler?: RecurringScheduler;
   idempotency: IdempotencySettings;
+  /** Notices (POST /notices) are stored here and put straight on the send queue. */
+  notices: NoticeStore;
+  sendQueue: SendQueue;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -43,7 +47,14 @@ function unmatched(routes: ApiRoute[]) {
 }
 
 export function createApiHandler(deps: ApiDependencies) {
-  const routes: ApiRoute[] = [...clientRoutes(deps), ...campaignRoutes(deps), ...statsRoutes(deps), ...messageRoutes(deps), ...docsRoutes()];
+  const routes: ApiRoute[] = [
+    ...clientRoutes(deps),
+    ...campaignRoutes(deps),
+    ...statsRoutes(deps),
+    ...messageRoutes(deps),
+    ...noticeRoutes(deps),
+    ...docsRoutes(),
+  ];
   // onError runs in reverse order: problemDetails shapes the answer, then requestLogging logs it.
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(requestLogging())

@@ -21,6 +21,10 @@ import {
   MessageSchema,
   NewCampaignSchema,
   NewClientSchema,
+  NewNoticeSchema,
+  NoticeAcceptedSchema,
+  NoticeIdParamsSchema,
+  NoticeSchema,
   OverallStatsSchema,
   PreviewRequestSchema,
   PreviewSchema,
@@ -213,6 +217,24 @@ const routes: RouteConfig[] = [
     request: { params: MessageIdParamsSchema },
     responses: { ...ok(200, 'The message', MessageSchema), ...problems(400, 404) },
   },
+  {
+    method: 'post',
+    path: '/notices',
+    tags: ['notices'],
+    summary: 'Send one message to one client now',
+    description:
+      'Renders the text for the client (its variables and `variables`) and queues it at once, through the same sender, retries and dead-letter queue as campaign messages. Unknown client: 404; opted-out client: 409; bad template: 400 naming text. Nothing is queued when refused.',
+    request: jsonRequest(NewNoticeSchema),
+    responses: { ...ok(202, 'Queued; the id is the notice (and the provider msgId)', NoticeAcceptedSchema), ...problems(...bodyProblems, 404, 409) },
+  },
+  {
+    method: 'get',
+    path: '/notices/{id}',
+    tags: ['notices'],
+    summary: 'One notice and its delivery status',
+    request: { params: NoticeIdParamsSchema },
+    responses: { ...ok(200, 'The notice', NoticeSchema), ...problems(400, 404) },
+  },
 ];
 
 const IdempotencyHeadersSchema = z.object({
@@ -240,7 +262,7 @@ function buildDocument(): OpenApiDocument {
       description:
         'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
     },
-    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }],
+    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }, { name: 'notices' }],
   });
 }
 

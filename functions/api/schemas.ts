@@ -411,3 +411,76 @@ export const ClientBatchResultSchema = z
   .openapi('ClientBatchResult');
 
 export type ClientBatchResult = z.infer<typeof ClientBatchResultSchema>;
+
+// Event-triggered notices (POST /notices, GET /notices/{id})
+
+export const NOTICE_VARIABLES_MAX = 20;
+export const NOTICE_VARIABLE_MAX_LENGTH = 500;
+const NOTICE_VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const clientIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id');
+
+export const NewNoticeSchema = z
+  .strictObject({
+    clientId: clientIdField.optional().openapi({ description: 'The client to notify; or give phone instead.', example: 'k3Jd9sQ0aB1xYz2w' }),
+    phone: phone.optional().openapi({ description: "The client's phone, instead of clientId." }),
+    text: z.string().min(1).max(1000).openapi({
+      description:
+        "A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error or an unknown variable is refused (400 naming text).",
+      example: 'Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready',
+    }),
+    variables: z
+      .record(z.string(), z.union([z.string().max(NOTICE_VARIABLE_MAX_LENGTH), z.number(), z.boolean()]))
+      .superRefine((variables, context) => {
+        const keys = Object.keys(variables);
+        if (keys.length > NOTICE_VARIABLES_MAX)
+          context.addIssue({ code: 'custom', message: `must have at most ${NOTICE_VARIABLES_MAX} keys (has ${keys.length})` });
+        for (const key of keys) {
+          if (!NOTICE_VARIABLE_KEY.test(key)) context.addIssue({ code: 'custom', message: `key must match ${NOTICE_VARIABLE_KEY.source}`, path: [key] });
+          else if (key === 'attributes') context.addIssue({ code: 'custom', message: "is reserved for the client's attributes", path: [key] });
+        }
+      })
+      .optional()
+      .openapi({
+        description: `Up to ${NOTICE_VARIABLES_MAX} more template variables (strings of at most ${NOTICE_VARIABLE_MAX_LENGTH} characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.`,
+        example: { receipt: 'R-1042' },
+      }),
+  })
+  .superRefine((notice, context) => {
+    const given = [notice.clientId, notice.phone].filter((value) => value !== undefined).length;
+    if (given === 0) context.addIssue({ code: 'custom', message: 'give clientId or phone', path: ['clientId'] });
+    if (given === 2) context.addIssue({ code: 'custom', message: 'give clientId or phone, not both', path: ['phone'] });
+  })
+  .openapi('NewNotice', {
+    description: 'One message to one client, sent at once (never to an opted-out client: 409). Give clientId or phone.',
+    example: { clientId: 'k3Jd9sQ0aB1xYz2w', text: 'Your receipt {{ receipt }} is ready', variables: { receipt: 'R-1042' } },
+  });
+
+export const NoticeIdParamsSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'must be a positive integer')
+    .openapi({ type: 'integer', minimum: 1, example: 1 }),
+});
+
+const noticeId = z
+  .number()
+  .int()
+  .openapi({ description: "The provider's msgId: notices count from 1, below every campaign message id (2^31 and up).", example: 1 });
+
+export const NoticeAcceptedSchema = z.strictObject({ id: noticeId, status: z.literal('queued') }).openapi('NoticeAccepted');
+
+export const NoticeSchema = z
+  .strictObject({
+    id: noticeId,
+    clientId: z.string(),
+    status: z.enum(MESSAGE_STATUSES),
+    attempts: count,
+    lastError: z.string().optional(),
+    createdAt: timestamp,
+    sentAt: timestamp.optional(),
+  })
+  .openapi('Notice');
+
+export type NoticeView = z.infer<typeof NoticeSchema>;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { STATUS_RECHECK_MS, type Campaign } from '../domain/campaigns.js';
+import { isNoticeKey, NOTICE_DELIVERY } from '../domain/notices.js';
 import type { CampaignStore } from '../ports.js';
 
 /**
@@ -31,6 +32,8 @@ export class CampaignView {
   constructor(private readonly campaigns: CampaignStore) {}
 
   current(id: string): Promise<Campaign | undefined> {
+    // A notice's chunk has no campaign: it is sent at once, under the notices' fixed rules.
+    if (isNoticeKey(id)) return Promise.resolve(NOTICE_DELIVERY);
     const entry = this.entries.get(id);
     const age = entry ? performance.now() - entry.readStartedAt : Infinity;
     if (entry && age < STATUS_RECHECK_MS) {

@@ -15,8 +15,11 @@ const fanoutEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('occurrence'), campaignId, scheduledAt: z.optional(z.string().check(z.maxLength(40))) }),
 ]);
 
+/** A send-queue chunk belongs to a campaign or is a notice's (functions/domain/notices.ts). */
+const chunkOwner = z.string().check(z.regex(/^(\d+|notice#[1-9]\d{0,9})$/));
+
 const chunkRef = z.object({
-  campaignId,
+  campaignId: chunkOwner,
   chunk: z.number().check(z.int(), z.minimum(0)),
   zones: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(10))),
 });

@@ -105,8 +105,8 @@ export function createSendHandler(deps: SendDependencies) {
       }
       let text: string;
       try {
-        // Rendered from the variables the fan-out copied into the chunk: no client is read here.
-        text = renderTemplate(campaign.text, { ...message.vars, phone: message.phone });
+        // Rendered from the variables the fan-out copied into the chunk: no client is read here. A notice comes rendered.
+        text = message.text ?? renderTemplate(campaign.text, { ...message.vars, phone: message.phone });
       } catch (error) {
         if (!(error instanceof TemplateRenderError)) throw error;
         const failed = closed({ ...message, attempts: message.attempts + 1 }, 'failed', shortError(`template: ${error.message}`));

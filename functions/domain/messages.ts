@@ -39,6 +39,8 @@ export interface MessageRecord {
   vars?: TemplateVariables;
   /** The client's IANA zone at fan-out: what a send window is judged by. */
   timezone?: string;
+  /** A notice's text, rendered when it was posted (notices.ts); a campaign's messages render the campaign's text at send time. */
+  text?: string;
 }
 
 export interface Chunk {

@@ -72,9 +72,10 @@ function problem(message: string): ValidationError {
 /**
  * Checks a campaign text: Liquid syntax, known filters, and only the variables Herald gives
  * (`name`, `phone`, `tag`, `operatorCode`, `timezone`, `attributes.<key>`). Throws a
- * ValidationError naming `text`, with the line, column and variable in the message.
+ * ValidationError naming `text`, with the line, column and variable in the message. `extra` names
+ * further top-level variables the caller provides (a notice's `variables`, see notices.ts).
  */
-export function checkTemplate(text: string): TemplateUse {
+export function checkTemplate(text: string, extra: readonly string[] = []): TemplateUse {
   let templates: Template[];
   try {
     templates = parse(text);
@@ -96,6 +97,7 @@ export function checkTemplate(text: string): TemplateUse {
         scalars.add(root);
         continue;
       }
+      if (extra.includes(root)) continue;
       const key = use.segments[1];
       if (root === 'attributes' && typeof key === 'string' && ATTRIBUTE_KEY_PATTERN.test(key)) {
         attributes.add(key);

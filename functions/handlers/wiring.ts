@@ -24,6 +24,7 @@ import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 
@@ -78,6 +79,8 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         clock,
       ),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
+    notices: new DynamoNoticeStore(dynamoDocumentClient(), { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE }),
+    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     ...overrides,
   };
 }

@@ -139,4 +139,20 @@ describe('bench smoke', () => {
       }
     },
   );
+  it('times notices from POST to the provider call, each matched by its msgId', { timeout: 120_000 }, async () => {
+    const { figures, details } = await sections.noticesSection(endpoints, options);
+    expectWellFormed(figures, 'notices');
+    expect(details.notices.notices).toBe(20);
+    expect(details.notices.p95Ms).toBeGreaterThanOrEqual(details.notices.p50Ms);
+    expect(figures[0]?.target).toEqual({ op: '<', limit: 2000 });
+  });
+
+  it('imports a generated file and its rerun, every row created once then found present', { timeout: 120_000 }, async () => {
+    const { figures, details } = await sections.importSection(endpoints, options);
+    expectWellFormed(figures, 'import');
+    expect(details.import.import.created).toBe(options.importRows);
+    expect(details.import.rerun.alreadyPresent).toBe(options.importRows);
+    expect(valueOf(figures, 'import.rowsPerMinute')).toBe(details.import.import.rowsPerMinute);
+    expect(figures[0]?.target).toEqual({ op: '>=', limit: 100_000 });
+  });
 });

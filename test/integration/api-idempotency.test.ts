@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
-import type { Stores } from '../../functions/ports.js';
+import type { ChunkRef, Stores } from '../../functions/ports.js';
+import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { createTestTables, documentClient, dynamoClient, type TestTables } from '../support/aws.js';
 
 const DAY = 24 * 60 * 60;
@@ -22,6 +23,7 @@ let store: Stores;
 /** While set, client creation waits for it: a request held in progress. */
 let gate: { reached: () => void; release: Promise<void> } | undefined;
 const started: string[] = [];
+const enqueued: ChunkRef[] = [];
 
 function handlerWith(expiresAfterSeconds: number) {
   const clients = store.clients;
@@ -41,6 +43,8 @@ function handlerWith(expiresAfterSeconds: number) {
     fanoutQueue: { start: async (id) => void started.push(id), page: async () => undefined, resume: async () => undefined, occurrence: async () => undefined },
     scheduler: { schedule: async () => undefined, unschedule: async () => undefined },
     idempotency: { persistence: new DynamoDBPersistenceLayer({ tableName: tables.names.idempotency, awsSdkV3Client: dynamoClient() }), expiresAfterSeconds },
+    notices: new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques }),
+    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks), retryLater: async () => undefined, hold: async () => undefined },
   };
   return createApiHandler(deps);
 }
@@ -111,6 +115,27 @@ describe('Idempotency-Key', () => {
     // Another key is another campaign.
     const other = await post('/campaigns', body, 'campaign-key-2');
     expect(other.body.id).not.toBe(first.body.id);
+  });
+
+  it('a repeated notice POST queues one notice; another key queues a second', async () => {
+    const created = await post('/clients', { phone: phone(), timezone: 'UTC', name: 'Ada' });
+    const body = { clientId: created.body.id, text: 'Receipt {{ receipt }} for {{ name }}', variables: { receipt: 'R-1' } };
+    const before = enqueued.length;
+    const first = await post('/notices', body, 'notice-key');
+    const again = await post('/notices', body, 'notice-key');
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['Idempotent-Replayed']).toBe('true');
+    expect(enqueued.slice(before)).toEqual([{ campaignId: `notice#${first.body.id}`, chunk: 0 }]);
+    const { Items = [] } = await documentClient().send(
+      new ScanCommand({ TableName: tables.names.messages, FilterExpression: 'begins_with(campaignId, :n)', ExpressionAttributeValues: { ':n': 'notice#' } }),
+    );
+    expect(Items.filter((item) => item.m[0].c === created.body.id)).toHaveLength(1);
+    // Negative control: another key is another notice.
+    const other = await post('/notices', body, 'notice-key-2');
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(enqueued.length - before).toBe(2);
   });
 
   it('the same key with another body is 422 problem+json naming the header, and writes nothing', async () => {

@@ -39,6 +39,54 @@ const nextPhone = () => `7957${String(phoneSeq++ % 10_000_000).padStart(7, '0')}
 const suppressed = async (phone: string) =>
   (await db.send(new GetCommand({ TableName: tables.names.uniques, Key: { key: suppressedKey(phone) }, ConsistentRead: true }))).Item !== undefined;
 
+describe('createMany: rows packed into few transactions, each as create would make it', () => {
+  it('keeps suppression, opt-outs, repeats and taken phones as create does, in a handful of requests', async () => {
+    const [plain, taken, onList, optingOut, lifting, repeated] = Array.from({ length: 6 }, nextPhone);
+    await store.clients.create({ phone: taken!, timezone: 'UTC' });
+    const gone = await store.clients.create({ phone: onList!, timezone: 'UTC', optedOut: true });
+    await store.clients.delete(gone.id);
+    const listed = await store.clients.create({ phone: lifting!, timezone: 'UTC', optedOut: true });
+    await store.clients.delete(listed.id);
+    const extra = Array.from({ length: 43 }, nextPhone);
+    sent.length = 0;
+    const results = await store.clients.createMany([
+      { phone: plain!, timezone: 'UTC', name: 'Plain' },
+      { phone: taken!, timezone: 'UTC' },
+      { phone: onList!, timezone: 'UTC' },
+      { phone: optingOut!, timezone: 'UTC', optedOut: true },
+      { phone: lifting!, timezone: 'UTC', optedOut: false },
+      { phone: repeated!, timezone: 'UTC' },
+      { phone: repeated!, timezone: 'UTC' },
+      ...extra.map((phone) => ({ phone, timezone: 'UTC' })),
+    ]);
+    const shape = results.map((result) => ('optedOut' in result ? (result.optedOut ? 'out' : 'in') : 'conflict'));
+    expect(shape.slice(0, 7)).toEqual(['in', 'conflict', 'out', 'out', 'in', 'in', 'conflict']);
+    expect(shape.slice(7).every((entry) => entry === 'in')).toBe(true);
+    expect(await suppressed(onList!)).toBe(true);
+    expect(await suppressed(optingOut!)).toBe(true);
+    expect(await suppressed(lifting!)).toBe(false);
+    for (const [index, result] of results.entries())
+      if ('phone' in result)
+        expect((await store.clients.get(result.id))?.phone).toBe(
+          index < 7 ? [plain, taken, onList, optingOut, lifting, repeated, repeated][index] : extra[index - 7],
+        );
+    // 50 rows: not 50 transactions but a few packed ones (and one by one for the three that touch the list or repeat).
+    const transactions = sent.filter((command) => command.name === 'TransactWriteCommand').length;
+    expect(transactions).toBeLessThanOrEqual(8);
+  });
+
+  it('keeps exactly one client per phone when two calls with the same phones race, and a rerun creates nothing', async () => {
+    const phones = Array.from({ length: 50 }, nextPhone);
+    const inputs = phones.map((phone) => ({ phone, timezone: 'UTC' }));
+    const [a, b] = await Promise.all([store.clients.createMany(inputs), store.clients.createMany([...inputs].reverse())]);
+    const created = [...a!, ...b!].filter((result) => 'phone' in result);
+    expect(created).toHaveLength(50);
+    expect(new Set(created.map((client) => ('phone' in client ? client.phone : ''))).size).toBe(50);
+    const rerun = await store.clients.createMany(inputs);
+    expect(rerun.every((result) => !('phone' in result))).toBe(true);
+  });
+});
+
 describe('suppression list', () => {
   it('outlives the client: re-created with the phone, it is opted out until optedOut: false is set on it', async () => {
     const phone = nextPhone();

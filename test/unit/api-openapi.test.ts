@@ -27,6 +27,8 @@ const served = [
   'get /campaigns/{id}/stats',
   'get /stats',
   'get /messages/{id}',
+  'post /notices',
+  'get /notices/{id}',
 ];
 
 describe('the OpenAPI document', () => {

@@ -251,3 +251,46 @@ describe('maxPerSecond input', () => {
     expect(fields(response)).toEqual(['maxPerSecond']);
   });
 });
+
+describe('notices: bad input refused before any read, write or queue', () => {
+  const notice = { clientId: 'k3Jd9sQ0aB1xYz2w', text: 'Receipt {{ receipt }}', variables: { receipt: 'R-1' } };
+  it.each([
+    [{ text: 'Hi' }, ['clientId'], 'no client named'],
+    [{ ...notice, phone: '79001234567' }, ['phone'], 'both clientId and phone'],
+    [{ phone: '123', text: 'Hi' }, ['phone'], 'a bad phone'],
+    [{ ...notice, text: '' }, ['text'], 'empty text'],
+    [{ ...notice, text: 'Hi {{ name ' }, ['text'], 'a template syntax error'],
+    [{ ...notice, text: 'Hi {{ nickname }}' }, ['text'], 'an unknown variable'],
+    [{ ...notice, variables: { 'bad-key': 'x' } }, ['variables.bad-key'], 'a bad variable name'],
+    [{ ...notice, variables: { receipt: { nested: true } } }, ['variables.receipt'], 'a nested variable value'],
+    [{ ...notice, variables: { attributes: 'x' } }, ['variables.attributes'], 'a variable named attributes'],
+    [{ ...notice, status: 'sent' }, ['status'], 'an unknown field'],
+  ])('refuses %j naming %j (%s)', async (body: object, named: string[], _case: string) => {
+    const response = await call('POST', '/notices', { body: JSON.stringify(body) });
+    expect(response.status).toBe(400);
+    expect(fields(response)).toEqual(named);
+  });
+  it('negative control: a variable given in `variables` is no unknown variable (the request reaches the stores)', async () => {
+    touched.length = 0;
+    const event = {
+      httpMethod: 'POST',
+      path: '/notices',
+      resource: '/{proxy+}',
+      pathParameters: { proxy: 'notices' },
+      headers: { 'Content-Type': 'application/json' },
+      queryStringParameters: null,
+      body: JSON.stringify(notice),
+      isBase64Encoded: false,
+      requestContext: { requestId: 'req', path: '/notices' },
+    } as unknown as APIGatewayProxyEvent;
+    const result = await handler(event, context);
+    expect(result.statusCode).toBe(500);
+    expect(touched).toEqual(['clients.get']);
+  });
+  it('refuses a malformed notice id', async () => {
+    for (const path of ['/notices/abc', '/notices/0', '/notices/-1']) {
+      const response = await call('GET', path);
+      expect([response.status, fields(response)]).toEqual([400, ['id']]);
+    }
+  });
+});

@@ -16,6 +16,7 @@ import {
   type MessageRecord,
   type MessageStatus,
 } from '../../domain/messages.js';
+import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
@@ -26,7 +27,7 @@ import { isConditionFailure, itemOfConditionFailure } from './errors.js';
  * one-letter attribute names: c clientId, p phone (a number), s status, a attempts, e last
  * error, t sentAt (epoch ms), and the template variables copied at fan-out: n name, g tag,
  * o operatorCode, z timezone, x attributes (a map of the used keys), kept while the message
- * is open. The message id is not
+ * is open, and b a notice's rendered text (also kept only while open). The message id is not
  * stored: it follows from the campaign, the chunk and the position (messageId). `open`
  * counts the queued ones.
  */
@@ -44,9 +45,10 @@ interface StoredMessage {
   o?: string;
   w?: string;
   x?: Record<string, string>;
+  b?: string;
 }
 
-interface StoredChunk {
+export interface StoredChunk {
   campaignId: string;
   chunk: number;
   createdAt: string;
@@ -76,6 +78,7 @@ function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   };
   // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
   const vars = isOpen(message) ? message.vars : undefined;
+  if (isOpen(message) && message.text !== undefined) stored.b = message.text;
   if (vars) {
     for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
       const value = vars[field as keyof typeof VARIABLE_FIELDS];
@@ -113,10 +116,11 @@ function fromStored(stored: StoredMessage, id: number, zones: string[] = []): Me
     ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
     ...(stored.z !== undefined && zones[stored.z] !== undefined ? { timezone: zones[stored.z] } : {}),
     ...(Object.keys(vars).length > 0 ? { vars } : {}),
+    ...(stored.b !== undefined ? { text: stored.b } : {}),
   };
 }
 
-function toStoredChunk(chunk: Chunk): StoredChunk {
+export function toStoredChunk(chunk: Chunk): StoredChunk {
   return {
     campaignId: chunk.campaignId,
     chunk: chunk.chunk,
@@ -127,14 +131,16 @@ function toStoredChunk(chunk: Chunk): StoredChunk {
   };
 }
 
-function chunkOf(item: StoredChunk): Chunk {
+export function chunkOf(item: StoredChunk): Chunk {
   const seq = Number(item.campaignId);
+  // A notice's chunk holds one message whose id is the notice's (functions/domain/notices.ts).
+  const noticeId = noticeIdOfKey(item.campaignId);
   return {
     campaignId: item.campaignId,
     chunk: item.chunk,
     createdAt: item.createdAt,
     receives: item.receives,
-    messages: item.m.map((stored, position) => fromStored(stored, messageId(seq, item.chunk, position), item.z)),
+    messages: item.m.map((stored, position) => fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z)),
   };
 }
 
@@ -329,6 +335,8 @@ export function chunkChangeOf(record: DynamoDBRecord): ChunkChange | undefined {
   const stream = record.dynamodb;
   const keys = stream?.Keys ? unmarshall(stream.Keys as Record<string, AttributeValue>) : undefined;
   if (!stream?.SequenceNumber || typeof keys?.campaignId !== 'string') return undefined;
+  // Notices are no campaign's messages: they move no campaign counter and no overall total.
+  if (isNoticeKey(keys.campaignId)) return undefined;
   const statusesOf = (image: unknown) =>
     image ? ((unmarshall(image as Record<string, AttributeValue>) as Partial<StoredChunk>).m ?? []).map((message) => message.s) : [];
   return { campaignId: keys.campaignId, sequence: stream.SequenceNumber, before: statusesOf(stream.OldImage), after: statusesOf(stream.NewImage) };

@@ -111,6 +111,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue),
         SCHEDULE_ROLE_ARN: arn(delivery.schedulerRole),
         SCHEDULE_DLQ_ARN: arn(delivery.schedulerDeadLetterQueue),
+        SEND_QUEUE_URL: ref(delivery.queues.send.queue),
       });
       expect(variables('herald-fanout')).toMatchObject({
         FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
@@ -240,14 +241,20 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         }
       });
 
-      it('queues: api sends starts; fanout sends pages and chunks; send consumes and delays its own queue', () => {
+      it('queues: api sends starts and notices; fanout sends pages and chunks; send consumes and delays its own queue', () => {
         const { queues: pairs } = herald.stack.delivery;
         const actionsOn = (functionName: string, queue: Parameters<typeof logicalId>[0]) =>
           statementsOf(functionName)
             .filter((statement) => referencedIds(statement.Resource).includes(logicalId(queue)))
             .flatMap((statement) => asList(statement.Action as string | string[]));
         expect(actionsOn('herald-api', pairs.fanout.queue)).toContain('sqs:SendMessage');
-        expect(actionsOn('herald-api', pairs.send.queue)).toEqual([]);
+        // Notices (POST /notices) go straight onto the send queue: sending, and nothing else.
+        expect(actionsOn('herald-api', pairs.send.queue).filter((action) => !action.startsWith('kms:'))).toEqual([
+          'sqs:SendMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+        ]);
+        expect(actionsOn('herald-api', pairs.send.deadLetterQueue)).toEqual([]);
         expect(actionsOn('herald-fanout', pairs.fanout.queue)).toEqual(expect.arrayContaining(['sqs:SendMessage', 'sqs:ReceiveMessage']));
         expect(actionsOn('herald-fanout', pairs.send.queue)).toContain('sqs:SendMessage');
         expect(actionsOn('herald-send', pairs.send.queue)).toEqual(

@@ -1,0 +1,51 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError } from '../../domain/errors.js';
+import type { Chunk } from '../../domain/messages.js';
+import { MAX_NOTICE_ID, NOTICE_CHUNK, noticeKey, noticeOf, type Notice } from '../../domain/notices.js';
+import type { NoticeStore } from '../../ports.js';
+import { chunkOf, toStoredChunk, type StoredChunk } from './message-store.js';
+
+export interface NoticeTables {
+  messages: string;
+  uniques: string;
+}
+
+/** The notices' own sequence in the uniques table, apart from the campaigns' (`sequence#campaign`). */
+const SEQUENCE_KEY = 'sequence#notice';
+
+/**
+ * Notices live in the messages table, each its own partition (`notice#<id>`, chunk 0) stored
+ * exactly as a campaign's chunk, so the sender's claim and outcome writes work on them unchanged.
+ */
+export class DynamoNoticeStore implements NoticeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: NoticeTables,
+  ) {}
+
+  async create(build: (id: number) => Chunk): Promise<Chunk> {
+    const { Attributes } = await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.uniques,
+        Key: { key: SEQUENCE_KEY },
+        UpdateExpression: 'ADD #v :one',
+        ExpressionAttributeNames: { '#v': 'value' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const id = Number(Attributes?.value);
+    if (!(id <= MAX_NOTICE_ID)) throw new ConflictError('notice ids are exhausted');
+    const chunk = build(id);
+    await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' }));
+    return chunk;
+  }
+
+  async get(id: number): Promise<Notice | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tables.messages, Key: { campaignId: noticeKey(id), chunk: NOTICE_CHUNK }, ConsistentRead: true }),
+    );
+    return Item ? noticeOf(chunkOf(Item as StoredChunk)) : undefined;
+  }
+}

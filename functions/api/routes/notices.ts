@@ -1,0 +1,39 @@
+/** POST /notices (one message to one client, at once) and GET /notices/{id}. */
+import { NotFoundError } from '../../domain/errors.js';
+import { checkNoticeText } from '../../domain/notices.js';
+import { createNotice } from '../../services/notices.js';
+import type { ApiDependencies } from '../app.js';
+import { touched } from '../logging.js';
+import { jsonBodyOf } from '../problem.js';
+import { idParam, json, withJsonBody, type ApiRoute } from '../respond.js';
+import { NewNoticeSchema, NoticeIdParamsSchema, type NoticeView } from '../schemas.js';
+
+export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
+  const { notices } = deps;
+  return [
+    {
+      method: 'POST',
+      path: '/notices',
+      handler: withJsonBody(async (event) => {
+        const input = NewNoticeSchema.parse(jsonBodyOf(event));
+        // A bad template is refused before any read or write.
+        checkNoticeText(input.text, input.variables);
+        const notice = await createNotice(deps, input);
+        touched(event, { messageId: notice.id, clientId: notice.clientId });
+        return json(202, { id: notice.id, status: 'queued' });
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/notices/{id}',
+      handler: async (event) => {
+        const { id } = idParam(NoticeIdParamsSchema, event);
+        touched(event, { messageId: id });
+        const notice = await notices.get(id);
+        if (!notice) throw new NotFoundError(`notice ${id} does not exist`);
+        touched(event, { clientId: notice.clientId });
+        return json(200, notice satisfies NoticeView);
+      },
+    },
+  ];
+}

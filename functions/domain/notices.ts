@@ -1,0 +1,119 @@
+/**
+ * Event-triggered notices: one message to one client, posted by another service and sent at
+ * once through the same sender as campaign messages (claim, retries, dead-letter queue). A
+ * notice is stored as a chunk of one message in the messages table under a key of its own
+ * (`notice#<id>`, chunk 0), so the send path claims and settles it like any chunk; the tally
+ * (functions/delivery/tally.ts) leaves notices out of campaign counters.
+ */
+import type { Campaign } from './campaigns.js';
+import type { Client } from './clients.js';
+import { ConflictError, ValidationError } from './errors.js';
+import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
+import { noticeKey } from './notice-ids.js';
+import { checkTemplate, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
+
+export { FIRST_NOTICE_ID, isNoticeKey, MAX_NOTICE_ID, noticeIdOfKey, noticeKey } from './notice-ids.js';
+
+/** The one chunk of a notice. */
+export const NOTICE_CHUNK = 0;
+
+/** Extra template variables a notice's caller may give, beside the client's. */
+export type NoticeVariables = Record<string, string | number | boolean>;
+
+export interface NewNotice {
+  clientId?: string;
+  phone?: string;
+  text: string;
+  variables?: NoticeVariables;
+}
+
+export interface Notice {
+  id: number;
+  clientId: string;
+  status: MessageStatus;
+  attempts: number;
+  lastError?: string;
+  createdAt: string;
+  sentAt?: string;
+}
+
+/** The field that named the client: what a 404 or 409 points at. */
+export function clientField(input: Pick<NewNotice, 'clientId'>): 'clientId' | 'phone' {
+  return input.clientId !== undefined ? 'clientId' : 'phone';
+}
+
+/**
+ * Checks a notice's text before anything is read: Liquid syntax, known filters, and only
+ * Herald's client variables or the names given in `variables`. Throws a ValidationError naming `text`.
+ */
+export function checkNoticeText(text: string, variables: NoticeVariables | undefined): void {
+  checkTemplate(text, Object.keys(variables ?? {}));
+}
+
+/** The client's variables, with the caller's added (a caller's value wins over the client's of the same name). */
+export function noticeVariables(client: Client, variables: NoticeVariables | undefined): TemplateVariables {
+  const all = snapshotOf(client, { scalars: ['name', 'tag', 'operatorCode', 'timezone'], attributes: Object.keys(client.attributes ?? {}) }) ?? {};
+  return { ...all, phone: client.phone, ...(variables as TemplateVariables | undefined) };
+}
+
+/** A notice goes only to a client who has not opted out. */
+export function checkRecipient(client: Client, field: 'clientId' | 'phone'): void {
+  if (client.optedOut) {
+    throw new ConflictError(`client ${client.id} has opted out: notices are never sent to opted-out clients`, [
+      { field, message: 'names a client who has opted out' },
+    ]);
+  }
+}
+
+/** The text the client gets: rendered once, when the notice is posted. */
+export function renderNotice(text: string, client: Client, variables: NoticeVariables | undefined): string {
+  try {
+    return renderTemplate(text, noticeVariables(client, variables));
+  } catch (error) {
+    if (error instanceof TemplateRenderError) throw ValidationError.field('text', `does not render: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The stored chunk of a new notice: one queued message carrying its rendered text. */
+export function noticeChunk(id: number, client: Pick<Client, 'id' | 'phone'>, text: string, now: Date): Chunk {
+  return {
+    campaignId: noticeKey(id),
+    chunk: NOTICE_CHUNK,
+    createdAt: now.toISOString(),
+    receives: 0,
+    messages: [{ id, clientId: client.id, phone: client.phone, status: 'queued', attempts: 0, text }],
+  };
+}
+
+/** A notice as the API shows it, from its chunk. */
+export function noticeOf(chunk: Chunk): Notice | undefined {
+  const message = chunk.messages[0];
+  if (!message) return undefined;
+  return {
+    id: message.id,
+    clientId: message.clientId,
+    status: message.status,
+    attempts: message.attempts,
+    ...(message.lastError !== undefined ? { lastError: message.lastError } : {}),
+    createdAt: chunk.createdAt,
+    ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+  };
+}
+
+/**
+ * What the sender judges a notice's chunk by, in place of a campaign: always running, no send
+ * window, no rate limit, and no end before the send queue's retries run out (a notice that
+ * keeps failing goes to the dead-letter queue and fails there, as a campaign chunk does).
+ */
+export const NOTICE_DELIVERY: Campaign = Object.freeze({
+  id: 'notices',
+  text: '',
+  startAt: '1970-01-01T00:00:00.000Z',
+  endAt: '9999-12-31T23:59:59.999Z',
+  filter: {},
+  status: 'running',
+  counts: emptyCounts(),
+  createdAt: '1970-01-01T00:00:00.000Z',
+  updatedAt: '1970-01-01T00:00:00.000Z',
+}) as Campaign;
