@@ -53,6 +53,8 @@ export const apiEnvSchema = z.object({
   SCHEDULE_TARGET_ARN: name,
   SCHEDULE_ROLE_ARN: name,
   SCHEDULE_DLQ_ARN: name,
+  /** The admin app's origin on AWS (CloudFront), which calls the API cross-origin; unset locally. */
+  CORS_ALLOWED_ORIGIN: url.optional(),
 });
 
 export const fanoutEnvSchema = z.object({

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
+import { crossOrigin } from './cors.js';
 import type { Clock, FanoutQueue, StartScheduler, Stores } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
@@ -22,6 +23,8 @@ export interface ApiDependencies extends Stores {
   fanoutQueue: FanoutQueue;
   scheduler: StartScheduler;
   idempotency: IdempotencySettings;
+  /** The admin app's origin when it is served from elsewhere (CloudFront); unset locally. */
+  allowedOrigin?: string;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -42,8 +45,10 @@ function unmatched(routes: ApiRoute[]) {
 
 export function createApiHandler(deps: ApiDependencies) {
   const routes: ApiRoute[] = [...clientRoutes(deps), ...campaignRoutes(deps), ...statsRoutes(deps), ...messageRoutes(deps), ...docsRoutes()];
-  // onError runs in reverse order: problemDetails shapes the answer, then requestLogging logs it.
+  // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then
+  // crossOrigin names the allowed origin on it (after runs in reverse order too).
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(crossOrigin(deps.allowedOrigin))
     .use(requestLogging())
     .use(problemDetails())
     .handler(idempotentPosts(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }), deps.idempotency));

@@ -68,6 +68,7 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         deadLetterArn: env.SCHEDULE_DLQ_ARN,
       }),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
+    allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...overrides,
   };
 }
