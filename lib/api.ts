@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
@@ -19,7 +19,15 @@ export interface HeraldApiProps {
   throttling: ApiThrottling;
   stageName: string;
   functionDefaults: FunctionDefaults;
+  /** The admin app's origin (lib/admin.ts): the one origin a browser may call the API from. */
+  allowedOrigin?: string;
 }
+
+/**
+ * Request headers the admin app sends: SigV4's (authorization, x-amz-date, x-amz-security-token),
+ * the body's type and the retry key of POSTs.
+ */
+export const CORS_ALLOWED_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-amz-date', 'x-amz-security-token'];
 
 /**
  * Swagger UI's files, which the api handler reads from the swagger-ui-dist package at run time
@@ -67,7 +75,12 @@ export class HeraldApi extends Construct {
       name: 'api',
       description: 'Herald REST API: clients, campaigns, statistics and the OpenAPI document',
       defaults: props.functionDefaults,
-      environment: { ...data.environment, ...delivery.startEnvironment, ...delivery.noticeEnvironment },
+      environment: {
+        ...data.environment,
+        ...delivery.startEnvironment,
+        ...delivery.noticeEnvironment,
+        ...(props.allowedOrigin !== undefined ? { CORS_ALLOWED_ORIGIN: props.allowedOrigin } : {}),
+      },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
     });
     data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' });
@@ -99,6 +112,19 @@ export class HeraldApi extends Construct {
         dataTraceEnabled: false,
       },
       defaultMethodOptions: { authorizationType: apigateway.AuthorizationType.IAM },
+      // A browser asks before a signed cross-origin call (OPTIONS, no credentials: it cannot sign
+      // a preflight). API Gateway answers it itself (a mock integration, authorization NONE), with
+      // headers only: no data route is opened, since the call that follows still needs SigV4.
+      ...(props.allowedOrigin !== undefined
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [props.allowedOrigin],
+              allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+              allowHeaders: CORS_ALLOWED_HEADERS,
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
 
     // The stack prints the URL once, as ApiUrl.
@@ -131,13 +157,24 @@ export class HeraldApi extends Construct {
       ]);
     }
 
+    for (const preflight of this.restApi.methods.filter((method) => method.httpMethod === 'OPTIONS')) {
+      NagSuppressions.addResourceSuppressions(preflight, [
+        {
+          id: 'AwsSolutions-APIG4',
+          reason: 'CORS preflight: a browser sends it unsigned; API Gateway answers with headers only and the call that follows needs SigV4.',
+        },
+      ]);
+    }
+
+    // The admin app reads these too (an expired signature is a 403 from the gateway).
+    const corsHeaders: Record<string, string> = props.allowedOrigin !== undefined ? { 'Access-Control-Allow-Origin': `'${props.allowedOrigin}'` } : {};
     for (const [type, name] of [
       [apigateway.ResponseType.DEFAULT_4XX, 'Default4xx'],
       [apigateway.ResponseType.DEFAULT_5XX, 'Default5xx'],
     ] as const) {
       this.restApi.addGatewayResponse(name, {
         type,
-        responseHeaders: { 'Content-Type': "'application/problem+json'" },
+        responseHeaders: { 'Content-Type': "'application/problem+json'", ...corsHeaders },
         templates: { 'application/json': problemTemplate },
       });
     }
@@ -147,7 +184,8 @@ export class HeraldApi extends Construct {
       [
         {
           id: 'AwsSolutions-COG4',
-          reason: 'Callers are other services and admins with IAM credentials: every route uses AWS_IAM (SigV4), not Cognito.',
+          reason:
+            'Callers are other services, admins with IAM credentials and the admin app with temporary credentials from the Cognito identity pool: every route uses AWS_IAM (SigV4).',
         },
         {
           id: 'AwsSolutions-IAM4',

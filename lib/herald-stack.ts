@@ -1,12 +1,14 @@
 import { SERVICE_NAME } from '../functions/definitions/functions.js';
+import * as path from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tables } from '../functions/definitions/tables.js';
+import { HeraldAdmin } from './admin.js';
 import { HeraldApi, type ApiThrottling } from './api.js';
 import { HeraldData } from './data.js';
 import { HeraldDelivery } from './delivery.js';
-import type { FunctionDefaults, LogLevel } from './functions.js';
+import { projectRoot, type FunctionDefaults, type LogLevel } from './functions.js';
 import { HeraldObservability } from './observability.js';
 import { ProviderTokenSecret } from './secrets.js';
 
@@ -29,6 +31,8 @@ export interface HeraldStackProps extends StackProps {
   alarmEmail?: string;
   /** Prefix of the names the stack gives (functions, log groups, schedule group, secret, dashboard). Default `herald`. */
   namePrefix?: string;
+  /** The built admin app deployed to S3 behind CloudFront. Default `web/dist` (`npm run build:web`). */
+  adminAssetPath?: string;
 }
 
 /** The whole service on AWS: one construct per concern, wired here. */
@@ -37,6 +41,7 @@ export class HeraldStack extends Stack {
   readonly providerToken: ProviderTokenSecret;
   readonly delivery: HeraldDelivery;
   readonly api: HeraldApi;
+  readonly admin: HeraldAdmin;
   readonly observability: HeraldObservability;
 
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
@@ -59,13 +64,20 @@ export class HeraldStack extends Stack {
       scheduleGroupName: namePrefix,
       functionDefaults,
     });
+    this.admin = new HeraldAdmin(this, 'Admin', {
+      namePrefix,
+      assetPath: props.adminAssetPath ?? path.join(projectRoot, 'web', 'dist'),
+      logRetention: functionDefaults.logRetention,
+    });
     this.api = new HeraldApi(this, 'Api', {
       data: this.data,
       delivery: this.delivery,
       throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
       stageName: props.apiStageName ?? 'v1',
       functionDefaults,
+      allowedOrigin: this.admin.origin,
     });
+    this.admin.connect(this.api);
     const functions = [
       this.api.handler,
       this.delivery.functions.fanout,
@@ -106,6 +118,11 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'ApiAccessLogGroupName', { value: this.api.accessLogGroup.logGroupName });
     new CfnOutput(this, 'DashboardName', { value: namePrefix });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
+    new CfnOutput(this, 'AdminUrl', { value: this.admin.url, description: 'The admin web app (sign in with a user of AdminUserPoolId)' });
+    new CfnOutput(this, 'AdminUserPoolId', {
+      value: this.admin.userPool.userPoolId,
+      description: 'Create operators here: aws cognito-idp admin-create-user --user-pool-id <id> --username <name> --user-attributes Name=email,Value=<e-mail>',
+    });
   }
 }
 

@@ -62,6 +62,8 @@ export const apiEnvSchema = z.object({
   SCHEDULE_DLQ_ARN: name,
   /** The start timer queue: a start within the schedule's lead goes there directly. */
   START_TIMER_QUEUE_URL: url,
+  /** The admin app's origin on AWS (CloudFront), which calls the API cross-origin; unset locally. */
+  CORS_ALLOWED_ORIGIN: z.optional(url),
 });
 
 export const fanoutEnvSchema = z.object({

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
+import { crossOrigin } from './cors.js';
 import type { Clock, FanoutQueue, NoticeStore, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
@@ -28,6 +29,8 @@ export interface ApiDependencies extends Stores {
   /** Notices (POST /notices) are stored here and put straight on the send queue. */
   notices: NoticeStore;
   sendQueue: SendQueue;
+  /** The admin app's origin when it is served from elsewhere (CloudFront); unset locally. */
+  allowedOrigin?: string;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -55,8 +58,10 @@ export function createApiHandler(deps: ApiDependencies) {
     ...noticeRoutes(deps),
     ...docsRoutes(),
   ];
-  // onError runs in reverse order: problemDetails shapes the answer, then requestLogging logs it.
+  // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then
+  // crossOrigin names the allowed origin on it (after runs in reverse order too).
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(crossOrigin(deps.allowedOrigin))
     .use(requestLogging())
     .use(problemDetails())
     .handler(idempotentPosts(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }), deps.idempotency));

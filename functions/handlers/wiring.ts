@@ -81,6 +81,7 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     notices: new DynamoNoticeStore(dynamoDocumentClient(), { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE }),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...overrides,
   };
 }

@@ -6,11 +6,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Stack, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createHeraldApp } from '../../lib/app.js';
 import type { HeraldStack, HeraldStackProps } from '../../lib/herald-stack.js';
+
+/** Stands in for the admin app's build (web/dist), so the infra tests need no web build. */
+export const ADMIN_SITE_FIXTURE = fileURLToPath(new URL('./admin-site', import.meta.url));
 
 /** Synthesis with esbuild bundling; generous for a 2-core machine. */
 export const SYNTH_TIMEOUT_MS = 120_000;
@@ -27,7 +31,7 @@ export interface SynthesizedHerald {
 
 export function synthHerald(props: HeraldStackProps = {}): SynthesizedHerald {
   const outdir = mkdtempSync(path.join(tmpdir(), 'herald-cdk-'));
-  const { stack } = createHeraldApp({ outdir }, props);
+  const { stack } = createHeraldApp({ outdir }, { adminAssetPath: ADMIN_SITE_FIXTURE, ...props });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as Json;
   return { stack, template, json, resources: json.Resources as Record<string, Json>, outdir };
@@ -41,6 +45,14 @@ export function logicalId(construct: IConstruct): string {
 
 export function resourcesOfType(resources: Record<string, Json>, type: string): [string, Json][] {
   return Object.entries(resources).filter(([, resource]) => resource.Type === type);
+}
+
+/**
+ * Resources of CDK's BucketDeployment (lib/admin.ts copies the admin app with it): a function
+ * and role aws-cdk-lib owns, checked on their own in ./cases/admin.ts, not as Herald's handlers.
+ */
+export function isBucketDeploymentResource(logicalId: string): boolean {
+  return logicalId.startsWith('CustomCDKBucketDeployment');
 }
 
 /** Logical id of the Lambda function with this physical name. */

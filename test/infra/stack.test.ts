@@ -3,6 +3,7 @@
  * part) and checked concern by concern; the cases live in ./cases, one module per construct.
  */
 import { afterAll, beforeAll } from 'vitest';
+import { adminCases } from './cases/admin.js';
 import { apiCases } from './cases/api.js';
 import { dataCases } from './cases/data.js';
 import { deliveryCases } from './cases/delivery.js';
@@ -35,4 +36,5 @@ deliveryCases(synthesized);
 functionCases(synthesized);
 apiCases(synthesized);
 observabilityCases(synthesized);
+adminCases(synthesized);
 securityCases(synthesized);

@@ -13,15 +13,17 @@ const untouchable = new Proxy({} as ApiDependencies, {
   get: (_target, port: string) =>
     port === 'clock'
       ? { now: () => new Date('2030-01-01T00:00:00Z') }
-      : new Proxy(
-          {},
-          {
-            get: (_t, method: string) => async () => {
-              touched.push(`${port}.${method}`);
-              throw new Error('no I/O expected');
+      : port === 'allowedOrigin'
+        ? undefined
+        : new Proxy(
+            {},
+            {
+              get: (_t, method: string) => async () => {
+                touched.push(`${port}.${method}`);
+                throw new Error('no I/O expected');
+              },
             },
-          },
-        ),
+          ),
 });
 const handler = createApiHandler(untouchable);
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;

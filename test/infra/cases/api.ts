@@ -36,20 +36,27 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       expect(herald.resources[restApiId]!.Properties.BinaryMediaTypes).toEqual(['image/png']);
     });
 
+    const routes = (): [string, Json][] => [...methods].filter(([route]) => !route.startsWith('OPTIONS '));
+    const preflights = (): [string, Json][] => [...methods].filter(([route]) => route.startsWith('OPTIONS '));
+
     it('routes everything to the api function: ANY on / and /{proxy+}, plus the public documentation routes', () => {
-      expect([...methods.keys()].sort()).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
+      expect(
+        routes()
+          .map(([route]) => route)
+          .sort(),
+      ).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
     });
 
-    it('requires AWS_IAM (SigV4) on every method except GET /docs, its assets and GET /openapi.json', () => {
-      for (const [route, method] of methods) {
+    it('requires AWS_IAM (SigV4) on every method except CORS preflights, GET /docs, its assets and GET /openapi.json', () => {
+      for (const [route, method] of routes()) {
         expect(method.Properties.AuthorizationType, route).toBe(publicRoutes.includes(route) ? 'NONE' : 'AWS_IAM');
       }
       expect([...methods.values()].filter((method) => method.Properties.AuthorizationType === 'AWS_IAM').length).toBe(2);
     });
 
-    it('every method is a Lambda proxy integration of the api function', () => {
+    it('every route is a Lambda proxy integration of the api function', () => {
       const apiFunctionId = functionIdByName(herald.resources, 'herald-api');
-      for (const [route, method] of methods) {
+      for (const [route, method] of routes()) {
         const integration = method.Properties.Integration;
         expect(integration.Type, route).toBe('AWS_PROXY');
         expect(integration.IntegrationHttpMethod, route).toBe('POST');
@@ -57,10 +64,49 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
-    it('every method goes through the request validator (parameters and body)', () => {
+    it('every route goes through the request validator (parameters and body)', () => {
       const [[validatorId, validator]] = resourcesOfType(herald.resources, 'AWS::ApiGateway::RequestValidator') as [[string, Json]];
       expect(validator.Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true, RestApiId: { Ref: restApiId } });
-      for (const [route, method] of methods) expect(method.Properties.RequestValidatorId, route).toEqual({ Ref: validatorId });
+      for (const [route, method] of routes()) expect(method.Properties.RequestValidatorId, route).toEqual({ Ref: validatorId });
+    });
+
+    describe('CORS for the admin app on CloudFront', () => {
+      const distributionDomain = () => ({ 'Fn::GetAtt': [logicalId(herald.stack.admin.distribution), 'DomainName'] });
+
+      it('answers a preflight on every resource', () => {
+        expect(
+          preflights()
+            .map(([route]) => route.replace('OPTIONS ', ''))
+            .sort(),
+        ).toEqual(['/', '/docs', '/docs/{proxy+}', '/openapi.json', '/{proxy+}']);
+      });
+
+      it('preflights are answered by API Gateway itself (a mock, no function, no data): unsigned, since a browser cannot sign them', () => {
+        for (const [route, method] of preflights()) {
+          expect(method.Properties.AuthorizationType, route).toBe('NONE');
+          expect(method.Properties.Integration.Type, route).toBe('MOCK');
+          expect(JSON.stringify(method.Properties.Integration), route).not.toContain('Lambda');
+          expect(method.Properties.Integration.RequestTemplates, route).toEqual({ 'application/json': '{ statusCode: 200 }' });
+        }
+      });
+
+      it('allow only the distribution as origin, SigV4 and the app headers, and the methods of the API', () => {
+        for (const [route, method] of preflights()) {
+          const [response] = method.Properties.Integration.IntegrationResponses as Json[];
+          const headers = response!.ResponseParameters as Json;
+          expect(headers['method.response.header.Access-Control-Allow-Origin'], route).toEqual({ 'Fn::Join': ['', ["'https://", distributionDomain(), "'"]] });
+          expect(headers['method.response.header.Access-Control-Allow-Headers'], route).toBe(
+            "'authorization,content-type,idempotency-key,x-amz-date,x-amz-security-token'",
+          );
+          expect(headers['method.response.header.Access-Control-Allow-Methods'], route).toBe("'GET,POST,PUT,PATCH,DELETE'");
+          expect(headers['method.response.header.Access-Control-Allow-Credentials'], route).toBeUndefined();
+        }
+      });
+
+      it('tells the api function the origin to name in its answers (CORS_ALLOWED_ORIGIN)', () => {
+        const fn = herald.resources[functionIdByName(herald.resources, 'herald-api')]!;
+        expect(fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGIN).toEqual({ 'Fn::Join': ['', ['https://', distributionDomain()]] });
+      });
     });
 
     it('throttles the stage and logs errors without request bodies', () => {
@@ -103,7 +149,13 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       const responses = resourcesOfType(herald.resources, 'AWS::ApiGateway::GatewayResponse').map(([, response]) => response.Properties);
       expect(responses.map((response) => response.ResponseType).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
       for (const response of responses) {
-        expect(response.ResponseParameters).toEqual({ 'gatewayresponse.header.Content-Type': "'application/problem+json'" });
+        expect(response.ResponseParameters).toEqual({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          // The admin app reads these errors too (an expired signature is a gateway 403).
+          'gatewayresponse.header.Access-Control-Allow-Origin': {
+            'Fn::Join': ['', ["'https://", { 'Fn::GetAtt': [logicalId(herald.stack.admin.distribution), 'DomainName'] }, "'"]],
+          },
+        });
         const template = response.ResponseTemplates['application/json'] as string;
         // VTL: the message arrives already quoted, so fill it with a sample before parsing the JSON.
         const rendered = JSON.parse(template.replace('$context.error.messageString', '"Missing Authentication Token"'));

@@ -50,11 +50,14 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
         );
         for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(30);
         expect([...new Set(suppressions.map((suppression) => suppression.id))].sort()).toEqual([
-          'AwsSolutions-APIG4', // the public documentation routes
+          'AwsSolutions-APIG4', // the public documentation routes; CORS preflights
+          'AwsSolutions-CFR3', // the admin app's distribution serves static files only
+          'AwsSolutions-CFR4', // the default CloudFront certificate fixes the TLS policy
           'AwsSolutions-COG4', // IAM, not Cognito, authorizes the API
-          'AwsSolutions-IAM4', // API Gateway's own CloudWatch role
-          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group
-          'AwsSolutions-L1', // Node.js 22 is the chosen runtime
+          'AwsSolutions-IAM4', // API Gateway's own CloudWatch role; CDK's BucketDeployment function
+          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group; this API's stage; BucketDeployment
+          'AwsSolutions-L1', // Node.js 22 is the chosen runtime; BucketDeployment's runtime is CDK's
+          'AwsSolutions-S1', // the admin app's bucket holds static files, read by CloudFront only
           'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can
           'AwsSolutions-SNS2', // CloudWatch cannot publish to a topic under the AWS-managed key
           'AwsSolutions-SQS3', // the scheduler DLQ is itself a DLQ
