@@ -163,6 +163,14 @@ export class DynamoClientStore implements ClientStore {
     return Item as Client | undefined;
   }
 
+  async findByPhone(phone: string): Promise<Client | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: phoneKey(phone) }, ConsistentRead: true }));
+    const clientId = (Item as { clientId?: string } | undefined)?.clientId;
+    const client = clientId === undefined ? undefined : await this.get(clientId);
+    // A phone change moves the reservation and the client in one transaction; this check only guards a read between the two gets.
+    return client?.phone === phone ? client : undefined;
+  }
+
   async update(id: string, patch: ClientPatch): Promise<Client> {
     const current = await this.mustGet(id);
     const phoneMoves = patch.phone !== undefined && patch.phone !== current.phone;
