@@ -1,7 +1,8 @@
 /**
- * The five measurements, each as a function from options to figures and details, so that
+ * The measurements, each as a function from options to figures and details, so that
  * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
  */
+import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
 import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
@@ -102,6 +103,15 @@ export async function apiSection(endpoints: Endpoints, options: BenchOptions): P
   return { figures: apiFigures(api, commandFor('api', options)), details: { api } };
 }
 
+export interface AdminDetails {
+  admin: AdminRun;
+}
+
+export async function adminSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<AdminDetails>> {
+  const admin = await measureAdmin(endpoints, options.quick ? { loads: 1, campaigns: 3 } : {});
+  return { figures: adminFigures(admin, commandFor('admin', options)), details: { admin } };
+}
+
 export function runSection(section: Section, endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
@@ -114,5 +124,7 @@ export function runSection(section: Section, endpoints: Endpoints, options: Benc
       return throughputSection(endpoints, options);
     case 'api':
       return apiSection(endpoints, options);
+    case 'admin':
+      return adminSection(endpoints, options);
   }
 }

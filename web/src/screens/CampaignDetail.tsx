@@ -110,7 +110,8 @@ export function CampaignDetail({ id }: { id: string }) {
   }
   const current = campaign.data;
   if (!current) return <p>Loading…</p>;
-  const latest: Counts = current.counts;
+  // The counters show the same poll the chart's last point does, so the two never disagree.
+  const latest: Counts = points[points.length - 1]?.counts ?? current.counts;
   return (
     <section aria-labelledby="campaign-title">
       <div class="heading">
@@ -181,7 +182,7 @@ export function CampaignDetail({ id }: { id: string }) {
         )}
       </dl>
       <h2>Delivery</h2>
-      <dl class="counters" aria-label="Counts by status">
+      <dl class="counters">
         {MESSAGE_STATUSES.map((status) => (
           <div key={status}>
             <dt>{status}</dt>
@@ -195,12 +196,13 @@ export function CampaignDetail({ id }: { id: string }) {
       </dl>
       <CountsBar counts={latest} />
       <CountsChart points={points} />
-      <Messages campaignId={current.id} />
+      <Messages campaignId={current.id} changes={MESSAGE_STATUSES.map((status) => latest[status]).join(',')} />
     </section>
   );
 }
 
-function Messages({ campaignId }: { campaignId: string }) {
+/** `changes` differs whenever the counts do: the page shown is read again then, so new messages and statuses appear. */
+function Messages({ campaignId, changes }: { campaignId: string; changes: string }) {
   const [status, setStatus] = useState<MessageStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<{ items: Message[]; nextCursor: string | null }>();
@@ -219,7 +221,7 @@ function Messages({ campaignId }: { campaignId: string }) {
     return () => {
       stopped = true;
     };
-  }, [campaignId, status, cursor]);
+  }, [campaignId, status, cursor, changes]);
   return (
     <section aria-labelledby="messages-title">
       <h2 id="messages-title">Messages</h2>

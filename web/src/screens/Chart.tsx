@@ -37,7 +37,8 @@ export function CountsChart({ points }: { points: ChartPoint[] }) {
         { label: 'sent/s', stroke: COLORS.rate, width: 1, dash: [4, 4], scale: 'rate' },
       ],
       axes: [{}, { label: 'messages' }, { side: 1, scale: 'rate', label: 'per second', grid: { show: false } }],
-      legend: { live: false },
+      // The statuses' colours are the stacked bar's, whose legend is beside the chart; uPlot's own legend table would read as a data table without data.
+      legend: { show: false },
     };
     plot.current = new uPlot(options, dataOf([]), element);
     const observer = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(280, element.clientWidth), height: 240 }));
