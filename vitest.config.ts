@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['test/{unit,integration,e2e,infra}/**/*.test.ts'],
+    include: ['test/{unit,integration,e2e,infra,browser}/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/setup-env.ts'],
     // Node 20 is the supported development runtime (README, Prerequisites); the SDK's notice about Node 22 is noise here.

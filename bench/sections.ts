@@ -1,7 +1,8 @@
 /**
- * The six measurements, each as a function from options to figures and details, so that
+ * The measurements, each as a function from options to figures and details, so that
  * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
  */
+import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
 import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
@@ -156,6 +157,15 @@ export async function importSection(endpoints: Endpoints, options: BenchOptions)
   return { figures: importFigures(run, commandFor('import', options)), details: { import: run } };
 }
 
+export interface AdminDetails {
+  admin: AdminRun;
+}
+
+export async function adminSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<AdminDetails>> {
+  const admin = await measureAdmin(endpoints, options.quick ? { loads: 1, campaigns: 3 } : {});
+  return { figures: adminFigures(admin, commandFor('admin', options)), details: { admin } };
+}
+
 export function runSection(
   section: Section,
   endpoints: Endpoints & { dynamoPid?: number | undefined },
@@ -180,5 +190,7 @@ export function runSection(
       return noticesSection(endpoints, options);
     case 'import':
       return importSection(endpoints, options);
+    case 'admin':
+      return adminSection(endpoints, options);
   }
 }

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   // Metrics are CloudWatch's (EMF); on one machine they would only double the log lines.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { startLocalRuntime } = await import('../local/runtime.js');
+  await buildAdminIfStale();
   const dataDir = resolve(env.HERALD_DATA_DIR);
   teeLogs(join(dataDir, 'logs'));
   if (env.HERALD_PROVIDER_URL && !env.HERALD_PROVIDER_TOKEN)
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     [
       `Herald is running (data in ${dataDir})`,
       `  API          ${runtime.url}`,
+      `  Admin app    ${runtime.url}/admin/`,
       `  Swagger UI   ${runtime.url}/docs`,
       `  OpenAPI      ${runtime.url}/openapi.json`,
       `  provider     ${runtime.provider ? `${runtime.provider.url} (fake; faults: POST ${runtime.provider.url}/_faults)` : env.HERALD_PROVIDER_URL}`,
@@ -47,6 +49,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The admin app (web/) is built on a fresh clone or after its sources changed; a failed build leaves the API running. */
+async function buildAdminIfStale(): Promise<void> {
+  const { adminBuildIsStale, buildAdmin } = await import('../local/admin-build.js');
+  if (!adminBuildIsStale()) return;
+  process.stderr.write('Building the admin app (web/ -> web/dist)...\n');
+  try {
+    await buildAdmin({ quiet: true });
+  } catch (error) {
+    process.stderr.write(`The admin app could not be built (${error instanceof Error ? error.message : String(error)}); the API starts without it.\n`);
+  }
 }
 
 /** Log lines go to the terminal and to a file that `npm run logs` searches. */

@@ -31,7 +31,7 @@ export interface ClientStore {
    */
   createMany(inputs: NewClient[]): Promise<(Client | ConflictError)[]>;
   get(id: string): Promise<Client | undefined>;
-  /** The client that has the phone, read through the phone's reservation. */
+  /** The client that has this phone (phones are unique), through the phone's reservation. */
   findByPhone(phone: string): Promise<Client | undefined>;
   /** Throws NotFoundError, or ConflictError when the new phone belongs to another client. */
   update(id: string, patch: ClientPatch): Promise<Client>;

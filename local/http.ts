@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** How long stop() lets requests in flight finish before closing their connections. */
   stopGraceMs?: number;
+  /** Answers what is not the API (the admin app's files, local/admin-static.ts); true when it did. */
+  serveStatic?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 }
 
 export interface HttpServer {
@@ -150,12 +152,13 @@ function write(response: ServerResponse, result: APIGatewayProxyResult, closeAft
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const { handler, port, host = '127.0.0.1', maxBodyBytes = MAX_SOCKET_BODY_BYTES, stopGraceMs = 5000 } = options;
+  const { handler, port, host = '127.0.0.1', maxBodyBytes = MAX_SOCKET_BODY_BYTES, stopGraceMs = 5000, serveStatic } = options;
 
   let stopping = false;
   const server = createServer(async (request, response) => {
     const requestId = randomUUID();
     const instance = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (serveStatic && (await serveStatic(request, response).catch(() => false))) return;
     let body: Buffer;
     try {
       body = await readBody(request, maxBodyBytes);

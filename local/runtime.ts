@@ -47,6 +47,8 @@ import type { LocalLogger } from './ports.js';
 import type { Clock } from '../functions/ports.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
+import { ADMIN_DIST } from './admin-build.js';
+import { serveAdmin } from './admin-static.js';
 import { startPoller, type Poller } from './poller.js';
 import { startStreamPoller } from './streams.js';
 import { LocalScheduler, schedulesTable } from './scheduler.js';
@@ -84,6 +86,8 @@ export interface LocalRuntimeOptions {
   scheduleRandom?: () => number;
   /** The clock the handlers read (tests move it to a chosen instant); the system clock by default. */
   clock?: Clock;
+  /** Where the admin web app's build is served from at /admin (web/dist by default; local/admin-build.ts builds it). */
+  adminDir?: string;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
   instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
 }
@@ -292,7 +296,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(async () => stopRecurringScheduler());
 
-    const http = await startHttpServer({ port: options.port ?? 3000, host: '127.0.0.1', handler: instrument('api', api) });
+    const adminDir = options.adminDir ?? ADMIN_DIST;
+    const http = await startHttpServer({
+      port: options.port ?? 3000,
+      host: '127.0.0.1',
+      handler: instrument('api', api),
+      serveStatic: (request, response) => serveAdmin(request, response, adminDir),
+    });
     stops.push(() => http.stop());
 
     return { url: http.url, ...(provider ? { provider } : {}), tableNames, stop: stopAll };

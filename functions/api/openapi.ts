@@ -28,6 +28,8 @@ import {
   OverallStatsSchema,
   PreviewRequestSchema,
   PreviewSchema,
+  AudienceRequestSchema,
+  AudienceSchema,
   ProblemSchema,
 } from './schemas.js';
 import { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency.js';
@@ -137,6 +139,15 @@ const routes: RouteConfig[] = [
       'Renders the template for the client given, or with each variable as a placeholder such as <name>, and answers the GSM-7 or UCS-2 encoding, the characters and the segments it costs. Nothing is stored.',
     request: jsonRequest(PreviewRequestSchema),
     responses: { ...ok(200, 'The rendered text and its cost', PreviewSchema), ...problems(...bodyProblems, 404) },
+  },
+  {
+    method: 'post',
+    path: '/campaigns/audience',
+    tags: ['campaigns'],
+    summary: 'Count the clients a filter matches',
+    description: 'The audience a campaign with this filter would have now, opted-out clients included. Nothing is stored.',
+    request: jsonRequest(AudienceRequestSchema),
+    responses: { ...ok(200, 'The count', AudienceSchema), ...problems(...bodyProblems) },
   },
   {
     method: 'get',

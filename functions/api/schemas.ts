@@ -214,7 +214,13 @@ const cursor = z
   .optional()
   .openapi({ param: { description: 'nextCursor of the previous page.' } });
 
-export const ClientListQuerySchema = z.strictObject({ limit, cursor, tag: tag.optional(), operatorCode: operatorCode.optional() });
+export const ClientListQuerySchema = z.strictObject({
+  limit,
+  cursor,
+  tag: tag.optional(),
+  operatorCode: operatorCode.optional(),
+  phone: phone.optional().openapi({ param: { description: 'The client with this phone (at most one; tag and operatorCode, if given, must match too).' } }),
+});
 export const CampaignListQuerySchema = z.strictObject({ limit, cursor });
 export const CampaignStatsQuerySchema = z.strictObject({
   limit,
@@ -484,3 +490,18 @@ export const NoticeSchema = z
   .openapi('Notice');
 
 export type NoticeView = z.infer<typeof NoticeSchema>;
+
+// Audience count (POST /campaigns/audience): what the admin app's filter builder shows as it is edited.
+
+export const AudienceRequestSchema = z
+  .strictObject({ filter: CampaignFilterSchema.optional() })
+  .openapi('AudienceRequest', { example: { filter: { operatorCodes: ['900'], tags: ['vip'] } } });
+
+export const AudienceSchema = z
+  .strictObject({
+    audience: count.openapi({
+      description: 'Clients the filter matches now, opted-out ones included (a COUNT on the filter index, as GET /campaigns/{id} estimates it).',
+      example: 120,
+    }),
+  })
+  .openapi('Audience');

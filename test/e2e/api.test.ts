@@ -164,6 +164,10 @@ describe('clients', () => {
     expect((await clientsTagged(tag)).map((client) => client.id)).toEqual([id]);
     const byCode = await call<Page<Client>>('GET', `/clients?operatorCode=916&limit=100`);
     expect(byCode.body.items.map((client) => client.id)).toContain(id);
+    // Search by phone: the one client, or none (also when another filter given does not match).
+    expect((await call<Page<Client>>('GET', `/clients?phone=${phone}`)).body).toEqual({ items: [created.body], nextCursor: null });
+    expect((await call<Page<Client>>('GET', `/clients?phone=${phone}&tag=${tag}-other`)).body.items).toEqual([]);
+    expect((await call<Page<Client>>('GET', `/clients?phone=${nextPhone('916')}`)).body.items).toEqual([]);
 
     const retagged = await call<Client>('PATCH', `/clients/${id}`, { json: { timezone: 'UTC', operatorCode: '999' } });
     expect(retagged.body).toMatchObject({ id, timezone: 'UTC', operatorCode: '999', tag });
@@ -260,6 +264,7 @@ describe('clients', () => {
       ['limit=101', 'limit'],
       ['limit=many', 'limit'],
       ['operatorCode=9', 'operatorCode'],
+      ['phone=8900', 'phone'],
       ['cursor=not-ours', 'cursor'],
       ['sort=phone', 'sort'],
     ])('list parameters %s', async (query, field) => {
@@ -565,6 +570,7 @@ describe('routing and documentation', () => {
     expect(answer.body.openapi).toMatch(/^3\.0/);
     expect(Object.keys(answer.body.paths).sort()).toEqual([
       '/campaigns',
+      '/campaigns/audience',
       '/campaigns/preview',
       '/campaigns/{id}',
       '/campaigns/{id}/pause',

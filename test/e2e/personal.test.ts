@@ -151,6 +151,9 @@ describe('opt-out', () => {
     expect(campaign.status).toBe('scheduled');
     // While scheduled the audience is an estimate from the directory, opted-out clients included.
     expect((await campaignOf(campaign.id)).audience).toBe(20);
+    // The admin app's filter builder asks the same count before any campaign exists.
+    expect((await call('POST', '/campaigns/audience', { filter: { tags: [tag] } })).body).toEqual({ audience: 20 });
+    expect((await call('POST', '/campaigns/audience', { filter: { tags: [`${tag}-none`] } })).body).toEqual({ audience: 0 });
     // Mid-way: the campaign exists and waits for its start when this one opts out.
     expect((await call<ClientView>('PATCH', `/clients/${second.id}`, { optedOut: true })).body.optedOut).toBe(true);
     const done = await waitFor('settled', () => campaignOf(campaign.id), settled);

@@ -17,6 +17,7 @@ const served = [
   'delete /clients/{id}',
   'post /campaigns',
   'post /campaigns/preview',
+  'post /campaigns/audience',
   'get /campaigns',
   'get /campaigns/{id}',
   'patch /campaigns/{id}',
@@ -58,6 +59,7 @@ describe('the OpenAPI document', () => {
       ['/campaigns', 'post'],
       ['/campaigns/{id}', 'patch'],
       ['/campaigns/preview', 'post'],
+      ['/campaigns/audience', 'post'],
     ] as const) {
       const operation = document.paths[path][method];
       expect(Object.keys(operation.requestBody.content)).toEqual(['application/json']);
@@ -65,7 +67,7 @@ describe('the OpenAPI document', () => {
     }
   });
   it('refuses unknown fields in its request schemas, as the API does', () => {
-    for (const name of ['NewClient', 'ClientPatch', 'NewCampaign', 'CampaignPatch', 'CampaignFilter', 'PreviewRequest']) {
+    for (const name of ['NewClient', 'ClientPatch', 'NewCampaign', 'CampaignPatch', 'CampaignFilter', 'PreviewRequest', 'AudienceRequest']) {
       expect(schemas[name].additionalProperties, name).toBe(false);
     }
   });
@@ -84,6 +86,7 @@ describe('the OpenAPI document', () => {
       'query:cursor',
       'query:limit',
       'query:operatorCode',
+      'query:phone',
       'query:tag',
     ]);
     const limit = parameters.find((parameter) => parameter.name === 'limit')!;

@@ -193,6 +193,14 @@ describe('templates, attributes and preview: refused before any I/O', () => {
     const response = await call('POST', '/campaigns/preview', { body: JSON.stringify({ text: '{{ nope }}' }) });
     expect([response.status, fields(response)]).toEqual([400, ['text']]);
   });
+  it.each([
+    [{ filter: { tags: [''] } }, ['filter.tags.0']],
+    [{ filter: { operatorCodes: ['9x9'] } }, ['filter.operatorCodes.0']],
+    [{ filter: {}, extra: 1 }, ['extra']],
+  ])('refuses an audience count for %j before reading the directory', async (body, named) => {
+    const response = await call('POST', '/campaigns/audience', { body: JSON.stringify(body) });
+    expect([response.status, fields(response)]).toEqual([400, named]);
+  });
   it('previews without a client with no I/O at all', async () => {
     touched.length = 0;
     const event = {

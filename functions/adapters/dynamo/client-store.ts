@@ -242,7 +242,10 @@ export class DynamoClientStore implements ClientStore {
 
   async findByPhone(phone: string): Promise<Client | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: phoneKey(phone) }, ConsistentRead: true }));
-    return typeof Item?.clientId === 'string' ? this.get(Item.clientId) : undefined;
+    const clientId = (Item as { clientId?: string } | undefined)?.clientId;
+    const client = clientId === undefined ? undefined : await this.get(clientId);
+    // A phone change moves the reservation and the client in one transaction; this check only guards a read between the two gets.
+    return client?.phone === phone ? client : undefined;
   }
 
   async update(id: string, patch: ClientPatch): Promise<Client> {

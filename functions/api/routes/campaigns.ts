@@ -1,4 +1,4 @@
-/** Campaigns: POST/GET /campaigns, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
+/** Campaigns: POST/GET /campaigns, POST /campaigns/preview and /audience, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { Campaign } from '../../domain/campaigns.js';
 import { NotFoundError } from '../../domain/errors.js';
@@ -8,7 +8,14 @@ import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
 import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { CampaignIdParamsSchema, CampaignListQuerySchema, CampaignPatchSchema, NewCampaignSchema, PreviewRequestSchema } from '../schemas.js';
+import {
+  AudienceRequestSchema,
+  CampaignIdParamsSchema,
+  CampaignListQuerySchema,
+  CampaignPatchSchema,
+  NewCampaignSchema,
+  PreviewRequestSchema,
+} from '../schemas.js';
 import { campaignView } from '../views.js';
 
 /** The campaign id the path names; it goes into the request's log lines. */
@@ -65,6 +72,14 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
         const client = await clients.get(clientId);
         if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
         return json(200, preview(text, client));
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/campaigns/audience',
+      handler: withJsonBody(async (event) => {
+        const { filter } = AudienceRequestSchema.parse(jsonBodyOf(event));
+        return json(200, { audience: await clients.countAudience(filter ?? {}) });
       }),
     },
     {

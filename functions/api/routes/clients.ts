@@ -60,7 +60,14 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/clients',
       handler: async (event) => {
-        const page = await clients.list(queryOf(ClientListQuerySchema, event));
+        const { phone, ...query } = queryOf(ClientListQuerySchema, event);
+        if (phone !== undefined) {
+          const found = await clients.findByPhone(phone);
+          const matches =
+            found && (query.tag === undefined || found.tag === query.tag) && (query.operatorCode === undefined || found.operatorCode === query.operatorCode);
+          return json(200, { items: matches ? [clientView(found)] : [], nextCursor: null });
+        }
+        const page = await clients.list(query);
         return json(200, { items: page.items.map(clientView), nextCursor: page.nextCursor });
       },
     },

@@ -1,0 +1,57 @@
+/** The frame around every screen: navigation, the signed-in user, and the route's screen. */
+import type { Session } from './config.js';
+import { Link, useRoute } from './router.js';
+import { CampaignDetail } from './screens/CampaignDetail.js';
+import { CampaignForm } from './screens/CampaignForm.js';
+import { Campaigns } from './screens/Campaigns.js';
+import { Clients } from './screens/Clients.js';
+import { MessageDetail } from './screens/MessageDetail.js';
+
+function screenFor(route: string) {
+  let match: RegExpMatchArray | null;
+  if (route === '' || route === 'campaigns') return <Campaigns />;
+  if (route === 'campaigns/new') return <CampaignForm />;
+  if ((match = route.match(/^campaigns\/(\d+)\/edit$/))) return <CampaignForm id={match[1]} />;
+  if ((match = route.match(/^campaigns\/(\d+)$/))) return <CampaignDetail id={match[1] as string} />;
+  if (route === 'clients') return <Clients />;
+  if ((match = route.match(/^messages\/(\d+)$/))) return <MessageDetail id={match[1] as string} />;
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p>
+        Nothing here. <Link to="">Back to the campaigns</Link>.
+      </p>
+    </section>
+  );
+}
+
+export function App({ session }: { session?: Session }) {
+  const { route } = useRoute();
+  const section = route.startsWith('clients') ? 'clients' : 'campaigns';
+  return (
+    <>
+      <header class="top">
+        <Link to="" class="brand">
+          Herald
+        </Link>
+        <nav aria-label="Main">
+          <Link to="" aria-current={section === 'campaigns' ? 'page' : undefined}>
+            Campaigns
+          </Link>
+          <Link to="clients" aria-current={section === 'clients' ? 'page' : undefined}>
+            Clients
+          </Link>
+        </nav>
+        {session && (
+          <span class="user">
+            {session.userName}{' '}
+            <button type="button" onClick={() => session.signOut()}>
+              Sign out
+            </button>
+          </span>
+        )}
+      </header>
+      <main>{screenFor(route)}</main>
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+/** The typed REST client: openapi-fetch over the paths generated from the API's own OpenAPI document (schema.d.ts). */
+import createClient from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+export type Schemas = components['schemas'];
+export type Campaign = Schemas['Campaign'];
+export type Client = Schemas['Client'];
+export type Message = Schemas['Message'];
+export type Counts = Schemas['Counts'];
+export type Problem = Schemas['Problem'];
+export type CampaignStatus = Campaign['status'];
+export type MessageStatus = Message['status'];
+
+export const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sent', 'failed', 'expired', 'cancelled'];
+
+export type Api = ReturnType<typeof createClient<paths>>;
+
+let current: Api | undefined;
+
+export function connect(baseUrl: string, signedFetch: typeof fetch): void {
+  current = createClient<paths>({ baseUrl, fetch: signedFetch });
+}
+
+export function api(): Api {
+  if (!current) throw new Error('the API client is not connected');
+  return current;
+}
+
+/** A refused call: the problem+json document, whose `errors` name the fields. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Partial<Problem>,
+  ) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+  }
+}
+
+/** The answer's data, or an ApiError carrying its problem. */
+export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || !result.response.ok) {
+    const problem = (typeof result.error === 'object' && result.error !== null ? result.error : { detail: String(result.error ?? '') }) as Partial<Problem>;
+    throw new ApiError(result.response.status, problem);
+  }
+  return result.data as T;
+}
+
+/** Field name -> message, from a problem's `errors` (a field is also filed under each of its dotted parents). */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(error instanceof ApiError)) return out;
+  for (const { field, message } of error.problem.errors ?? []) {
+    const parts = field.split('.');
+    for (let i = parts.length; i > 0; i--) {
+      const key = parts.slice(0, i).join('.');
+      out[key] = out[key] ? out[key] : `${field}: ${message}`;
+    }
+  }
+  return out;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

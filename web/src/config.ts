@@ -1,0 +1,27 @@
+/** The runtime settings in config.json beside index.html: none locally (same origin, no sign-in); on AWS the API's URL and Cognito. */
+export interface AdminConfig {
+  apiUrl: string;
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  identityPoolId: string;
+  authDomain: string;
+}
+
+export interface RuntimeConfig {
+  apiUrl?: string;
+  auth?: AdminConfig;
+}
+
+/** What a signed-in session gives the app: a fetch that signs its calls, who is signed in, and how to leave. */
+export interface Session {
+  fetch: typeof fetch;
+  userName: string;
+  signOut(): void;
+}
+
+export async function loadConfig(): Promise<RuntimeConfig> {
+  const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' });
+  if (!response.ok) return {};
+  return (await response.json()) as RuntimeConfig;
+}
