@@ -581,6 +581,8 @@ describe('routing and documentation', () => {
       '/clients/batch',
       '/clients/{id}',
       '/messages/{id}',
+      '/notices',
+      '/notices/{id}',
       '/stats',
     ]);
     expect(Object.keys(answer.body.paths['/campaigns/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
