@@ -528,6 +528,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/campaigns/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A recurring campaign's runs
+         * @description Each run is a campaign of its own (recurringId, occurrence, its own counts), oldest occurrence first. A one-off campaign has none.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of runs */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignPage"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/campaigns/{id}/stats": {
         parameters: {
             query?: never;
@@ -1314,6 +1387,180 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one message to one client now
+         * @description Renders the text for the client (its variables and `variables`) and queues it at once, through the same sender, retries and dead-letter queue as campaign messages. Unknown client: 404; opted-out client: 409; bad template: 400 naming text. Nothing is queued when refused.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A repeat with the same key and body within 24 h answers what the first answered and does nothing else; a repeat while the first runs is 409. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewNotice"];
+                };
+            };
+            responses: {
+                /** @description Queued; the id is the notice (and the provider msgId) */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoticeAccepted"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content-Type is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used with another body on this path. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notices/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notice and its delivery status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The notice */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Notice"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stats": {
         parameters: {
             query?: never;
@@ -1414,6 +1661,21 @@ export interface components {
              * @example 50
              */
             maxPerSecond?: number;
+            /**
+             * Format: date-time
+             * @description On a run: the occurrence it is the run of.
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            occurrence?: string;
+            /** @description On a recurring campaign, which sends nothing itself (its counts stay zero): each occurrence starts a run. */
+            recurrence?: {
+                cron?: string;
+                rate?: string;
+                runMinutes: number;
+                timezone: string;
+            };
+            /** @description On a run: the recurring campaign it belongs to. */
+            recurringId?: string;
             sendWindow?: components["schemas"]["SendWindow"];
             /**
              * Format: date-time
@@ -1445,7 +1707,7 @@ export interface components {
             /** @description null on the last page */
             nextCursor: string | null;
         };
-        /** @description While scheduled every field may change; once running only endAt. */
+        /** @description While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow. */
         CampaignPatch: {
             /**
              * Format: date-time
@@ -1458,6 +1720,7 @@ export interface components {
              * @example 50
              */
             maxPerSecond?: number;
+            recurrence?: components["schemas"]["Recurrence"];
             sendWindow?: components["schemas"]["SendWindow"];
             /**
              * Format: date-time
@@ -1636,6 +1899,7 @@ export interface components {
              * @example 50
              */
             maxPerSecond?: number;
+            recurrence?: components["schemas"]["Recurrence"];
             sendWindow?: components["schemas"]["SendWindow"];
             /**
              * Format: date-time
@@ -1686,6 +1950,73 @@ export interface components {
             tag?: string;
             /** @example Europe/Moscow */
             timezone: string;
+        };
+        /**
+         * @description One message to one client, sent at once (never to an opted-out client: 409). Give clientId or phone.
+         * @example {
+         *       "clientId": "k3Jd9sQ0aB1xYz2w",
+         *       "text": "Your receipt {{ receipt }} is ready",
+         *       "variables": {
+         *         "receipt": "R-1042"
+         *       }
+         *     }
+         */
+        NewNotice: {
+            /**
+             * @description The client to notify; or give phone instead.
+             * @example k3Jd9sQ0aB1xYz2w
+             */
+            clientId?: string;
+            /**
+             * @description The client's phone, instead of clientId.
+             * @example 79001234567
+             */
+            phone?: string;
+            /**
+             * @description A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error or an unknown variable is refused (400 naming text).
+             * @example Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready
+             */
+            text: string;
+            /**
+             * @description Up to 20 more template variables (strings of at most 500 characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.
+             * @example {
+             *       "receipt": "R-1042"
+             *     }
+             */
+            variables?: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        Notice: {
+            attempts: number;
+            clientId: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description The provider's msgId: notices count from 1, below every campaign message id (2^31 and up).
+             * @example 1
+             */
+            id: number;
+            lastError?: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            sentAt?: string;
+            /** @enum {string} */
+            status: "queued" | "sent" | "failed" | "expired" | "cancelled";
+        };
+        NoticeAccepted: {
+            /**
+             * @description The provider's msgId: notices count from 1, below every campaign message id (2^31 and up).
+             * @example 1
+             */
+            id: number;
+            /** @enum {string} */
+            status: "queued";
         };
         /** @description A page of campaigns with their counts, and the counts over all campaigns. */
         OverallStats: {
@@ -1748,6 +2079,36 @@ export interface components {
             title: string;
             /** @example urn:herald:problem:invalid-request */
             type: string;
+        };
+        /**
+         * @description Each occurrence between startAt and endAt starts a run: a campaign of its own (recurringId set) sending in [occurrence, occurrence + runMinutes], capped at endAt. Exactly one of cron and rate.
+         * @example {
+         *       "cron": "0 10 * * 1",
+         *       "timezone": "Europe/Moscow",
+         *       "runMinutes": 120
+         *     }
+         */
+        Recurrence: {
+            /**
+             * @description Five fields: minute hour day-of-month month day-of-week (0 or 7 is Sunday), read in timezone. Not both day-of-month and day-of-week.
+             * @example 0 10 * * 1
+             */
+            cron?: string;
+            /**
+             * @description Instead of cron: "<value> <unit>", unit minute(s), hour(s) or day(s), counted from startAt.
+             * @example 1 hour
+             */
+            rate?: string;
+            /**
+             * @description How long each run sends, at most the interval between occurrences; default that interval.
+             * @example 120
+             */
+            runMinutes?: number;
+            /**
+             * @description IANA time zone the cron is read in; default UTC.
+             * @example Europe/Moscow
+             */
+            timezone?: string;
         };
         /** @description Messages go out only while the client's local time (its timezone, daylight saving included) is in [from, to); from after to spans midnight. */
         SendWindow: {
