@@ -31,6 +31,7 @@ import {
   startTimerEnvSchema,
 } from '../functions/adapters/config.js';
 import type { FunctionName } from '../functions/definitions/functions.js';
+import { buildAdmin } from '../local/admin-build.js';
 import { figure, type Figure } from './figures.js';
 
 const run = promisify(execFile);
@@ -59,6 +60,7 @@ const dummyValues: Record<string, string> = {
   OCCURRENCE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-fanout.fifo',
   SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/herald-scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-schedule-dlq',
+  CORS_ALLOWED_ORIGIN: 'https://d111111abcdef8.cloudfront.net',
   PROVIDER_URL: 'https://probe.example.com/v1',
   PROVIDER_TOKEN_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald/provider-token',
 };
@@ -106,6 +108,8 @@ function handlerFile(dir: string): string {
 
 /** Builds the stack (which bundles every function) and returns each function's bundle and environment. */
 export async function buildBundles(outdir: string): Promise<BuiltBundle[]> {
+  // The stack deploys the admin app's build too, so synth needs it (a no-op when it is fresh).
+  await buildAdmin({ quiet: true });
   const [{ createHeraldApp }, { HeraldFunction }, { AssetStaging, Stack }, { functionSettings }] = await Promise.all([
     import('../lib/app.js'),
     import('../lib/functions.js'),

@@ -83,8 +83,11 @@ describe('CORS headers of the api handler', () => {
       MESSAGES_TABLE: 'm',
       IDEMPOTENCY_TABLE: 'i',
       FANOUT_QUEUE_URL: 'http://127.0.0.1:1/q',
+      SEND_QUEUE_URL: 'http://127.0.0.1:1/s',
+      START_TIMER_QUEUE_URL: 'http://127.0.0.1:1/t',
       SCHEDULE_GROUP: 'g',
       SCHEDULE_TARGET_ARN: 't',
+      OCCURRENCE_TARGET_ARN: 'o',
       SCHEDULE_ROLE_ARN: 'r',
       SCHEDULE_DLQ_ARN: 'd',
     };
