@@ -52,6 +52,15 @@ export class CampaignView {
     return fresh.campaign;
   }
 
+  /** A read started now, which the next calls share: for a decision a view up to a second old must not make alone. */
+  fresh(id: string): Promise<Campaign | undefined> {
+    if (isNoticeKey(id)) return Promise.resolve(NOTICE_DELIVERY);
+    this.refreshing.delete(id);
+    const entry = this.read(id);
+    this.entries.set(id, entry);
+    return entry.campaign;
+  }
+
   private read(id: string): Entry {
     const entry: Entry = { readStartedAt: performance.now(), campaign: this.campaigns.get(id) };
     entry.campaign.catch(() => {

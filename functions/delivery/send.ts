@@ -26,6 +26,8 @@ interface SendResult {
   retryAfterMs: number;
   /** Not tried (the campaign is paused, or the client's window is closed): when to look again, epoch ms. */
   heldUntil?: number;
+  /** Held because the campaign was paused (not by a window). */
+  pausedHold?: true;
 }
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
@@ -58,7 +60,7 @@ export function createSendHandler(deps: SendDependencies) {
     if (!campaign || campaign.status === 'cancelled') return { message: closed(message, 'cancelled'), retryAfterMs: 0 };
     if (isPastCutoff(campaign.endAt, now)) return { message: closed(message, 'expired'), retryAfterMs: 0 };
     // Untouched: no attempt is counted for a message held by a pause or a closed window.
-    if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000 };
+    if (campaign.status === 'paused') return { message, retryAfterMs: 0, heldUntil: now.getTime() + MAX_DELAY_SECONDS * 1000, pausedHold: true };
     if (campaign.sendWindow && message.timezone && !isInsideWindow(campaign.sendWindow, message.timezone, now)) {
       return { message, retryAfterMs: 0, heldUntil: nextOpening(campaign.sendWindow, message.timezone, now).getTime() };
     }
@@ -153,8 +155,12 @@ export function createSendHandler(deps: SendDependencies) {
   }
 
   /** Before any claim: a paused campaign, or a window closed for every zone the chunk holds. */
-  async function holdBeforeClaim(record: SQSRecord, ref: ChunkRef, campaign: Campaign | undefined): Promise<boolean> {
+  async function holdBeforeClaim(record: SQSRecord, ref: ChunkRef, view: CampaignView): Promise<boolean> {
     const now = clock.now();
+    let campaign = await view.current(ref.campaignId);
+    // A pause's hold lasts until resume puts the chunk back: a view from before that resume (up to a
+    // second old) would hold the very copy resume sent for as long, so a pause is read again first.
+    if (campaign?.status === 'paused') campaign = await view.fresh(ref.campaignId);
     if (!campaign || campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, now)) return false;
     if (campaign.status === 'paused') {
       await hold(record, ref, now.getTime() + MAX_DELAY_SECONDS * 1000, campaign.endAt, 'paused');
@@ -170,7 +176,7 @@ export function createSendHandler(deps: SendDependencies) {
   async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
     const ref = parseChunkRef(record.body);
     // Held before the claim: no lease taken, no write at all.
-    if (await holdBeforeClaim(record, ref, await view.current(ref.campaignId))) return;
+    if (await holdBeforeClaim(record, ref, view)) return;
     const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
@@ -203,7 +209,13 @@ export function createSendHandler(deps: SendDependencies) {
     // The campaign's counters follow from this write (the tally reads the messages table's stream).
     const delta = countsDelta(before, after);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);
-    if (held) return hold(record, { ...ref, zones: openZones(after) }, heldUntil, campaign?.endAt ?? clock.now().toISOString(), 'held while sending');
+    if (held) {
+      // Resumed while this chunk was being sent: resume's own copy of it met this lease and waits
+      // for the lease to end, so this copy goes back at once (a closed window holds it again then).
+      const resumed = results.some((result) => result.pausedHold) && (await view.fresh(ref.campaignId))?.status === 'running';
+      const until = resumed ? clock.now().getTime() : heldUntil;
+      return hold(record, { ...ref, zones: openZones(after) }, until, campaign?.endAt ?? clock.now().toISOString(), 'held while sending');
+    }
     if (plan.kind === 'retry') {
       await sendQueue.retryLater(record.receiptHandle, plan.delayMs / 1000);
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk}: ${after.filter(isOpen).length} message(s) to retry in ${plan.delayMs} ms`);
