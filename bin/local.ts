@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     ...(env.HERALD_PROVIDER_URL && env.HERALD_PROVIDER_TOKEN ? { provider: { url: env.HERALD_PROVIDER_URL, token: env.HERALD_PROVIDER_TOKEN } } : {}),
     fakeProvider: { latencyMs: env.HERALD_FAKE_LATENCY_MS, errorRate: env.HERALD_FAKE_ERROR_RATE },
     providerConcurrency: env.HERALD_PROVIDER_CONCURRENCY,
+    fanoutStreams: env.HERALD_FANOUT_STREAMS,
   });
   process.stderr.write(
     [

@@ -31,6 +31,7 @@ import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
 import { createTallyHandler } from '../functions/delivery/tally.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
+import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
 import type { Clock } from '../functions/ports.js';
@@ -56,6 +57,8 @@ export interface LocalRuntimeOptions {
   provider?: { url: string; token: string };
   fakeProvider?: FakeProviderOptions;
   providerConcurrency?: number;
+  /** Parallel fan-out streams per campaign; the fan-out's own default (functions/adapters/config.ts) otherwise. */
+  fanoutStreams?: number;
   providerTimeoutMs?: number;
   maxBackoffSeconds?: number;
   /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
@@ -130,7 +133,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // Each handler's settings go through the parser its Lambda uses, with the local values.
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
-    const fanoutEnv = parseEnv(fanoutEnvSchema, { ...tablesEnv, FANOUT_QUEUE_URL: created.fanout.url, SEND_QUEUE_URL: created.send.url });
+    const fanoutEnv = parseEnv(fanoutEnvSchema, {
+      ...tablesEnv,
+      FANOUT_QUEUE_URL: created.fanout.url,
+      SEND_QUEUE_URL: created.send.url,
+      FANOUT_STREAMS: options.fanoutStreams?.toString(),
+    });
     const sendEnv = parseEnv(sendEnvSchema, {
       ...tablesEnv,
       SEND_QUEUE_URL: created.send.url,
@@ -172,6 +180,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv, { clock }))),
       ),
     };
+
+    // Clients stored by a version without shards get theirs before anything fans out (a no-op once its mark is there).
+    const backfill = await backfillClientShards(db, { clients: tableNames.clients, uniques: tableNames.uniques });
+    if (backfill.updated > 0) logger.info('client shards backfilled', { ...backfill });
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
     await recoverDelivery({ ...stores(deadLetterEnv), fanoutQueue, sendQueue, clock: systemClock, logger });

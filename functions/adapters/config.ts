@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_STREAMS, isStreamCount, SHARD_COUNT, STREAM_COUNTS } from '../domain/shards.js';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -55,10 +56,17 @@ export const apiEnvSchema = z.object({
   SCHEDULE_DLQ_ARN: name,
 });
 
+/** Parallel fan-out streams per campaign (functions/domain/shards.ts): a divisor of the shard count. */
+export const fanoutStreams = z.coerce
+  .number()
+  .int()
+  .refine(isStreamCount, { message: `must divide ${SHARD_COUNT} (one of ${STREAM_COUNTS.join(', ')})` });
+
 export const fanoutEnvSchema = z.object({
   ...tablesEnv,
   FANOUT_QUEUE_URL: url,
   SEND_QUEUE_URL: url,
+  FANOUT_STREAMS: fanoutStreams.default(DEFAULT_STREAMS),
 });
 
 export const sendEnvSchema = z.object({

@@ -5,7 +5,7 @@ const campaignId = z.string().regex(/^\d+$/);
 
 const fanoutEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), campaignId }),
-  z.object({ type: z.literal('page'), campaignId, page: z.number().int().min(0) }),
+  z.object({ type: z.literal('page'), campaignId, page: z.number().int().min(0), stream: z.number().int().min(0).max(15).optional() }),
   z.object({
     type: z.literal('resume'),
     campaignId,

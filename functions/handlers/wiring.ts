@@ -88,6 +88,7 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
     clock,
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    streams: env.FANOUT_STREAMS,
     ...overrides,
   };
 }
