@@ -22,7 +22,11 @@ export class SqsFanoutQueue implements FanoutQueue {
 
   page(campaignId: string, page: number, stream?: number, request?: string): Promise<void> {
     if (stream === undefined) return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}${request ? `:${request}` : ''}`);
-    return this.put({ type: 'page', campaignId, page, stream }, `${campaignId}:page:${stream}:${page}${request ? `:${request}` : ''}`, `${campaignId}#${stream}`);
+    return this.put(
+      { type: 'page', campaignId, page, stream },
+      `${campaignId}:page:${stream}:${page}${request ? `:${request}` : ''}`,
+      `${campaignId}#${stream}`,
+    );
   }
 
   /** Its own deduplication id: a resume must not be dropped as a repeat of the page or start it follows. */

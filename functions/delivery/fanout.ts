@@ -118,7 +118,10 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     const unsharded = audiencePlan(campaign.filter).index !== undefined && !(await clients.shardsReady());
     if (!(await campaigns.start(campaign.id, { streams: deps.streams, unsharded }))) return;
     logger.info('campaign started', { campaignId: campaign.id, streams: deps.streams, unsharded });
-    await askForStreams(campaign.id, Array.from({ length: deps.streams }, () => ({ page: 0, done: false })));
+    await askForStreams(
+      campaign.id,
+      Array.from({ length: deps.streams }, () => ({ page: 0, done: false })),
+    );
   }
 
   /** One page event for each stream not done yet, at the page it stands at. */

@@ -213,8 +213,7 @@ export class DynamoCampaignStore implements CampaignStore {
           TableName: this.tables.campaigns,
           Key: { id },
           // Campaigns stored before these counters existed have none: if_not_exists starts them.
-          UpdateExpression:
-            `SET ${path} = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached`,
+          UpdateExpression: `SET ${path} = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached`,
           ConditionExpression: `${path}.page = :page`,
           ExpressionAttributeValues: {
             ':next': withoutUndefined(next),

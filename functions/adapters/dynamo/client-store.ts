@@ -172,7 +172,12 @@ export class DynamoClientStore implements ClientStore {
     const next = patchedClient(current, patch, this.clock.now(), phoneMoves && suppressed);
     // The stored phone is the version check: a concurrent phone change makes this fail instead of orphaning a reservation.
     const putClient = {
-      Put: { TableName: this.tables.clients, Item: storedClient(next), ConditionExpression: 'phone = :old', ExpressionAttributeValues: { ':old': current.phone } },
+      Put: {
+        TableName: this.tables.clients,
+        Item: storedClient(next),
+        ConditionExpression: 'phone = :old',
+        ExpressionAttributeValues: { ':old': current.phone },
+      },
     };
     const items = phoneMoves
       ? [
