@@ -5,6 +5,8 @@
  *   --only cost,bundles | BENCH_ONLY     sections to run (default: all)
  *   --memory 10000,100000 | BENCH_MEMORY audiences of the fan-out memory runs
  *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
+ *   --fanout-n 100000 | BENCH_FANOUT_N  audience of the parallel fan-out runs
+ *   --fanout-streams 1,2,4,8 | BENCH_FANOUT_STREAMS  the stream counts they compare
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +29,9 @@ export interface BenchOptions {
   statsAudience: number;
   /** Campaigns in the table while GET /stats is measured. */
   statsCampaigns: number;
+  /** Clients of the parallel fan-out runs, and the stream counts compared. */
+  fanoutAudience: number;
+  fanoutStreams: number[];
   out: string | undefined;
 }
 
@@ -57,6 +62,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       memory: { type: 'string' },
       'api-seconds': { type: 'string' },
       out: { type: 'string' },
+      'fanout-n': { type: 'string' },
+      'fanout-streams': { type: 'string' },
     },
     strict: true,
   });
@@ -65,6 +72,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
   const memoryText = values.memory ?? env.BENCH_MEMORY;
   const apiSecondsText = values['api-seconds'] ?? env.BENCH_API_SECONDS;
   const onlyText = values.only ?? env.BENCH_ONLY;
+  const fanoutNText = values['fanout-n'] ?? env.BENCH_FANOUT_N;
+  const fanoutStreamsText = values['fanout-streams'] ?? env.BENCH_FANOUT_STREAMS;
   return {
     n: nText ? (positiveInts(nText, '--n')[0] as number) : quick ? 50 : 10_000,
     quick,
@@ -77,16 +86,22 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     loadRuns: quick ? 3 : 7,
     statsAudience: quick ? 50 : 1000,
     statsCampaigns: quick ? 100 : 10_000,
+    fanoutAudience: fanoutNText ? (positiveInts(fanoutNText, '--fanout-n')[0] as number) : quick ? 2000 : 100_000,
+    fanoutStreams: fanoutStreamsText ? positiveInts(fanoutStreamsText, '--fanout-streams') : [1, 2, 4, 8],
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }
 
 /** The command that repeats one section at the options' sizes. */
-export function commandFor(section: Section, options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'>): string {
+export function commandFor(
+  section: Section,
+  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & Partial<Pick<BenchOptions, 'fanoutAudience'>>,
+): string {
   const args = [`--only ${section}`];
   if (options.quick) args.push('--quick');
   if ((section === 'cost' || section === 'throughput') && !options.quick) args.push(`--n ${options.n}`);
   if (section === 'memory' && !options.quick) args.push(`--memory ${options.memoryAudiences.join(',')}`);
   if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
+  if (section === 'fanout' && !options.quick && options.fanoutAudience !== undefined) args.push(`--fanout-n ${options.fanoutAudience}`);
   return `npm run bench -- ${args.join(' ')}`;
 }
