@@ -109,7 +109,12 @@ export interface FanoutDetails {
 
 /** Parallel fan-out: the same audience fanned out with each stream count, under AWS-like call latency. */
 export async function fanoutSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<FanoutDetails>> {
-  const fanout = await measureFanoutStreams(endpoints, { audience: options.fanoutAudience, streams: options.fanoutStreams, dynamoLatencyMs: 8, sqsLatencyMs: 15 });
+  const fanout = await measureFanoutStreams(endpoints, {
+    audience: options.fanoutAudience,
+    streams: options.fanoutStreams,
+    dynamoLatencyMs: 8,
+    sqsLatencyMs: 15,
+  });
   return { figures: fanoutStreamsFigures(fanout, commandFor('fanout', options)), details: { fanout } };
 }
 
