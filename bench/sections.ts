@@ -1,11 +1,12 @@
 /**
- * The six measurements, each as a function from options to figures and details, so that
+ * The measurements, each as a function from options to figures and details, so that
  * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
  */
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
 import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
 import type { Endpoints } from './emulators.js';
+import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
 import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
@@ -156,6 +157,21 @@ export async function importSection(endpoints: Endpoints, options: BenchOptions)
   return { figures: importFigures(run, commandFor('import', options)), details: { import: run } };
 }
 
+export interface FanoutDetails {
+  fanout: FanoutStreamsResult;
+}
+
+/** Parallel fan-out: the same audience fanned out with each stream count, under AWS-like call latency. */
+export async function fanoutSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<FanoutDetails>> {
+  const fanout = await measureFanoutStreams(endpoints, {
+    audience: options.fanoutAudience,
+    streams: options.fanoutStreams,
+    dynamoLatencyMs: 8,
+    sqsLatencyMs: 15,
+  });
+  return { figures: fanoutStreamsFigures(fanout, commandFor('fanout', options)), details: { fanout } };
+}
+
 export function runSection(
   section: Section,
   endpoints: Endpoints & { dynamoPid?: number | undefined },
@@ -180,5 +196,7 @@ export function runSection(
       return noticesSection(endpoints, options);
     case 'import':
       return importSection(endpoints, options);
+    case 'fanout':
+      return fanoutSection(endpoints, options);
   }
 }
