@@ -575,6 +575,8 @@ describe('routing and documentation', () => {
       '/clients/batch',
       '/clients/{id}',
       '/messages/{id}',
+      '/notices',
+      '/notices/{id}',
       '/stats',
     ]);
     expect(Object.keys(answer.body.paths['/campaigns/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
