@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { fanoutEnvSchema, parseEnv } from '../functions/adapters/config.js';
 import { queues } from '../functions/definitions/queues.js';
 import { SqsFanoutQueue } from '../functions/adapters/sqs.js';
-import { fanoutDependencies, sqs, stores } from '../functions/handlers/wiring.js';
+import { dynamoDocumentClient, fanoutDependencies, sqs, stores } from '../functions/handlers/wiring.js';
+import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
+import { isFannedOut } from '../functions/domain/campaigns.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { startPoller } from '../local/poller.js';
 import { resolveLocalhostSubdomains } from '../local/sqs.js';
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
   resolveLocalhostSubdomains();
   const { campaigns } = stores(env);
   const handler = createFanoutHandler(fanoutDependencies(env));
+  // The bench seeds clients with their shards: the mark lets the fan-out read the sharded indexes.
+  await backfillClientShards(dynamoDocumentClient(), { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE });
 
   const baseline = process.memoryUsage();
   let sampledPeakRssBytes = baseline.rss;
@@ -66,7 +70,7 @@ async function main(): Promise<void> {
   });
   await new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL).start(campaignId);
   let campaign = await campaigns.get(campaignId);
-  while (!campaign?.fanout?.done) {
+  while (!isFannedOut(campaign?.fanout)) {
     await new Promise((wake) => setTimeout(wake, 100));
     campaign = await campaigns.get(campaignId);
   }
@@ -77,8 +81,8 @@ async function main(): Promise<void> {
   globalThis.gc?.();
 
   const result: FanoutMemoryResult = {
-    pages: campaign.fanout?.page ?? 0,
-    queued: campaign.fannedOut ?? 0,
+    pages: campaign?.fanout?.streams ? campaign.fanout.streams.reduce((sum, stream) => sum + stream.page, 0) : (campaign?.fanout?.page ?? 0),
+    queued: campaign?.fannedOut ?? 0,
     durationMs,
     baselineRssBytes: baseline.rss,
     baselineHeapUsedBytes: baseline.heapUsed,

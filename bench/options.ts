@@ -7,6 +7,8 @@
  *   --api-seconds 10 | BENCH_API_SECONDS duration of each autocannon run
  *   --soak 100000 | BENCH_SOAK           audience of the soak campaign (section `soak`)
  *   --import-rows 100000 | BENCH_IMPORT_ROWS rows of the import section's CSV
+ *   --fanout-n 100000 | BENCH_FANOUT_N  audience of the parallel fan-out runs
+ *   --fanout-streams 1,2,4,8 | BENCH_FANOUT_STREAMS  the stream counts they compare
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -34,6 +36,9 @@ export interface BenchOptions {
   pace: { windowAudience: number; rateAudience: number; maxPerSecond: number; startRuns: number };
   /** Rows of the generated CSV the import section imports (and imports again). */
   importRows: number;
+  /** Clients of the parallel fan-out runs, and the stream counts compared. */
+  fanoutAudience: number;
+  fanoutStreams: number[];
   out: string | undefined;
 }
 
@@ -66,6 +71,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       soak: { type: 'string' },
       'import-rows': { type: 'string' },
       out: { type: 'string' },
+      'fanout-n': { type: 'string' },
+      'fanout-streams': { type: 'string' },
     },
     strict: true,
   });
@@ -75,6 +82,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
   const apiSecondsText = values['api-seconds'] ?? env.BENCH_API_SECONDS;
   const onlyText = values.only ?? env.BENCH_ONLY;
   const soakText = values.soak ?? env.BENCH_SOAK;
+  const fanoutNText = values['fanout-n'] ?? env.BENCH_FANOUT_N;
+  const fanoutStreamsText = values['fanout-streams'] ?? env.BENCH_FANOUT_STREAMS;
   return {
     n: nText ? (positiveInts(nText, '--n')[0] as number) : quick ? 50 : 10_000,
     quick,
@@ -95,6 +104,8 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       const text = values['import-rows'] ?? env.BENCH_IMPORT_ROWS;
       return text ? (positiveInts(text, '--import-rows')[0] as number) : quick ? 500 : 100_000;
     })(),
+    fanoutAudience: fanoutNText ? (positiveInts(fanoutNText, '--fanout-n')[0] as number) : quick ? 2000 : 100_000,
+    fanoutStreams: fanoutStreamsText ? positiveInts(fanoutStreamsText, '--fanout-streams') : [1, 2, 4, 8],
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }
@@ -102,7 +113,9 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
 /** The command that repeats one section at the options' sizes. */
 export function commandFor(
   section: Section,
-  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number } & Partial<Pick<BenchOptions, 'importRows'>>,
+  options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number } & Partial<
+      Pick<BenchOptions, 'importRows' | 'fanoutAudience'>
+    >,
 ): string {
   const args = [`--only ${section}`];
   if (options.quick) args.push('--quick');
@@ -111,5 +124,6 @@ export function commandFor(
   if (section === 'api' && !options.quick) args.push(`--api-seconds ${options.apiSeconds}`);
   if (section === 'soak' && !options.quick && options.soakAudience !== undefined) args.push(`--soak ${options.soakAudience}`);
   if (section === 'import' && !options.quick && options.importRows !== undefined) args.push(`--import-rows ${options.importRows}`);
+  if (section === 'fanout' && !options.quick && options.fanoutAudience !== undefined) args.push(`--fanout-n ${options.fanoutAudience}`);
   return `npm run bench -- ${args.join(' ')}`;
 }

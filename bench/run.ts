@@ -54,7 +54,7 @@ function readResults(path: string): Results | undefined {
 function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): void {
   const previous = readResults(path);
   const sections = { ...previous?.sections, ...records };
-  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'import', 'admin'];
+  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'import', 'admin', 'fanout'];
   const results: Results = {
     generatedAt: new Date().toISOString(),
     machine: machine(),

@@ -7,6 +7,7 @@ import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
 import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
 import type { Endpoints } from './emulators.js';
+import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
 import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
@@ -166,6 +167,21 @@ export async function adminSection(endpoints: Endpoints, options: BenchOptions):
   return { figures: adminFigures(admin, commandFor('admin', options)), details: { admin } };
 }
 
+export interface FanoutDetails {
+  fanout: FanoutStreamsResult;
+}
+
+/** Parallel fan-out: the same audience fanned out with each stream count, under AWS-like call latency. */
+export async function fanoutSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<FanoutDetails>> {
+  const fanout = await measureFanoutStreams(endpoints, {
+    audience: options.fanoutAudience,
+    streams: options.fanoutStreams,
+    dynamoLatencyMs: 8,
+    sqsLatencyMs: 15,
+  });
+  return { figures: fanoutStreamsFigures(fanout, commandFor('fanout', options)), details: { fanout } };
+}
+
 export function runSection(
   section: Section,
   endpoints: Endpoints & { dynamoPid?: number | undefined },
@@ -192,5 +208,7 @@ export function runSection(
       return importSection(endpoints, options);
     case 'admin':
       return adminSection(endpoints, options);
+    case 'fanout':
+      return fanoutSection(endpoints, options);
   }
 }

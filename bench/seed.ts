@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newCampaignRecord } from '../functions/domain/campaigns.js';
 import { newClientRecord } from '../functions/domain/clients.js';
+import { storedClient } from '../functions/adapters/dynamo/client-shards.js';
 
 const BATCH = 25;
 
@@ -65,18 +66,20 @@ async function seedItems(
 export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptions): Promise<void> {
   const firstPhone = options.firstPhone ?? 79_000_000_000;
   const now = new Date();
-  const build = (i: number) => ({
-    ...newClientRecord(
-      {
-        phone: String(firstPhone + i),
-        timezone: options.timezone?.(i) ?? 'Europe/Moscow',
-        tag: options.tag,
-        ...(options.name ? { name: options.name(i) } : {}),
-      },
-      randomBytes(12).toString('base64url'),
-      now,
-    ),
-  });
+  // As the client store writes them: with their shard attributes, or a sharded fan-out would not find them.
+  const build = (i: number): Record<string, unknown> =>
+    storedClient(
+      newClientRecord(
+        {
+          phone: String(firstPhone + i),
+          timezone: options.timezone?.(i) ?? 'Europe/Moscow',
+          tag: options.tag,
+          ...(options.name ? { name: options.name(i) } : {}),
+        },
+        randomBytes(12).toString('base64url'),
+        now,
+      ),
+    ) as unknown as Record<string, unknown>;
   await seedItems(db, options.table, options.count, build, options.concurrency);
 }
 

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     fakeProvider: { latencyMs: env.HERALD_FAKE_LATENCY_MS, errorRate: env.HERALD_FAKE_ERROR_RATE },
     providerConcurrency: env.HERALD_PROVIDER_CONCURRENCY,
     scheduleJitterMs: env.HERALD_SCHEDULE_JITTER_SECONDS * 1000,
+    fanoutStreams: env.HERALD_FANOUT_STREAMS,
   });
   process.stderr.write(
     [

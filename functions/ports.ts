@@ -1,5 +1,5 @@
 /** The interfaces the domain and the handlers need; adapters/ implements them for AWS and local/ for one machine. */
-import type { Campaign, CampaignFilter, CampaignStatus, FanoutProgress } from './domain/campaigns.js';
+import type { Campaign, CampaignFilter, CampaignStatus, FanoutProgress, StreamProgress } from './domain/campaigns.js';
 import type { Client, ClientPatch, NewClient } from './domain/clients.js';
 import type { SendOutcome } from './domain/delivery.js';
 import type { ConflictError } from './domain/errors.js';
@@ -43,9 +43,19 @@ export interface ClientStore {
    * Opted-out clients are included, marked `optedOut`; an opt-out stored before the page was
    * read is reflected even when the index has not caught up yet.
    */
-  audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>>;
+  audience(filter: CampaignFilter, request: PageRequest, part?: AudienceStream): Promise<Page<AudienceMember>>;
+  /** True once every stored client carries its shard (the sharded indexes hold the whole directory). */
+  shardsReady(): Promise<boolean>;
   /** How many clients a filter matches, counted on its index (Select COUNT: no item is returned). */
   countAudience(filter: CampaignFilter): Promise<number>;
+}
+
+/** One of a campaign's parallel fan-out streams (functions/domain/shards.ts): which, of how many, and on which indexes. */
+export interface AudienceStream {
+  stream: number;
+  streams: number;
+  /** Read the unsharded indexes and keep the clients whose id hashes to this stream. */
+  unsharded?: boolean;
 }
 
 export interface CampaignStore {
@@ -65,14 +75,19 @@ export interface CampaignStore {
   list(request: PageRequest): Promise<Page<Campaign>>;
   /** Campaigns that may still have delivery work: running and paused ones (a paused one's held chunks are held again), and cancelled ones that had started (a restart's recovery reads these). */
   inDelivery(request: PageRequest): Promise<Page<Campaign>>;
-  /** Starts the fan-out once: false when it had already started, or the campaign is gone or cancelled. */
-  start(id: string): Promise<boolean>;
+  /**
+   * Starts the fan-out once: false when it had already started, or the campaign is gone or
+   * cancelled. With `plan`, the fan-out runs in `plan.streams` parallel streams, each with its own progress.
+   */
+  start(id: string, plan?: { streams: number; unsharded?: boolean }): Promise<boolean>;
   /**
    * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, its
    * opted-out clients to `suppressed` and both to `audience`, in one conditional write: false
    * when another worker already did it.
    */
   advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed?: number): Promise<boolean>;
+  /** `advanceFanout` for one stream of a campaign started with streams: moves only that stream's progress. */
+  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed?: number): Promise<boolean>;
   /**
    * Adds a tally to the campaign's counters and to the overall totals, in one transaction that
    * holds only while the campaign's `tallied` mark is still `applied` (ConflictError when another
@@ -147,8 +162,12 @@ export interface FanoutQueue {
    * earlier one within the FIFO queue's five-minute deduplication (the start timer's starts).
    */
   start(campaignId: string, deduplicationKey?: string): Promise<void>;
-  /** Asks for the next page of a campaign's fan-out. */
-  page(campaignId: string, page: number): Promise<void>;
+  /**
+   * Asks for the next page of a campaign's fan-out, or of one of its streams: each stream is a
+   * FIFO group of its own, so the streams run in parallel and each stays in order. `request`
+   * tells a deliberate second ask for the same page (a resume) from a duplicate.
+   */
+  page(campaignId: string, page: number, stream?: number, request?: string): Promise<void>;
   /**
    * Asks for a resumed (or cancelled while paused) campaign's held chunks to go back on the
    * send queue, a page of them per message (`walk` says where the previous one stopped), and
@@ -235,7 +254,7 @@ export interface ResumeWalk {
 /** Messages of the fan-out queue. */
 export type FanoutEvent =
   | { type: 'start'; campaignId: string }
-  | { type: 'page'; campaignId: string; page: number }
+  | { type: 'page'; campaignId: string; page: number; stream?: number }
   | { type: 'resume'; campaignId: string; resumedAt: string; walk?: ResumeWalk }
   /** From a recurring schedule: `scheduledAt` (when it fired for) only makes each body unique for the FIFO queue's content deduplication. */
   | { type: 'occurrence'; campaignId: string; scheduledAt?: string };

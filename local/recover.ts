@@ -78,6 +78,12 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
         await deps.fanoutQueue.start(campaign.id);
         result.fanoutStarts += 1;
         fanout = 'start';
+      } else if (live && campaign.fanout?.streams) {
+        // Each unfinished stream goes on from its own page, in its own group.
+        const open = campaign.fanout.streams.flatMap((progress, stream) => (progress.done ? [] : [{ stream, page: progress.page }]));
+        for (const { stream, page } of open) await deps.fanoutQueue.page(campaign.id, page, stream);
+        result.fanoutPages += open.length;
+        if (open.length) fanout = 'page';
       } else if (live && campaign.fanout && !campaign.fanout.done) {
         await deps.fanoutQueue.page(campaign.id, campaign.fanout.page);
         result.fanoutPages += 1;

@@ -42,6 +42,7 @@ import { createStartTimerHandler } from '../functions/delivery/start-timer.js';
 import { DEFAULT_START_TIMING, type StartTiming } from '../functions/domain/start-timing.js';
 import { createTallyHandler } from '../functions/delivery/tally.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
+import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
 import type { Clock } from '../functions/ports.js';
@@ -70,6 +71,8 @@ export interface LocalRuntimeOptions {
   provider?: { url: string; token: string };
   fakeProvider?: FakeProviderOptions;
   providerConcurrency?: number;
+  /** Parallel fan-out streams per campaign; the fan-out's own default (functions/adapters/config.ts) otherwise. */
+  fanoutStreams?: number;
   providerTimeoutMs?: number;
   maxBackoffSeconds?: number;
   /** Queue settings to override, e.g. a lower maxReceiveCount in tests. */
@@ -159,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
       START_TIMER_QUEUE_URL: created.startTimer.url,
+      FANOUT_STREAMS: options.fanoutStreams?.toString(),
     });
     const startTimerEnv = parseEnv(startTimerEnvSchema, { FANOUT_QUEUE_URL: created.fanout.url, START_TIMER_QUEUE_URL: created.startTimer.url });
     const sendEnv = parseEnv(sendEnvSchema, {
@@ -219,6 +223,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         perEnvironment(() => createDeadLetterHandler(deadLetterDependencies(deadLetterEnv, { clock }))),
       ),
     };
+
+    // Clients stored by a version without shards get theirs before anything fans out (a no-op once its mark is there).
+    const backfill = await backfillClientShards(db, { clients: tableNames.clients, uniques: tableNames.uniques });
+    if (backfill.updated > 0) logger.info('client shards backfilled', { ...backfill });
 
     // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
     await recoverDelivery({

@@ -1,6 +1,7 @@
 /** Settings of the local runtime (`npm start`), read by the one config parser (functions/adapters/config.ts). */
 import * as z from 'zod';
-import { name, positiveInt, url } from '../functions/adapters/config.js';
+import { fanoutStreams, name, positiveInt, url } from '../functions/adapters/config.js';
+import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 
 export const localEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -9,6 +10,8 @@ export const localEnvSchema = z.object({
   HERALD_PROVIDER_TOKEN: z.optional(name),
   HERALD_PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
+  /** Parallel fan-out streams per campaign (FANOUT_STREAMS on AWS). */
+  HERALD_FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),
   HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Each schedule fires anywhere within this many seconds after its time, as EventBridge Scheduler does (60); 0 fires on time. */
   HERALD_SCHEDULE_JITTER_SECONDS: z.coerce.number().int().min(0).max(60).default(0),

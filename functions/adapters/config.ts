@@ -1,6 +1,7 @@
 // zod's mini build: the same parser with tree-shakable checks, about 65 KB less in every Lambda
 // bundle than the classic API (the api bundle still carries the classic one for its routes).
 import * as z from 'zod/mini';
+import { DEFAULT_STREAMS, isStreamCount, SHARD_COUNT, STREAM_COUNTS } from '../domain/shards.js';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
 export class ConfigError extends Error {
@@ -66,12 +67,18 @@ export const apiEnvSchema = z.object({
   CORS_ALLOWED_ORIGIN: z.optional(url),
 });
 
+/** Parallel fan-out streams per campaign (functions/domain/shards.ts): a divisor of the shard count. */
+export const fanoutStreams = z.coerce
+  .number()
+  .check(z.int(), z.refine(isStreamCount, { message: `must divide ${SHARD_COUNT} (one of ${STREAM_COUNTS.join(', ')})` }));
+
 export const fanoutEnvSchema = z.object({
   ...tablesEnv,
   FANOUT_QUEUE_URL: url,
   SEND_QUEUE_URL: url,
   /** Where a start that came before its startAt waits; without it such a start fails and comes back after the visibility timeout. */
   START_TIMER_QUEUE_URL: z.optional(url),
+  FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),
 });
 
 export const startTimerEnvSchema = z.object({

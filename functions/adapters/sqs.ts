@@ -6,8 +6,9 @@ const MAX_VISIBILITY_SECONDS = 43_200;
 const MAX_DELAY_SECONDS = 900;
 
 /**
- * The fan-out queue is FIFO, grouped by campaign: one page of a campaign is in flight at
- * a time, and the deduplication id drops a page asked for twice within five minutes.
+ * The fan-out queue is FIFO, grouped by campaign (and by stream for a campaign fanned out in
+ * parallel streams): one page of a stream is in flight at a time, and the deduplication id drops
+ * a page asked for twice within five minutes.
  */
 export class SqsFanoutQueue implements FanoutQueue {
   constructor(
@@ -19,8 +20,13 @@ export class SqsFanoutQueue implements FanoutQueue {
     return this.put({ type: 'start', campaignId }, `${campaignId}:start${deduplicationKey ? `:${deduplicationKey}` : ''}`);
   }
 
-  page(campaignId: string, page: number): Promise<void> {
-    return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}`);
+  page(campaignId: string, page: number, stream?: number, request?: string): Promise<void> {
+    if (stream === undefined) return this.put({ type: 'page', campaignId, page }, `${campaignId}:page:${page}${request ? `:${request}` : ''}`);
+    return this.put(
+      { type: 'page', campaignId, page, stream },
+      `${campaignId}:page:${stream}:${page}${request ? `:${request}` : ''}`,
+      `${campaignId}#${stream}`,
+    );
   }
 
   /** Its own deduplication id: a resume must not be dropped as a repeat of the page or start it follows. */
@@ -32,13 +38,14 @@ export class SqsFanoutQueue implements FanoutQueue {
     return this.put({ type: 'occurrence', campaignId, scheduledAt: firedAt }, `${campaignId}:occurrence:${firedAt}`);
   }
 
-  private async put(event: FanoutEvent, deduplicationId: string): Promise<void> {
+  /** A stream's pages go in a group of their own (`<campaign>#<stream>`); everything else in the campaign's group. */
+  private async put(event: FanoutEvent, deduplicationId: string, group = event.campaignId): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.url,
         MessageBody: JSON.stringify(event),
-        MessageGroupId: event.campaignId,
-        MessageDeduplicationId: deduplicationId,
+        MessageGroupId: group,
+        MessageDeduplicationId: deduplicationId.slice(0, 128),
       }),
     );
   }

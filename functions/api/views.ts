@@ -1,5 +1,5 @@
 /** Domain records as the API shows them: campaigns with their effective status and counts, messages without phones. */
-import { effectiveStatus, type Campaign } from '../domain/campaigns.js';
+import { effectiveStatus, isFannedOut, type Campaign } from '../domain/campaigns.js';
 import type { Client } from '../domain/clients.js';
 import { emptyCounts, totalOf, type Counts, type Message } from '../domain/messages.js';
 import type { CampaignView, ClientView, MessageView } from './schemas.js';
@@ -39,7 +39,7 @@ export function campaignView(campaign: Campaign, now: Date, audience?: number): 
     counts,
     total: totalOf(counts),
     suppressed: campaign.suppressed ?? 0,
-    ...(audience !== undefined ? { audience } : campaign.fanout?.done && campaign.audience !== undefined ? { audience: campaign.audience } : {}),
+    ...(audience !== undefined ? { audience } : isFannedOut(campaign.fanout) && campaign.audience !== undefined ? { audience: campaign.audience } : {}),
     ...(campaign.recurrence ? { recurrence: campaign.recurrence } : {}),
     ...(campaign.recurringId ? { recurringId: campaign.recurringId, ...(campaign.occurrence ? { occurrence: campaign.occurrence } : {}) } : {}),
     createdAt: campaign.createdAt,

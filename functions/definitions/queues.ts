@@ -32,7 +32,12 @@ export interface QueueDefinition {
 }
 
 export const queues = {
-  /** Campaign starts and fan-out pages. FIFO, grouped by campaign: one page of a campaign in flight at a time. */
+  /**
+   * Campaign starts and fan-out pages. FIFO, grouped by campaign and by fan-out stream
+   * (`<campaign>#<stream>`): one page of a stream in flight at a time, the streams in parallel.
+   * Lambda runs at most one batch per group at once, so `maxConcurrency` bounds how many
+   * streams (over every campaign) advance together: two campaigns' 8 streams.
+   */
   fanout: {
     name: 'herald-fanout.fifo',
     urlEnvVar: 'FANOUT_QUEUE_URL',
@@ -41,7 +46,7 @@ export const queues = {
     visibilityTimeoutSeconds: 180,
     consumer: 'fanout',
     batchSize: 1,
-    maxConcurrency: 5,
+    maxConcurrency: 16,
     deadLetter: { name: 'herald-fanout-dlq.fifo', maxReceiveCount: 5 },
   },
   /** Chunks of up to ten messages to send. */

@@ -34,6 +34,14 @@ export const CLIENTS_BY_TAG = 'byTag';
 export const CLIENTS_BY_OPERATOR = 'byOperatorCode';
 /** A recurring campaign's runs, by occurrence: a sparse index (only runs carry recurringId). */
 export const CAMPAIGNS_BY_RECURRING = 'byRecurring';
+/**
+ * The fan-out's indexes: partition key `<value>#<shard>` (functions/domain/shards.ts), so one
+ * tag's or operator code's clients spread over SHARD_COUNT partitions, each read by one stream.
+ */
+export const CLIENTS_BY_TAG_SHARD = 'byTagShard';
+export const CLIENTS_BY_OPERATOR_SHARD = 'byOperatorCodeShard';
+/** The stored attributes those indexes are keyed on, and the client's shard number. */
+export const SHARD_ATTRIBUTES = { shard: 'shard', tag: 'tagShard', operatorCode: 'operatorCodeShard' } as const;
 
 export const tables = {
   /** The client directory; the audience of a filter is a Query on one of its indexes. */
@@ -44,6 +52,8 @@ export const tables = {
     indexes: [
       { indexName: CLIENTS_BY_TAG, partitionKey: { name: 'tag', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
       { indexName: CLIENTS_BY_OPERATOR, partitionKey: { name: 'operatorCode', type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      { indexName: CLIENTS_BY_TAG_SHARD, partitionKey: { name: SHARD_ATTRIBUTES.tag, type: 'S' }, sortKey: { name: 'id', type: 'S' } },
+      { indexName: CLIENTS_BY_OPERATOR_SHARD, partitionKey: { name: SHARD_ATTRIBUTES.operatorCode, type: 'S' }, sortKey: { name: 'id', type: 'S' } },
     ],
   },
   /**

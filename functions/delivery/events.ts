@@ -5,7 +5,12 @@ const campaignId = z.string().check(z.regex(/^\d+$/));
 
 const fanoutEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), campaignId }),
-  z.object({ type: z.literal('page'), campaignId, page: z.number().check(z.int(), z.minimum(0)) }),
+  z.object({
+    type: z.literal('page'),
+    campaignId,
+    page: z.number().check(z.int(), z.minimum(0)),
+    stream: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(15))),
+  }),
   z.object({
     type: z.literal('resume'),
     campaignId,

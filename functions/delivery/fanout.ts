@@ -1,14 +1,15 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Campaign, FanoutProgress } from '../domain/campaigns.js';
+import { audiencePlan, type Campaign, type FanoutProgress, type StreamProgress } from '../domain/campaigns.js';
 import { isPastCutoff } from '../domain/cutoff.js';
 import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
 import { utcOffsetMinutes } from '../domain/send-window.js';
+import { storedPage } from '../domain/shards.js';
 import { DEFAULT_START_TIMING, earlyStartAction, type StartTiming } from '../domain/start-timing.js';
 import { checkTemplate, type TemplateUse } from '../domain/templates.js';
 import { recurringService } from '../services/recurring.js';
 import { logger } from '../telemetry/logger.js';
-import type { ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, StartTimerQueue, Stores } from '../ports.js';
+import type { AudienceStream, ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, StartTimerQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 export interface FanoutDependencies extends Stores {
@@ -18,6 +19,12 @@ export interface FanoutDependencies extends Stores {
   /** Where a start that came before `startAt` waits (functions/delivery/start-timer.ts); without it such a start fails and comes back later. */
   startTimer?: StartTimerQueue;
   startTiming?: StartTiming;
+  /**
+   * How many parallel streams a campaign started from now on is fanned out in (a divisor of
+   * SHARD_COUNT, functions/domain/shards.ts; the settings' FANOUT_STREAMS). Without it a
+   * campaign is fanned out as one chain of pages, as before streams existed.
+   */
+  streams?: number;
 }
 
 /** A chunk as the send queue carries it: with its open messages' zones, when they are known. */
@@ -48,30 +55,83 @@ function byUtcOffset(members: AudienceMember[], now: Date): AudienceMember[][] {
 export function createFanoutHandler(deps: FanoutDependencies) {
   const { campaigns, clients, messages, sendQueue, fanoutQueue, clock } = deps;
 
-  async function writePage(campaign: Campaign, progress: FanoutProgress): Promise<void> {
+  /**
+   * One page of a campaign's fan-out, or of one of its streams (`lane`): a stream's pages are
+   * stored under interleaved page numbers (storedPage), so no two streams share a chunk or a
+   * message id, and its progress moves on its own.
+   */
+  async function writePage(campaign: Campaign, progress: StreamProgress, lane?: AudienceStream): Promise<void> {
     const page = progress.page;
+    const stored = lane ? storedPage(page, lane.stream, lane.streams) : page;
     // Paused: the page waits where it is; resume asks for it again (see resumeDelivery).
-    if (campaign.status === 'paused') return logger.info('fan-out held while paused', { campaignId: campaign.id, page });
+    if (campaign.status === 'paused') return logger.info('fan-out held while paused', { campaignId: campaign.id, page, stream: lane?.stream });
     if (campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, clock.now())) {
       // Nothing more is written after a cancel or the end; the campaign can finish once drained.
-      await campaigns.advanceFanout(campaign.id, page, { page, done: true }, 0);
+      await advance(campaign.id, lane, page, { page, done: true }, 0);
       return;
     }
-    const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) });
+    const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) }, lane);
     // Opted-out clients are decided here, whatever the filter: they get no message, only a count.
     const { deliver, suppressed } = splitAudience(audience.items);
     // With a send window, clients with the same UTC offset share chunks, so a chunk waits for its window as one.
     const now = clock.now();
     const use = variablesOf(campaign);
     const pageChunks = campaign.sendWindow
-      ? groupedChunksOfPage(campaign.id, page, byUtcOffset(deliver, now), now, use)
-      : chunksOfPage(campaign.id, page, deliver, now, use);
-    const { chunks, nextCursor } = await messages.writePage(campaign.id, page, pageChunks, audience.nextCursor);
+      ? groupedChunksOfPage(campaign.id, stored, byUtcOffset(deliver, now), now, use)
+      : chunksOfPage(campaign.id, stored, deliver, now, use);
+    const { chunks, nextCursor } = await messages.writePage(campaign.id, stored, pageChunks, audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
-    if (!(await campaigns.advanceFanout(campaign.id, page, next, queued, suppressed))) return;
-    logger.info('fan-out page written', { campaignId: campaign.id, page, chunks: chunks.length, messages: queued, suppressed, done: next.done });
-    await handOff(campaign.id, page, chunks, next);
+    if (!(await advance(campaign.id, lane, page, next, queued, suppressed))) return;
+    logger.info('fan-out page written', {
+      campaignId: campaign.id,
+      page,
+      ...(lane ? { stream: lane.stream } : {}),
+      chunks: chunks.length,
+      messages: queued,
+      suppressed,
+      done: next.done,
+    });
+    await handOff(campaign.id, page, chunks, next, lane);
+  }
+
+  function advance(campaignId: string, lane: AudienceStream | undefined, page: number, next: StreamProgress, written: number, suppressed = 0) {
+    return lane
+      ? campaigns.advanceStream(campaignId, lane.stream, page, next, written, suppressed)
+      : campaigns.advanceFanout(campaignId, page, next, written, suppressed);
+  }
+
+  /** The stream a page event names, as the campaign's stored progress describes it. */
+  function laneOf(campaign: Campaign, stream: number): { lane: AudienceStream; progress: StreamProgress } | undefined {
+    const progress = campaign.fanout?.streams?.[stream];
+    if (!progress || !campaign.fanout?.streams) return undefined;
+    return { lane: { stream, streams: campaign.fanout.streams.length, ...(campaign.fanout.unsharded ? { unsharded: true } : {}) }, progress };
+  }
+
+  /**
+   * Starts the fan-out of a campaign: with streams, in one conditional write that gives each
+   * stream its progress, then one page event per stream onto its own FIFO group. A filter is
+   * read on the sharded indexes only once every stored client has its shard (the
+   * backfill's mark, functions/adapters/dynamo/client-shards.ts); until then on the old ones.
+   */
+  async function begin(campaign: Campaign): Promise<void> {
+    if (deps.streams === undefined) {
+      if (!(await campaigns.start(campaign.id))) return;
+      logger.info('campaign started', { campaignId: campaign.id });
+      return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });
+    }
+    const unsharded = audiencePlan(campaign.filter).index !== undefined && !(await clients.shardsReady());
+    if (!(await campaigns.start(campaign.id, { streams: deps.streams, unsharded }))) return;
+    logger.info('campaign started', { campaignId: campaign.id, streams: deps.streams, unsharded });
+    await askForStreams(
+      campaign.id,
+      Array.from({ length: deps.streams }, () => ({ page: 0, done: false })),
+    );
+  }
+
+  /** One page event for each stream not done yet, at the page it stands at. */
+  async function askForStreams(campaignId: string, streams: StreamProgress[], request?: string): Promise<void> {
+    await Promise.all(streams.map((progress, stream) => (progress.done ? undefined : fanoutQueue.page(campaignId, progress.page, stream, request))));
   }
 
   /** What the text's template reads; a text the checks would now refuse copies nothing, and the sender fails its messages. */
@@ -84,13 +144,13 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     }
   }
 
-  async function handOff(campaignId: string, page: number, chunks: Chunk[], next: FanoutProgress): Promise<void> {
+  async function handOff(campaignId: string, page: number, chunks: Chunk[], next: StreamProgress, lane?: AudienceStream): Promise<void> {
     // Both at once: the next page need not wait for this page's chunks to be queued (one round trip
-    // less per page, and the fan-out is one page at a time). Should either fail, the replayed page
+    // less per page, and a stream is one page at a time). Should either fail, the replayed page
     // hands off both again: the claim sends a chunk once, and the next page's id deduplicates it.
     await Promise.all([
       sendQueue.enqueue(chunks.filter((chunk) => chunk.messages.some(isOpen)).map(refOf)),
-      next.done ? undefined : fanoutQueue.page(campaignId, page + 1),
+      next.done ? undefined : fanoutQueue.page(campaignId, page + 1, lane?.stream),
     ]);
   }
 
@@ -111,9 +171,11 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     logger.info('held chunks released', { campaignId: campaign.id, status: campaign.status, page: campaign.fanout?.page ?? 0 });
     if (!campaign.fanout) {
       // Paused before its fan-out began.
-      if (isPastCutoff(campaign.endAt, clock.now()) || !(await campaigns.start(campaign.id))) return;
-      return writePage(campaign, { page: 0, done: false });
+      if (isPastCutoff(campaign.endAt, clock.now())) return;
+      return begin(campaign);
     }
+    // Each stream's page is asked for again in its own group (never written here), so it cannot run beside that stream's own next page.
+    if (campaign.fanout.streams) return askForStreams(campaign.id, campaign.fanout.streams, event.resumedAt);
     if (!campaign.fanout.done) return writePage(campaign, campaign.fanout);
   }
 
@@ -161,12 +223,19 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       if (isPastCutoff(campaign.endAt, clock.now()) || campaign.status === 'cancelled') return;
       if (await recurringCancelled(campaign)) return;
       if (await heldAsEarly(campaign)) return;
-      if (!(await campaigns.start(campaign.id))) return;
-      logger.info('campaign started', { campaignId: campaign.id });
-      return writePage({ ...campaign, status: 'running' }, { page: 0, done: false });
+      return begin(campaign);
     }
-    // A second start does nothing; a redelivered one is page 0 again.
+    // A second start does nothing; a redelivered one is page 0 again (of each stream still there: a crash may have come before they were asked for).
     if (event.type === 'start' && !redelivered) return logger.info('campaign already started', { campaignId: campaign.id });
+    if (event.type === 'start' && campaign.fanout?.streams) {
+      return askForStreams(
+        campaign.id,
+        campaign.fanout.streams.map((progress) => (progress.page === 0 ? progress : { ...progress, done: true })),
+      );
+    }
+    if (event.type === 'page' && event.stream !== undefined) return streamPage(campaign, event.stream, event.page, redelivered);
+    // A page without a stream belongs to a campaign fanned out as one chain; its pages' numbers would collide with stream 0's.
+    if (campaign.fanout?.streams) return logger.warn('fan-out page without a stream for a campaign with streams', { campaignId: campaign.id });
     const page = event.type === 'start' ? 0 : event.page;
     const progress = campaign.fanout;
     if (!progress || (progress.done && page >= progress.page)) return;
@@ -174,6 +243,18 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     // A redelivery of a page that advanced but may not have handed off (a crash in between): hand off again.
     if (redelivered && page === progress.page - 1) {
       await handOff(campaign.id, page, await messages.chunksOfPage(campaign.id, page), progress);
+    }
+  }
+
+  /** A stream's page event: as a campaign's page without streams, on that stream's progress. */
+  async function streamPage(campaign: Campaign, stream: number, page: number, redelivered: boolean): Promise<void> {
+    const found = laneOf(campaign, stream);
+    if (!found) return logger.warn('fan-out page of a stream the campaign does not have', { campaignId: campaign.id, stream });
+    const { lane, progress } = found;
+    if (progress.done && page >= progress.page) return;
+    if (page === progress.page) return writePage(campaign, progress, lane);
+    if (redelivered && page === progress.page - 1) {
+      await handOff(campaign.id, page, await messages.chunksOfPage(campaign.id, storedPage(page, lane.stream, lane.streams)), progress, lane);
     }
   }
 

@@ -14,11 +14,28 @@ export interface CampaignFilter {
   tags?: string[];
 }
 
-/** Where the fan-out stands: the next page to write and the directory cursor it starts at. */
-export interface FanoutProgress {
+/** Where one fan-out stream stands: the next page to write and the directory cursor it starts at. */
+export interface StreamProgress {
   page: number;
   cursor?: string;
   done: boolean;
+}
+
+/**
+ * Where the fan-out stands. A campaign started with parallel streams keeps one progress per
+ * stream in `streams` (the top-level `page` and `done` then stay as started); one started
+ * before streams existed has no `streams` and is its top-level progress alone.
+ */
+export interface FanoutProgress extends StreamProgress {
+  streams?: StreamProgress[];
+  /** Read the filter's audience on the indexes without shards (clients stored before shards may lack them). */
+  unsharded?: boolean;
+}
+
+/** Every stream has written its last page (or stopped at the end, a cancel). */
+export function isFannedOut(progress: FanoutProgress | undefined): boolean {
+  if (!progress) return false;
+  return progress.streams ? progress.streams.every((stream) => stream.done) : progress.done;
 }
 
 export interface Campaign {
@@ -190,7 +207,7 @@ export function audiencePlan(filter: CampaignFilter): AudiencePlan {
  * a tally that lags behind the fan-out can never finish a campaign early.
  */
 export function isDrained(campaign: Pick<Campaign, 'status' | 'fanout' | 'counts' | 'fannedOut'>): boolean {
-  if (campaign.status !== 'running' || !campaign.fanout?.done) return false;
+  if (campaign.status !== 'running' || !isFannedOut(campaign.fanout)) return false;
   const written = campaign.fannedOut;
   return written === undefined ? campaign.counts.queued === 0 : settledOf(campaign.counts) === written && campaign.counts.queued === 0;
 }
@@ -200,7 +217,7 @@ export function isDrained(campaign: Pick<Campaign, 'status' | 'fanout' | 'counts
  * directory before that (`estimate` is only called then).
  */
 export async function audienceOf(campaign: Pick<Campaign, 'fanout' | 'audience' | 'status'>, estimate: () => Promise<number>): Promise<number> {
-  if (campaign.fanout?.done || campaign.status === 'cancelled' || campaign.status === 'finished') return campaign.audience ?? 0;
+  if (isFannedOut(campaign.fanout) || campaign.status === 'cancelled' || campaign.status === 'finished') return campaign.audience ?? 0;
   return estimate();
 }
 

@@ -103,6 +103,7 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     ...(env.START_TIMER_QUEUE_URL ? { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL) } : {}),
+    streams: env.FANOUT_STREAMS,
     ...overrides,
   };
 }

@@ -3,7 +3,7 @@
  * emulator): the firing delivered twice, or two firings of one occurrence, make one run whose
  * fan-out writes each client one message; a start for the recurring campaign itself writes nothing.
  */
-import { PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SqsFanoutQueue, SqsSendQueue } from '../../functions/adapters/sqs.js';
@@ -84,5 +84,54 @@ describe('occurrences in the fan-out', () => {
     const messages = await store.messages.list(run.id, { limit: 100 });
     expect(messages.items).toHaveLength(3);
     expect(new Set(messages.items.map((message) => message.clientId)).size).toBe(3);
+  });
+  it('fans a run out in streams when the handler has them: each stream its own pages, each client one message', async () => {
+    const streamed = createFanoutHandler({
+      ...store,
+      clock: systemClock,
+      fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
+      sendQueue: new SqsSendQueue(sqs, queues.send.url),
+      streams: 4,
+    });
+    const tag = `occs-${uniqueSuffix()}`;
+    for (let i = 0; i < 12; i++) await store.clients.create({ phone: `7957${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, timezone: 'UTC', tag });
+    const now = new Date();
+    const recurring = await store.campaigns.create((id) =>
+      newCampaignRecord(
+        {
+          text: 'Hi',
+          startAt: new Date(now.getTime() - 1_000).toISOString(),
+          endAt: new Date(now.getTime() + 3_600_000).toISOString(),
+          filter: { tags: [tag] },
+          recurrence: { rate: '1 hour', runMinutes: 30 },
+        },
+        id,
+        now,
+      ),
+    );
+    expect((await streamed({ Records: [record({ type: 'occurrence', campaignId: recurring.id, scheduledAt: now.toISOString() })] })).batchItemFailures).toEqual(
+      [],
+    );
+    const run = (await store.campaigns.runs(recurring.id, { limit: 10 })).items[0]!;
+    expect(run.fanout?.streams).toHaveLength(4);
+    // The streams' page events, as the fan-out queue delivers them, until every stream is done.
+    const streamsSeen = new Set<number>();
+    for (let round = 0; round < 20; round++) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.fanout.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      for (const message of Messages) {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queues.fanout.url, ReceiptHandle: message.ReceiptHandle! }));
+        const event = JSON.parse(message.Body ?? '{}') as FanoutEvent;
+        if (event.campaignId !== run.id) continue;
+        if (event.type === 'page' && event.stream !== undefined) streamsSeen.add(event.stream);
+        expect((await streamed({ Records: [record(event)] })).batchItemFailures).toEqual([]);
+      }
+      if ((await store.campaigns.get(run.id))?.fanout?.streams?.every((stream) => stream.done)) break;
+    }
+    expect([...streamsSeen].sort()).toEqual([0, 1, 2, 3]);
+    const after = await store.campaigns.get(run.id);
+    expect(after?.fanout?.streams?.every((stream) => stream.done)).toBe(true);
+    const messages = await store.messages.list(run.id, { limit: 100 });
+    expect(messages.items).toHaveLength(12);
+    expect(new Set(messages.items.map((message) => message.clientId)).size).toBe(12);
   });
 });

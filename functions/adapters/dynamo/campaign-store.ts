@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CAMPAIGNS_BY_RECURRING } from '../../definitions/tables.js';
-import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress } from '../../domain/campaigns.js';
+import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress, type StreamProgress } from '../../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { emptyCounts, MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts, type Tally } from '../../domain/messages.js';
 import type { CampaignStore, Page, PageRequest } from '../../ports.js';
@@ -174,8 +174,12 @@ export class DynamoCampaignStore implements CampaignStore {
     return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
-  async start(id: string): Promise<boolean> {
-    const progress: FanoutProgress = { page: 0, done: false };
+  async start(id: string, plan?: { streams: number; unsharded?: boolean }): Promise<boolean> {
+    const progress: FanoutProgress = {
+      page: 0,
+      done: false,
+      ...(plan ? { streams: Array.from({ length: plan.streams }, () => ({ page: 0, done: false })), ...(plan.unsharded ? { unsharded: true } : {}) } : {}),
+    };
     try {
       await this.db.send(
         new UpdateCommand({
@@ -194,16 +198,29 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  async advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0): Promise<boolean> {
+  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0): Promise<boolean> {
+    return this.advance(id, 'fanout', page, next, written, suppressed);
+  }
+
+  /**
+   * One stream's progress moves in the same single conditional write as a campaign's without
+   * streams, so a page is counted once whichever stream wrote it; the fan-out is done when the
+   * write that finishes the last stream lands (isFannedOut reads every stream), with no second write to lose.
+   */
+  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed = 0): Promise<boolean> {
+    if (!Number.isInteger(stream) || stream < 0) throw new RangeError(`no stream ${stream}`);
+    return this.advance(id, `fanout.streams[${stream}]`, page, next, written, suppressed);
+  }
+
+  private async advance(id: string, path: string, page: number, next: StreamProgress, written: number, suppressed: number): Promise<boolean> {
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id },
           // Campaigns stored before these counters existed have none: if_not_exists starts them.
-          UpdateExpression:
-            'SET fanout = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached',
-          ConditionExpression: 'fanout.page = :page',
+          UpdateExpression: `SET ${path} = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached`,
+          ConditionExpression: `${path}.page = :page`,
           ExpressionAttributeValues: {
             ':next': withoutUndefined(next),
             ':written': written,

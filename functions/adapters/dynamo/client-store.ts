@@ -5,8 +5,10 @@ import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } f
 import { newClientRecord, patchedClient, suppressionChange, type Client, type ClientPatch, type NewClient } from '../../domain/clients.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { AudienceMember } from '../../domain/messages.js';
-import type { ClientStore, Clock, Page, PageRequest } from '../../ports.js';
-import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG } from '../../definitions/tables.js';
+import type { AudienceStream, ClientStore, Clock, Page, PageRequest } from '../../ports.js';
+import { shardedKey, shardsOfStream, streamOf } from '../../domain/shards.js';
+import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES } from '../../definitions/tables.js';
+import { clientOfItem, shardsMigrated, storedClient } from './client-shards.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { failedConditions, isTransactionConflict } from './errors.js';
 
@@ -92,7 +94,7 @@ export class DynamoClientStore implements ClientStore {
           ExpressionAttributeNames: { '#k': 'key' },
         },
       },
-      { Put: { TableName: this.tables.clients, Item: client, ConditionExpression: 'attribute_not_exists(id)' } },
+      { Put: { TableName: this.tables.clients, Item: storedClient(client), ConditionExpression: 'attribute_not_exists(id)' } },
     ];
   }
 
@@ -237,7 +239,7 @@ export class DynamoClientStore implements ClientStore {
 
   async get(id: string): Promise<Client | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.clients, Key: { id }, ConsistentRead: true }));
-    return Item as Client | undefined;
+    return clientOfItem(Item as Client | undefined);
   }
 
   async findByPhone(phone: string): Promise<Client | undefined> {
@@ -255,7 +257,12 @@ export class DynamoClientStore implements ClientStore {
     const next = patchedClient(current, patch, this.clock.now(), phoneMoves && suppressed);
     // The stored phone is the version check: a concurrent phone change makes this fail instead of orphaning a reservation.
     const putClient = {
-      Put: { TableName: this.tables.clients, Item: next, ConditionExpression: 'phone = :old', ExpressionAttributeValues: { ':old': current.phone } },
+      Put: {
+        TableName: this.tables.clients,
+        Item: storedClient(next),
+        ConditionExpression: 'phone = :old',
+        ExpressionAttributeValues: { ':old': current.phone },
+      },
     };
     const items = phoneMoves
       ? [
@@ -324,15 +331,23 @@ export class DynamoClientStore implements ClientStore {
         : operatorCode !== undefined
           ? await this.db.send(new QueryCommand({ ...base, IndexName: CLIENTS_BY_OPERATOR, ...byValue('operatorCode', operatorCode) }))
           : await this.db.send(new ScanCommand(base));
-    return { items: (output.Items ?? []) as Client[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
+    return { items: (output.Items ?? []).map((item) => clientOfItem(item as Client)), nextCursor: encodeCursor(output.LastEvaluatedKey) };
+  }
+
+  async shardsReady(): Promise<boolean> {
+    return shardsMigrated(this.db, this.tables.uniques);
   }
 
   /**
    * Walks the domain's audience plan value by value on its index, keeping the clients
    * `matchesFilter` accepts; a client has one tag and one operator code, so it is met once.
+   * A stream (`part`) reads only its own clients: its shards of each value, its Scan segment,
+   * or, on the unsharded indexes, the clients whose id hashes to it.
    */
-  async audience(filter: CampaignFilter, request: PageRequest): Promise<Page<AudienceMember>> {
-    const walk = audiencePlan(filter);
+  async audience(filter: CampaignFilter, request: PageRequest, part?: AudienceStream): Promise<Page<AudienceMember>> {
+    const walk: StreamPlan = part ? streamPlan(audiencePlan(filter), part) : audiencePlan(filter);
+    const splitByHash = part !== undefined && walk.index !== undefined && !walk.sharded && part.streams > 1;
+    const mine = (id: string) => !splitByHash || streamOf(id, (part as AudienceStream).streams) === (part as AudienceStream).stream;
     let position: AudienceCursor | undefined = decodeCursor(
       request.cursor,
       (value): value is AudienceCursor => isRecord(value) && typeof value.v === 'number',
@@ -340,11 +355,24 @@ export class DynamoClientStore implements ClientStore {
     const items: AudienceMember[] = [];
     const readFrom = this.clock.now().getTime();
     while (position && items.length < request.limit) {
-      const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(walk, position, request.limit - items.length);
+      const wanted = request.limit - items.length;
+      // Split by hash, about 1/S of what is read is kept: read more, and stop at the page's last client.
+      const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(
+        walk,
+        position,
+        splitByHash ? Math.min(1000, wanted * (part as AudienceStream).streams) : wanted,
+      );
+      let cut: Key | undefined;
       for (const item of (output.Items ?? []) as AudienceMember[]) {
-        if (matchesFilter(item as Pick<Client, 'tag' | 'operatorCode'>, filter)) items.push(item);
+        if (matchesFilter(item as Pick<Client, 'tag' | 'operatorCode'>, filter) && mine(item.id)) items.push(item);
+        if (items.length === request.limit) {
+          // The index's key of the last client taken: the next page starts right after it.
+          cut = walk.index === undefined ? { id: item.id } : { id: item.id, [walk.index]: item[walk.index] };
+          break;
+        }
       }
-      if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
+      if (cut && splitByHash) position = { v: position.v, k: cut };
+      else if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
       else position = position.v + 1 < walk.values.length ? { v: position.v + 1 } : undefined;
     }
     await this.recheckOptOuts(items, readFrom);
@@ -398,15 +426,16 @@ export class DynamoClientStore implements ClientStore {
     return total;
   }
 
-  private readAudience(walk: AudiencePlan, position: AudienceCursor, limit: number) {
+  private readAudience(walk: StreamPlan, position: AudienceCursor, limit: number) {
     const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: AUDIENCE_PROJECTION.expression };
     const value = walk.values[position.v];
-    if (walk.index === undefined || value === undefined) return this.db.send(new ScanCommand({ ...page, ExpressionAttributeNames: AUDIENCE_PROJECTION.names }));
-    const query = byValue(walk.index, value);
+    if (walk.index === undefined || value === undefined)
+      return this.db.send(new ScanCommand({ ...page, ...(walk.segment ?? {}), ExpressionAttributeNames: AUDIENCE_PROJECTION.names }));
+    const query = byValue(walk.sharded ? SHARD_ATTRIBUTES[walk.index] : walk.index, value);
     return this.db.send(
       new QueryCommand({
         ...page,
-        IndexName: audienceIndexes[walk.index],
+        IndexName: (walk.sharded ? shardedIndexes : audienceIndexes)[walk.index],
         ...query,
         ExpressionAttributeNames: { ...query.ExpressionAttributeNames, ...AUDIENCE_PROJECTION.names },
       }),
@@ -421,6 +450,20 @@ export class DynamoClientStore implements ClientStore {
 }
 
 const audienceIndexes = { tag: CLIENTS_BY_TAG, operatorCode: CLIENTS_BY_OPERATOR } as const;
+const shardedIndexes = { tag: CLIENTS_BY_TAG_SHARD, operatorCode: CLIENTS_BY_OPERATOR_SHARD } as const;
+
+/** An audience plan as one stream reads it: its shards of each value, or its segment of a Scan. */
+interface StreamPlan extends AudiencePlan {
+  sharded?: boolean;
+  segment?: { Segment: number; TotalSegments: number };
+}
+
+function streamPlan(plan: AudiencePlan, part: AudienceStream): StreamPlan {
+  if (plan.index === undefined) return part.streams > 1 ? { ...plan, segment: { Segment: part.stream, TotalSegments: part.streams } } : plan;
+  if (part.unsharded) return plan;
+  const shards = shardsOfStream(part.stream, part.streams);
+  return { index: plan.index, values: plan.values.flatMap((value) => shards.map((shard) => shardedKey(value, shard))), sharded: true };
+}
 
 /** KeyConditionExpression on one index value, with the other filter list as a FilterExpression. */
 function byValue(attribute: string, value: string, also?: Record<string, readonly string[]>, projection?: string) {
