@@ -38,7 +38,8 @@ async function open(path: string, name: string, width = 1100): Promise<Page> {
   // A context of its own per page: axe-core injects its script through the context.
   const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  // The browser may be closing already (afterAll): a context that is gone needs no closing.
+  page.on('close', () => void context.close().catch(() => undefined));
   screenshotOnFailure(page, name);
   page.setDefaultTimeout(20_000);
   await page.goto(`${runtime.url}/admin/${path}`);

@@ -1,13 +1,8 @@
-/** The runtime settings in config.json beside index.html: none locally (same origin, no sign-in); on AWS the API's URL and Cognito. */
-export interface AdminConfig {
-  apiUrl: string;
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  identityPoolId: string;
-  authDomain: string;
-}
+import type { AdminConfig } from './auth/config.js';
 
+export type { AdminConfig };
+
+/** The runtime settings in config.json beside index.html: none locally (same origin, no sign-in); on AWS the API's URL and Cognito. */
 export interface RuntimeConfig {
   apiUrl?: string;
   auth?: AdminConfig;
