@@ -44,3 +44,25 @@ export function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof Error) return { errorName: error.name, errorMessage: error.message };
   return { errorMessage: String(error) };
 }
+
+/**
+ * Runs `check` now and then `intervalMs` after each run ends (never two at once), until the
+ * returned stop, which waits for a run in progress. The local schedulers' loop.
+ */
+export function repeatEvery(intervalMs: number, check: () => Promise<void>): () => Promise<void> {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const loop = () => {
+    if (stopped) return;
+    current = check().then(() => {
+      if (!stopped) timer = setTimeout(loop, intervalMs);
+    });
+  };
+  loop();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await current;
+  };
+}

@@ -23,7 +23,7 @@ import type { TableDefinition } from '../functions/definitions/tables.js';
 import { dueOccurrence, nextOccurrence, type Recurrence } from '../functions/domain/recurrence.js';
 import type { Clock, RecurringSchedule, RecurringScheduler } from '../functions/ports.js';
 import { createTables } from './dynamodb.js';
-import { describeError, silentLogger, type LocalLogger } from './ports.js';
+import { describeError, repeatEvery, silentLogger, type LocalLogger } from './ports.js';
 
 export const recurringSchedulesTable = {
   name: 'recurring-schedules',
@@ -176,8 +176,6 @@ export class LocalRecurringScheduler implements RecurringScheduler {
   }
 
   start({ fire, intervalMs = 1000 }: { fire: FireOccurrence; intervalMs?: number }): () => Promise<void> {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
     let tableReady = false;
     const check = async () => {
       try {
@@ -190,18 +188,6 @@ export class LocalRecurringScheduler implements RecurringScheduler {
         this.logger.warn('recurring scheduler check failed; trying again', describeError(error));
       }
     };
-    let current: Promise<void> = Promise.resolve();
-    const loop = () => {
-      if (stopped) return;
-      current = check().then(() => {
-        if (!stopped) timer = setTimeout(loop, intervalMs);
-      });
-    };
-    loop();
-    return async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    };
+    return repeatEvery(intervalMs, check);
   }
 }

@@ -28,7 +28,7 @@ import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } f
 import type { TableDefinition } from '../functions/definitions/tables.js';
 import type { Clock, StartScheduler } from '../functions/ports.js';
 import { createTables } from './dynamodb.js';
-import { describeError, silentLogger, type LocalLogger } from './ports.js';
+import { describeError, repeatEvery, silentLogger, type LocalLogger } from './ports.js';
 
 export const schedulesTable = {
   name: 'schedules',
@@ -166,8 +166,6 @@ export class LocalScheduler implements StartScheduler {
   }
 
   start({ fire, intervalMs = 1000 }: { fire: FireStart; intervalMs?: number }): () => Promise<void> {
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
     let tableReady = false;
     const check = async () => {
       try {
@@ -180,18 +178,6 @@ export class LocalScheduler implements StartScheduler {
         this.logger.warn('scheduler check failed; trying again', describeError(error));
       }
     };
-    let current: Promise<void> = Promise.resolve();
-    const loop = () => {
-      if (stopped) return;
-      current = check().then(() => {
-        if (!stopped) timer = setTimeout(loop, intervalMs);
-      });
-    };
-    loop();
-    return async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await current;
-    };
+    return repeatEvery(intervalMs, check);
   }
 }
