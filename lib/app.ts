@@ -31,7 +31,14 @@ function contextRetention(value: unknown): logs.RetentionDays | undefined {
   return days as logs.RetentionDays;
 }
 
-/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail. */
+function contextInteger(key: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number)) throw new Error(`${key}: expected an integer, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail, fanoutStreams. */
 export function stackPropsFromContext(app: App): HeraldStackProps {
   const context = (key: string): unknown => app.node.tryGetContext(key);
   return {
@@ -40,6 +47,7 @@ export function stackPropsFromContext(app: App): HeraldStackProps {
     logLevel: contextLogLevel(context('logLevel')),
     logRetention: contextRetention(context('logRetentionDays')),
     alarmEmail: context('alarmEmail') as string | undefined,
+    fanoutStreams: contextInteger('fanoutStreams', context('fanoutStreams')),
   };
 }
 

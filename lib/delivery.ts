@@ -8,6 +8,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { functionSettings, tallyStream } from '../functions/definitions/functions.js';
 import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
+import { isStreamCount, SHARD_COUNT } from '../functions/domain/shards.js';
 import type { HeraldData } from './data.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import type { ProviderTokenSecret } from './secrets.js';
@@ -43,6 +44,8 @@ export interface HeraldDeliveryProps {
   /** Name of the EventBridge Scheduler schedule group holding the campaign starts. */
   scheduleGroupName: string;
   functionDefaults: FunctionDefaults;
+  /** Parallel fan-out streams per campaign; a divisor of SHARD_COUNT (functions/domain/shards.ts). */
+  fanoutStreams: number;
 }
 
 /**
@@ -64,6 +67,9 @@ export class HeraldDelivery extends Construct {
   constructor(scope: Construct, id: string, props: HeraldDeliveryProps) {
     super(scope, id);
     const { data } = props;
+    if (!isStreamCount(props.fanoutStreams)) {
+      throw new Error(`fanoutStreams: ${props.fanoutStreams} does not divide the ${SHARD_COUNT} client shards (1, 2, 4, 8 or 16)`);
+    }
 
     this.queues = {
       fanout: this.queuePair('Fanout', queues.fanout),
@@ -83,6 +89,7 @@ export class HeraldDelivery extends Construct {
         [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
         [queues.send.urlEnvVar]: sendQueue.queueUrl,
         [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
+        FANOUT_STREAMS: String(props.fanoutStreams),
       },
     });
     // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet;

@@ -4,6 +4,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { tables } from '../functions/definitions/tables.js';
+import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 import { HeraldAdmin } from './admin.js';
 import { HeraldApi, type ApiThrottling } from './api.js';
 import { HeraldData } from './data.js';
@@ -33,6 +34,8 @@ export interface HeraldStackProps extends StackProps {
   namePrefix?: string;
   /** The built admin app deployed to S3 behind CloudFront. Default `web/dist` (`npm run build:web`). */
   adminAssetPath?: string;
+  /** Parallel fan-out streams per campaign (FANOUT_STREAMS); a divisor of 16. Default 8. */
+  fanoutStreams?: number;
 }
 
 /** The whole service on AWS: one construct per concern, wired here. */
@@ -63,6 +66,7 @@ export class HeraldStack extends Stack {
       providerUrl: props.providerUrl ?? DEFAULT_PROVIDER_URL,
       scheduleGroupName: namePrefix,
       functionDefaults,
+      fanoutStreams: props.fanoutStreams ?? DEFAULT_STREAMS,
     });
     this.admin = new HeraldAdmin(this, 'Admin', {
       namePrefix,

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
-import { stackPropsFromContext } from '../../lib/app.js';
+import { createHeraldApp, stackPropsFromContext } from '../../lib/app.js';
 
 describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
   it('reads the provider URL, deletion protection, log level, retention and alarm e-mail', () => {
@@ -12,6 +12,7 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
         logLevel: 'DEBUG',
         logRetentionDays: '7',
         alarmEmail: 'oncall@example.com',
+        fanoutStreams: '4',
       },
     });
     expect(stackPropsFromContext(app)).toEqual({
@@ -20,6 +21,7 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
       logLevel: 'DEBUG',
       logRetention: RetentionDays.ONE_WEEK,
       alarmEmail: 'oncall@example.com',
+      fanoutStreams: 4,
     });
   });
 
@@ -30,6 +32,7 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
       logLevel: undefined,
       logRetention: undefined,
       alarmEmail: undefined,
+      fanoutStreams: undefined,
     });
   });
 
@@ -37,5 +40,10 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
     expect(() => stackPropsFromContext(new App({ context: { deletionProtection: 'no' } }))).toThrow(/true or false/);
     expect(() => stackPropsFromContext(new App({ context: { logRetentionDays: '8' } }))).toThrow(/logRetentionDays/);
     expect(() => stackPropsFromContext(new App({ context: { logLevel: 'verbose' } }))).toThrow(/logLevel/);
+    expect(() => stackPropsFromContext(new App({ context: { fanoutStreams: 'eight' } }))).toThrow(/fanoutStreams/);
+  });
+
+  it('refuses a fan-out stream count that does not divide the client shards before building anything', () => {
+    expect(() => createHeraldApp({}, { fanoutStreams: 3 })).toThrow(/fanoutStreams: 3 does not divide/);
   });
 });

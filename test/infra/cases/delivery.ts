@@ -193,6 +193,11 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(fanout.Properties.Environment.Variables.START_TIMER_QUEUE_URL).toEqual({ Ref: queueIds().startTimer });
     });
 
+    it('the fan-out function reads its audience in the default 8 streams, set explicitly', () => {
+      const [, fanout] = functionOf('herald-fanout');
+      expect(fanout.Properties.Environment.Variables.FANOUT_STREAMS).toBe('8');
+    });
+
     it('the api function may manage schedules only in the herald group, and pass only the scheduler role, only to Scheduler', () => {
       const [, api] = functionOf('herald-api');
       const statements = statementsOfRole(herald.resources, api.Properties.Role['Fn::GetAtt'][0]);
