@@ -129,24 +129,29 @@ export function soakFigures(soak: SoakRun, command: string): Figure[] {
       command,
       note: `${soak.extraSends} extra acceptances in all`,
     }),
-    ...soak.rss.flatMap((series, index) => [
-      figure({
-        id: `soak.rss.${index}.peak`,
-        section: 'soak',
-        figure: `soak: ${series.process} peak RSS`,
-        value: mb(series.peakBytes),
-        unit: 'MB',
-        command,
-        note: `pid ${series.pid}, ${series.samples} samples a second apart; ${mb(series.startBytes).toFixed(0)} MB at the start`,
-      }),
-      figure({
-        id: `soak.rss.${index}.end`,
-        section: 'soak',
-        figure: `soak: ${series.process} RSS at the end`,
-        value: mb(series.endBytes),
-        unit: 'MB',
-        command,
-      }),
-    ]),
+    // A process whose pid is unknown (an emulator this bench did not start) has no figure rather than 0 MB.
+    ...soak.rss.flatMap((series, index) =>
+      series.samples === 0
+        ? []
+        : [
+            figure({
+              id: `soak.rss.${index}.peak`,
+              section: 'soak',
+              figure: `soak: ${series.process} peak RSS`,
+              value: mb(series.peakBytes),
+              unit: 'MB',
+              command,
+              note: `pid ${series.pid}, ${series.samples} samples a second apart; ${mb(series.startBytes).toFixed(0)} MB at the start`,
+            }),
+            figure({
+              id: `soak.rss.${index}.end`,
+              section: 'soak',
+              figure: `soak: ${series.process} RSS at the end`,
+              value: mb(series.endBytes),
+              unit: 'MB',
+              command,
+            }),
+          ],
+    ),
   ];
 }

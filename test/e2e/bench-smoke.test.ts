@@ -1,6 +1,7 @@
 /**
  * The bench at its smallest (`npm run bench -- --quick` sizes: 50 messages, fan-outs of 50
- * and 200 clients, one-second autocannon runs), so `npm run bench` cannot rot unnoticed.
+ * and 200 clients, one-second autocannon runs, a 2,000-client parallel fan-out at S = 1 and 2,
+ * a 200-client soak), every section of it, so `npm run bench` cannot rot unnoticed.
  * These tests check that the figures are well formed and computed from what was counted,
  * not that they meet their targets: speed and cost belong to the bench itself.
  */
@@ -154,5 +155,70 @@ describe('bench smoke', () => {
     expect(details.import.rerun.alreadyPresent).toBe(options.importRows);
     expect(valueOf(figures, 'import.rowsPerMinute')).toBe(details.import.import.rowsPerMinute);
     expect(figures[0]?.target).toEqual({ op: '>=', limit: 100_000 });
+  });
+
+  it('fans one audience out with each stream count under injected call latency, every client once', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.fanoutSection(endpoints, { ...options, fanoutStreams: [1, 2] });
+    expectWellFormed(figures, 'fanout');
+    const { runs } = details.fanout;
+    expect(runs.map((run) => run.streams)).toEqual([1, 2]);
+    for (const run of runs) {
+      expect(run.fannedOut).toBe(options.fanoutAudience);
+      expect(run.pages).toBeGreaterThanOrEqual(Math.ceil(options.fanoutAudience / 100));
+      // Every call went through the latency middleware, so the time has the calls' floor.
+      expect(run.durationMs).toBeGreaterThanOrEqual(((run.pages / run.streams) * 8) / 2);
+      expect(run.dynamoCalls).toBeGreaterThan(run.pages);
+      expect(run.sqsCalls).toBeGreaterThan(0);
+    }
+    // The S = 8 speed-up needs both ends measured; the modeled million uses the widest S run.
+    expect(valueOf(figures, 'fanout.speedup.s8')).toBeUndefined();
+    expect(details.fanout.modeledStreams).toBe(2);
+    expect(valueOf(figures, 'fanout.modeledMillion.s2')).toBeCloseTo(
+      Math.round(((1_000_000 / 100 / 2) * ((runs[1]?.msPerStreamPage ?? NaN) / 1000) * 100) / 60) / 100,
+      12,
+    );
+  });
+
+  it('soaks a campaign end to end, counting distinct msgIds and sampling every process', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.soakSection(endpoints, options);
+    expectWellFormed(
+      figures.filter((figure) => figure.id !== 'soak.duplicates'),
+      'soak',
+    );
+    const { soak } = details;
+    expect(soak.distinctSent).toBe(options.soakAudience);
+    expect(soak.duplicateMsgIds).toBe(0);
+    expect(valueOf(figures, 'soak.duplicates')).toBe(0);
+    expect(soak.providerRequests).toBeGreaterThanOrEqual(soak.distinctSent);
+    // This process is sampled; the shared DynamoDB Local, started by the test setup, has no pid here and no figure.
+    expect(soak.rss[0]?.samples).toBeGreaterThan(1);
+    expect(valueOf(figures, 'soak.rss.0.peak')).toBe((soak.rss[0]?.peakBytes ?? NaN) / 1024 / 1024);
+    expect(figures.some((figure) => figure.id.startsWith('soak.rss.1.'))).toBe(soak.rss[1]?.pid !== undefined);
+  });
+
+  it('measures the admin app it built and its first paint in Chromium', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.adminSection(endpoints, options);
+    expectWellFormed(figures, 'admin');
+    const { admin } = details;
+    expect(admin.firstPaintMs).toHaveLength(1);
+    expect(admin.jsGzipBytes).toBe(admin.files.filter((file) => file.name.endsWith('.js')).reduce((sum, file) => sum + file.gzipBytes, 0));
+    expect(admin.jsGzipBytes).toBeLessThan(admin.files.filter((file) => file.name.endsWith('.js')).reduce((sum, file) => sum + file.bytes, 0));
+  });
+
+  it('paces a send window over three offsets, a rate-limited campaign and scheduled starts', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.paceSection(endpoints, options);
+    // A start may meet its first provider call in the same millisecond: 0 is a well-formed delay.
+    expectWellFormed(
+      figures.filter((figure) => figure.id !== 'pace.startDelayMinMs'),
+      'pace',
+    );
+    const { pace } = details;
+    expect(pace.window.messages).toBe(options.pace.windowAudience);
+    expect(pace.window.zones).toHaveLength(3);
+    expect(pace.rate.messages).toBe(options.pace.rateAudience);
+    expect(pace.rate.maxPerSecond).toBe(options.pace.maxPerSecond);
+    expect(valueOf(figures, 'pace.rateAchievedRatio')).toBeCloseTo(pace.rate.achievedPerSecond / pace.rate.maxPerSecond, 12);
+    expect(pace.start.delaysMs).toHaveLength(options.pace.startRuns);
+    expect(valueOf(figures, 'pace.startDelayMinMs')).toBe(Math.min(...pace.start.delaysMs));
   });
 });
