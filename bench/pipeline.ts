@@ -14,6 +14,7 @@ import { totalOf, type Counts } from '../functions/domain/messages.js';
 import { startLocalRuntime, type LocalRuntimeOptions } from '../local/runtime.js';
 import type { Endpoints } from './emulators.js';
 import { handlerClientsMeter, type MeterSnapshot } from './meter.js';
+import { watchHost, type HostUsage } from './host.js';
 import { benchDocumentClient, seedClients } from './seed.js';
 
 export interface PipelineOptions extends Endpoints {
@@ -36,6 +37,8 @@ export interface PipelineOptions extends Endpoints {
   runtime?: Partial<LocalRuntimeOptions>;
   /** Keep the arrival time of every provider call in the run (`requestTimes`). */
   keepRequestTimes?: boolean;
+  /** DynamoDB Local's process, when the bench started it: its CPU use is reported in `host`. */
+  dynamoPid?: number | undefined;
 }
 
 export interface PipelineRun {
@@ -57,6 +60,8 @@ export interface PipelineRun {
   /** Distinct msgIds among the accepted calls, and how many msgIds were accepted more than once. */
   distinctAccepted: number;
   duplicateAcceptedMsgIds: number;
+  /** What the machine gave the run from the campaign's creation to its delivery (./host.ts). */
+  host: HostUsage;
   /** The most provider calls in flight at once, as the fake provider saw them. */
   providerMaxInFlight: number;
   providerLatencyMs: number;
@@ -131,11 +136,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
 
     provider.reset();
     meter.reset();
+    const host = watchHost(options.dynamoPid);
     const createdAt = Date.now();
     const startAt = createdAt + (options.startInMs ?? 0);
     const campaignId = await createCampaign(runtime.url, BENCH_TAG, startAt, options.text, options.campaign);
     const timeoutMs = (options.timeoutMs ?? Math.max(120_000, options.audience * 20)) + (options.startInMs ?? 0);
     const delivered = await waitForDelivery(() => benchStores.campaigns.get(campaignId), options.audience, timeoutMs);
+    const hostUsage = host.stop();
 
     const requests = provider.requests();
     const accepted = requests.filter((request) => request.outcome === 'ok');
@@ -161,6 +168,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       distinctAccepted: acceptances.size,
       duplicateAcceptedMsgIds: [...acceptances.values()].filter((count) => count > 1).length,
       providerMaxInFlight,
+      host: hostUsage,
       providerLatencyMs: options.providerLatencyMs,
       providerConcurrency: options.providerConcurrency,
       send: { maxConcurrency: sendQueue.maxConcurrency, batchSize: sendQueue.batchSize },

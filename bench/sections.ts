@@ -67,7 +67,10 @@ export interface ThroughputDetails {
 export const BOUND_LATENCY_MS = 500;
 export const BOUND_RATIO_TARGET = 0.9;
 
-export async function throughputSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
+export async function throughputSection(
+  endpoints: Endpoints & { dynamoPid?: number | undefined },
+  options: BenchOptions,
+): Promise<SectionResult<ThroughputDetails>> {
   const runAt = (providerLatencyMs: number) =>
     runPipeline({ ...endpoints, audience: options.n, providerLatencyMs, providerConcurrency: options.providerConcurrency });
   const command = commandFor('throughput', options);

@@ -10,6 +10,7 @@
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
 import type { Invocation } from './meter.js';
+import type { HostUsage } from './host.js';
 import type { PipelineRun } from './pipeline.js';
 
 export interface Throughput {
@@ -95,6 +96,12 @@ export function throughputOf(run: PipelineRun): Throughput {
   };
 }
 
+/** The machine's share: a late event loop adds its delay to every provider call's fixed latency. */
+function hostNote(host: HostUsage): string {
+  const dynamo = host.dynamoCores === undefined ? '' : `, DynamoDB Local ${host.dynamoCores.toFixed(2)}`;
+  return `runtime event loop late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
+}
+
 /**
  * The figures of one run. `idPrefix` and `label` tell the runs at different provider latencies
  * apart; a `target` applies to the ratio (the 500 ms run must reach 0.9 of the bound).
@@ -125,7 +132,7 @@ export function throughputFigures(
       unit: 'x',
       ...(options.ratioTarget !== undefined ? { target: { op: '>=' as const, limit: options.ratioTarget } } : {}),
       command,
-      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on`,
+      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on; ${hostNote(run.host)}`,
     }),
   ];
 }

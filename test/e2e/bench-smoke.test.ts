@@ -89,6 +89,11 @@ describe('bench smoke', () => {
     expect(throughput.ratio).toBeCloseTo(throughput.messagesPerSecond / throughput.providerBoundPerSecond, 12);
     expect(throughput.startDelayMs).toBeGreaterThanOrEqual(0);
     expect(throughput.sendingMessagesPerSecond).toBeGreaterThanOrEqual(throughput.messagesPerSecond);
+    // What the machine gave the run: this process did the runtime's work; the shared DynamoDB Local's pid is unknown here.
+    expect(run.host.runtimeCores).toBeGreaterThan(0);
+    expect(run.host.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(run.host.eventLoopDelayMeanMs * 0.5);
+    expect(run.host.dynamoCores).toBeUndefined();
+    expect(figures.find((figure) => figure.id === 'throughput.ratioToProviderBound')?.note).toMatch(/runtime event loop late by [\d.]+ ms/);
   });
 
   it('bundles every function as the stack does and loads each in a fresh process', { timeout: 180_000 }, async () => {

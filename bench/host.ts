@@ -1,0 +1,64 @@
+/**
+ * What this machine gave a run: how late the runtime's event loop ran its callbacks, and how
+ * many cores the runtime and DynamoDB Local used. On two cores shared with DynamoDB Local,
+ * a late event loop stretches every provider call past its fixed latency, so the throughput
+ * figures carry these beside them.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export interface HostUsage {
+  eventLoopDelayMeanMs: number;
+  eventLoopDelayP99Ms: number;
+  /** CPU time over wall time: 1 is one core busy throughout. */
+  runtimeCores: number;
+  /** Undefined when the bench did not start DynamoDB Local itself (its pid is unknown). */
+  dynamoCores: number | undefined;
+  cores: number;
+  loadAverage: number;
+}
+
+const clockTicksPerSecond = (() => {
+  const result = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const ticks = Number(result.stdout?.trim());
+  return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/** User plus system CPU seconds of a process (Linux /proc), undefined when it cannot be read. */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The command name may hold spaces: the fields are counted after its closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / clockTicksPerSecond : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function watchHost(dynamoPid: number | undefined): { stop(): HostUsage } {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const started = performance.now();
+  const runtimeCpu = process.cpuUsage();
+  const dynamoCpu = cpuSecondsOf(dynamoPid);
+  return {
+    stop() {
+      delay.disable();
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(runtimeCpu);
+      const dynamoNow = cpuSecondsOf(dynamoPid);
+      return {
+        eventLoopDelayMeanMs: delay.mean / 1e6,
+        eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+        runtimeCores: (used.user + used.system) / 1e6 / seconds,
+        dynamoCores: dynamoCpu !== undefined && dynamoNow !== undefined ? (dynamoNow - dynamoCpu) / seconds : undefined,
+        cores: cpus().length,
+        loadAverage: loadavg()[0] as number,
+      };
+    },
+  };
+}
