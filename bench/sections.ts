@@ -2,10 +2,11 @@
  * The measurements, each as a function from options to figures and details, so that
  * `npm run bench` (./run.ts) and the smoke test (test/e2e/bench-smoke.test.ts) run the same code.
  */
+import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
-import { costFigures, deliveredMessages, priceUsage, type CostBreakdown } from './cost.js';
+import { costFigures, deliveredMessages, fanoutCostFigures, priceUsage, type CostBreakdown } from './cost.js';
 import type { Endpoints } from './emulators.js';
 import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
@@ -35,6 +36,8 @@ function summary(run: PipelineRun): PipelineSummary {
 export interface CostDetails {
   run: PipelineSummary;
   cost: CostBreakdown;
+  /** The same campaign fanned out in one stream. */
+  singleStream: { run: PipelineSummary; cost: CostBreakdown };
 }
 
 /** The cost campaign is personal: each message renders the client's name, 40 characters long (the size the chunk is held to). */
@@ -43,16 +46,26 @@ export const costClientName = (index: number) => `Client ${String(index).padStar
 
 export async function costSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<CostDetails>> {
   const provider = { latencyMs: options.providerLatencyMs, concurrency: options.providerConcurrency };
-  const run = await runPipeline({
-    ...endpoints,
-    audience: options.n,
-    providerLatencyMs: provider.latencyMs,
-    providerConcurrency: provider.concurrency,
-    text: COST_TEMPLATE,
-    name: costClientName,
-  });
-  const cost = priceUsage(run.usage, deliveredMessages(run), provider);
-  return { figures: costFigures(cost, run, commandFor('cost', options)), details: { run: summary(run), cost } };
+  const costRun = async (fanoutStreams: number) => {
+    const run = await runPipeline({
+      ...endpoints,
+      audience: options.n,
+      providerLatencyMs: provider.latencyMs,
+      providerConcurrency: provider.concurrency,
+      text: COST_TEMPLATE,
+      name: costClientName,
+      runtime: { fanoutStreams },
+    });
+    return { run, cost: priceUsage(run.usage, deliveredMessages(run), provider) };
+  };
+  // The settings' stream count, then the same campaign read in one stream: what parallel fan-out adds.
+  const { run, cost } = await costRun(DEFAULT_STREAMS);
+  const single = await costRun(1);
+  const command = commandFor('cost', options);
+  return {
+    figures: [...costFigures(cost, run, command), ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command)],
+    details: { run: summary(run), cost, singleStream: { run: summary(single.run), cost: single.cost } },
+  };
 }
 
 export interface ThroughputDetails {

@@ -73,6 +73,14 @@ describe('bench smoke', () => {
     expect(d.sqs).toBeCloseTo(sqsDollars / options.n, 12);
     expect(d.total).toBeCloseTo(d.dynamodbWrites + d.dynamodbReads + d.sqs + d.lambdaRequests + d.lambdaDuration + d.scheduler, 12);
     expect(valueOf(figures, 'cost.dollarsPerMillion')).toBe(d.total);
+
+    // The same campaign in one fan-out stream: its own run, priced the same way, compared on the counted calls.
+    const single = details.singleStream;
+    expect(single.run.counts.sent).toBe(options.n);
+    expect(single.cost.lambda.fanout.invocations).toBeGreaterThan(0);
+    const counted = (dollars: typeof d) => dollars.total - dollars.lambdaDuration;
+    expect(valueOf(figures, 'cost.parallelFanoutRatio')).toBeCloseTo(counted(d) / counted(single.cost.dollarsPerMillion), 12);
+    expect(valueOf(figures, 'cost.singleStreamDollarsPerMillion')).toBe(single.cost.dollarsPerMillion.total);
   });
 
   it('measures throughput against the provider-bound limit it derives', { timeout: 120_000 }, async () => {
