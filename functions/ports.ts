@@ -133,8 +133,11 @@ export interface MessageStore {
   chunksOfPage(campaignId: string, page: number): Promise<Chunk[]>;
   /** Takes a lease on a chunk that has open messages, counting the receive. */
   claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult>;
-  /** Stores a claimed chunk's messages and releases the lease. */
-  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void>;
+  /**
+   * Stores a claimed chunk's messages and releases the lease. With `leaseUntil` (what the claim
+   * wrote: its `now` + `leaseMs`) only while that lease is still the chunk's: LeaseLostError otherwise.
+   */
+  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number): Promise<void>;
   get(id: number): Promise<Message | undefined>;
   /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
   recount(campaignId: string): Promise<Counts>;

@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
-import { callTimeoutMs, isPastCutoff } from '../domain/cutoff.js';
+import { callTimeoutMs, isPastCutoff, leaseCallBudgetMs, MIN_CALL_MS } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
+import { LeaseLostError } from '../domain/errors.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
@@ -79,7 +80,7 @@ export function createSendHandler(deps: SendDependencies) {
     return true;
   }
 
-  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string): Promise<SendResult> {
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string, leaseUntil: number): Promise<SendResult> {
     return limit(async () => {
       // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
       let campaign = await view.current(campaignId);
@@ -120,10 +121,15 @@ export function createSendHandler(deps: SendDependencies) {
         });
         return { message: failed, retryAfterMs: 0 };
       }
+      // Waits above (a slot, the start, a rate slot) may have used the lease: a call that could
+      // outlive it is not started, and the chunk goes back for a fresh claim, no attempt counted.
+      now = clock.now();
+      const leaseBudgetMs = leaseCallBudgetMs(leaseUntil, now);
+      if (leaseBudgetMs < MIN_CALL_MS) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(
         { id: message.id, phone: message.phone, text },
-        callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs),
+        Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), leaseBudgetMs),
       );
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, performance.now() - started);
       const next = afterOutcome(message, outcome, clock.now());
@@ -177,7 +183,8 @@ export function createSendHandler(deps: SendDependencies) {
     const ref = parseChunkRef(record.body);
     // Held before the claim: no lease taken, no write at all.
     if (await holdBeforeClaim(record, ref, view)) return;
-    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
+    const claimedAt = clock.now();
+    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, claimedAt);
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
       // Another worker holds the chunk (a duplicate delivery); look again when its lease ends.
@@ -185,8 +192,10 @@ export function createSendHandler(deps: SendDependencies) {
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} is leased`);
     }
     const before = claim.chunk.messages;
+    // The value the claim wrote: the outcome is stored only while the lease is still this one.
+    const leaseUntil = claimedAt.getTime() + CHUNK_LEASE_MS;
     const results: SendResult[] = await Promise.all(
-      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId) : { message, retryAfterMs: 0 })),
+      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, leaseUntil) : { message, retryAfterMs: 0 })),
     );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);
@@ -205,7 +214,15 @@ export function createSendHandler(deps: SendDependencies) {
         );
     // A retry that would come after the end is no retry: those messages expire now.
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
-    await messages.saveOutcome(ref.campaignId, ref.chunk, after);
+    try {
+      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil);
+    } catch (error) {
+      if (!(error instanceof LeaseLostError)) throw error;
+      // Another worker claimed the chunk after this lease ended: its copy and its outcome stand, and
+      // nothing of this attempt is counted. The calls made here were made within the lease.
+      logger.error('chunk outcome refused: the lease ended first', { campaignId: ref.campaignId, chunk: ref.chunk, leaseUntil });
+      return;
+    }
     // The campaign's counters follow from this write (the tally reads the messages table's stream).
     const delta = countsDelta(before, after);
     for (const status of FINAL_STATUSES) if (delta[status] > 0) metrics.addMetric(metricNames.messagesByStatus(status), MetricUnit.Count, delta[status]);

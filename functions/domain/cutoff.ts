@@ -7,3 +7,18 @@ export function isPastCutoff(endAt: string, now: Date): boolean {
 export function callTimeoutMs(endAt: string, now: Date, configuredMs: number): number {
   return Math.max(0, Math.min(configuredMs, Date.parse(endAt) - now.getTime()));
 }
+
+/**
+ * A claimed chunk is its claimer's until the lease ends; then another worker may claim it and
+ * send its open messages again. So a call starts only when it can end, timed out at the
+ * latest, with this much of the lease left to store the outcome.
+ */
+export const LEASE_OUTCOME_MARGIN_MS = 5_000;
+
+/** A call shorter than this is not worth starting: the chunk goes back for a fresh lease instead. */
+export const MIN_CALL_MS = 1_000;
+
+/** How long a call may take under the chunk's lease (epoch ms `leaseUntil`); under MIN_CALL_MS it must not start. */
+export function leaseCallBudgetMs(leaseUntil: number, now: Date): number {
+  return leaseUntil - LEASE_OUTCOME_MARGIN_MS - now.getTime();
+}

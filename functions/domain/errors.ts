@@ -31,3 +31,6 @@ export class NotFoundError extends HeraldError {}
 
 /** The thing exists but its state does not allow the change. */
 export class ConflictError extends HeraldError {}
+
+/** A chunk's outcome came after its lease ended and another worker claimed it: that worker's copy stands. */
+export class LeaseLostError extends ConflictError {}

@@ -182,6 +182,56 @@ describe('send handler', () => {
     expect(await countsOf(ended.campaign.id)).toMatchObject({ queued: 0, expired: 3 });
   });
 
+  it('starts no call that could outlive the chunk lease: the rest of the chunk goes back, unattempted, for a fresh claim', async () => {
+    const { campaign } = await campaignWithChunks(10, 600_000);
+    provider.setFaults({ latencyMs: 300 });
+    // This invocation's clock leaps 56 s once the first wave of 4 calls is out: 4 s of the 60 s lease are left, under the outcome margin.
+    let leap = 0;
+    const late = createSendHandler({ ...sendDependencies, clock: { now: () => new Date(Date.now() + leap) } });
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    const running = late(await receive([ref]));
+    await vi.waitFor(() => expect(provider.requests().length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
+    leap = 56_000;
+    expect((await running).batchItemFailures).toEqual([]);
+    // Only the first wave went out; the others are untouched (no attempt) and the lease is released.
+    expect(provider.sentMsgIds()).toHaveLength(4);
+    const afterFirst = (await store.messages.list(campaign.id, { limit: 10 })).items;
+    expect(afterFirst.filter((message) => message.status === 'queued').map((message) => message.attempts)).toEqual([0, 0, 0, 0, 0, 0]);
+    // The chunk came back at once; a fresh claim sends the rest, each message once.
+    expect((await handler(await receive([ref]))).batchItemFailures).toEqual([]);
+    expect(new Set(provider.sentMsgIds()).size).toBe(10);
+    expect(provider.sentMsgIds()).toHaveLength(10);
+    expect(await countsOf(campaign.id)).toMatchObject({ queued: 0, sent: 10 });
+  });
+
+  it("refuses the outcome of an invocation whose lease ended and was claimed again: the new holder's copy stands, nothing counted twice", async () => {
+    const { campaign } = await campaignWithChunks(10, 600_000);
+    provider.setFaults({ latencyMs: 400 });
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    const stalled = handler(await receive([ref]));
+    await vi.waitFor(() => expect(provider.requests().length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
+    // As if this invocation stalled past its lease: a second worker claims the chunk 61 s on.
+    const second = await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 61_000));
+    expect(second.kind).toBe('claimed');
+    expect((await stalled).batchItemFailures).toEqual([]);
+    // The stalled outcome was refused: the chunk is still the second worker's, its messages as that worker read them.
+    expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 62_000))).toMatchObject({ kind: 'leased' });
+    expect((await store.messages.list(campaign.id, { limit: 10 })).items.every((message) => message.status === 'queued' && message.attempts === 0)).toBe(true);
+    expect(await countsOf(campaign.id)).toMatchObject({ queued: 10, sent: 0 });
+  });
+
+  it('control: an outcome written without its lease overwrites a later claim (what the lease condition prevents)', async () => {
+    const { campaign, chunks } = await campaignWithChunks(10, 600_000);
+    const claimedAt = new Date();
+    expect((await store.messages.claim(campaign.id, 0, 60_000, claimedAt)).kind).toBe('claimed');
+    await store.messages.claim(campaign.id, 0, 60_000, new Date(claimedAt.getTime() + 61_000));
+    const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
+    // With the first lease it is refused; without any (the write as it was), it lands over the second claim.
+    await expect(store.messages.saveOutcome(campaign.id, 0, sent, claimedAt.getTime() + 60_000)).rejects.toThrow(/lease ended/);
+    await store.messages.saveOutcome(campaign.id, 0, sent);
+    expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 62_000))).toEqual({ kind: 'done' });
+  });
+
   it('keeps provider calls within the configured concurrency', async () => {
     const { campaign } = await campaignWithChunks(40);
     provider.setFaults({ latencyMs: 50 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callTimeoutMs, isPastCutoff } from '../../functions/domain/cutoff.js';
+import { callTimeoutMs, isPastCutoff, LEASE_OUTCOME_MARGIN_MS, leaseCallBudgetMs, MIN_CALL_MS } from '../../functions/domain/cutoff.js';
 
 const endAt = '2030-06-01T12:00:00.000Z';
 const before = (ms: number) => new Date(Date.parse(endAt) - ms);
@@ -28,5 +28,19 @@ describe('callTimeoutMs', () => {
   it('is zero at or past the end, never negative', () => {
     expect(callTimeoutMs(endAt, before(0), 5000)).toBe(0);
     expect(callTimeoutMs(endAt, before(-10_000), 5000)).toBe(0);
+  });
+});
+
+describe('leaseCallBudgetMs', () => {
+  const claimedAt = Date.parse('2026-11-22T10:00:00Z');
+  const leaseUntil = claimedAt + 60_000;
+  it('is the lease left less the margin for the outcome write', () => {
+    expect(leaseCallBudgetMs(leaseUntil, new Date(claimedAt))).toBe(60_000 - LEASE_OUTCOME_MARGIN_MS);
+    expect(leaseCallBudgetMs(leaseUntil, new Date(claimedAt + 50_000))).toBe(10_000 - LEASE_OUTCOME_MARGIN_MS);
+  });
+  it('falls under the shortest call worth starting before the lease ends, and below zero after', () => {
+    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS + 1))).toBeLessThan(MIN_CALL_MS);
+    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS))).toBe(MIN_CALL_MS);
+    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil + 1))).toBeLessThan(0);
   });
 });

@@ -16,6 +16,7 @@ import {
   type MessageRecord,
   type MessageStatus,
 } from '../../domain/messages.js';
+import { LeaseLostError } from '../../domain/errors.js';
 import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
@@ -230,18 +231,30 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[]): Promise<void> {
+  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number): Promise<void> {
     const { m, z } = storedMessages(messages);
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { campaignId, chunk },
-        UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
-        ConditionExpression: 'attribute_exists(chunk)',
-        ExpressionAttributeNames: { '#open': 'open' },
-        ExpressionAttributeValues: { ':m': m, ':open': messages.filter(isOpen).length, ...(z ? { ':z': z } : {}) },
-      }),
-    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { campaignId, chunk },
+          UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
+          // The condition rides on the write that happens anyway: no extra read or write for it.
+          ConditionExpression: leaseUntil === undefined ? 'attribute_exists(chunk)' : 'attribute_exists(chunk) AND leaseUntil = :lease',
+          ExpressionAttributeNames: { '#open': 'open' },
+          ExpressionAttributeValues: {
+            ':m': m,
+            ':open': messages.filter(isOpen).length,
+            ...(z ? { ':z': z } : {}),
+            ...(leaseUntil === undefined ? {} : { ':lease': leaseUntil }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (leaseUntil !== undefined && isConditionFailure(error))
+        throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
+      throw error;
+    }
   }
 
   async get(id: number): Promise<Message | undefined> {
