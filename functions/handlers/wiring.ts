@@ -52,10 +52,15 @@ export function sqs(): SQSClient {
 export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDocumentClient()): Stores {
   return {
     clients: new DynamoClientStore(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
-    campaigns: new DynamoCampaignStore(db, { campaigns: env.CAMPAIGNS_TABLE, uniques: env.UNIQUES_TABLE }),
-    messages: new DynamoMessageStore(db, env.MESSAGES_TABLE),
+    campaigns: campaignStore(env, db),
+    messages: messageStore(env, db),
   };
 }
+
+// Functions that never touch the client directory build only these, so their bundles leave the client store out.
+const campaignStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
+  new DynamoCampaignStore(db, { campaigns: env.CAMPAIGNS_TABLE, uniques: env.UNIQUES_TABLE });
+const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new DynamoMessageStore(db, env.MESSAGES_TABLE);
 
 export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies> = {}): ApiDependencies {
   const clock = overrides.clock ?? systemClock;
@@ -131,11 +136,10 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
   const { token: tokenOverride, ...rest } = overrides;
   const token = tokenOverride ?? (env.PROVIDER_TOKEN_SECRET ? secretToken(env.PROVIDER_TOKEN_SECRET) : undefined);
   if (!token) throw new Error('PROVIDER_TOKEN_SECRET is required: the provider token lives in Secrets Manager');
-  const { campaigns, messages } = stores(env, clock);
   return {
     clock,
-    campaigns,
-    messages,
+    campaigns: campaignStore(env),
+    messages: messageStore(env),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
     provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),
@@ -150,10 +154,9 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
 
 export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<DeadLetterDependencies> = {}): DeadLetterDependencies {
   const clock = overrides.clock ?? systemClock;
-  const { messages } = stores(env, clock);
-  return { clock, messages, ...overrides };
+  return { clock, messages: messageStore(env), ...overrides };
 }
 
 export function tallyDependencies(env: TallyEnv, overrides: Partial<TallyDependencies> = {}): TallyDependencies {
-  return { campaigns: stores(env).campaigns, changeOf: chunkChangeOf, ...overrides };
+  return { campaigns: campaignStore(env), changeOf: chunkChangeOf, ...overrides };
 }
