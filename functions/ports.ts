@@ -146,6 +146,11 @@ export interface MessageStore {
   list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
 }
 
+/** Phones whose clients opted out (kept when a client is deleted). */
+export interface SuppressionList {
+  isSuppressed(phone: string): Promise<boolean>;
+}
+
 export interface NoticeStore {
   /** Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk built for it. */
   create(build: (id: number) => Chunk): Promise<Chunk>;

@@ -10,10 +10,11 @@ import { LeaseLostError } from '../domain/errors.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
+import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
 import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, RateSlots, SendQueue } from '../ports.js';
+import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, RateSlots, SendQueue, SuppressionList } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
@@ -41,6 +42,8 @@ export interface SendDependencies {
   sendQueue: SendQueue;
   rateSlots: RateSlots;
   provider: Provider;
+  /** Read for notices only: a campaign's audience was checked against it at fan-out. */
+  suppression: SuppressionList;
   settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
 }
 
@@ -105,6 +108,11 @@ export function createSendHandler(deps: SendDependencies) {
         now = clock.now();
         const late = blocker(message, campaign, now);
         if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
+      }
+      // A notice was checked when it was posted; its client may have opted out since. Never to an opted-out client.
+      if (isNoticeKey(campaignId) && (await deps.suppression.isSuppressed(message.phone))) {
+        logger.info('notice not sent: the client opted out', { campaignId, messageId: message.id, clientId: message.clientId });
+        return { message: closed(message, 'cancelled', NOTICE_OPTED_OUT), retryAfterMs: 0 };
       }
       let text: string;
       try {

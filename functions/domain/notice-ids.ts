@@ -28,3 +28,6 @@ export function noticeIdOfKey(key: string): number | undefined {
 export function isNoticeKey(key: string): boolean {
   return noticeIdOfKey(key) !== undefined;
 }
+
+/** Why a notice closed unsent: its client opted out between the POST and the send (its status is `cancelled`). */
+export const NOTICE_OPTED_OUT = 'opted out before the send';

@@ -25,6 +25,7 @@ import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
 import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
+import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 
@@ -142,6 +143,7 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
     messages: messageStore(env),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
     provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),
     settings: {
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,

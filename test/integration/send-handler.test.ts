@@ -9,6 +9,9 @@ import { logger } from '../../functions/telemetry/logger.js';
 import { HttpProvider } from '../../functions/adapters/provider.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
+import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
+import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
@@ -24,6 +27,7 @@ let provider: FakeProvider;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 let tally: TestTally;
 let sendDependencies: SendDependencies;
+let notices: DynamoNoticeStore;
 const sqs = sqsClient();
 
 beforeAll(async () => {
@@ -38,10 +42,12 @@ beforeAll(async () => {
     messages: store.messages,
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
     rateSlots: new DynamoRateSlots(documentClient(), tables.env.UNIQUES_TABLE as string),
+    suppression: new DynamoSuppressionList(documentClient(), tables.env.UNIQUES_TABLE as string),
     provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
     settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60 },
   };
   handler = createSendHandler(sendDependencies);
+  notices = new DynamoNoticeStore(documentClient(), { messages: tables.env.MESSAGES_TABLE as string, uniques: tables.env.UNIQUES_TABLE as string });
 });
 afterAll(async () => {
   await provider.stop();
@@ -230,6 +236,28 @@ describe('send handler', () => {
     await expect(store.messages.saveOutcome(campaign.id, 0, sent, claimedAt.getTime() + 60_000)).rejects.toThrow(/lease ended/);
     await store.messages.saveOutcome(campaign.id, 0, sent);
     expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 62_000))).toEqual({ kind: 'done' });
+  });
+
+  it('sends no notice to a client who opted out after it was posted; the same notice to a client who did not is sent', async () => {
+    const suffix = String(Date.now()).slice(-7);
+    const staying = await store.clients.create({ phone: `7911${suffix}`, tag: 'n', timezone: 'UTC' });
+    const leaving = await store.clients.create({ phone: `7912${suffix}`, tag: 'n', timezone: 'UTC' });
+    const kept = await notices.create((id) => noticeChunk(id, staying, 'Your receipt', new Date()));
+    const dropped = await notices.create((id) => noticeChunk(id, leaving, 'Your receipt', new Date()));
+    await store.clients.update(leaving.id, { optedOut: true });
+    const result = await handler(
+      await receive([
+        { campaignId: kept.campaignId, chunk: NOTICE_CHUNK },
+        { campaignId: dropped.campaignId, chunk: NOTICE_CHUNK },
+      ]),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    const keptId = kept.messages[0]?.id as number;
+    const droppedId = dropped.messages[0]?.id as number;
+    expect(provider.sentMsgIds()).toEqual([keptId]);
+    expect(provider.requests().some((request) => request.msgId === droppedId)).toBe(false);
+    expect(await notices.get(keptId)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await notices.get(droppedId)).toMatchObject({ status: 'cancelled', attempts: 0, lastError: 'opted out before the send' });
   });
 
   it('keeps provider calls within the configured concurrency', async () => {

@@ -9,6 +9,7 @@ import type { AudienceStream, ClientStore, Clock, Page, PageRequest } from '../.
 import { shardedKey, shardsOfStream, streamOf } from '../../domain/shards.js';
 import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES } from '../../definitions/tables.js';
 import { clientOfItem, shardsMigrated, storedClient } from './client-shards.js';
+import { DynamoSuppressionList, suppressedKey } from './suppression-list.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { failedConditions, isTransactionConflict } from './errors.js';
 
@@ -25,8 +26,7 @@ interface AudienceCursor {
 }
 
 const phoneKey = (phone: string) => `phone#${phone}`;
-/** The suppression list: one uniques item per opted-out phone, kept when its client is deleted. */
-export const suppressedKey = (phone: string) => `suppressed#${phone}`;
+export { suppressedKey };
 /** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
 const LATEST_OPT_OUT_KEY = 'optout#latest';
 /** Generous bound on how long a global secondary index lags its table. */
@@ -190,17 +190,8 @@ export class DynamoClientStore implements ClientStore {
     return found;
   }
 
-  private async isSuppressed(phone: string): Promise<boolean> {
-    const { Item } = await this.db.send(
-      new GetCommand({
-        TableName: this.tables.uniques,
-        Key: { key: suppressedKey(phone) },
-        ConsistentRead: true,
-        ProjectionExpression: '#k',
-        ExpressionAttributeNames: keyNames,
-      }),
-    );
-    return Item !== undefined;
+  private isSuppressed(phone: string): Promise<boolean> {
+    return new DynamoSuppressionList(this.db, this.tables.uniques).isSuppressed(phone);
   }
 
   /**
