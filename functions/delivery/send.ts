@@ -227,9 +227,11 @@ export function createSendHandler(deps: SendDependencies) {
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       // Another worker claimed the chunk after this lease ended: its copy and its outcome stand, and
-      // nothing of this attempt is counted. The calls made here were made within the lease.
+      // nothing of this attempt is counted. The calls made here were made within the lease. The
+      // record is left on the queue, not deleted: SQS may let this older receipt delete the message
+      // the other worker still holds. It comes back after its visibility timeout and finds the chunk done or leased.
       logger.error('chunk outcome refused: the lease ended first', { campaignId: ref.campaignId, chunk: ref.chunk, leaseUntil });
-      return;
+      throw error;
     }
     // The campaign's counters follow from this write (the tally reads the messages table's stream).
     const delta = countsDelta(before, after);
