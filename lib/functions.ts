@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -9,6 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/telemetry/metrics.js';
 import { functionSettings, type FunctionName } from '../functions/definitions/functions.js';
+import { LAZY_PACKAGES } from '../functions/domain/lazy-packages.js';
 
 /** The repository root: entries in `functionSettings` and the lock file are relative to it. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -50,6 +52,25 @@ function copyCommands(inputDir: string, outputDir: string, files: Record<string,
     const to = path.join(outputDir, 'node_modules', pkg);
     return [`mkdir -p "${to}"`, ...names.map((name) => `cp "${path.join(from, name)}" "${path.join(to, name)}"`)];
   });
+}
+
+const esbuildBin = path.join(projectRoot, 'node_modules', '.bin', 'esbuild');
+const packageRequire = createRequire(import.meta.url);
+
+/**
+ * The packages the handlers load on first use (functions/domain/lazy-packages.ts), each bundled
+ * and minified into the bundle's own node_modules as `<package>/index.js`, where the handler's
+ * require finds it. The handler's bundle itself leaves them out (esbuild does not follow a
+ * require made through createRequire), so a cold start does not parse them.
+ */
+function lazyPackageCommands(outputDir: string): string[] {
+  return LAZY_PACKAGES.map((pkg) =>
+    [
+      `"${esbuildBin}" "${packageRequire.resolve(pkg)}"`,
+      '--bundle --minify --platform=node --format=cjs --target=node22 --log-level=warning',
+      `--outfile="${path.join(outputDir, 'node_modules', pkg, 'index.js')}"`,
+    ].join(' '),
+  );
 }
 
 /**
@@ -140,7 +161,7 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => copyCommands(inputDir, outputDir, props.nodeModuleFiles ?? {}),
+          afterBundling: (inputDir, outputDir) => [...copyCommands(inputDir, outputDir, props.nodeModuleFiles ?? {}), ...lazyPackageCommands(outputDir)],
         },
       },
     });

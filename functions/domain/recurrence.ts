@@ -4,9 +4,10 @@
  * needs (the clock's now included) and croner does the calendar arithmetic, daylight saving
  * included.
  */
-import { Cron } from 'croner';
+import type { Cron } from 'croner';
 import { isTimeZone } from './clients.js';
 import { ValidationError, type FieldProblem } from './errors.js';
+import { cronerPackage } from './lazy-packages.js';
 
 export interface Recurrence {
   /** Five fields (minute hour day-of-month month day-of-week), read in `timezone`. Exactly one of cron and rate. */
@@ -62,7 +63,8 @@ export function cronProblem(cron: string, timezone = 'UTC'): string | undefined 
 }
 
 function cronOf(cron: string, timezone: string): Cron {
-  return new Cron(cron.trim(), { timezone, mode: '5-part' });
+  // Loaded on first use (lazy-packages.ts): most calls of a handler never read a cron.
+  return new (cronerPackage().Cron)(cron.trim(), { timezone, mode: '5-part' });
 }
 
 /** The shortest time between two occurrences from `from` on (daylight saving included); undefined for an invalid recurrence. */

@@ -4,11 +4,12 @@
  * render and layout find nothing), own properties only, and limits on parse size, render time
  * and memory, so a template cannot run code or hold a sender.
  */
-import { Liquid, type FS, type Template } from 'liquidjs';
+import type { FS, Liquid, Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import { ATTRIBUTE_KEY_PATTERN, type Client } from './clients.js';
 import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
 import { smsCost, type SmsCost } from './segments.js';
+import { liquidPackage } from './lazy-packages.js';
 
 const noFiles: FS = {
   exists: async () => false,
@@ -22,14 +23,15 @@ const noFiles: FS = {
 };
 
 /**
- * Built on first use, not at load: constructing the engine costs tens of milliseconds, which a
- * Lambda would otherwise pay at every cold start, also when its texts have no markup at all.
+ * Built on first use, not at load: loading LiquidJS and constructing the engine cost tens of
+ * milliseconds, which a Lambda would otherwise pay at every cold start, also when its texts have
+ * no markup at all (lazy-packages.ts).
  */
 let engine: Liquid | undefined;
 const liquid = (): Liquid => (engine ??= createEngine());
 
 const createEngine = (): Liquid =>
-  new Liquid({
+  new (liquidPackage().Liquid)({
     fs: noFiles,
     root: [],
     partials: [],

@@ -5,7 +5,9 @@
  * These tests check that the figures are well formed and computed from what was counted,
  * not that they meet their targets: speed and cost belong to the bench itself.
  */
+import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LAZY_PACKAGES } from '../../functions/domain/lazy-packages.js';
 import { dynamoEndpoint, sqsEndpoint } from '../support/aws.js';
 import type { Endpoints } from '../../bench/emulators.js';
 import type { Figure } from '../../bench/figures.js';
@@ -114,7 +116,17 @@ describe('bench smoke', () => {
       expect(bundle.loadMs).toHaveLength(options.loadRuns);
       expect(bundle.composition.reduce((sum, part) => sum + part.bytes, 0)).toBeGreaterThan(0);
       expect(valueOf(figures, `bundles.${bundle.fn}.kb`)).toBe(bundle.bytes / 1024);
+      // Loaded on first use: shipped beside the bundle, loadable there, and not inside it.
+      expect(bundle.lazy.map((part) => part.name)).toEqual([...LAZY_PACKAGES]);
+      for (const part of bundle.lazy) {
+        expect(part.bytes).toBeGreaterThan(10_000);
+        expect(part.medianLoadMs).toBeGreaterThan(0);
+        expect(bundle.composition.map((piece) => piece.name)).not.toContain(part.name);
+      }
     }
+    // The negative control: a bundle directory without them is refused, not measured.
+    const { lazyFiles } = await import('../../bench/bundles.js');
+    expect(() => lazyFiles(tmpdir())).toThrow(/liquidjs is loaded on first use but not shipped/);
   });
 
   it('measures the fan-out memory of two audiences in processes of their own', { timeout: 180_000 }, async () => {

@@ -19,6 +19,9 @@ describe('layers: imports point one way', () => {
     ['functions/domain/x.ts', "import { logger } from '../telemetry/logger.js';"],
     ['functions/domain/x.ts', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';"],
     ['functions/domain/x.ts', "import { readFileSync } from 'node:fs';"],
+    ['functions/domain/x.ts', "import { createRequire } from 'node:module';"],
+    ['functions/domain/lazy-packages.ts', "import { readFileSync } from 'node:fs';"],
+    ['functions/domain/lazy-packages.ts', "import { parseEnv } from '../adapters/config.js';"],
     ['functions/api/routes/x.ts', "import { DynamoClientStore } from '../../adapters/dynamo/client-store.js';"],
     ['functions/delivery/x.ts', "import { stores } from '../handlers/wiring.js';"],
     ['functions/delivery/x.ts', "import { SQSClient } from '@aws-sdk/client-sqs';"],
@@ -32,6 +35,7 @@ describe('layers: imports point one way', () => {
 
   it.each([
     ['functions/domain/x.ts', "import { isOpen } from './messages.js';"],
+    ['functions/domain/lazy-packages.ts', "import { createRequire } from 'node:module';"],
     ['functions/services/x.ts', "import { deletion } from '../domain/campaigns.js';"],
     ['functions/api/routes/x.ts', "import { campaignService } from '../../services/campaigns.js';"],
     ['functions/delivery/x.ts', "import { logger } from '../telemetry/logger.js';"],

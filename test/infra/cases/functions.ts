@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
+import { LAZY_PACKAGES } from '../../../functions/domain/lazy-packages.js';
 import { functionSettings, type FunctionName } from '../../../functions/definitions/functions.js';
 import type { TableName } from '../../../functions/definitions/tables.js';
 import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
@@ -161,10 +162,24 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       for (const file of ['package.json', 'index.js', 'swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js']) {
         expect(existsSync(path.join(dir, file)), file).toBe(true);
       }
-      expect(existsSync(path.join(assetDir('herald-send'), 'node_modules'))).toBe(false);
+      // The other bundles carry only the packages loaded on first use.
+      expect(readdirSync(path.join(assetDir('herald-send'), 'node_modules')).sort()).toEqual([...LAZY_PACKAGES].sort());
     });
 
-    it('the bundles load under Node with the stack environment, and the api answers /openapi.json and a docs asset', () => {
+    it.each(handlers)('$functionName: ships the packages it loads on first use minified beside the bundle, not inside it', ({ functionName }) => {
+      const dir = assetDir(functionName);
+      const bundle = readFileSync(path.join(dir, 'index.js'), 'utf8');
+      // A string each package holds and Herald's own code does not.
+      const marker: Record<(typeof LAZY_PACKAGES)[number], string> = { liquidjs: 'TokenizationError', croner: 'Pattern has to be' };
+      for (const pkg of LAZY_PACKAGES) {
+        const shipped = readFileSync(path.join(dir, 'node_modules', pkg, 'index.js'), 'utf8');
+        expect(shipped, pkg).toContain(marker[pkg]);
+        expect(shipped.length / shipped.split('\n').length, pkg).toBeGreaterThan(1000);
+        expect(bundle, pkg).not.toContain(marker[pkg]);
+      }
+    });
+
+    it('the bundles load under Node with the stack environment, and the api answers /openapi.json, a docs asset and a template preview', () => {
       const script = path.join(herald.outdir, 'smoke.mjs');
       // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
       const sdk = path.join(herald.outdir, 'node_modules');
@@ -173,22 +188,24 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         script,
         `
   const [api, ...others] = JSON.parse(process.argv[2]);
-  const event = (p) => ({
-    httpMethod: 'GET', path: p, resource: '/{proxy+}', pathParameters: { proxy: p.slice(1) }, stageVariables: null,
-    headers: {}, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
-    body: null, isBase64Encoded: false,
-    requestContext: { path: '/v1' + p, stage: 'v1', httpMethod: 'GET', requestId: 'smoke', resourcePath: '/{proxy+}', identity: { sourceIp: '127.0.0.1' } },
+  const event = (p, httpMethod = 'GET', body = null) => ({
+    httpMethod, path: p, resource: '/{proxy+}', pathParameters: { proxy: p.slice(1) }, stageVariables: null,
+    headers: body ? { 'Content-Type': 'application/json' } : {}, multiValueHeaders: {}, queryStringParameters: null, multiValueQueryStringParameters: null,
+    body, isBase64Encoded: false,
+    requestContext: { path: '/v1' + p, stage: 'v1', httpMethod, requestId: 'smoke', resourcePath: '/{proxy+}', identity: { sourceIp: '127.0.0.1' } },
   });
   const context = { awsRequestId: 'smoke', functionName: 'herald-api', getRemainingTimeInMillis: () => 10000 };
   const { handler } = await import(api.url);
   const spec = await handler(event('/openapi.json'), context);
   const css = await handler(event('/docs/swagger-ui.css'), context);
+  // Renders with LiquidJS, which the bundle loads on first use from beside itself.
+  const preview = await handler(event('/campaigns/preview', 'POST', JSON.stringify({ text: "Hi {{ name | default: 'friend' }}" })), context);
   const loaded = [];
   for (const other of others) {
     process.env = { ...process.env, ...other.env };
     loaded.push(typeof (await import(other.url)).handler);
   }
-  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body).openapi], css: [css.statusCode, css.headers['Content-Type']], loaded }));
+  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body).openapi], css: [css.statusCode, css.headers['Content-Type']], preview: [preview.statusCode, JSON.parse(preview.body).text], loaded }));
   `,
       );
       const bundles = handlers.map(({ functionName }) => ({
@@ -203,6 +220,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(result.spec[0]).toBe(200);
       expect(result.spec[1]).toMatch(/^3\./);
       expect(result.css).toEqual([200, 'text/css; charset=utf-8']);
+      expect(result.preview).toEqual([200, 'Hi <name>']);
       expect(result.loaded).toEqual(handlers.slice(1).map(() => 'function'));
     });
 
