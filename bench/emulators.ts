@@ -5,16 +5,25 @@
  * and the fan-out memory child reach the same emulators.
  */
 import { startDynamoDbLocal } from '../local/dynamodb.js';
-import { resolveLocalhostSubdomains, startSqsEmulator } from '../local/sqs.js';
+import { resolveLocalhostSubdomains } from '../local/sqs.js';
+import { startSqsProcess } from './service-process.js';
 
 export interface Endpoints {
   dynamoEndpoint: string;
   sqsEndpoint: string;
 }
 
+/** Endpoints, with the emulators' processes when the bench started them (their CPU and memory are reported). */
+export interface BenchEndpoints extends Endpoints {
+  dynamoPid?: number | undefined;
+  sqsPid?: number | undefined;
+}
+
 export interface Emulators extends Endpoints {
   /** DynamoDB Local's Java process (the soak samples its memory). */
   dynamoPid: number | undefined;
+  /** The SQS emulator's process (./service-process.ts). */
+  sqsPid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -41,13 +50,16 @@ export function awsEnvironment(endpoints: Endpoints): Record<string, string> {
 }
 
 export async function startEmulators(): Promise<Emulators> {
-  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsEmulator()]);
-  const endpoints = { dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queueUrlOrigin(sqs.endpoint) };
+  // The SQS emulator in a process of its own, as SQS is remote: in the bench's process its request
+  // handling would share the event loop of the pollers and senders being measured.
+  const [dynamo, sqs] = await Promise.all([startDynamoDbLocal(), startSqsProcess()]);
+  const endpoints = { dynamoEndpoint: dynamo.endpoint, sqsEndpoint: queueUrlOrigin(sqs.url) };
   Object.assign(process.env, awsEnvironment(endpoints));
   resolveLocalhostSubdomains();
   return {
     ...endpoints,
     dynamoPid: dynamo.pid,
+    sqsPid: sqs.pid,
     async stop() {
       await Promise.all([sqs.stop(), dynamo.stop()]);
     },

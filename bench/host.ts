@@ -1,6 +1,7 @@
 /**
  * What this machine gave a run: how late the runtime's event loop ran its callbacks, and how
- * many cores the runtime and DynamoDB Local used. On two cores shared with DynamoDB Local,
+ * many cores the runtime and the processes beside it (DynamoDB Local, the SQS emulator, the
+ * fake provider) used. On two cores shared with DynamoDB Local,
  * a late event loop stretches every provider call past its fixed latency, so the throughput
  * figures carry these beside them.
  */
@@ -16,6 +17,9 @@ export interface HostUsage {
   runtimeCores: number;
   /** Undefined when the bench did not start DynamoDB Local itself (its pid is unknown). */
   dynamoCores: number | undefined;
+  /** The fake provider's and the SQS emulator's own processes (bench/service-process.ts), when they have them. */
+  providerCores: number | undefined;
+  sqsCores: number | undefined;
   cores: number;
   loadAverage: number;
 }
@@ -39,23 +43,37 @@ function cpuSecondsOf(pid: number | undefined): number | undefined {
   }
 }
 
-export function watchHost(dynamoPid: number | undefined): { stop(): HostUsage } {
+/** The processes beside the runtime whose CPU use is read (each when its pid is known). */
+export interface WatchedPids {
+  dynamo?: number | undefined;
+  provider?: number | undefined;
+  sqs?: number | undefined;
+}
+
+export function watchHost(pids: WatchedPids): { stop(): HostUsage } {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   const started = performance.now();
   const runtimeCpu = process.cpuUsage();
-  const dynamoCpu = cpuSecondsOf(dynamoPid);
+  const names = ['dynamo', 'provider', 'sqs'] as const;
+  const before = names.map((name) => cpuSecondsOf(pids[name]));
   return {
     stop() {
       delay.disable();
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(runtimeCpu);
-      const dynamoNow = cpuSecondsOf(dynamoPid);
+      const [dynamoCores, providerCores, sqsCores] = names.map((name, index) => {
+        const now = cpuSecondsOf(pids[name]);
+        const then = before[index];
+        return now !== undefined && then !== undefined ? (now - then) / seconds : undefined;
+      });
       return {
         eventLoopDelayMeanMs: delay.mean / 1e6,
         eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
         runtimeCores: (used.user + used.system) / 1e6 / seconds,
-        dynamoCores: dynamoCpu !== undefined && dynamoNow !== undefined ? (dynamoNow - dynamoCpu) / seconds : undefined,
+        dynamoCores,
+        providerCores,
+        sqsCores,
         cores: cpus().length,
         loadAverage: loadavg()[0] as number,
       };

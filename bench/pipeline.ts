@@ -15,6 +15,7 @@ import { startLocalRuntime, type LocalRuntimeOptions } from '../local/runtime.js
 import type { Endpoints } from './emulators.js';
 import { handlerClientsMeter, type MeterSnapshot } from './meter.js';
 import { watchHost, type HostUsage } from './host.js';
+import { startProviderProcess, type ProviderProcess } from './service-process.js';
 import { benchDocumentClient, seedClients } from './seed.js';
 
 export interface PipelineOptions extends Endpoints {
@@ -37,8 +38,11 @@ export interface PipelineOptions extends Endpoints {
   runtime?: Partial<LocalRuntimeOptions>;
   /** Keep the arrival time of every provider call in the run (`requestTimes`). */
   keepRequestTimes?: boolean;
-  /** DynamoDB Local's process, when the bench started it: its CPU use is reported in `host`. */
+  /** DynamoDB Local's and the SQS emulator's processes, when the bench started them: their CPU use is reported in `host`. */
   dynamoPid?: number | undefined;
+  sqsPid?: number | undefined;
+  /** A fake provider already running in its own process (the soak samples its memory); one is started otherwise. */
+  provider?: ProviderProcess;
 }
 
 export interface PipelineRun {
@@ -107,12 +111,15 @@ export async function createCampaign(apiUrl: string, tag: string, now = Date.now
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineRun> {
   const meter = await handlerClientsMeter();
+  // In a process of its own, as the real provider is remote: in the runtime's process its
+  // timers and HTTP parsing would share the senders' event loop and stretch every call.
+  const provider = options.provider ?? (await startProviderProcess({ latencyMs: options.providerLatencyMs }));
   const runtime = await startLocalRuntime({
     port: 0,
     dynamoEndpoint: options.dynamoEndpoint,
     sqsEndpoint: options.sqsEndpoint,
     suffix: `bench${randomBytes(3).toString('hex')}`,
-    fakeProvider: { latencyMs: options.providerLatencyMs },
+    provider: { url: provider.url, token: provider.token },
     providerConcurrency: options.providerConcurrency,
     ...(options.queues ? { queues: options.queues } : {}),
     instrument: meter.instrument,
@@ -120,8 +127,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
   });
   const db = benchDocumentClient(options.dynamoEndpoint);
   try {
-    const provider = runtime.provider;
-    if (!provider) throw new Error('the pipeline bench needs the fake provider');
     const seedStarted = Date.now();
     await seedClients(db, {
       table: runtime.tableNames.clients,
@@ -134,9 +139,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, runtime.tableNames[table.name]])) as Parameters<typeof stores>[0];
     const benchStores = stores(tablesEnv, systemClock, db);
 
-    provider.reset();
+    await provider.reset();
     meter.reset();
-    const host = watchHost(options.dynamoPid);
+    const host = watchHost({ dynamo: options.dynamoPid, provider: provider.pid, sqs: options.sqsPid });
     const createdAt = Date.now();
     const startAt = createdAt + (options.startInMs ?? 0);
     const campaignId = await createCampaign(runtime.url, BENCH_TAG, startAt, options.text, options.campaign);
@@ -144,13 +149,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     const delivered = await waitForDelivery(() => benchStores.campaigns.get(campaignId), options.audience, timeoutMs);
     const hostUsage = host.stop();
 
-    const requests = provider.requests();
+    const requests = await provider.requests();
     const accepted = requests.filter((request) => request.outcome === 'ok');
     const lastArrival = accepted.reduce((latest, request) => Math.max(latest, request.receivedAt), 0);
     const firstRequestAt = requests.reduce((first, request) => Math.min(first, request.receivedAt), Number.POSITIVE_INFINITY);
     const acceptances = new Map<number, number>();
     for (const request of accepted) acceptances.set(request.msgId as number, (acceptances.get(request.msgId as number) ?? 0) + 1);
-    const providerMaxInFlight = provider.maxInFlight();
+    const providerMaxInFlight = await provider.maxInFlight();
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
     const sendQueue = { ...queueDefinitions.send, ...options.queues?.send };
@@ -177,6 +182,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     };
   } finally {
     await runtime.stop();
+    if (!options.provider) await provider.stop();
     db.destroy();
   }
 }

@@ -7,7 +7,7 @@ import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
 import { costFigures, deliveredMessages, fanoutCostFigures, priceUsage, type CostBreakdown } from './cost.js';
-import type { Endpoints } from './emulators.js';
+import type { BenchEndpoints, Endpoints } from './emulators.js';
 import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
 import type { Figure, Section } from './figures.js';
@@ -80,10 +80,7 @@ export interface ThroughputDetails {
 export const BOUND_LATENCY_MS = 500;
 export const BOUND_RATIO_TARGET = 0.9;
 
-export async function throughputSection(
-  endpoints: Endpoints & { dynamoPid?: number | undefined },
-  options: BenchOptions,
-): Promise<SectionResult<ThroughputDetails>> {
+export async function throughputSection(endpoints: BenchEndpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
   const runAt = (providerLatencyMs: number) =>
     runPipeline({ ...endpoints, audience: options.n, providerLatencyMs, providerConcurrency: options.providerConcurrency });
   const command = commandFor('throughput', options);
@@ -155,7 +152,7 @@ export interface SoakDetails {
   soak: SoakRun;
 }
 
-export async function soakSection(endpoints: Endpoints & { dynamoPid?: number | undefined }, options: BenchOptions): Promise<SectionResult<SoakDetails>> {
+export async function soakSection(endpoints: BenchEndpoints, options: BenchOptions): Promise<SectionResult<SoakDetails>> {
   const soak = await measureSoak(endpoints, {
     audience: options.soakAudience,
     providerLatencyMs: options.providerLatencyMs,
@@ -198,11 +195,7 @@ export async function fanoutSection(endpoints: Endpoints, options: BenchOptions)
   return { figures: fanoutStreamsFigures(fanout, commandFor('fanout', options)), details: { fanout } };
 }
 
-export function runSection(
-  section: Section,
-  endpoints: Endpoints & { dynamoPid?: number | undefined },
-  options: BenchOptions,
-): Promise<SectionResult<unknown>> {
+export function runSection(section: Section, endpoints: BenchEndpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
       return costSection(endpoints, options);

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { figure, type Figure } from './figures.js';
-import type { Endpoints } from './emulators.js';
+import type { BenchEndpoints } from './emulators.js';
+import { startProviderProcess } from './service-process.js';
 import { runPipeline, type PipelineRun } from './pipeline.js';
 
 export interface RssSeries {
@@ -68,19 +69,22 @@ function sampler(processes: { process: string; pid: number | undefined }[], inte
 }
 
 export async function measureSoak(
-  endpoints: Endpoints & { dynamoPid?: number | undefined },
+  endpoints: BenchEndpoints,
   options: { audience: number; providerLatencyMs: number; providerConcurrency: number },
 ): Promise<SoakRun> {
+  const provider = await startProviderProcess({ latencyMs: options.providerLatencyMs });
   const rss = sampler([
-    { process: 'runtime (pollers, handlers, SQS emulator, fake provider)', pid: process.pid },
+    { process: 'runtime (pollers, handlers)', pid: process.pid },
     { process: 'DynamoDB Local (java)', pid: endpoints.dynamoPid },
+    { process: 'SQS emulator', pid: endpoints.sqsPid },
+    { process: 'fake provider', pid: provider.pid },
   ]);
   let run: PipelineRun;
   let series: RssSeries[];
   try {
     run = await runPipeline({
-      dynamoEndpoint: endpoints.dynamoEndpoint,
-      sqsEndpoint: endpoints.sqsEndpoint,
+      ...endpoints,
+      provider,
       audience: options.audience,
       providerLatencyMs: options.providerLatencyMs,
       providerConcurrency: options.providerConcurrency,
@@ -88,6 +92,7 @@ export async function measureSoak(
     });
   } finally {
     series = rss.stop();
+    await provider.stop();
   }
   const { usage: _usage, ...rest } = run;
   const elapsedMs = run.lastSentAt - run.createdAt;

@@ -99,7 +99,9 @@ export function throughputOf(run: PipelineRun): Throughput {
 /** The machine's share: a late event loop adds its delay to every provider call's fixed latency. */
 function hostNote(host: HostUsage): string {
   const dynamo = host.dynamoCores === undefined ? '' : `, DynamoDB Local ${host.dynamoCores.toFixed(2)}`;
-  return `runtime event loop late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
+  const sqs = host.sqsCores === undefined ? '' : `, SQS emulator ${host.sqsCores.toFixed(2)}`;
+  const provider = host.providerCores === undefined ? '' : `, fake provider ${host.providerCores.toFixed(2)}`;
+  return `runtime event loop late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo}${sqs}${provider} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
 }
 
 /**

@@ -17,7 +17,7 @@
  * that order: 429, 500, malformed 200; otherwise 200 `{"code":0,"message":"OK"}`.
  *
  * For people and other processes: GET/POST /_faults (JSON, partial), GET /_requests,
- * POST /_reset. From code: `setFaults(partial)`, `faults()`, `requests()` (every request
+ * GET /_stats (`{ inFlight, maxInFlight }`), POST /_reset. From code: `setFaults(partial)`, `faults()`, `requests()` (every request
  * received: msgId, receivedAt in epoch ms, status, outcome; status 0 when dropped;
  * outcome `abandoned` when the client hung up before the answer), `sentMsgIds()`
  * (answered 200 with code 0, in order, repeats kept), `maxInFlight()`,
@@ -239,6 +239,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     }
     if (path === '/_requests' && request.method === 'GET') {
       answerJson(response, 200, received);
+      return true;
+    }
+    if (path === '/_stats' && request.method === 'GET') {
+      answerJson(response, 200, { inFlight, maxInFlight: peak });
       return true;
     }
     if (path === '/_reset' && request.method === 'POST') {

@@ -2,7 +2,7 @@
  * Builds the ports from the environment. Lambda entries call these once at init;
  * the local runtime calls the same builders and only swaps what differs on one machine.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // What only some functions use comes through ./sdk (declared free of side effects there), so a
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
@@ -33,20 +33,30 @@ export const systemClock: Clock = { now: () => new Date() };
 
 type TablesEnv = Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
 
+/**
+ * Every AWS SDK client here logs nothing of its own (Herald's lines come from the one logger),
+ * yet with the SDK's default no-op logger its logger middleware still builds a redacted copy of
+ * each request and response to hand to that no-op `info` (a page of clients copied field by
+ * field, on every call). The middleware calls `logger?.info?.(...)` and `logger?.error?.(...)`,
+ * so a logger without those two skips the copies; `debug` and `warn` stay, as other parts of the
+ * SDK call them unguarded.
+ */
+export const quietSdkLogger = { debug: () => {}, warn: () => {} } as unknown as NonNullable<DynamoDBClientConfig['logger']>;
+
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
 
 /** One client per process; endpoints come from the SDK's own settings (AWS_ENDPOINT_URL_DYNAMODB and friends). */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  dynamoClient ??= new DynamoDBClient({});
+  dynamoClient ??= new DynamoDBClient({ logger: quietSdkLogger });
   documentClient ??= DynamoDBDocumentClient.from(dynamoClient, { marshallOptions: { removeUndefinedValues: true } });
   return documentClient;
 }
 
 export function sqs(): SQSClient {
   // Requests go to the client's endpoint (the region's, or AWS_ENDPOINT_URL_SQS locally), not to each queue URL's host.
-  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false });
+  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false, logger: quietSdkLogger });
   return sqsClient;
 }
 
@@ -72,14 +82,14 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     scheduler:
       overrides.scheduler ??
       new EventBridgeStartScheduler(
-        new SchedulerClient({}),
+        new SchedulerClient({ logger: quietSdkLogger }),
         { group: env.SCHEDULE_GROUP, targetArn: env.SCHEDULE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
         { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL), clock },
       ),
     recurringScheduler:
       overrides.recurringScheduler ??
       new EventBridgeRecurringScheduler(
-        new SchedulerClient({}),
+        new SchedulerClient({ logger: quietSdkLogger }),
         // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
         { group: env.SCHEDULE_GROUP, targetArn: env.OCCURRENCE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
         clock,
