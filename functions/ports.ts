@@ -155,6 +155,12 @@ export interface NoticeStore {
   /** Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk built for it. */
   create(build: (id: number) => Chunk): Promise<Chunk>;
   get(id: number): Promise<Notice | undefined>;
+  /**
+   * The ids of notices whose message is still queued, a page at a time. It reads the whole
+   * messages table: for putting them back on the send queue after the local runtime restarts
+   * (local/recover.ts), not for a request.
+   */
+  queued(request: PageRequest): Promise<Page<number>>;
 }
 
 export interface ChunkRef {

@@ -15,6 +15,9 @@
  * cancelled without calling the provider, so the counts still add up. Redelivery is
  * safe: the send handler claims chunks and never sends a message twice.
  *
+ * With `notices`: every notice whose message is still queued goes back on the send queue (the
+ * sender claims it as it does a campaign's chunk, so one that was in flight is not sent twice).
+ *
  * With `startTimer` and `startLeadMs`: each `scheduled` campaign whose schedule has fired
  * already (its start is within the lead, local/scheduler.ts) goes back on the start timer,
  * whose in-flight message the restart lost; a second start, if the schedule still fires, does nothing.
@@ -22,7 +25,8 @@
  * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`),
  * so it knows nothing of how they keep their items.
  */
-import type { CampaignStore, Clock, FanoutQueue, MessageStore, Page, PageRequest, SendQueue, StartTimerQueue } from '../functions/ports.js';
+import { NOTICE_CHUNK, noticeKey } from '../functions/domain/notices.js';
+import type { CampaignStore, Clock, FanoutQueue, MessageStore, NoticeStore, Page, PageRequest, SendQueue, StartTimerQueue } from '../functions/ports.js';
 import { silentLogger, type LocalLogger } from './ports.js';
 
 export interface RecoverDeliveryDeps {
@@ -34,6 +38,8 @@ export interface RecoverDeliveryDeps {
   logger?: LocalLogger;
   startTimer?: StartTimerQueue;
   startLeadMs?: number;
+  /** With it, every notice whose message is still queued goes back on the send queue too. */
+  notices?: NoticeStore;
 }
 
 export interface RecoveredDelivery {
@@ -44,6 +50,8 @@ export interface RecoveredDelivery {
   chunks: number;
   /** Scheduled campaigns put back on the start timer. */
   timedStarts?: number;
+  /** Notices put back on the send queue. */
+  notices?: number;
 }
 
 /** Every page of a paginated port read, one page in memory at a time. */
@@ -98,7 +106,20 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
     }
   }
   if (deps.startTimer && deps.startLeadMs !== undefined) result.timedStarts = await recoverTimedStarts(deps, deps.startTimer, deps.startLeadMs, now);
+  if (deps.notices) result.notices = await recoverNotices(deps, deps.notices);
   return result;
+}
+
+/** A notice's POST was answered 202 once its chunk was stored and queued: a queued one whose queue message the restart lost goes back. */
+async function recoverNotices(deps: RecoverDeliveryDeps, notices: NoticeStore): Promise<number> {
+  let put = 0;
+  for await (const ids of pages((request) => notices.queued(request))) {
+    if (ids.length === 0) continue;
+    await deps.sendQueue.enqueue(ids.map((id) => ({ campaignId: noticeKey(id), chunk: NOTICE_CHUNK })));
+    put += ids.length;
+  }
+  if (put > 0) (deps.logger ?? silentLogger).info('notices recovered after restart', { notices: put });
+  return put;
 }
 
 async function recoverTimedStarts(deps: RecoverDeliveryDeps, startTimer: StartTimerQueue, leadMs: number, now: number): Promise<number> {

@@ -26,6 +26,7 @@ import {
   deadLetterDependencies,
   tallyDependencies,
   dynamoDocumentClient,
+  noticeStore,
   fanoutDependencies,
   sendDependencies,
   sqs,
@@ -237,6 +238,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logger,
       startTimer: startTimerQueue,
       startLeadMs: startTiming.leadMs,
+      notices: noticeStore(deadLetterEnv),
     });
 
     // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.

@@ -10,11 +10,13 @@
 export const FIRST_NOTICE_ID = 1;
 export const MAX_NOTICE_ID = 2 ** 31 - 1;
 
+/** What every notice's chunk key begins with, and no campaign's (campaign ids are numbers). */
+export const NOTICE_KEY_PREFIX = 'notice#';
 const NOTICE_KEY = /^notice#([1-9]\d{0,9})$/;
 
 /** The messages table's partition key of a notice's chunk. */
 export function noticeKey(id: number): string {
-  return `notice#${id}`;
+  return `${NOTICE_KEY_PREFIX}${id}`;
 }
 
 /** The notice id a chunk key names, or undefined when the key is a campaign's. */

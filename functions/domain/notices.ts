@@ -12,7 +12,7 @@ import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
 import { checkTemplate, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
 
-export { FIRST_NOTICE_ID, isNoticeKey, MAX_NOTICE_ID, noticeIdOfKey, noticeKey } from './notice-ids.js';
+export { FIRST_NOTICE_ID, isNoticeKey, MAX_NOTICE_ID, NOTICE_KEY_PREFIX, noticeIdOfKey, noticeKey } from './notice-ids.js';
 
 /** The one chunk of a notice. */
 export const NOTICE_CHUNK = 0;

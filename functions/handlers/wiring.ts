@@ -72,6 +72,8 @@ export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDo
 const campaignStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
   new DynamoCampaignStore(db, { campaigns: env.CAMPAIGNS_TABLE, uniques: env.UNIQUES_TABLE });
 const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new DynamoMessageStore(db, env.MESSAGES_TABLE);
+export const noticeStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
+  new DynamoNoticeStore(db, { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE });
 
 export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies> = {}): ApiDependencies {
   const clock = overrides.clock ?? systemClock;
@@ -95,7 +97,7 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
         clock,
       ),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
-    notices: new DynamoNoticeStore(dynamoDocumentClient(), { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE }),
+    notices: noticeStore(env),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...overrides,

@@ -3,9 +3,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCampaignStore } from '../../functions/adapters/dynamo/campaign-store.js';
 import { DynamoMessageStore } from '../../functions/adapters/dynamo/message-store.js';
+import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage, type AudienceMember, type MessageStatus } from '../../functions/domain/messages.js';
+import { isNoticeKey, NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import type { Clock } from '../../functions/ports.js';
 import { recoverDelivery } from '../../local/recover.js';
 import { createTestQueues, createTestTables, documentClient, sqsClient, type TestQueues, type TestTables } from '../support/aws.js';
@@ -150,5 +152,39 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     expect([...result.campaigns].sort()).toEqual([notStarted, halfway, fannedOut, ended, cancelledWithQueued].sort());
     expect(result.campaigns).not.toContain(scheduled);
     expect(result.campaigns).not.toContain(cancelledEmpty);
+  });
+
+  it('puts back the notices still queued, and only those', async () => {
+    const notices = new DynamoNoticeStore(db, { messages: tables.names.messages, uniques: tables.names.uniques });
+    const client = { id: 'client-n', phone: '79000000777' };
+    const [queued, sent, failed] = await Promise.all(
+      ['queued', 'sent', 'failed'].map((text) => notices.create((id) => noticeChunk(id, client, text, new Date()))),
+    );
+    for (const [chunk, status] of [
+      [sent, 'sent'],
+      [failed, 'failed'],
+    ] as const) {
+      await messages.saveOutcome(chunk!.campaignId, chunk!.chunk, [{ ...chunk!.messages[0]!, status }]);
+    }
+    const recover = (withNotices: boolean) =>
+      recoverDelivery({
+        campaigns,
+        messages,
+        fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
+        sendQueue: new SqsSendQueue(sqs, queues.send.url),
+        clock,
+        ...(withNotices ? { notices } : {}),
+      });
+    const noticeRefs = async () =>
+      ((await drain(sqs, queues.send.url)) as { campaignId: string; chunk: number }[]).filter((ref) => isNoticeKey(ref.campaignId));
+
+    // The negative control: without the notice store nothing brings a notice back.
+    await recover(false);
+    expect(await noticeRefs()).toEqual([]);
+    await drain(sqs, queues.fanout.url);
+
+    const result = await recover(true);
+    expect(await noticeRefs()).toEqual([{ campaignId: queued!.campaignId, chunk: NOTICE_CHUNK }]);
+    expect(result.notices).toBe(1);
   });
 });

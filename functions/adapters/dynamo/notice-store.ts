@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '../../domain/errors.js';
 import type { Chunk } from '../../domain/messages.js';
-import { MAX_NOTICE_ID, NOTICE_CHUNK, noticeKey, noticeOf, type Notice } from '../../domain/notices.js';
-import type { NoticeStore } from '../../ports.js';
+import { MAX_NOTICE_ID, NOTICE_KEY_PREFIX, NOTICE_CHUNK, noticeIdOfKey, noticeKey, noticeOf, type Notice } from '../../domain/notices.js';
+import type { NoticeStore, Page, PageRequest } from '../../ports.js';
+import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { chunkOf, toStoredChunk, type StoredChunk } from './message-store.js';
 
 export interface NoticeTables {
@@ -40,6 +41,23 @@ export class DynamoNoticeStore implements NoticeStore {
     const chunk = build(id);
     await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' }));
     return chunk;
+  }
+
+  async queued(request: PageRequest): Promise<Page<number>> {
+    const output = await this.db.send(
+      new ScanCommand({
+        TableName: this.tables.messages,
+        FilterExpression: 'begins_with(campaignId, :notice) AND #open > :zero',
+        ProjectionExpression: 'campaignId',
+        ExpressionAttributeNames: { '#open': 'open' },
+        ExpressionAttributeValues: { ':notice': NOTICE_KEY_PREFIX, ':zero': 0 },
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
+        ConsistentRead: true,
+      }),
+    );
+    const ids = (output.Items ?? []).flatMap((item) => noticeIdOfKey(String(item.campaignId)) ?? []);
+    return { items: ids, nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
   async get(id: number): Promise<Notice | undefined> {
