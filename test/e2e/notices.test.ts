@@ -2,9 +2,12 @@
  * Event-triggered notices end to end: POST /notices over HTTP on the local runtime, through the
  * send queue's poller and the campaign sender to the fake provider, and GET /notices/{id}.
  */
+import { GetQueueUrlCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { queues } from '../../functions/definitions/queues.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { withSuffix } from '../../local/sqs.js';
+import { sqsClient, uniqueSuffix } from '../support/aws.js';
 import { callApi as call, runtimePerTest, waitFor } from '../support/e2e.js';
 
 const start = runtimePerTest();
@@ -154,5 +157,41 @@ describe('notices', () => {
       30_000,
       100,
     );
+  });
+
+  it('sends a notice that was queued when the runtime stopped, after a restart that lost the queue', async () => {
+    const suffix = uniqueSuffix();
+    // The provider is down: the notice's first attempt fails and its retry waits on the send queue.
+    const first = await start({ suffix, fakeProvider: { down: true } });
+    const client = await addClient(first);
+    const posted = await call<{ id: number }>(first, 'POST', '/notices', { clientId: client.id, text: 'Your parcel has arrived' });
+    expect(posted.status).toBe(202);
+    await waitFor(
+      'a failed attempt',
+      () => noticeOf(first, posted.body.id),
+      (notice) => notice.attempts >= 1,
+      30_000,
+      100,
+    );
+    await first.stop();
+    // The emulator keeps its queues in memory: a restart of `npm start` finds them empty.
+    const sqs = sqsClient();
+    try {
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: withSuffix(queues.send.name, suffix) }));
+      await sqs.send(new PurgeQueueCommand({ QueueUrl }));
+    } finally {
+      sqs.destroy();
+    }
+
+    const second = await start({ suffix });
+    const sent = await waitFor(
+      'sent after the restart',
+      () => noticeOf(second, posted.body.id),
+      (notice) => notice.status === 'sent',
+      30_000,
+      100,
+    );
+    expect(sent.attempts).toBe(2);
+    expect(second.provider?.requests().filter((request) => request.msgId === posted.body.id && request.outcome === 'ok')).toHaveLength(1);
   });
 });
