@@ -282,13 +282,29 @@ async function describe(client: TableAdminClient, tableName: string) {
   }
 }
 
-async function waitUntilActive(client: TableAdminClient, tableName: string): Promise<void> {
+type TableDescription = Awaited<ReturnType<typeof describe>>;
+
+/**
+ * Polls until `ready` holds. DynamoDB Local answers a DescribeTable with InternalFailure now and
+ * then while it builds a table or an index, and the next one answers: the wait takes it as "not yet".
+ */
+async function waitUntil(client: TableAdminClient, tableName: string, ready: (table: TableDescription) => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while ((await describe(client, tableName))?.TableStatus !== 'ACTIVE') {
-    if (Date.now() > deadline) throw new Error(`table ${tableName} did not become ACTIVE`);
+  for (;;) {
+    try {
+      if (ready(await describe(client, tableName))) return;
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'InternalFailure')) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} of ${tableName} did not become ACTIVE`);
     await new Promise((wake) => setTimeout(wake, 100));
   }
 }
+
+const waitUntilActive = (client: TableAdminClient, tableName: string) => waitUntil(client, tableName, (table) => table?.TableStatus === 'ACTIVE', 'the table');
+
+const waitUntilIndexesActive = (client: TableAdminClient, tableName: string) =>
+  waitUntil(client, tableName, (table) => !table?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE'), 'an index');
 
 async function ensureTable(client: TableAdminClient, table: TableDefinition, tableName: string): Promise<void> {
   const existing = await describe(client, tableName);
@@ -329,14 +345,6 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
     );
     // DynamoDB builds one new index of a table at a time: the next waits until this one is ACTIVE.
     await waitUntilIndexesActive(client, tableName);
-  }
-}
-
-async function waitUntilIndexesActive(client: TableAdminClient, tableName: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while ((await describe(client, tableName))?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE')) {
-    if (Date.now() > deadline) throw new Error(`an index of ${tableName} did not become ACTIVE`);
-    await new Promise((wake) => setTimeout(wake, 100));
   }
 }
 

@@ -31,9 +31,16 @@ export class RateGate {
       const bucket = this.buckets.get(campaignId);
       if (bucket && bucket.next < bucket.end) {
         const startAt = slotStartMs(bucket.second, bucket.next++, maxPerSecond);
-        // A slot whose moment has passed is skipped, not used late: late slots would bunch up with the next ones.
-        if (now >= startAt + 1000 / maxPerSecond) continue;
-        if (startAt > now) await sleep(startAt - now);
+        const lastMoment = Math.min(startAt + 1000 / maxPerSecond, (bucket.second + 1) * 1000);
+        // A slot whose moment has passed is skipped, not used late: late slots would bunch up with the
+        // next ones. Timers run on a clock of their own and wake up to a millisecond early by the wall
+        // clock, or late under load: the wall clock is read again after each wait.
+        let woke = now;
+        while (woke < startAt) {
+          await sleep(startAt - woke);
+          woke = this.clock.now().getTime();
+        }
+        if (woke >= lastMoment) continue;
         return true;
       }
       if (now > deadline) return false;
