@@ -296,7 +296,7 @@ async function waitUntil(client: TableAdminClient, tableName: string, ready: (ta
     } catch (error) {
       if (!(error instanceof Error && error.name === 'InternalFailure')) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`${what} of ${tableName} did not become ACTIVE`);
+    if (Date.now() > deadline) throw new Error(`${tableName}: ${what} did not become ACTIVE`);
     await new Promise((wake) => setTimeout(wake, 100));
   }
 }

@@ -31,7 +31,8 @@ export class RateGate {
       const bucket = this.buckets.get(campaignId);
       if (bucket && bucket.next < bucket.end) {
         const startAt = slotStartMs(bucket.second, bucket.next++, maxPerSecond);
-        const lastMoment = Math.min(startAt + 1000 / maxPerSecond, (bucket.second + 1) * 1000);
+        // Slot i's moment ends where slot i+1's begins, the last one at the end of its second.
+        const lastMoment = startAt + 1000 / maxPerSecond;
         // A slot whose moment has passed is skipped, not used late: late slots would bunch up with the
         // next ones. Timers run on a clock of their own and wake up to a millisecond early by the wall
         // clock, or late under load: the wall clock is read again after each wait.
