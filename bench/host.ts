@@ -8,11 +8,19 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 export interface HostUsage {
   eventLoopDelayMeanMs: number;
   eventLoopDelayP99Ms: number;
+  /**
+   * The share of the run's time the runtime's one thread was busy (Node's event loop
+   * utilization), and the share of its seconds in which that thread was busy 95 % of the time
+   * or more: a saturated loop starts and ends every call late, which a mean delay per timer
+   * tick hides (a blocked loop ticks rarely, an idle one often).
+   */
+  eventLoopUtilization: number;
+  saturatedSecondsShare: number;
   /** CPU time over wall time: 1 is one core busy throughout. */
   runtimeCores: number;
   /** Undefined when the bench did not start DynamoDB Local itself (its pid is unknown). */
@@ -50,6 +58,9 @@ export interface WatchedPids {
   sqs?: number | undefined;
 }
 
+/** A second in which the loop was busy at least this share of the time. */
+const SATURATED = 0.95;
+
 export function watchHost(pids: WatchedPids): { stop(): HostUsage } {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -57,9 +68,20 @@ export function watchHost(pids: WatchedPids): { stop(): HostUsage } {
   const runtimeCpu = process.cpuUsage();
   const names = ['dynamo', 'provider', 'sqs'] as const;
   const before = names.map((name) => cpuSecondsOf(pids[name]));
+  const loopAtStart = performance.eventLoopUtilization();
+  let lastSecond: EventLoopUtilization = loopAtStart;
+  let sampledSeconds = 0;
+  let saturated = 0;
+  const perSecond = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    sampledSeconds += 1;
+    if (performance.eventLoopUtilization(now, lastSecond).utilization >= SATURATED) saturated += 1;
+    lastSecond = now;
+  }, 1000).unref();
   return {
     stop() {
       delay.disable();
+      clearInterval(perSecond);
       const seconds = (performance.now() - started) / 1000;
       const used = process.cpuUsage(runtimeCpu);
       const [dynamoCores, providerCores, sqsCores] = names.map((name, index) => {
@@ -70,6 +92,8 @@ export function watchHost(pids: WatchedPids): { stop(): HostUsage } {
       return {
         eventLoopDelayMeanMs: delay.mean / 1e6,
         eventLoopDelayP99Ms: delay.percentile(99) / 1e6,
+        eventLoopUtilization: performance.eventLoopUtilization(loopAtStart).utilization,
+        saturatedSecondsShare: sampledSeconds ? saturated / sampledSeconds : 0,
         runtimeCores: (used.user + used.system) / 1e6 / seconds,
         dynamoCores,
         providerCores,

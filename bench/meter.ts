@@ -40,6 +40,8 @@ export interface CallTally {
   estimatedWru: number;
   /** Messages that ReceiveMessage returned. */
   received: number;
+  /** The calls' summed latency as the handler saw it (queueing in the emulator included), ms. */
+  ms: number;
 }
 
 export interface Invocation {
@@ -156,7 +158,7 @@ export class AwsCallMeter {
     const key = `${service}|${caller}|${operation}|${resource}`;
     let tally = this.tallies.get(key);
     if (!tally) {
-      tally = { service, caller, operation, resource, calls: 0, failed: 0, wru: 0, rru: 0, estimatedWru: 0, received: 0 };
+      tally = { service, caller, operation, resource, calls: 0, failed: 0, wru: 0, rru: 0, estimatedWru: 0, received: 0, ms: 0 };
       this.tallies.set(key, tally);
     }
     return tally;
@@ -178,12 +180,14 @@ export class AwsCallMeter {
         const isRead = service === 'dynamodb' && DYNAMO_READS.has(operation);
         if (isWrite || isRead) input.ReturnConsumedCapacity = 'TOTAL';
         const resource = service === 'dynamodb' ? dynamoResource(input) : queueNameOf(input.QueueUrl);
+        const started = performance.now();
         try {
           const result = await next(args);
           const output = result.output as unknown as Input;
           const received = operation === 'ReceiveMessage' ? ((output.Messages as unknown[] | undefined)?.length ?? 0) : 0;
           const tally = this.tally(service, caller, operation === 'ReceiveMessage' && received === 0 ? 'ReceiveMessage:empty' : operation, resource);
           tally.calls += 1;
+          tally.ms += performance.now() - started;
           tally.received += received;
           if (isWrite) tally.wru += capacityUnits(output.ConsumedCapacity, 'write');
           if (isRead) tally.rru += capacityUnits(output.ConsumedCapacity, 'read');
@@ -191,6 +195,7 @@ export class AwsCallMeter {
         } catch (error) {
           const tally = this.tally(service, caller, operation, resource);
           tally.calls += 1;
+          tally.ms += performance.now() - started;
           tally.failed += 1;
           if (isWrite && isConditionFailure(error)) {
             tally.wru += 1;

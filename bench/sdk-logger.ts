@@ -6,7 +6,7 @@
  */
 import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { quietSdkLogger } from '../functions/handlers/wiring.js';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { startDynamoDbLocal } from '../local/dynamodb.js';
 
 const ROUNDS = 6;

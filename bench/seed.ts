@@ -10,6 +10,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { newCampaignRecord } from '../functions/domain/campaigns.js';
 import { newClientRecord } from '../functions/domain/clients.js';
 import { storedClient } from '../functions/adapters/dynamo/client-shards.js';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 
 const BATCH = 25;
 
@@ -28,7 +29,12 @@ export interface SeedOptions {
 
 /** A document client of the bench's own, outside the handlers' metered singleton. */
 export function benchDocumentClient(dynamoEndpoint: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: dynamoEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    logger: quietSdkLogger,
+  });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

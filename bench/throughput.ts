@@ -53,6 +53,20 @@ export interface PipelineFactors {
   meanSendMs: number;
   slotBusy: number;
   callShare: number;
+  /**
+   * Mean latency as the handlers saw it (DynamoDB Local's queue included) of the send's chunk
+   * writes (claim and outcome, UpdateItem) and of the fan-out's chunk puts: the writes on the
+   * critical path at each end of an invocation.
+   */
+  meanSendWriteMs: number;
+  meanFanoutPutMs: number;
+}
+
+/** The mean latency of one caller's calls of one operation, 0 when it made none. */
+function meanLatency(run: PipelineRun, caller: string, operation: string): number {
+  const calls = run.usage.calls.filter((call) => call.caller === caller && call.operation === operation && call.service === 'dynamodb');
+  const count = calls.reduce((sum, call) => sum + call.calls, 0);
+  return count ? calls.reduce((sum, call) => sum + call.ms, 0) / count : 0;
 }
 
 export function pipelineFactors(run: PipelineRun, effectiveConcurrency: number): PipelineFactors {
@@ -74,6 +88,8 @@ export function pipelineFactors(run: PipelineRun, effectiveConcurrency: number):
     meanSendMs: sends.length ? sendMs / sends.length : 0,
     slotBusy: sendMs / (run.send.maxConcurrency * span),
     callShare: sendMs > 0 ? (run.counts.sent * run.providerLatencyMs) / perInvocation / sendMs : 0,
+    meanSendWriteMs: meanLatency(run, 'send', 'UpdateItem'),
+    meanFanoutPutMs: meanLatency(run, 'fanout', 'PutItem'),
   };
 }
 
@@ -96,12 +112,12 @@ export function throughputOf(run: PipelineRun): Throughput {
   };
 }
 
-/** The machine's share: a late event loop adds its delay to every provider call's fixed latency. */
+/** The machine's share: a busy event loop adds its delay to every provider call's fixed latency. */
 function hostNote(host: HostUsage): string {
   const dynamo = host.dynamoCores === undefined ? '' : `, DynamoDB Local ${host.dynamoCores.toFixed(2)}`;
   const sqs = host.sqsCores === undefined ? '' : `, SQS emulator ${host.sqsCores.toFixed(2)}`;
   const provider = host.providerCores === undefined ? '' : `, fake provider ${host.providerCores.toFixed(2)}`;
-  return `runtime event loop late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo}${sqs}${provider} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
+  return `the runtime's one thread busy ${(host.eventLoopUtilization * 100).toFixed(0)} % of the run and saturated (95 % or more) in ${(host.saturatedSecondsShare * 100).toFixed(0)} % of its seconds, timers late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo}${sqs}${provider} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
 }
 
 /**
@@ -134,7 +150,7 @@ export function throughputFigures(
       unit: 'x',
       ...(options.ratioTarget !== undefined ? { target: { op: '>=' as const, limit: options.ratioTarget } } : {}),
       command,
-      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on; ${hostNote(run.host)}`,
+      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; chunk claims and outcomes ${Math.round(t.factors.meanSendWriteMs)} ms each, fan-out chunk puts ${Math.round(t.factors.meanFanoutPutMs)} ms; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on; ${hostNote(run.host)}`,
     }),
   ];
 }

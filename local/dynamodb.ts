@@ -44,6 +44,7 @@ import {
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRequire } from 'node:module';
 import { tableList, type IndexDefinition, type KeyAttribute, type TableDefinition } from '../functions/definitions/tables.js';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { freePort, LOOPBACK } from './ports.js';
 
 export const REQUIRED_JAVA_MAJOR = 17;
@@ -251,6 +252,7 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
+    logger: quietSdkLogger,
   });
 }
 

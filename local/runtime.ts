@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiHandler } from '../functions/api/app.js';
 import {
@@ -243,7 +244,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
 
     // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.
     const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB as string;
-    const streamClients = { streams: new DynamoDBStreamsClient({ endpoint }), dynamo: localDynamoClient(endpoint) };
+    const streamClients = { streams: new DynamoDBStreamsClient({ endpoint, logger: quietSdkLogger }), dynamo: localDynamoClient(endpoint) };
     const streamPoller = startStreamPoller({
       ...streamClients,
       tableName: tableNames.messages,

@@ -22,6 +22,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { LOOPBACK } from './ports.js';
 
 /** Dead letters are kept as long as SQS allows, so an operator has time to look at them. */
@@ -83,7 +84,13 @@ export async function createQueues<N extends string>(
 
 /** A client for a local endpoint (fauxqs accepts any credentials). */
 export function localSqsClient(endpoint: string): SQSClient {
-  return new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+  return new SQSClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    useQueueUrlAsEndpoint: false,
+    logger: quietSdkLogger,
+  });
 }
 
 let localhostResolves = false;

@@ -2,7 +2,7 @@
  * Builds the ports from the environment. Lambda entries call these once at init;
  * the local runtime calls the same builders and only swaps what differs on one machine.
  */
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // What only some functions use comes through ./sdk (declared free of side effects there), so a
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
@@ -28,20 +28,11 @@ import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
+import { quietSdkLogger } from '../adapters/sdk-logger.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 type TablesEnv = Pick<ApiEnv, 'CLIENTS_TABLE' | 'UNIQUES_TABLE' | 'CAMPAIGNS_TABLE' | 'MESSAGES_TABLE'>;
-
-/**
- * Every AWS SDK client here logs nothing of its own (Herald's lines come from the one logger),
- * yet with the SDK's default no-op logger its logger middleware still builds a redacted copy of
- * each request and response to hand to that no-op `info` (a page of clients copied field by
- * field, on every call). The middleware calls `logger?.info?.(...)` and `logger?.error?.(...)`,
- * so a logger without those two skips the copies; `debug` and `warn` stay, as other parts of the
- * SDK call them unguarded.
- */
-export const quietSdkLogger = { debug: () => {}, warn: () => {} } as unknown as NonNullable<DynamoDBClientConfig['logger']>;
 
 let dynamoClient: DynamoDBClient | undefined;
 let documentClient: DynamoDBDocumentClient | undefined;

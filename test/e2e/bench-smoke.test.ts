@@ -102,11 +102,19 @@ describe('bench smoke', () => {
     // What the machine gave the run: this process did the runtime's work; the shared DynamoDB Local's pid is unknown here.
     expect(run.host.runtimeCores).toBeGreaterThan(0);
     expect(run.host.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(run.host.eventLoopDelayMeanMs * 0.5);
+    expect(run.host.eventLoopUtilization).toBeGreaterThan(0);
+    expect(run.host.eventLoopUtilization).toBeLessThanOrEqual(1);
+    expect(run.host.saturatedSecondsShare).toBeGreaterThanOrEqual(0);
+    expect(run.host.saturatedSecondsShare).toBeLessThanOrEqual(1);
+    // The critical-path writes are timed from the meter's calls: every chunk was claimed and its outcome written.
+    expect(throughput.factors.meanSendWriteMs).toBeGreaterThan(0);
+    expect(throughput.factors.meanFanoutPutMs).toBeGreaterThan(0);
+    expect(run.calls.filter((call) => call.service === 'dynamodb').every((call) => call.ms > 0)).toBe(true);
     expect(run.host.dynamoCores).toBeUndefined();
     // The fake provider runs in its own process (bench/service-process.ts), whose CPU is read.
     expect(run.host.providerCores).toBeGreaterThan(0);
     expect(figures.find((figure) => figure.id === 'throughput.ratioToProviderBound')?.note).toMatch(
-      /runtime event loop late by [\d.]+ ms.*fake provider [\d.]+ of/,
+      /chunk claims and outcomes \d+ ms each.*one thread busy \d+ % of the run.*timers late by [\d.]+ ms.*fake provider [\d.]+ of/,
     );
   });
 
