@@ -55,16 +55,16 @@ export interface PipelineFactors {
   callShare: number;
   /**
    * Mean latency as the handlers saw it (DynamoDB Local's queue included) of the send's chunk
-   * writes (claim and outcome, UpdateItem) and of the fan-out's chunk puts: the writes on the
-   * critical path at each end of an invocation.
+   * writes (claim and outcome, UpdateItem) and of the fan-out's chunk puts (a page's batch and
+   * its first chunk's own put): the writes on the critical path at each end of an invocation.
    */
   meanSendWriteMs: number;
   meanFanoutPutMs: number;
 }
 
-/** The mean latency of one caller's calls of one operation, 0 when it made none. */
-function meanLatency(run: PipelineRun, caller: string, operation: string): number {
-  const calls = run.usage.calls.filter((call) => call.caller === caller && call.operation === operation && call.service === 'dynamodb');
+/** The mean latency of one caller's DynamoDB calls of these operations, 0 when it made none. */
+function meanLatency(run: PipelineRun, caller: string, operations: string[]): number {
+  const calls = run.usage.calls.filter((call) => call.caller === caller && operations.includes(call.operation) && call.service === 'dynamodb');
   const count = calls.reduce((sum, call) => sum + call.calls, 0);
   return count ? calls.reduce((sum, call) => sum + call.ms, 0) / count : 0;
 }
@@ -88,8 +88,8 @@ export function pipelineFactors(run: PipelineRun, effectiveConcurrency: number):
     meanSendMs: sends.length ? sendMs / sends.length : 0,
     slotBusy: sendMs / (run.send.maxConcurrency * span),
     callShare: sendMs > 0 ? (run.counts.sent * run.providerLatencyMs) / perInvocation / sendMs : 0,
-    meanSendWriteMs: meanLatency(run, 'send', 'UpdateItem'),
-    meanFanoutPutMs: meanLatency(run, 'fanout', 'PutItem'),
+    meanSendWriteMs: meanLatency(run, 'send', ['UpdateItem']),
+    meanFanoutPutMs: meanLatency(run, 'fanout', ['PutItem', 'BatchWriteItem']),
   };
 }
 

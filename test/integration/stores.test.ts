@@ -1,4 +1,4 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
@@ -12,11 +12,13 @@ let now = new Date('2030-01-01T10:00:00Z');
 const clock: Clock = { now: () => now };
 let store: Stores;
 let tableNames: Record<string, string>;
+let tableEnv: Parameters<typeof stores>[0];
 
 beforeAll(async () => {
   const tables = await createTestTables();
   tableNames = tables.names;
-  store = stores(tables.env as never, clock, documentClient());
+  tableEnv = tables.env as never;
+  store = stores(tableEnv, clock, documentClient());
 });
 
 let phoneSeq = 0;
@@ -186,6 +188,43 @@ describe('message store', () => {
     expect(await store.messages.chunksOfPage('77', 1)).toEqual([]);
     expect((await store.messages.writePage('77', 1, chunksOfPage('77', 1, audience.slice(0, 5), now), null)).nextCursor).toBeNull();
     expect((await store.messages.writePage('77', 1, chunksOfPage('77', 1, audience, now), 'late')).nextCursor).toBeNull();
+  });
+
+  /**
+   * DynamoDB Local never throttles, so a client in front of it answers the page's batch of chunk
+   * puts as a throttled DynamoDB would: only the first `written` items stored, the rest handed back
+   * as UnprocessedItems, for the first `throttledBatches` batches.
+   */
+  function throttlingStore(throttledBatches: number, written = 1) {
+    const real = documentClient();
+    const batches: number[] = [];
+    const send = async (command: { input: unknown }) => {
+      if (!(command instanceof BatchWriteCommand)) return real.send(command as never);
+      const [table, requests] = Object.entries(command.input.RequestItems ?? {})[0] ?? [];
+      batches.push(requests?.length ?? 0);
+      if (!table || !requests || batches.length > throttledBatches) return real.send(command);
+      if (written > 0) await real.send(new BatchWriteCommand({ RequestItems: { [table]: requests.slice(0, written) } }));
+      return { UnprocessedItems: { [table]: requests.slice(written) } };
+    };
+    return { store: stores(tableEnv, clock, { send } as unknown as DynamoDBDocumentClient), batches };
+  }
+
+  it('puts a page of chunks again until DynamoDB has processed every one of them', async () => {
+    const { store: throttled, batches } = throttlingStore(1);
+    const chunks = chunksOfPage('83', 0, audience, now);
+    expect(await throttled.messages.writePage('83', 0, chunks, 'next')).toEqual({ chunks, nextCursor: 'next' });
+    // Chunks 1 and 2 in one batch (chunk 0, the page's mark, is put on its own last): one stored, one handed back and put again.
+    expect(batches).toEqual([2, 1]);
+    expect(await store.messages.chunksOfPage('83', 0)).toEqual(chunks);
+  });
+
+  it('fails the page, leaving it unmarked, when DynamoDB keeps handing chunks back', { timeout: 20_000 }, async () => {
+    const { store: throttled, batches } = throttlingStore(Infinity, 0);
+    const chunks = chunksOfPage('84', 0, audience, now);
+    await expect(throttled.messages.writePage('84', 0, chunks, 'next')).rejects.toThrow(/2 chunk\(s\) still unprocessed after 6 batch writes/);
+    expect(batches).toEqual([2, 2, 2, 2, 2, 2]);
+    // The first chunk, which marks the page written, is not: a replay of the page writes it all again.
+    expect(await store.messages.chunksOfPage('84', 0)).toEqual([]);
   });
 
   it('writes over a page whose first write stopped before its first chunk', async () => {
