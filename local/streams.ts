@@ -66,11 +66,11 @@ class StreamsError extends Error {
 /**
  * GetRecords through DynamoDB Local's JSON protocol, parsed as it comes. The SDK's client would
  * rebuild every attribute value of every image field by field through its schema and give back
- * another shape that lambdaRecord turned back into this one: for the chunk writes of a campaign
- * (three records each, two full images on two of them) that was the local runtime's largest
- * single CPU cost, work Lambda's event source mapping does on AWS, outside any function: 580 µs
- * of client CPU a record through the SDK, 140 µs this way (300 chunks' records read five times
- * each way, 2026-12-03). The other stream calls (a few a minute) stay on the SDK.
+ * another shape that lambdaRecord turned back into this one, for three records of every chunk
+ * (two of them with both images): 580 µs of client CPU a record through the SDK, 140 µs this
+ * way (300 chunks' records read five times each way, 2026-12-03), work Lambda's event source
+ * mapping does on AWS, outside any function. The other stream calls (a few a minute) stay on
+ * the SDK.
  */
 async function getRecords(endpoint: string, shardIterator: string, limit: number): Promise<{ Records?: WireRecord[]; NextShardIterator?: string }> {
   const response = await fetch(endpoint, {
