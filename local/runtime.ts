@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
 import { createApiHandler } from '../functions/api/app.js';
 import {
   apiEnvSchema,
