@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -68,7 +69,6 @@ const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'w' 
 
 /** Attempts at a batch of chunk puts before the fan-out invocation fails (its page is then written again). */
 const MAX_BATCH_ATTEMPTS = 6;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
