@@ -73,7 +73,12 @@ class StreamsError extends Error {
  * mapping does on AWS, outside any function. The other stream calls (a few a minute) stay on
  * the SDK.
  */
-async function getRecords(endpoint: URL, shardIterator: string, limit: number): Promise<{ Records?: WireRecord[]; NextShardIterator?: string }> {
+async function getRecords(
+  endpoint: URL,
+  agent: HttpAgent,
+  shardIterator: string,
+  limit: number,
+): Promise<{ Records?: WireRecord[]; NextShardIterator?: string }> {
   const payload = JSON.stringify({ ShardIterator: shardIterator, Limit: limit });
   // node:http, not the global fetch: a test that stands in for fetch to see the requests it makes must not see these.
   const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -81,7 +86,7 @@ async function getRecords(endpoint: URL, shardIterator: string, limit: number): 
       endpoint,
       {
         method: 'POST',
-        agent: keepAlive,
+        agent,
         headers: {
           'content-type': 'application/x-amz-json-1.0',
           'content-length': Buffer.byteLength(payload),
@@ -105,8 +110,6 @@ async function getRecords(endpoint: URL, shardIterator: string, limit: number): 
   return body;
 }
 
-const keepAlive = new HttpAgent({ keepAlive: true });
-
 const SHARD_LIST_MS = 5000;
 const STREAM_LAG_MS = 300;
 
@@ -129,6 +132,8 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
   let stopping = false;
   let wake: (() => void) | undefined;
   let endpoint: Promise<URL> | undefined;
+  /** The poller's own connections to DynamoDB Local, closed when it stops. */
+  const connections = new HttpAgent({ keepAlive: true });
   /** The streams client's own endpoint (DynamoDB Local's), as a URL. */
   const streamsEndpoint = () =>
     (endpoint ??= (async () => {
@@ -171,7 +176,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     while (NextShardIterator && Records.length < batchSize) {
       let page;
       try {
-        page = await getRecords(await streamsEndpoint(), NextShardIterator, batchSize - Records.length);
+        page = await getRecords(await streamsEndpoint(), connections, NextShardIterator, batchSize - Records.length);
       } catch (error) {
         // DynamoDB Local answers a read of an empty new shard this way; an old iterator expires. Either way: a fresh iterator next time.
         if (!['TrimmedDataAccessException', 'ExpiredIteratorException'].includes((error as Error).name)) throw error;
@@ -264,6 +269,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       stopBy = Date.now() + 10_000;
       wake?.();
       await running;
+      connections.destroy();
     },
   };
 }
