@@ -16,6 +16,9 @@ export default defineConfig({
     // Two cores, and DynamoDB Local (Java) needs one of them.
     maxWorkers: 2,
     testTimeout: 60_000,
+    // expect.poll's 1 s default is shorter than a click's request and re-render take while the
+    // other test file and DynamoDB Local hold both cores (a CI run missed a pause by it).
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 120_000,
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
