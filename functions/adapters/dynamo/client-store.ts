@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } from '../../domain/campaigns.js';
@@ -47,7 +48,6 @@ const MAX_CONFLICT_ATTEMPTS = 5;
 export const MAX_CLIENTS_PER_TRANSACTION = 50;
 /** DynamoDB's limit of items per transaction: how many new clients' items `createMany` packs into one. */
 const MAX_TRANSACTION_ITEMS = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const newId = () => randomBytes(12).toString('base64url');
 
 export class DynamoClientStore implements ClientStore {
