@@ -12,19 +12,19 @@ interface StoredResults {
   generatedAt: string;
   machine: { cpu: string; cores: number; memoryGb: number; os: string; node: string };
   figures: Figure[];
-  sections: Partial<Record<Section, { measuredAt: string; command: string; loadAverage: { before: number[]; after: number[] }; error?: string }>>;
+  sections: Partial<Record<Section, { measuredAt: string; command: string; cpu?: string; loadAverage: { before: number[]; after: number[] }; error?: string }>>;
 }
 
 export function performanceMarkdown(results: StoredResults): string {
   const { machine } = results;
   const runs = Object.entries(results.sections).map(
     ([section, record]) =>
-      `- ${section}: ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC, \`${record.command}\`, load average ${record.loadAverage.before[0]?.toFixed(1)} before${record.error ? `; failed: ${record.error}` : ''}`,
+      `- ${section}: ${record.measuredAt.slice(0, 16).replace('T', ' ')} UTC${record.cpu ? ` on ${record.cpu}` : ''}, \`${record.command}\`, load average ${record.loadAverage.before[0]?.toFixed(1)} before${record.error ? `; failed: ${record.error}` : ''}`,
   );
   return [
     renderMarkdown(results.figures),
     '',
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}.`,
+    `Machine of the last run: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}.`,
     '',
     'Runs:',
     ...runs,

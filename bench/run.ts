@@ -17,6 +17,8 @@ interface SectionRecord {
   measuredAt: string;
   command: string;
   quick: boolean;
+  /** The CPU it ran on: a partial run keeps other sections measured on other machines. */
+  cpu: string;
   loadAverage: { before: number[]; after: number[] };
   figures: Figure[];
   details?: unknown;
@@ -80,7 +82,7 @@ async function main(options: BenchOptions): Promise<number> {
       const started = Date.now();
       const before = loadavg();
       process.stderr.write(`- ${section}...\n`);
-      const base = { measuredAt: new Date().toISOString(), command: commandFor(section, options), quick: options.quick };
+      const base = { measuredAt: new Date().toISOString(), command: commandFor(section, options), quick: options.quick, cpu: String(machine().cpu) };
       try {
         const result = await runSection(section, endpoints, options);
         figures.push(...result.figures);
