@@ -77,6 +77,8 @@ async function main(options: BenchOptions): Promise<number> {
   const errors: SectionError[] = [];
   try {
     for (const section of ordered) {
+      // Each measured section on a fresh DynamoDB Local (see freshDynamo); a quick run's figures need not be on target.
+      if (section !== 'bundles' && emulators && !options.quick) await emulators.freshDynamo();
       if (section !== 'bundles') emulators ??= await startEmulators();
       const endpoints = emulators ?? { dynamoEndpoint: '', sqsEndpoint: '' };
       const started = Date.now();
