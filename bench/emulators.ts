@@ -27,7 +27,7 @@ export interface Emulators extends Endpoints {
   /**
    * A new DynamoDB Local on the same port, so clients already built keep their endpoint: after the
    * cost section's two campaigns the 500 ms throughput run gave 0.38-0.44 of its bound against
-   * 0.74-0.79 on a fresh one (2026-12-03), DynamoDB Local at a full core, whether the earlier
+   * 0.69-0.79 on a fresh one (2026-12-03), DynamoDB Local at a full core, whether the earlier
    * runs' tables were dropped or not. AWS does not slow down after a campaign.
    */
   freshDynamo(): Promise<void>;
