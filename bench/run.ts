@@ -75,6 +75,7 @@ async function main(options: BenchOptions): Promise<number> {
   const records: Partial<Record<Section, SectionRecord>> = {};
   const figures: Figure[] = [];
   const errors: SectionError[] = [];
+  const cpu = String(machine().cpu);
   try {
     for (const section of ordered) {
       // Each measured section on a fresh DynamoDB Local (see freshDynamo); a quick run's figures need not be on target.
@@ -84,7 +85,7 @@ async function main(options: BenchOptions): Promise<number> {
       const started = Date.now();
       const before = loadavg();
       process.stderr.write(`- ${section}...\n`);
-      const base = { measuredAt: new Date().toISOString(), command: commandFor(section, options), quick: options.quick, cpu: String(machine().cpu) };
+      const base = { measuredAt: new Date().toISOString(), command: commandFor(section, options), quick: options.quick, cpu };
       try {
         const result = await runSection(section, endpoints, options);
         figures.push(...result.figures);
