@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
@@ -46,7 +47,7 @@ async function startHerald(): Promise<void> {
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error('npm start did not answer in time');
-    await new Promise((wake) => setTimeout(wake, 250));
+    await sleep(250);
   }
 }
 
@@ -138,8 +139,15 @@ describe('hard crash of the local runtime', () => {
         10_000,
       );
 
-      // Every request the provider saw until now came from the killed runtime (one still in a socket
-      // when the kill was sent is counted when it arrives, after killedAt): nothing else sends yet.
+      // Every request the provider sees until the restart comes from the killed runtime: nothing else
+      // sends yet. One it wrote just before the kill may still sit in a socket that this process
+      // reads only on a later turn of its event loop, after the exit was seen (a CI run counted such
+      // a late one as the restarted runtime's). So the old runtime's time ends once none has
+      // arrived for half a second.
+      for (let seen = -1; seen !== provider.requests().length;) {
+        seen = provider.requests().length;
+        await sleep(500);
+      }
       const oldRuntimeUntil = Date.now();
       await startHerald();
       const restartedAt = Date.now();
