@@ -133,7 +133,9 @@ export async function measureFanoutStreams(endpoints: Endpoints, options: Fanout
       const deadline = Date.now() + Math.max(300_000, options.audience * 10);
       while (!isFannedOut(current?.fanout)) {
         if (Date.now() > deadline) throw new Error(`fan-out with ${streams} stream(s) not done in time: ${JSON.stringify(current?.fanout)}`);
-        await sleep(20);
+        // Every 20 ms this read was a third as many DynamoDB Local calls as the fan-out's own at
+        // S = 8. At 100 ms the end is seen at most 0.2 % late on a 46 s run.
+        await sleep(100);
         current = await plainStores.campaigns.get(campaign.id);
       }
       const durationMs = performance.now() - started;
