@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { CHUNK_LEASE_MS } from '../definitions/functions.js';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
-import { callTimeoutMs, isPastCutoff, leaseCallBudgetMs, MIN_CALL_MS } from '../domain/cutoff.js';
+import { callBudgetMs, callTimeoutMs, isPastCutoff, MIN_CALL_MS, waitBudgetMs } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
@@ -83,7 +83,8 @@ export function createSendHandler(deps: SendDependencies) {
     return true;
   }
 
-  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string, leaseUntil: number): Promise<SendResult> {
+  /** `outcomeBy`: epoch ms by which the chunk's outcome must be stored (the lease's end or the invocation's, the earlier). */
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string, outcomeBy: number): Promise<SendResult> {
     return limit(async () => {
       // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
       let campaign = await view.current(campaignId);
@@ -99,8 +100,10 @@ export function createSendHandler(deps: SendDependencies) {
         if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       }
       if (campaign.maxPerSecond) {
-        // No slot soon: the chunk comes back shortly rather than keep this invocation waiting.
-        if (!(await rateGate.acquire(campaignId, campaign.maxPerSecond, RATE_WAIT_MS))) {
+        // No slot soon: the chunk comes back shortly rather than keep this invocation waiting,
+        // and no wait runs past the last moment a call could still start.
+        const waitMs = waitBudgetMs(outcomeBy, clock.now(), RATE_WAIT_MS);
+        if (waitMs <= 0 || !(await rateGate.acquire(campaignId, campaign.maxPerSecond, waitMs))) {
           return { message, retryAfterMs: 0, heldUntil: clock.now().getTime() + 1000 };
         }
         // The wait may have crossed a cancel, a pause, the end or the window's close.
@@ -129,15 +132,16 @@ export function createSendHandler(deps: SendDependencies) {
         });
         return { message: failed, retryAfterMs: 0 };
       }
-      // Waits above (a slot, the start, a rate slot) may have used the lease: a call that could
-      // outlive it is not started, and the chunk goes back for a fresh claim, no attempt counted.
+      // Waits above (a slot, the start, a rate slot) may have used the lease or the invocation: a
+      // call that could outlive either is not started, and the chunk goes back for a fresh claim,
+      // no attempt counted.
       now = clock.now();
-      const leaseBudgetMs = leaseCallBudgetMs(leaseUntil, now);
-      if (leaseBudgetMs < MIN_CALL_MS) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
+      const budgetMs = callBudgetMs(outcomeBy, now);
+      if (budgetMs < MIN_CALL_MS) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
       const started = performance.now();
       const outcome: SendOutcome = await provider.send(
         { id: message.id, phone: message.phone, text },
-        Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), leaseBudgetMs),
+        Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), budgetMs),
       );
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, performance.now() - started);
       const next = afterOutcome(message, outcome, clock.now());
@@ -187,7 +191,8 @@ export function createSendHandler(deps: SendDependencies) {
     return true;
   }
 
-  async function sendChunk(record: SQSRecord, view: CampaignView): Promise<void> {
+  /** `invocationEndsAt`: epoch ms when Lambda ends this invocation, which then stores nothing more. */
+  async function sendChunk(record: SQSRecord, view: CampaignView, invocationEndsAt: number): Promise<void> {
     const ref = parseChunkRef(record.body);
     // Held before the claim: no lease taken, no write at all.
     if (await holdBeforeClaim(record, ref, view)) return;
@@ -202,8 +207,9 @@ export function createSendHandler(deps: SendDependencies) {
     const before = claim.chunk.messages;
     // The value the claim wrote: the outcome is stored only while the lease is still this one.
     const leaseUntil = claimedAt.getTime() + CHUNK_LEASE_MS;
+    const outcomeBy = Math.min(leaseUntil, invocationEndsAt);
     const results: SendResult[] = await Promise.all(
-      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, leaseUntil) : { message, retryAfterMs: 0 })),
+      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, outcomeBy) : { message, retryAfterMs: 0 })),
     );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);
@@ -249,10 +255,12 @@ export function createSendHandler(deps: SendDependencies) {
     }
   }
 
-  return async (event: SQSEvent) => {
+  /** Without a context (a direct call), the invocation has the function's whole timeout, as on Lambda. */
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
     const view = new CampaignView(campaigns);
+    const invocationEndsAt = clock.now().getTime() + (context?.getRemainingTimeInMillis() ?? functionSettings.send.timeoutSeconds * 1000);
     try {
-      return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view), new BatchProcessor(EventType.SQS), {
+      return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view, invocationEndsAt), new BatchProcessor(EventType.SQS), {
         throwOnFullBatchFailure: false,
       });
     } finally {

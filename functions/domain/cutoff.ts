@@ -10,15 +10,24 @@ export function callTimeoutMs(endAt: string, now: Date, configuredMs: number): n
 
 /**
  * A claimed chunk is its claimer's until the lease ends; then another worker may claim it and
- * send its open messages again. So a call starts only when it can end, timed out at the
- * latest, with this much of the lease left to store the outcome.
+ * send its open messages again. An invocation that Lambda ends at its timeout stores no outcome
+ * either, so its calls the provider took are sent again too. So a call starts only when it can
+ * end, timed out at the latest, with this much left of both to store the outcome.
  */
 export const LEASE_OUTCOME_MARGIN_MS = 5_000;
 
 /** A call shorter than this is not worth starting: the chunk goes back for a fresh lease instead. */
 export const MIN_CALL_MS = 1_000;
 
-/** How long a call may take under the chunk's lease (epoch ms `leaseUntil`); under MIN_CALL_MS it must not start. */
-export function leaseCallBudgetMs(leaseUntil: number, now: Date): number {
-  return leaseUntil - LEASE_OUTCOME_MARGIN_MS - now.getTime();
+/**
+ * How long a call may take when its outcome must be stored by `until` (epoch ms: the earlier of
+ * the chunk's lease end and the invocation's end); under MIN_CALL_MS it must not start.
+ */
+export function callBudgetMs(until: number, now: Date): number {
+  return until - LEASE_OUTCOME_MARGIN_MS - now.getTime();
+}
+
+/** How long a wait before a call (for a rate slot) may last, at most `maxWaitMs`: while a call could still start after it. */
+export function waitBudgetMs(until: number, now: Date, maxWaitMs: number): number {
+  return Math.min(maxWaitMs, callBudgetMs(until, now) - MIN_CALL_MS);
 }

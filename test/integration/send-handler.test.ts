@@ -16,6 +16,7 @@ import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
+import { LEASE_OUTCOME_MARGIN_MS } from '../../functions/domain/cutoff.js';
 import { createSendHandler, type SendDependencies } from '../../functions/delivery/send.js';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
 import { toSqsEvent } from '../../local/poller.js';
@@ -24,7 +25,7 @@ import { createTestQueues, createTestTables, documentClient, sqsClient, startTes
 let store: Stores;
 let queues: TestQueues;
 let provider: FakeProvider;
-let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+let handler: (event: SQSEvent, context?: { getRemainingTimeInMillis(): number }) => Promise<SQSBatchResponse>;
 let tally: TestTally;
 let sendDependencies: SendDependencies;
 let notices: DynamoNoticeStore;
@@ -208,6 +209,51 @@ describe('send handler', () => {
     expect(new Set(provider.sentMsgIds()).size).toBe(10);
     expect(provider.sentMsgIds()).toHaveLength(10);
     expect(await countsOf(campaign.id)).toMatchObject({ queued: 0, sent: 10 });
+  });
+
+  it("starts no call that could outlive the invocation (Lambda's timeout): the rest of the chunk goes back, unattempted", async () => {
+    const { campaign } = await campaignWithChunks(10, 600_000);
+    provider.setFaults({ latencyMs: 1000 });
+    // 7.5 s left of the invocation: calls may start while 1 s of a call and the 5 s outcome margin still fit. Waves of
+    // 4 calls start at about 0 and 1 s (budget 2.5 and 1.5 s); the third, at about 2 s, would leave 0.5 s and does not start.
+    const invoked = Date.now();
+    const context = { getRemainingTimeInMillis: () => 7_500 - (Date.now() - invoked) };
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    expect((await handler(await receive([ref]), context)).batchItemFailures).toEqual([]);
+    // It ended with the outcome stored, before Lambda would have ended it.
+    expect(Date.now() - invoked).toBeLessThan(7_500 - LEASE_OUTCOME_MARGIN_MS + 1_000);
+    expect(provider.sentMsgIds()).toHaveLength(8);
+    const afterFirst = (await store.messages.list(campaign.id, { limit: 10 })).items;
+    expect(afterFirst.filter((message) => message.status === 'queued').map((message) => message.attempts)).toEqual([0, 0]);
+    // The chunk came back at once; a fresh claim sends the other two, each message once.
+    provider.setFaults({ latencyMs: 0 });
+    expect((await handler(await receive([ref]))).batchItemFailures).toEqual([]);
+    expect(new Set(provider.sentMsgIds()).size).toBe(10);
+    expect(provider.sentMsgIds()).toHaveLength(10);
+    expect(await countsOf(campaign.id)).toMatchObject({ queued: 0, sent: 10 });
+  });
+
+  it("waits for a rate slot only while a call could still end within the invocation: a slow rate does not run it into Lambda's timeout", async () => {
+    const now = new Date();
+    const campaign = await store.campaigns.create((id) =>
+      newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + 600_000).toISOString(), maxPerSecond: 1 }, id, now),
+    );
+    await store.campaigns.start(campaign.id);
+    const audience = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}`, phone: `7901${String(i).padStart(7, '0')}` }));
+    await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
+    await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, 10);
+    // 9 s left: waits may last until 1 s of a call and the 5 s margin are all that is left, about 3 s; at one call a
+    // second, four limiter slots would otherwise each wait up to 10 s for every message in turn.
+    const invoked = Date.now();
+    const context = { getRemainingTimeInMillis: () => 9_000 - (Date.now() - invoked) };
+    expect((await handler(await receive([{ campaignId: campaign.id, chunk: 0 }]), context)).batchItemFailures).toEqual([]);
+    expect(Date.now() - invoked).toBeLessThan(9_000 - LEASE_OUTCOME_MARGIN_MS + 1_000);
+    const sent = provider.sentMsgIds().length;
+    expect(sent).toBeGreaterThanOrEqual(2);
+    expect(sent).toBeLessThanOrEqual(5);
+    const messages = (await store.messages.list(campaign.id, { limit: 10 })).items;
+    expect(messages.filter((message) => message.status === 'sent')).toHaveLength(sent);
+    expect(messages.filter((message) => message.status === 'queued').every((message) => message.attempts === 0)).toBe(true);
   });
 
   it("refuses the outcome of an invocation whose lease ended and was claimed again: the new holder's copy stands, nothing counted twice", async () => {

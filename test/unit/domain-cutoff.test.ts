@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callTimeoutMs, isPastCutoff, LEASE_OUTCOME_MARGIN_MS, leaseCallBudgetMs, MIN_CALL_MS } from '../../functions/domain/cutoff.js';
+import { callBudgetMs, callTimeoutMs, isPastCutoff, LEASE_OUTCOME_MARGIN_MS, MIN_CALL_MS, waitBudgetMs } from '../../functions/domain/cutoff.js';
 
 const endAt = '2030-06-01T12:00:00.000Z';
 const before = (ms: number) => new Date(Date.parse(endAt) - ms);
@@ -31,16 +31,26 @@ describe('callTimeoutMs', () => {
   });
 });
 
-describe('leaseCallBudgetMs', () => {
+describe('callBudgetMs', () => {
   const claimedAt = Date.parse('2026-11-22T10:00:00Z');
   const leaseUntil = claimedAt + 60_000;
   it('is the lease left less the margin for the outcome write', () => {
-    expect(leaseCallBudgetMs(leaseUntil, new Date(claimedAt))).toBe(60_000 - LEASE_OUTCOME_MARGIN_MS);
-    expect(leaseCallBudgetMs(leaseUntil, new Date(claimedAt + 50_000))).toBe(10_000 - LEASE_OUTCOME_MARGIN_MS);
+    expect(callBudgetMs(leaseUntil, new Date(claimedAt))).toBe(60_000 - LEASE_OUTCOME_MARGIN_MS);
+    expect(callBudgetMs(leaseUntil, new Date(claimedAt + 50_000))).toBe(10_000 - LEASE_OUTCOME_MARGIN_MS);
   });
   it('falls under the shortest call worth starting before the lease ends, and below zero after', () => {
-    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS + 1))).toBeLessThan(MIN_CALL_MS);
-    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS))).toBe(MIN_CALL_MS);
-    expect(leaseCallBudgetMs(leaseUntil, new Date(leaseUntil + 1))).toBeLessThan(0);
+    expect(callBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS + 1))).toBeLessThan(MIN_CALL_MS);
+    expect(callBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS))).toBe(MIN_CALL_MS);
+    expect(callBudgetMs(leaseUntil, new Date(leaseUntil + 1))).toBeLessThan(0);
+  });
+});
+
+describe('waitBudgetMs', () => {
+  const until = Date.parse('2026-11-22T10:00:30Z');
+  it('is the longest wait after which a call of MIN_CALL_MS still fits before `until` less the margin, capped', () => {
+    expect(waitBudgetMs(until, new Date(until - 30_000), 10_000)).toBe(10_000);
+    expect(waitBudgetMs(until, new Date(until - 9_000), 10_000)).toBe(9_000 - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS);
+    expect(waitBudgetMs(until, new Date(until - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS), 10_000)).toBe(0);
+    expect(waitBudgetMs(until, new Date(until), 10_000)).toBeLessThan(0);
   });
 });
