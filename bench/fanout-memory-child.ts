@@ -13,6 +13,7 @@ import './env.js';
 import { performance } from 'node:perf_hooks';
 import { fanoutEnvSchema, parseEnv } from '../functions/adapters/config.js';
 import { queues } from '../functions/definitions/queues.js';
+import { functionSettings } from '../functions/definitions/functions.js';
 import { SqsFanoutQueue } from '../functions/adapters/sqs.js';
 import { dynamoDocumentClient, fanoutDependencies, sqs, stores } from '../functions/handlers/wiring.js';
 import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     batchSize: queues.fanout.batchSize,
     maxConcurrency: queues.fanout.maxConcurrency,
     handler,
+    timeoutSeconds: functionSettings.fanout.timeoutSeconds,
   });
   await new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL).start(campaignId);
   let campaign = await campaigns.get(campaignId);

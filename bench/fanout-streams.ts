@@ -13,6 +13,7 @@ import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { SqsFanoutQueue, SqsSendQueue } from '../functions/adapters/sqs.js';
+import { functionSettings } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions } from '../functions/definitions/queues.js';
 import { tableList, tables } from '../functions/definitions/tables.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
@@ -125,6 +126,7 @@ export async function measureFanoutStreams(endpoints: Endpoints, options: Fanout
         batchSize: queueDefinitions.fanout.batchSize,
         maxConcurrency: queueDefinitions.fanout.maxConcurrency,
         handler,
+        timeoutSeconds: functionSettings.fanout.timeoutSeconds,
         waitTimeSeconds: 1,
       });
       const started = performance.now();

@@ -4,12 +4,12 @@
  * every concurrent invocation its own handler instance, reusing idle ones as Lambda reuses
  * warm environments, so the local runtime's concurrency matches Lambda's.
  */
-export function perEnvironment<E, R>(create: () => (event: E) => Promise<R>): (event: E) => Promise<R> {
-  const idle: ((event: E) => Promise<R>)[] = [];
-  return async (event) => {
+export function perEnvironment<A extends unknown[], R>(create: () => (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const idle: ((...args: A) => Promise<R>)[] = [];
+  return async (...args) => {
     const handler = idle.pop() ?? create();
     try {
-      return await handler(event);
+      return await handler(...args);
     } finally {
       idle.push(handler);
     }

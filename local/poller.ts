@@ -6,7 +6,9 @@
  *   - `sqs`, `queueUrl`, `queueArn`: where to read (the ARN goes into each record's eventSourceARN).
  *   - `batchSize`: at most this many records per invocation (1-10, as ReceiveMessage allows).
  *   - `maxConcurrency`: at most this many invocations in flight (the mapping's MaximumConcurrency).
- *   - `handler(event: SQSEvent)`: the Lambda handler's body; may return an SQSBatchResponse.
+ *   - `handler(event: SQSEvent, context)`: the Lambda handler's body; may return an SQSBatchResponse.
+ *     `context.getRemainingTimeInMillis()` counts down from `timeoutSeconds`, the consumer
+ *     function's timeout, as Lambda's does (nothing here ends an invocation at zero).
  *   - `waitTimeSeconds?` long-poll wait (default 1), `logger?` (default silent).
  *
  * Each of `maxConcurrency` workers long-polls, builds a real SQSEvent, invokes the handler
@@ -22,7 +24,7 @@
  * (graceful SIGTERM). A batch's records are deleted while the worker polls again, as Lambda's
  * mapping does, not before.
  */
-import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -33,7 +35,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import { describeError, silentLogger, type LocalLogger } from './ports.js';
 
-export type SqsEventHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+/** What the handlers read of Lambda's context: the time left before the function's timeout ends the invocation. */
+export type InvocationContext = Pick<Context, 'getRemainingTimeInMillis'>;
+
+export type SqsEventHandler = (event: SQSEvent, context: InvocationContext) => Promise<SQSBatchResponse | void>;
 
 export interface PollerOptions {
   sqs: SQSClient;
@@ -42,6 +47,8 @@ export interface PollerOptions {
   batchSize: number;
   maxConcurrency: number;
   handler: SqsEventHandler;
+  /** The consumer function's timeout (functionSettings): where each invocation's remaining time starts. */
+  timeoutSeconds: number;
   waitTimeSeconds?: number;
   logger?: LocalLogger;
 }
@@ -140,9 +147,10 @@ export function startPoller(options: PollerOptions): Poller {
 
   async function invoke(messages: Message[]): Promise<void> {
     const event = toSqsEvent(messages, queueArn);
+    const endsAt = performance.now() + options.timeoutSeconds * 1000;
     let response: SQSBatchResponse | void;
     try {
-      response = await handler(event);
+      response = await handler(event, { getRemainingTimeInMillis: () => Math.max(0, Math.round(endsAt - performance.now())) });
     } catch (error) {
       logger.error('handler failed; the whole batch returns after its visibility timeout', { queueUrl, records: messages.length, ...describeError(error) });
       return;

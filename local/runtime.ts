@@ -19,7 +19,7 @@ import {
   startTimerEnvSchema,
   tallyEnvSchema,
 } from '../functions/adapters/config.js';
-import { tallyStream, type FunctionName } from '../functions/definitions/functions.js';
+import { functionSettings, tallyStream, type FunctionName } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
 import {
@@ -272,6 +272,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           batchSize: definition.batchSize,
           maxConcurrency: definition.maxConcurrency,
           handler: consumers[definition.consumer as keyof typeof consumers],
+          timeoutSeconds: functionSettings[definition.consumer].timeoutSeconds,
           logger,
         }),
       );
@@ -286,6 +287,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             batchSize,
             maxConcurrency,
             handler: consumers[deadLetterConsumer as keyof typeof consumers],
+            timeoutSeconds: functionSettings[deadLetterConsumer].timeoutSeconds,
             logger,
           }),
         );

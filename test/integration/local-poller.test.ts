@@ -63,6 +63,33 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
   });
   afterAll(() => sqs.destroy());
 
+  it("hands each invocation a context whose remaining time counts down from the function's timeout, afresh each time", async () => {
+    const queue = await workQueue();
+    await sendBodies(sqs, queue.url, ['first']);
+    const remaining: number[][] = [];
+    poller = startPoller({
+      sqs,
+      queueUrl: queue.url,
+      queueArn: queue.arn,
+      batchSize: 1,
+      maxConcurrency: 1,
+      timeoutSeconds: 7,
+      handler: async (event, context) => {
+        const atStart = context.getRemainingTimeInMillis();
+        await sleep(300);
+        remaining.push([atStart, context.getRemainingTimeInMillis()]);
+        if (event.Records[0]?.body === 'first') await sendBodies(sqs, queue.url, ['second']);
+      },
+    });
+    await until(() => remaining.length >= 2, 'two invocations');
+    for (const [atStart, later] of remaining as [number, number][]) {
+      expect(atStart).toBeGreaterThan(6_900);
+      expect(atStart).toBeLessThanOrEqual(7_000);
+      expect(atStart - later).toBeGreaterThanOrEqual(290);
+      expect(atStart - later).toBeLessThan(1_000);
+    }
+  });
+
   it('delivers a real SQSEvent and, on a partial batch failure, deletes all but the failed records, which return after the visibility timeout', async () => {
     const queue = await workQueue();
     await sendBodies(sqs, queue.url, ['ok-1', 'fail-1', 'ok-2', 'fail-2', 'ok-3']);
@@ -73,6 +100,7 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
       queueArn: queue.arn,
       batchSize: 10,
       maxConcurrency: 1,
+      timeoutSeconds: 30,
       handler: async (event: SQSEvent): Promise<SQSBatchResponse> => {
         invocations.push({ at: Date.now(), records: event.Records });
         return { batchItemFailures: event.Records.filter((record) => record.body.startsWith('fail')).map((record) => ({ itemIdentifier: record.messageId })) };
@@ -114,6 +142,7 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
       queueArn: queue.arn,
       batchSize: 10,
       maxConcurrency: 1,
+      timeoutSeconds: 30,
       handler: async (event) => {
         invocations.push({ at: Date.now(), records: event.Records });
         if (invocations.length === 1) throw new Error('the function crashed');
@@ -146,6 +175,7 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
       queueArn: queue.arn,
       batchSize: 1,
       maxConcurrency: 3,
+      timeoutSeconds: 30,
       handler: async (event) => {
         inFlight += 1;
         started += 1;
@@ -180,6 +210,7 @@ describe('startPoller (Lambda SQS event source mapping)', () => {
       queueArn: queue.arn,
       batchSize: 10,
       maxConcurrency: 2,
+      timeoutSeconds: 30,
       handler: async (event) => {
         bodies.push(...event.Records.map((record) => record.body));
         await released;
