@@ -8,9 +8,9 @@
  * the copied package files), so the bench cannot drift from what is deployed.
  *
  * Load time: a fresh `node` per run imports the bundle and reports how long the import took,
- * with the function's environment as the stack defines it (NODE_OPTIONS=--enable-source-maps
- * included), deploy-time references replaced by dummy values, checked against the handler's
- * config schema first. The median of `runs`. This machine's CPU and Node 20, not Lambda's
+ * with the function's environment as the stack defines it (its NODE_OPTIONS included),
+ * deploy-time references replaced by dummy values, checked against the handler's config
+ * schema first. The median of `runs`. This machine's CPU and Node 20, not Lambda's
  * arm64 share of a core at 256-512 MB on Node 22: a relative figure, and a budget.
  */
 import { execFile } from 'node:child_process';
@@ -30,7 +30,7 @@ import {
   sendEnvSchema,
   startTimerEnvSchema,
 } from '../functions/adapters/config.js';
-import type { FunctionName } from '../functions/definitions/functions.js';
+import { NODE_OPTIONS, type FunctionName } from '../functions/definitions/functions.js';
 import { buildAdmin } from '../local/admin-build.js';
 import { LAZY_PACKAGES } from '../functions/domain/lazy-packages.js';
 import { figure, type Figure } from './figures.js';
@@ -332,7 +332,7 @@ export function bundleFigures(measures: BundleMeasure[], command: string, runs: 
       unit: 'ms',
       target: { op: '<', limit: LOAD_MS_TARGET },
       command,
-      note: `fresh node ${process.version} per run, --enable-source-maps, the runtime's AWS SDK included; runs ${m.loadMs.map((ms) => Math.round(ms)).join(', ')} ms; the first template or cron later adds ${m.lazy
+      note: `fresh node ${process.version} per run, NODE_OPTIONS=${NODE_OPTIONS}, the runtime's AWS SDK included; runs ${m.loadMs.map((ms) => Math.round(ms)).join(', ')} ms; the first template or cron later adds ${m.lazy
         .map((part) => `${part.name} ${Math.round(part.medianLoadMs)} ms`)
         .join(', ')}`,
     }),

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/telemetry/metrics.js';
-import { functionSettings, type FunctionName } from '../functions/definitions/functions.js';
+import { functionSettings, NODE_OPTIONS, type FunctionName } from '../functions/definitions/functions.js';
 import { LAZY_PACKAGES } from '../functions/domain/lazy-packages.js';
 
 /** The repository root: entries in `functionSettings` and the lock file are relative to it. */
@@ -132,7 +132,7 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
       logGroup: this.logGroup,
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: defaults.logLevel,

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpProvider } from '../../functions/adapters/provider.js';
+import { NODE_OPTIONS } from '../../functions/definitions/functions.js';
 
 type Reply = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 let reply: Reply = (_req, res) => res.end();
@@ -80,5 +82,38 @@ describe('provider client', () => {
     const closed = new HttpProvider({ baseUrl: 'http://127.0.0.1:1', token: async () => 't', maxSockets: 1 });
     const outcome = await closed.send(request, 1000);
     expect(outcome).toMatchObject({ kind: 'retryable', error: expect.stringContaining('network') });
+  });
+
+  describe("under the functions' Node options (no fetch globals)", () => {
+    const providerModule = new URL('../../functions/adapters/provider.ts', import.meta.url).href;
+    // A fresh node: loads the client, sends once to this test's server, and says whether undici was loaded before and after.
+    const script = `
+      const loadedUndici = () => process.moduleLoadList.some((name) => name.includes('undici'));
+      const before = loadedUndici();
+      const { HttpProvider } = await import(${JSON.stringify(providerModule)});
+      const provider = new HttpProvider({ baseUrl: process.argv[1], token: async () => 'jwt-token', maxSockets: 1 });
+      const outcome = await provider.send({ id: 7, phone: '79001234567', text: 'hello' }, 2000);
+      process.stdout.write(JSON.stringify({ outcome, fetch: typeof fetch, undici: [before, loadedUndici()] }));
+    `;
+    const run = (nodeOptions: string) =>
+      new Promise<{ outcome: unknown; fetch: string; undici: boolean[] }>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`],
+          { env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions }, timeout: 30_000 },
+          (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+        ),
+      );
+
+    it('sends through node:http, and axios no longer makes Node load undici at import', async () => {
+      reply = json(200, '{"code":0,"message":"OK"}');
+      expect(await run(NODE_OPTIONS)).toEqual({ outcome: { kind: 'sent' }, fetch: 'undefined', undici: [false, false] });
+      expect(seen.at(-1)).toMatchObject({ url: '/v1/send/7', authorization: 'Bearer jwt-token' });
+    });
+
+    it('without them, the same client does load undici (so the check above can fail)', async () => {
+      reply = json(200, '{"code":0,"message":"OK"}');
+      expect(await run('--enable-source-maps')).toEqual({ outcome: { kind: 'sent' }, fetch: 'function', undici: [false, true] });
+    });
   });
 });

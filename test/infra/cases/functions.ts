@@ -83,7 +83,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
     it.each(handlers)('$functionName: Powertools settings and source maps in the environment', ({ functionName }) => {
       expect(variables(functionName)).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: '--enable-source-maps --no-experimental-fetch',
         POWERTOOLS_SERVICE_NAME: 'herald',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: 'INFO',
@@ -179,7 +179,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
-    it('the bundles load under Node with the stack environment, and the api answers /openapi.json, a docs asset and a template preview', () => {
+    it('the bundles load under Node with the stack environment (no fetch globals), and the api answers /openapi.json, a docs asset and a template preview', () => {
       const script = path.join(herald.outdir, 'smoke.mjs');
       // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
       const sdk = path.join(herald.outdir, 'node_modules');
@@ -205,7 +205,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
     process.env = { ...process.env, ...other.env };
     loaded.push(typeof (await import(other.url)).handler);
   }
-  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body).openapi], css: [css.statusCode, css.headers['Content-Type']], preview: [preview.statusCode, JSON.parse(preview.body).text], loaded }));
+  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body).openapi], css: [css.statusCode, css.headers['Content-Type']], preview: [preview.statusCode, JSON.parse(preview.body).text], loaded, fetch: typeof fetch }));
   `,
       );
       const bundles = handlers.map(({ functionName }) => ({
@@ -222,6 +222,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(result.css).toEqual([200, 'text/css; charset=utf-8']);
       expect(result.preview).toEqual([200, 'Hi <name>']);
       expect(result.loaded).toEqual(handlers.slice(1).map(() => 'function'));
+      // The stack's NODE_OPTIONS reached Node: the bundles loaded and answered without the fetch globals.
+      expect(result.fetch).toBe('undefined');
     });
 
     describe('least privilege', () => {
