@@ -26,10 +26,11 @@ export interface SectionResult<D> {
 }
 
 /** A pipeline run without its per-invocation list (thousands of entries), for the results file. */
-export type PipelineSummary = Omit<PipelineRun, 'usage'> & { calls: CallTally[] };
+export type PipelineSummary = Omit<PipelineRun, 'usage' | 'requestTimes'> & { calls: CallTally[] };
 
 function summary(run: PipelineRun): PipelineSummary {
-  const { usage, ...rest } = run;
+  // Every call's arrival is read into the figures (throughput's loss by phase), not stored.
+  const { usage, requestTimes: _arrivals, ...rest } = run;
   return { ...rest, calls: usage.calls };
 }
 
@@ -82,7 +83,7 @@ export const BOUND_RATIO_TARGET = 0.9;
 
 export async function throughputSection(endpoints: BenchEndpoints, options: BenchOptions): Promise<SectionResult<ThroughputDetails>> {
   const runAt = (providerLatencyMs: number) =>
-    runPipeline({ ...endpoints, audience: options.n, providerLatencyMs, providerConcurrency: options.providerConcurrency });
+    runPipeline({ ...endpoints, audience: options.n, providerLatencyMs, providerConcurrency: options.providerConcurrency, keepRequestTimes: true });
   const command = commandFor('throughput', options);
   const slow = await runAt(BOUND_LATENCY_MS);
   const slowThroughput = throughputOf(slow);

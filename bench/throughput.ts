@@ -26,6 +26,55 @@ export interface Throughput {
   providerMaxInFlight: number;
   /** What holds the rate back, measured on the run (see `pipelineFactors`). */
   factors: PipelineFactors;
+  /** Where the time lost against the bound went, phase by phase (see `lossByPhase`). */
+  loss: PhaseLoss;
+}
+
+/**
+ * The run's time beyond what the bound allows (elapsed - messages / bound), split by phase.
+ * Each provider call keeps a slot busy for the fixed latency, so a phase of length T in which
+ * the calls fill `busy` slot-milliseconds loses T - busy / concurrency; the phases add up to
+ * the whole loss. `meanInFlight` is busy / T for the two sending phases.
+ */
+export interface PhaseLoss {
+  /** Creation to the first call: nothing in flight. */
+  beforeFirstCallMs: number;
+  /** First call to the end of the fan-out's last page: sending beside the fan-out. */
+  duringFanoutMs: number;
+  duringFanoutInFlight: number;
+  /** From then to the last answer, the tail of the last invocations included. */
+  afterFanoutMs: number;
+  afterFanoutInFlight: number;
+}
+
+/** Slot-milliseconds the calls (each busy from `arrival` for `latencyMs`) fill between `from` and `to`. */
+function busyBetween(arrivals: number[], latencyMs: number, from: number, to: number): number {
+  let busy = 0;
+  for (const arrival of arrivals) busy += Math.max(0, Math.min(to, arrival + latencyMs) - Math.max(from, arrival));
+  return busy;
+}
+
+/** `arrivals`: every provider call's arrival, epoch ms; the phases' bounds are epoch ms too. */
+export function lossByPhase(
+  arrivals: number[],
+  latencyMs: number,
+  concurrency: number,
+  at: { createdAt: number; firstCallAt: number; fanoutDoneAt: number; lastAnswerAt: number },
+): PhaseLoss {
+  const split = Math.min(Math.max(at.fanoutDoneAt, at.firstCallAt), at.lastAnswerAt);
+  const phase = (from: number, to: number) => {
+    const busy = busyBetween(arrivals, latencyMs, from, to);
+    return { lostMs: to - from - busy / concurrency, inFlight: to > from ? busy / (to - from) : 0 };
+  };
+  const during = phase(at.firstCallAt, split);
+  const after = phase(split, at.lastAnswerAt);
+  return {
+    beforeFirstCallMs: at.firstCallAt - at.createdAt,
+    duringFanoutMs: during.lostMs,
+    duringFanoutInFlight: during.inFlight,
+    afterFanoutMs: after.lostMs,
+    afterFanoutInFlight: after.inFlight,
+  };
 }
 
 /**
@@ -98,6 +147,7 @@ export function throughputOf(run: PipelineRun): Throughput {
   const messagesPerSecond = run.counts.sent / (elapsedMs / 1000);
   const effectiveConcurrency = run.send.maxConcurrency * Math.min(run.providerConcurrency, run.send.batchSize * CHUNK_SIZE);
   const providerBoundPerSecond = effectiveConcurrency / (run.providerLatencyMs / 1000);
+  const factors = pipelineFactors(run, effectiveConcurrency);
   return {
     messages: run.counts.sent,
     elapsedMs,
@@ -108,8 +158,21 @@ export function throughputOf(run: PipelineRun): Throughput {
     sendingMessagesPerSecond: run.counts.sent / ((run.lastSentAt - run.firstRequestAt) / 1000),
     startDelayMs: run.firstRequestAt - run.createdAt,
     providerMaxInFlight: run.providerMaxInFlight,
-    factors: pipelineFactors(run, effectiveConcurrency),
+    factors,
+    loss: lossByPhase(run.requestTimes ?? [], run.providerLatencyMs, effectiveConcurrency, {
+      createdAt: run.createdAt,
+      firstCallAt: run.firstRequestAt,
+      fanoutDoneAt: run.createdAt + factors.fanoutDoneMs,
+      lastAnswerAt: run.lastSentAt,
+    }),
   };
+}
+
+function lossNote(t: Throughput): string {
+  const { loss } = t;
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const total = loss.beforeFirstCallMs + loss.duringFanoutMs + loss.afterFanoutMs;
+  return `of the ${s(total)} lost against the bound: ${s(loss.beforeFirstCallMs)} before the first call, ${s(loss.duringFanoutMs)} beside the fan-out (${Math.round(loss.duringFanoutInFlight)} in flight on average), ${s(loss.afterFanoutMs)} after it (${Math.round(loss.afterFanoutInFlight)} in flight, the last invocations' tail included)`;
 }
 
 /** The machine's share: a busy event loop adds its delay to every provider call's fixed latency. */
@@ -150,7 +213,7 @@ export function throughputFigures(
       unit: 'x',
       ...(options.ratioTarget !== undefined ? { target: { op: '>=' as const, limit: options.ratioTarget } } : {}),
       command,
-      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; chunk claims and outcomes ${Math.round(t.factors.meanSendWriteMs)} ms each, fan-out chunk puts ${Math.round(t.factors.meanFanoutPutMs)} ms; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on; ${hostNote(run.host)}`,
+      note: `fan-out done after ${(t.factors.fanoutDoneMs / 1000).toFixed(1)} s (${t.factors.fanoutInvocations} pages of ${Math.round(t.factors.meanFanoutMs)} ms, ${Math.round(t.factors.meanFanoutGapMs)} ms between them); ${t.factors.sendInvocations} send invocations of ${t.factors.meanRecords.toFixed(1)} chunks and ${Math.round(t.factors.meanSendMs)} ms on average; send slots busy ${(t.factors.slotBusy * 100).toFixed(0)} %, provider calls ${(t.factors.callShare * 100).toFixed(0)} % of that; chunk claims and outcomes ${Math.round(t.factors.meanSendWriteMs)} ms each, fan-out chunk puts ${Math.round(t.factors.meanFanoutPutMs)} ms; limit ${t.effectiveConcurrency} in flight / ${run.providerLatencyMs} ms = ${t.providerBoundPerSecond} msg/s (${run.send.maxConcurrency} send invocations at once, ${run.providerConcurrency} calls each, as on Lambda); most seen in flight ${t.providerMaxInFlight}; first provider call after ${t.startDelayMs} ms, ${Math.round(t.sendingMessagesPerSecond)} msg/s from then on; ${lossNote(t)}; ${hostNote(run.host)}`,
     }),
   ];
 }

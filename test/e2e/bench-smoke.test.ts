@@ -109,12 +109,16 @@ describe('bench smoke', () => {
     // The critical-path writes are timed from the meter's calls: every chunk was claimed and its outcome written.
     expect(throughput.factors.meanSendWriteMs).toBeGreaterThan(0);
     expect(throughput.factors.meanFanoutPutMs).toBeGreaterThan(0);
+    // Each call keeps a slot busy for the latency, so the phases' losses add up to the time beyond the calls' own.
+    const { loss } = throughput;
+    const callsAlone = (run.providerRequests * options.providerLatencyMs) / throughput.effectiveConcurrency;
+    expect(loss.beforeFirstCallMs + loss.duringFanoutMs + loss.afterFanoutMs).toBeCloseTo(throughput.elapsedMs - callsAlone, 3);
     expect(run.calls.filter((call) => call.service === 'dynamodb').every((call) => call.ms > 0)).toBe(true);
     expect(run.host.dynamoCores).toBeUndefined();
     // The fake provider runs in its own process (bench/service-process.ts), whose CPU is read.
     expect(run.host.providerCores).toBeGreaterThan(0);
     expect(figures.find((figure) => figure.id === 'throughput.ratioToProviderBound')?.note).toMatch(
-      /chunk claims and outcomes \d+ ms each.*one thread busy \d+ % of the run.*timers late by [\d.]+ ms.*fake provider [\d.]+ of/,
+      /chunk claims and outcomes \d+ ms each.*lost against the bound: [\d.]+ s before the first call.*one thread busy \d+ % of the run.*timers late by [\d.]+ ms.*fake provider [\d.]+ of/,
     );
   });
 
