@@ -229,7 +229,8 @@ export function createSendHandler(deps: SendDependencies) {
     // A retry that would come after the end is no retry: those messages expire now.
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     try {
-      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil);
+      // Retried until the invocation or the lease ends: a lost outcome would send this attempt's answered calls again after the lease.
+      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil, outcomeBy);
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       // Another worker claimed the chunk after this lease ended: its copy and its outcome stand, and

@@ -2,6 +2,7 @@
  * The send handler's edges, against DynamoDB Local, the SQS emulator and the fake
  * provider over a real socket: claims, duplicates, retries, the end and cancels.
  */
+import { DynamoDBServiceException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -29,10 +30,12 @@ let handler: (event: SQSEvent, context?: { getRemainingTimeInMillis(): number })
 let tally: TestTally;
 let sendDependencies: SendDependencies;
 let notices: DynamoNoticeStore;
+let tablesEnv: Record<string, string>;
 const sqs = sqsClient();
 
 beforeAll(async () => {
   const tables = await createTestTables();
+  tablesEnv = tables.env as Record<string, string>;
   store = stores(tables.env as never, systemClock, documentClient());
   tally = startTestTally(tables.names.messages, store.campaigns);
   queues = await createTestQueues();
@@ -93,6 +96,33 @@ const countsOf = async (id: string) => {
   return (await store.campaigns.get(id))?.counts;
 };
 
+const throttled = () =>
+  new ProvisionedThroughputExceededException({
+    message: 'The level of configured provisioned throughput for the table was exceeded.',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+/**
+ * A messages store on DynamoDB Local whose first `failures` outcome writes fail with `error`,
+ * thrown above the SDK's own retries (its `initialize` step), so only Herald's retry can make
+ * one again. `tried` counts the outcome writes that reached the client.
+ */
+function failingOutcomes(failures: number, error: () => Error = throttled) {
+  const db = documentClient();
+  const tried = { outcomeWrites: 0 };
+  db.middlewareStack.add(
+    (next) => async (args) => {
+      if ((args.input as { UpdateExpression?: string }).UpdateExpression?.includes('REMOVE leaseUntil')) {
+        tried.outcomeWrites += 1;
+        if (tried.outcomeWrites <= failures) throw error();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'failOutcomeWrites' },
+  );
+  return { messages: stores(tablesEnv as never, systemClock, db).messages, tried };
+}
+
 describe('send handler', () => {
   it('sends every open message of a chunk once and moves the counters once', async () => {
     const { campaign } = await campaignWithChunks(15);
@@ -130,6 +160,49 @@ describe('send handler', () => {
     expect(provider.sentMsgIds()).toHaveLength(20);
     expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 20, failed: 0, expired: 0, cancelled: 0 });
     expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
+  });
+
+  it('makes an outcome write DynamoDB throttled again, within the lease: the chunk is stored once and nothing goes out twice', async () => {
+    const { campaign } = await campaignWithChunks(10);
+    const { messages, tried } = failingOutcomes(3);
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    const result = await createSendHandler({ ...sendDependencies, messages })(await receive([ref]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(tried.outcomeWrites).toBe(4);
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 10, failed: 0, expired: 0, cancelled: 0 });
+    // The redelivery finds the chunk done: each message reached the provider once.
+    expect((await handler(await receive([ref]))).batchItemFailures).toEqual([]);
+    expect(provider.requests()).toHaveLength(10);
+    expect(new Set(provider.sentMsgIds()).size).toBe(10);
+  });
+
+  it('stops making a throttled outcome write again when the invocation ends, and never retries a write DynamoDB refused', async () => {
+    const { campaign } = await campaignWithChunks(20);
+    // 6.5 s left: enough for the calls (they must end 5 s before), then the write is tried until the end.
+    const forever = failingOutcomes(Number.POSITIVE_INFINITY);
+    const started = Date.now();
+    const event = await receive([{ campaignId: campaign.id, chunk: 0 }]);
+    const result = await createSendHandler({ ...sendDependencies, messages: forever.messages })(event, { getRemainingTimeInMillis: () => 6_500 });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    expect(forever.tried.outcomeWrites).toBeGreaterThan(3);
+    expect(Date.now() - started).toBeLessThan(6_500 + 1_000);
+    // The bound of "What a crash can do" in the README: the answered calls are not stored, and go out again after the lease.
+    expect(provider.sentMsgIds()).toHaveLength(10);
+    expect((await store.messages.list(campaign.id, { limit: 20 })).items.filter((message) => message.status === 'queued')).toHaveLength(20);
+    // The negative control: a refusal that is not throttling (a malformed write) is not made again.
+    const refused = failingOutcomes(
+      Number.POSITIVE_INFINITY,
+      () =>
+        new DynamoDBServiceException({
+          name: 'ValidationException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Invalid UpdateExpression',
+        }),
+    );
+    const second = await receive([{ campaignId: campaign.id, chunk: 1 }]);
+    expect((await createSendHandler({ ...sendDependencies, messages: refused.messages })(second)).batchItemFailures).toHaveLength(1);
+    expect(refused.tried.outcomeWrites).toBe(1);
   });
 
   it('sends a chunk delivered twice in one batch only once, and a redelivery of a sent chunk not at all', async () => {

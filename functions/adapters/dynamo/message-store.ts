@@ -22,7 +22,7 @@ import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { isConditionFailure, itemOfConditionFailure } from './errors.js';
+import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
 
 /**
  * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
@@ -69,6 +69,9 @@ const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'w' 
 
 /** Attempts at a batch of chunk puts before the fan-out invocation fails (its page is then written again). */
 const MAX_BATCH_ATTEMPTS = 6;
+/** The pauses between an outcome write's attempts (after the SDK's own): doubling from the first to the last. */
+const OUTCOME_RETRY_BASE_MS = 200;
+const OUTCOME_RETRY_MAX_MS = 1_000;
 
 function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
@@ -250,29 +253,36 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number): Promise<void> {
+  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryUntil?: number): Promise<void> {
     const { m, z } = storedMessages(messages);
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { campaignId, chunk },
-          UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
-          // The condition rides on the write that happens anyway: no extra read or write for it.
-          ConditionExpression: leaseUntil === undefined ? 'attribute_exists(chunk)' : 'attribute_exists(chunk) AND leaseUntil = :lease',
-          ExpressionAttributeNames: { '#open': 'open' },
-          ExpressionAttributeValues: {
-            ':m': m,
-            ':open': messages.filter(isOpen).length,
-            ...(z ? { ':z': z } : {}),
-            ...(leaseUntil === undefined ? {} : { ':lease': leaseUntil }),
-          },
-        }),
-      );
-    } catch (error) {
-      if (leaseUntil !== undefined && isConditionFailure(error))
-        throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
-      throw error;
+    const write = {
+      TableName: this.table,
+      Key: { campaignId, chunk },
+      UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
+      // The condition rides on the write that happens anyway: no extra read or write for it.
+      ConditionExpression: leaseUntil === undefined ? 'attribute_exists(chunk)' : 'attribute_exists(chunk) AND leaseUntil = :lease',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: {
+        ':m': m,
+        ':open': messages.filter(isOpen).length,
+        ...(z ? { ':z': z } : {}),
+        ...(leaseUntil === undefined ? {} : { ':lease': leaseUntil }),
+      },
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new UpdateCommand(write));
+        return;
+      } catch (error) {
+        // On an attempt after the first, this may also be the earlier attempt's own write, stored though
+        // its answer was lost: either way nothing more is written, and a redelivery finds the chunk done or leased.
+        if (leaseUntil !== undefined && isConditionFailure(error))
+          throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
+        // Past the SDK's own retries: once more after a pause, while the caller's deadline leaves room for the pause.
+        const pauseMs = Math.min(OUTCOME_RETRY_BASE_MS * 2 ** (attempt - 1), OUTCOME_RETRY_MAX_MS);
+        if (retryUntil === undefined || !isRetryable(error) || Date.now() + pauseMs >= retryUntil) throw error;
+        await sleep(pauseMs);
+      }
     }
   }
 
