@@ -76,14 +76,17 @@ export interface CampaignStore {
   /** Campaigns that may still have delivery work: running and paused ones (a paused one's held chunks are held again), and cancelled ones that had started (a restart's recovery reads these). */
   inDelivery(request: PageRequest): Promise<Page<Campaign>>;
   /**
-   * Starts the fan-out once: false when it had already started, or the campaign is gone or
-   * cancelled. With `plan`, the fan-out runs in `plan.streams` parallel streams, each with its own progress.
+   * Starts the fan-out once: false when it had already started and moved on, or the campaign is
+   * gone or cancelled; true again while the started fan-out has not moved (a start whose answer
+   * was lost asks for its first pages again). With `plan`, the fan-out runs in `plan.streams`
+   * parallel streams, each with its own progress.
    */
   start(id: string, plan?: { streams: number; unsharded?: boolean }): Promise<boolean>;
   /**
    * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, its
    * opted-out clients to `suppressed` and both to `audience`, in one conditional write: false
-   * when another worker already did it.
+   * when the progress is elsewhere; true, adding nothing, when it already stands at `next` (this
+   * write's answer was lost, or a replay of the page got there first), so the page is still handed off.
    */
   advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed?: number): Promise<boolean>;
   /** `advanceFanout` for one stream of a campaign started with streams: moves only that stream's progress. */

@@ -193,6 +193,36 @@ describe('parallel fan-out, sharded indexes', () => {
     expect((await store.campaigns.get(c.id))?.fannedOut).toBe(300);
   });
 
+  it("an advance or a start stored though its answer was lost (the SDK's retry then meets its condition) still hands off: no stream stops", async () => {
+    // Below the SDK's retries: the write reaches DynamoDB Local, then its answer is lost as a timeout.
+    const lossy = documentClient();
+    const lost = { start: 0, advance: 0 };
+    lossy.middlewareStack.add(
+      (next) => async (args) => {
+        const output = await next(args);
+        const expression = (args.input as { UpdateExpression?: string }).UpdateExpression ?? '';
+        const kind = expression.includes('fannedOut') ? 'advance' : expression.includes('fanout = :progress') ? 'start' : undefined;
+        // The first start, and each stream's first advance.
+        if (kind && lost[kind] < (kind === 'start' ? 1 : STREAMS)) {
+          lost[kind] += 1;
+          throw Object.assign(new Error('the answer never came'), { name: 'TimeoutError' });
+        }
+        return output;
+      },
+      { step: 'deserialize', name: 'loseAnswers' },
+    );
+    const c = await campaign({ tags: [tag] });
+    const { chunks } = await runFanout(await startEvents(c.id), handlerWith(lossy));
+    expect(lost).toEqual({ start: 1, advance: STREAMS });
+    const messages = await stored(c.id);
+    expectEachOnce(messages, tagged);
+    // Every chunk reached the send queue, and the campaign counts each client once.
+    expect(new Set(chunks.map((chunk) => chunk.chunk)).size).toBe(await chunkItems(c.id));
+    const after = await store.campaigns.get(c.id);
+    expect(after?.fannedOut).toBe(300);
+    expect(isFannedOut(after?.fanout)).toBe(true);
+  });
+
   it('a crash between the writes of a page loses and doubles nothing', async () => {
     const c = await campaign({ tags: [tag] });
     const start = await startEvents(c.id);

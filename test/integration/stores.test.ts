@@ -116,8 +116,12 @@ describe('campaign store', () => {
     expect(Number(b.id)).toBeGreaterThan(Number(a.id));
     expect(a.status).toBe('running');
     expect(await store.campaigns.start(a.id)).toBe(true);
-    expect(await store.campaigns.start(a.id)).toBe(false);
+    // Again while nothing has moved (the first answer may have been lost): true, the fan-out as it was.
+    expect(await store.campaigns.start(a.id)).toBe(true);
     expect((await store.campaigns.get(a.id))?.fanout).toEqual({ page: 0, done: false });
+    // Once the fan-out has moved, a start is refused.
+    await store.campaigns.advanceFanout(a.id, 0, { page: 1, cursor: 'x', done: false }, 10);
+    expect(await store.campaigns.start(a.id)).toBe(false);
     expect(await store.campaigns.start('999999')).toBe(false);
   });
 
@@ -125,7 +129,11 @@ describe('campaign store', () => {
     const c = await store.campaigns.create((id) => newCampaignRecord(input, id, now));
     await store.campaigns.start(c.id);
     expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(true);
-    expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(false);
+    // The same advance again (its answer lost, or a replay): already there, so true, and counted once.
+    expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'x', done: false }, 10)).toBe(true);
+    expect((await store.campaigns.get(c.id))?.fannedOut).toBe(10);
+    // From the same page to somewhere else: refused.
+    expect(await store.campaigns.advanceFanout(c.id, 0, { page: 1, cursor: 'y', done: false }, 10)).toBe(false);
     expect(await store.campaigns.advanceFanout(c.id, 1, { page: 2, done: true }, 5)).toBe(true);
     expect((await store.campaigns.get(c.id))?.fannedOut).toBe(15);
     const totalsBefore = await store.campaigns.totals();

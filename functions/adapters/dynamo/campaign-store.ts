@@ -189,17 +189,21 @@ export class DynamoCampaignStore implements CampaignStore {
           ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(fanout) AND #status IN (:scheduled, :running)',
           ExpressionAttributeNames: statusNames,
           ExpressionAttributeValues: { ':running': 'running', ':scheduled': 'scheduled', ':progress': progress },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // Stored by this very write, whose answer was lost (the SDK's retry then met its own condition), or by
+      // another start as it stood: the fan-out is asked for again, and its first pages' ids deduplicate.
+      const stored = itemOfConditionFailure(error) as Campaign | undefined;
+      return stored?.status === 'running' && stored.fanout !== undefined && isUnmovedStart(stored.fanout, progress);
     }
   }
 
   advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0): Promise<boolean> {
-    return this.advance(id, 'fanout', page, next, written, suppressed);
+    return this.advance(id, undefined, page, next, written, suppressed);
   }
 
   /**
@@ -209,10 +213,11 @@ export class DynamoCampaignStore implements CampaignStore {
    */
   advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed = 0): Promise<boolean> {
     if (!Number.isInteger(stream) || stream < 0) throw new RangeError(`no stream ${stream}`);
-    return this.advance(id, `fanout.streams[${stream}]`, page, next, written, suppressed);
+    return this.advance(id, stream, page, next, written, suppressed);
   }
 
-  private async advance(id: string, path: string, page: number, next: StreamProgress, written: number, suppressed: number): Promise<boolean> {
+  private async advance(id: string, stream: number | undefined, page: number, next: StreamProgress, written: number, suppressed: number): Promise<boolean> {
+    const path = stream === undefined ? 'fanout' : `fanout.streams[${stream}]`;
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
@@ -230,13 +235,21 @@ export class DynamoCampaignStore implements CampaignStore {
             ':reached': written + suppressed,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       await this.finishIfDrained(Attributes as Campaign);
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // Already where this write would take it: its own first attempt stored it and the answer was lost
+      // (the SDK's retry then met the condition), or a replay of the page got there first. The page is
+      // counted once either way, and its hand-off must still happen, or the stream would stop here.
+      const stored = itemOfConditionFailure(error) as Campaign | undefined;
+      const progress = stream === undefined ? stored?.fanout : stored?.fanout?.streams?.[stream];
+      if (!stored || !progress || !isSameProgress(progress, next)) return false;
+      await this.finishIfDrained(stored);
+      return true;
     }
   }
 
@@ -412,6 +425,21 @@ export class DynamoCampaignStore implements CampaignStore {
     if (!current) return new NotFoundError(`campaign ${id} not found`);
     return new ConflictError(`campaign ${id} is ${String(current.status)}; the change is not allowed`);
   }
+}
+
+function isSameProgress(a: StreamProgress, b: StreamProgress): boolean {
+  return a.page === b.page && a.done === b.done && (a.cursor ?? null) === (b.cursor ?? null);
+}
+
+/** The fan-out as `start` writes it, no stream moved yet. */
+function isUnmovedStart(stored: FanoutProgress, started: FanoutProgress): boolean {
+  const streams = stored.streams ?? [];
+  return (
+    isSameProgress(stored, started) &&
+    Boolean(stored.unsharded) === Boolean(started.unsharded) &&
+    streams.length === (started.streams?.length ?? 0) &&
+    streams.every((progress) => isSameProgress(progress, { page: 0, done: false }))
+  );
 }
 
 function withoutUndefined<T extends object>(value: T): T {
