@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 
 export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string })?.name === 'ConditionalCheckFailedException';
@@ -28,12 +27,33 @@ export function isTransactionConflict(error: unknown): boolean {
   return codes.includes('TransactionConflict') && !codes.includes('ConditionalCheckFailed');
 }
 
+/** What DynamoDB answers when it throttles, as the SDK's retry rules name it. */
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+  'TransactionInProgressException',
+]);
+const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
  * A call DynamoDB throttled, or one that failed on the way (a timeout, a reset, a 5xx): the
- * same call may succeed if made again. By the SDK's own rules, the ones its retries follow.
+ * same call may succeed if made again. The SDK's own retry rules for the errors DynamoDB gives,
+ * written out: importing the SDK's classifier bundles its whole retry module into every
+ * function, 14 KB, which took the api past its 300 KB budget.
  */
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const sdkError = error as Parameters<typeof isThrottlingError>[0];
-  return isThrottlingError(sdkError) || isTransientError(sdkError) || isServerError(sdkError);
+  const { $metadata, $retryable, code } = error as Error & { $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  const status = $metadata?.httpStatusCode ?? 0;
+  return (
+    $retryable !== undefined ||
+    THROTTLING.has(error.name) ||
+    TIMEOUTS.has(error.name) ||
+    NETWORK.has(code ?? '') ||
+    status === 429 ||
+    (status >= 500 && status <= 599)
+  );
 }
