@@ -196,7 +196,8 @@ export class DynamoCampaignStore implements CampaignStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       // Stored by this very write, whose answer was lost (the SDK's retry then met its own condition), or by
-      // another start as it stood: the fan-out is asked for again, and its first pages' ids deduplicate.
+      // another start as it stood: the streams' first pages are asked for again (their queue ids deduplicate),
+      // or a fan-out without streams writes its page 0, which the page's completion mark keeps to one copy.
       const stored = itemOfConditionFailure(error) as Campaign | undefined;
       return stored?.status === 'running' && stored.fanout !== undefined && isUnmovedStart(stored.fanout, progress);
     }
