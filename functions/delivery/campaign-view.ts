@@ -23,7 +23,9 @@ interface Entry {
  * The next read starts when the one in hand is three quarters that old and replaces it once it has
  * answered, so a provider call does not wait for a read of its campaign (with a 500 ms
  * provider, every other wave of calls did); a call waits only when no answered read is young
- * enough, as at the start.
+ * enough, as at the start. The bound is time alone, so one view serves every invocation of an
+ * environment (functions/delivery/send.ts): an invocation's first calls need no read when the last
+ * one read the campaign less than that long ago.
  */
 export class CampaignView {
   private readonly entries = new Map<string, Entry>();
@@ -50,6 +52,17 @@ export class CampaignView {
     const fresh = this.read(id);
     this.entries.set(id, fresh);
     return fresh.campaign;
+  }
+
+  /** Drops the campaigns whose view is too old to serve: a long-lived view holds only those in use. */
+  forgetStale(): void {
+    const now = performance.now();
+    for (const [id, entry] of this.entries) if (now - entry.readStartedAt >= STATUS_RECHECK_MS && !this.refreshing.has(id)) this.entries.delete(id);
+  }
+
+  /** How many campaigns the view holds. */
+  get size(): number {
+    return this.entries.size;
   }
 
   /** A read started now, which the next calls share: for a decision a view up to a second old must not make alone. */

@@ -58,6 +58,9 @@ export function createSendHandler(deps: SendDependencies) {
   const limit = createLimiter(settings.providerConcurrency);
   const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
   const rateGate = new RateGate(deps.rateSlots, clock);
+  // Kept across invocations, as a warm Lambda environment keeps it: its age bound is time, not the
+  // invocation, and each invocation's first calls then need no read of the campaign before them.
+  const view = new CampaignView(campaigns);
 
   /** Why a message must not be sent now, checked right before its call: closed, or held with when to look again. */
   function blocker(message: MessageRecord, campaign: Campaign | undefined, now: Date): SendResult | undefined {
@@ -258,7 +261,7 @@ export function createSendHandler(deps: SendDependencies) {
 
   /** Without a context (a direct call), the invocation has the function's whole timeout, as on Lambda. */
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
-    const view = new CampaignView(campaigns);
+    view.forgetStale();
     const invocationEndsAt = clock.now().getTime() + (context?.getRemainingTimeInMillis() ?? functionSettings.send.timeoutSeconds * 1000);
     try {
       return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view, invocationEndsAt), new BatchProcessor(EventType.SQS), {

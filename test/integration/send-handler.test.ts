@@ -15,7 +15,7 @@ import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppressi
 import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
-import { newCampaignRecord } from '../../functions/domain/campaigns.js';
+import { newCampaignRecord, STATUS_RECHECK_MS } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { LEASE_OUTCOME_MARGIN_MS } from '../../functions/domain/cutoff.js';
 import { createSendHandler, type SendDependencies } from '../../functions/delivery/send.js';
@@ -378,6 +378,26 @@ describe('send handler', () => {
     expect(provider.requests().some((request) => request.msgId === droppedId)).toBe(false);
     expect(await notices.get(keptId)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await notices.get(droppedId)).toMatchObject({ status: 'cancelled', attempts: 0, lastError: 'opted out before the send' });
+  });
+
+  it('keeps its view of a campaign across invocations, never past the recheck age: a cancel stored since is seen once it is that old', async () => {
+    const { campaign } = await campaignWithChunks(30);
+    const reads: string[] = [];
+    const campaigns = { ...store.campaigns, get: (id: string) => (reads.push(id), store.campaigns.get(id)) } as typeof store.campaigns;
+    const warm = createSendHandler({ ...sendDependencies, campaigns });
+    await warm(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    expect(reads).toHaveLength(1);
+    // The next invocation of the same environment, within the age: its calls start without a read.
+    await warm(await receive([{ campaignId: campaign.id, chunk: 1 }]));
+    expect(reads).toHaveLength(1);
+    expect(provider.sentMsgIds()).toHaveLength(20);
+    // Cancelled behind the view's back; once the view is as old as the recheck age, no call starts.
+    await store.campaigns.cancel(campaign.id);
+    await new Promise((resolve) => setTimeout(resolve, STATUS_RECHECK_MS));
+    await warm(await receive([{ campaignId: campaign.id, chunk: 2 }]));
+    expect(reads).toHaveLength(2);
+    expect(provider.sentMsgIds()).toHaveLength(20);
+    expect(await countsOf(campaign.id)).toMatchObject({ queued: 0, sent: 20, cancelled: 10 });
   });
 
   it('keeps provider calls within the configured concurrency', async () => {

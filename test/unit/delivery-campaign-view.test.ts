@@ -61,4 +61,21 @@ describe('CampaignView', () => {
     await settle();
     expect((await view.current('1'))?.status).toBe('cancelled');
   });
+
+  it('forgets a campaign once its read is too old to serve, and keeps one that can still serve', async () => {
+    const { store, reads } = controlledStore();
+    const view = new CampaignView(store);
+    const old = view.current('1');
+    reads[0]!.answer('running');
+    await old;
+    await sleep(STATUS_RECHECK_MS * 0.6);
+    const young = view.current('2');
+    reads[1]!.answer('running');
+    await young;
+    await sleep(STATUS_RECHECK_MS * 0.5);
+    view.forgetStale();
+    expect(view.size).toBe(1);
+    await view.current('2');
+    expect(reads).toHaveLength(2);
+  });
 });
