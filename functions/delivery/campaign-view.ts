@@ -54,10 +54,10 @@ export class CampaignView {
     return fresh.campaign;
   }
 
-  /** Drops the campaigns whose view is too old to serve: a long-lived view holds only those in use. */
+  /** Drops the reads too old to serve (a read ahead still under way takes its place once answered): a long-lived view holds only campaigns in use. */
   forgetStale(): void {
     const now = performance.now();
-    for (const [id, entry] of this.entries) if (now - entry.readStartedAt >= STATUS_RECHECK_MS && !this.refreshing.has(id)) this.entries.delete(id);
+    for (const [id, entry] of this.entries) if (now - entry.readStartedAt >= STATUS_RECHECK_MS) this.entries.delete(id);
   }
 
   /** How many campaigns the view holds. */
