@@ -146,7 +146,10 @@ export interface MessageStore {
   get(id: number): Promise<Message | undefined>;
   /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
   recount(campaignId: string): Promise<Counts>;
-  /** The numbers of a campaign's chunks that still hold a queued message. */
+  /**
+   * The numbers of a campaign's chunks that still hold a queued message, in pages whose write
+   * completed (pageMarkOf, functions/domain/messages.ts): a page cut off by a crash is queued by its replay.
+   */
   openChunks(campaignId: string, request: PageRequest): Promise<Page<number>>;
   list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
 }

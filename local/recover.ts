@@ -7,13 +7,16 @@
  *   deps: { campaigns, messages, fanoutQueue, sendQueue, clock, logger? } (the ports)
  *   -> { campaigns, fanoutStarts, fanoutPages, chunks } (what it re-enqueued)
  *
- * For each campaign that is `running` and has not ended: the fan-out resumes where it
- * stands (`fanoutQueue.page(id, fanout.page)` while not done, `fanoutQueue.start(id)` when
- * it never started). For each campaign that may still have queued messages (running, or
- * cancelled after it started) every chunk with an open message goes back on the send
+ * For each campaign that is `running` and has not ended, `fanoutQueue.start(id)` when its
+ * fan-out never started. For each one that is not paused, the fan-out resumes where it stands
+ * (`fanoutQueue.page(id, fanout.page)` while not done): after a cancel or the end that page
+ * only closes the fan-out, with any chunks the restart's cut-off write left of it. For each
+ * campaign that may still have queued messages (running, or cancelled after it started)
+ * every chunk with an open message in a page whose write completed goes back on the send
  * queue, ended campaigns included: the send handler turns their open messages expired or
- * cancelled without calling the provider, so the counts still add up. Redelivery is
- * safe: the send handler claims chunks and never sends a message twice.
+ * cancelled without calling the provider, so the counts still add up. Redelivery is safe:
+ * the send handler claims chunks and never sends a message twice, and a page whose write
+ * was cut off is queued only by its own replay, after it wrote the page again.
  *
  * With `notices`: every notice whose message is still queued goes back on the send queue (the
  * sender claims it as it does a campaign's chunk, so one that was in flight is not sent twice).
@@ -81,18 +84,21 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
   for await (const found of pages((request) => deps.campaigns.inDelivery(request))) {
     for (const campaign of found) {
       const live = campaign.status === 'running' && Date.parse(campaign.endAt) > now;
+      // Ended or cancelled mid fan-out, the fan-out still takes its next page: that page only closes
+      // the stream, with whatever chunks a write the restart cut off left of it (fanout.ts, writePage).
+      const continues = campaign.status !== 'paused';
       let fanout: 'start' | 'page' | undefined;
       if (live && !campaign.fanout) {
         await deps.fanoutQueue.start(campaign.id);
         result.fanoutStarts += 1;
         fanout = 'start';
-      } else if (live && campaign.fanout?.streams) {
+      } else if (continues && campaign.fanout?.streams) {
         // Each unfinished stream goes on from its own page, in its own group.
         const open = campaign.fanout.streams.flatMap((progress, stream) => (progress.done ? [] : [{ stream, page: progress.page }]));
         for (const { stream, page } of open) await deps.fanoutQueue.page(campaign.id, page, stream);
         result.fanoutPages += open.length;
         if (open.length) fanout = 'page';
-      } else if (live && campaign.fanout && !campaign.fanout.done) {
+      } else if (continues && campaign.fanout && !campaign.fanout.done) {
         await deps.fanoutQueue.page(campaign.id, campaign.fanout.page);
         result.fanoutPages += 1;
         fanout = 'page';

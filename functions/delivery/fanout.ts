@@ -66,8 +66,19 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     // Paused: the page waits where it is; resume asks for it again (see resumeDelivery).
     if (campaign.status === 'paused') return logger.info('fan-out held while paused', { campaignId: campaign.id, page, stream: lane?.stream });
     if (campaign.status === 'cancelled' || isPastCutoff(campaign.endAt, clock.now())) {
-      // Nothing more is written after a cancel or the end; the campaign can finish once drained.
-      await advance(campaign.id, lane, page, { page, done: true }, 0);
+      // Nothing more is written after a cancel or the end. A write of this page that a crash cut off
+      // before it advanced may have left chunks that no replay will complete or queue now: they go to
+      // the senders, which close their messages, and count as written, so the campaign can still drain.
+      // Queued before the advance: a crash in between finds them again on the replay, counted once.
+      const left = await messages.chunksOfPage(campaign.id, stored);
+      await sendQueue.enqueue(left.filter((chunk) => chunk.messages.some(isOpen)).map(refOf));
+      await advance(
+        campaign.id,
+        lane,
+        page,
+        { page, done: true },
+        left.reduce((sum, chunk) => sum + chunk.messages.length, 0),
+      );
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) }, lane);

@@ -97,6 +97,15 @@ export function splitAudience(audience: AudienceMember[]): { deliver: AudienceMe
   return { deliver, suppressed: audience.length - deliver.length };
 }
 
+/**
+ * The chunk whose item marks a page as written: the page's first, stored last of them (the
+ * message store's writePage). Until it exists the page's other chunks may still be written
+ * again, so none of them may be sent yet.
+ */
+export function pageMarkOf(chunk: number): number {
+  return chunk - (chunk % CHUNKS_PER_PAGE);
+}
+
 /** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
 export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date, use?: TemplateUse): Chunk[] {
   const members: AudienceMember[][] = [];

@@ -1,7 +1,9 @@
 /** The fan-out handler against DynamoDB Local and the SQS emulator: pages, replays, the end. */
 import { DeleteMessageBatchCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoMessageStore } from '../../functions/adapters/dynamo/message-store.js';
 import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
@@ -12,12 +14,15 @@ import { toSqsEvent } from '../../local/poller.js';
 import { createTestQueues, createTestTables, documentClient, sqsClient, uniqueSuffix, type TestQueues } from '../support/aws.js';
 
 let store: Stores;
+let messagesTable: string;
 let queues: TestQueues;
 let handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
 const sqs = sqsClient();
 
 beforeAll(async () => {
-  store = stores((await createTestTables()).env as never, systemClock, documentClient());
+  const tables = await createTestTables();
+  messagesTable = tables.names.messages;
+  store = stores(tables.env as never, systemClock, documentClient());
   queues = await createTestQueues();
   handler = createFanoutHandler({
     ...store,
@@ -146,6 +151,63 @@ describe('fan-out handler', () => {
     const { chunks } = await runChain(start);
     expect(chunks).toEqual([]);
     expect((await store.messages.list(ending.id, { limit: 10 })).items).toEqual([]);
+  });
+
+  /**
+   * The state a crash between a page's batch of chunks and its mark's put leaves (the mark, its
+   * first chunk, is stored last): the page's other chunks exist, the mark does not, nothing advanced.
+   */
+  async function cutOffPage(tag: string, clients: number) {
+    await seed(clients, tag);
+    const c = await campaign({ tags: [tag] });
+    await store.campaigns.start(c.id);
+    const db = documentClient();
+    const killedBeforeTheMark = {
+      send: (command: unknown) => (command instanceof PutCommand ? Promise.reject(new Error('killed')) : db.send(command as never)),
+    };
+    const audience = await store.clients.audience({ tags: [tag] }, { limit: 100 });
+    await expect(
+      new DynamoMessageStore(killedBeforeTheMark as unknown as DynamoDBDocumentClient, messagesTable).writePage(
+        c.id,
+        0,
+        chunksOfPage(c.id, 0, audience.items, new Date()),
+        audience.nextCursor,
+      ),
+    ).rejects.toThrow('killed');
+    // The control: the cut-off write did store the page's other chunks, all open.
+    expect((await store.messages.chunksOfPage(c.id, 0)).map((chunk) => chunk.chunk)).toEqual(chunks(1, clients / 10));
+    return c;
+  }
+  const chunks = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  const pageRecord = async (id: string, page: number) => {
+    await new SqsFanoutQueue(sqs, queues.fanout.url).page(id, page);
+    return (await drain(queues.fanout.url, queues.fanout.arn))[0];
+  };
+
+  it("leaves a page cut off before its mark off the open chunks (resume's and recovery's), until its replay wrote and queued it", async () => {
+    const c = await cutOffPage(`cut-${uniqueSuffix()}`, 30);
+    // Queued now, chunk 1 could be sent and then written again as queued by the replay, and sent twice.
+    expect((await store.messages.openChunks(c.id, { limit: 100 })).items).toEqual([]);
+
+    await runChain(await pageRecord(c.id, 0));
+    expect((await store.messages.openChunks(c.id, { limit: 100 })).items).toEqual(chunks(0, 3));
+    expect((await store.campaigns.get(c.id))?.fannedOut).toBe(30);
+  });
+
+  it('hands off and counts what a cut-off page left when the campaign was cancelled before its replay, once', async () => {
+    const c = await cutOffPage(`cut-cancel-${uniqueSuffix()}`, 30);
+    await store.campaigns.cancel(c.id);
+    const page = await pageRecord(c.id, 0);
+    if (!page) throw new Error('no page 0');
+    expect((await handler({ Records: [page] })).batchItemFailures).toEqual([]);
+    // The senders close these as cancelled; counted as written, the settled counts can reach what was fanned out.
+    expect((await drain(queues.send.url, queues.send.arn)).map((record) => JSON.parse(record.body).chunk)).toEqual(chunks(1, 3));
+    const after = await store.campaigns.get(c.id);
+    expect([after?.fanout, after?.fannedOut]).toEqual([{ page: 0, done: true }, 20]);
+
+    await handler({ Records: [{ ...page, attributes: { ...page.attributes, ApproximateReceiveCount: '2' } }] });
+    expect(await drain(queues.send.url, queues.send.arn)).toEqual([]);
+    expect((await store.campaigns.get(c.id))?.fannedOut).toBe(20);
   });
 
   it('hands a page off again when its message comes back after a crash between the advance and the hand-off', async () => {

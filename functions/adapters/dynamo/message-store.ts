@@ -10,6 +10,7 @@ import {
   emptyCounts,
   isOpen,
   messageId,
+  pageMarkOf,
   type Chunk,
   type ChunkChange,
   type Counts,
@@ -329,7 +330,22 @@ export class DynamoMessageStore implements MessageStore {
         ConsistentRead: true,
       }),
     );
-    return { items: (output.Items ?? []).map((item) => Number(item.chunk)), nextCursor: encodeCursor(output.LastEvaluatedKey) };
+    const open = (output.Items ?? []).map((item) => Number(item.chunk));
+    // A page cut off before its mark was stored is written again, every chunk of it, by its replay,
+    // which then queues them itself: a copy queued now could be sent, then overwritten as queued and sent again.
+    const marks = new Set(open.map(pageMarkOf));
+    const written = new Set(open.filter((chunk) => marks.has(chunk)));
+    await Promise.all(
+      [...marks]
+        .filter((mark) => !written.has(mark))
+        .map(async (mark) => {
+          const { Item } = await this.db.send(
+            new GetCommand({ TableName: this.table, Key: { campaignId, chunk: mark }, ProjectionExpression: 'chunk', ConsistentRead: true }),
+          );
+          if (Item) written.add(mark);
+        }),
+    );
+    return { items: open.filter((chunk) => written.has(pageMarkOf(chunk))), nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
   /** Messages in id order, read chunk by chunk from where the cursor left off. */
