@@ -12,9 +12,16 @@
 import { functionSettings, type FunctionName } from '../functions/definitions/functions.js';
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
+import { hostNote } from './host.js';
 import type { Invocation, MeterSnapshot } from './meter.js';
 import type { PipelineRun } from './pipeline.js';
 import { prices, type Prices } from './prices.js';
+
+/**
+ * The mean timer delay under which the cost run's invocations barely wait for the runtime's one
+ * thread: under half the provider's 50 ms per call. At the queues' own concurrency it is near 180 ms.
+ */
+export const LOOP_DELAY_LIMIT_MS = 20;
 
 const FUNCTIONS = Object.keys(functionSettings) as FunctionName[];
 const perMillion = (dollars: number, messages: number) => (dollars / messages) * 1_000_000;
@@ -153,7 +160,18 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       // Issue 13: with every feature landed, at most $0.30 a million.
       target: { op: '<=', limit: 0.3 },
       command,
-      note: `${n} messages, fake provider ${run.providerLatencyMs} ms; ${prices.region} list prices of ${prices.asOf}; seeding not counted; Lambda duration is this machine's wall time (without it $${countedDollars(d).toFixed(3)})`,
+      note: `${n} messages, fake provider ${run.providerLatencyMs} ms; ${prices.region} list prices of ${prices.asOf}; seeding not counted; Lambda duration is this machine's wall time with ${run.send.maxConcurrency} send and ${run.fanout.maxConcurrency} fan-out invocations at once (without it $${countedDollars(d).toFixed(3)})`,
+    }),
+    figure({
+      id: 'cost.runtimeLoopDelayMs',
+      section: 'cost',
+      figure: "  how late the runtime's timers ran during the cost run",
+      value: run.host.eventLoopDelayMeanMs,
+      unit: 'ms',
+      // Every await of an invocation is this late: above the limit, invocations wait on each other for the one thread (bench/sections.ts).
+      target: { op: '<=', limit: LOOP_DELAY_LIMIT_MS },
+      command,
+      note: `the duration priced is one invocation's own only while the thread has room; ${hostNote(run.host)}`,
     }),
     figure({
       id: 'cost.dynamodbWritesPerMillion',

@@ -104,3 +104,11 @@ export function watchHost(pids: WatchedPids): { stop(): HostUsage } {
     },
   };
 }
+
+/** The machine's share: a busy event loop adds its delay to every provider call's fixed latency. */
+export function hostNote(host: HostUsage): string {
+  const dynamo = host.dynamoCores === undefined ? '' : `, DynamoDB Local ${host.dynamoCores.toFixed(2)}`;
+  const sqs = host.sqsCores === undefined ? '' : `, SQS emulator ${host.sqsCores.toFixed(2)}`;
+  const provider = host.providerCores === undefined ? '' : `, fake provider ${host.providerCores.toFixed(2)}`;
+  return `the runtime's one thread busy ${(host.eventLoopUtilization * 100).toFixed(0)} % of the run and saturated (95 % or more) in ${(host.saturatedSecondsShare * 100).toFixed(0)} % of its seconds, timers late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo}${sqs}${provider} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
+}

@@ -71,6 +71,7 @@ export interface PipelineRun {
   providerLatencyMs: number;
   providerConcurrency: number;
   send: { maxConcurrency: number; batchSize: number };
+  fanout: { maxConcurrency: number };
   seedMs: number;
   /** AWS calls and invocations from the campaign's creation to the runtime's stop. */
   usage: MeterSnapshot;
@@ -159,6 +160,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
     const sendQueue = { ...queueDefinitions.send, ...options.queues?.send };
+    const fanoutQueue = { ...queueDefinitions.fanout, ...options.queues?.fanout };
     return {
       audience: options.audience,
       campaignId,
@@ -177,6 +179,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       providerLatencyMs: options.providerLatencyMs,
       providerConcurrency: options.providerConcurrency,
       send: { maxConcurrency: sendQueue.maxConcurrency, batchSize: sendQueue.batchSize },
+      fanout: { maxConcurrency: fanoutQueue.maxConcurrency },
       seedMs,
       usage: meter.snapshot(),
     };

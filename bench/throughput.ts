@@ -10,7 +10,7 @@
 import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
 import type { Invocation } from './meter.js';
-import type { HostUsage } from './host.js';
+import { hostNote } from './host.js';
 import type { PipelineRun } from './pipeline.js';
 
 export interface Throughput {
@@ -173,14 +173,6 @@ function lossNote(t: Throughput): string {
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const total = loss.beforeFirstCallMs + loss.duringFanoutMs + loss.afterFanoutMs;
   return `of the ${s(total)} lost against the bound: ${s(loss.beforeFirstCallMs)} before the first call, ${s(loss.duringFanoutMs)} beside the fan-out (${Math.round(loss.duringFanoutInFlight)} in flight on average), ${s(loss.afterFanoutMs)} after it (${Math.round(loss.afterFanoutInFlight)} in flight, the last invocations' tail included)`;
-}
-
-/** The machine's share: a busy event loop adds its delay to every provider call's fixed latency. */
-function hostNote(host: HostUsage): string {
-  const dynamo = host.dynamoCores === undefined ? '' : `, DynamoDB Local ${host.dynamoCores.toFixed(2)}`;
-  const sqs = host.sqsCores === undefined ? '' : `, SQS emulator ${host.sqsCores.toFixed(2)}`;
-  const provider = host.providerCores === undefined ? '' : `, fake provider ${host.providerCores.toFixed(2)}`;
-  return `the runtime's one thread busy ${(host.eventLoopUtilization * 100).toFixed(0)} % of the run and saturated (95 % or more) in ${(host.saturatedSecondsShare * 100).toFixed(0)} % of its seconds, timers late by ${host.eventLoopDelayMeanMs.toFixed(1)} ms on average (p99 ${Math.round(host.eventLoopDelayP99Ms)} ms); cores used: runtime ${host.runtimeCores.toFixed(2)}${dynamo}${sqs}${provider} of ${host.cores}, load average ${host.loadAverage.toFixed(1)}`;
 }
 
 /**

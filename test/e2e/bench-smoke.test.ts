@@ -75,6 +75,10 @@ describe('bench smoke', () => {
     expect(d.sqs).toBeCloseTo(sqsDollars / options.n, 12);
     expect(d.total).toBeCloseTo(d.dynamodbWrites + d.dynamodbReads + d.sqs + d.lambdaRequests + d.lambdaDuration + d.scheduler, 12);
     expect(valueOf(figures, 'cost.dollarsPerMillion')).toBe(d.total);
+    // The duration priced comes from a run held under the thread's saturation, and how late its timers ran is the figure beside it.
+    expect(run.send.maxConcurrency).toBe(sections.COST_RUN_QUEUES.send.maxConcurrency);
+    expect(run.fanout.maxConcurrency).toBe(sections.COST_RUN_QUEUES.fanout.maxConcurrency);
+    expect(valueOf(figures, 'cost.runtimeLoopDelayMs')).toBe(run.host.eventLoopDelayMeanMs);
 
     // The same campaign in one fan-out stream: its own run, priced the same way, compared on the counted calls.
     const single = details.singleStream;
