@@ -139,10 +139,11 @@ export interface MessageStore {
   /**
    * Stores a claimed chunk's messages and releases the lease. With `leaseUntil` (what the claim
    * wrote: its `now` + `leaseMs`) only while that lease is still the chunk's: LeaseLostError otherwise.
-   * With `retryUntil` (epoch ms), a write the store throttled or lost on the way is made again
-   * after a pause, as long as the pause ends before then.
+   * With `retryForMs`, a write the store throttled or lost on the way is made again after a
+   * pause, as long as the pause ends within that many ms of the call. A span, not a deadline:
+   * the caller's clock (injected) and the pauses' (the machine's) need not agree.
    */
-  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryUntil?: number): Promise<void>;
+  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryForMs?: number): Promise<void>;
   get(id: number): Promise<Message | undefined>;
   /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
   recount(campaignId: string): Promise<Counts>;

@@ -233,7 +233,7 @@ export function createSendHandler(deps: SendDependencies) {
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     try {
       // Retried until the invocation or the lease ends: a lost outcome would send this attempt's answered calls again after the lease.
-      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil, outcomeBy);
+      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil, outcomeBy - clock.now().getTime());
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       // Another worker claimed the chunk after this lease ended: its copy and its outcome stand, and

@@ -14,7 +14,7 @@ import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
-import type { Stores } from '../../functions/ports.js';
+import type { Clock, Stores } from '../../functions/ports.js';
 import { newCampaignRecord, STATUS_RECHECK_MS } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { LEASE_OUTCOME_MARGIN_MS } from '../../functions/domain/cutoff.js';
@@ -174,6 +174,25 @@ describe('send handler', () => {
     expect((await handler(await receive([ref]))).batchItemFailures).toEqual([]);
     expect(provider.requests()).toHaveLength(10);
     expect(new Set(provider.sentMsgIds()).size).toBe(10);
+  });
+
+  it("makes a throttled outcome write again by the handler's own clock, however far the machine's is from it", async () => {
+    // The injected clock runs ten minutes behind the machine's: its lease still has minutes to run, though by
+    // the machine's time it ended long ago. A deadline read on the other clock would give up at the first throttle.
+    const behind: Clock = { now: () => new Date(Date.now() - 10 * 60_000) };
+    const now = behind.now();
+    const campaign = await store.campaigns.create((id) =>
+      newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString() }, id, now),
+    );
+    await store.campaigns.start(campaign.id);
+    const audience = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, phone: `7901${String(i).padStart(7, '0')}` }));
+    await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
+    await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, 10);
+    const { messages, tried } = failingOutcomes(2);
+    const result = await createSendHandler({ ...sendDependencies, clock: behind, messages })(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(tried.outcomeWrites).toBe(3);
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 10, failed: 0, expired: 0, cancelled: 0 });
   });
 
   it('stops making a throttled outcome write again when the invocation ends, and never retries a write DynamoDB refused', async () => {

@@ -254,7 +254,8 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryUntil?: number): Promise<void> {
+  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryForMs?: number): Promise<void> {
+    const started = performance.now();
     const { m, z } = storedMessages(messages);
     const write = {
       TableName: this.table,
@@ -281,7 +282,7 @@ export class DynamoMessageStore implements MessageStore {
           throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
         // Past the SDK's own retries: once more after a pause, while the caller's deadline leaves room for the pause.
         const pauseMs = Math.min(OUTCOME_RETRY_BASE_MS * 2 ** (attempt - 1), OUTCOME_RETRY_MAX_MS);
-        if (retryUntil === undefined || !isRetryable(error) || Date.now() + pauseMs >= retryUntil) throw error;
+        if (retryForMs === undefined || !isRetryable(error) || performance.now() - started + pauseMs >= retryForMs) throw error;
         await sleep(pauseMs);
       }
     }
