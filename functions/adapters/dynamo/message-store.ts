@@ -280,7 +280,7 @@ export class DynamoMessageStore implements MessageStore {
         // its answer was lost: either way nothing more is written, and a redelivery finds the chunk done or leased.
         if (leaseUntil !== undefined && isConditionFailure(error))
           throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
-        // Past the SDK's own retries: once more after a pause, while the caller's deadline leaves room for the pause.
+        // Past the SDK's own retries: once more after a pause, while the caller's span leaves room for the pause.
         const pauseMs = Math.min(OUTCOME_RETRY_BASE_MS * 2 ** (attempt - 1), OUTCOME_RETRY_MAX_MS);
         if (retryForMs === undefined || !isRetryable(error) || performance.now() - started + pauseMs >= retryForMs) throw error;
         await sleep(pauseMs);
