@@ -266,8 +266,9 @@ export const countedDollars = (d: Dollars) => d.total - d.lambdaDuration;
  * Parallel fan-out against one stream, the same campaign: issue 13 allows at most 5 % more.
  * The ratio is taken on the counted calls (DynamoDB units, SQS and Lambda requests). Lambda
  * duration is left out of it because here it grows with the streams for a reason AWS does not
- * have: S concurrent fan-out invocations queue on DynamoDB Local's share of two cores, so each
- * waits S times longer, while on AWS a page's time does not depend on the other streams.
+ * have: the streams' concurrent fan-out invocations (as many as the cost run lets run at once)
+ * queue on DynamoDB Local's share of two cores, so each waits longer, while on AWS a page's time
+ * does not depend on the other streams.
  */
 export function fanoutCostFigures(parallel: CostBreakdown, single: CostBreakdown, streams: number, command: string): Figure[] {
   const fanoutMs = (cost: CostBreakdown) => Math.round(cost.lambda.fanout.meanMs);
