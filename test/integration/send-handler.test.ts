@@ -64,9 +64,8 @@ beforeEach(async () => {
   provider.setFaults({ latencyMs: 0, errorRate: 0, rateLimit429: 0, malformedRate: 0, down: false });
 });
 
-/** A running campaign with one fanned-out page of `size` messages in chunks of ten. */
-async function campaignWithChunks(size: number, endInMs = 60_000) {
-  const now = new Date();
+/** A running campaign, created at `now`, with one fanned-out page of `size` messages in chunks of ten. */
+async function campaignWithChunks(size: number, endInMs = 60_000, now = new Date()) {
   const campaign = await store.campaigns.create((id) =>
     newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now),
   );
@@ -180,14 +179,7 @@ describe('send handler', () => {
     // The injected clock runs ten minutes behind the machine's: its lease still has minutes to run, though by
     // the machine's time it ended long ago. A deadline read on the other clock would give up at the first throttle.
     const behind: Clock = { now: () => new Date(Date.now() - 10 * 60_000) };
-    const now = behind.now();
-    const campaign = await store.campaigns.create((id) =>
-      newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString() }, id, now),
-    );
-    await store.campaigns.start(campaign.id);
-    const audience = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, phone: `7901${String(i).padStart(7, '0')}` }));
-    await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
-    await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, 10);
+    const { campaign } = await campaignWithChunks(10, 3_600_000, behind.now());
     const { messages, tried } = failingOutcomes(2);
     const result = await createSendHandler({ ...sendDependencies, clock: behind, messages })(await receive([{ campaignId: campaign.id, chunk: 0 }]));
     expect(result.batchItemFailures).toEqual([]);
