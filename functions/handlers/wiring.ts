@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // What only some functions use comes through ./sdk (declared free of side effects there), so a
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
 // client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
-// tally and deadLetter.
+// tally and deadLetter, and in send only once a chunk is held or retried (sendQueueOnFirstUse).
 import { EventBridgeRecurringScheduler, EventBridgeStartScheduler, SchedulerClient } from './sdk/scheduler.js';
 import { DynamoDBPersistenceLayer } from './sdk/idempotency.js';
 import { getSecret } from './sdk/secrets.js';
@@ -19,7 +19,7 @@ import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
-import type { Clock, Stores } from '../ports.js';
+import type { Clock, SendQueue, Stores } from '../ports.js';
 import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
@@ -45,10 +45,29 @@ export function dynamoDocumentClient(): DynamoDBDocumentClient {
   return documentClient;
 }
 
+// Requests go to the client's endpoint (the region's, or AWS_ENDPOINT_URL_SQS locally), not to each queue URL's host.
+const sqsOptions = { useQueueUrlAsEndpoint: false, logger: quietSdkLogger };
+
 export function sqs(): SQSClient {
-  // Requests go to the client's endpoint (the region's, or AWS_ENDPOINT_URL_SQS locally), not to each queue URL's host.
-  sqsClient ??= new SQSClient({ useQueueUrlAsEndpoint: false, logger: quietSdkLogger });
+  sqsClient ??= new SQSClient(sqsOptions);
   return sqsClient;
+}
+
+/**
+ * The send queue as the sender sees it, loaded on its first use: a sender touches SQS only to
+ * hold or retry a chunk, so a cold start that only sends neither loads the SQS client nor
+ * constructs it (README, Performance). esbuild inlines the module behind this import and runs
+ * its top level, the SDK's require with it, on the first call.
+ */
+export function sendQueueOnFirstUse(url: string): SendQueue {
+  let queue: Promise<SendQueue> | undefined;
+  const ready = () =>
+    (queue ??= import('./sdk/sqs.js').then(({ SQSClient: Client, SqsSendQueue: Queue }) => new Queue((sqsClient ??= new Client(sqsOptions)), url)));
+  return {
+    enqueue: async (chunks) => (await ready()).enqueue(chunks),
+    retryLater: async (receiptHandle, delaySeconds) => (await ready()).retryLater(receiptHandle, delaySeconds),
+    hold: async (chunk, delaySeconds) => (await ready()).hold(chunk, delaySeconds),
+  };
 }
 
 export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDocumentClient()): Stores {
@@ -144,7 +163,7 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
     clock,
     campaigns: campaignStore(env),
     messages: messageStore(env),
-    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
     rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
     suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
     provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),

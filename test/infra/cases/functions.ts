@@ -179,6 +179,34 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
+    /** The `@aws-sdk/*` packages a bundle requires while it loads, read by a hook on Node's module loader in a fresh process. */
+    const sdkRequiredAtLoad = (functionName: string): string[] => {
+      // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
+      const sdk = path.join(herald.outdir, 'node_modules');
+      if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
+      const file = path.join(assetDir(functionName), 'index.js');
+      const script = [
+        "const Module = require('node:module');",
+        'const load = Module._load;',
+        'const seen = new Set();',
+        `Module._load = function (request, parent, ...rest) { if (parent?.filename === ${JSON.stringify(file)} && request.startsWith('@aws-sdk/')) seen.add(request); return load.call(this, request, parent, ...rest); };`,
+        `require(${JSON.stringify(file)});`,
+        'console.log(JSON.stringify([...seen].sort()));',
+      ].join('\n');
+      const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...withPlaceholders(variables(functionName)), LOG_LEVEL: 'ERROR' };
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as string[];
+    };
+
+    it('send loads the SQS client only when a chunk is held or retried; fanout, which queues on every page, loads it at once', () => {
+      const send = sdkRequiredAtLoad('herald-send');
+      expect(send).toContain('@aws-sdk/client-dynamodb');
+      expect(send).not.toContain('@aws-sdk/client-sqs');
+      // Still in the bundle, behind its first use.
+      expect(readFileSync(path.join(assetDir('herald-send'), 'index.js'), 'utf8')).toMatch(/require\(["']@aws-sdk\/client-sqs["']\)/);
+      // The hook sees an SQS client loaded at once.
+      expect(sdkRequiredAtLoad('herald-fanout')).toContain('@aws-sdk/client-sqs');
+    });
+
     it('the bundles load under Node with the stack environment (no fetch globals), and the api answers /openapi.json, a docs asset and a template preview', () => {
       const script = path.join(herald.outdir, 'smoke.mjs');
       // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
