@@ -7,8 +7,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // What only some functions use comes through ./sdk (declared free of side effects there), so a
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
 // client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
-// tally and deadLetter, and in send only once a chunk is held or retried (sendQueueOnFirstUse).
-import { EventBridgeRecurringScheduler, EventBridgeStartScheduler, SchedulerClient } from './sdk/scheduler.js';
+// tally and deadLetter. What only some calls of a function use loads on the first of them
+// (onFirstUse): the Scheduler in api, SQS in send.
 import { DynamoDBPersistenceLayer } from './sdk/idempotency.js';
 import { getSecret } from './sdk/secrets.js';
 import { SQSClient, SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from './sdk/sqs.js';
@@ -19,6 +19,7 @@ import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock, SendQueue, Stores } from '../ports.js';
 import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
@@ -54,19 +55,64 @@ export function sqs(): SQSClient {
 }
 
 /**
- * The send queue as the sender sees it, loaded on its first use: a sender touches SQS only to
- * hold or retry a chunk, so a cold start that only sends neither loads the SQS client nor
- * constructs it (README, Performance). esbuild inlines the module behind this import and runs
- * its top level, the SDK's require with it, on the first call.
+ * `build` runs once, on the first call that needs what it builds. Behind it sits an `import()`
+ * of ./sdk: esbuild inlines that module and runs its top level, the SDK package's require with
+ * it, only then, so a cold start whose calls never need it neither loads nor constructs that
+ * client (README, Performance).
  */
+function onFirstUse<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () => (built ??= build());
+}
+
+/** The send queue as the sender uses it: only to hold or retry a chunk, which most invocations never do. */
 export function sendQueueOnFirstUse(url: string): SendQueue {
-  let queue: Promise<SendQueue> | undefined;
-  const ready = () =>
-    (queue ??= import('./sdk/sqs.js').then(({ SQSClient: Client, SqsSendQueue: Queue }) => new Queue((sqsClient ??= new Client(sqsOptions)), url)));
+  const queue = onFirstUse(async () => {
+    const { SQSClient: Client, SqsSendQueue: Queue } = await import('./sdk/sqs.js');
+    return new Queue((sqsClient ??= new Client(sqsOptions)), url);
+  });
   return {
-    enqueue: async (chunks) => (await ready()).enqueue(chunks),
-    retryLater: async (receiptHandle, delaySeconds) => (await ready()).retryLater(receiptHandle, delaySeconds),
-    hold: async (chunk, delaySeconds) => (await ready()).hold(chunk, delaySeconds),
+    enqueue: async (chunks) => (await queue()).enqueue(chunks),
+    retryLater: async (receiptHandle, delaySeconds) => (await queue()).retryLater(receiptHandle, delaySeconds),
+    hold: async (chunk, delaySeconds) => (await queue()).hold(chunk, delaySeconds),
+  };
+}
+
+let schedulerClient: SchedulerClient | undefined;
+const schedulerModule = onFirstUse(async () => {
+  const module = await import('./sdk/scheduler.js');
+  schedulerClient ??= new module.SchedulerClient({ logger: quietSdkLogger });
+  return { ...module, client: schedulerClient };
+});
+
+/**
+ * EventBridge Scheduler as the api uses it: when a campaign is created, moved, cancelled or made
+ * recurring. A call on clients, stats, logs or notices needs neither its client nor its package.
+ */
+function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 'scheduler' | 'recurringScheduler'> {
+  const settings = { group: env.SCHEDULE_GROUP, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN };
+  const start = onFirstUse(async () => {
+    const { EventBridgeStartScheduler, client } = await schedulerModule();
+    return new EventBridgeStartScheduler(
+      client,
+      { ...settings, targetArn: env.SCHEDULE_TARGET_ARN },
+      { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL), clock },
+    );
+  });
+  const recurring = onFirstUse(async () => {
+    const { EventBridgeRecurringScheduler, client } = await schedulerModule();
+    // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
+    return new EventBridgeRecurringScheduler(client, { ...settings, targetArn: env.OCCURRENCE_TARGET_ARN }, clock);
+  });
+  return {
+    scheduler: {
+      schedule: async (campaignId, startAt) => (await start()).schedule(campaignId, startAt),
+      unschedule: async (campaignId) => (await start()).unschedule(campaignId),
+    },
+    recurringScheduler: {
+      scheduleRecurring: async (campaignId, schedule) => (await recurring()).scheduleRecurring(campaignId, schedule),
+      unscheduleRecurring: async (campaignId) => (await recurring()).unscheduleRecurring(campaignId),
+    },
   };
 }
 
@@ -91,21 +137,8 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     ...stores(env, clock),
     clock,
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
-    scheduler:
-      overrides.scheduler ??
-      new EventBridgeStartScheduler(
-        new SchedulerClient({ logger: quietSdkLogger }),
-        { group: env.SCHEDULE_GROUP, targetArn: env.SCHEDULE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
-        { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL), clock },
-      ),
-    recurringScheduler:
-      overrides.recurringScheduler ??
-      new EventBridgeRecurringScheduler(
-        new SchedulerClient({ logger: quietSdkLogger }),
-        // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
-        { group: env.SCHEDULE_GROUP, targetArn: env.OCCURRENCE_TARGET_ARN, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN },
-        clock,
-      ),
+    // Built only on first use, so an override (the local runtime's schedulers) leaves them unbuilt.
+    ...schedulersOnFirstUse(env, clock),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     notices: noticeStore(env),
     sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),

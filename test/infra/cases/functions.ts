@@ -197,7 +197,11 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as string[];
     };
 
-    it('send loads the SQS client only when a chunk is held or retried; fanout, which queues on every page, loads it at once', () => {
+    it('api loads the Scheduler client only when a call schedules; send the SQS client only when a chunk is held or retried; fanout, which queues on every page, at once', () => {
+      const api = sdkRequiredAtLoad('herald-api');
+      expect(api).toContain('@aws-sdk/client-sqs');
+      expect(api).not.toContain('@aws-sdk/client-scheduler');
+      expect(readFileSync(path.join(assetDir('herald-api'), 'index.js'), 'utf8')).toMatch(/require\(["']@aws-sdk\/client-scheduler["']\)/);
       const send = sdkRequiredAtLoad('herald-send');
       expect(send).toContain('@aws-sdk/client-dynamodb');
       expect(send).not.toContain('@aws-sdk/client-sqs');

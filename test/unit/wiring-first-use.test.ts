@@ -1,0 +1,58 @@
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { apiEnvSchema, parseEnv, sendEnvSchema } from '../../functions/adapters/config.js';
+import { apiDependencies, sendDependencies } from '../../functions/handlers/wiring.js';
+
+// The clients the wiring builds on first use are mocked on their prototype, so these are the requests they send.
+const scheduler = mockClient(SchedulerClient);
+const sqs = mockClient(SQSClient);
+
+const tables = { CLIENTS_TABLE: 'Clients', UNIQUES_TABLE: 'Uniques', CAMPAIGNS_TABLE: 'Campaigns', MESSAGES_TABLE: 'Messages' };
+const apiEnv = parseEnv(apiEnvSchema, {
+  ...tables,
+  IDEMPOTENCY_TABLE: 'Idempotency',
+  FANOUT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-fanout.fifo',
+  SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-send',
+  START_TIMER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-start-timer',
+  SCHEDULE_GROUP: 'herald',
+  SCHEDULE_TARGET_ARN: 'arn:aws:sqs:eu-west-1:123456789012:herald-start-timer',
+  OCCURRENCE_TARGET_ARN: 'arn:aws:sqs:eu-west-1:123456789012:herald-fanout.fifo',
+  SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/herald-scheduler',
+  SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:herald-schedule-dlq',
+});
+const sendEnv = parseEnv(sendEnvSchema, { ...tables, PROVIDER_URL: 'https://probe.example.com/v1', SEND_QUEUE_URL: apiEnv.SEND_QUEUE_URL });
+const clock = { now: () => new Date('2030-05-01T09:00:00Z') };
+
+beforeEach(() => {
+  scheduler.reset();
+  sqs.reset();
+});
+
+describe('ports built on first use (functions/handlers/wiring.ts)', () => {
+  it("api: the start scheduler, built on the first schedule, targets the start timer with the stack's group, role and DLQ", async () => {
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    await apiDependencies(apiEnv, { clock }).scheduler.schedule('42', new Date('2030-05-02T09:00:00Z'));
+    const [call] = scheduler.commandCalls(CreateScheduleCommand);
+    expect(call?.args[0].input).toMatchObject({
+      Name: 'campaign-42',
+      GroupName: 'herald',
+      Target: { Arn: apiEnv.SCHEDULE_TARGET_ARN, RoleArn: apiEnv.SCHEDULE_ROLE_ARN, DeadLetterConfig: { Arn: apiEnv.SCHEDULE_DLQ_ARN } },
+    });
+  });
+
+  it('api: the recurring scheduler, built on its first use, removes from the same group', async () => {
+    scheduler.on(DeleteScheduleCommand).resolves({});
+    await apiDependencies(apiEnv, { clock }).recurringScheduler?.unscheduleRecurring('42');
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input)).toEqual([{ Name: 'campaign-42-recurring', GroupName: 'herald' }]);
+  });
+
+  it('send: the send queue, built on the first hold, puts the chunk back on the send queue with its delay', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    await sendDependencies(sendEnv, { token: async () => 'token', clock }).sendQueue.hold({ campaignId: '42', chunk: 7 }, 30);
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: sendEnv.SEND_QUEUE_URL, MessageBody: '{"campaignId":"42","chunk":7}', DelaySeconds: 30 },
+    ]);
+  });
+});
