@@ -4,12 +4,13 @@
 export const SERVICE_NAME = 'herald';
 
 /**
- * The Node.js options of every function. Source maps: stack traces name file and line. No fetch
+ * The Node.js options of every function. No `--enable-source-maps`: it parses every map at load,
+ * where functions/telemetry/stack-traces.ts maps a stack only when one is formatted. No fetch
  * globals: no function uses the Fetch API (the AWS SDK and axios go through node:http), yet axios
  * reads `FormData`, `Request` and `fetch` at import, and the first read of any of them makes Node
  * load undici: 35-55 ms of every cold start of `send` on Node 22 here (README, Performance).
  */
-export const NODE_OPTIONS = '--enable-source-maps --no-experimental-fetch';
+export const NODE_OPTIONS = '--no-experimental-fetch';
 
 export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer';
 

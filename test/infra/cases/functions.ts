@@ -81,9 +81,9 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
-    it.each(handlers)('$functionName: Powertools settings and source maps in the environment', ({ functionName }) => {
+    it.each(handlers)('$functionName: Powertools settings and Node options in the environment', ({ functionName }) => {
       expect(variables(functionName)).toMatchObject({
-        NODE_OPTIONS: '--enable-source-maps --no-experimental-fetch',
+        NODE_OPTIONS: '--no-experimental-fetch',
         POWERTOOLS_SERVICE_NAME: 'herald',
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: 'INFO',
@@ -179,8 +179,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
-    /** The `@aws-sdk/*` packages a bundle requires while it loads, read by a hook on Node's module loader in a fresh process. */
-    const sdkRequiredAtLoad = (functionName: string): string[] => {
+    /** A bundle loaded in a fresh process: the `@aws-sdk/*` packages it requires meanwhile (a hook on Node's module loader reads them), and whether it installed the stack mapping. */
+    const loaded = (functionName: string) => {
       // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
       const sdk = path.join(herald.outdir, 'node_modules');
       if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
@@ -191,11 +191,19 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         'const seen = new Set();',
         `Module._load = function (request, parent, ...rest) { if (parent?.filename === ${JSON.stringify(file)} && request.startsWith('@aws-sdk/')) seen.add(request); return load.call(this, request, parent, ...rest); };`,
         `require(${JSON.stringify(file)});`,
-        'console.log(JSON.stringify([...seen].sort()));',
+        'console.log(JSON.stringify({ sdk: [...seen].sort(), stacksMapped: typeof Error.prepareStackTrace === "function" }));',
       ].join('\n');
       const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...withPlaceholders(variables(functionName)), LOG_LEVEL: 'ERROR' };
-      return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as string[];
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as {
+        sdk: string[];
+        stacksMapped: boolean;
+      };
     };
+    const sdkRequiredAtLoad = (functionName: string): string[] => loaded(functionName).sdk;
+
+    it.each(handlers)('$functionName: the entry maps stack traces through its source map (functions/telemetry/stack-traces.ts)', ({ functionName }) => {
+      expect(loaded(functionName).stacksMapped).toBe(true);
+    });
 
     it('api loads the Scheduler client only when a call schedules; send the SQS client only when a chunk is held or retried; fanout, which queues on every page, at once', () => {
       const api = sdkRequiredAtLoad('herald-api');
