@@ -79,11 +79,6 @@ export function sendQueueOnFirstUse(url: string): SendQueue {
 }
 
 let schedulerClient: SchedulerClient | undefined;
-const schedulerModule = onFirstUse(async () => {
-  const module = await import('./sdk/scheduler.js');
-  schedulerClient ??= new module.SchedulerClient({ logger: quietSdkLogger });
-  return { ...module, client: schedulerClient };
-});
 
 /**
  * EventBridge Scheduler as the api uses it: when a campaign is created, moved, cancelled or made
@@ -91,6 +86,12 @@ const schedulerModule = onFirstUse(async () => {
  */
 function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 'scheduler' | 'recurringScheduler'> {
   const settings = { group: env.SCHEDULE_GROUP, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN };
+  // Built here, not at the module's top level: a call there would keep the import, and the adapters behind it, in every bundle.
+  const schedulerModule = onFirstUse(async () => {
+    const module = await import('./sdk/scheduler.js');
+    schedulerClient ??= new module.SchedulerClient({ logger: quietSdkLogger });
+    return { ...module, client: schedulerClient };
+  });
   const start = onFirstUse(async () => {
     const { EventBridgeStartScheduler, client } = await schedulerModule();
     return new EventBridgeStartScheduler(
