@@ -66,7 +66,7 @@ function onFirstUse<T>(build: () => Promise<T>): () => Promise<T> {
 }
 
 /** The send queue as the sender uses it: only to hold or retry a chunk, which most invocations never do. */
-export function sendQueueOnFirstUse(url: string): SendQueue {
+function sendQueueOnFirstUse(url: string): SendQueue {
   const queue = onFirstUse(async () => {
     const { SQSClient: Client, SqsSendQueue: Queue } = await import('./sdk/sqs.js');
     return new Queue((sqsClient ??= new Client(sqsOptions)), url);
