@@ -179,11 +179,19 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
-    /** A bundle loaded in a fresh process: the `@aws-sdk/*` packages it requires meanwhile (a hook on Node's module loader reads them), and whether it installed the stack mapping. */
-    const loaded = (functionName: string) => {
-      // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
+    /** On Lambda the runtime provides the AWS SDK; here the project's node_modules, linked above the bundles, stand in for it. */
+    const linkRuntimeSdk = () => {
       const sdk = path.join(herald.outdir, 'node_modules');
       if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
+    };
+
+    /** A bundle loaded in a fresh process: the `@aws-sdk/*` packages it requires meanwhile (a hook on Node's module loader reads them), and whether it installed the stack mapping. */
+    type Loaded = { sdk: string[]; stacksMapped: boolean };
+    const loads = new Map<string, Loaded>();
+    const loaded = (functionName: string) => {
+      const known = loads.get(functionName);
+      if (known) return known;
+      linkRuntimeSdk();
       const file = path.join(assetDir(functionName), 'index.js');
       const script = [
         "const Module = require('node:module');",
@@ -194,36 +202,32 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         'console.log(JSON.stringify({ sdk: [...seen].sort(), stacksMapped: typeof Error.prepareStackTrace === "function" }));',
       ].join('\n');
       const env = { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...withPlaceholders(variables(functionName)), LOG_LEVEL: 'ERROR' };
-      return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as {
-        sdk: string[];
-        stacksMapped: boolean;
-      };
+      const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }).trim().split('\n').at(-1)!) as Loaded;
+      loads.set(functionName, result);
+      return result;
     };
-    const sdkRequiredAtLoad = (functionName: string): string[] => loaded(functionName).sdk;
 
     it.each(handlers)('$functionName: the entry maps stack traces through its source map (functions/telemetry/stack-traces.ts)', ({ functionName }) => {
       expect(loaded(functionName).stacksMapped).toBe(true);
     });
 
     it('api loads the Scheduler client only when a call schedules; send the SQS client only when a chunk is held or retried; fanout, which queues on every page, at once', () => {
-      const api = sdkRequiredAtLoad('herald-api');
+      const api = loaded('herald-api').sdk;
       expect(api).toContain('@aws-sdk/client-sqs');
       expect(api).not.toContain('@aws-sdk/client-scheduler');
       expect(readFileSync(path.join(assetDir('herald-api'), 'index.js'), 'utf8')).toMatch(/require\(["']@aws-sdk\/client-scheduler["']\)/);
-      const send = sdkRequiredAtLoad('herald-send');
+      const send = loaded('herald-send').sdk;
       expect(send).toContain('@aws-sdk/client-dynamodb');
       expect(send).not.toContain('@aws-sdk/client-sqs');
       // Still in the bundle, behind its first use.
       expect(readFileSync(path.join(assetDir('herald-send'), 'index.js'), 'utf8')).toMatch(/require\(["']@aws-sdk\/client-sqs["']\)/);
       // The hook sees an SQS client loaded at once.
-      expect(sdkRequiredAtLoad('herald-fanout')).toContain('@aws-sdk/client-sqs');
+      expect(loaded('herald-fanout').sdk).toContain('@aws-sdk/client-sqs');
     });
 
     it('the bundles load under Node with the stack environment (no fetch globals), and the api answers /openapi.json, a docs asset and a template preview', () => {
       const script = path.join(herald.outdir, 'smoke.mjs');
-      // On Lambda the runtime provides the AWS SDK; here the project's node_modules stand in for it.
-      const sdk = path.join(herald.outdir, 'node_modules');
-      if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
+      linkRuntimeSdk();
       writeFileSync(
         script,
         `
