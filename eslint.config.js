@@ -31,6 +31,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Under verbatimModuleSyntax `import { type X } from './m'` stays as `import './m'`: a bundle
+      // would run m's top level at load, though only a type was wanted (README, Performance).
+      '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },
   // The admin web app runs in the browser and reaches Herald only through the REST API (web/src/api/client.ts).

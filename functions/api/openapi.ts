@@ -4,34 +4,36 @@ import * as z from 'zod';
 import {
   CampaignIdParamsSchema,
   CampaignListQuerySchema,
-  CampaignPageSchema,
   CampaignPatchSchema,
-  CampaignSchema,
   CampaignStatsQuerySchema,
   OverallStatsQuerySchema,
-  CampaignStatsSchema,
-  ClientBatchResultSchema,
   ClientBatchSchema,
   ClientIdParamsSchema,
   ClientListQuerySchema,
-  ClientPageSchema,
   ClientPatchSchema,
-  ClientSchema,
   MessageIdParamsSchema,
-  MessageSchema,
   NewCampaignSchema,
   NewClientSchema,
   NewNoticeSchema,
-  NoticeAcceptedSchema,
   NoticeIdParamsSchema,
+  PreviewRequestSchema,
+  AudienceRequestSchema,
+} from './schemas.js';
+import {
+  CampaignPageSchema,
+  CampaignSchema,
+  CampaignStatsSchema,
+  ClientBatchResultSchema,
+  ClientPageSchema,
+  ClientSchema,
+  MessageSchema,
+  NoticeAcceptedSchema,
   NoticeSchema,
   OverallStatsSchema,
-  PreviewRequestSchema,
   PreviewSchema,
-  AudienceRequestSchema,
   AudienceSchema,
   ProblemSchema,
-} from './schemas.js';
+} from './response-schemas.js';
 import { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod';
 import { ConflictError, HeraldError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { requestLogger } from './logging.js';
-import type { ProblemDocument } from './schemas.js';
+import type { ProblemDocument } from './response-schemas.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Requests carry a client or a campaign: 16 KiB is generous and keeps parsing cheap. */

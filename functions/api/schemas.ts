@@ -1,11 +1,11 @@
 /**
- * Every request and response of the REST API as a zod schema. The routes validate with
- * them and the OpenAPI document (openapi.ts) is generated from them, so the two cannot
- * disagree. Objects are strict: an unknown field is an error, not something ignored.
+ * Every request of the REST API as a zod schema, and the field types its responses share
+ * (response-schemas.ts). The routes validate with them and the OpenAPI document (openapi.ts)
+ * is generated from them, so the two cannot disagree. Objects are strict: an unknown field
+ * is an error, not something ignored.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import {
   ATTRIBUTE_KEY_PATTERN,
   ATTRIBUTE_VALUE_MAX_LENGTH,
@@ -24,22 +24,22 @@ import { HH_MM } from '../domain/send-window.js';
 // zod locale (about 350 KB) in the api bundle.
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
 
-const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
-const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
+export const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
+export const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
 const timezone = z.string().refine(isTimeZone, 'must be an IANA time zone name, e.g. Europe/Moscow').openapi({ example: 'Europe/Moscow' });
-const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
+export const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
 /** ISO 8601 with an explicit offset (`Z` or `+03:00`); zod's pattern also knows the days of each month. */
 const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time with an offset, e.g. 2030-01-01T09:00:00+03:00' })
   .openapi({ example: '2030-01-01T09:00:00+03:00' });
-const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
+export const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
 /** An empty patch is refused, but only when nothing else is wrong: unknown fields are the better answer. */
 const atLeastOneField = {
   check: (value: object) => Object.keys(value).length > 0,
   options: { message: 'must change at least one field', when: (payload: { issues: unknown[] }) => payload.issues.length === 0 },
 };
 
-const name = z.string().min(1).max(NAME_MAX_LENGTH).openapi({ example: 'Anna' });
+export const name = z.string().min(1).max(NAME_MAX_LENGTH).openapi({ example: 'Anna' });
 const attributeValue = z.string().max(ATTRIBUTE_VALUE_MAX_LENGTH, `must be at most ${ATTRIBUTE_VALUE_MAX_LENGTH} characters`);
 const attributeKeyMessage = `key must match ${ATTRIBUTE_KEY_PATTERN.source}`;
 /** Keys are checked one by one so the problem names `attributes.<key>`; the count is checked on the whole object. */
@@ -55,8 +55,8 @@ const attributesOf = <T extends z.ZodType>(value: T) =>
       description: `Up to ${ATTRIBUTES_MAX} string values (at most ${ATTRIBUTE_VALUE_MAX_LENGTH} characters each) under keys matching ${ATTRIBUTE_KEY_PATTERN.source}; templates read them as attributes.<key>.`,
       example: { city: 'Kazan', plan: 'gold' },
     });
-const attributes = attributesOf(attributeValue);
-const optedOut = z.boolean().openapi({
+export const attributes = attributesOf(attributeValue);
+export const optedOut = z.boolean().openapi({
   description: 'An opted-out client gets no campaign message; its phone stays on the suppression list after the client is deleted.',
   example: false,
 });
@@ -120,7 +120,7 @@ export const SendWindowSchema = z
     description: "Messages go out only while the client's local time (its timezone, daylight saving included) is in [from, to); from after to spans midnight.",
   });
 
-const maxPerSecond = z
+export const maxPerSecond = z
   .number()
   .int()
   .min(1)
@@ -258,136 +258,9 @@ export const MessageIdParamsSchema = z.strictObject({
     .openapi({ type: 'integer', minimum: 1, example: 2147483648 }),
 });
 
-// Responses
-
-export const ClientSchema = z
-  .strictObject({
-    id: z.string(),
-    phone,
-    operatorCode,
-    tag: tag.optional(),
-    timezone: z.string(),
-    name: name.optional(),
-    attributes: attributes.optional(),
-    optedOut,
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .openapi('Client');
-
-const count = z.number().int().min(0);
-export const CountsSchema = z
-  .strictObject({ queued: count, sent: count, failed: count, expired: count, cancelled: count })
-  .openapi('Counts', { description: 'Messages by status; every status is present, zeros included.' });
-
-export const CampaignSchema = z
-  .strictObject({
-    id: z.string(),
-    text: z.string(),
-    startAt: timestamp,
-    endAt: timestamp,
-    filter: CampaignFilterSchema,
-    sendWindow: SendWindowSchema.optional(),
-    maxPerSecond: maxPerSecond.optional(),
-    status: z.enum(CAMPAIGN_STATUSES),
-    counts: CountsSchema,
-    total: count,
-    suppressed: count.openapi({ description: 'Matching clients that got no message because they opted out (not a message status).', example: 2 }),
-    audience: count.optional().openapi({
-      description:
-        'Matching clients, opted-out ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
-      example: 120,
-    }),
-    recurrence: z
-      .strictObject({ cron: z.string().optional(), rate: z.string().optional(), timezone: z.string(), runMinutes: count })
-      .optional()
-      .openapi({ description: 'On a recurring campaign, which sends nothing itself (its counts stay zero): each occurrence starts a run.' }),
-    recurringId: z.string().optional().openapi({ description: 'On a run: the recurring campaign it belongs to.' }),
-    occurrence: timestamp.optional().openapi({ description: 'On a run: the occurrence it is the run of.' }),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .openapi('Campaign');
-
-export const PreviewSchema = z
-  .strictObject({
-    text: z.string().openapi({ description: 'The rendered text.', example: 'Hello Anna!' }),
-    encoding: z.enum(['GSM-7', 'UCS-2']).openapi({ description: 'GSM-7 when every character is in the GSM 03.38 basic set or its extension table.' }),
-    characters: count.openapi({ description: 'GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).', example: 11 }),
-    segments: count.openapi({ description: 'SMS parts: 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.', example: 1 }),
-  })
-  .openapi('Preview');
-
-export const MessageSchema = z
-  .strictObject({
-    id: z.number().int().openapi({ description: "Stable across retries; the provider's msgId." }),
-    campaignId: z.string(),
-    clientId: z.string(),
-    status: z.enum(MESSAGE_STATUSES),
-    attempts: count,
-    lastError: z.string().optional(),
-    createdAt: timestamp,
-    sentAt: timestamp.optional(),
-  })
-  .openapi('Message');
-
-const pageOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'null on the last page' }) }).openapi(name);
-
-export const ClientPageSchema = pageOf(ClientSchema, 'ClientPage');
-export const CampaignPageSchema = pageOf(CampaignSchema, 'CampaignPage');
-export const MessagePageSchema = pageOf(MessageSchema, 'MessagePage');
-
-export const CampaignStatsSchema = z
-  .strictObject({
-    campaignId: z.string(),
-    status: z.enum(CAMPAIGN_STATUSES),
-    counts: CountsSchema,
-    total: count,
-    messages: MessagePageSchema,
-    recount: CountsSchema.optional().openapi({ description: 'With verify=true: the counts recounted from the messages themselves.' }),
-    consistent: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'With verify=true: whether the counters equal the recount (a running campaign may lag by what the tally has not yet read).' }),
-  })
-  .openapi('CampaignStats');
-
-export const CampaignSummarySchema = z
-  .strictObject({ id: z.string(), status: z.enum(CAMPAIGN_STATUSES), startAt: timestamp, endAt: timestamp, counts: CountsSchema, total: count })
-  .openapi('CampaignSummary');
-
-export const OverallStatsSchema = z
-  .strictObject({
-    campaigns: z.array(CampaignSummarySchema).openapi({ description: 'One page of campaigns (limit, cursor).' }),
-    nextCursor: z.string().nullable().openapi({ description: 'null on the last page of campaigns' }),
-    counts: CountsSchema.openapi({ description: 'Summed over every campaign, from a totals item kept as messages change (not from this page).' }),
-    total: count,
-  })
-  .openapi('OverallStats', { description: 'A page of campaigns with their counts, and the counts over all campaigns.' });
-
-export const ProblemSchema = z
-  .strictObject({
-    type: z.string().openapi({ example: 'urn:herald:problem:invalid-request' }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    instance: z.string().openapi({ description: 'The request path.' }),
-    requestId: z.string().optional(),
-    errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).openapi({ description: 'Each offending field by dotted path.' }),
-  })
-  .openapi('Problem', { description: 'RFC 9457 problem details, served as application/problem+json.' });
+// Bulk import (POST /clients/batch)
 
 export type NewClientInput = z.infer<typeof NewClientSchema>;
-export type ClientView = z.infer<typeof ClientSchema>;
-export type CampaignView = z.infer<typeof CampaignSchema>;
-export type PreviewView = z.infer<typeof PreviewSchema>;
-export type MessageView = z.infer<typeof MessageSchema>;
-export type CampaignStatsView = z.infer<typeof CampaignStatsSchema>;
-export type OverallStatsView = z.infer<typeof OverallStatsSchema>;
-export type ProblemDocument = z.infer<typeof ProblemSchema>;
-
-// Bulk import (POST /clients/batch)
 
 export const MAX_BATCH_CLIENTS = 1000;
 
@@ -400,23 +273,6 @@ export const ClientBatchSchema = z
       .max(MAX_BATCH_CLIENTS),
   })
   .openapi('ClientBatch', { description: `1 to ${MAX_BATCH_CLIENTS} new clients, each as POST /clients takes it.` });
-
-export const ClientBatchResultSchema = z
-  .strictObject({
-    created: z.number().int().nonnegative(),
-    failed: z.number().int().nonnegative(),
-    results: z.array(
-      z.strictObject({
-        index: z.number().int().nonnegative().openapi({ description: 'The row in `clients`, from 0.' }),
-        status: z.union([z.literal(201), z.literal(400), z.literal(409)]).openapi({ description: 'What POST /clients would have answered for the row alone.' }),
-        id: z.string().optional().openapi({ description: 'The new client, on 201.' }),
-        error: ProblemSchema.optional(),
-      }),
-    ),
-  })
-  .openapi('ClientBatchResult');
-
-export type ClientBatchResult = z.infer<typeof ClientBatchResultSchema>;
 
 // Event-triggered notices (POST /notices, GET /notices/{id})
 
@@ -470,38 +326,8 @@ export const NoticeIdParamsSchema = z.strictObject({
     .openapi({ type: 'integer', minimum: 1, example: 1 }),
 });
 
-const noticeId = z
-  .number()
-  .int()
-  .openapi({ description: "The provider's msgId: notices count from 1, below every campaign message id (2^31 and up).", example: 1 });
-
-export const NoticeAcceptedSchema = z.strictObject({ id: noticeId, status: z.literal('queued') }).openapi('NoticeAccepted');
-
-export const NoticeSchema = z
-  .strictObject({
-    id: noticeId,
-    clientId: z.string(),
-    status: z.enum(MESSAGE_STATUSES),
-    attempts: count,
-    lastError: z.string().optional(),
-    createdAt: timestamp,
-    sentAt: timestamp.optional(),
-  })
-  .openapi('Notice');
-
-export type NoticeView = z.infer<typeof NoticeSchema>;
-
 // Audience count (POST /campaigns/audience): what the admin app's filter builder shows as it is edited.
 
 export const AudienceRequestSchema = z
   .strictObject({ filter: CampaignFilterSchema.optional() })
   .openapi('AudienceRequest', { example: { filter: { operatorCodes: ['900'], tags: ['vip'] } } });
-
-export const AudienceSchema = z
-  .strictObject({
-    audience: count.openapi({
-      description: 'Clients the filter matches now, opted-out ones included (a COUNT on the filter index, as GET /campaigns/{id} estimates it).',
-      example: 120,
-    }),
-  })
-  .openapi('Audience');

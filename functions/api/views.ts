@@ -2,7 +2,7 @@
 import { effectiveStatus, isFannedOut, type Campaign } from '../domain/campaigns.js';
 import type { Client } from '../domain/clients.js';
 import { emptyCounts, totalOf, type Counts, type Message } from '../domain/messages.js';
-import type { CampaignView, ClientView, MessageView } from './schemas.js';
+import type { CampaignView, ClientView, MessageView } from './response-schemas.js';
 
 export function clientView(client: Client): ClientView {
   return {

@@ -15,7 +15,7 @@ import {
   RouteMethodNotAllowedError,
 } from '../../functions/api/problem.js';
 import { json } from '../../functions/api/respond.js';
-import { ProblemSchema } from '../../functions/api/schemas.js';
+import { ProblemSchema } from '../../functions/api/response-schemas.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
 
 const context = { awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
-import { ProblemSchema } from '../../functions/api/schemas.js';
+import { ProblemSchema } from '../../functions/api/response-schemas.js';
 
 const touched: string[] = [];
 const untouchable = new Proxy({} as ApiDependencies, {

@@ -4,17 +4,15 @@ import {
   CampaignIdParamsSchema,
   CampaignListQuerySchema,
   CampaignPatchSchema,
-  CampaignSchema,
   CampaignStatsQuerySchema,
   ClientIdParamsSchema,
   ClientListQuerySchema,
   ClientPatchSchema,
-  ClientSchema,
   MessageIdParamsSchema,
-  MessageSchema,
   NewCampaignSchema,
   NewClientSchema,
 } from '../../functions/api/schemas.js';
+import { CampaignSchema, ClientSchema, MessageSchema } from '../../functions/api/response-schemas.js';
 import { fieldProblemsOf } from '../../functions/api/problem.js';
 import { campaignView, clientView, messageView } from '../../functions/api/views.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';

@@ -6,7 +6,8 @@ import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { fieldProblemsOf, jsonBodyOf, problemDocument, statusOf } from '../problem.js';
 import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { ClientBatchSchema, ClientIdParamsSchema, ClientListQuerySchema, ClientPatchSchema, NewClientSchema, type ClientBatchResult } from '../schemas.js';
+import { ClientBatchSchema, ClientIdParamsSchema, ClientListQuerySchema, ClientPatchSchema, NewClientSchema } from '../schemas.js';
+import type { ClientBatchResult } from '../response-schemas.js';
 import { clientView } from '../views.js';
 
 /**

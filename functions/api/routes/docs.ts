@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
-import { openApiDocument } from '../openapi.js';
 import { swaggerUiPage } from '../swagger-page.js';
 import { json, type ApiRoute } from '../respond.js';
 
@@ -68,7 +67,15 @@ function docsAsset(event: APIGatewayProxyEvent): APIGatewayProxyResult {
 
 export function docsRoutes(): ApiRoute[] {
   return [
-    { method: 'GET', path: '/openapi.json', handler: async (event) => json(200, openApiDocument(basePathOf(event)), { 'Cache-Control': 'no-cache' }) },
+    {
+      method: 'GET',
+      path: '/openapi.json',
+      handler: async (event) => {
+        // Imported on first use: the response schemas and the document cost a cold start nothing.
+        const { openApiDocument } = await import('../openapi.js');
+        return json(200, openApiDocument(basePathOf(event)), { 'Cache-Control': 'no-cache' });
+      },
+    },
     { method: 'GET', path: '/docs', handler: async (event) => swaggerUiPage(event.path) },
     { method: 'GET', path: '/docs/{proxy+}', handler: async (event) => docsAsset(event) },
   ];

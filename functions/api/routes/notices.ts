@@ -6,7 +6,8 @@ import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
 import { idParam, json, withJsonBody, type ApiRoute } from '../respond.js';
-import { NewNoticeSchema, NoticeIdParamsSchema, type NoticeView } from '../schemas.js';
+import { NewNoticeSchema, NoticeIdParamsSchema } from '../schemas.js';
+import type { NoticeView } from '../response-schemas.js';
 
 export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
   const { notices } = deps;
