@@ -5,14 +5,10 @@
  * validated payload, so the same key with another body is refused (422) rather than
  * answered with the first request's result. A request that fails (throws) leaves no record:
  * only answers are replayed, and a retry after a refusal runs again.
+ *
+ * Powertools idempotency and its persistence layer load on the first POST that carries the
+ * header: a cold start for any other call does not pay for them (README, Performance).
  */
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyPersistenceLayerError,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from '@aws-lambda-powertools/idempotency';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ConflictError, ValidationError } from '../domain/errors.js';
@@ -26,10 +22,14 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 export interface IdempotencySettings {
-  persistence: BasePersistenceLayer;
+  /** Called on each keyed POST; built once, on the first (handlers/wiring.ts). */
+  persistence: () => Promise<BasePersistenceLayer>;
   /** How long a key answers with its first response; the record's TTL (`expiration`). */
   expiresAfterSeconds: number;
 }
+
+let powertoolsModule: Promise<typeof import('@aws-lambda-powertools/idempotency')> | undefined;
+const loadPowertools = () => (powertoolsModule ??= import('@aws-lambda-powertools/idempotency'));
 
 /** What Powertools hashes: `scope` is the key, `body` the payload a repeat must match. */
 interface IdempotentRequest {
@@ -68,9 +68,10 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
     if (event.httpMethod !== 'POST') return handler(event, context);
     const key = idempotencyKeyOf(event);
     if (key === undefined) return handler(event, context);
+    const [powertools, persistenceStore] = await Promise.all([loadPowertools(), settings.persistence()]);
     // A config per request: the local runtime serves concurrent requests with one handler, and the
     // registered context (whose remaining time bounds how long a crashed request blocks its key) is per request.
-    const config = new IdempotencyConfig({
+    const config = new powertools.IdempotencyConfig({
       eventKeyJmesPath: 'scope',
       payloadValidationJmesPath: 'body',
       throwOnNoIdempotencyKey: true,
@@ -79,8 +80,8 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
     });
     if (typeof context?.getRemainingTimeInMillis === 'function') config.registerLambdaContext(context);
     let answered: APIGatewayProxyResult | undefined;
-    const run = makeIdempotent(async (_request: IdempotentRequest) => (answered = await handler(event, context)), {
-      persistenceStore: settings.persistence,
+    const run = powertools.makeIdempotent(async (_request: IdempotentRequest) => (answered = await handler(event, context)), {
+      persistenceStore,
       config,
       keyPrefix: 'api',
     });
@@ -88,19 +89,19 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
     try {
       return await run({ scope: JSON.stringify([caller, event.httpMethod, event.path, key]), body: payloadOf(event) });
     } catch (error) {
-      if (error instanceof IdempotencyValidationError) {
+      if (error instanceof powertools.IdempotencyValidationError) {
         throw new HttpError(422, 'Idempotency key reused', `${IDEMPOTENCY_HEADER} ${key} was used with another body on ${event.path}`, [
           { field: IDEMPOTENCY_HEADER, message: 'was already used with another request body' },
         ]);
       }
-      if (error instanceof IdempotencyAlreadyInProgressError) {
+      if (error instanceof powertools.IdempotencyAlreadyInProgressError) {
         throw new ConflictError(`a request with ${IDEMPOTENCY_HEADER} ${key} is still in progress; retry after it answers`, [
           { field: IDEMPOTENCY_HEADER, message: 'a request with this key is still in progress' },
         ]);
       }
       // The work is done but its answer could not be stored (an item over DynamoDB's 400 KB, a
       // throttled write): answer it anyway; the key stays in progress until the request's time is up.
-      if (error instanceof IdempotencyPersistenceLayerError && answered !== undefined) {
+      if (error instanceof powertools.IdempotencyPersistenceLayerError && answered !== undefined) {
         requestLogger(event).warn('idempotency record not saved', { error: error as Error });
         return answered;
       }

@@ -8,8 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
 // client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
 // tally and deadLetter. What only some calls of a function use loads on the first of them
-// (onFirstUse): the Scheduler in api, SQS in send.
-import { DynamoDBPersistenceLayer } from './sdk/idempotency.js';
+// (onFirstUse): the Scheduler, SQS and Powertools idempotency in api, SQS in send.
 import { getSecret } from './sdk/secrets.js';
 import { SQSClient, SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from './sdk/sqs.js';
 import type { ApiDependencies } from '../api/app.js';
@@ -20,7 +19,7 @@ import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Clock, SendQueue, Stores } from '../ports.js';
+import type { Clock, FanoutQueue, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
 import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
@@ -65,18 +64,44 @@ function onFirstUse<T>(build: () => Promise<T>): () => Promise<T> {
   return () => (built ??= build());
 }
 
-/** The send queue as the sender uses it: only to hold or retry a chunk, which most invocations never do. */
-function sendQueueOnFirstUse(url: string): SendQueue {
-  const queue = onFirstUse(async () => {
-    const { SQSClient: Client, SqsSendQueue: Queue } = await import('./sdk/sqs.js');
-    return new Queue((sqsClient ??= new Client(sqsOptions)), url);
-  });
-  return {
-    enqueue: async (chunks) => (await queue()).enqueue(chunks),
-    retryLater: async (receiptHandle, delaySeconds) => (await queue()).retryLater(receiptHandle, delaySeconds),
-    hold: async (chunk, delaySeconds) => (await queue()).hold(chunk, delaySeconds),
-  };
+/**
+ * A port whose adapter is built on the first call of any of its methods (`methods` names them
+ * all, so a method added to the port and left out here fails to compile).
+ */
+function portOnFirstUse<T extends object>(methods: { [K in keyof T]: true }, build: () => Promise<T>): T {
+  const adapter = onFirstUse(build);
+  const call =
+    (method: keyof T) =>
+    async (...args: unknown[]) => {
+      const built = await adapter();
+      return (built[method] as (...args: unknown[]) => unknown).apply(built, args);
+    };
+  return Object.fromEntries(Object.keys(methods).map((method) => [method, call(method as keyof T)])) as T;
 }
+
+let sqsModule: Promise<typeof import('./sdk/sqs.js') & { client: SQSClient }> | undefined;
+
+/**
+ * SQS, loaded and built on the first queue call of a function that needs it only on some calls
+ * (api, send). A function, not a top-level onFirstUse call: such a call would stay in every bundle.
+ */
+function sqsOnFirstUse() {
+  return (sqsModule ??= import('./sdk/sqs.js').then((module) => ({ ...module, client: (sqsClient ??= new module.SQSClient(sqsOptions)) })));
+}
+
+/** The send queue as the sender uses it (only to hold or retry a chunk, which most invocations never do) and as the api does (a notice). */
+const sendQueueOnFirstUse = (url: string) =>
+  portOnFirstUse<SendQueue>({ enqueue: true, retryLater: true, hold: true }, async () => {
+    const { SqsSendQueue: Queue, client } = await sqsOnFirstUse();
+    return new Queue(client, url);
+  });
+
+/** The fan-out queue as the api uses it: when a campaign starts now, resumes or recurs, not on clients, stats or logs. */
+const fanoutQueueOnFirstUse = (url: string) =>
+  portOnFirstUse<FanoutQueue>({ start: true, page: true, resume: true, occurrence: true }, async () => {
+    const { SqsFanoutQueue: Queue, client } = await sqsOnFirstUse();
+    return new Queue(client, url);
+  });
 
 let schedulerClient: SchedulerClient | undefined;
 
@@ -92,28 +117,23 @@ function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 
     schedulerClient ??= new module.SchedulerClient({ logger: quietSdkLogger });
     return { ...module, client: schedulerClient };
   });
-  const start = onFirstUse(async () => {
-    const { EventBridgeStartScheduler, client } = await schedulerModule();
-    return new EventBridgeStartScheduler(
-      client,
-      { ...settings, targetArn: env.SCHEDULE_TARGET_ARN },
-      { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL), clock },
-    );
-  });
-  const recurring = onFirstUse(async () => {
-    const { EventBridgeRecurringScheduler, client } = await schedulerModule();
-    // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
-    return new EventBridgeRecurringScheduler(client, { ...settings, targetArn: env.OCCURRENCE_TARGET_ARN }, clock);
-  });
   return {
-    scheduler: {
-      schedule: async (campaignId, startAt) => (await start()).schedule(campaignId, startAt),
-      unschedule: async (campaignId) => (await start()).unschedule(campaignId),
-    },
-    recurringScheduler: {
-      scheduleRecurring: async (campaignId, schedule) => (await recurring()).scheduleRecurring(campaignId, schedule),
-      unscheduleRecurring: async (campaignId) => (await recurring()).unscheduleRecurring(campaignId),
-    },
+    scheduler: portOnFirstUse<StartScheduler>({ schedule: true, unschedule: true }, async () => {
+      const [{ EventBridgeStartScheduler, client }, { SqsStartTimerQueue: TimerQueue, client: queueClient }] = await Promise.all([
+        schedulerModule(),
+        sqsOnFirstUse(),
+      ]);
+      return new EventBridgeStartScheduler(
+        client,
+        { ...settings, targetArn: env.SCHEDULE_TARGET_ARN },
+        { startTimer: new TimerQueue(queueClient, env.START_TIMER_QUEUE_URL), clock },
+      );
+    }),
+    recurringScheduler: portOnFirstUse<RecurringScheduler>({ scheduleRecurring: true, unscheduleRecurring: true }, async () => {
+      const { EventBridgeRecurringScheduler, client } = await schedulerModule();
+      // Occurrences go straight to the fan-out queue: a run starts at its occurrence read from the schedule, not at the fire time.
+      return new EventBridgeRecurringScheduler(client, { ...settings, targetArn: env.OCCURRENCE_TARGET_ARN }, clock);
+    }),
   };
 }
 
@@ -137,22 +157,25 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
   return {
     ...stores(env, clock),
     clock,
-    fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     // Built only on first use, so an override (the local runtime's schedulers) leaves them unbuilt.
+    fanoutQueue: fanoutQueueOnFirstUse(env.FANOUT_QUEUE_URL),
     ...schedulersOnFirstUse(env, clock),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     notices: noticeStore(env),
-    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...overrides,
   };
 }
 
-/** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client. */
+/** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client, built on the first keyed POST. */
 export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
-  dynamoDocumentClient();
   return {
-    persistence: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
+    persistence: onFirstUse(async () => {
+      const { DynamoDBPersistenceLayer } = await import('./sdk/idempotency.js');
+      dynamoDocumentClient();
+      return new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient });
+    }),
     expiresAfterSeconds: env.IDEMPOTENCY_TTL_SECONDS,
   };
 }

@@ -1,5 +1,5 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEnvSchema, parseEnv, sendEnvSchema } from '../../functions/adapters/config.js';
@@ -46,6 +46,22 @@ describe('ports built on first use (functions/handlers/wiring.ts)', () => {
     scheduler.on(DeleteScheduleCommand).resolves({});
     await apiDependencies(apiEnv, { clock }).recurringScheduler?.unscheduleRecurring('42');
     expect(scheduler.commandCalls(DeleteScheduleCommand).map((call) => call.args[0].input)).toEqual([{ Name: 'campaign-42-recurring', GroupName: 'herald' }]);
+  });
+
+  it("api: the fan-out queue, built on the first start, puts the start in the campaign's FIFO group", async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    await apiDependencies(apiEnv, { clock }).fanoutQueue.start('42');
+    expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: apiEnv.FANOUT_QUEUE_URL, MessageBody: '{"type":"start","campaignId":"42"}', MessageGroupId: '42', MessageDeduplicationId: '42:start' },
+    ]);
+  });
+
+  it("api: the send queue, built on a notice's first enqueue, sends the chunk in a batch", async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm', MD5OfMessageBody: '' }], Failed: [] });
+    await apiDependencies(apiEnv, { clock }).sendQueue.enqueue([{ campaignId: 'n1', chunk: 0 }]);
+    expect(sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input)).toEqual([
+      { QueueUrl: apiEnv.SEND_QUEUE_URL, Entries: [{ Id: '0', MessageBody: '{"campaignId":"n1","chunk":0}' }] },
+    ]);
   });
 
   it('send: the send queue, built on the first hold, puts the chunk back on the send queue with its delay', async () => {

@@ -211,11 +211,14 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(loaded(functionName).stacksMapped).toBe(true);
     });
 
-    it('api loads the Scheduler client only when a call schedules; send the SQS client only when a chunk is held or retried; fanout, which queues on every page, at once', () => {
+    it('api loads the Scheduler and SQS clients only when a call schedules or queues; send the SQS client only when a chunk is held or retried; fanout, which queues on every page, at once', () => {
       const api = loaded('herald-api').sdk;
-      expect(api).toContain('@aws-sdk/client-sqs');
+      expect(api).toContain('@aws-sdk/client-dynamodb');
       expect(api).not.toContain('@aws-sdk/client-scheduler');
-      expect(readFileSync(path.join(assetDir('herald-api'), 'index.js'), 'utf8')).toMatch(/require\(["']@aws-sdk\/client-scheduler["']\)/);
+      expect(api).not.toContain('@aws-sdk/client-sqs');
+      const apiCode = readFileSync(path.join(assetDir('herald-api'), 'index.js'), 'utf8');
+      expect(apiCode).toMatch(/require\(["']@aws-sdk\/client-scheduler["']\)/);
+      expect(apiCode).toMatch(/require\(["']@aws-sdk\/client-sqs["']\)/);
       const send = loaded('herald-send').sdk;
       expect(send).toContain('@aws-sdk/client-dynamodb');
       expect(send).not.toContain('@aws-sdk/client-sqs');
