@@ -273,11 +273,16 @@ export async function measureBundles(options: { runs: number }): Promise<BundleM
   try {
     const bundles = await buildBundles(outdir);
     const { functionSettings } = await import('../functions/definitions/functions.js');
+    const loadsOf = bundles.map((): ColdLoad[] => []);
+    // One after another: parallel processes would compete for the two cores and slow each other.
+    // Round by round, each bundle once a round: a slow spell of this shared machine then falls on
+    // one run of every bundle, not on every run of one.
+    for (let i = 0; i < options.runs; i++) {
+      for (const [index, bundle] of bundles.entries()) loadsOf[index]?.push(await coldLoadMs(bundle));
+    }
     const measures: BundleMeasure[] = [];
-    for (const bundle of bundles) {
-      const loads: ColdLoad[] = [];
-      // One after another: parallel processes would compete for the two cores and slow each other.
-      for (let i = 0; i < options.runs; i++) loads.push(await coldLoadMs(bundle));
+    for (const [index, bundle] of bundles.entries()) {
+      const loads = loadsOf[index] as ColdLoad[];
       const loadMs = loads.map((load) => load.ms);
       const parts = await composition(functionSettings[bundle.fn].entry);
       measures.push({
