@@ -42,7 +42,10 @@ function handlerWith(expiresAfterSeconds: number) {
     clock: { now: () => new Date() },
     fanoutQueue: { start: async (id) => void started.push(id), page: async () => undefined, resume: async () => undefined, occurrence: async () => undefined },
     scheduler: { schedule: async () => undefined, unschedule: async () => undefined },
-    idempotency: { persistence: async () => new DynamoDBPersistenceLayer({ tableName: tables.names.idempotency, awsSdkV3Client: dynamoClient() }), expiresAfterSeconds },
+    idempotency: {
+      persistence: async () => new DynamoDBPersistenceLayer({ tableName: tables.names.idempotency, awsSdkV3Client: dynamoClient() }),
+      expiresAfterSeconds,
+    },
     notices: new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques }),
     sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks), retryLater: async () => undefined, hold: async () => undefined },
   };
