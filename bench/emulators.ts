@@ -17,6 +17,8 @@ export interface Endpoints {
 export interface BenchEndpoints extends Endpoints {
   dynamoPid?: number | undefined;
   sqsPid?: number | undefined;
+  /** A new DynamoDB Local between two runs of one section (Emulators.freshDynamo), when the bench started it. */
+  freshDynamo?(): Promise<void>;
 }
 
 export interface Emulators extends Endpoints {
