@@ -7,6 +7,7 @@
  */
 import { tmpdir } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { queues } from '../../functions/definitions/queues.js';
 import { LAZY_PACKAGES } from '../../functions/domain/lazy-packages.js';
 import { dynamoEndpoint, sqsEndpoint } from '../support/aws.js';
 import type { Endpoints } from '../../bench/emulators.js';
@@ -124,6 +125,21 @@ describe('bench smoke', () => {
     expect(figures.find((figure) => figure.id === 'throughput.ratioToProviderBound')?.note).toMatch(
       /chunk claims and outcomes \d+ ms each.*lost against the bound: [\d.]+ s before the first call.*one thread busy \d+ % of the run.*timers late by [\d.]+ ms.*fake provider [\d.]+ of/,
     );
+    // The control is the 500 ms campaign again with only the fan-out's concurrency changed, delivered in full and once.
+    const { contentionControl, atBound } = details;
+    expect(contentionControl.run.fanout.maxConcurrency).toBe(sections.CONTROL_FANOUT_CONCURRENCY);
+    expect(atBound.run.fanout.maxConcurrency).toBe(queues.fanout.maxConcurrency);
+    expect(atBound.run.fanout.maxConcurrency).not.toBe(sections.CONTROL_FANOUT_CONCURRENCY);
+    expect({ ...contentionControl.run.send, latency: contentionControl.run.providerLatencyMs }).toEqual({
+      ...atBound.run.send,
+      latency: atBound.run.providerLatencyMs,
+    });
+    expect(contentionControl.throughput.messages).toBe(options.n);
+    expect(contentionControl.run.distinctAccepted).toBe(options.n);
+    expect(contentionControl.run.duplicateAcceptedMsgIds).toBe(0);
+    expect(
+      figures.find((figure) => figure.id === `throughput.latency500.fanout${sections.CONTROL_FANOUT_CONCURRENCY}.ratioToProviderBound`)?.target,
+    ).toBeUndefined();
   });
 
   it('bundles every function as the stack does and loads each in a fresh process', { timeout: 180_000 }, async () => {
