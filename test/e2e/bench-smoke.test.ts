@@ -138,7 +138,8 @@ describe('bench smoke', () => {
     expect(contentionControl.run.distinctAccepted).toBe(options.n);
     expect(contentionControl.run.duplicateAcceptedMsgIds).toBe(0);
     expect(
-      figures.find((figure) => figure.id === `throughput.latency500.fanout${sections.CONTROL_FANOUT_CONCURRENCY}.ratioToProviderBound`)?.target,
+      figures.find((figure) => figure.id === `throughput.latency${sections.BOUND_LATENCY_MS}.fanout${sections.CONTROL_FANOUT_CONCURRENCY}.ratioToProviderBound`)
+        ?.target,
     ).toBeUndefined();
   });
 
