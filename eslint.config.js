@@ -18,6 +18,11 @@ const adapters = {
   group: ['**/adapters/*', '**/adapters/**', '**/handlers/*', '@aws-sdk/*'],
   message: 'Workflows and routes reach AWS only through ports (functions/ports.ts); handlers/wiring.ts supplies the adapters.',
 };
+/** Request schemas are built on a route group's first request (functions/api/schemas.ts): a static import would build them at load. */
+const requestSchemas = {
+  group: ['**/schemas.js', '**/schemas/*'],
+  message: 'A route group imports its request schemas with onFirstRequest (functions/api/respond.ts), not at load: only openapi.ts imports them all.',
+};
 const upward = (layers) => ({
   group: layers.map((layer) => `**/${layer}/*`),
   message: `Dependencies point one way: this layer must not import ${layers.join(', ')}.`,
@@ -48,6 +53,11 @@ export default tseslint.config(
   { files: ['functions/domain/lazy-packages.ts'], rules: { 'no-restricted-imports': restrict(lazyLoader) } },
   { files: ['functions/services/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters, upward(['api', 'delivery'])) } },
   { files: ['functions/api/**/*.ts', 'functions/delivery/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters) } },
+  {
+    files: ['functions/api/**/*.ts'],
+    ignores: ['functions/api/openapi.ts', 'functions/api/response-schemas.ts', 'functions/api/schemas.ts', 'functions/api/schemas/**'],
+    rules: { 'no-restricted-imports': restrict(adapters, requestSchemas) },
+  },
   { files: ['functions/adapters/**/*.ts'], rules: { 'no-restricted-imports': restrict(upward(['api', 'delivery', 'services', 'handlers'])) } },
   {
     files: ['functions/definitions/**/*.ts', 'functions/telemetry/**/*.ts'],

@@ -6,7 +6,9 @@
 import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
-import { attributes, CampaignFilterSchema, maxPerSecond, name, operatorCode, optedOut, phone, SendWindowSchema, tag, timestamp } from './schemas.js';
+import { CampaignFilterSchema, maxPerSecond, SendWindowSchema } from './schemas/campaigns.js';
+import { attributes, name, optedOut } from './schemas/clients.js';
+import { operatorCode, phone, tag, timestamp } from './schemas/fields.js';
 
 export const ClientSchema = z
   .strictObject({

@@ -7,27 +7,21 @@ import { campaignService, type CampaignService } from '../../services/campaigns.
 import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
-import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import {
-  AudienceRequestSchema,
-  CampaignIdParamsSchema,
-  CampaignListQuerySchema,
-  CampaignPatchSchema,
-  NewCampaignSchema,
-  PreviewRequestSchema,
-} from '../schemas.js';
+import { idParam, json, noContent, onFirstRequest, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
 import { campaignView } from '../views.js';
 
+const schemas = onFirstRequest(() => import('../schemas/campaigns.js'));
+
 /** The campaign id the path names; it goes into the request's log lines. */
-export function campaignIdOf(event: APIGatewayProxyEvent): string {
-  const { id } = idParam(CampaignIdParamsSchema, event);
+export async function campaignIdOf(event: APIGatewayProxyEvent): Promise<string> {
+  const { id } = idParam((await schemas()).CampaignIdParamsSchema, event);
   touched(event, { campaignId: id });
   return id;
 }
 
 /** The campaign the path names, or 404. */
-export function campaignOf(service: CampaignService, event: APIGatewayProxyEvent): Promise<Campaign> {
-  return service.get(campaignIdOf(event));
+export async function campaignOf(service: CampaignService, event: APIGatewayProxyEvent): Promise<Campaign> {
+  return service.get(await campaignIdOf(event));
 }
 
 export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
@@ -48,7 +42,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns',
       handler: withJsonBody(async (event) => {
-        const campaign = await serviceFor(event).create(NewCampaignSchema.parse(jsonBodyOf(event)));
+        const campaign = await serviceFor(event).create((await schemas()).NewCampaignSchema.parse(jsonBodyOf(event)));
         touched(event, { campaignId: campaign.id });
         return json(201, campaignView(campaign, clock.now()));
       }),
@@ -57,7 +51,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/campaigns',
       handler: async (event) => {
-        const page = await campaigns.list(queryOf(CampaignListQuerySchema, event));
+        const page = await campaigns.list(queryOf((await schemas()).CampaignListQuerySchema, event));
         const now = clock.now();
         return json(200, { items: page.items.map((campaign) => campaignView(campaign, now)), nextCursor: page.nextCursor });
       },
@@ -66,7 +60,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns/preview',
       handler: withJsonBody(async (event) => {
-        const { text, clientId } = PreviewRequestSchema.parse(jsonBodyOf(event));
+        const { text, clientId } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
         if (clientId === undefined) return json(200, preview(text));
         touched(event, { clientId });
         const client = await clients.get(clientId);
@@ -78,7 +72,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns/audience',
       handler: withJsonBody(async (event) => {
-        const { filter } = AudienceRequestSchema.parse(jsonBodyOf(event));
+        const { filter } = (await schemas()).AudienceRequestSchema.parse(jsonBodyOf(event));
         return json(200, { audience: await clients.countAudience(filter ?? {}) });
       }),
     },
@@ -86,7 +80,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/campaigns/{id}',
       handler: async (event) => {
-        const { campaign, audience } = await serviceFor(event).getWithAudience(campaignIdOf(event));
+        const { campaign, audience } = await serviceFor(event).getWithAudience(await campaignIdOf(event));
         return json(200, campaignView(campaign, clock.now(), audience));
       },
     },
@@ -94,27 +88,27 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'PATCH',
       path: '/campaigns/{id}',
       handler: withJsonBody(async (event) => {
-        const id = campaignIdOf(event);
-        const stored = await serviceFor(event).change(id, CampaignPatchSchema.parse(jsonBodyOf(event)));
+        const id = await campaignIdOf(event);
+        const stored = await serviceFor(event).change(id, (await schemas()).CampaignPatchSchema.parse(jsonBodyOf(event)));
         return json(200, campaignView(stored, clock.now()));
       }),
     },
     {
       method: 'POST',
       path: '/campaigns/{id}/pause',
-      handler: async (event) => json(200, campaignView(await serviceFor(event).pause(campaignIdOf(event)), clock.now())),
+      handler: async (event) => json(200, campaignView(await serviceFor(event).pause(await campaignIdOf(event)), clock.now())),
     },
     {
       method: 'POST',
       path: '/campaigns/{id}/resume',
-      handler: async (event) => json(200, campaignView(await serviceFor(event).resume(campaignIdOf(event)), clock.now())),
+      handler: async (event) => json(200, campaignView(await serviceFor(event).resume(await campaignIdOf(event)), clock.now())),
     },
     {
       method: 'GET',
       path: '/campaigns/{id}/runs',
       handler: async (event) => {
-        const id = campaignIdOf(event);
-        const query = queryOf(CampaignListQuerySchema, event);
+        const id = await campaignIdOf(event);
+        const query = queryOf((await schemas()).CampaignListQuerySchema, event);
         const page = await serviceFor(event).runs(id, query);
         const now = clock.now();
         return json(200, { items: page.items.map((run) => campaignView(run, now)), nextCursor: page.nextCursor });
@@ -124,7 +118,7 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'DELETE',
       path: '/campaigns/{id}',
       handler: async (event) => {
-        await serviceFor(event).remove(campaignIdOf(event));
+        await serviceFor(event).remove(await campaignIdOf(event));
         return noContent();
       },
     },

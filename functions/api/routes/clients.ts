@@ -5,8 +5,7 @@ import { createClients, type ClientBatchRow } from '../../services/clients.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { fieldProblemsOf, jsonBodyOf, problemDocument, statusOf } from '../problem.js';
-import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
-import { ClientBatchSchema, ClientIdParamsSchema, ClientListQuerySchema, ClientPatchSchema, NewClientSchema } from '../schemas.js';
+import { idParam, json, noContent, onFirstRequest, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
 import type { ClientBatchResult } from '../response-schemas.js';
 import { clientView } from '../views.js';
 
@@ -16,9 +15,11 @@ import { clientView } from '../views.js';
  */
 export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
+const schemas = onFirstRequest(() => import('../schemas/clients.js'));
+
 export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
-  const clientId = (event: APIGatewayProxyEvent) => {
-    const { id } = idParam(ClientIdParamsSchema, event);
+  const clientId = async (event: APIGatewayProxyEvent) => {
+    const { id } = idParam((await schemas()).ClientIdParamsSchema, event);
     touched(event, { clientId: id });
     return id;
   };
@@ -28,7 +29,7 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/clients',
       handler: withJsonBody(async (event) => {
-        const input = NewClientSchema.parse(jsonBodyOf(event));
+        const input = (await schemas()).NewClientSchema.parse(jsonBodyOf(event));
         touched(event, { phone: input.phone });
         const client = await clients.create(input);
         touched(event, { clientId: client.id });
@@ -39,6 +40,7 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/clients/batch',
       handler: withJsonBody(async (event) => {
+        const { ClientBatchSchema, NewClientSchema } = await schemas();
         const { clients: given } = ClientBatchSchema.parse(jsonBodyOf(event));
         const rows = given.map((row): ClientBatchRow => {
           const parsed = NewClientSchema.safeParse(row);
@@ -61,7 +63,7 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/clients',
       handler: async (event) => {
-        const { phone, ...query } = queryOf(ClientListQuerySchema, event);
+        const { phone, ...query } = queryOf((await schemas()).ClientListQuerySchema, event);
         if (phone !== undefined) {
           const found = await clients.findByPhone(phone);
           const matches =
@@ -76,7 +78,7 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/clients/{id}',
       handler: async (event) => {
-        const id = clientId(event);
+        const id = await clientId(event);
         const client = await clients.get(id);
         if (!client) throw new NotFoundError(`client ${id} does not exist`);
         return json(200, clientView(client));
@@ -86,8 +88,8 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'PATCH',
       path: '/clients/{id}',
       handler: withJsonBody(async (event) => {
-        const id = clientId(event);
-        const patch = ClientPatchSchema.parse(jsonBodyOf(event));
+        const id = await clientId(event);
+        const patch = (await schemas()).ClientPatchSchema.parse(jsonBodyOf(event));
         return json(200, clientView(await clients.update(id, patch)));
       }),
     },
@@ -95,7 +97,7 @@ export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
       method: 'DELETE',
       path: '/clients/{id}',
       handler: async (event) => {
-        await clients.delete(clientId(event));
+        await clients.delete(await clientId(event));
         return noContent();
       },
     },

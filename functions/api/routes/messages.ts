@@ -2,9 +2,10 @@
 import { NotFoundError } from '../../domain/errors.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
-import { idParam, json, type ApiRoute } from '../respond.js';
-import { MessageIdParamsSchema } from '../schemas.js';
+import { idParam, json, onFirstRequest, type ApiRoute } from '../respond.js';
 import { messageView } from '../views.js';
+
+const schemas = onFirstRequest(() => import('../schemas/messages.js'));
 
 export function messageRoutes({ messages }: ApiDependencies): ApiRoute[] {
   return [
@@ -12,7 +13,7 @@ export function messageRoutes({ messages }: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/messages/{id}',
       handler: async (event) => {
-        const { id } = idParam(MessageIdParamsSchema, event);
+        const { id } = idParam((await schemas()).MessageIdParamsSchema, event);
         touched(event, { messageId: id });
         const message = await messages.get(id);
         if (!message) throw new NotFoundError(`message ${id} does not exist`);

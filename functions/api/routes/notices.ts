@@ -5,9 +5,10 @@ import { createNotice } from '../../services/notices.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
-import { idParam, json, withJsonBody, type ApiRoute } from '../respond.js';
-import { NewNoticeSchema, NoticeIdParamsSchema } from '../schemas.js';
+import { idParam, json, onFirstRequest, withJsonBody, type ApiRoute } from '../respond.js';
 import type { NoticeView } from '../response-schemas.js';
+
+const schemas = onFirstRequest(() => import('../schemas/notices.js'));
 
 export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
   const { notices } = deps;
@@ -16,7 +17,7 @@ export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/notices',
       handler: withJsonBody(async (event) => {
-        const input = NewNoticeSchema.parse(jsonBodyOf(event));
+        const input = (await schemas()).NewNoticeSchema.parse(jsonBodyOf(event));
         // A bad template is refused before any read or write.
         checkNoticeText(input.text, input.variables);
         const notice = await createNotice(deps, input);
@@ -28,7 +29,7 @@ export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'GET',
       path: '/notices/{id}',
       handler: async (event) => {
-        const { id } = idParam(NoticeIdParamsSchema, event);
+        const { id } = idParam((await schemas()).NoticeIdParamsSchema, event);
         touched(event, { messageId: id });
         const notice = await notices.get(id);
         if (!notice) throw new NotFoundError(`notice ${id} does not exist`);

@@ -2,12 +2,13 @@
 import { effectiveStatus, type Campaign } from '../../domain/campaigns.js';
 import { MESSAGE_STATUSES, totalOf } from '../../domain/messages.js';
 import type { ApiDependencies } from '../app.js';
-import { json, queryOf, type ApiRoute } from '../respond.js';
-import { CampaignStatsQuerySchema, OverallStatsQuerySchema } from '../schemas.js';
+import { json, onFirstRequest, queryOf, type ApiRoute } from '../respond.js';
 import type { CampaignStatsView, OverallStatsView } from '../response-schemas.js';
 import { fullCounts, messageView } from '../views.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { campaignIdOf } from './campaigns.js';
+
+const schemas = onFirstRequest(() => import('../schemas/stats.js'));
 
 export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): ApiRoute[] {
   return [
@@ -15,8 +16,8 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
       method: 'GET',
       path: '/campaigns/{id}/stats',
       handler: async (event) => {
-        const id = campaignIdOf(event);
-        const { verify, ...query } = queryOf(CampaignStatsQuerySchema, event);
+        const id = await campaignIdOf(event);
+        const { verify, ...query } = queryOf((await schemas()).CampaignStatsQuerySchema, event);
         const campaign = await campaigns.get(id);
         if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
         const [page, recount] = await Promise.all([messages.list(campaign.id, query), verify ? messages.recount(campaign.id) : undefined]);
@@ -38,7 +39,7 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
       // Constant work whatever the number of campaigns: one page of them, and the totals item.
       handler: async (event) => {
         const now = clock.now();
-        const [page, totals] = await Promise.all([campaigns.list(queryOf(OverallStatsQuerySchema, event)), campaigns.totals()]);
+        const [page, totals] = await Promise.all([campaigns.list(queryOf((await schemas()).OverallStatsQuerySchema, event)), campaigns.totals()]);
         const stats: OverallStatsView = {
           campaigns: page.items.map((campaign) => summaryOf(campaign, now)),
           nextCursor: page.nextCursor,

@@ -1,0 +1,51 @@
+/**
+ * What the request schemas of the route groups share, and zod's OpenAPI extension, which each
+ * group's module gets by importing this one. A route group imports its module on its first
+ * request (functions/api/routes/), so a cold start builds no request schema and a request
+ * builds only its group's (README, Performance); ../schemas.ts gathers them all for the OpenAPI
+ * document and the tests. Objects are strict: an unknown field is an error, not something ignored.
+ */
+import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
+import * as z from 'zod';
+import { OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../../domain/clients.js';
+
+// It reads only ZodType; handing it the whole namespace would make esbuild keep every
+// zod locale (about 350 KB) in the api bundle.
+extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
+
+export const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
+export const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
+export const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
+export const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
+export const clientId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id');
+
+/** An empty patch is refused, but only when nothing else is wrong: unknown fields are the better answer. */
+export const atLeastOneField = {
+  check: (value: object) => Object.keys(value).length > 0,
+  options: { message: 'must change at least one field', when: (payload: { issues: unknown[] }) => payload.issues.length === 0 },
+};
+
+// Path and query parameters
+
+export const limit = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(100)
+  .default(20)
+  .openapi({ param: { description: 'Page size, 1 to 100.' } });
+export const cursor = z
+  .string()
+  .min(1)
+  .max(2048)
+  .optional()
+  .openapi({ param: { description: 'nextCursor of the previous page.' } });
+
+/** A path id that is a positive integer (a message's or a notice's), as a number. */
+export const positiveIntegerId = (example: number) =>
+  z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a positive integer')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'must be a positive integer')
+    .openapi({ type: 'integer', minimum: 1, example });
