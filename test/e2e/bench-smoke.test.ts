@@ -161,6 +161,10 @@ describe('bench smoke', () => {
         expect(bundle.composition.map((piece) => piece.name)).not.toContain(part.name);
       }
     }
+    // The api's first request after each load is timed too (what its route groups build on first use), and only the api has one.
+    expect(details.bundles.filter((bundle) => bundle.firstInvocation).map((bundle) => bundle.fn)).toEqual(['api']);
+    expect(details.bundles.find((bundle) => bundle.fn === 'api')?.firstInvocation?.medianMs).toBeGreaterThan(0);
+    expect(figures.find((figure) => figure.id === 'bundles.api.firstInvocationMs')?.target).toBeUndefined();
     // The negative control: a bundle directory without them is refused, not measured.
     const { lazyFiles } = await import('../../bench/bundles.js');
     expect(() => lazyFiles(tmpdir())).toThrow(/liquidjs is loaded on first use but not shipped/);
