@@ -48,10 +48,28 @@ export function formatNumber(value: number): string {
   return value.toPrecision(3);
 }
 
+function withUnit(text: string, unit: string): string {
+  if (unit === '$') return `$${text}`;
+  if (unit === '%') return `${text} %`;
+  return `${text} ${unit}`;
+}
+
 export function formatValue(value: number, unit: string): string {
-  if (unit === '$') return `$${formatNumber(value)}`;
-  if (unit === '%') return `${formatNumber(value)} %`;
-  return `${formatNumber(value)} ${unit}`;
+  return withUnit(formatNumber(value), unit);
+}
+
+/**
+ * A figure's value as it is read beside its target. When rounding would make a value that is
+ * not the limit read as the limit itself (a 299.8 KB bundle as "300 KB < 300 KB pass", a 0.8997
+ * ratio as "0.900 >= 0.9 FAIL"), digits are added until it does not.
+ */
+export function formatFigureValue(figure: Pick<Figure, 'value' | 'unit' | 'target'>): string {
+  const { value, unit, target } = figure;
+  const shown = formatNumber(value);
+  if (!target || value === target.limit || shown !== formatNumber(target.limit)) return withUnit(shown, unit);
+  let precision = 4;
+  while (precision < 15 && Number(value.toPrecision(precision)) === target.limit) precision += 1;
+  return withUnit(value.toPrecision(precision), unit);
 }
 
 export function formatTarget(target: Target | undefined, unit: string): string {
@@ -66,7 +84,7 @@ function verdict(figure: Figure): string {
 /** A plain-text table for the terminal: figure, value, target, pass/fail, command. */
 export function renderTable(figures: Figure[], errors: SectionError[]): string {
   const header = ['figure', 'value', 'target', 'pass', 'command'];
-  const rows = figures.map((f) => [f.figure, formatValue(f.value, f.unit), formatTarget(f.target, f.unit), verdict(f), f.command]);
+  const rows = figures.map((f) => [f.figure, formatFigureValue(f), formatTarget(f.target, f.unit), verdict(f), f.command]);
   for (const error of errors) rows.push([`${error.section}: could not run`, error.error.split('\n')[0] ?? '', '', 'ERROR', error.command]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: string[]) =>
@@ -85,7 +103,7 @@ export function renderMarkdown(figures: Figure[]): string {
   const indent = (text: string) => text.replace(/^ +/, (spaces) => '&nbsp;'.repeat(spaces.length * 2));
   for (const f of figures) {
     lines.push(
-      `| ${indent(escape(f.figure))} | ${escape(formatValue(f.value, f.unit))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`,
+      `| ${indent(escape(f.figure))} | ${escape(formatFigureValue(f))} | ${escape(formatTarget(f.target, f.unit))} | ${verdict(f)} | \`${f.command}\` |`,
     );
   }
   return lines.join('\n');
