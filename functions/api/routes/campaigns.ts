@@ -1,9 +1,8 @@
 /** Campaigns: POST/GET /campaigns, POST /campaigns/preview and /audience, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { Campaign } from '../../domain/campaigns.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { preview } from '../../domain/templates.js';
-import { campaignService, type CampaignService } from '../../services/campaigns.js';
+import { campaignService } from '../../services/campaigns.js';
 import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
@@ -17,11 +16,6 @@ export async function campaignIdOf(event: APIGatewayProxyEvent): Promise<string>
   const { id } = idParam((await schemas()).CampaignIdParamsSchema, event);
   touched(event, { campaignId: id });
   return id;
-}
-
-/** The campaign the path names, or 404. */
-export async function campaignOf(service: CampaignService, event: APIGatewayProxyEvent): Promise<Campaign> {
-  return service.get(await campaignIdOf(event));
 }
 
 export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
