@@ -1,4 +1,4 @@
-/** The client directory's requests (routes/clients.ts): the fields the response schemas share with them too. */
+/** The client directory's requests (routes/clients.ts), and the client fields the response schemas reuse (name, attributes, optedOut). */
 import * as z from 'zod';
 import { ATTRIBUTE_KEY_PATTERN, ATTRIBUTE_VALUE_MAX_LENGTH, ATTRIBUTES_MAX, isTimeZone, NAME_MAX_LENGTH } from '../../domain/clients.js';
 import { atLeastOneField, clientId, cursor, limit, operatorCode, phone, tag } from './fields.js';
