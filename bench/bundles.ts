@@ -11,7 +11,9 @@
  * with the function's environment as the stack defines it (its NODE_OPTIONS included),
  * deploy-time references replaced by dummy values, checked against the handler's config
  * schema first. The median of `runs`. This machine's CPU and Node 20, not Lambda's
- * arm64 share of a core at 256-512 MB on Node 22: a relative figure, and a budget.
+ * arm64 share of a core at 256-512 MB on Node 22: a relative figure, and a budget. Where a
+ * function defers work from its load to its first invocation (the api's request schemas), that
+ * invocation is timed right after the load too (FIRST_INVOCATIONS), so the load is read beside it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -209,6 +211,7 @@ export function lazyFiles(dir: string): { name: string; file: string }[] {
  * `require` of it at load is part of the cold start on Lambda too. For CommonJS the time spent
  * inside those requires is measured apart (a hook on the module loader around each `@aws-sdk/`
  * require the bundle itself makes), so the figure splits into the SDK and the bundle's own code.
+ * A function with an entry in FIRST_INVOCATIONS is then invoked once in the same process, timed.
  */
 export async function coldLoadMs(bundle: BuiltBundle): Promise<ColdLoad> {
   const esm = bundle.file.endsWith('.mjs');
