@@ -21,7 +21,7 @@ const adapters = {
 /** Request schemas are built on a route group's first request (functions/api/schemas.ts): a static import would build them at load. */
 const requestSchemas = {
   group: ['**/schemas.js', '**/schemas/*'],
-  message: 'A route group imports its request schemas with onFirstRequest (functions/api/respond.ts), not at load: only openapi.ts imports them all.',
+  message: 'A route group imports its request schemas on its first request (onFirstUse), not at load: only openapi.ts imports them all.',
 };
 const upward = (layers) => ({
   group: layers.map((layer) => `**/${layer}/*`),

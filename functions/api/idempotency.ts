@@ -12,6 +12,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ConflictError, ValidationError } from '../domain/errors.js';
+import { onFirstUse } from '../domain/lazy-packages.js';
 import { requestLogger } from './logging.js';
 import { headerOf, HttpError } from './problem.js';
 import type { RouteHandler } from './respond.js';
@@ -28,8 +29,7 @@ export interface IdempotencySettings {
   expiresAfterSeconds: number;
 }
 
-let powertoolsModule: Promise<typeof import('@aws-lambda-powertools/idempotency')> | undefined;
-const loadPowertools = () => (powertoolsModule ??= import('@aws-lambda-powertools/idempotency'));
+const loadPowertools = onFirstUse(() => import('@aws-lambda-powertools/idempotency'));
 
 /** What Powertools hashes: `scope` is the key, `body` the payload a repeat must match. */
 interface IdempotentRequest {

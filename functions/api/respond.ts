@@ -35,16 +35,6 @@ export function queryOf<S extends z.ZodType>(schema: S, event: APIGatewayProxyEv
   return schema.parse(event.queryStringParameters ?? {});
 }
 
-/**
- * What `load` resolves to, loaded on the first call and kept. Each route group imports its
- * request schemas with it, so the api's cold start builds none of them and a request builds
- * only its group's (functions/api/schemas.ts).
- */
-export function onFirstRequest<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => (loaded ??= load());
-}
-
 /** A route that takes a JSON body: the body checks run first (415, 413, 400). */
 export function withJsonBody(handler: RouteHandler, maxBytes?: number) {
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(jsonBody(maxBytes)).handler(handler);

@@ -19,5 +19,15 @@ const load = createRequire(import.meta.url);
 let liquidjs: typeof import('liquidjs') | undefined;
 let croner: typeof import('croner') | undefined;
 
+/**
+ * `build` runs once, on the first call, and every later call gets what it built: a module
+ * loaded on first use, or an adapter built from one. A rejected build is kept too; the builds
+ * are imports from the bundle itself and fail the same way every time.
+ */
+export function onFirstUse<T>(build: () => Promise<T>): () => Promise<T> {
+  let built: Promise<T> | undefined;
+  return () => (built ??= build());
+}
+
 export const liquidPackage = (): typeof import('liquidjs') => (liquidjs ??= load('liquidjs') as typeof import('liquidjs'));
 export const cronerPackage = (): typeof import('croner') => (croner ??= load('croner') as typeof import('croner'));

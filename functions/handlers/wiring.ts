@@ -29,6 +29,7 @@ import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
+import { onFirstUse } from '../domain/lazy-packages.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -54,19 +55,11 @@ export function sqs(): SQSClient {
 }
 
 /**
- * `build` runs once, on the first call that needs what it builds. Behind it sits an `import()`
- * of ./sdk: esbuild inlines that module and runs its top level, the SDK package's require with
- * it, only then, so a cold start whose calls never need it neither loads nor constructs that
- * client (README, Performance).
- */
-function onFirstUse<T>(build: () => Promise<T>): () => Promise<T> {
-  let built: Promise<T> | undefined;
-  return () => (built ??= build());
-}
-
-/**
  * A port whose adapter is built on the first call of any of its methods (`methods` names them
- * all, so a method added to the port and left out here fails to compile).
+ * all, so a method added to the port and left out here fails to compile). Behind each build sits
+ * an `import()` of ./sdk: esbuild inlines that module and runs its top level, the SDK package's
+ * require with it, only then, so a cold start whose calls never need it neither loads nor
+ * constructs that client (README, Performance).
  */
 function portOnFirstUse<T extends object>(methods: { [K in keyof T]: true }, build: () => Promise<T>): T {
   const adapter = onFirstUse(build);

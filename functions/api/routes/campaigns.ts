@@ -3,13 +3,15 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
 import { preview } from '../../domain/templates.js';
 import { campaignService } from '../../services/campaigns.js';
+import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
 import { requestLogger, touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
-import { idParam, json, noContent, onFirstRequest, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
+import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
 import { campaignView } from '../views.js';
 
-const schemas = onFirstRequest(() => import('../schemas/campaigns.js'));
+// Built on the group's first request, not at load (functions/api/schemas.ts).
+const schemas = onFirstUse(() => import('../schemas/campaigns.js'));
 
 /** The campaign id the path names; it goes into the request's log lines. */
 export async function campaignIdOf(event: APIGatewayProxyEvent): Promise<string> {

@@ -2,10 +2,11 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NotFoundError, ValidationError } from '../../domain/errors.js';
 import { createClients, type ClientBatchRow } from '../../services/clients.js';
+import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { fieldProblemsOf, jsonBodyOf, problemDocument, statusOf } from '../problem.js';
-import { idParam, json, noContent, onFirstRequest, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
+import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
 import type { ClientBatchResult } from '../response-schemas.js';
 import { clientView } from '../views.js';
 
@@ -15,7 +16,8 @@ import { clientView } from '../views.js';
  */
 export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 
-const schemas = onFirstRequest(() => import('../schemas/clients.js'));
+// Built on the group's first request, not at load (functions/api/schemas.ts).
+const schemas = onFirstUse(() => import('../schemas/clients.js'));
 
 export function clientRoutes({ clients }: ApiDependencies): ApiRoute[] {
   const clientId = async (event: APIGatewayProxyEvent) => {

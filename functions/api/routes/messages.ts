@@ -1,11 +1,13 @@
 /** GET /messages/{id}: one message, found by the id the provider saw as msgId. */
 import { NotFoundError } from '../../domain/errors.js';
+import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
-import { idParam, json, onFirstRequest, type ApiRoute } from '../respond.js';
+import { idParam, json, type ApiRoute } from '../respond.js';
 import { messageView } from '../views.js';
 
-const schemas = onFirstRequest(() => import('../schemas/messages.js'));
+// Built on the group's first request, not at load (functions/api/schemas.ts).
+const schemas = onFirstUse(() => import('../schemas/messages.js'));
 
 export function messageRoutes({ messages }: ApiDependencies): ApiRoute[] {
   return [

@@ -2,13 +2,15 @@
 import { NotFoundError } from '../../domain/errors.js';
 import { checkNoticeText } from '../../domain/notices.js';
 import { createNotice } from '../../services/notices.js';
+import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
 import { jsonBodyOf } from '../problem.js';
-import { idParam, json, onFirstRequest, withJsonBody, type ApiRoute } from '../respond.js';
+import { idParam, json, withJsonBody, type ApiRoute } from '../respond.js';
 import type { NoticeView } from '../response-schemas.js';
 
-const schemas = onFirstRequest(() => import('../schemas/notices.js'));
+// Built on the group's first request, not at load (functions/api/schemas.ts).
+const schemas = onFirstUse(() => import('../schemas/notices.js'));
 
 export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
   const { notices } = deps;

@@ -1,14 +1,16 @@
 /** GET /campaigns/{id}/stats (counts and the messages themselves) and GET /stats (every campaign, and totals). */
 import { effectiveStatus, type Campaign } from '../../domain/campaigns.js';
 import { MESSAGE_STATUSES, totalOf } from '../../domain/messages.js';
+import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
-import { json, onFirstRequest, queryOf, type ApiRoute } from '../respond.js';
+import { json, queryOf, type ApiRoute } from '../respond.js';
 import type { CampaignStatsView, OverallStatsView } from '../response-schemas.js';
 import { fullCounts, messageView } from '../views.js';
 import { NotFoundError } from '../../domain/errors.js';
 import { campaignIdOf } from './campaigns.js';
 
-const schemas = onFirstRequest(() => import('../schemas/stats.js'));
+// Built on the group's first request, not at load (functions/api/schemas.ts).
+const schemas = onFirstUse(() => import('../schemas/stats.js'));
 
 export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): ApiRoute[] {
   return [
