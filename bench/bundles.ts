@@ -34,6 +34,7 @@ import {
 } from '../functions/adapters/config.js';
 import { NODE_OPTIONS, type FunctionName } from '../functions/definitions/functions.js';
 import { buildAdmin } from '../local/admin-build.js';
+import { toProxyEvent } from '../local/http.js';
 import { LAZY_PACKAGES } from '../functions/domain/lazy-packages.js';
 import { figure, type Figure } from './figures.js';
 
@@ -177,20 +178,12 @@ export interface ColdLoad {
 export const FIRST_INVOCATIONS: Partial<Record<FunctionName, { name: string; event: object; status: number }>> = {
   api: {
     name: 'POST /campaigns refused by its schema',
-    event: {
-      httpMethod: 'POST',
-      path: '/campaigns',
-      resource: '/campaigns',
-      headers: { 'Content-Type': 'application/json' },
-      multiValueHeaders: {},
-      pathParameters: null,
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      stageVariables: null,
-      body: '{}',
-      isBase64Encoded: false,
-      requestContext: { requestId: 'bench', path: '/campaigns', identity: {} },
-    },
+    // The event the local runtime's HTTP server builds for it, as API Gateway's {proxy+} resource does.
+    event: toProxyEvent(
+      { method: 'POST', url: '/campaigns', rawHeaders: ['Content-Type', 'application/json'], headers: {}, httpVersion: '1.1', socket: {} },
+      Buffer.from('{}'),
+      'bench',
+    ),
     status: 400,
   },
 };

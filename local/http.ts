@@ -48,7 +48,12 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
-function headersOf(request: IncomingMessage) {
+/** What toProxyEvent reads of a request: a socket's, or one described by hand (the bench's first api invocation, bench/bundles.ts). */
+export type ProxyRequest = Pick<IncomingMessage, 'url' | 'method' | 'rawHeaders' | 'headers' | 'httpVersion'> & {
+  socket: { remoteAddress?: string | undefined };
+};
+
+function headersOf(request: ProxyRequest) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
@@ -71,7 +76,7 @@ function queryOf(url: URL) {
   return { queryStringParameters: single, multiValueQueryStringParameters: multi };
 }
 
-export function toProxyEvent(request: IncomingMessage, body: Buffer, requestId: string): APIGatewayProxyEvent {
+export function toProxyEvent(request: ProxyRequest, body: Buffer, requestId: string): APIGatewayProxyEvent {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = request.method ?? 'GET';
   const path = url.pathname;
