@@ -14,6 +14,7 @@ import { CHUNK_SIZE } from '../functions/domain/messages.js';
 import { figure, type Figure } from './figures.js';
 import { hostNote } from './host.js';
 import type { Invocation, MeterSnapshot } from './meter.js';
+import type { LogUsage } from './log-meter.js';
 import type { PipelineRun } from './pipeline.js';
 import { prices, type Prices } from './prices.js';
 
@@ -255,6 +256,59 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       unit: 'ms',
       command,
       note: `${Math.round(cost.send.waitShare * 100)} % of it is the provider's latency alone (${Math.round(cost.send.providerFloorMeanMs)} ms: ${run.send.batchSize} chunks in rounds of ${run.providerConcurrency} calls)`,
+    }),
+  ];
+}
+
+export interface LogCost {
+  bytesPerMessage: number;
+  linesPerMessage: number;
+  dollarsPerMillion: number;
+  /** Herald's kinds of line by their share of the bytes, largest first, with the EMF and platform lines among them. */
+  shares: { kind: string; bytesPerMessage: number; share: number }[];
+}
+
+/** CloudWatch Logs ingestion for what the run logged (a GB taken as 10^9 bytes, the dearer reading). */
+export function priceLogs(logs: LogUsage, messages: number): LogCost {
+  const kinds = [...Object.entries(logs.byMessage), ['EMF metrics', logs.emf] as const, ['Lambda platform lines (START, END, REPORT)', logs.platform] as const];
+  return {
+    bytesPerMessage: logs.bytes / messages,
+    linesPerMessage: logs.lines / messages,
+    dollarsPerMillion: perMillion((logs.bytes / 1e9) * prices.cloudwatchLogs.ingestionPerGb, messages),
+    shares: kinds
+      .map(([kind, tally]) => ({ kind, bytesPerMessage: tally.bytes / messages, share: logs.bytes ? tally.bytes / logs.bytes : 0 }))
+      .sort((a, b) => b.share - a.share),
+  };
+}
+
+/**
+ * The logs beside the cost. Issue 13's $0.30 is a figure of the calls the pipeline makes, as its
+ * "now $0.32" was, so CloudWatch Logs is priced apart and added in a total of its own: one line
+ * per message is the contract (every line about a message carries its ids: README.md, Logs).
+ */
+export function logCostFigures(logs: LogCost, cost: CostBreakdown, command: string): Figure[] {
+  const parts = logs.shares
+    .slice(0, 4)
+    .map((part) => `${part.kind} ${part.bytesPerMessage.toFixed(1)} B (${Math.round(part.share * 100)} %)`)
+    .join(', ');
+  return [
+    figure({
+      id: 'cost.logsPerMillion',
+      section: 'cost',
+      figure: 'CloudWatch Logs ingestion per million delivered messages',
+      value: logs.dollarsPerMillion,
+      unit: '$',
+      command,
+      note: `${logs.bytesPerMessage.toFixed(0)} bytes and ${logs.linesPerMessage.toFixed(2)} lines a message at the stack's INFO level, $${prices.cloudwatchLogs.ingestionPerGb}/GB ingested (Standard class); ${parts}`,
+    }),
+    figure({
+      id: 'cost.withLogsDollarsPerMillion',
+      section: 'cost',
+      figure: 'AWS cost per million with CloudWatch Logs',
+      value: cost.dollarsPerMillion.total + logs.dollarsPerMillion,
+      unit: '$',
+      command,
+      note: `$${cost.dollarsPerMillion.total.toFixed(3)} of calls and duration and $${logs.dollarsPerMillion.toFixed(3)} of logs`,
     }),
   ];
 }

@@ -15,6 +15,7 @@ import { startLocalRuntime, type LocalRuntimeOptions } from '../local/runtime.js
 import type { Endpoints } from './emulators.js';
 import { handlerClientsMeter, type MeterSnapshot } from './meter.js';
 import { watchHost, type HostUsage } from './host.js';
+import { meterLogs, type LogUsage } from './log-meter.js';
 import { startProviderProcess, type ProviderProcess } from './service-process.js';
 import { benchDocumentClient, seedClients } from './seed.js';
 
@@ -43,6 +44,8 @@ export interface PipelineOptions extends Endpoints {
   sqsPid?: number | undefined;
   /** A fake provider already running in its own process (the soak samples its memory); one is started otherwise. */
   provider?: ProviderProcess;
+  /** Count the log lines the functions would write on AWS (`logs`; ./log-meter.ts). */
+  meterLogs?: boolean;
 }
 
 export interface PipelineRun {
@@ -75,6 +78,8 @@ export interface PipelineRun {
   seedMs: number;
   /** AWS calls and invocations from the campaign's creation to the runtime's stop. */
   usage: MeterSnapshot;
+  /** What the functions logged over the same span (with `meterLogs`). */
+  logs?: LogUsage;
 }
 
 const BENCH_TAG = 'bench';
@@ -127,6 +132,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     ...options.runtime,
   });
   const db = benchDocumentClient(options.dynamoEndpoint);
+  let logMeter: ReturnType<typeof meterLogs> | undefined;
   try {
     const seedStarted = Date.now();
     await seedClients(db, {
@@ -142,6 +148,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
 
     await provider.reset();
     meter.reset();
+    logMeter = options.meterLogs ? meterLogs() : undefined;
     const host = watchHost({ dynamo: options.dynamoPid, provider: provider.pid, sqs: options.sqsPid });
     const createdAt = Date.now();
     const startAt = createdAt + (options.startInMs ?? 0);
@@ -159,6 +166,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     const providerMaxInFlight = await provider.maxInFlight();
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
+    const usage = meter.snapshot();
+    const logs = logMeter?.stop(usage.invocations);
     const sendQueue = { ...queueDefinitions.send, ...options.queues?.send };
     const fanoutQueue = { ...queueDefinitions.fanout, ...options.queues?.fanout };
     return {
@@ -181,9 +190,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       send: { maxConcurrency: sendQueue.maxConcurrency, batchSize: sendQueue.batchSize },
       fanout: { maxConcurrency: fanoutQueue.maxConcurrency },
       seedMs,
-      usage: meter.snapshot(),
+      usage,
+      ...(logs ? { logs } : {}),
     };
   } finally {
+    logMeter?.stop([]);
     await runtime.stop();
     if (!options.provider) await provider.stop();
     db.destroy();

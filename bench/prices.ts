@@ -23,6 +23,14 @@ export const prices = {
     perMillionWriteRequestUnits: 0.625,
     perMillionReadRequestUnits: 0.125,
   },
+  cloudwatchLogs: {
+    /**
+     * https://aws.amazon.com/cloudwatch/pricing/ - Logs, Standard log class, data ingested. Lambda's
+     * logs are priced as vended logs since 2025, from the same $0.50 for the first 10 TB a month.
+     * The stack's log groups are in the Standard class, the default (lib/functions.ts).
+     */
+    ingestionPerGb: 0.5,
+  },
   scheduler: {
     /** https://aws.amazon.com/eventbridge/pricing/ - EventBridge Scheduler invocations. */
     perMillionInvocations: 1.0,

@@ -6,7 +6,7 @@ import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
-import { costFigures, deliveredMessages, fanoutCostFigures, priceUsage, type CostBreakdown } from './cost.js';
+import { costFigures, deliveredMessages, fanoutCostFigures, logCostFigures, priceLogs, priceUsage, type CostBreakdown, type LogCost } from './cost.js';
 import type { BenchEndpoints, Endpoints } from './emulators.js';
 import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
 import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } from './fanout-memory.js';
@@ -37,6 +37,8 @@ function summary(run: PipelineRun): PipelineSummary {
 export interface CostDetails {
   run: PipelineSummary;
   cost: CostBreakdown;
+  /** CloudWatch Logs ingestion for what the functions logged (./log-meter.ts). */
+  logs: LogCost;
   /** The same campaign fanned out in one stream. */
   singleStream: { run: PipelineSummary; cost: CostBreakdown };
 }
@@ -68,16 +70,19 @@ export async function costSection(endpoints: Endpoints, options: BenchOptions): 
       name: costClientName,
       runtime: { fanoutStreams },
       queues: COST_RUN_QUEUES,
+      meterLogs: true,
     });
-    return { run, cost: priceUsage(run.usage, deliveredMessages(run), provider) };
+    const messages = deliveredMessages(run);
+    return { run, cost: priceUsage(run.usage, messages, provider), logs: run.logs ? priceLogs(run.logs, messages) : undefined };
   };
   // The settings' stream count, then the same campaign read in one stream: what parallel fan-out adds.
-  const { run, cost } = await costRun(DEFAULT_STREAMS);
+  const { run, cost, logs } = await costRun(DEFAULT_STREAMS);
   const single = await costRun(1);
   const command = commandFor('cost', options);
+  if (!logs) throw new Error('the cost run counted no log lines');
   return {
-    figures: [...costFigures(cost, run, command), ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command)],
-    details: { run: summary(run), cost, singleStream: { run: summary(single.run), cost: single.cost } },
+    figures: [...costFigures(cost, run, command), ...logCostFigures(logs, cost, command), ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command)],
+    details: { run: summary(run), cost, logs, singleStream: { run: summary(single.run), cost: single.cost } },
   };
 }
 

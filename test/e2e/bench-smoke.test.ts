@@ -81,6 +81,16 @@ describe('bench smoke', () => {
     expect(run.fanout.maxConcurrency).toBe(sections.COST_RUN_QUEUES.fanout.maxConcurrency);
     expect(valueOf(figures, 'cost.runtimeLoopDelayMs')).toBe(run.host.eventLoopDelayMeanMs);
 
+    // The logs beside it: one "message sent" line per message sent, the platform's three lines per invocation, priced by the GB.
+    const invocations = Object.values(cost.lambda).reduce((sum, fn) => sum + fn.invocations, 0);
+    expect(run.logs?.byMessage['INFO message sent']?.lines).toBe(options.n);
+    expect(run.logs?.platform.lines).toBe(3 * invocations);
+    expect(run.logs?.emf.lines).toBe(cost.lambda.send.invocations);
+    const logDollars = (((run.logs?.bytes ?? 0) / 1e9) * prices.cloudwatchLogs.ingestionPerGb * 1e6) / options.n;
+    expect(details.logs.dollarsPerMillion).toBeCloseTo(logDollars, 12);
+    expect(valueOf(figures, 'cost.logsPerMillion')).toBe(details.logs.dollarsPerMillion);
+    expect(valueOf(figures, 'cost.withLogsDollarsPerMillion')).toBeCloseTo(d.total + logDollars, 12);
+
     // The same campaign in one fan-out stream: its own run, priced the same way, compared on the counted calls.
     const single = details.singleStream;
     expect(single.run.counts.sent).toBe(options.n);
