@@ -1,15 +1,15 @@
 /**
  * What a run's functions would hand CloudWatch Logs on AWS, where Lambda ingests every line a
  * function writes to stdout or stderr, billed by the byte:
- * - Herald's own lines, written at the stack's log level (INFO, lib/herald-stack.ts) instead of
- *   the bench's SILENT (bench/env.ts); counted by level and message, and swallowed, not printed;
+ * - Herald's own lines, written at the stack's default log level instead of the bench's SILENT
+ *   (bench/env.ts); counted by level and message, and swallowed, not printed;
  * - the EMF document each publish of the metrics prints on AWS (metrics are off in the bench,
  *   so each publish is serialized here instead);
  * - Lambda's own START, END and REPORT lines, one set per invocation (the stack's functions log
  *   in Lambda's text format: lib/functions.ts sets no other).
  * Lines that are not Herald's (no JSON object with a `level`) pass through to the terminal uncounted.
  */
-import type { FunctionName } from '../functions/definitions/functions.js';
+import { DEFAULT_LOG_LEVEL } from '../functions/definitions/functions.js';
 import { logger } from '../functions/telemetry/logger.js';
 import { metrics } from '../functions/telemetry/metrics.js';
 
@@ -26,9 +26,6 @@ export interface LogUsage {
   lines: number;
   bytes: number;
 }
-
-/** The log level the stack deploys with unless its context says otherwise (lib/herald-stack.ts). */
-export const DEPLOYED_LOG_LEVEL = 'INFO';
 
 /** One invocation's platform lines as Lambda's text format writes them, a request id and durations of typical length. */
 const PLATFORM_LINES = [
@@ -51,8 +48,8 @@ export function logLineKind(text: string): string | undefined {
 
 type Write = typeof process.stdout.write;
 
-/** Starts counting; `stop` (once is enough, again is harmless) restores the streams, the level and the metrics, and adds the platform lines of `invocations`. */
-export function meterLogs(level = DEPLOYED_LOG_LEVEL): { stop(invocations: readonly { fn: FunctionName }[]): LogUsage } {
+/** Starts counting; `stop` (once is enough, again is harmless) restores the streams, the level and the metrics, and adds the platform lines of that many invocations. */
+export function meterLogs(level = DEFAULT_LOG_LEVEL): { stop(invocations: number): LogUsage } {
   const byMessage: Record<string, LineTally> = {};
   const emf: LineTally = { lines: 0, bytes: 0 };
   const count = (tally: LineTally, bytes: number) => {
@@ -60,13 +57,13 @@ export function meterLogs(level = DEPLOYED_LOG_LEVEL): { stop(invocations: reado
     tally.bytes += bytes;
   };
   const counting = (stream: NodeJS.WriteStream, original: Write): Write =>
-    function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    ((chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       const kind = logLineKind(text);
       if (kind === undefined) return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
       count((byMessage[kind] ??= { lines: 0, bytes: 0 }), Buffer.byteLength(text));
       return true;
-    } as Write;
+    }) as Write;
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   process.stdout.write = counting(process.stdout, writes.stdout);
   process.stderr.write = counting(process.stderr, writes.stderr);
@@ -87,7 +84,7 @@ export function meterLogs(level = DEPLOYED_LOG_LEVEL): { stop(invocations: reado
         logger.setLogLevel(previousLevel);
         Reflect.deleteProperty(metrics, 'publishStoredMetrics');
       }
-      const platform = { lines: invocations.length * PLATFORM_LINES.length, bytes: invocations.length * PLATFORM_BYTES_PER_INVOCATION };
+      const platform = { lines: invocations * PLATFORM_LINES.length, bytes: invocations * PLATFORM_BYTES_PER_INVOCATION };
       const tallies = [...Object.values(byMessage), emf, platform];
       return {
         byMessage,

@@ -167,7 +167,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
     // A graceful stop: the pollers delete what they processed before it resolves, so those calls are counted.
     await runtime.stop();
     const usage = meter.snapshot();
-    const logs = logMeter?.stop(usage.invocations);
+    const logs = logMeter?.stop(usage.invocations.length);
     const sendQueue = { ...queueDefinitions.send, ...options.queues?.send };
     const fanoutQueue = { ...queueDefinitions.fanout, ...options.queues?.fanout };
     return {
@@ -194,7 +194,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRun
       ...(logs ? { logs } : {}),
     };
   } finally {
-    logMeter?.stop([]);
+    logMeter?.stop(0);
     await runtime.stop();
     if (!options.provider) await provider.stop();
     db.destroy();

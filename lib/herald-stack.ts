@@ -1,4 +1,4 @@
-import { SERVICE_NAME } from '../functions/definitions/functions.js';
+import { DEFAULT_LOG_LEVEL, SERVICE_NAME } from '../functions/definitions/functions.js';
 import * as path from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -53,7 +53,7 @@ export class HeraldStack extends Stack {
     const functionDefaults: FunctionDefaults = {
       namePrefix,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      logLevel: props.logLevel ?? 'INFO',
+      logLevel: props.logLevel ?? DEFAULT_LOG_LEVEL,
       // The Powertools service name, the same as functions/adapters/logger.ts and metrics.ts use.
       serviceName: SERVICE_NAME,
     };

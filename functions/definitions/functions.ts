@@ -12,6 +12,9 @@ export const SERVICE_NAME = 'herald';
  */
 export const NODE_OPTIONS = '--no-experimental-fetch';
 
+/** The functions' log level unless the stack's `logLevel` context says otherwise (lib/app.ts). */
+export const DEFAULT_LOG_LEVEL = 'INFO';
+
 export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer';
 
 export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {

@@ -23,7 +23,7 @@ describe('bench log meter: what the functions would hand CloudWatch Logs', () =>
     logger.info('message sent', { campaignId: 'c1', messageId: 7, clientId: 'k1' });
     logger.info('message sent', { campaignId: 'c1', messageId: 8, clientId: 'k2' });
     logger.debug('not at INFO');
-    const usage = meter.stop([]);
+    const usage = meter.stop(0);
     const sent = usage.byMessage['INFO message sent'];
     expect(sent?.lines).toBe(2);
     // Each line is the JSON record and its newline: at least the ids it carries.
@@ -39,7 +39,7 @@ describe('bench log meter: what the functions would hand CloudWatch Logs', () =>
     const meter = meterLogs();
     process.stdout.write('a plain line\n');
     process.stdout.write('{"not":"a log line"}\n');
-    const usage = meter.stop([]);
+    const usage = meter.stop(0);
     expect(written).toEqual(['a plain line\n', '{"not":"a log line"}\n']);
     expect(usage.lines).toBe(0);
     expect(logger.getLevelName()).toBe(level);
@@ -55,7 +55,7 @@ describe('bench log meter: what the functions would hand CloudWatch Logs', () =>
     metrics.addMetric('ProviderLatency', MetricUnit.Milliseconds, 506.25);
     const expected = Buffer.byteLength(`${JSON.stringify(metrics.serializeMetrics())}\n`);
     metrics.publishStoredMetrics();
-    const usage = meter.stop([{ fn: 'send' }, { fn: 'fanout' }, { fn: 'api' }]);
+    const usage = meter.stop(3);
     expect(usage.emf).toEqual({ lines: 1, bytes: expected });
     expect(usage.platform).toEqual({ lines: 9, bytes: 3 * PLATFORM_BYTES_PER_INVOCATION });
     expect(usage.bytes).toBe(expected + 3 * PLATFORM_BYTES_PER_INVOCATION);
