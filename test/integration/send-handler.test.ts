@@ -7,6 +7,7 @@ import { PurgeQueueCommand, ReceiveMessageCommand, SendMessageCommand } from '@a
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logger } from '../../functions/telemetry/logger.js';
+import { metricNames, metrics } from '../../functions/telemetry/metrics.js';
 import { HttpProvider } from '../../functions/adapters/provider.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
@@ -456,5 +457,24 @@ describe('send handler', () => {
     const phones = chunks[0]?.messages.map((m) => m.phone) ?? [];
     expect(phones).toHaveLength(3);
     for (const phone of phones) expect(lines.join('')).not.toContain(phone);
+  });
+
+  it("puts each call's provider latency in the invocation's EMF document in whole milliseconds, its digits being bytes ingested", async () => {
+    const { campaign } = await campaignWithChunks(3);
+    const documents: ReturnType<typeof metrics.serializeMetrics>[] = [];
+    // What each publish would print on AWS (metrics are off in the tests).
+    const publish = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      documents.push(metrics.serializeMetrics());
+      metrics.clearMetrics();
+      return metrics;
+    });
+    try {
+      await handler(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    } finally {
+      publish.mockRestore();
+    }
+    const latencies = documents.flatMap((document) => [document[metricNames.providerLatency] as number | number[]].flat());
+    expect(latencies).toHaveLength(3);
+    for (const ms of latencies) expect(Number.isInteger(ms), String(ms)).toBe(true);
   });
 });
