@@ -72,14 +72,14 @@ export async function costSection(endpoints: Endpoints, options: BenchOptions): 
       queues: COST_RUN_QUEUES,
       meterLogs: true,
     });
+    if (!run.logs) throw new Error('the cost run counted no log lines');
     const messages = deliveredMessages(run);
-    return { run, cost: priceUsage(run.usage, messages, provider), logs: run.logs ? priceLogs(run.logs, messages) : undefined };
+    return { run, cost: priceUsage(run.usage, messages, provider), logs: priceLogs(run.logs, messages) };
   };
   // The settings' stream count, then the same campaign read in one stream: what parallel fan-out adds.
   const { run, cost, logs } = await costRun(DEFAULT_STREAMS);
   const single = await costRun(1);
   const command = commandFor('cost', options);
-  if (!logs) throw new Error('the cost run counted no log lines');
   return {
     figures: [...costFigures(cost, run, command), ...logCostFigures(logs, cost, command), ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command)],
     details: { run: summary(run), cost, logs, singleStream: { run: summary(single.run), cost: single.cost } },
