@@ -1,6 +1,7 @@
 /** Settings of the local runtime (`npm start`), read by the one config parser (functions/adapters/config.ts). */
 import * as z from 'zod';
 import { fanoutStreams, name, positiveInt, url } from '../functions/adapters/config.js';
+import { DEFAULT_LOG_LEVEL } from '../functions/definitions/functions.js';
 import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 
 export const localEnvSchema = z.object({
@@ -15,6 +16,6 @@ export const localEnvSchema = z.object({
   HERALD_FAKE_ERROR_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Each schedule fires anywhere within this many seconds after its time, as EventBridge Scheduler does (60); 0 fires on time. */
   HERALD_SCHEDULE_JITTER_SECONDS: z.coerce.number().int().min(0).max(60).default(0),
-  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default(DEFAULT_LOG_LEVEL),
 });
 export type LocalEnv = z.infer<typeof localEnvSchema>;
