@@ -95,7 +95,7 @@ export function renderTable(figures: Figure[], errors: SectionError[]): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
-/** The same figures as a Markdown table (the README's Performance section). */
+/** The same figures as a Markdown table (docs/performance.md, through ./performance-doc.ts). */
 export function renderMarkdown(figures: Figure[]): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const lines = ['| figure | value | target | result | repeat with |', '| --- | --- | --- | --- | --- |'];

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: cost per million messages, Lambda bundles, fan-out memory, pipeline
- * throughput, API latency and pace (send windows, rate limit, start precision), printed as a table and written to bench/results/latest.json.
+ * throughput, API latency and pace (send windows, rate limit, start precision), printed as a table and written to
+ * bench/results/latest.json, and from there to docs/performance.md (./performance-doc.ts).
  * Options: see ./options.ts. Exit status 1 when a section could not run; a figure that
  * misses its target is reported as FAIL in the table, not as an error.
  */
@@ -10,7 +11,8 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { startEmulators } from './emulators.js';
 import { renderTable, type Figure, type Section, type SectionError } from './figures.js';
-import { commandFor, parseOptions, type BenchOptions } from './options.js';
+import { commandFor, DEFAULT_RESULTS, parseOptions, type BenchOptions } from './options.js';
+import { PERFORMANCE_DOC, performanceDocument, type StoredResults } from './performance-doc.js';
 import { runSection } from './sections.js';
 
 interface SectionRecord {
@@ -27,13 +29,13 @@ interface SectionRecord {
 
 interface Results {
   generatedAt: string;
-  machine: Record<string, unknown>;
+  machine: StoredResults['machine'];
   /** Every section's figures, in section order (a partial run keeps the other sections' last figures). */
   figures: Figure[];
   sections: Partial<Record<Section, SectionRecord>>;
 }
 
-function machine(): Record<string, unknown> {
+function machine(): StoredResults['machine'] {
   const cores = cpus();
   return {
     cpu: cores[0]?.model ?? 'unknown',
@@ -53,7 +55,7 @@ function readResults(path: string): Results | undefined {
   }
 }
 
-function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): void {
+function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): Results {
   const previous = readResults(path);
   const sections = { ...previous?.sections, ...records };
   const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'import', 'admin', 'fanout'];
@@ -65,6 +67,7 @@ function writeResults(path: string, records: Partial<Record<Section, SectionReco
   };
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  return results;
 }
 
 async function main(options: BenchOptions): Promise<number> {
@@ -75,7 +78,7 @@ async function main(options: BenchOptions): Promise<number> {
   const records: Partial<Record<Section, SectionRecord>> = {};
   const figures: Figure[] = [];
   const errors: SectionError[] = [];
-  const cpu = String(machine().cpu);
+  const cpu = machine().cpu;
   try {
     for (const section of ordered) {
       // Each measured section on a fresh DynamoDB Local (see freshDynamo); a quick run's figures need not be on target.
@@ -110,8 +113,13 @@ async function main(options: BenchOptions): Promise<number> {
   );
   if (options.out) {
     const path = resolve(options.out);
-    writeResults(path, records);
+    const results = writeResults(path, records);
     process.stdout.write(`results: ${path}\n`);
+    // docs/performance.md is the page of the stored results; results kept elsewhere leave it alone.
+    if (path === resolve(DEFAULT_RESULTS)) {
+      writeFileSync(resolve(PERFORMANCE_DOC), await performanceDocument(results));
+      process.stdout.write(`page: ${PERFORMANCE_DOC}\n`);
+    }
   }
   return errors.length ? 1 : 0;
 }

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PERFORMANCE_DOC, performanceDocument, type StoredResults } from '../../bench/performance-doc.js';
+
+const results = JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) as StoredResults;
+
+/** The lines of one `## title` part of a Markdown document, up to the next `## `. */
+function part(document: string, title: string): string {
+  const start = document.indexOf(`\n## ${title}\n`);
+  expect(start, `no "## ${title}" in the document`).toBeGreaterThanOrEqual(0);
+  const end = document.indexOf('\n## ', start + 1);
+  return document.slice(start, end < 0 ? undefined : end).trim();
+}
+
+function headlineTable(document: string): string {
+  return part(document, 'Headline')
+    .split('\n')
+    .filter((line) => line.startsWith('|'))
+    .join('\n');
+}
+
+describe('docs/performance.md: rendered from bench/results/latest.json', () => {
+  it('is what the bench renders from the stored results (run `npx tsx bench/report.ts` after changing either)', async () => {
+    expect(readFileSync(PERFORMANCE_DOC, 'utf8')).toBe(await performanceDocument(results));
+  });
+
+  it('follows a change of a stored figure, so the comparison above can fail', async () => {
+    const changed: StoredResults = {
+      ...results,
+      figures: results.figures.map((figure) => (figure.id === 'cost.dollarsPerMillion' ? { ...figure, value: 0.5, pass: false } : figure)),
+    };
+    const document = await performanceDocument(changed);
+    expect(document).not.toBe(await performanceDocument(results));
+    expect(headlineTable(document)).toMatch(/\| AWS cost per million delivered messages +\| \$0\.500 +\| <= \$0\.300 +\| FAIL +\|/);
+    expect(part(document, 'Figures that miss their target')).toContain('**AWS cost per million delivered messages: $0.500**');
+  });
+});
