@@ -106,7 +106,7 @@ const HOW_TO_READ = [
   "  (`COST_RUN_QUEUES` in `bench/sections.ts`), and reports how late the runtime's timers ran beside the cost: while",
   "  that stays under 20 ms, the duration priced is one invocation's own. At the queues' own concurrency (10 send,",
   '  16 fan-out) the same run prices $0.35 a million, nearly all of the difference Lambda duration. The calls priced',
-  '  do not depend on it.',
+  '  do not depend on it ([decision 015](decisions/015-cost-per-invocation.md)).',
   "- **Logs are priced beside the cost**, not in it: the cost run writes Herald's log lines at the stack's INFO level",
   '  and counts their bytes instead of printing them, with each EMF document the send function would print and',
   "  Lambda's START, END and REPORT lines per invocation (`bench/log-meter.ts`), at CloudWatch Logs' Standard",
