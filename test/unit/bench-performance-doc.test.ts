@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PERFORMANCE_DOC, performanceDocument, type StoredResults } from '../../bench/performance-doc.js';
+import { HEADLINE_FIGURES, PERFORMANCE_DOC, performanceDocument, type StoredResults } from '../../bench/performance-doc.js';
 
 const results = JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) as StoredResults;
 
@@ -33,5 +33,17 @@ describe('docs/performance.md: rendered from bench/results/latest.json', () => {
     expect(document).not.toBe(await performanceDocument(results));
     expect(headlineTable(document)).toMatch(/\| AWS cost per million delivered messages +\| \$0\.500 +\| <= \$0\.300 +\| FAIL +\|/);
     expect(part(document, 'Figures that miss their target')).toContain('**AWS cost per million delivered messages: $0.500**');
+  });
+
+  it("is the README's headline table too, figure for figure", async () => {
+    const table = headlineTable(await performanceDocument(results));
+    expect(table.split('\n')).toHaveLength(HEADLINE_FIGURES.length + 2);
+    const readme = readFileSync('README.md', 'utf8').split('\n');
+    const header = table.split('\n')[0];
+    const start = readme.indexOf(header ?? '');
+    expect(start, `README.md has no table headed ${header}`).toBeGreaterThanOrEqual(0);
+    const end = readme.findIndex((line, index) => index > start && !line.startsWith('|'));
+    const readmeTable = readme.slice(start, end < 0 ? undefined : end).join('\n');
+    expect(readmeTable, "README.md's headline figures differ from docs/performance.md's: copy its Headline table").toBe(table);
   });
 });
