@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 /**
- * The layers (README, Layout): handlers -> api/delivery -> services -> domain and ports;
+ * The layers (docs/architecture.md, Layers): handlers -> api/delivery -> services -> domain and ports;
  * adapters implement ports and only handlers/wiring.ts puts them together. An import that
  * points the wrong way fails the lint; test/unit/layers.test.ts proves each rule bites.
  */
@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Under verbatimModuleSyntax `import { type X } from './m'` stays as `import './m'`: a bundle
-      // would run m's top level at load, though only a type was wanted (README, Performance).
+      // would run m's top level at load, though only a type was wanted (docs/decisions/011-lazy-loading.md).
       '@typescript-eslint/no-import-type-side-effects': 'error',
     },
   },

@@ -284,7 +284,7 @@ export function priceLogs(logs: LogUsage, messages: number): LogCost {
 /**
  * The logs beside the cost. Issue 13's $0.30 is a figure of the calls the pipeline makes, as its
  * "now $0.32" was, so CloudWatch Logs is priced apart and added in a total of its own: one line
- * per message is the contract (every line about a message carries its ids: README.md, Logs).
+ * per message is the contract (every line about a message carries its ids: docs/guides/logs.md).
  */
 export function logCostFigures(logs: LogCost, cost: CostBreakdown, command: string): Figure[] {
   const parts = logs.shares
@@ -317,7 +317,7 @@ export function logCostFigures(logs: LogCost, cost: CostBreakdown, command: stri
 export const countedDollars = (d: Dollars) => d.total - d.lambdaDuration;
 
 /**
- * Parallel fan-out against one stream, the same campaign: issue 13 allows at most 5 % more.
+ * Parallel fan-out against one stream, the same campaign: the target allows at most 5 % more.
  * The ratio is taken on the counted calls (DynamoDB units, SQS and Lambda requests). Lambda
  * duration is left out of it because here it grows with the streams for a reason AWS does not
  * have: the streams' concurrent fan-out invocations (as many as the cost run lets run at once)

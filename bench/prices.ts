@@ -1,6 +1,6 @@
 /**
  * AWS list prices the cost figure is priced with: us-east-1, on-demand, free tiers ignored.
- * Taken from issue 5 (they match the public pricing pages named below); not re-checked
+ * Dated list prices that match the public pricing pages named below; not re-checked
  * against the pages on `asOf`, since the bench machine has no internet.
  */
 export const prices = {

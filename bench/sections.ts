@@ -104,8 +104,8 @@ export const BOUND_RATIO_TARGET = 0.9;
  * The control run's fan-out concurrency. Locally every function shares one thread: at S = 8
  * the fan-out's eight pages at once kept it 91-99 % busy in the first five seconds of the 500 ms
  * run, and each provider answer waited its turn behind them (calls of 550-590 ms instead of
- * 506, claims of 120-170 ms instead of 22: README, Performance). On Lambda each environment
- * has a CPU of its own. Two pages at once still fan out far faster than the 400 msg/s sent.
+ * 506, claims of 120-170 ms instead of 22: docs/decisions/014-local-throughput-bound.md). On
+ * Lambda each environment has a CPU of its own. Two pages at once still fan out far faster than the 400 msg/s sent.
  */
 export const CONTROL_FANOUT_CONCURRENCY = 2;
 

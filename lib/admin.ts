@@ -141,7 +141,7 @@ export class HeraldAdmin extends Construct {
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${props.namePrefix}-admins`,
-      // Operators are created by an admin (README: the first admin user), never by themselves.
+      // Operators are created by an admin (docs/operations.md: the first admin user), never by themselves.
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       autoVerify: { email: true },

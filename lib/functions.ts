@@ -168,7 +168,7 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
     NagSuppressions.addResourceSuppressions(this.function, [
       {
         id: 'AwsSolutions-L1',
-        reason: 'Node.js 22 is the runtime Herald is built and tested for (README, Deploy to AWS); a runtime upgrade is a deliberate change.',
+        reason: 'Node.js 22 is the runtime Herald is built and tested for (docs/deploy.md); a runtime upgrade is a deliberate change.',
       },
     ]);
   }

@@ -139,7 +139,7 @@ const hasSetpriv = spawnSync('setpriv', ['--version'], { stdio: 'ignore' }).stat
  * threads took a third of a core through a 10,000-message bench run, at the very time the
  * runtime needed it) and the single-threaded collector. Measured on the bench's 10,000-client
  * campaign at a 500 ms provider, fresh emulators each run: DynamoDB Local's CPU fell from 0.84
- * to 0.52 cores and its chunk writes from 125 to 87 ms (README, Performance). The price is
+ * to 0.52 cores and its chunk writes from 125 to 87 ms (docs/decisions/010-local-emulators.md). The price is
  * C2's peak on a long write-bound run: the import bench's 20,000 rows went in at 16,600 rows a
  * minute with these settings, 21,500 with the collector alone and 23,400 with Java's defaults
  * (2026-12-03, one run each), while the throughput bench at 500 ms gave 0.79 of its bound with

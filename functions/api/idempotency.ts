@@ -7,7 +7,7 @@
  * only answers are replayed, and a retry after a refusal runs again.
  *
  * Powertools idempotency and its persistence layer load on the first POST that carries the
- * header: a cold start for any other call does not pay for them (README, Performance).
+ * header: a cold start for any other call does not pay for them (docs/decisions/011-lazy-loading.md).
  */
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';

@@ -8,7 +8,7 @@ export const SERVICE_NAME = 'herald';
  * where functions/telemetry/stack-traces.ts maps a stack only when one is formatted. No fetch
  * globals: no function uses the Fetch API (the AWS SDK and axios go through node:http), yet axios
  * reads `FormData`, `Request` and `fetch` at import, and the first read of any of them makes Node
- * load undici: 35-55 ms of every cold start of `send` on Node 22 here (README, Performance).
+ * load undici: 35-55 ms of every cold start of `send` on Node 22 here (docs/decisions/011-lazy-loading.md).
  */
 export const NODE_OPTIONS = '--no-experimental-fetch';
 

@@ -59,7 +59,7 @@ export function sqs(): SQSClient {
  * all, so a method added to the port and left out here fails to compile). Behind each build sits
  * an `import()` of ./sdk: esbuild inlines that module and runs its top level, the SDK package's
  * require with it, only then, so a cold start whose calls never need it neither loads nor
- * constructs that client (README, Performance).
+ * constructs that client (docs/decisions/011-lazy-loading.md).
  */
 function portOnFirstUse<T extends object>(methods: { [K in keyof T]: true }, build: () => Promise<T>): T {
   const adapter = onFirstUse(build);

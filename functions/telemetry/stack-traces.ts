@@ -3,7 +3,7 @@
  * bundle (lib/functions.ts), read only when a stack is first formatted.
  *
  * Node's `--enable-source-maps` reads and parses the map of every file as it loads it: 3-10 ms
- * of every cold start, the larger bundles the most (README, Performance), for stacks that most
+ * of every cold start, the larger bundles the most (docs/decisions/011-lazy-loading.md), for stacks that most
  * invocations never format. Here V8's `Error.prepareStackTrace` hook maps each frame whose file
  * has a `.map` beside it; frames of other files (the runtime's AWS SDK, Node itself) stay as V8
  * writes them. The Lambda entries (functions/handlers/) install it; the local runtime and the

@@ -133,7 +133,7 @@ describe('the admin web app', { timeout: 120_000 }, () => {
     await expect.poll(() => title.textContent()).toMatch(/running|finished/);
 
     if (process.env.HERALD_DOCS_SCREENSHOT) {
-      // `HERALD_DOCS_SCREENSHOT=1` refreshes the README's picture of this page, taken while it sends.
+      // `HERALD_DOCS_SCREENSHOT=1` refreshes the admin app guide's picture of this page (docs/guides/admin-app.md), taken while it sends.
       await expect.poll(async () => Number(await page.getByTestId('count-sent').textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(IMPORTED / 2);
       await page.screenshot({ path: 'docs/admin-campaign.png', fullPage: true });
     }

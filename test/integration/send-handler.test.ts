@@ -198,7 +198,7 @@ describe('send handler', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
     expect(forever.tried.outcomeWrites).toBeGreaterThan(3);
     expect(Date.now() - started).toBeLessThan(6_500 + 1_000);
-    // The bound of "What a crash can do" in the README: the answered calls are not stored, and go out again after the lease.
+    // The bound of "What a crash can and cannot do" in docs/architecture.md: the answered calls are not stored, and go out again after the lease.
     expect(provider.sentMsgIds()).toHaveLength(10);
     expect((await store.messages.list(campaign.id, { limit: 20 })).items.filter((message) => message.status === 'queued')).toHaveLength(20);
     // The negative control: a refusal that is not throttling (a malformed write) is not made again.

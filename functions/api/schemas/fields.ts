@@ -2,7 +2,7 @@
  * What the request schemas of the route groups share, and zod's OpenAPI extension, which each
  * group's module gets by importing this one. A route group imports its module on its first
  * request (functions/api/routes/), so a cold start builds no request schema and a request
- * builds only its group's (README, Performance); ../schemas.ts gathers them all for the OpenAPI
+ * builds only its group's (docs/decisions/011-lazy-loading.md); ../schemas.ts gathers them all for the OpenAPI
  * document and the tests. Objects are strict: an unknown field is an error, not something ignored.
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
