@@ -83,7 +83,7 @@ export class HeraldApi extends Construct {
       },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
     });
-    data.grant(this.handler, { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' });
+    data.grantTables(this.handler);
     delivery.grantStartCampaigns(this.handler);
     delivery.grantSendNotices(this.handler);
 

@@ -3,15 +3,14 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import type { HeraldFunction } from './functions.js';
+import { coversIndexes, tableAccess, type TableAction } from '../functions/definitions/access.js';
 import { tableList, type KeyAttribute, type TableName } from '../functions/definitions/tables.js';
 
 export interface HeraldDataProps {
   /** DynamoDB deletion protection on every table; when off the tables also go with the stack. */
   deletionProtection: boolean;
 }
-
-/** Which tables a function reads or writes; a table left out is not granted at all. */
-export type TableAccess = Partial<Record<TableName, 'read' | 'readWrite'>>;
 
 function attribute(key: KeyAttribute): dynamodb.Attribute {
   return { name: key.name, type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER };
@@ -60,14 +59,23 @@ export class HeraldData extends Construct {
     return Object.fromEntries([...this.tablesByName.values()].map(({ table, envVar }) => [envVar, table.tableName]));
   }
 
-  /** Grants exactly the access listed; read or read/write, never `dynamodb:*`. */
-  grant(grantee: iam.IGrantable & Construct, access: TableAccess): void {
+  /**
+   * Grants a function exactly the actions functions/definitions/access.ts lists for it, on each
+   * table itself and, only for a Query on a table that has indexes, on its indexes; never
+   * `dynamodb:*`, and no table it does not list.
+   */
+  grantTables(grantee: HeraldFunction): void {
+    if (grantee.name === 'startTimer') return;
     let indexed = false;
-    for (const [name, level] of Object.entries(access) as [TableName, 'read' | 'readWrite'][]) {
+    for (const [name, actions] of Object.entries(tableAccess[grantee.name]) as [TableName, readonly TableAction[]][]) {
       const table = this.table(name);
-      if (level === 'read') table.grantReadData(grantee);
-      else table.grantReadWriteData(grantee);
-      indexed ||= tableList.some((definition) => definition.name === name && definition.indexes.length > 0);
+      const withIndexes = coversIndexes(name, actions);
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resourceArns: withIndexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn],
+      });
+      indexed ||= withIndexes;
     }
     if (indexed) {
       NagSuppressions.addResourceSuppressions(

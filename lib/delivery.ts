@@ -92,9 +92,7 @@ export class HeraldDelivery extends Construct {
         FANOUT_STREAMS: String(props.fanoutStreams),
       },
     });
-    // uniques: the suppression list, re-checked when an opt-out may not have reached the index yet;
-    // written when an occurrence creates a recurring campaign's run (a campaign number, the run's reservation).
-    data.grant(fanout, { clients: 'read', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
+    data.grantTables(fanout);
     // The next page's cursor goes back onto the fan-out queue.
     fanoutQueue.grantSendMessages(fanout);
     sendQueue.grantSendMessages(fanout);
@@ -127,11 +125,12 @@ export class HeraldDelivery extends Construct {
         PROVIDER_TOKEN_SECRET: props.providerToken.secretName,
       },
     });
-    // uniques: the per-second rate slots of campaigns with maxPerSecond.
-    data.grant(send, { uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' });
+    // Reads campaigns and writes none (functions/definitions/access.ts).
+    data.grantTables(send);
     props.providerToken.grantRead(send);
-    // A chunk held by a pause or a closed send window goes back as a new, delayed message.
-    sendQueue.grantSendMessages(send);
+    // A chunk held by a pause or a closed send window goes back as a new, delayed message: SendMessage
+    // alone (to the URL it is given), without the GetQueueAttributes and GetQueueUrl of grantSendMessages.
+    sendQueue.grant(send, 'sqs:SendMessage');
     // The event source grants receive, delete and ChangeMessageVisibility (the retry backoff).
     this.subscribe(send, sendQueue, queues.send);
 
@@ -141,7 +140,7 @@ export class HeraldDelivery extends Construct {
       defaults: props.functionDefaults,
       environment: { ...data.environment },
     });
-    data.grant(deadLetter, { campaigns: 'readWrite', messages: 'readWrite' });
+    data.grantTables(deadLetter);
     deadLetter.function.addEventSource(
       new SqsEventSource(this.queues.send.deadLetterQueue, {
         batchSize: queues.send.deadLetter.batchSize,
@@ -156,7 +155,7 @@ export class HeraldDelivery extends Construct {
       defaults: props.functionDefaults,
       environment: { ...data.environment },
     });
-    data.grant(tally, { campaigns: 'readWrite', uniques: 'readWrite' });
+    data.grantTables(tally);
     this.tallyDeadLetterQueue = new sqs.Queue(this, 'TallyDeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

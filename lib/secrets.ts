@@ -37,7 +37,12 @@ export class ProviderTokenSecret extends Construct {
     ]);
   }
 
+  /**
+   * GetSecretValue alone, the one call Powertools' getSecret makes (functions/handlers/wiring.ts),
+   * without the DescribeSecret that secret.grantRead adds. No KMS grant: the secret is under the
+   * AWS managed key.
+   */
   grantRead(grantee: iam.IGrantable): void {
-    this.secret.grantRead(grantee);
+    iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
   }
 }

@@ -8,7 +8,7 @@ import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, star
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
 import { LAZY_PACKAGES } from '../../../functions/domain/lazy-packages.js';
 import { functionSettings, type FunctionName } from '../../../functions/definitions/functions.js';
-import type { TableName } from '../../../functions/definitions/tables.js';
+import { tables, type TableName } from '../../../functions/definitions/tables.js';
 import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
 import {
   asList,
@@ -274,28 +274,87 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
     });
 
     describe('least privilege', () => {
-      const expectedTables: Record<string, Partial<Record<TableName, 'read' | 'readWrite'>>> = {
-        'herald-api': { clients: 'readWrite', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite', idempotency: 'readWrite' },
-        'herald-fanout': { clients: 'read', uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
-        'herald-send': { uniques: 'readWrite', campaigns: 'readWrite', messages: 'readWrite' },
-        'herald-dead-letter': { campaigns: 'readWrite', messages: 'readWrite' },
-      };
       const statementsOf = (functionName: string) => statementsOfRole(herald.resources, fn(functionName).Properties.Role['Fn::GetAtt'][0]);
+      const tableId = (name: TableName) => logicalId(herald.stack.data.table(name));
+      const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+      /** Statements in a stable order, so a list can be compared whatever order the constructs granted in. */
+      const sorted = (statements: Json[]) => [...statements].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const eventSourceActions = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+      const logWrite = (functionName: string) => ({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: arnOf(fn(functionName).Properties.LoggingConfig.LogGroup.Ref),
+      });
 
-      it.each(Object.keys(expectedTables))('%s: reads and writes only the tables it uses', (functionName) => {
-        const tableNames = Object.fromEntries(
-          (['clients', 'uniques', 'campaigns', 'messages', 'idempotency'] as TableName[]).map((name) => [logicalId(herald.stack.data.table(name)), name]),
+      it('herald-send: exactly its log group, a read of campaigns, the chunk updates, the rate slots and suppression list, the token, its queue', () => {
+        const { queues: pairs } = herald.stack.delivery;
+        expect(sorted(statementsOf('herald-send'))).toEqual(
+          sorted([
+            logWrite('herald-send'),
+            // A read, and only of the item: no write, no Query or Scan, no index.
+            { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: arnOf(tableId('campaigns')) },
+            // The claim and the outcome.
+            { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
+            // The suppression list (a notice's client) and the rate slots.
+            { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: arnOf(tableId('uniques')) },
+            { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: logicalId(herald.stack.providerToken.secret) } },
+            // A held chunk goes back as a new delayed message.
+            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(logicalId(pairs.send.queue)) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(pairs.send.queue)) },
+          ]),
         );
+      });
+
+      it('herald-dead-letter: exactly its log group, the chunk updates and its queue; no campaign at all', () => {
+        expect(sorted(statementsOf('herald-dead-letter'))).toEqual(
+          sorted([
+            logWrite('herald-dead-letter'),
+            { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.send.deadLetterQueue)) },
+          ]),
+        );
+      });
+
+      const everyItemAction = ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'];
+      /** DynamoDB actions by table; `index/*` marks a grant that also covers the table's indexes. */
+      const expectedTables: Record<string, Partial<Record<TableName, string[]>>> = {
+        'herald-api': {
+          clients: [...everyItemAction, 'index/*'],
+          uniques: everyItemAction,
+          campaigns: [...everyItemAction, 'index/*'],
+          messages: everyItemAction,
+          idempotency: everyItemAction,
+        },
+        'herald-fanout': {
+          clients: ['Query', 'Scan', 'index/*'],
+          uniques: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem'],
+          campaigns: ['ConditionCheckItem', 'GetItem', 'PutItem', 'UpdateItem'],
+          messages: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
+        },
+        'herald-send': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
+        'herald-dead-letter': { messages: ['UpdateItem'] },
+        // The messages table's stream, through the tally's event source (ListStreams takes no resource).
+        'herald-tally': { campaigns: ['GetItem', 'UpdateItem'], uniques: ['UpdateItem'], messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'] },
+        'herald-start-timer': {},
+      };
+
+      it.each(Object.keys(expectedTables))('%s: only the DynamoDB actions its code uses, table by table', (functionName) => {
+        const tableNames = Object.fromEntries((Object.keys(tables) as TableName[]).map((name) => [tableId(name), name]));
         const access: Record<string, Set<string>> = {};
         for (const statement of statementsOf(functionName)) {
-          const actions = asList(statement.Action as string | string[]).filter((action) => action.startsWith('dynamodb:'));
-          for (const id of referencedIds(statement.Resource)) {
-            if (actions.length > 0) for (const action of actions) (access[tableNames[id]!] ??= new Set()).add(action);
+          const actions = asList(statement.Action as string | string[]).filter((action) => action.startsWith('dynamodb:') && action !== 'dynamodb:ListStreams');
+          if (actions.length === 0) continue;
+          for (const resource of asList(statement.Resource as Json)) {
+            for (const table of referencedIds(resource).map((id) => tableNames[id])) {
+              if (!table) continue;
+              const granted = (access[table] ??= new Set());
+              for (const action of actions) granted.add(action.slice('dynamodb:'.length));
+              if (JSON.stringify(resource).includes('/index/*')) granted.add('index/*');
+            }
           }
         }
-        const granted = Object.fromEntries(Object.entries(access).map(([table, actions]) => [table, actions.has('dynamodb:PutItem') ? 'readWrite' : 'read']));
-        expect(granted).toEqual(expectedTables[functionName]);
-        expect(access.clients?.has('dynamodb:PutItem') ?? false).toBe(functionName === 'herald-api');
+        const granted = Object.fromEntries(Object.entries(access).map(([table, actions]) => [table, [...actions].sort()]));
+        expect(granted).toEqual(Object.fromEntries(Object.entries(expectedTables[functionName]!).map(([table, actions]) => [table, [...actions].sort()])));
       });
 
       it('no IAM statement grants every action, or every action of DynamoDB, SQS, Secrets Manager or Scheduler', () => {
@@ -316,7 +375,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         for (const { functionName } of handlers) {
           const reads = statementsOf(functionName).filter((statement) => referencedIds(statement.Resource).includes(secretId));
           if (functionName === 'herald-send') {
-            expect(reads.flatMap((statement) => asList(statement.Action)).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+            // GetSecretValue alone: Powertools' getSecret makes no other call.
+            expect(reads.flatMap((statement) => asList(statement.Action))).toEqual(['secretsmanager:GetSecretValue']);
           } else expect(reads, functionName).toEqual([]);
         }
       });

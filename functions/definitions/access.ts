@@ -1,0 +1,65 @@
+/**
+ * What each function does to each table, as the DynamoDB actions IAM knows: the stack grants
+ * exactly these and nothing more (lib/data.ts), and test/integration/table-access.test.ts runs the
+ * handlers as functions/handlers/wiring.ts builds them and checks each of their requests is among them.
+ * A table left out is not granted at all.
+ */
+import type { FunctionName } from './functions.js';
+import { tables, type TableName } from './tables.js';
+
+/** Item actions only: no stream reads (the tally's event source grants its own), no DescribeTable, no table management. */
+export const TABLE_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'Scan',
+  'ConditionCheckItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+] as const;
+
+export type TableAction = (typeof TABLE_ACTIONS)[number];
+
+export type TableAccess = Partial<Record<TableName, readonly TableAction[]>>;
+
+/**
+ * The start timer touches no table. The api serves every route over every table (and keeps its
+ * idempotency records), so it may use every item action on each; the others only what their code does.
+ */
+export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAccess> = {
+  api: { clients: TABLE_ACTIONS, uniques: TABLE_ACTIONS, campaigns: TABLE_ACTIONS, messages: TABLE_ACTIONS, idempotency: TABLE_ACTIONS },
+  fanout: {
+    // The audience: a Query on one of the directory's indexes, or a Scan when the filter has none.
+    clients: ['Query', 'Scan'],
+    // Read: the shard backfill's mark, the latest opt-out and the suppression list (one batch), a run's reservation.
+    // Written: a recurring campaign's run takes a campaign number and its reservation.
+    uniques: ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem'],
+    // Its progress and counters; a run created (a Put, checked against the recurring campaign) or cancelled.
+    campaigns: ['GetItem', 'UpdateItem', 'PutItem', 'ConditionCheckItem'],
+    // A page's chunks (one batch and its completion mark), read back on a replay or a resume.
+    messages: ['GetItem', 'Query', 'PutItem', 'BatchWriteItem'],
+  },
+  send: {
+    // Read only: its status, window, end and rate, through the sender's view (functions/delivery/campaign-view.ts).
+    campaigns: ['GetItem'],
+    // The claim and the outcome: two conditional updates of the chunk.
+    messages: ['UpdateItem'],
+    // A notice's client on the suppression list (read); the rate slots of a campaign with maxPerSecond (a counter).
+    uniques: ['GetItem', 'UpdateItem'],
+  },
+  // The claim and the outcome, as the sender's: the counters follow from them through the tally.
+  deadLetter: { messages: ['UpdateItem'] },
+  tally: {
+    // Its mark and counters (read, then one conditional update), and the finish once drained.
+    campaigns: ['GetItem', 'UpdateItem'],
+    // The overall totals, in the same transaction.
+    uniques: ['UpdateItem'],
+  },
+};
+
+/** Whether a grant of `actions` on `table` also covers its indexes: only a Query reads one here, and only where the table has any. */
+export function coversIndexes(table: TableName, actions: readonly TableAction[]): boolean {
+  return actions.includes('Query') && tables[table].indexes.length > 0;
+}

@@ -1,0 +1,217 @@
+/**
+ * The stack grants each function the DynamoDB actions functions/definitions/access.ts lists, and
+ * nothing else (lib/data.ts; test/infra/cases/functions.ts pins the template). Here the handlers
+ * run as functions/handlers/wiring.ts builds them for Lambda, against DynamoDB Local and the SQS
+ * emulator, with every request recorded as IAM sees it: each one is among the granted actions
+ * (on AWS it would otherwise be refused), and each granted action is used by some path below (a
+ * grant no path needs is wider than the code).
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema } from '../../functions/adapters/config.js';
+import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
+import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
+import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
+import { createFanoutHandler } from '../../functions/delivery/fanout.js';
+import { createSendHandler } from '../../functions/delivery/send.js';
+import { newCampaignRecord, type CampaignFilter, type NewCampaign } from '../../functions/domain/campaigns.js';
+import { chunksOfPage } from '../../functions/domain/messages.js';
+import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
+import {
+  deadLetterDependencies,
+  dynamoDocumentClient,
+  fanoutDependencies,
+  sendDependencies,
+  stores,
+  systemClock,
+  tallyDependencies,
+} from '../../functions/handlers/wiring.js';
+import type { Stores } from '../../functions/ports.js';
+import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
+import { toSqsEvent } from '../../local/poller.js';
+import {
+  createTestQueues,
+  createTestTables,
+  documentClient,
+  sqsClient,
+  startTestTally,
+  uniqueSuffix,
+  type TestQueues,
+  type TestTables,
+} from '../support/aws.js';
+import { recordTableAccess, type TableAccessRecorder, type TableUse } from '../support/table-access.js';
+
+const TOKEN = 'table-access-jwt';
+const sqs = sqsClient();
+let tables: TestTables;
+let queues: TestQueues;
+let provider: FakeProvider;
+/** The test's own reads and writes, on a client of its own: only the handlers' client is recorded. */
+let store: Stores;
+let recorder: TableAccessRecorder;
+
+beforeAll(async () => {
+  tables = await createTestTables();
+  queues = await createTestQueues();
+  provider = await startFakeProvider({ token: TOKEN, latencyMs: 0 });
+  store = stores(tables.env as never, systemClock, documentClient());
+  // The process's one client, which every dependency builder of functions/handlers/wiring.ts uses.
+  recorder = recordTableAccess(dynamoDocumentClient(), tables.names);
+});
+afterAll(() => provider.stop());
+
+/** What a function did outside its grant, and what of its grant it never did. */
+function againstGrant(name: keyof typeof tableAccess, uses: TableUse[]): { refused: TableUse[]; unused: string[] } {
+  const granted = tableAccess[name];
+  const refused = uses.filter((use) => {
+    const actions = granted[use.table];
+    return !actions?.includes(use.action) || (use.index !== undefined && !coversIndexes(use.table, actions));
+  });
+  const unused = Object.entries(granted).flatMap(([table, actions]) =>
+    actions.filter((action) => !uses.some((use) => use.table === table && use.action === action)).map((action) => `${table}: ${action}`),
+  );
+  return { refused, unused };
+}
+
+let phoneSeq = 0;
+const phone = () => `7958${String(phoneSeq++).padStart(7, '0')}`;
+
+async function campaign(fields: Partial<NewCampaign> & { filter?: CampaignFilter } = {}) {
+  const now = new Date();
+  return store.campaigns.create((id) =>
+    newCampaignRecord({ text: 'Hi {{ name }}', startAt: now.toISOString(), endAt: new Date(now.getTime() + 3_600_000).toISOString(), ...fields }, id, now),
+  );
+}
+
+/** A started campaign with one written page of `size` messages, as the fan-out leaves it. */
+async function fannedOut(size: number, fields: Partial<NewCampaign> = {}) {
+  const created = await campaign(fields);
+  await store.campaigns.start(created.id);
+  const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: phone() }));
+  const { chunks } = await store.messages.writePage(created.id, 0, chunksOfPage(created.id, 0, audience, new Date()), null);
+  await store.campaigns.advanceFanout(created.id, 0, { page: 1, done: true }, size);
+  return { campaign: created, chunks };
+}
+
+const chunkRecord = (ref: { campaignId: string; chunk: number }, arn: string): SQSRecord =>
+  ({
+    messageId: uniqueSuffix(),
+    receiptHandle: 'r',
+    body: JSON.stringify(ref),
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: arn,
+    awsRegion: 'us-east-1',
+  }) as SQSRecord;
+
+/** Everything on the fan-out queue now, received as Lambda would get it, and deleted. */
+async function drainFanout(): Promise<SQSRecord[]> {
+  const records: SQSRecord[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queues.fanout.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) return records;
+    records.push(...toSqsEvent(Messages, queues.fanout.arn).Records);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queues.fanout.url,
+        Entries: Messages.map((message, i) => ({ Id: String(i), ReceiptHandle: message.ReceiptHandle ?? '' })),
+      }),
+    );
+  }
+}
+
+describe('every DynamoDB request of a function is one its role grants, and its role grants no action it never makes', () => {
+  it('send: reads campaigns and never writes them; claims and outcomes; rate slots; the suppression list for a notice', async () => {
+    const env = parseEnv(sendEnvSchema, { ...tables.env, PROVIDER_URL: provider.url, SEND_QUEUE_URL: queues.send.url });
+    const handler = createSendHandler(sendDependencies(env, { token: async () => TOKEN }));
+    const { campaign: limited } = await fannedOut(3, { maxPerSecond: 50 });
+    const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+    const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
+    const notice = await notices.create((id) => noticeChunk(id, client, 'Your receipt', new Date()));
+    recorder.reset();
+
+    const event: SQSEvent = {
+      Records: [
+        chunkRecord({ campaignId: limited.id, chunk: 0 }, queues.send.arn),
+        chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.send.arn),
+      ],
+    };
+    expect((await handler(event)).batchItemFailures).toEqual([]);
+    expect(provider.sentMsgIds()).toHaveLength(4);
+    expect(againstGrant('send', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect(recorder.uses().filter((use) => use.table === 'campaigns')).toEqual([{ table: 'campaigns', action: 'GetItem' }]);
+  });
+
+  it('dead letter: fails a chunk through its claim and outcome, and touches no campaign', async () => {
+    const handler = createDeadLetterHandler(deadLetterDependencies(parseEnv(deadLetterEnvSchema, tables.env)));
+    const { campaign: exhausted } = await fannedOut(2);
+    recorder.reset();
+
+    expect((await handler({ Records: [chunkRecord({ campaignId: exhausted.id, chunk: 0 }, queues.send.deadLetter.arn)] })).batchItemFailures).toEqual([]);
+    expect(againstGrant('deadLetter', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await store.messages.list(exhausted.id, { limit: 10 })).items.map((message) => message.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {
+    const { campaign: settled, chunks } = await fannedOut(2);
+    const tally = startTestTally(tables.names.messages, tallyDependencies(parseEnv(tallyEnvSchema, tables.env)).campaigns);
+    try {
+      await tally.settled();
+      recorder.reset();
+      const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
+      await store.messages.saveOutcome(settled.id, 0, sent);
+      await tally.settled();
+    } finally {
+      await tally.stop();
+    }
+    expect(againstGrant('tally', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await store.campaigns.get(settled.id))?.status).toBe('finished');
+  });
+
+  it('fan-out: the audience by index and by Scan, a recent opt-out, a page of several chunks, a resume, a recurring run', async () => {
+    const env = parseEnv(fanoutEnvSchema, {
+      ...tables.env,
+      ...queues.env,
+      FANOUT_QUEUE_URL: queues.fanout.url,
+      SEND_QUEUE_URL: queues.send.url,
+      START_TIMER_QUEUE_URL: queues.startTimer.url,
+      FANOUT_STREAMS: '1',
+    });
+    const handler = createFanoutHandler(fanoutDependencies(env));
+    const run = async (first: () => Promise<void>) => {
+      await first();
+      for (let records = await drainFanout(); records.length > 0; records = await drainFanout()) {
+        for (const record of records) expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+      }
+    };
+    const fanoutQueue = new SqsFanoutQueue(sqs, queues.fanout.url);
+    const tag = `access-${uniqueSuffix()}`;
+    const clients = await Promise.all(Array.from({ length: 25 }, () => store.clients.create({ phone: phone(), timezone: 'UTC', tag })));
+    // Just now: the page's phones are looked up on the suppression list, as the index may lag.
+    await store.clients.update(clients[0]!.id, { optedOut: true });
+    const byTag = await campaign({ filter: { tags: [tag] } });
+    const everyone = await campaign();
+    const now = new Date();
+    const recurring = await campaign({
+      startAt: new Date(now.getTime() - 1_000).toISOString(),
+      recurrence: { rate: '1 hour', runMinutes: 30 },
+      filter: { tags: [tag] },
+    });
+    recorder.reset();
+
+    await run(() => fanoutQueue.start(byTag.id));
+    await run(() => fanoutQueue.start(everyone.id));
+    await run(() => fanoutQueue.resume(byTag.id, new Date().toISOString()));
+    await run(() => fanoutQueue.occurrence(recurring.id, now.toISOString()));
+
+    expect((await store.campaigns.get(byTag.id))?.fannedOut).toBe(24);
+    expect((await store.campaigns.runs(recurring.id, { limit: 10 })).items).toHaveLength(1);
+    expect(againstGrant('fanout', recorder.uses())).toEqual({ refused: [], unused: [] });
+  });
+});
