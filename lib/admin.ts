@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ADMIN_PATH, type AdminConfig } from '../web/src/auth/config.js';
+import { ADMIN_PATH, OPERATORS_GROUP, VIEWERS_GROUP, type AdminConfig } from '../web/src/auth/config.js';
 import type { HeraldApi } from './api.js';
 
 export interface HeraldAdminProps {
@@ -29,8 +29,9 @@ export interface HeraldAdminProps {
  * The admin web app on AWS: its files in a private S3 bucket behind CloudFront (origin access
  * control, the only reader), sign-in with a Cognito user pool (users created by an admin, MFA
  * required), and an identity pool that swaps the user pool's id token for temporary
- * credentials whose role may only invoke this API. The browser signs its API calls with them
- * (web/src/auth/); no route of the API is opened for the app.
+ * credentials whose role may only invoke this API: every route for the `operators` group, the
+ * GET routes for `viewers`, nothing for a user in neither. The browser signs its API calls with
+ * them (web/src/auth/); no route of the API is opened for the app.
  *
  * Two steps, because the API needs the app's origin (CORS) before it exists and the app's
  * config.json needs the API: construct, hand `origin` to HeraldApi, then `connect(api)`.
@@ -42,8 +43,16 @@ export class HeraldAdmin extends Construct {
   readonly userPoolClient: cognito.UserPoolClient;
   readonly userPoolDomain: cognito.UserPoolDomain;
   readonly identityPool: cognito.CfnIdentityPool;
-  /** The role signed-in users get: `execute-api:Invoke` on the connected API, nothing else. */
-  readonly signedInRole: iam.Role;
+  /** Users who run Herald (create, change, pause, cancel, import): the `operators` group. */
+  readonly operators: cognito.UserPoolGroup;
+  /** Users who may only look: the `viewers` group. */
+  readonly viewers: cognito.UserPoolGroup;
+  /** The role of the operators: `execute-api:Invoke` on every route of the connected API, nothing else. */
+  readonly operatorRole: iam.Role;
+  /** The role of the viewers: `execute-api:Invoke` on the GET routes of the connected API, nothing else. */
+  readonly viewerRole: iam.Role;
+  /** The identity pool's default role, for a user in no group, were role mapping ever to fall back to it: no permission at all. */
+  readonly noGroupRole: iam.Role;
   /** `https://<distribution>.cloudfront.net`: the only origin the API answers cross-origin. */
   readonly origin: string;
   /** Where operators open the app and where Cognito sends them back after signing in or out. */
@@ -205,8 +214,43 @@ export class HeraldAdmin extends Construct {
         { clientId: this.userPoolClient.userPoolClientId, providerName: this.userPool.userPoolProviderName, serverSideTokenCheck: true },
       ],
     });
-    this.signedInRole = new iam.Role(this, 'SignedInRole', {
-      description: 'Admin app users signed in through Cognito: may only invoke the Herald API',
+    // A user is given the role of their group, through the id token's cognito:preferred_role. A user
+    // in no group is refused credentials (Deny below); should Cognito ever fall back to the pool's
+    // default role instead, that role may do nothing at all, so there is still no API access.
+    this.operatorRole = this.groupRole('OperatorRole', 'Admin app users of the operators group: may invoke every route of the Herald API');
+    this.viewerRole = this.groupRole('ViewerRole', 'Admin app users of the viewers group: may invoke only the GET routes of the Herald API');
+    this.noGroupRole = this.groupRole('NoGroupRole', 'Admin app users in neither group: may do nothing');
+    // A lower precedence wins: a user in both groups is an operator.
+    this.operators = this.userPool.addGroup('Operators', {
+      groupName: OPERATORS_GROUP,
+      description: 'May use every route of the Herald API: create, change, pause, cancel, import',
+      precedence: 1,
+      role: this.operatorRole,
+    });
+    this.viewers = this.userPool.addGroup('Viewers', {
+      groupName: VIEWERS_GROUP,
+      description: 'May only read the Herald API (GET routes): campaigns, clients, messages, statistics',
+      precedence: 2,
+      role: this.viewerRole,
+    });
+    new cognito.CfnIdentityPoolRoleAttachment(this, 'IdentityPoolRoles', {
+      identityPoolId: this.identityPool.ref,
+      roles: { authenticated: this.noGroupRole.roleArn },
+      roleMappings: {
+        adminApp: {
+          identityProvider: `${this.userPool.userPoolProviderName}:${this.userPoolClient.userPoolClientId}`,
+          type: 'Token',
+          // No role in the token (no group), or several and none preferred: no credentials.
+          ambiguousRoleResolution: 'Deny',
+        },
+      },
+    });
+  }
+
+  /** A role only this identity pool's authenticated identities can assume; a group's permissions come with connect(). */
+  private groupRole(id: string, description: string): iam.Role {
+    return new iam.Role(this, id, {
+      description,
       assumedBy: new iam.FederatedPrincipal(
         'cognito-identity.amazonaws.com',
         {
@@ -217,38 +261,35 @@ export class HeraldAdmin extends Construct {
       ),
       maxSessionDuration: Duration.hours(1),
     });
-    new cognito.CfnIdentityPoolRoleAttachment(this, 'IdentityPoolRoles', {
-      identityPoolId: this.identityPool.ref,
-      roles: { authenticated: this.signedInRole.roleArn },
-    });
   }
 
-  /** Lets signed-in users invoke `api` (and nothing else) and deploys the app with a config.json pointing at it. */
+  /** Lets operators invoke every route of `api`, viewers its GET routes (and nothing else), and deploys the app with a config.json pointing at it. */
   connect(api: HeraldApi): void {
     if (this.api) throw new Error('The admin app is already connected to an API');
     this.api = api;
-    this.signedInRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['execute-api:Invoke'],
-        resources: [api.restApi.arnForExecuteApi('*', '/*', api.restApi.deploymentStage.stageName)],
-      }),
-    );
-    NagSuppressions.addResourceSuppressions(
-      this.signedInRole,
-      [
-        {
-          id: 'AwsSolutions-IAM5',
-          reason: 'The admin app calls every route of the Herald API: the wildcard is over methods and paths of this API stage only.',
-          appliesTo: [
-            {
-              regex:
-                '/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<ApiRestApi[0-9A-F]+>\\/<ApiRestApiDeploymentStage[A-Za-z0-9]+>\\/\\*\\/\\*$/g',
-            },
-          ],
-        },
-      ],
-      true,
-    );
+    const stage = api.restApi.deploymentStage.stageName;
+    const grants: [iam.Role, string, string][] = [
+      [this.operatorRole, '*', 'Operators call every route of the Herald API: the wildcard is over methods and paths of this API stage only.'],
+      [this.viewerRole, 'GET', 'Viewers read every GET route of the Herald API: the wildcard is over the paths of GET on this API stage only.'],
+    ];
+    for (const [role, method, reason] of grants) {
+      role.addToPolicy(new iam.PolicyStatement({ actions: ['execute-api:Invoke'], resources: [api.restApi.arnForExecuteApi(method, '/*', stage)] }));
+      NagSuppressions.addResourceSuppressions(
+        role,
+        [
+          {
+            id: 'AwsSolutions-IAM5',
+            reason,
+            appliesTo: [
+              {
+                regex: `/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<ApiRestApi[0-9A-F]+>\\/<ApiRestApiDeploymentStage[A-Za-z0-9]+>\\/${method === '*' ? '\\*' : method}\\/\\*$/g`,
+              },
+            ],
+          },
+        ],
+        true,
+      );
+    }
 
     const config: { apiUrl: string; auth: AdminConfig } = {
       apiUrl: api.url,

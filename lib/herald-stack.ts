@@ -125,7 +125,8 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'AdminUrl', { value: this.admin.url, description: 'The admin web app (sign in with a user of AdminUserPoolId)' });
     new CfnOutput(this, 'AdminUserPoolId', {
       value: this.admin.userPool.userPoolId,
-      description: 'Create operators here: aws cognito-idp admin-create-user --user-pool-id <id> --username <name> --user-attributes Name=email,Value=<e-mail>',
+      description:
+        'Create users here (admin-create-user), then put each in a group: aws cognito-idp admin-add-user-to-group --user-pool-id <id> --username <name> --group-name operators (or viewers: GET routes only)',
     });
   }
 }

@@ -24,7 +24,18 @@ function assetFiles(outdir: string, name: string): string[] {
 export function adminCases(synthesized: () => SynthesizedHerald): void {
   describe('admin web app on AWS', () => {
     let herald: SynthesizedHerald;
-    let ids: { bucket: string; distribution: string; userPool: string; client: string; identityPool: string; role: string; restApi: string; stage: string };
+    let ids: {
+      bucket: string;
+      distribution: string;
+      userPool: string;
+      client: string;
+      identityPool: string;
+      operatorRole: string;
+      viewerRole: string;
+      noGroupRole: string;
+      restApi: string;
+      stage: string;
+    };
     beforeAll(() => {
       herald = synthesized();
       const { admin, api } = herald.stack;
@@ -34,7 +45,9 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
         userPool: logicalId(admin.userPool),
         client: logicalId(admin.userPoolClient),
         identityPool: logicalId(admin.identityPool),
-        role: logicalId(admin.signedInRole),
+        operatorRole: logicalId(admin.operatorRole),
+        viewerRole: logicalId(admin.viewerRole),
+        noGroupRole: logicalId(admin.noGroupRole),
         restApi: logicalId(api.restApi),
         stage: logicalId(api.restApi.deploymentStage),
       };
@@ -213,56 +226,88 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
         expect(pool.CognitoIdentityProviders).toEqual([
           { ClientId: { Ref: ids.client }, ProviderName: { 'Fn::GetAtt': [ids.userPool, 'ProviderName'] }, ServerSideTokenCheck: true },
         ]);
+      });
+
+      it("maps each user to their group's role through the token; a user in no group is refused, the pool's default role may do nothing", () => {
         const attachments = resourcesOfType(herald.resources, 'AWS::Cognito::IdentityPoolRoleAttachment');
         expect(attachments.map(([, attachment]) => attachment.Properties)).toEqual([
-          { IdentityPoolId: { Ref: ids.identityPool }, Roles: { authenticated: { 'Fn::GetAtt': [ids.role, 'Arn'] } } },
-        ]);
-      });
-
-      it('the signed-in role is assumable only through this identity pool, by authenticated identities', () => {
-        const role = properties(ids.role);
-        expect(role.AssumeRolePolicyDocument.Statement).toEqual([
           {
-            Action: 'sts:AssumeRoleWithWebIdentity',
-            Effect: 'Allow',
-            Principal: { Federated: 'cognito-identity.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: ids.identityPool } },
-              'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+            IdentityPoolId: { Ref: ids.identityPool },
+            RoleMappings: {
+              adminApp: {
+                IdentityProvider: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.userPool, 'ProviderName'] }, ':', { Ref: ids.client }]] },
+                Type: 'Token',
+                AmbiguousRoleResolution: 'Deny',
+              },
             },
+            Roles: { authenticated: { 'Fn::GetAtt': [ids.noGroupRole, 'Arn'] } },
           },
         ]);
-        expect(role.ManagedPolicyArns).toBeUndefined();
-        expect(role.Policies).toBeUndefined();
+        expect(statementsOfRole(herald.resources, ids.noGroupRole)).toEqual([]);
       });
 
-      it('the signed-in role may do exactly one thing: execute-api:Invoke on this API stage', () => {
-        expect(statementsOfRole(herald.resources, ids.role)).toEqual([
-          {
-            Action: 'execute-api:Invoke',
-            Effect: 'Allow',
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':execute-api:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  ':',
-                  { Ref: ids.restApi },
-                  '/',
-                  { Ref: ids.stage },
-                  '/*/*',
-                ],
+      it('has the groups operators and viewers, each with its own role; operators win for a user in both', () => {
+        const groups = resourcesOfType(herald.resources, 'AWS::Cognito::UserPoolGroup').map(([, group]) => group.Properties as Json);
+        expect(groups.map(({ Description: _, ...rest }) => rest)).toEqual([
+          { GroupName: 'operators', Precedence: 1, RoleArn: { 'Fn::GetAtt': [ids.operatorRole, 'Arn'] }, UserPoolId: { Ref: ids.userPool } },
+          { GroupName: 'viewers', Precedence: 2, RoleArn: { 'Fn::GetAtt': [ids.viewerRole, 'Arn'] }, UserPoolId: { Ref: ids.userPool } },
+        ]);
+      });
+
+      it.each(['operatorRole', 'viewerRole', 'noGroupRole'] as const)(
+        'the %s is assumable only through this identity pool, by authenticated identities',
+        (role) => {
+          const props = properties(ids[role]);
+          expect(props.AssumeRolePolicyDocument.Statement).toEqual([
+            {
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Effect: 'Allow',
+              Principal: { Federated: 'cognito-identity.amazonaws.com' },
+              Condition: {
+                StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: ids.identityPool } },
+                'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+              },
+            },
+          ]);
+          expect(props.ManagedPolicyArns).toBeUndefined();
+          expect(props.Policies).toBeUndefined();
+          const managed = resourcesOfType(herald.resources, 'AWS::IAM::ManagedPolicy').filter(([, policy]) => JSON.stringify(policy).includes(ids[role]));
+          expect(managed).toEqual([]);
+        },
+      );
+
+      /** `execute-api:Invoke` on `<api>/<stage>/<method>/*`, and nothing else. */
+      const invokeOnly = (method: string) => [
+        {
+          Action: 'execute-api:Invoke',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':execute-api:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':',
+                { Ref: ids.restApi },
+                '/',
+                { Ref: ids.stage },
+                `/${method}/*`,
               ],
-            },
+            ],
           },
-        ]);
-        const managed = resourcesOfType(herald.resources, 'AWS::IAM::ManagedPolicy').filter(([, policy]) => JSON.stringify(policy).includes(ids.role));
-        expect(managed).toEqual([]);
+        },
+      ];
+
+      it('an operator may do exactly one thing: execute-api:Invoke on every route of this API stage', () => {
+        expect(statementsOfRole(herald.resources, ids.operatorRole)).toEqual(invokeOnly('*'));
+      });
+
+      it('a viewer may only invoke the GET routes of this API stage', () => {
+        expect(statementsOfRole(herald.resources, ids.viewerRole)).toEqual(invokeOnly('GET'));
       });
     });
 

@@ -16,3 +16,10 @@ export interface AdminConfig {
 
 /** Where the app lives on CloudFront, as locally (`/admin`); also its sign-in and sign-out redirect target. */
 export const ADMIN_PATH = '/admin/';
+
+/**
+ * The Cognito groups (lib/admin.ts), each mapped to its own role by the identity pool: operators
+ * may call every route, viewers only the GET routes. A user in neither gets no credentials.
+ */
+export const OPERATORS_GROUP = 'operators';
+export const VIEWERS_GROUP = 'viewers';
