@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminConfig } from '../../web/src/auth/config.js';
 import * as auth from '../../web/src/auth/index.js';
 import { authorizeUrl, base64Url, challengeOf, logoutUrl, randomToken } from '../../web/src/auth/pkce.js';
-import { PENDING_KEY, signIn, SignInError, TOKENS_KEY, type BrowserSurroundings } from '../../web/src/auth/session.js';
+import { accessOf, accessOrRefuse, PENDING_KEY, signIn, SignInError, TOKENS_KEY, type BrowserSurroundings } from '../../web/src/auth/session.js';
+import { ApiError, NOT_ALLOWED, unwrap } from '../../web/src/api/client.js';
 import { cachedCredentials, signingFetch, type TemporaryCredentials } from '../../web/src/auth/signing.js';
 
 const config: AdminConfig = {
@@ -203,6 +204,36 @@ describe('signing in (authorization code with PKCE)', () => {
     expect(page.navigations).toEqual([logoutUrl(config, 'https://d1.cloudfront.net/admin/')]);
   });
 
+  it("reads what the user may do from the id token's groups: operators over viewers, viewers, or nothing", () => {
+    expect(accessOf({ 'cognito:groups': ['operators'] })).toBe('operate');
+    expect(accessOf({ 'cognito:groups': ['viewers', 'operators'] })).toBe('operate');
+    expect(accessOf({ 'cognito:groups': ['viewers'] })).toBe('view');
+    expect(accessOf({ 'cognito:groups': ['admins'] })).toBeUndefined();
+    expect(accessOf({ 'cognito:groups': 'operators' })).toBeUndefined();
+    expect(accessOf({})).toBeUndefined();
+  });
+
+  it('a viewer is signed in as one; a user in no group is refused with what to do, and the tab forgets the tokens', async () => {
+    const page = surroundings('https://d1.cloudfront.net/admin/', '2030-01-01T00:00:00Z', () => {
+      throw new Error('no token request expected');
+    });
+    const exp = at('2030-01-01T01:00:00Z');
+    page.stored.set(TOKENS_KEY, JSON.stringify({ idToken: jwt({ email: 'look@example.com', 'cognito:groups': ['viewers'], exp }) }));
+    expect(accessOrRefuse((await signIn(config, page.page))!)).toBe('view');
+    expect(page.stored.has(TOKENS_KEY)).toBe(true);
+
+    page.stored.set(TOKENS_KEY, JSON.stringify({ idToken: jwt({ email: 'new@example.com', exp }) }));
+    const user = (await signIn(config, page.page))!;
+    expect(user.access).toBeUndefined();
+    expect(() => accessOrRefuse(user)).toThrow(
+      new SignInError(
+        'new@example.com is in neither the operators nor the viewers group, so it may not use Herald. Ask an administrator to add it to one, then reload this page.',
+      ),
+    );
+    expect(page.stored.has(TOKENS_KEY)).toBe(false);
+    expect(page.navigations).toEqual([]);
+  });
+
   it('the module the app loads exports startSession and SignInError', () => {
     expect(typeof auth.startSession).toBe('function');
     expect(auth.SignInError).toBe(SignInError);
@@ -377,5 +408,33 @@ describe('credentials cache', () => {
     fail = false;
     await provider();
     expect(calls).toBe(4);
+  });
+});
+
+describe('a call the signed-in role may not make', () => {
+  const refused = (status: number, problem: Record<string, unknown>) => {
+    try {
+      unwrap({ error: problem, response: new Response(null, { status }) });
+    } catch (error) {
+      return error as ApiError;
+    }
+    throw new Error('unwrap accepted a refused call');
+  };
+
+  it("says so plainly when the gateway refuses the viewer's role (ACCESS_DENIED), keeping the status and type", () => {
+    const detail =
+      'User: arn:aws:sts::123456789012:assumed-role/Herald-AdminViewerRole/CognitoIdentityCredentials is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/POST/campaigns';
+    const error = refused(403, { type: 'about:blank', title: 'ACCESS_DENIED', detail, requestId: 'r1' });
+    expect(error.message).toBe(NOT_ALLOWED);
+    expect(error.status).toBe(403);
+    expect(error.problem).toMatchObject({ title: 'ACCESS_DENIED', requestId: 'r1' });
+  });
+
+  it('keeps the text of any other refusal: an expired signature, a 404, a field error', () => {
+    expect(refused(403, { title: 'INVALID_SIGNATURE', detail: 'Signature expired: 20300101T000000Z is now earlier than 20300101T000500Z' }).message).toMatch(
+      /Signature expired/,
+    );
+    expect(refused(404, { title: 'Not Found', detail: 'campaign 9 not found' }).message).toBe('campaign 9 not found');
+    expect(refused(400, { title: 'Bad Request', detail: 'text: required' }).message).toBe('text: required');
   });
 });

@@ -1,4 +1,6 @@
 /** The frame around every screen: navigation, the signed-in user, and the route's screen. */
+import type { ComponentChildren } from 'preact';
+import { CanChange, useCanChange } from './access.js';
 import type { Session } from './config.js';
 import { Link, useRoute } from './router.js';
 import { CampaignDetail } from './screens/CampaignDetail.js';
@@ -7,11 +9,34 @@ import { Campaigns } from './screens/Campaigns.js';
 import { Clients } from './screens/Clients.js';
 import { MessageDetail } from './screens/MessageDetail.js';
 
+/** A screen that only changes things: for a viewer, what they may do instead. */
+function ChangesOnly({ children }: { children: ComponentChildren }) {
+  if (useCanChange()) return <>{children}</>;
+  return (
+    <section>
+      <h1>Read-only</h1>
+      <p>
+        Your account may look but not change anything: it is in the viewers group. <Link to="">Back to the campaigns</Link>.
+      </p>
+    </section>
+  );
+}
+
 function screenFor(route: string) {
   let match: RegExpMatchArray | null;
   if (route === '' || route === 'campaigns') return <Campaigns />;
-  if (route === 'campaigns/new') return <CampaignForm />;
-  if ((match = route.match(/^campaigns\/(\d+)\/edit$/))) return <CampaignForm id={match[1]} />;
+  if (route === 'campaigns/new')
+    return (
+      <ChangesOnly>
+        <CampaignForm />
+      </ChangesOnly>
+    );
+  if ((match = route.match(/^campaigns\/(\d+)\/edit$/)))
+    return (
+      <ChangesOnly>
+        <CampaignForm id={match[1]} />
+      </ChangesOnly>
+    );
   if ((match = route.match(/^campaigns\/(\d+)$/))) return <CampaignDetail id={match[1] as string} />;
   if (route === 'clients') return <Clients />;
   if ((match = route.match(/^messages\/(\d+)$/))) return <MessageDetail id={match[1] as string} />;
@@ -28,8 +53,10 @@ function screenFor(route: string) {
 export function App({ session }: { session?: Session }) {
   const { route } = useRoute();
   const section = route.startsWith('clients') ? 'clients' : 'campaigns';
+  // Without a session (locally, no sign-in) everything is shown.
+  const canChange = session?.access !== 'view';
   return (
-    <>
+    <CanChange.Provider value={canChange}>
       <header class="top">
         <Link to="" class="brand">
           Herald
@@ -44,7 +71,7 @@ export function App({ session }: { session?: Session }) {
         </nav>
         {session && (
           <span class="user">
-            {session.userName}{' '}
+            {session.userName} {!canChange && <span class="badge">read-only</span>}{' '}
             <button type="button" onClick={() => session.signOut()}>
               Sign out
             </button>
@@ -52,6 +79,6 @@ export function App({ session }: { session?: Session }) {
         )}
       </header>
       <main>{screenFor(route)}</main>
-    </>
+    </CanChange.Provider>
   );
 }

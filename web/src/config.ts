@@ -1,6 +1,6 @@
-import type { AdminConfig } from './auth/config.js';
+import type { Access, AdminConfig } from './auth/config.js';
 
-export type { AdminConfig };
+export type { Access, AdminConfig };
 
 /** The runtime settings in config.json beside index.html: none locally (same origin, no sign-in); on AWS the API's URL and Cognito. */
 export interface RuntimeConfig {
@@ -12,6 +12,8 @@ export interface RuntimeConfig {
 export interface Session {
   fetch: typeof fetch;
   userName: string;
+  /** `view`: a viewer, who may only read (the API refuses anything else). */
+  access: Access;
   signOut(): void;
 }
 

@@ -11,7 +11,7 @@ import './styles.css';
 async function start(): Promise<void> {
   const root = document.getElementById('app') as HTMLElement;
   const config = await loadConfig().catch(() => ({}) as Awaited<ReturnType<typeof loadConfig>>);
-  let session: Session | null = { fetch: (input, init) => fetch(input, init), userName: '', signOut: () => undefined };
+  let session: Session | null = { fetch: (input, init) => fetch(input, init), userName: '', access: 'operate', signOut: () => undefined };
   if (config.auth) {
     const { startSession } = await import('./auth/index.js');
     session = await startSession(config.auth);

@@ -36,11 +36,24 @@ export class ApiError extends Error {
   }
 }
 
+/** What a user is told when the gateway refuses a call their role may not make: a viewer's change, for one. */
+export const NOT_ALLOWED = 'Your account may not do this: it is not in the operators group (viewers may only look). Ask an administrator if you need to.';
+
+/**
+ * Whether API Gateway refused the call for the caller's role (lib/admin.ts gives viewers the GET
+ * routes only): its problem names the response type ACCESS_DENIED (lib/api.ts), and IAM's own
+ * words say which action was not allowed. An expired signature is another 403, and keeps its text.
+ */
+function isNotAllowed(status: number, problem: Partial<Problem>): boolean {
+  return status === 403 && (problem.title === 'ACCESS_DENIED' || /is not authorized to perform/.test(problem.detail ?? ''));
+}
+
 /** The answer's data, or an ApiError carrying its problem. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {
     const problem = (typeof result.error === 'object' && result.error !== null ? result.error : { detail: String(result.error ?? '') }) as Partial<Problem>;
-    throw new ApiError(result.response.status, problem);
+    const status = result.response.status;
+    throw new ApiError(status, isNotAllowed(status, problem) ? { ...problem, detail: NOT_ALLOWED } : problem);
   }
   return result.data as T;
 }

@@ -23,3 +23,6 @@ export const ADMIN_PATH = '/admin/';
  */
 export const OPERATORS_GROUP = 'operators';
 export const VIEWERS_GROUP = 'viewers';
+
+/** What the signed-in user may do: `operate` (every route) or `view` (GET routes only). */
+export type Access = 'operate' | 'view';

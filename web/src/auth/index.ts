@@ -5,17 +5,18 @@
  * only invoke the Herald API (lib/admin.ts); each API request is signed with them (SigV4).
  */
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity';
-import type { AdminConfig } from './config.js';
-import { signIn, type BrowserSurroundings, type KeyValueStorage } from './session.js';
+import type { Access, AdminConfig } from './config.js';
+import { accessOrRefuse, SignInError, signIn, type BrowserSurroundings, type KeyValueStorage } from './session.js';
 import { cachedCredentials, signingFetch } from './signing.js';
 
-export type { AdminConfig } from './config.js';
-export { SignInError } from './session.js';
+export type { Access, AdminConfig } from './config.js';
+export { SignInError };
 
 export interface AdminSession {
   /** Signs every request with the signed-in user's temporary credentials. */
   fetch: typeof fetch;
   userName: string;
+  access: Access;
   signOut(): void;
 }
 
@@ -40,11 +41,12 @@ function pageSurroundings(): BrowserSurroundings {
 
 /**
  * The signed-in session, or null while the browser is on its way to the sign-in page.
- * Throws SignInError when a sign-in came back refused or tampered with.
+ * Throws SignInError when a sign-in came back refused or tampered with, or the user is in no group.
  */
 export async function startSession(config: AdminConfig): Promise<AdminSession | null> {
   const user = await signIn(config, pageSurroundings());
   if (!user) return null;
+  const access = accessOrRefuse(user);
   const credentials = cachedCredentials(
     fromCognitoIdentityPool({
       // The provider builds its own (slim) Cognito Identity client from this: no full SDK client in the bundle.
@@ -53,5 +55,5 @@ export async function startSession(config: AdminConfig): Promise<AdminSession | 
       logins: { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: user.idToken },
     }),
   );
-  return { fetch: signingFetch({ region: config.region, credentials }), userName: user.userName, signOut: user.signOut };
+  return { fetch: signingFetch({ region: config.region, credentials }), userName: user.userName, access, signOut: user.signOut };
 }

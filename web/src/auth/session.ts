@@ -7,7 +7,7 @@
  * and the refresh token (12 hours, lib/admin.ts). No AWS key is ever stored: ./index.ts trades
  * the id token for temporary credentials when it needs them.
  */
-import { ADMIN_PATH, type AdminConfig } from './config.js';
+import { ADMIN_PATH, OPERATORS_GROUP, VIEWERS_GROUP, type Access, type AdminConfig } from './config.js';
 import { authorizeUrl, challengeOf, codeExchangeBody, logoutUrl, randomToken, refreshBody, tokenUrl } from './pkce.js';
 
 export interface KeyValueStorage {
@@ -30,9 +30,13 @@ export interface BrowserSurroundings {
 
 export interface SignedIn {
   userName: string;
+  /** From the id token's groups; undefined for a user in neither group, whom the identity pool gives no credentials. */
+  access?: Access;
   /** A valid id token, refreshed when it is about to expire. */
   idToken(): Promise<string>;
   signOut(): void;
+  /** Drops this tab's tokens without leaving the page: the next load signs in again, with a fresh token. */
+  forget(): void;
 }
 
 /** A sign-in that cannot go on by itself (refused, tampered with, or the code no longer valid): the app shows it. */
@@ -69,6 +73,28 @@ export function claimsOf(token: string): Record<string, unknown> {
   const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+}
+
+/** The group a user's id token names, as what they may do: operators win over viewers, as the groups' precedence says (lib/admin.ts). */
+export function accessOf(claims: Record<string, unknown>): Access | undefined {
+  const groups = claims['cognito:groups'];
+  const names = Array.isArray(groups) ? groups.map(String) : [];
+  if (names.includes(OPERATORS_GROUP)) return 'operate';
+  if (names.includes(VIEWERS_GROUP)) return 'view';
+  return undefined;
+}
+
+/**
+ * What a signed-in user may do; for a user in neither group (whom the identity pool gives no
+ * credentials) the tab's tokens are dropped, so that once an administrator adds them to a group
+ * the next load signs in again with a token naming it, and the sign-in is refused with what to do.
+ */
+export function accessOrRefuse(user: SignedIn): Access {
+  if (user.access) return user.access;
+  user.forget();
+  throw new SignInError(
+    `${user.userName} is in neither the ${OPERATORS_GROUP} nor the ${VIEWERS_GROUP} group, so it may not use Herald. Ask an administrator to add it to one, then reload this page.`,
+  );
 }
 
 /**
@@ -148,8 +174,10 @@ export async function signIn(config: AdminConfig, surroundings: BrowserSurroundi
   const idToken = await validIdToken();
   if (idToken === undefined) return beginSignIn();
   const claims = claimsOf(idToken);
+  const access = accessOf(claims);
   return {
     userName: String(claims.email ?? claims['cognito:username'] ?? 'signed in'),
+    ...(access ? { access } : {}),
     idToken: async () => {
       const token = await validIdToken();
       if (token !== undefined) return token;
@@ -161,5 +189,6 @@ export async function signIn(config: AdminConfig, surroundings: BrowserSurroundi
       storage.removeItem(PENDING_KEY);
       surroundings.navigate(logoutUrl(config, redirectUri));
     },
+    forget: () => storage.removeItem(TOKENS_KEY),
   };
 }

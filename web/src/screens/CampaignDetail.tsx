@@ -8,6 +8,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, messageOf, MESSAGE_STATUSES, unwrap, type Campaign, type Counts, type Message, type MessageStatus } from '../api/client.js';
+import { useCanChange } from '../access.js';
 import { usePoll } from '../hooks.js';
 import { Link } from '../router.js';
 import { Confirm, CountsBar, StatusBadge, TimeProgress } from '../ui.js';
@@ -50,6 +51,7 @@ export function CampaignDetail({ id }: { id: string }) {
   const [points, setPoints] = useState<ChartPoint[]>([]);
   const [confirming, setConfirming] = useState<Action | null>(null);
   const [actionError, setActionError] = useState<string>();
+  const canChange = useCanChange();
   const campaign = usePoll(async () => unwrap(await api().GET('/campaigns/{id}', { params: { path: { id } } })), POLL_MS, [id]);
 
   useEffect(() => {
@@ -120,13 +122,13 @@ export function CampaignDetail({ id }: { id: string }) {
         </h1>
         <div class="actions">
           {(['pause', 'resume', 'cancel'] as Action[])
-            .filter((action) => ACTIONS[action].allowed.includes(current.status))
+            .filter((action) => canChange && ACTIONS[action].allowed.includes(current.status))
             .map((action) => (
               <button key={action} type="button" class={action === 'cancel' ? 'danger' : ''} onClick={() => setConfirming(action)}>
                 {ACTIONS[action].label}
               </button>
             ))}
-          {['scheduled', 'running', 'paused'].includes(current.status) && (
+          {canChange && ['scheduled', 'running', 'paused'].includes(current.status) && (
             <Link to={`campaigns/${current.id}/edit`} class="button">
               Edit
             </Link>

@@ -1,6 +1,7 @@
 /** Every campaign with its status, progress to endAt and counts, refreshed by polling GET /campaigns. */
 import { useState } from 'preact/hooks';
 import { api, unwrap, type Campaign } from '../api/client.js';
+import { useCanChange } from '../access.js';
 import { usePoll } from '../hooks.js';
 import { Link } from '../router.js';
 import { CountsBar, StatusBadge, TimeProgress } from '../ui.js';
@@ -9,6 +10,7 @@ const POLL_MS = 2000;
 
 export function Campaigns() {
   const [pages, setPages] = useState(1);
+  const canChange = useCanChange();
   const { data, error } = usePoll(
     async () => {
       // The first `pages` pages, read again on each poll so every shown campaign stays live.
@@ -31,9 +33,11 @@ export function Campaigns() {
     <section aria-labelledby="campaigns-title">
       <div class="heading">
         <h1 id="campaigns-title">Campaigns</h1>
-        <Link to="campaigns/new" class="button primary">
-          New campaign
-        </Link>
+        {canChange && (
+          <Link to="campaigns/new" class="button primary">
+            New campaign
+          </Link>
+        )}
       </div>
       {error && (
         <p class="error" role="alert">

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, messageOf, unwrap, type Client, type Schemas } from '../api/client.js';
 import { clientOf, parseCsv, toCsv } from '../csv.js';
+import { useCanChange } from '../access.js';
 import { useRoute } from '../router.js';
 import { describedBy, Field } from '../ui.js';
 
@@ -22,6 +23,7 @@ export function Clients() {
   const [version, setVersion] = useState(0);
   const only = query.get('id');
   const cursor = cursors[cursors.length - 1];
+  const canChange = useCanChange();
 
   useEffect(() => {
     let stopped = false;
@@ -60,9 +62,11 @@ export function Clients() {
     <section aria-labelledby="clients-title">
       <div class="heading">
         <h1 id="clients-title">Clients</h1>
-        <button type="button" class="primary" onClick={() => setEditing('new')}>
-          Add client
-        </button>
+        {canChange && (
+          <button type="button" class="primary" onClick={() => setEditing('new')}>
+            Add client
+          </button>
+        )}
       </div>
       {editing && (
         <ClientForm
@@ -126,12 +130,16 @@ export function Clients() {
                   <td>{client.timezone}</td>
                   <td>{client.optedOut ? 'yes' : 'no'}</td>
                   <td class="row-actions">
-                    <button type="button" onClick={() => setEditing(client)} aria-label={`Edit ${client.phone}`}>
-                      Edit
-                    </button>
-                    <button type="button" onClick={() => void optOut(client)} aria-label={`${client.optedOut ? 'Opt in' : 'Opt out'} ${client.phone}`}>
-                      {client.optedOut ? 'Opt in' : 'Opt out'}
-                    </button>
+                    {canChange && (
+                      <>
+                        <button type="button" onClick={() => setEditing(client)} aria-label={`Edit ${client.phone}`}>
+                          Edit
+                        </button>
+                        <button type="button" onClick={() => void optOut(client)} aria-label={`${client.optedOut ? 'Opt in' : 'Opt out'} ${client.phone}`}>
+                          {client.optedOut ? 'Opt in' : 'Opt out'}
+                        </button>
+                      </>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -147,7 +155,7 @@ export function Clients() {
           Next page
         </button>
       </div>
-      <Import onImported={refresh} />
+      {canChange && <Import onImported={refresh} />}
     </section>
   );
 }
