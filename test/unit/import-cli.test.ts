@@ -1,9 +1,17 @@
 /**
- * The import CLI's pure parts: which header it accepts, how a row becomes a client, where
- * rejected rows go, and when and how it signs (SigV4 with fixed credentials and clock).
+ * The import CLI's own parts: which header it accepts, how a row becomes a client, where
+ * rejected rows go, when and how it signs (SigV4 with fixed credentials and clock), and how
+ * the command ends on a bad file whatever its size (run as a process, as a user runs it).
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { describe, expect, it, vi } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkHeader, clientOf, ImportFileError, isLoopback, regionOf, rejectedPathOf, sigV4Signer } from '../../bin/import.js';
 
 describe('header', () => {
@@ -78,5 +86,74 @@ describe('signing', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('a bad file, as a command', () => {
+  // Past the parser's buffers (16 KB in, 16 records out): the reader is still feeding it when the error comes.
+  const ROWS = 5000;
+  const rows = (header: string, row: (i: number) => string) => [header, ...Array.from({ length: ROWS }, (_, i) => row(i))].join('\n') + '\n';
+  const phone = (i: number) => `7900${String(i).padStart(7, '0')}`;
+
+  let dir: string;
+  let server: Server;
+  let url: string;
+  const requests: string[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'herald-import-cli-'));
+    // A real API stand-in on loopback: a bad file must not reach it.
+    server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const cases: [string, string | Buffer | undefined, RegExp][] = [
+    ['an unknown column on a two-row file', 'phone,timezone,city\n79001234567,UTC,Kazan\n79001234568,UTC,Kazan\n', /unknown column "city"/],
+    [`an unknown column on a ${ROWS}-row file`, rows('phone,timezone,city', (i) => `${phone(i)},UTC,Kazan`), /unknown column "city"/],
+    [
+      `a bad quote at row 4000 of ${ROWS}`,
+      rows('phone,timezone', (i) => (i === 4000 ? `${phone(i)},"UT"C` : `${phone(i)},UTC`)),
+      /is not valid CSV: Invalid Closing Quote.* line 4002/,
+    ],
+    [
+      `a quote left open at row 4000 of ${ROWS}`,
+      rows('phone,timezone', (i) => (i === 4000 ? `${phone(i)},"UTC` : `${phone(i)},UTC`)),
+      /is not valid CSV: Quote Not Closed/,
+    ],
+    [
+      `a Latin-1 "é" at row 4000 of ${ROWS}`,
+      Buffer.from(
+        rows('phone,timezone,tag', (i) => `${phone(i)},UTC,${i === 4000 ? 'café' : 'cafe'}`),
+        'latin1',
+      ),
+      /is not UTF-8 text/,
+    ],
+    ['a missing file', undefined, /cannot be read: ENOENT/],
+    ['an empty file', '', /is empty/],
+    ['a directory', 'directory', /cannot be read: EISDIR/],
+  ];
+  it.each(cases)('%s: one line on stderr, exit code 1, nothing on stdout, no request, no file written', async (name, content, message) => {
+    const file = path.join(dir, `${name.replaceAll(/\W+/g, '-')}.csv`);
+    if (content === 'directory') await mkdir(file);
+    else if (content !== undefined) await writeFile(file, content);
+    const before = requests.length;
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', 'bin/import.ts', file, '--url', url], (_error, stdout, stderr) =>
+        resolve({ code: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^import: /);
+    expect(lines[0]).toMatch(message);
+    expect(requests.length).toBe(before);
+    expect(existsSync(rejectedPathOf(file))).toBe(false);
+    expect(existsSync(`${rejectedPathOf(file)}.partial`)).toBe(false);
   });
 });
