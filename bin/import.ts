@@ -8,7 +8,8 @@
  * refuses are written with their reasons to `<name>.rejected.csv` beside the input. Batches carry
  * an Idempotency-Key of this run, so a retried batch is answered once; a rerun of the same file
  * creates nothing twice (its rows come back 409 and count as already present). Requests to a
- * deployed API (any host not on loopback) are signed with SigV4 (service `execute-api`).
+ * deployed API (any host not on loopback) are signed with SigV4 (service `execute-api`), and
+ * go over https: only: a non-loopback http: URL is refused before anything is read or sent.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -20,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { CsvError, parse } from 'csv-parse';
+import { isLoopback, isSecureOrLoopback, SECURE_URL_RULE } from '../functions/domain/secure-url.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 export const MAX_BATCH_ROWS = 1000;
@@ -153,11 +155,6 @@ function csvLine(cells: (string | number)[]): string {
 
 // SigV4 ------------------------------------------------------------------------------------
 
-export function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /** node:crypto behind the checksum interface the SDK's signer takes (what @smithy/hash-node does). */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytesOf = (data: SourceData) =>
@@ -255,8 +252,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function importClients(options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
   const { file } = options;
-  const { columns, rows } = await checkFile(file);
   const base = new URL(options.url);
+  // A signed request is as good as the caller's credentials for a while: it goes over https:, or never leaves the machine.
+  if (!isSecureOrLoopback(base)) throw new Error(`--url ${base.href}: ${SECURE_URL_RULE}, as requests to it are signed with your AWS credentials`);
+  const { columns, rows } = await checkFile(file);
   const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/clients/batch`, base);
   const signer = options.signer ?? (isLoopback(base) ? undefined : await sigV4Signer(base));
   const doFetch = options.fetch ?? fetch;

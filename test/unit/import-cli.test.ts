@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { checkHeader, clientOf, ImportFileError, isLoopback, regionOf, rejectedPathOf, sigV4Signer } from '../../bin/import.js';
+import { checkHeader, clientOf, ImportFileError, main, regionOf, rejectedPathOf, sigV4Signer } from '../../bin/import.js';
+import { isLoopback } from '../../functions/domain/secure-url.js';
 
 describe('header', () => {
   it.each([['phone,timezone'], ['timezone,phone,tag,operatorCode,name,attributes.city,attributes.plan_2']])('accepts %s', (header) => {
@@ -59,6 +60,47 @@ describe('signing', () => {
     ['http://10.0.0.5:3000', false],
   ])('%s on loopback: %s', (url, loopback) => {
     expect(isLoopback(new URL(url))).toBe(loopback);
+  });
+
+  describe('refuses to sign for a non-loopback http: URL: one line, exit 1, no request', () => {
+    let file: string;
+    beforeAll(async () => {
+      file = path.join(await mkdtemp(path.join(tmpdir(), 'herald-import-url-')), 'clients.csv');
+      await writeFile(file, 'phone,timezone\n79001234567,UTC\n');
+    });
+    /** `main` with every request recorded and answered as API Gateway would answer a good batch. */
+    async function run(url: string) {
+      const requests: { url: string; headers: Record<string, string> }[] = [];
+      const err: string[] = [];
+      const original = globalThis.fetch;
+      globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+        requests.push({ url: String(input), headers: init?.headers as Record<string, string> });
+        return Response.json({ created: 1, failed: 0, results: [{ index: 0, status: 201, id: 'c1' }] });
+      }) as typeof fetch;
+      try {
+        const code = await main([file, '--url', url], { out: () => undefined, err: (line) => err.push(line) });
+        return { code, err, requests };
+      } finally {
+        globalThis.fetch = original;
+      }
+    }
+
+    it.each(['http://abc.execute-api.eu-west-1.amazonaws.com/v1', 'http://10.0.0.5:3000', 'http://[::ffff:127.0.0.1]:3000'])('%s', async (url) => {
+      const { code, err, requests } = await run(url);
+      expect(code).toBe(1);
+      expect(err).toEqual([
+        `import: --url ${new URL(url).href}: must be an https: URL (http: only on loopback: 127.0.0.0/8, ::1, localhost), as requests to it are signed with your AWS credentials`,
+      ]);
+      expect(requests).toEqual([]);
+    });
+
+    it('control: the same file to https: goes out, signed', async () => {
+      const { code, err, requests } = await run('https://abc.execute-api.eu-west-1.amazonaws.com/v1');
+      expect(err).toEqual([]);
+      expect(code).toBe(0);
+      expect(requests.map((request) => request.url)).toEqual(['https://abc.execute-api.eu-west-1.amazonaws.com/v1/clients/batch']);
+      expect(requests[0]!.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=local\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /);
+    });
   });
 
   it('takes the region from an API Gateway host, else from AWS_REGION', () => {
