@@ -8,16 +8,20 @@
  * refuses are written with their reasons to `<name>.rejected.csv` beside the input. Batches carry
  * an Idempotency-Key of this run, so a retried batch is answered once; a rerun of the same file
  * creates nothing twice (its rows come back 409 and count as already present). Requests to a
- * deployed API (any host not on loopback) are signed with SigV4 (service `execute-api`).
+ * deployed API (any host not on loopback) are signed with SigV4 (service `execute-api`), and
+ * go over https: only: a non-loopback http: URL is refused before anything is read or sent.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
-import { parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
+import { isLoopback, isSecureOrLoopback, SECURE_URL_RULE } from '../functions/domain/secure-url.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 export const MAX_BATCH_ROWS = 1000;
@@ -39,42 +43,48 @@ export interface FileCheck {
   rows: number;
 }
 
-/** Decodes strictly (non-UTF-8 is an error, not replacement characters) and parses, record by record. */
+/**
+ * Decodes strictly (non-UTF-8 is an error, not replacement characters) and parses, record by
+ * record. One pipeline, so a consumer that stops early (a bad header on the first record) or an
+ * error at any stage ends every stage: a reader left waiting for the parser to drain would
+ * leave the process with nothing to do and no answer.
+ */
 async function* records(file: string): AsyncGenerator<{ record: string[]; line: number }> {
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let offset = 0;
-  const feed = (async () => {
-    try {
-      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
-        let text: string;
-        try {
-          text = decoder.decode(chunk, { stream: true });
-        } catch {
-          throw new ImportFileError(`${file} is not UTF-8 text (an invalid byte sequence within bytes ${offset}-${offset + chunk.length})`);
-        }
-        offset += chunk.length;
-        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
-      }
+  const strictUtf8 = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
       try {
-        decoder.decode();
+        const text = decoder.decode(chunk, { stream: true });
+        offset += chunk.length;
+        done(null, text);
       } catch {
-        throw new ImportFileError(`${file} is not UTF-8 text (it ends inside a character)`);
+        done(new ImportFileError(`${file} is not UTF-8 text (an invalid byte sequence within bytes ${offset}-${offset + chunk.length})`));
       }
-      parser.end();
-    } catch (error) {
-      parser.destroy(error as Error);
-    }
-  })();
+    },
+    flush(done) {
+      try {
+        done(null, decoder.decode());
+      } catch {
+        done(new ImportFileError(`${file} is not UTF-8 text (it ends inside a character)`));
+      }
+    },
+  });
+  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true, info: true });
+  // Settles once the parser has taken the whole file, or with the first stage's error; read below through the parser.
+  const fed = pipeline(createReadStream(file), strictUtf8, parser).catch(() => undefined);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       yield { record, line: info.lines };
     }
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
-    throw new ImportFileError(`${file} is not valid CSV: ${(error as Error).message}`);
+    if (error instanceof CsvError) throw new ImportFileError(`${file} is not valid CSV: ${error.message}`);
+    // The file went away or cannot be read (a directory, no permission) after its stat.
+    throw new ImportFileError(`${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   } finally {
-    await feed;
+    parser.destroy();
+    await fed;
   }
 }
 
@@ -144,11 +154,6 @@ function csvLine(cells: (string | number)[]): string {
 }
 
 // SigV4 ------------------------------------------------------------------------------------
-
-export function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /** node:crypto behind the checksum interface the SDK's signer takes (what @smithy/hash-node does). */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -247,8 +252,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function importClients(options: ImportOptions): Promise<ImportSummary> {
   const started = Date.now();
   const { file } = options;
-  const { columns, rows } = await checkFile(file);
   const base = new URL(options.url);
+  // A signed request is as good as the caller's credentials for a while: it goes over https:, or never leaves the machine.
+  if (!isSecureOrLoopback(base)) throw new Error(`--url ${base.href}: ${SECURE_URL_RULE}, as requests to it are signed with your AWS credentials`);
+  const { columns, rows } = await checkFile(file);
   const endpoint = new URL(`${base.pathname.replace(/\/$/, '')}/clients/batch`, base);
   const signer = options.signer ?? (isLoopback(base) ? undefined : await sigV4Signer(base));
   const doFetch = options.fetch ?? fetch;

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +8,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { functionSettings, tallyStream } from '../functions/definitions/functions.js';
 import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
+import { isSecureOrLoopback, SECURE_URL_RULE } from '../functions/domain/secure-url.js';
 import { isStreamCount, SHARD_COUNT } from '../functions/domain/shards.js';
 import type { HeraldData } from './data.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
@@ -69,6 +70,11 @@ export class HeraldDelivery extends Construct {
     const { data } = props;
     if (!isStreamCount(props.fanoutStreams)) {
       throw new Error(`fanoutStreams: ${props.fanoutStreams} does not divide the ${SHARD_COUNT} client shards (1, 2, 4, 8 or 16)`);
+    }
+    // The send function puts the provider's bearer token on every call to this URL. The same rule as PROVIDER_URL's (functions/adapters/config.ts), at synth.
+    const { providerUrl } = props;
+    if (!Token.isUnresolved(providerUrl) && !(URL.canParse(providerUrl) && isSecureOrLoopback(new URL(providerUrl)))) {
+      throw new Error(`providerUrl: ${SECURE_URL_RULE}; got ${JSON.stringify(providerUrl)}`);
     }
 
     this.queues = {

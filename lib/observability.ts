@@ -30,7 +30,7 @@ export interface HeraldObservabilityProps {
 /**
  * What on-call works with: saved Logs Insights queries by campaign, message and client id over
  * every function's logs (the same queries `npm run logs` runs), alarms on dead letters, function
- * errors and throttles and API 5xx, and a dashboard of delivery outcomes, provider latency and
+ * errors and throttles, API 5xx and messages failed on a refused provider token, and a dashboard of delivery outcomes, provider latency and
  * queue age fed by Powertools Metrics (EMF).
  */
 export class HeraldObservability extends Construct {
@@ -93,10 +93,6 @@ export class HeraldObservability extends Construct {
     const stage = props.api.restApi.deploymentStage;
     this.alarm('Api5xx', 'The API answered 5xx', stage.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }));
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.namePrefix,
-      defaultInterval: Duration.hours(6),
-    });
     const heraldMetric = (metricName: string, options: cloudwatch.MetricOptions) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -105,6 +101,16 @@ export class HeraldObservability extends Construct {
         period: Duration.minutes(5),
         ...options,
       });
+    this.alarm(
+      'ProviderAuthFailures',
+      'The SMS provider refused the token (HTTP 401) and messages failed: put the right token in the provider token secret',
+      heraldMetric(metricNames.providerAuthFailures, { statistic: cloudwatch.Stats.SUM }),
+    );
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.namePrefix,
+      defaultInterval: Duration.hours(6),
+    });
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Messages by status (per 5 minutes)',

@@ -1,13 +1,13 @@
 /** Settings of the local runtime (`npm start`), read by the one config parser (functions/adapters/config.ts). */
 import * as z from 'zod';
-import { fanoutStreams, name, positiveInt, url } from '../functions/adapters/config.js';
+import { fanoutStreams, name, positiveInt, secretUrl } from '../functions/adapters/config.js';
 import { DEFAULT_LOG_LEVEL } from '../functions/definitions/functions.js';
 import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 
 export const localEnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HERALD_DATA_DIR: z._default(name, '.herald'),
-  HERALD_PROVIDER_URL: z.optional(url),
+  HERALD_PROVIDER_URL: z.optional(secretUrl),
   HERALD_PROVIDER_TOKEN: z.optional(name),
   HERALD_PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),

@@ -1,6 +1,7 @@
 // zod's mini build: the same parser with tree-shakable checks, about 65 KB less in every Lambda
 // bundle than the classic API (the api bundle still carries the classic one for its routes).
 import * as z from 'zod/mini';
+import { isSecureOrLoopback, SECURE_URL_RULE } from '../domain/secure-url.js';
 import { DEFAULT_STREAMS, isStreamCount, SHARD_COUNT, STREAM_COUNTS } from '../domain/shards.js';
 
 /** Thrown when the environment does not satisfy a schema; names every bad variable. */
@@ -27,6 +28,8 @@ export function parseEnv<S extends z.core.$ZodType>(schema: S, env: NodeJS.Proce
 export const name = z.string().check(z.minLength(1));
 export const url = z.url();
 export const positiveInt = z.coerce.number().check(z.int(), z.positive());
+/** A URL a secret is sent to (the provider's bearer token): https:, or http: on loopback only. */
+export const secretUrl = url.check(z.refine((value) => !URL.canParse(value) || isSecureOrLoopback(new URL(value)), { message: SECURE_URL_RULE }));
 
 const tablesEnv = {
   CLIENTS_TABLE: name,
@@ -40,7 +43,7 @@ const tablesEnv = {
  * the local runtime passes it in process instead, never through a deployed template.
  */
 const providerEnv = {
-  PROVIDER_URL: url,
+  PROVIDER_URL: secretUrl,
   PROVIDER_TOKEN_SECRET: z.optional(name),
   PROVIDER_TIMEOUT_MS: z._default(positiveInt, 5000),
   PROVIDER_CONCURRENCY: z._default(positiveInt, 20),

@@ -6,17 +6,31 @@ import type { Provider, SendRequest } from '../ports.js';
 
 export interface ProviderSettings {
   baseUrl: string;
-  /** Read per call so a rotated secret is picked up (the source caches it). */
-  token: () => Promise<string>;
+  /** Read per call so a rotated secret is picked up (the source caches it); `fresh` reads past the cache. */
+  token: (read: { fresh: boolean }) => Promise<string>;
   /** Sockets kept open toward the provider; matches the send concurrency. */
   maxSockets: number;
+  /** Epoch ms; paces the token reads past the cache. */
+  now?: () => number;
 }
+
+/**
+ * After a 401 the next call reads the token past its cache, at most this often: a token put a
+ * moment ago is used before the message runs out of attempts (functions/domain/delivery.ts,
+ * TOKEN_REFUSED_ATTEMPTS), and a wrong one is not read again on every call.
+ */
+export const TOKEN_REREAD_MS = 10_000;
 
 /** The external sending API (docs/provider-openapi.yaml): POST /send/{msgId} with a Bearer JWT. */
 export class HttpProvider implements Provider {
   private readonly http: AxiosInstance;
+  private readonly now: () => number;
+  /** Set by a 401, cleared by the read past the cache it asks for. */
+  private tokenRefused = false;
+  private lastFreshRead = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly settings: ProviderSettings) {
+    this.now = settings.now ?? Date.now;
     this.http = axios.create({
       baseURL: settings.baseUrl.replace(/\/$/, ''),
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: settings.maxSockets }),
@@ -35,16 +49,28 @@ export class HttpProvider implements Provider {
         `/send/${request.id}`,
         { id: request.id, phone: Number(request.phone), text: request.text },
         {
-          headers: { Authorization: `Bearer ${await this.settings.token()}`, 'Content-Type': 'application/json' },
+          headers: { Authorization: `Bearer ${await this.token()}`, 'Content-Type': 'application/json' },
           // `timeout` alone is an idle timeout in Node; the signal is the hard deadline.
           timeout: timeoutMs,
           signal: AbortSignal.timeout(timeoutMs),
         },
       );
-      return classifyResponse(response.status, response.data, response.headers['retry-after'] as string | undefined);
+      const outcome = classifyResponse(response.status, response.data, response.headers['retry-after'] as string | undefined);
+      if (outcome.kind === 'retryable' && outcome.tokenRefused) this.tokenRefused = true;
+      return outcome;
     } catch (error) {
       return { kind: 'retryable', error: shortError(describe(error)) };
     }
+  }
+
+  private token(): Promise<string> {
+    const now = this.now();
+    const fresh = this.tokenRefused && now - this.lastFreshRead >= TOKEN_REREAD_MS;
+    if (fresh) {
+      this.tokenRefused = false;
+      this.lastFreshRead = now;
+    }
+    return this.settings.token({ fresh });
   }
 }
 

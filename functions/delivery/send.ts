@@ -4,7 +4,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
 import { maskPhone } from '../domain/clients.js';
 import { callBudgetMs, callTimeoutMs, isPastCutoff, MIN_CALL_MS, waitBudgetMs } from '../domain/cutoff.js';
-import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, type SendOutcome } from '../domain/delivery.js';
+import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
@@ -149,6 +149,9 @@ export function createSendHandler(deps: SendDependencies) {
       // Whole milliseconds: each value is a number in the invocation's EMF log line, and a double's digits are bytes ingested.
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, Math.round(performance.now() - started));
       const next = afterOutcome(message, outcome, clock.now());
+      // The token is wrong, not the message: counted for the alarm on it (lib/observability.ts).
+      const tokenRefused = next.lastError === TOKEN_REFUSED_ERROR;
+      if (tokenRefused) metrics.addMetric(metricNames.providerAuthFailures, MetricUnit.Count, 1);
       const log = {
         campaignId,
         messageId: message.id,
@@ -158,6 +161,7 @@ export function createSendHandler(deps: SendDependencies) {
         attempts: next.attempts,
       };
       if (outcome.kind === 'sent') logger.info('message sent', log);
+      else if (tokenRefused) logger.error('message failed: the provider refused the token', { ...log, error: next.lastError });
       else logger.warn('message not sent', { ...log, error: outcome.error });
       return { message: next, retryAfterMs: outcome.kind === 'retryable' ? (outcome.retryAfterMs ?? 0) : 0 };
     });

@@ -6,10 +6,23 @@ export type SendOutcome =
   | { kind: 'sent' }
   /** The provider refused the message itself: trying again cannot help. */
   | { kind: 'rejected'; error: string }
-  /** Slow, down, rate-limited or talking nonsense: worth another try. */
-  | { kind: 'retryable'; error: string; retryAfterMs?: number };
+  /**
+   * Slow, down, rate-limited or talking nonsense: worth another try. `tokenRefused`: a 401, which
+   * is about the token, not the message, and is tried only a few times (TOKEN_REFUSED_ATTEMPTS).
+   */
+  | { kind: 'retryable'; error: string; retryAfterMs?: number; tokenRefused?: true };
 
 const ERROR_LENGTH = 60;
+
+/**
+ * A message refused with 401 on its third attempt, or any later one, fails. Until then it is
+ * retried: a token put a moment ago reaches the send functions with their next read of it (the
+ * provider adapter reads it past its cache after a 401). A wrong token fails every message in
+ * seconds, with an alarm, instead of holding it until its campaign ends.
+ */
+export const TOKEN_REFUSED_ATTEMPTS = 3;
+/** The last error of a message failed by the provider's 401s; the send function counts these (ProviderAuthFailures). */
+export const TOKEN_REFUSED_ERROR = `HTTP 401 on ${TOKEN_REFUSED_ATTEMPTS} attempts: the provider refused the token`;
 
 /** Errors are kept short: they live in the chunk item, which stays under 1 KB. */
 export function shortError(text: string): string {
@@ -23,7 +36,8 @@ export function classifyResponse(status: number, body: unknown, retryAfter?: str
     if (code === 0) return { kind: 'sent' };
     return { kind: 'retryable', error: shortError(`malformed 200 body: ${JSON.stringify(body) ?? typeof body}`) };
   }
-  if (status === 429 || status === 408 || status >= 500 || status === 401) {
+  if (status === 401) return { kind: 'retryable', error: 'HTTP 401', tokenRefused: true };
+  if (status === 429 || status === 408 || status >= 500) {
     const retryAfterMs = parseRetryAfter(retryAfter, now);
     return { kind: 'retryable', error: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
@@ -62,6 +76,7 @@ export function afterOutcome(message: MessageRecord, outcome: SendOutcome, now: 
     case 'rejected':
       return { ...message, status: 'failed', attempts, lastError: outcome.error };
     case 'retryable':
+      if (outcome.tokenRefused && attempts >= TOKEN_REFUSED_ATTEMPTS) return { ...message, status: 'failed', attempts, lastError: TOKEN_REFUSED_ERROR };
       return { ...message, status: 'queued', attempts, lastError: outcome.error };
   }
 }

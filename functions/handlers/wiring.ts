@@ -195,10 +195,10 @@ export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<St
   };
 }
 
-/** The token is read from Secrets Manager through Powertools Parameters, cached for five minutes. */
-export function secretToken(secretName: string): () => Promise<string> {
-  return async () => {
-    const token = await getSecret(secretName, { maxAge: 300 });
+/** The token is read from Secrets Manager through Powertools Parameters, cached for five minutes; a `fresh` read (after a 401) skips the cache. */
+export function secretToken(secretName: string): (read?: { fresh: boolean }) => Promise<string> {
+  return async (read) => {
+    const token = await getSecret(secretName, { maxAge: 300, forceFetch: read?.fresh ?? false });
     if (typeof token !== 'string' || token.length === 0) throw new Error(`secret ${secretName} holds no provider token`);
     return token;
   };
@@ -216,7 +216,7 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
     sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
     rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
     suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
-    provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY }),
+    provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY, now: () => clock.now().getTime() }),
     settings: {
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       providerConcurrency: env.PROVIDER_CONCURRENCY,

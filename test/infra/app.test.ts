@@ -43,6 +43,19 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
     expect(() => stackPropsFromContext(new App({ context: { fanoutStreams: 'eight' } }))).toThrow(/fanoutStreams/);
   });
 
+  it.each(['http://sms.example.com/v2', 'http://10.0.0.5:8080', 'sms.example.com', 'ftp://127.0.0.1/'])(
+    'refuses providerUrl=%s: the bearer token would leave over plain http:, naming the context key',
+    (providerUrl) => {
+      expect(() => createHeraldApp({ context: { providerUrl } })).toThrow(
+        `providerUrl: must be an https: URL (http: only on loopback: 127.0.0.0/8, ::1, localhost); got ${JSON.stringify(providerUrl)}`,
+      );
+    },
+  );
+
+  it('refuses the same URL given as a stack property', () => {
+    expect(() => createHeraldApp({}, { providerUrl: 'http://sms.example.com/v2' })).toThrow(/^providerUrl: must be an https: URL/);
+  });
+
   it('refuses a fan-out stream count that does not divide the client shards before building anything', () => {
     expect(() => createHeraldApp({}, { fanoutStreams: 3 })).toThrow(/fanoutStreams: 3 does not divide/);
   });

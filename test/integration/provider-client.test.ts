@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpProvider } from '../../functions/adapters/provider.js';
+import { HttpProvider, TOKEN_REREAD_MS } from '../../functions/adapters/provider.js';
 import { NODE_OPTIONS } from '../../functions/definitions/functions.js';
 
 type Reply = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -82,6 +82,46 @@ describe('provider client', () => {
     const closed = new HttpProvider({ baseUrl: 'http://127.0.0.1:1', token: async () => 't', maxSockets: 1 });
     const outcome = await closed.send(request, 1000);
     expect(outcome).toMatchObject({ kind: 'retryable', error: expect.stringContaining('network') });
+  });
+
+  describe('the token after a 401', () => {
+    const baseUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    const refusedUnless =
+      (accepted: string): Reply =>
+      (req, res, body) =>
+        (req.headers.authorization === `Bearer ${accepted}` ? json(200, '{"code":0,"message":"OK"}') : json(401, '{"code":401}'))(req, res, body);
+
+    it('is read past its cache by the next call: a token put a moment ago is used at once', async () => {
+      // The cache still holds the token the provider stopped taking; Secrets Manager has the new one.
+      reply = refusedUnless('new-jwt');
+      const reads: boolean[] = [];
+      const rotated = new HttpProvider({ baseUrl: baseUrl(), token: async ({ fresh }) => (reads.push(fresh), fresh ? 'new-jwt' : 'old-jwt'), maxSockets: 1 });
+      expect(await rotated.send(request, 1000)).toEqual({ kind: 'retryable', error: 'HTTP 401', tokenRefused: true });
+      expect(await rotated.send(request, 1000)).toEqual({ kind: 'sent' });
+      expect(seen.slice(-2).map((call) => call.authorization)).toEqual(['Bearer old-jwt', 'Bearer new-jwt']);
+      expect(reads).toEqual([false, true]);
+    });
+
+    it(`a token refused again is read past its cache once every ${TOKEN_REREAD_MS / 1000} s, not on every call`, async () => {
+      reply = refusedUnless('right-jwt');
+      let now = 1_000_000;
+      const reads: boolean[] = [];
+      const wrong = new HttpProvider({ baseUrl: baseUrl(), token: async ({ fresh }) => (reads.push(fresh), 'placeholder'), maxSockets: 1, now: () => now });
+      for (let i = 0; i < 3; i++) await wrong.send(request, 1000);
+      now += TOKEN_REREAD_MS - 1;
+      await wrong.send(request, 1000);
+      now += 1;
+      await wrong.send(request, 1000);
+      expect(reads).toEqual([false, true, false, false, true]);
+    });
+
+    it('control: other failures never read past the cache', async () => {
+      reply = json(503, 'down');
+      const reads: boolean[] = [];
+      const cached = new HttpProvider({ baseUrl: baseUrl(), token: async ({ fresh }) => (reads.push(fresh), 'jwt-token'), maxSockets: 1 });
+      for (let i = 0; i < 3; i++) await cached.send(request, 1000);
+      expect(reads).toEqual([false, false, false]);
+    });
   });
 
   describe("under the functions' Node options (no fetch globals)", () => {

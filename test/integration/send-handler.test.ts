@@ -246,6 +246,55 @@ describe('send handler', () => {
     expect(await countsOf(campaign.id)).toMatchObject({ queued: 3, sent: 0 });
   });
 
+  it('fails the messages after three attempts refused with 401 (a wrong token), counting them for the alarm; other failures go on', async () => {
+    const { campaign } = await campaignWithChunks(4, 600_000);
+    // The deployed placeholder: the provider takes only 'secret-jwt'.
+    const provider401 = new HttpProvider({ baseUrl: provider.url, token: async () => 'placeholder', maxSockets: 4 });
+    const wrongToken = createSendHandler({ ...sendDependencies, provider: provider401 });
+    const ref = { campaignId: campaign.id, chunk: 0 };
+    const documents: ReturnType<typeof metrics.serializeMetrics>[] = [];
+    const publish = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {
+      documents.push(metrics.serializeMetrics());
+      metrics.clearMetrics();
+      return metrics;
+    });
+    const states = [];
+    try {
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        // Each receive stands for the chunk's redelivery: the copy left waiting for its backoff is dropped.
+        await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.send.url }));
+        const event = await receive([ref]);
+        const result = await wrongToken(event);
+        const listed = (await store.messages.list(campaign.id, { limit: 10 })).items;
+        states.push({ retried: result.batchItemFailures.length, messages: listed.map((m) => [m.status, m.attempts, m.lastError]) });
+      }
+    } finally {
+      publish.mockRestore();
+    }
+    expect(states).toEqual([
+      { retried: 1, messages: Array(4).fill(['queued', 1, 'HTTP 401']) },
+      { retried: 1, messages: Array(4).fill(['queued', 2, 'HTTP 401']) },
+      { retried: 0, messages: Array(4).fill(['failed', 3, 'HTTP 401 on 3 attempts: the provider refused the token']) },
+    ]);
+    expect(provider.requests().map((request) => request.outcome)).toEqual(Array(12).fill('unauthorized'));
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 0, failed: 4, expired: 0, cancelled: 0 });
+    // A datapoint of 1 per failed message; CloudWatch sums them for the alarm.
+    const counted = documents.map((document) => [(document[metricNames.providerAuthFailures] as number | number[] | undefined) ?? []].flat());
+    expect(counted).toEqual([[], [], [1, 1, 1, 1]]);
+
+    // Control: a provider that is down is retried past three attempts, and counts nothing for the alarm.
+    const other = await campaignWithChunks(2, 600_000);
+    provider.setFaults({ errorRate: 1 });
+    const otherRef = { campaignId: other.campaign.id, chunk: 0 };
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      await sqs.send(new PurgeQueueCommand({ QueueUrl: queues.send.url }));
+      await handler(await receive([otherRef]));
+    }
+    expect((await store.messages.list(other.campaign.id, { limit: 10 })).items.map((m) => [m.status, m.attempts, m.lastError])).toEqual(
+      Array(2).fill(['queued', 4, 'HTTP 500']),
+    );
+  });
+
   it('expires instead of retrying when the backoff would end after the campaign', async () => {
     const { campaign } = await campaignWithChunks(2, 1500);
     provider.setFaults({ rateLimit429: 1, retryAfterSeconds: 5 });

@@ -8,6 +8,8 @@ import {
   planRetry,
   retryDelayMs,
   shortError,
+  TOKEN_REFUSED_ATTEMPTS,
+  TOKEN_REFUSED_ERROR,
 } from '../../functions/domain/delivery.js';
 import type { MessageRecord } from '../../functions/domain/messages.js';
 
@@ -32,8 +34,11 @@ describe('classifyResponse', () => {
     expect(outcome.kind).toBe('retryable');
     expect(outcome.kind === 'retryable' && outcome.error).toMatch(/^malformed 200 body/);
   });
-  it.each([429, 408, 500, 502, 503, 504, 401])('retries HTTP %i', (status) => {
+  it.each([429, 408, 500, 502, 503, 504])('retries HTTP %i', (status) => {
     expect(classifyResponse(status, {})).toEqual({ kind: 'retryable', error: `HTTP ${status}` });
+  });
+  it('retries HTTP 401 as a refused token, whatever Retry-After says', () => {
+    expect(classifyResponse(401, {}, '30', now)).toEqual({ kind: 'retryable', error: 'HTTP 401', tokenRefused: true });
   });
   it.each([400, 403, 404, 409, 422])('does not retry HTTP %i: the provider refused the message', (status) => {
     expect(classifyResponse(status, {})).toEqual({ kind: 'rejected', error: `HTTP ${status}` });
@@ -116,6 +121,26 @@ describe('afterOutcome', () => {
       attempts: 1,
       lastError: 'HTTP 429',
     });
+  });
+  it(`keeps a message refused with 401 queued for ${TOKEN_REFUSED_ATTEMPTS - 1} attempts, then fails it naming the refused token`, () => {
+    const refused = classifyResponse(401, {});
+    const first = afterOutcome(queued, refused, now);
+    const second = afterOutcome(first, refused, now);
+    const third = afterOutcome(second, refused, now);
+    expect([first, second, third].map((message) => [message.status, message.attempts, message.lastError])).toEqual([
+      ['queued', 1, 'HTTP 401'],
+      ['queued', 2, 'HTTP 401'],
+      ['failed', 3, 'HTTP 401 on 3 attempts: the provider refused the token'],
+    ]);
+    expect(TOKEN_REFUSED_ERROR.length).toBeLessThanOrEqual(60);
+  });
+  it('counts earlier attempts that failed otherwise: a 401 on a third attempt fails the message', () => {
+    expect(afterOutcome({ ...queued, attempts: 2, lastError: 'HTTP 503' }, classifyResponse(401, {}), now)).toMatchObject({ status: 'failed', attempts: 3 });
+  });
+  it('control: other retryable answers keep the message queued past that many attempts', () => {
+    for (const status of [429, 500, 503]) {
+      expect(afterOutcome({ ...queued, attempts: 9 }, classifyResponse(status, {}), now)).toMatchObject({ status: 'queued', attempts: 10 });
+    }
   });
   it('does not change the message it was given', () => {
     const before = { ...queued };

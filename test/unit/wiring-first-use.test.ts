@@ -1,13 +1,15 @@
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEnvSchema, parseEnv, sendEnvSchema } from '../../functions/adapters/config.js';
-import { apiDependencies, sendDependencies } from '../../functions/handlers/wiring.js';
+import { apiDependencies, secretToken, sendDependencies } from '../../functions/handlers/wiring.js';
 
 // The clients the wiring builds on first use are mocked on their prototype, so these are the requests they send.
 const scheduler = mockClient(SchedulerClient);
 const sqs = mockClient(SQSClient);
+const secrets = mockClient(SecretsManagerClient);
 
 const tables = { CLIENTS_TABLE: 'Clients', UNIQUES_TABLE: 'Uniques', CAMPAIGNS_TABLE: 'Campaigns', MESSAGES_TABLE: 'Messages' };
 const apiEnv = parseEnv(apiEnvSchema, {
@@ -28,6 +30,7 @@ const clock = { now: () => new Date('2030-05-01T09:00:00Z') };
 beforeEach(() => {
   scheduler.reset();
   sqs.reset();
+  secrets.reset();
 });
 
 describe('ports built on first use (functions/handlers/wiring.ts)', () => {
@@ -69,6 +72,19 @@ describe('ports built on first use (functions/handlers/wiring.ts)', () => {
     await sendDependencies(sendEnv, { token: async () => 'token', clock }).sendQueue.hold({ campaignId: '42', chunk: 7 }, 30);
     expect(sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input)).toEqual([
       { QueueUrl: sendEnv.SEND_QUEUE_URL, MessageBody: '{"campaignId":"42","chunk":7}', DelaySeconds: 30 },
+    ]);
+  });
+
+  it('send: the provider token, cached, is read from Secrets Manager again when a fresh read is asked for (after a 401)', async () => {
+    secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: 'placeholder' }).resolves({ SecretString: 'jwt-put-since' });
+    const token = secretToken('herald/provider-token-wiring-test');
+    expect(await token()).toBe('placeholder');
+    expect(await token({ fresh: false })).toBe('placeholder');
+    expect(await token({ fresh: true })).toBe('jwt-put-since');
+    expect(await token()).toBe('jwt-put-since');
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([
+      { SecretId: 'herald/provider-token-wiring-test' },
+      { SecretId: 'herald/provider-token-wiring-test' },
     ]);
   });
 });

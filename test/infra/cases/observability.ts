@@ -94,9 +94,27 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
         expect(matching[0]).toMatchObject({ Statistic: 'Sum', Threshold: 1 });
       });
 
+      it('messages failed on a refused provider token: alarms on the first, from the metric the send function emits', () => {
+        const matching = alarms().filter((alarm) => alarm.MetricName === metricNames.providerAuthFailures);
+        expect(matching).toHaveLength(1);
+        expect(matching[0]).toEqual({
+          AlarmDescription: expect.stringMatching(/refused the token \(HTTP 401\)/),
+          Namespace: METRICS_NAMESPACE,
+          MetricName: 'ProviderAuthFailures',
+          Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+          Statistic: 'Sum',
+          Period: 300,
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: topicId() }],
+        });
+      });
+
       it('alarm notices go to one topic that refuses unencrypted publishing', () => {
-        // One per dead-letter queue (fan-out, send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API.
-        expect(alarms()).toHaveLength(5 + 2 * functionNames.length + 1);
+        // One per dead-letter queue (fan-out, send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API, refused provider token.
+        expect(alarms()).toHaveLength(5 + 2 * functionNames.length + 1 + 1);
         const topicPolicy = resourcesOfType(herald.resources, 'AWS::SNS::TopicPolicy')[0]![1];
         const statements = topicPolicy.Properties.PolicyDocument.Statement as Json[];
         expect(statements.some((statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
