@@ -11,6 +11,7 @@ import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } fr
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
+import { SMS_TEXT_LIMIT } from '../domain/render-limits.js';
 import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
@@ -122,8 +123,9 @@ export function createSendHandler(deps: SendDependencies) {
       }
       let text: string;
       try {
-        // Rendered from the variables the fan-out copied into the chunk: no client is read here. A notice comes rendered.
-        text = message.text ?? renderTemplate(campaign.text, { ...message.vars, phone: message.phone });
+        // Rendered from the variables the fan-out copied into the chunk: no client is read here. A notice comes
+        // rendered, and checked against the limit when it was posted; a campaign message larger than an SMS fails.
+        text = message.text ?? renderTemplate(campaign.text, { ...message.vars, phone: message.phone }, SMS_TEXT_LIMIT);
       } catch (error) {
         if (!(error instanceof TemplateRenderError)) throw error;
         const failed = closed({ ...message, attempts: message.attempts + 1 }, 'failed', shortError(`template: ${error.message}`));

@@ -4,7 +4,7 @@ import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
 import type { SendWindow } from './send-window.js';
 import { normalizeRecurrence, type Recurrence, type RecurrenceInput } from './recurrence.js';
-import { checkTemplate } from './templates.js';
+import { checkTemplateRendering } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -111,7 +111,7 @@ export function checkTimes(startAt: string, endAt: string, now: Date): void {
 /** Every rule a new campaign's fields must pass, checked before the store spends a campaign number. */
 export function checkNewCampaign(input: NewCampaign, now: Date): void {
   checkTimes(input.startAt, input.endAt, now);
-  checkTemplate(input.text);
+  checkTemplateRendering(input.text);
   if (input.recurrence) normalizeRecurrence(input.recurrence, new Date(input.startAt));
 }
 
@@ -155,7 +155,7 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
-  if (patch.text !== undefined) checkTemplate(patch.text);
+  if (patch.text !== undefined) checkTemplateRendering(patch.text);
   return {
     ...campaign,
     ...(patch.text !== undefined ? { text: patch.text } : {}),

@@ -7,10 +7,11 @@
  */
 import type { Campaign } from './campaigns.js';
 import type { Client } from './clients.js';
-import { ConflictError, ValidationError } from './errors.js';
+import { ConflictError } from './errors.js';
 import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
-import { checkTemplate, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
+import { SMS_TEXT_LIMIT } from './render-limits.js';
+import { checkTemplate, renderRefusal, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
 
 export { FIRST_NOTICE_ID, isNoticeKey, MAX_NOTICE_ID, NOTICE_KEY_PREFIX, noticeIdOfKey, noticeKey } from './notice-ids.js';
 
@@ -65,12 +66,12 @@ export function checkRecipient(client: Client, field: 'clientId' | 'phone'): voi
   }
 }
 
-/** The text the client gets: rendered once, when the notice is posted. */
+/** The text the client gets: rendered once, when the notice is posted, and refused naming `text` when it is larger than an SMS. */
 export function renderNotice(text: string, client: Client, variables: NoticeVariables | undefined): string {
   try {
-    return renderTemplate(text, noticeVariables(client, variables));
+    return renderTemplate(text, noticeVariables(client, variables), SMS_TEXT_LIMIT);
   } catch (error) {
-    if (error instanceof TemplateRenderError) throw ValidationError.field('text', `does not render: ${error.message}`);
+    if (error instanceof TemplateRenderError) throw renderRefusal(error, SMS_TEXT_LIMIT);
     throw error;
   }
 }

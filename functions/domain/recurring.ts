@@ -13,7 +13,7 @@
 import { checkTimes, effectiveStatus, newCampaignRecord, type Campaign, type CampaignPatch } from './campaigns.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { normalizeRecurrence, runWindow } from './recurrence.js';
-import { checkTemplate } from './templates.js';
+import { checkTemplateRendering } from './templates.js';
 
 export const isRecurring = (campaign: Pick<Campaign, 'recurrence'>): boolean => campaign.recurrence !== undefined;
 
@@ -40,7 +40,7 @@ export function patchedRecurring(campaign: Campaign, patch: CampaignPatch, now: 
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
-  if (patch.text !== undefined) checkTemplate(patch.text);
+  if (patch.text !== undefined) checkTemplateRendering(patch.text);
   const recurrence = patch.recurrence !== undefined ? normalizeRecurrence(patch.recurrence, new Date(startAt)) : campaign.recurrence;
   return {
     ...campaign,

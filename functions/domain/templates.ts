@@ -1,12 +1,14 @@
 /**
- * Campaign texts are Liquid templates (LiquidJS): parsed and checked once when a campaign is
- * written, rendered per client at send time. The engine is sandboxed: no file system (include,
- * render and layout find nothing), own properties only, and limits on parse size, render time
- * and memory, so a template cannot run code or hold a sender.
+ * Campaign texts are Liquid templates (LiquidJS): checked and rendered once with placeholders
+ * when a campaign is written, rendered per client at send time. The engine is sandboxed: no
+ * file system (include, render and layout find nothing), own properties only, and limits on
+ * parse size, render time and memory, so a template cannot run code or hold a sender. Every
+ * rendering also stops once its output is past the channel's size (render-limits.ts).
  */
-import type { FS, Liquid, Template } from 'liquidjs';
+import type { Emitter, FS, Liquid, Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import { ATTRIBUTE_KEY_PATTERN, type Client } from './clients.js';
+import { isOverLimit, overLimitReason, SMS_TEXT_LIMIT, type RenderLimit } from './render-limits.js';
 import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
 import { smsCost, type SmsCost } from './segments.js';
 import { liquidPackage } from './lazy-packages.js';
@@ -121,15 +123,85 @@ const hasMarkup = (text: string): boolean => text.includes('{{') || text.include
 /** Thrown when one client's rendering fails (a filter error, a limit): that message fails, not its chunk. */
 export class TemplateRenderError extends Error {}
 
-/** Renders a checked text for one client. Missing variables render empty. */
-export function renderTemplate(text: string, vars: TemplateVariables): string {
+/** The rendering is larger than its channel allows (render-limits.ts); the message names the limit. */
+export class RenderedTooLargeError extends TemplateRenderError {
+  constructor(limit: RenderLimit) {
+    super(overLimitReason(limit));
+  }
+}
+
+/** As LiquidJS writes an output: a Drop by its value, nothing for nil, an array's items joined. */
+function stringify(value: unknown): string {
+  const plain: unknown = liquidPackage().toValue(value);
+  if (typeof plain === 'string') return plain;
+  if (plain === null || plain === undefined) return '';
+  if (Array.isArray(plain)) return plain.map(stringify).join('');
+  return String(plain);
+}
+
+/**
+ * The engine's output, collected until it is longer than `maxLength`: then the rendering stops
+ * there. A loop that writes a few characters each turn would otherwise fill a megabyte within
+ * the render limit, all of it to be thrown away.
+ */
+class BoundedEmitter implements Emitter {
+  buffer = '';
+  over = false;
+  constructor(private readonly maxLength: number) {}
+  write(html: unknown): void {
+    this.buffer += stringify(html);
+    if (this.buffer.length <= this.maxLength) return;
+    this.over = true;
+    throw new Error('output past its limit');
+  }
+}
+
+/**
+ * Renders a checked text for one client, no larger than `limit` (an SMS's by default): a
+ * larger one throws RenderedTooLargeError, any other failure TemplateRenderError. Missing
+ * variables render empty.
+ */
+export function renderTemplate(text: string, vars: TemplateVariables, limit: RenderLimit = SMS_TEXT_LIMIT): string {
   // Without a tag or an output there is nothing to render: Liquid would give the text back as it is.
-  if (!hasMarkup(text)) return text;
+  const rendered = hasMarkup(text) ? renderBounded(parse(text), { ...vars, attributes: vars.attributes ?? {} }, limit) : text;
+  if (isOverLimit(rendered, limit)) throw new RenderedTooLargeError(limit);
+  return rendered;
+}
+
+/** `renderSync` with the emitter passed in, which the engine's own entry points do not take (Liquid.prototype._render). */
+function renderBounded(templates: Template[], scope: object, limit: RenderLimit): string {
+  const { Context, toValueSync } = liquidPackage();
+  const engine = liquid();
+  const emitter = new BoundedEmitter(limit.max);
   try {
-    return liquid().renderSync(parse(text), { ...vars, attributes: vars.attributes ?? {} }) as string;
+    return toValueSync(engine.renderer.renderTemplates(templates, new Context(scope, engine.options, { sync: true }, { liquid: engine }), emitter)) as string;
   } catch (error) {
+    if (emitter.over) throw new RenderedTooLargeError(limit);
     throw new TemplateRenderError((error as Error).message);
   }
+}
+
+/** The refusal of a text whose rendering failed, naming the limit's field: too large, or not rendering at all (a filter error, the render or memory limit). */
+export function renderRefusal(error: TemplateRenderError, limit: RenderLimit): ValidationError {
+  if (error instanceof RenderedTooLargeError) return ValidationError.field(limit.field, `${error.message}, the most ${limit.of} may have`);
+  return ValidationError.field(limit.field, `does not render: ${error.message}`);
+}
+
+/**
+ * Checks a text as checkTemplate does, then renders it once with placeholders for its variables,
+ * under the engine's limits and `limit`: a text that is too slow, too hungry or too large even
+ * with placeholders is refused when it is written, not found out message by message at send
+ * time. What only some clients' values make too large still fails their messages then.
+ */
+export function checkTemplateRendering(text: string, limit: RenderLimit = SMS_TEXT_LIMIT): TemplateUse {
+  const use = checkTemplate(text);
+  try {
+    renderTemplate(text, placeholderVariables(use), limit);
+  } catch (error) {
+    if (error instanceof TemplateRenderError) throw renderRefusal(error, limit);
+    throw error;
+  }
+  return use;
 }
 
 export interface Preview extends SmsCost {
@@ -142,9 +214,10 @@ export function preview(text: string, client?: Partial<Pick<Client, 'name' | 'ph
   const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
   let rendered: string;
   try {
-    rendered = renderTemplate(text, vars);
+    rendered = renderTemplate(text, vars, SMS_TEXT_LIMIT);
   } catch (error) {
-    throw ValidationError.field('text', `does not render: ${(error as Error).message}`);
+    if (error instanceof TemplateRenderError) throw renderRefusal(error, SMS_TEXT_LIMIT);
+    throw error;
   }
   return { text: rendered, ...smsCost(rendered) };
 }

@@ -159,6 +159,33 @@ describe('notices', () => {
     );
   });
 
+  it('refuses a notice that renders past an SMS with 400 naming text, and stores nothing', async () => {
+    const runtime = await start();
+    const client = await addClient(runtime, { name: 'Anna' });
+    // About a megabyte: once a 500, the item too large to store.
+    const flood = await call<Problem>(runtime, 'POST', '/notices', { clientId: client.id, text: '{% for i in (1..100000) %}xxxxxxxxxx{% endfor %}' });
+    expect([flood.status, flood.body.errors.map((error) => error.field)]).toEqual([400, ['text']]);
+    // Past the limit by the caller's values.
+    const receipts = '{% for i in (1..20) %}{{ receipt }}{% endfor %}';
+    const byValues = await call<Problem>(runtime, 'POST', '/notices', { clientId: client.id, text: receipts, variables: { receipt: 'R'.repeat(81) } });
+    expect([byValues.status, byValues.body.errors]).toEqual([
+      400,
+      [{ field: 'text', message: expect.stringMatching(/renders to more than 1,600 characters/) }],
+    ]);
+    expect((await call(runtime, 'GET', '/notices/1')).status).toBe(404);
+    // Control: 1,600 characters are sent, under the first notice id (none was used up).
+    const ok = await call<{ id: number }>(runtime, 'POST', '/notices', { clientId: client.id, text: receipts, variables: { receipt: 'R'.repeat(80) } });
+    expect([ok.status, ok.body.id]).toEqual([202, 1]);
+    await waitFor(
+      'sent',
+      () => noticeOf(runtime, ok.body.id),
+      (notice) => notice.status === 'sent',
+      30_000,
+      100,
+    );
+    expect(runtime.provider?.requests().map((request) => request.text?.length)).toEqual([1600]);
+  });
+
   it('sends a notice that was queued when the runtime stopped, after a restart that lost the queue', async () => {
     const suffix = uniqueSuffix();
     // The provider is down: the notice's first attempt fails and its retry waits on the send queue.

@@ -26,6 +26,11 @@ interface ClientView {
   attributes?: Record<string, string>;
   optedOut: boolean;
 }
+interface Problem {
+  status: number;
+  detail: string;
+  errors: { field: string; message: string }[];
+}
 interface CampaignView {
   id: string;
   status: string;
@@ -191,5 +196,44 @@ describe('preview', () => {
     const previewed = await call('POST', '/campaigns/preview', { text: 'Привет, {{ name }} из {{ attributes.city }}', clientId: client.id });
     expect(previewed).toEqual({ status: 200, body: { text: 'Привет, Ольга из Kazan', encoding: 'UCS-2', characters: 22, segments: 1 } });
     expect((await call('POST', '/campaigns/preview', { text: 'Hi', clientId: 'nobody' })).status).toBe(404);
+  });
+
+  it('answers 400 naming text for a text that renders past an SMS, and none of the text', async () => {
+    // About a megabyte: what the preview once rendered and answered whole.
+    const flood = await call<Problem>('POST', '/campaigns/preview', { text: '{% for i in (1..100000) %}xxxxxxxxxx{% endfor %}' });
+    expect([flood.status, flood.body.errors.map((error) => error.field)]).toEqual([400, ['text']]);
+    const client = await addClient({ name: 'Anna' });
+    const names = (times: number) => `{% for i in (1..${times}) %}{{ name }}{% endfor %}`;
+    const tooLarge = [{ field: 'text', message: expect.stringMatching(/renders to more than 1,600 characters/) }];
+    expect((await call<Problem>('POST', '/campaigns/preview', { text: names(401), clientId: client.id })).body.errors).toEqual(tooLarge);
+    // With placeholders (`<name>`) too.
+    expect((await call<Problem>('POST', '/campaigns/preview', { text: names(401) })).body.errors).toEqual(tooLarge);
+    // Control: 1,600 characters exactly.
+    expect((await call('POST', '/campaigns/preview', { text: names(400), clientId: client.id })).body).toMatchObject({ characters: 1600, segments: 11 });
+  });
+});
+
+describe('a campaign text is rendered once when it is written', () => {
+  it('is 400 naming text when it renders past an SMS or past the render limit, on create and on change; nothing is stored', async () => {
+    const now = Date.now();
+    const times = { startAt: new Date(now + 3_600_000).toISOString(), endAt: new Date(now + 7_200_000).toISOString() };
+    const tooLarge = '{% for i in (1..1000) %}xxxxxxxxxx{% endfor %}';
+    // A hundred million turns of a loop that writes nothing: only the render limit ends it.
+    const tooSlow = `{% assign a = "${'x'.repeat(100)}" | split: "" %}{% for i in a %}{% for j in a %}{% for k in a %}{% for l in a %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}`;
+    for (const [text, why] of [
+      [tooLarge, /renders to more than 1,600 characters/],
+      [tooSlow, /render limit exceeded/],
+    ] as const) {
+      const refused = await call<Problem>('POST', '/campaigns', { text, ...times });
+      expect([refused.status, refused.body.errors], text).toEqual([400, [{ field: 'text', message: expect.stringMatching(why) }]]);
+    }
+    const created = await call<CampaignView & { text: string }>('POST', '/campaigns', { text: 'Hello', ...times });
+    expect(created.status).toBe(201);
+    const changed = await call<Problem>('PATCH', `/campaigns/${created.body.id}`, { text: tooLarge });
+    expect([changed.status, changed.body.errors.map((error) => error.field)]).toEqual([400, ['text']]);
+    expect((await call<{ text: string }>('GET', `/campaigns/${created.body.id}`)).body.text).toBe('Hello');
+    const listed = await call<{ items: { text: string }[] }>('GET', '/campaigns?limit=100');
+    expect(listed.body.items.filter((campaign) => campaign.text === tooLarge || campaign.text === tooSlow)).toEqual([]);
+    expect((await call('DELETE', `/campaigns/${created.body.id}`)).status).toBe(204);
   });
 });

@@ -18,6 +18,7 @@ import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Clock, Stores } from '../../functions/ports.js';
 import { newCampaignRecord, STATUS_RECHECK_MS } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
+import { checkTemplate } from '../../functions/domain/templates.js';
 import { LEASE_OUTCOME_MARGIN_MS } from '../../functions/domain/cutoff.js';
 import { createSendHandler, type SendDependencies } from '../../functions/delivery/send.js';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
@@ -439,6 +440,51 @@ describe('send handler', () => {
     expect(provider.requests().some((request) => request.msgId === droppedId)).toBe(false);
     expect(await notices.get(keptId)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(await notices.get(droppedId)).toMatchObject({ status: 'cancelled', attempts: 0, lastError: 'opted out before the send' });
+  });
+
+  it('fails a message that renders larger than an SMS for its client, with the reason and no call; the others are sent', async () => {
+    const now = new Date();
+    // Within the limit with placeholders (`<name>`, 6 characters, 1,200 in all): the text is accepted when written.
+    const text = '{% for i in (1..200) %}{{ name }}{% endfor %}';
+    const campaign = await store.campaigns.create((id) =>
+      newCampaignRecord({ text, startAt: now.toISOString(), endAt: new Date(now.getTime() + 60_000).toISOString() }, id, now),
+    );
+    await store.campaigns.start(campaign.id);
+    const suffix = String(Date.now()).slice(-6);
+    // 8 characters make 1,600; 9 make 1,800.
+    const audience = ['Annabell', 'Annabelle', 'Bo'].map((name, i) => ({ id: `c${i}`, phone: `7913${suffix}${i}`, name }));
+    const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now, checkTemplate(text)), null);
+    await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, audience.length);
+    const result = await handler(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    expect(result.batchItemFailures).toEqual([]);
+    const [long, tooLong, short] = chunks[0]?.messages ?? [];
+    expect(provider.sentMsgIds().sort()).toEqual([long?.id, short?.id].sort());
+    expect(provider.requests().some((request) => request.msgId === tooLong?.id)).toBe(false);
+    expect(provider.requests().find((request) => request.msgId === long?.id)?.text).toHaveLength(1600);
+    expect(await store.messages.get(tooLong?.id as number)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'template: renders to more than 1,600 characters',
+    });
+    expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 2, failed: 1, expired: 0, cancelled: 0 });
+    expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
+  });
+
+  it('reads the suppression list for notices only: a campaign message was checked against it at the fan-out', async () => {
+    const reads: string[] = [];
+    const counting = createSendHandler({
+      ...sendDependencies,
+      suppression: { isSuppressed: (phone) => (reads.push(phone), sendDependencies.suppression.isSuppressed(phone)) },
+    });
+    const { campaign } = await campaignWithChunks(10);
+    await counting(await receive([{ campaignId: campaign.id, chunk: 0 }]));
+    expect(provider.sentMsgIds()).toHaveLength(10);
+    expect(reads).toEqual([]);
+    const client = await store.clients.create({ phone: `7914${String(Date.now()).slice(-7)}`, tag: 'n', timezone: 'UTC' });
+    const notice = await notices.create((id) => noticeChunk(id, client, 'Your receipt', new Date()));
+    await counting(await receive([{ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }]));
+    expect(reads).toEqual([client.phone]);
+    expect(provider.sentMsgIds()).toContain(notice.messages[0]?.id);
   });
 
   it('keeps its view of a campaign across invocations, never past the recheck age: a cancel stored since is seen once it is that old', async () => {

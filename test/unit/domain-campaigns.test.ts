@@ -107,6 +107,21 @@ describe('newCampaignRecord', () => {
   });
 });
 
+describe('a campaign text is rendered once when written', () => {
+  /** Ten thousand characters with placeholders. */
+  const flood = '{% for i in (1..1000) %}xxxxxxxxxx{% endfor %}';
+  it('refuses a text that renders past an SMS, on create and on change, naming text', () => {
+    expect(fieldsOf(() => newCampaignRecord({ text: flood, startAt: at(1), endAt: at(2) }, '3', now))).toEqual({ kind: 'ValidationError', fields: ['text'] });
+    expect(fieldsOf(() => patchedCampaign(campaign('scheduled'), { text: flood }, now))).toEqual({ kind: 'ValidationError', fields: ['text'] });
+    // Control: the same loop, short enough.
+    expect(newCampaignRecord({ text: '{% for i in (1..160) %}xxxxxxxxxx{% endfor %}', startAt: at(1), endAt: at(2) }, '3', now).status).toBe('scheduled');
+  });
+  it('refuses a text whose rendering runs past the render limit', () => {
+    const slow = `{% assign a = "${'x'.repeat(100)}" | split: "" %}{% for i in a %}{% for j in a %}{% for k in a %}{% for l in a %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}`;
+    expect(fieldsOf(() => newCampaignRecord({ text: slow, startAt: at(1), endAt: at(2) }, '3', now))).toEqual({ kind: 'ValidationError', fields: ['text'] });
+  });
+});
+
 describe('patchedCampaign', () => {
   it('lets every field of a scheduled campaign change', () => {
     const next = patchedCampaign(campaign('scheduled'), { text: 'new', startAt: at(20), endAt: at(90), filter: { operatorCodes: ['900'] } }, now);

@@ -57,6 +57,24 @@ describe('notice text', () => {
     expect(renderNotice('Hi {{ name }}', client, { name: 'Ms Smith' })).toBe('Hi Ms Smith');
   });
 
+  it('refuses a text that renders past an SMS naming text, be it by the template or by the values', () => {
+    const refusalOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof ValidationError) return error.fields;
+        throw error;
+      }
+      throw new Error('accepted');
+    };
+    const tooLarge = [{ field: 'text', message: expect.stringMatching(/renders to more than 1,600 characters/) }];
+    expect(refusalOf(() => renderNotice('{% for i in (1..1000) %}xxxxxxxxxx{% endfor %}', client, undefined))).toEqual(tooLarge);
+    const receipts = '{% for i in (1..20) %}{{ receipt }}{% endfor %}';
+    expect(refusalOf(() => renderNotice(receipts, client, { receipt: 'R'.repeat(81) }))).toEqual(tooLarge);
+    // Control: the same text with a value that keeps it within 1,600.
+    expect(renderNotice(receipts, client, { receipt: 'R'.repeat(80) })).toHaveLength(1600);
+  });
+
   it('refuses an unknown variable and a syntax error naming text', () => {
     expect(() => checkNoticeText('Hi {{ receipt }}', undefined)).toThrow(ValidationError);
     expect(() => checkNoticeText('Hi {{ name', undefined)).toThrow(/text/);

@@ -178,4 +178,8 @@ describe('recurring campaigns and runs', () => {
     expect(() => patchedRecurring({ ...recurring, status: 'cancelled' }, { text: 'x' }, now)).toThrow(ConflictError);
     expect(() => checkPatchKind({ ...recurring, recurrence: undefined } as Campaign, { recurrence: { rate: '1 hour' } })).toThrow(ValidationError);
   });
+
+  it('refuses a new text that renders past an SMS, naming text', () => {
+    expect(() => patchedRecurring(recurring, { text: '{% for i in (1..1000) %}xxxxxxxxxx{% endfor %}' }, now)).toThrow(/text: renders to more than 1,600/);
+  });
 });

@@ -2,7 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { chunksOfPage, splitAudience } from '../../functions/domain/messages.js';
-import { checkTemplate, preview, renderTemplate, snapshotOf, TemplateRenderError } from '../../functions/domain/templates.js';
+import {
+  checkTemplate,
+  checkTemplateRendering,
+  preview,
+  renderTemplate,
+  RenderedTooLargeError,
+  snapshotOf,
+  TemplateRenderError,
+} from '../../functions/domain/templates.js';
 
 const anna = {
   name: 'Anna',
@@ -12,6 +20,22 @@ const anna = {
   timezone: 'Europe/Moscow',
   attributes: { city: 'Kazan', plan: 'gold' },
 };
+
+/** Ten thousand characters; the size limit stops it at 1,601 (a loop of a hundred thousand turns would too, after building its range). */
+const FLOOD = '{% for i in (1..1000) %}xxxxxxxxxx{% endfor %}';
+/** A hundred million turns of a loop that writes nothing (no memory charged after the split): only the render limit ends it. */
+const SLOW = `{% assign a = "${'x'.repeat(100)}" | split: "" %}{% for i in a %}{% for j in a %}{% for k in a %}{% for l in a %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}`;
+const repeat = (text: string, times: number) => `{% for i in (1..${times}) %}${text}{% endfor %}`;
+
+function refusalOf(run: () => unknown): ValidationError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('accepted');
+}
 
 function refusal(text: string): ValidationError {
   try {
@@ -116,6 +140,61 @@ describe('preview', () => {
   });
   it('refuses what checkTemplate refuses', () => {
     expect(() => preview('{{ nope }}')).toThrow(ValidationError);
+  });
+  it('refuses a text that renders past an SMS, naming text, and answers none of it', () => {
+    expect(refusalOf(() => preview(FLOOD)).fields).toEqual([{ field: 'text', message: expect.stringMatching(/more than 1,600 characters/) }]);
+    expect(refusalOf(() => preview(`{% for i in (1..401) %}{{ name }}{% endfor %}`, anna)).fields).toEqual([
+      { field: 'text', message: expect.stringMatching(/more than 1,600 characters/) },
+    ]);
+    // Control: the same loop that stays within the limit.
+    expect(preview(`{% for i in (1..40) %}{{ name }}{% endfor %}`, anna).characters).toBe(160);
+  });
+});
+
+describe('rendered size (an SMS renders to at most 1,600 characters)', () => {
+  it('counts characters as the preview does: an extension character and an emoji count two', () => {
+    expect(renderTemplate(repeat('xxxxxxxxxx', 160), {})).toHaveLength(1600);
+    expect(() => renderTemplate(`${repeat('xxxxxxxxxx', 160)}!`, {})).toThrow(RenderedTooLargeError);
+    expect(renderTemplate(repeat('€', 800), {})).toHaveLength(800);
+    expect(() => renderTemplate(repeat('€', 801), {})).toThrow(/renders to more than 1,600 characters/);
+    expect(renderTemplate(repeat('🎉', 800), {})).toHaveLength(1600);
+    expect(() => renderTemplate(repeat('🎉', 801), {})).toThrow(RenderedTooLargeError);
+    // A client's values count as much as the text's own.
+    expect(() => renderTemplate(repeat('{{ name }}', 401), { name: 'Anna' })).toThrow(RenderedTooLargeError);
+  });
+  it('measures a text without markup too', () => {
+    expect(renderTemplate('x'.repeat(1600), {})).toHaveLength(1600);
+    expect(() => renderTemplate('x'.repeat(1601), {})).toThrow(RenderedTooLargeError);
+  });
+  it('writes each output as the engine does: arrays joined, nil empty, a drop by its value', () => {
+    const text =
+      '[{{ "a,b" | split: "," }}|{{ 1.5 }}|{{ true }}|{{ nil }}|{{ empty }}|{% for i in (1..2) %}{{ forloop.index }}{% endfor %}|{{ 3 | divided_by: 2 }}]';
+    expect(renderTemplate(text, {})).toBe('[ab|1.5|true|||12|1.5]');
+  });
+  it('stops the rendering at the limit: what would come after it is never rendered', () => {
+    // The two ranges together are one item past the memory limit (100,000): reached, the second one fails the rendering.
+    const pastMemory = (first: number) => `{% for i in (1..${first}) %}xxxxxxxxxx{% endfor %}{% for j in (1..${100_001 - first}) %}{% endfor %}`;
+    // Control: 1,000 characters, then the second loop.
+    expect(() => renderTemplate(pastMemory(100), {})).toThrow(/memory alloc limit exceeded/);
+    expect(() => renderTemplate(pastMemory(1000), {})).toThrow(/renders to more than 1,600 characters/);
+  });
+});
+
+describe('checkTemplateRendering (a campaign text as it is written)', () => {
+  it('renders the text once with placeholders: past the size, render or memory limit it is refused naming text', () => {
+    for (const [text, why] of [
+      [FLOOD, /renders to more than 1,600 characters/],
+      [SLOW, /render limit exceeded/],
+      ['{% for i in (1..100001) %}{% endfor %}', /memory alloc limit exceeded/],
+    ] as const) {
+      expect(refusalOf(() => checkTemplateRendering(text)).fields, text).toEqual([{ field: 'text', message: expect.stringMatching(why) }]);
+    }
+  });
+  it('accepts what renders within the limits with placeholders, and says what it reads', () => {
+    expect(checkTemplateRendering('Hi {{ name }} from {{ attributes.city }}')).toEqual({ scalars: ['name'], attributes: ['city'] });
+    // What only a client's values make large or slow is found at send time, for that client's message.
+    expect(checkTemplateRendering('{% for i in (1..attributes.n) %}x{% endfor %}')).toEqual({ scalars: [], attributes: ['n'] });
+    expect(() => checkTemplateRendering('{{ nope }}')).toThrow(/unknown variable/);
   });
 });
 

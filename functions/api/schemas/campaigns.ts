@@ -19,7 +19,7 @@ export const CampaignFilterSchema = z
 
 const templateText = z.string().min(1).max(1000).openapi({
   description:
-    'A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column).',
+    'A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.',
   example: 'Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!',
 });
 

@@ -12,7 +12,7 @@ export const NewNoticeSchema = z
     phone: phone.optional().openapi({ description: "The client's phone, instead of clientId." }),
     text: z.string().min(1).max(1000).openapi({
       description:
-        "A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error or an unknown variable is refused (400 naming text).",
+        "A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error, an unknown variable or a rendering past 1,600 characters is refused (400 naming text).",
       example: 'Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready',
     }),
     variables: z

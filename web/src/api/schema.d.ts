@@ -1728,7 +1728,7 @@ export interface components {
              */
             startAt?: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column).
+             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
             text?: string;
@@ -1907,7 +1907,7 @@ export interface components {
              */
             startAt: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column).
+             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
             text: string;
@@ -1973,7 +1973,7 @@ export interface components {
              */
             phone?: string;
             /**
-             * @description A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error or an unknown variable is refused (400 naming text).
+             * @description A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error, an unknown variable or a rendering past 1,600 characters is refused (400 naming text).
              * @example Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready
              */
             text: string;
@@ -2059,7 +2059,7 @@ export interface components {
             /** @description Render for this client; without it each variable shows as a placeholder such as <name>. */
             clientId?: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column).
+             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
             text: string;
