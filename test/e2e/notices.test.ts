@@ -186,6 +186,37 @@ describe('notices', () => {
     expect(runtime.provider?.requests().map((request) => request.text?.length)).toEqual([1600]);
   });
 
+  it('sends no notice to a client who opted out, or whose phone went on the suppression list, after it was posted', async () => {
+    // The provider is down: each notice's first attempt fails, and it waits on the send queue for its retry.
+    const runtime = await start({ fakeProvider: { down: true }, maxBackoffSeconds: 1 });
+    const [leaving, moving, staying] = [await addClient(runtime), await addClient(runtime), await addClient(runtime)];
+    const post = async (client: { id: string }) =>
+      (await call<{ id: number }>(runtime, 'POST', '/notices', { clientId: client.id, text: 'Your parcel' })).body.id;
+    const ids = { leaving: await post(leaving), moving: await post(moving), staying: await post(staying) };
+    await waitFor(
+      'a failed attempt of each',
+      () => Promise.all(Object.values(ids).map((id) => noticeOf(runtime, id))),
+      (notices) => notices.every((notice) => notice.attempts >= 1),
+      30_000,
+      100,
+    );
+    expect((await call(runtime, 'PATCH', `/clients/${leaving.id}`, { optedOut: true })).status).toBe(200);
+    // The phone's next owner opts out of it: the notice to the phone's former owner goes nowhere either.
+    expect((await call(runtime, 'PATCH', `/clients/${moving.id}`, { phone: nextPhone() })).status).toBe(200);
+    await addClient(runtime, { phone: moving.phone, optedOut: true });
+    runtime.provider?.setFaults({ down: false });
+    const final = (notice: NoticeView) => notice.status !== 'queued';
+    const ended = Object.fromEntries(
+      await Promise.all(
+        Object.entries(ids).map(async ([who, id]) => [who, await waitFor(`${who} final`, () => noticeOf(runtime, id), final, 30_000, 100)] as const),
+      ),
+    );
+    expect(ended.leaving).toMatchObject({ status: 'cancelled', lastError: 'opted out before the send' });
+    expect(ended.moving).toMatchObject({ status: 'cancelled', lastError: 'opted out before the send' });
+    expect(ended.staying).toMatchObject({ status: 'sent' });
+    expect(runtime.provider?.sentMsgIds()).toEqual([ids.staying]);
+  });
+
   it('sends a notice that was queued when the runtime stopped, after a restart that lost the queue', async () => {
     const suffix = uniqueSuffix();
     // The provider is down: the notice's first attempt fails and its retry waits on the send queue.
