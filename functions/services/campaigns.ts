@@ -77,8 +77,10 @@ export function campaignService(deps: CampaignServiceDependencies) {
 
     /** A recurring campaign's runs (404 for an unknown campaign; a one-off has none). */
     async runs(id: string, request: { limit: number; cursor?: string }) {
+      // The page first: its cursor is checked before anything is read.
+      const page = await recurring.runs(id, request);
       await get(id);
-      return recurring.runs(id, request);
+      return page;
     },
 
     /** The campaign and its audience: the fan-out's count once done, a COUNT on the filter's index before that. */

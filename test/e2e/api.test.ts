@@ -552,6 +552,77 @@ describe('statistics and messages', () => {
   });
 });
 
+describe('list cursors', () => {
+  const base64url = (text: string) => Buffer.from(text).toString('base64url');
+  /** Cursors no list of Herald's issued: the issue's example, raw keys and positions, and Herald-shaped ones with a wrong field. */
+  const forged = [
+    'eyJhIjoxfQ',
+    'not a cursor',
+    base64url('{"id":"x"}'),
+    base64url('{"id":1e300}'),
+    base64url('{"c":0,"p":-1}'),
+    base64url('{"c":0,"p":0.5}'),
+    base64url('["clients",{"id":""}]'),
+    base64url('["clients",{"id":1}]'),
+    base64url('["clients",{"id":"x","tag":"vip"}]'),
+    base64url('["campaigns",{"id":"1","__proto__":{}}]'),
+    base64url('["messages",{"campaignId":"1","c":0,"p":10}]'),
+  ];
+
+  it('one not issued for that list and partition, or changed since, is a 400 naming cursor on every list route; an issued one pages on', async () => {
+    const [tagA, tagB] = [newTag('cursor-a'), newTag('cursor-b')];
+    for (const tag of [tagA, tagA, tagB, tagB]) await addClient({ tag });
+    await addCampaign();
+    const sending = await addCampaign({ startInMs: -1000, filter: { tags: [tagA] } });
+    const quiet = await addCampaign();
+    const issued = async (path: string) => {
+      const answer = await call<{ nextCursor?: string | null; messages?: Page<Message> }>('GET', path);
+      expect(answer.status, answer.text).toBe(200);
+      const cursor = answer.body.nextCursor ?? answer.body.messages?.nextCursor;
+      expect(cursor, path).toEqual(expect.any(String));
+      return cursor as string;
+    };
+    await waitFor(
+      'the sending campaign’s two messages',
+      async () => (await call<{ messages: Page<Message> }>('GET', `/campaigns/${sending.id}/stats`)).body.messages.items.length,
+      (count) => count === 2,
+    );
+    const cursors = {
+      clients: await issued('/clients?limit=1'),
+      tagA: await issued(`/clients?tag=${tagA}&limit=1`),
+      tagB: await issued(`/clients?tag=${tagB}&limit=1`),
+      operator: await issued('/clients?operatorCode=900&limit=1'),
+      campaigns: await issued('/campaigns?limit=1'),
+      messages: await issued(`/campaigns/${sending.id}/stats?limit=1`),
+    };
+    // GET /campaigns and GET /stats page through the same list of campaigns: each takes the other's cursor.
+    const routes: [string, string | undefined][] = [
+      ['/clients', cursors.clients],
+      [`/clients?tag=${tagA}`, cursors.tagA],
+      [`/clients?tag=${tagB}`, cursors.tagB],
+      [`/clients?tag=${tagA}&operatorCode=900`, cursors.tagA],
+      ['/clients?operatorCode=900', cursors.operator],
+      ['/campaigns', cursors.campaigns],
+      ['/stats', cursors.campaigns],
+      [`/campaigns/${sending.id}/stats`, cursors.messages],
+      [`/campaigns/${quiet.id}/stats`, undefined],
+      [`/campaigns/${quiet.id}/runs`, undefined],
+    ];
+    for (const [route, own] of routes) {
+      const withCursor = (cursor: string) => `${route}${route.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+      const others = Object.values(cursors).filter((cursor) => cursor !== own);
+      const mangled = own ? [own.slice(0, -2), `${own}A`, `x${own.slice(1)}`, `${own.slice(0, 8)}${own.slice(10)}`] : [];
+      for (const cursor of [...forged, ...others, ...mangled]) {
+        const answer = await call('GET', withCursor(cursor));
+        expect(answer.status, `${route} with ${cursor}: ${answer.text}`).toBe(400);
+        const problem = expectProblem(answer, 400, ['cursor']);
+        expect(problem.errors, `${route} with ${cursor}`).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+      }
+      if (own) expect((await call('GET', withCursor(own))).status, `${route} with its own cursor`).toBe(200);
+    }
+  });
+});
+
 describe('routing and documentation', () => {
   it('an unknown route is a 404 problem and a wrong method a 405 problem with Allow', async () => {
     expectProblem(await call('GET', '/nowhere'), 404);

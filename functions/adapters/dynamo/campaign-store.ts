@@ -1,11 +1,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CAMPAIGNS_BY_RECURRING } from '../../definitions/tables.js';
+import { CAMPAIGNS_BY_RECURRING, tables } from '../../definitions/tables.js';
 import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress, type StreamProgress } from '../../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import { emptyCounts, MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts, type Tally } from '../../domain/messages.js';
 import type { CampaignStore, Page, PageRequest } from '../../ports.js';
-import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
+import { decodeCursor, encodeCursor, fromStartKey, isRecord, listCursor, startKeyFields } from './cursor.js';
 import { failedConditions, isConditionFailure, itemOfConditionFailure } from './errors.js';
 
 export interface CampaignTables {
@@ -17,6 +17,9 @@ const SEQUENCE_KEY = 'sequence#campaign';
 /** The counts over every campaign, one attribute per status. */
 const TOTALS_KEY = 'totals#messages';
 const statusNames = { '#status': 'status' };
+type Key = Record<string, unknown>;
+/** GET /campaigns and GET /stats page through this one list. */
+const campaignsCursor = listCursor<Key>('campaigns', startKeyFields(tables.campaigns));
 
 export class DynamoCampaignStore implements CampaignStore {
   constructor(
@@ -152,10 +155,11 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   async list(request: PageRequest): Promise<Page<Campaign>> {
-    const output = await this.db.send(
-      new ScanCommand({ TableName: this.tables.campaigns, Limit: request.limit, ExclusiveStartKey: decodeCursor(request.cursor, isRecord) }),
+    const startKey = campaignsCursor.decode(request.cursor);
+    const output = await fromStartKey(startKey, () =>
+      this.db.send(new ScanCommand({ TableName: this.tables.campaigns, Limit: request.limit, ExclusiveStartKey: startKey })),
     );
-    return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
+    return { items: (output.Items ?? []) as Campaign[], nextCursor: campaignsCursor.encode(output.LastEvaluatedKey) };
   }
 
   async inDelivery(request: PageRequest): Promise<Page<Campaign>> {
@@ -382,17 +386,21 @@ export class DynamoCampaignStore implements CampaignStore {
   }
 
   async runs(recurringId: string, request: PageRequest): Promise<Page<Campaign>> {
-    const output = await this.db.send(
-      new QueryCommand({
-        TableName: this.tables.campaigns,
-        IndexName: CAMPAIGNS_BY_RECURRING,
-        KeyConditionExpression: 'recurringId = :id',
-        ExpressionAttributeValues: { ':id': recurringId },
-        Limit: request.limit,
-        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
-      }),
+    const cursor = listCursor<Key>(`campaigns.${CAMPAIGNS_BY_RECURRING}`, startKeyFields(tables.campaigns, CAMPAIGNS_BY_RECURRING, recurringId));
+    const startKey = cursor.decode(request.cursor);
+    const output = await fromStartKey(startKey, () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tables.campaigns,
+          IndexName: CAMPAIGNS_BY_RECURRING,
+          KeyConditionExpression: 'recurringId = :id',
+          ExpressionAttributeValues: { ':id': recurringId },
+          Limit: request.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
     );
-    return { items: (output.Items ?? []) as Campaign[], nextCursor: encodeCursor(output.LastEvaluatedKey) };
+    return { items: (output.Items ?? []) as Campaign[], nextCursor: cursor.encode(output.LastEvaluatedKey) };
   }
 
   /** A running campaign whose fan-out is done and whose written messages are all settled is finished. */

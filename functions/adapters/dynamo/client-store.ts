@@ -8,10 +8,10 @@ import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { AudienceMember } from '../../domain/messages.js';
 import type { AudienceStream, ClientStore, Clock, Page, PageRequest } from '../../ports.js';
 import { shardedKey, shardsOfStream, streamOf } from '../../domain/shards.js';
-import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES } from '../../definitions/tables.js';
+import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES, tables } from '../../definitions/tables.js';
 import { clientOfItem, shardsMigrated, storedClient } from './client-shards.js';
 import { DynamoSuppressionList, suppressedKey } from './suppression-list.js';
-import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
+import { decodeCursor, encodeCursor, fromStartKey, isRecord, listCursor, startKeyFields } from './cursor.js';
 import { failedConditions, isTransactionConflict } from './errors.js';
 
 export interface ClientTables {
@@ -307,12 +307,19 @@ export class DynamoClientStore implements ClientStore {
   }
 
   async list(request: PageRequest & { tag?: string; operatorCode?: string }): Promise<Page<Client>> {
-    const startKey = decodeCursor(request.cursor, isRecord);
     const { tag, operatorCode } = request;
-    const base = { TableName: this.tables.clients, Limit: request.limit, ExclusiveStartKey: startKey };
-    const output =
+    // The operator code only filters a tag's partition: a cursor of the tag's list goes on with or without it.
+    const cursor =
       tag !== undefined
-        ? await this.db.send(
+        ? listCursor<Key>(`clients.${CLIENTS_BY_TAG}`, startKeyFields(tables.clients, CLIENTS_BY_TAG, tag))
+        : operatorCode !== undefined
+          ? listCursor<Key>(`clients.${CLIENTS_BY_OPERATOR}`, startKeyFields(tables.clients, CLIENTS_BY_OPERATOR, operatorCode))
+          : listCursor<Key>('clients', startKeyFields(tables.clients));
+    const startKey = cursor.decode(request.cursor);
+    const base = { TableName: this.tables.clients, Limit: request.limit, ExclusiveStartKey: startKey };
+    const output = await fromStartKey(startKey, () =>
+      tag !== undefined
+        ? this.db.send(
             new QueryCommand({
               ...base,
               IndexName: CLIENTS_BY_TAG,
@@ -320,9 +327,10 @@ export class DynamoClientStore implements ClientStore {
             }),
           )
         : operatorCode !== undefined
-          ? await this.db.send(new QueryCommand({ ...base, IndexName: CLIENTS_BY_OPERATOR, ...byValue('operatorCode', operatorCode) }))
-          : await this.db.send(new ScanCommand(base));
-    return { items: (output.Items ?? []).map((item) => clientOfItem(item as Client)), nextCursor: encodeCursor(output.LastEvaluatedKey) };
+          ? this.db.send(new QueryCommand({ ...base, IndexName: CLIENTS_BY_OPERATOR, ...byValue('operatorCode', operatorCode) }))
+          : this.db.send(new ScanCommand(base)),
+    );
+    return { items: (output.Items ?? []).map((item) => clientOfItem(item as Client)), nextCursor: cursor.encode(output.LastEvaluatedKey) };
   }
 
   async shardsReady(): Promise<boolean> {

@@ -6,6 +6,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   addressOf,
+  CHUNK_SIZE,
   CHUNKS_PER_PAGE,
   emptyCounts,
   isOpen,
@@ -22,7 +23,7 @@ import { LeaseLostError } from '../../domain/errors.js';
 import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
-import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
+import { decodeCursor, encodeCursor, isRecord, listCursor } from './cursor.js';
 import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
 
 /**
@@ -157,11 +158,15 @@ function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: Message
   return { ...message, campaignId: chunk.campaignId, createdAt: chunk.createdAt };
 }
 
-/** Where a message listing stands: the next chunk and the position in it. */
-interface ListCursor {
-  c: number;
-  p: number;
-}
+/** Where a campaign's message list stands: the campaign, the next chunk and the position in it. */
+type ListPosition = { campaignId: string; c: number; p: number };
+const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+const messagesCursor = (campaignId: string) =>
+  listCursor<ListPosition>('messages', {
+    campaignId: (value) => value === campaignId,
+    c: isCount,
+    p: (value) => isCount(value) && (value as number) < CHUNK_SIZE,
+  });
 
 export class DynamoMessageStore implements MessageStore {
   constructor(
@@ -351,10 +356,8 @@ export class DynamoMessageStore implements MessageStore {
 
   /** Messages in id order, read chunk by chunk from where the cursor left off. */
   async list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>> {
-    let position: ListCursor | undefined = decodeCursor(
-      request.cursor,
-      (value): value is ListCursor => isRecord(value) && typeof value.c === 'number' && typeof value.p === 'number',
-    ) ?? { c: 0, p: 0 };
+    const cursor = messagesCursor(campaignId);
+    let position: ListPosition | undefined = cursor.decode(request.cursor) ?? { campaignId, c: 0, p: 0 };
     const items: Message[] = [];
     while (position && items.length < request.limit) {
       const output: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> } = await this.db.send(
@@ -366,13 +369,13 @@ export class DynamoMessageStore implements MessageStore {
         }),
       );
       const chunks: Chunk[] = ((output.Items ?? []) as unknown as StoredChunk[]).map(chunkOf);
-      let next: ListCursor | undefined;
+      let next: ListPosition | undefined;
       for (const chunk of chunks) {
         const from = chunk.chunk === position.c ? position.p : 0;
         for (let p = from; p < chunk.messages.length; p++) {
           const message = chunk.messages[p] as MessageRecord;
           if (items.length === request.limit) {
-            next = { c: chunk.chunk, p };
+            next = { campaignId, c: chunk.chunk, p };
             break;
           }
           if (!request.status || message.status === request.status) items.push(viewOf(chunk, message));
@@ -380,9 +383,9 @@ export class DynamoMessageStore implements MessageStore {
         if (next) break;
       }
       const lastChunk = chunks.at(-1);
-      position = next ?? (output.LastEvaluatedKey && lastChunk ? { c: lastChunk.chunk + 1, p: 0 } : undefined);
+      position = next ?? (output.LastEvaluatedKey && lastChunk ? { campaignId, c: lastChunk.chunk + 1, p: 0 } : undefined);
     }
-    return { items, nextCursor: encodeCursor(position) };
+    return { items, nextCursor: cursor.encode(position) };
   }
 }
 

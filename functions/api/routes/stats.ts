@@ -20,9 +20,10 @@ export function statsRoutes({ clock, campaigns, messages }: ApiDependencies): Ap
       handler: async (event) => {
         const id = await campaignIdOf(event);
         const { verify, ...query } = queryOf((await schemas()).CampaignStatsQuerySchema, event);
-        const campaign = await campaigns.get(id);
+        // The page first: its cursor is checked before anything is read.
+        const page = await messages.list(id, query);
+        const [campaign, recount] = await Promise.all([campaigns.get(id), verify ? messages.recount(id) : undefined]);
         if (!campaign) throw new NotFoundError(`campaign ${id} does not exist`);
-        const [page, recount] = await Promise.all([messages.list(campaign.id, query), verify ? messages.recount(campaign.id) : undefined]);
         const counts = fullCounts(campaign.counts);
         const stats: CampaignStatsView = {
           campaignId: campaign.id,
