@@ -87,7 +87,12 @@ export const MessageSchema = z
   .openapi('Message');
 
 const pageOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.strictObject({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'null on the last page' }) }).openapi(name);
+  z
+    .strictObject({
+      items: z.array(item),
+      nextCursor: z.string().nullable().openapi({ description: 'Opaque: the cursor of the next page of this list; null on the last page' }),
+    })
+    .openapi(name);
 
 export const ClientPageSchema = pageOf(ClientSchema, 'ClientPage');
 export const CampaignPageSchema = pageOf(CampaignSchema, 'CampaignPage');
@@ -115,7 +120,7 @@ export const CampaignSummarySchema = z
 export const OverallStatsSchema = z
   .strictObject({
     campaigns: z.array(CampaignSummarySchema).openapi({ description: 'One page of campaigns (limit, cursor).' }),
-    nextCursor: z.string().nullable().openapi({ description: 'null on the last page of campaigns' }),
+    nextCursor: z.string().nullable().openapi({ description: 'Opaque: the cursor of the next page of campaigns; null on the last page' }),
     counts: CountsSchema.openapi({ description: 'Summed over every campaign, from a totals item kept as messages change (not from this page).' }),
     total: count,
   })

@@ -39,7 +39,11 @@ export const cursor = z
   .min(1)
   .max(2048)
   .optional()
-  .openapi({ param: { description: 'nextCursor of the previous page.' } });
+  .openapi({
+    param: {
+      description: 'The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor.',
+    },
+  });
 
 /** A path id that is a positive integer (a message's or a notice's), as a number. */
 export const positiveIntegerId = (example: number) =>

@@ -11,7 +11,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description nextCursor of the previous page. */
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
                     cursor?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
@@ -542,7 +542,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description nextCursor of the previous page. */
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
                     cursor?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
@@ -612,7 +612,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description nextCursor of the previous page. */
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
                     cursor?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
@@ -894,7 +894,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description nextCursor of the previous page. */
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
                     cursor?: string;
                     /** @description Page size, 1 to 100. */
                     limit?: number;
@@ -1572,7 +1572,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description nextCursor of the previous page. */
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
                     cursor?: string;
                     /** @description Campaigns per page, 1 to 100. */
                     limit?: number;
@@ -1704,7 +1704,7 @@ export interface components {
         };
         CampaignPage: {
             items: components["schemas"]["Campaign"][];
-            /** @description null on the last page */
+            /** @description Opaque: the cursor of the next page of this list; null on the last page */
             nextCursor: string | null;
         };
         /** @description While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow. */
@@ -1817,7 +1817,7 @@ export interface components {
         };
         ClientPage: {
             items: components["schemas"]["Client"][];
-            /** @description null on the last page */
+            /** @description Opaque: the cursor of the next page of this list; null on the last page */
             nextCursor: string | null;
         };
         ClientPatch: {
@@ -1883,7 +1883,7 @@ export interface components {
         };
         MessagePage: {
             items: components["schemas"]["Message"][];
-            /** @description null on the last page */
+            /** @description Opaque: the cursor of the next page of this list; null on the last page */
             nextCursor: string | null;
         };
         NewCampaign: {
@@ -2023,7 +2023,7 @@ export interface components {
             /** @description One page of campaigns (limit, cursor). */
             campaigns: components["schemas"]["CampaignSummary"][];
             counts: components["schemas"]["Counts"] & unknown;
-            /** @description null on the last page of campaigns */
+            /** @description Opaque: the cursor of the next page of campaigns; null on the last page */
             nextCursor: string | null;
             total: number;
         };
