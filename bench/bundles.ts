@@ -351,7 +351,7 @@ export async function measureBundles(options: { runs: number }): Promise<BundleM
   }
 }
 
-/** Issue 13: every bundle under 300 KB minified and loading in under 100 ms cold here. */
+/** Every bundle under 300 KB minified and loading in under 100 ms cold here. */
 export const BUNDLE_KB_TARGET = 300;
 export const LOAD_MS_TARGET = 100;
 

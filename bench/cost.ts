@@ -158,7 +158,7 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       figure: 'AWS cost per million delivered messages',
       value: d.total,
       unit: '$',
-      // Issue 13: with every feature landed, at most $0.30 a million.
+      // With every feature landed, at most $0.30 a million.
       target: { op: '<=', limit: 0.3 },
       command,
       note: `${n} messages, fake provider ${run.providerLatencyMs} ms; ${prices.region} list prices of ${prices.asOf}; seeding not counted; Lambda duration is this machine's wall time with ${run.send.maxConcurrency} send and ${run.fanout.maxConcurrency} fan-out invocations at once (without it $${countedDollars(d).toFixed(3)})`,
@@ -225,7 +225,7 @@ export function costFigures(cost: CostBreakdown, run: PipelineRun, command: stri
       figure: 'DynamoDB WRU per message',
       value: perMessage.wru,
       unit: 'WRU',
-      // Issue 13: at most 0.42 WRU a message.
+      // At most 0.42 WRU a message.
       target: { op: '<=', limit: 0.42 },
       command,
       note: 'a `Hello {{ name }}` template, names of 40 characters copied into each chunk',
@@ -282,8 +282,7 @@ export function priceLogs(logs: LogUsage, messages: number): LogCost {
 }
 
 /**
- * The logs beside the cost. Issue 13's $0.30 is a figure of the calls the pipeline makes, as its
- * "now $0.32" was, so CloudWatch Logs is priced apart and added in a total of its own: one line
+ * The logs beside the cost. The $0.30 target is a figure of the calls the pipeline makes, so CloudWatch Logs is priced apart and added in a total of its own: one line
  * per message is the contract (every line about a message carries its ids: docs/guides/logs.md).
  */
 export function logCostFigures(logs: LogCost, cost: CostBreakdown, command: string): Figure[] {
