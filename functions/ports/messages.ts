@@ -1,0 +1,59 @@
+/** The messages table: campaign chunks (written by the fan-out, claimed and settled by the sender) and notices. */
+import type { Chunk, Counts, Message, MessageRecord, MessageStatus } from '../domain/messages.js';
+import type { Notice } from '../domain/notices.js';
+import type { Page, PageRequest } from './common.js';
+
+export type ClaimResult =
+  | { kind: 'claimed'; chunk: Chunk }
+  /** Every message of the chunk is final. */
+  | { kind: 'done' }
+  /** Another worker holds it until `until` (epoch ms). */
+  | { kind: 'leased'; until: number }
+  | { kind: 'missing' };
+
+export interface WrittenPage {
+  chunks: Chunk[];
+  /** Null after the last page. */
+  nextCursor: string | null;
+}
+
+export interface MessageStore {
+  /**
+   * Writes one fan-out page's chunks and the cursor of the page after it, once: a replay of
+   * a page that was fully written gets back what was stored then, so however often a page is
+   * replayed, a client gets one message and the walk goes on from the same place.
+   */
+  writePage(campaignId: string, page: number, chunks: Chunk[], nextCursor: string | null): Promise<WrittenPage>;
+  chunksOfPage(campaignId: string, page: number): Promise<Chunk[]>;
+  /** Takes a lease on a chunk that has open messages, counting the receive. */
+  claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult>;
+  /**
+   * Stores a claimed chunk's messages and releases the lease. With `leaseUntil` (what the claim
+   * wrote: its `now` + `leaseMs`) only while that lease is still the chunk's: LeaseLostError otherwise.
+   * With `retryForMs`, a write the store throttled or lost on the way is made again after a
+   * pause, as long as the pause ends within that many ms of the call. A span, not a deadline:
+   * the caller's clock (injected) and the pauses' (the machine's) need not agree.
+   */
+  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryForMs?: number): Promise<void>;
+  get(id: number): Promise<Message | undefined>;
+  /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
+  recount(campaignId: string): Promise<Counts>;
+  /**
+   * The numbers of a campaign's chunks that still hold a queued message, in pages whose write
+   * completed (pageMarkOf, functions/domain/messages.ts): a page cut off by a crash is queued by its replay.
+   */
+  openChunks(campaignId: string, request: PageRequest): Promise<Page<number>>;
+  list(campaignId: string, request: PageRequest & { status?: MessageStatus }): Promise<Page<Message>>;
+}
+
+export interface NoticeStore {
+  /** Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk built for it. */
+  create(build: (id: number) => Chunk): Promise<Chunk>;
+  get(id: number): Promise<Notice | undefined>;
+  /**
+   * The ids of notices whose message is still queued, a page at a time. It reads the whole
+   * messages table: for putting them back on the send queue after the local runtime restarts
+   * (local/recover.ts), not for a request.
+   */
+  queued(request: PageRequest): Promise<Page<number>>;
+}
