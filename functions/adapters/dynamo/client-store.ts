@@ -2,16 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } from '../../domain/campaigns.js';
+import type { CampaignFilter } from '../../domain/campaigns.js';
 import { newClientRecord, patchedClient, suppressionChange, type Client, type ClientPatch, type NewClient } from '../../domain/clients.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
 import type { AudienceMember } from '../../domain/messages.js';
-import type { AudienceStream, ClientStore, Clock, Page, PageRequest } from '../../ports.js';
-import { shardedKey, shardsOfStream, streamOf } from '../../domain/shards.js';
-import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES, tables } from '../../definitions/tables.js';
-import { clientOfItem, shardsMigrated, storedClient } from './client-shards.js';
+import type { AudienceStream, ClientDirectory, ClientStore, Clock, Page, PageRequest } from '../../ports.js';
+import { CLIENTS_BY_OPERATOR, CLIENTS_BY_TAG, tables } from '../../definitions/tables.js';
+import { DynamoAudienceReader } from './audience-reader.js';
+import { byValue, keyNames, LATEST_OPT_OUT_KEY, phoneKey, type Key } from './client-keys.js';
+import { clientOfItem, storedClient } from './client-shards.js';
 import { DynamoSuppressionList, suppressedKey } from './suppression-list.js';
-import { decodeCursor, encodeCursor, fromStartKey, isRecord, listCursor, startKeyFields } from './cursor.js';
+import { fromStartKey, listCursor, startKeyFields } from './cursor.js';
 import { failedConditions, isTransactionConflict } from './errors.js';
 
 export interface ClientTables {
@@ -19,27 +20,8 @@ export interface ClientTables {
   uniques: string;
 }
 
-type Key = Record<string, unknown>;
-/** Where an audience walk stands: which filter value it is querying and the key it stopped at. */
-interface AudienceCursor {
-  v: number;
-  k?: Key;
-}
-
-const phoneKey = (phone: string) => `phone#${phone}`;
 export { suppressedKey };
-/** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
-const LATEST_OPT_OUT_KEY = 'optout#latest';
-/** Generous bound on how long a global secondary index lags its table. */
-export const INDEX_LAG_MS = 60_000;
-const keyNames = { '#k': 'key' };
-/** Client fields an audience page reads: what a message and its template variables need. */
-const AUDIENCE_FIELDS = ['id', 'phone', 'tag', 'operatorCode', 'timezone', 'name', 'attributes', 'optedOut'];
-/** Every field by placeholder: several (name, timezone) are DynamoDB reserved words. */
-const AUDIENCE_PROJECTION = {
-  expression: AUDIENCE_FIELDS.map((_, i) => `#p${i}`).join(', '),
-  names: Object.fromEntries(AUDIENCE_FIELDS.map((field, i) => [`#p${i}`, field])),
-};
+export { INDEX_LAG_MS } from './audience-reader.js';
 const phoneTaken = (phone: string) =>
   new ConflictError(`another client has phone ${phone}`, [{ field: 'phone', message: 'is already taken by another client' }]);
 /** Concurrent creates of one phone (a bulk import run twice at once) conflict; the retry finds the phone taken. */
@@ -50,7 +32,8 @@ export const MAX_CLIENTS_PER_TRANSACTION = 50;
 const MAX_TRANSACTION_ITEMS = 100;
 const newId = () => randomBytes(12).toString('base64url');
 
-export class DynamoClientStore implements ClientStore {
+/** The client directory: the API's writes of clients, their phone reservations and the suppression list, and its reads of one client or a listing. */
+export class DynamoClientDirectory implements ClientDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: ClientTables,
@@ -333,114 +316,6 @@ export class DynamoClientStore implements ClientStore {
     return { items: (output.Items ?? []).map((item) => clientOfItem(item as Client)), nextCursor: cursor.encode(output.LastEvaluatedKey) };
   }
 
-  async shardsReady(): Promise<boolean> {
-    return shardsMigrated(this.db, this.tables.uniques);
-  }
-
-  /**
-   * Walks the domain's audience plan value by value on its index, keeping the clients
-   * `matchesFilter` accepts; a client has one tag and one operator code, so it is met once.
-   * A stream (`part`) reads only its own clients: its shards of each value, its Scan segment,
-   * or, on the unsharded indexes, the clients whose id hashes to it.
-   */
-  async audience(filter: CampaignFilter, request: PageRequest, part?: AudienceStream): Promise<Page<AudienceMember>> {
-    const walk: StreamPlan = part ? streamPlan(audiencePlan(filter), part) : audiencePlan(filter);
-    const splitByHash = part !== undefined && walk.index !== undefined && !walk.sharded && part.streams > 1;
-    const mine = (id: string) => !splitByHash || streamOf(id, (part as AudienceStream).streams) === (part as AudienceStream).stream;
-    let position: AudienceCursor | undefined = decodeCursor(
-      request.cursor,
-      (value): value is AudienceCursor => isRecord(value) && typeof value.v === 'number',
-    ) ?? { v: 0 };
-    const items: AudienceMember[] = [];
-    const readFrom = this.clock.now().getTime();
-    while (position && items.length < request.limit) {
-      const wanted = request.limit - items.length;
-      // Split by hash, about 1/S of what is read is kept: read more, and stop at the page's last client.
-      const output: { Items?: Key[]; LastEvaluatedKey?: Key } = await this.readAudience(
-        walk,
-        position,
-        splitByHash ? Math.min(1000, wanted * (part as AudienceStream).streams) : wanted,
-      );
-      let cut: Key | undefined;
-      for (const item of (output.Items ?? []) as AudienceMember[]) {
-        if (matchesFilter(item as Pick<Client, 'tag' | 'operatorCode'>, filter) && mine(item.id)) items.push(item);
-        if (items.length === request.limit) {
-          // The index's key of the last client taken: the next page starts right after it.
-          cut = walk.index === undefined ? { id: item.id } : { id: item.id, [walk.index]: item[walk.index] };
-          break;
-        }
-      }
-      if (cut && splitByHash) position = { v: position.v, k: cut };
-      else if (output.LastEvaluatedKey) position = { v: position.v, k: output.LastEvaluatedKey };
-      else position = position.v + 1 < walk.values.length ? { v: position.v + 1 } : undefined;
-    }
-    await this.recheckOptOuts(items, readFrom);
-    return { items, nextCursor: encodeCursor(position) };
-  }
-
-  /**
-   * An index lags its table, so a page read from it may still show a client who has just
-   * opted out. Each opt-out stamps one item with its time; only when that stamp is recent
-   * enough to matter are the page's phones looked up on the suppression list (one strongly
-   * consistent batch read). Otherwise the check costs one read per page.
-   */
-  private async recheckOptOuts(items: AudienceMember[], readFrom: number): Promise<void> {
-    const candidates = items.filter((item) => !item.optedOut);
-    if (candidates.length === 0) return;
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: LATEST_OPT_OUT_KEY }, ConsistentRead: true }));
-    if (!Item || Number(Item.at) < readFrom - INDEX_LAG_MS) return;
-    const suppressed = new Set<string>();
-    const phones = [...new Set(candidates.map((item) => item.phone))];
-    for (let start = 0; start < phones.length; start += 100) {
-      let keys: Key[] | undefined = phones.slice(start, start + 100).map((phone) => ({ key: suppressedKey(phone) }));
-      while (keys?.length) {
-        const output: { Responses?: Record<string, Key[]>; UnprocessedKeys?: Record<string, { Keys?: Key[] }> } = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tables.uniques]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#k', ExpressionAttributeNames: keyNames } },
-          }),
-        );
-        for (const found of output.Responses?.[this.tables.uniques] ?? []) suppressed.add(String(found.key).slice('suppressed#'.length));
-        keys = output.UnprocessedKeys?.[this.tables.uniques]?.Keys;
-      }
-    }
-    for (const item of candidates) if (suppressed.has(item.phone)) item.optedOut = true;
-  }
-
-  async countAudience(filter: CampaignFilter): Promise<number> {
-    const walk = audiencePlan(filter);
-    let total = 0;
-    for (const value of walk.values) {
-      let start: Key | undefined;
-      do {
-        const page = { TableName: this.tables.clients, Select: 'COUNT' as const, ExclusiveStartKey: start };
-        const also = walk.index === 'tag' && filter.operatorCodes?.length ? { operatorCode: filter.operatorCodes } : undefined;
-        const output: { Count?: number; LastEvaluatedKey?: Key } =
-          walk.index === undefined
-            ? await this.db.send(new ScanCommand(page))
-            : await this.db.send(new QueryCommand({ ...page, IndexName: audienceIndexes[walk.index], ...byValue(walk.index, value, also) }));
-        total += output.Count ?? 0;
-        start = output.LastEvaluatedKey;
-      } while (start);
-    }
-    return total;
-  }
-
-  private readAudience(walk: StreamPlan, position: AudienceCursor, limit: number) {
-    const page = { TableName: this.tables.clients, Limit: limit, ExclusiveStartKey: position.k, ProjectionExpression: AUDIENCE_PROJECTION.expression };
-    const value = walk.values[position.v];
-    if (walk.index === undefined || value === undefined)
-      return this.db.send(new ScanCommand({ ...page, ...(walk.segment ?? {}), ExpressionAttributeNames: AUDIENCE_PROJECTION.names }));
-    const query = byValue(walk.sharded ? SHARD_ATTRIBUTES[walk.index] : walk.index, value);
-    return this.db.send(
-      new QueryCommand({
-        ...page,
-        IndexName: (walk.sharded ? shardedIndexes : audienceIndexes)[walk.index],
-        ...query,
-        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, ...AUDIENCE_PROJECTION.names },
-      }),
-    );
-  }
-
   private async mustGet(id: string): Promise<Client> {
     const client = await this.get(id);
     if (!client) throw new NotFoundError(`client ${id} not found`);
@@ -448,37 +323,24 @@ export class DynamoClientStore implements ClientStore {
   }
 }
 
-const audienceIndexes = { tag: CLIENTS_BY_TAG, operatorCode: CLIENTS_BY_OPERATOR } as const;
-const shardedIndexes = { tag: CLIENTS_BY_TAG_SHARD, operatorCode: CLIENTS_BY_OPERATOR_SHARD } as const;
+/** The clients table as the handlers' stores hold it: the directory, and the audience read apart (audience-reader.ts). */
+export class DynamoClientStore extends DynamoClientDirectory implements ClientStore {
+  private readonly reader: DynamoAudienceReader;
 
-/** An audience plan as one stream reads it: its shards of each value, or its segment of a Scan. */
-interface StreamPlan extends AudiencePlan {
-  sharded?: boolean;
-  segment?: { Segment: number; TotalSegments: number };
-}
-
-function streamPlan(plan: AudiencePlan, part: AudienceStream): StreamPlan {
-  if (plan.index === undefined) return part.streams > 1 ? { ...plan, segment: { Segment: part.stream, TotalSegments: part.streams } } : plan;
-  if (part.unsharded) return plan;
-  const shards = shardsOfStream(part.stream, part.streams);
-  return { index: plan.index, values: plan.values.flatMap((value) => shards.map((shard) => shardedKey(value, shard))), sharded: true };
-}
-
-/** KeyConditionExpression on one index value, with the other filter list as a FilterExpression. */
-function byValue(attribute: string, value: string, also?: Record<string, readonly string[]>, projection?: string) {
-  const names: Record<string, string> = { '#a': attribute };
-  const values: Record<string, unknown> = { ':a': value };
-  let filterExpression: string | undefined;
-  for (const [name, allowed] of Object.entries(also ?? {})) {
-    names['#f'] = name;
-    allowed.forEach((entry, i) => (values[`:f${i}`] = entry));
-    filterExpression = `#f IN (${allowed.map((_, i) => `:f${i}`).join(', ')})`;
+  constructor(db: DynamoDBDocumentClient, tables: ClientTables, clock: Clock) {
+    super(db, tables, clock);
+    this.reader = new DynamoAudienceReader(db, tables, clock);
   }
-  return {
-    KeyConditionExpression: '#a = :a',
-    ...(filterExpression ? { FilterExpression: filterExpression } : {}),
-    ...(projection ? { ProjectionExpression: projection } : {}),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
+
+  audience(filter: CampaignFilter, request: PageRequest, part?: AudienceStream): Promise<Page<AudienceMember>> {
+    return this.reader.audience(filter, request, part);
+  }
+
+  shardsReady(): Promise<boolean> {
+    return this.reader.shardsReady();
+  }
+
+  countAudience(filter: CampaignFilter): Promise<number> {
+    return this.reader.countAudience(filter);
+  }
 }

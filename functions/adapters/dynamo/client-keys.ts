@@ -1,0 +1,29 @@
+/** The clients' items in the uniques table, and the index queries the directory and the audience both make. */
+export { suppressedKey } from './suppression-list.js';
+
+export type Key = Record<string, unknown>;
+
+/** A phone's reservation: the client that holds the phone. */
+export const phoneKey = (phone: string) => `phone#${phone}`;
+/** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
+export const LATEST_OPT_OUT_KEY = 'optout#latest';
+export const keyNames = { '#k': 'key' };
+
+/** KeyConditionExpression on one index value, with the other filter list as a FilterExpression. */
+export function byValue(attribute: string, value: string, also?: Record<string, readonly string[]>, projection?: string) {
+  const names: Record<string, string> = { '#a': attribute };
+  const values: Record<string, unknown> = { ':a': value };
+  let filterExpression: string | undefined;
+  for (const [name, allowed] of Object.entries(also ?? {})) {
+    names['#f'] = name;
+    allowed.forEach((entry, i) => (values[`:f${i}`] = entry));
+    filterExpression = `#f IN (${allowed.map((_, i) => `:f${i}`).join(', ')})`;
+  }
+  return {
+    KeyConditionExpression: '#a = :a',
+    ...(filterExpression ? { FilterExpression: filterExpression } : {}),
+    ...(projection ? { ProjectionExpression: projection } : {}),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
