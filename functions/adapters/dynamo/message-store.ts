@@ -10,7 +10,6 @@ import {
   CHUNKS_PER_PAGE,
   emptyCounts,
   isOpen,
-  messageId,
   pageMarkOf,
   type Chunk,
   type ChunkChange,
@@ -20,139 +19,17 @@ import {
   type MessageStatus,
 } from '../../domain/messages.js';
 import { LeaseLostError } from '../../domain/errors.js';
-import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
-import type { TemplateVariables } from '../../domain/templates.js';
+import { isNoticeKey } from '../../domain/notice-ids.js';
 import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
+import { chunkOf, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 import { decodeCursor, encodeCursor, isRecord, listCursor } from './cursor.js';
 import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
-
-/**
- * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
- * one-letter attribute names: c clientId, p phone (a number), s status, a attempts, e last
- * error, t sentAt (epoch ms), and the template variables copied at fan-out: n name, g tag,
- * o operatorCode, z timezone, x attributes (a map of the used keys), kept while the message
- * is open, and b a notice's rendered text (also kept only while open). The message id is not
- * stored: it follows from the campaign, the chunk and the position (messageId). `open`
- * counts the queued ones.
- */
-interface StoredMessage {
-  c: string;
-  p: number;
-  s: MessageStatus;
-  a: number;
-  e?: string;
-  t?: number;
-  /** Index into the chunk's `z` list of zones. */
-  z?: number;
-  n?: string;
-  g?: string;
-  o?: string;
-  w?: string;
-  x?: Record<string, string>;
-  b?: string;
-}
-
-export interface StoredChunk {
-  campaignId: string;
-  chunk: number;
-  createdAt: string;
-  receives: number;
-  open: number;
-  leaseUntil?: number;
-  m: StoredMessage[];
-  /** The distinct time zones of the chunk's clients, each stored once. */
-  z?: string[];
-  /** On a page's first chunk: the cursor of the next page, '' after the last one. */
-  next?: string;
-}
-
-/** Template variables by their one-letter stored names (`x` holds the attributes used). */
-const VARIABLE_FIELDS = { name: 'n', tag: 'g', operatorCode: 'o', timezone: 'w' } as const;
 
 /** Attempts at a batch of chunk puts before the fan-out invocation fails (its page is then written again). */
 const MAX_BATCH_ATTEMPTS = 6;
 /** The pauses between an outcome write's attempts (after the SDK's own): doubling from the first to the last. */
 const OUTCOME_RETRY_BASE_MS = 200;
 const OUTCOME_RETRY_MAX_MS = 1_000;
-
-function toStored(message: MessageRecord, zones: string[]): StoredMessage {
-  const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
-  const stored: StoredMessage = {
-    c: message.clientId,
-    p: Number(message.phone),
-    s: message.status,
-    a: message.attempts,
-    ...(message.lastError !== undefined ? { e: message.lastError } : {}),
-    ...(message.sentAt !== undefined ? { t: Date.parse(message.sentAt) } : {}),
-    ...(zone >= 0 ? { z: zone } : {}),
-  };
-  // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
-  const vars = isOpen(message) ? message.vars : undefined;
-  if (isOpen(message) && message.text !== undefined) stored.b = message.text;
-  if (vars) {
-    for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
-      const value = vars[field as keyof typeof VARIABLE_FIELDS];
-      if (value !== undefined) stored[short] = value;
-    }
-    if (vars.attributes && Object.keys(vars.attributes).length > 0) stored.x = vars.attributes;
-  }
-  return stored;
-}
-
-function zonesOf(messages: MessageRecord[]): string[] {
-  return [...new Set(messages.flatMap((message) => (message.timezone ? [message.timezone] : [])))];
-}
-
-/** The messages as stored, with the zone list they point into (written only when there is one). */
-function storedMessages(messages: MessageRecord[]): { m: StoredMessage[]; z?: string[] } {
-  const zones = zonesOf(messages);
-  return { m: messages.map((message) => toStored(message, zones)), ...(zones.length ? { z: zones } : {}) };
-}
-
-function fromStored(stored: StoredMessage, id: number, zones: string[] = []): MessageRecord {
-  const vars: TemplateVariables = {};
-  for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
-    const value = stored[short];
-    if (value !== undefined) vars[field as keyof typeof VARIABLE_FIELDS] = value;
-  }
-  if (stored.x) vars.attributes = stored.x;
-  return {
-    id,
-    clientId: stored.c,
-    phone: String(stored.p),
-    status: stored.s,
-    attempts: stored.a,
-    ...(stored.e !== undefined ? { lastError: stored.e } : {}),
-    ...(stored.t !== undefined ? { sentAt: new Date(stored.t).toISOString() } : {}),
-    ...(stored.z !== undefined && zones[stored.z] !== undefined ? { timezone: zones[stored.z] } : {}),
-    ...(Object.keys(vars).length > 0 ? { vars } : {}),
-    ...(stored.b !== undefined ? { text: stored.b } : {}),
-  };
-}
-
-export function toStoredChunk(chunk: Chunk): StoredChunk {
-  return {
-    campaignId: chunk.campaignId,
-    chunk: chunk.chunk,
-    createdAt: chunk.createdAt,
-    receives: chunk.receives,
-    open: chunk.messages.filter(isOpen).length,
-    ...storedMessages(chunk.messages),
-  };
-}
-
-export function chunkOf(item: StoredChunk): Chunk {
-  const seq = Number(item.campaignId);
-  // A notice's chunk holds one message whose id is the notice's (functions/domain/notices.ts).
-  const noticeId = noticeIdOfKey(item.campaignId);
-  return {
-    campaignId: item.campaignId,
-    chunk: item.chunk,
-    createdAt: item.createdAt,
-    receives: item.receives,
-    messages: item.m.map((stored, position) => fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z)),
-  };
-}
 
 function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: MessageRecord): Message {
   return { ...message, campaignId: chunk.campaignId, createdAt: chunk.createdAt };

@@ -5,7 +5,7 @@ import type { Chunk } from '../../domain/messages.js';
 import { MAX_NOTICE_ID, NOTICE_KEY_PREFIX, NOTICE_CHUNK, noticeIdOfKey, noticeKey, noticeOf, type Notice } from '../../domain/notices.js';
 import type { NoticeStore, Page, PageRequest } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { chunkOf, toStoredChunk, type StoredChunk } from './message-store.js';
+import { chunkOf, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 
 export interface NoticeTables {
   messages: string;
