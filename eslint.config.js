@@ -12,11 +12,13 @@ const outOfDomain = {
   group: ['../*', '!../domain/*', '@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*', 'axios', 'node:*', 'aws-lambda'],
   message: 'The domain is pure rules: it imports nothing outside functions/domain/ and does no I/O.',
 };
+/** The same rule one folder down (functions/domain/channels/): `../` is still the domain there. */
+const outOfNestedDomain = { ...outOfDomain, group: ['../../*', '!../../domain/*', ...outOfDomain.group.slice(2)] };
 /** The one domain file that loads packages on first use (functions/domain/lazy-packages.ts) needs node:module's createRequire, and nothing else of Node. */
 const lazyLoader = { ...outOfDomain, group: [...outOfDomain.group, '!node:module'] };
 const adapters = {
   group: ['**/adapters/*', '**/adapters/**', '**/handlers/*', '@aws-sdk/*'],
-  message: 'Workflows and routes reach AWS only through ports (functions/ports.ts); handlers/wiring.ts supplies the adapters.',
+  message: 'Workflows and routes reach AWS only through ports (functions/ports.ts, functions/ports/); handlers/wiring.ts supplies the adapters.',
 };
 /** Request schemas are built on a route group's first request (functions/api/schemas.ts): a static import would build them at load. */
 const requestSchemas = {
@@ -50,6 +52,7 @@ export default tseslint.config(
     },
   },
   { files: ['functions/domain/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfDomain) } },
+  { files: ['functions/domain/*/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfNestedDomain) } },
   { files: ['functions/domain/lazy-packages.ts'], rules: { 'no-restricted-imports': restrict(lazyLoader) } },
   { files: ['functions/services/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters, upward(['api', 'delivery'])) } },
   { files: ['functions/api/**/*.ts', 'functions/delivery/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters) } },

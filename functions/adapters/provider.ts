@@ -1,7 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
-import { classifyResponse, shortError, type SendOutcome } from '../domain/delivery.js';
+import { classifyResponse } from '../domain/channels/sms.js';
+import { shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Provider, SendRequest } from '../ports.js';
 
 export interface ProviderSettings {

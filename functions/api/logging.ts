@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { logger } from '../telemetry/logger.js';
-import { maskPhone } from '../domain/clients.js';
+import { maskPhone } from '../domain/channels/sms.js';
 
 export interface TouchedIds {
   campaignId?: string;

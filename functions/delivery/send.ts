@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
-import { maskPhone } from '../domain/clients.js';
+import { maskPhone } from '../domain/channels/sms.js';
 import { callBudgetMs, callTimeoutMs, isPastCutoff, MIN_CALL_MS, waitBudgetMs } from '../domain/cutoff.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';

@@ -68,12 +68,6 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** Logs never carry a whole phone number: `79001234567` -> `7900*****67`. */
-export function maskPhone(phone: string | number): string {
-  const digits = String(phone);
-  return digits.length <= 6 ? '*'.repeat(digits.length) : `${digits.slice(0, 4)}${'*'.repeat(digits.length - 6)}${digits.slice(-2)}`;
-}
-
 /** The attribute rules, for whatever a request or a merge leaves: throws naming the field. */
 export function checkAttributes(attributes: Record<string, string>): void {
   const keys = Object.keys(attributes);

@@ -29,30 +29,6 @@ export function shortError(text: string): string {
   return text.length > ERROR_LENGTH ? `${text.slice(0, ERROR_LENGTH - 1)}…` : text;
 }
 
-/** Only HTTP 200 with `{"code": 0}` is success. */
-export function classifyResponse(status: number, body: unknown, retryAfter?: string | null, now = new Date()): SendOutcome {
-  if (status === 200) {
-    const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
-    if (code === 0) return { kind: 'sent' };
-    return { kind: 'retryable', error: shortError(`malformed 200 body: ${JSON.stringify(body) ?? typeof body}`) };
-  }
-  if (status === 401) return { kind: 'retryable', error: 'HTTP 401', tokenRefused: true };
-  if (status === 429 || status === 408 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return { kind: 'retryable', error: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  }
-  return { kind: 'rejected', error: `HTTP ${status}` };
-}
-
-/** Retry-After is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now: Date): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
-}
-
 export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;

@@ -8,7 +8,7 @@
  * that renders larger for its client fails at send time with the reason as its last error
  * (functions/domain/templates.ts renders under the limit and stops as soon as it is passed).
  */
-import { smsCost } from './segments.js';
+import { smsCost } from './channels/sms-segments.js';
 
 export interface RenderLimit {
   /** The request field a text over the limit is refused by. */

@@ -7,10 +7,9 @@
  */
 import type { Emitter, FS, Liquid, Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
-import { ATTRIBUTE_KEY_PATTERN, type Client } from './clients.js';
+import { ATTRIBUTE_KEY_PATTERN } from './clients.js';
 import { isOverLimit, overLimitReason, SMS_TEXT_LIMIT, type RenderLimit } from './render-limits.js';
 import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
-import { smsCost, type SmsCost } from './segments.js';
 import { liquidPackage } from './lazy-packages.js';
 
 const noFiles: FS = {
@@ -202,22 +201,4 @@ export function checkTemplateRendering(text: string, limit: RenderLimit = SMS_TE
     throw error;
   }
   return use;
-}
-
-export interface Preview extends SmsCost {
-  text: string;
-}
-
-/** A campaign text as one client would get it (or with placeholders), and what it costs in SMS segments. */
-export function preview(text: string, client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>): Preview {
-  const use = checkTemplate(text);
-  const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
-  let rendered: string;
-  try {
-    rendered = renderTemplate(text, vars, SMS_TEXT_LIMIT);
-  } catch (error) {
-    if (error instanceof TemplateRenderError) throw renderRefusal(error, SMS_TEXT_LIMIT);
-    throw error;
-  }
-  return { text: rendered, ...smsCost(rendered) };
 }

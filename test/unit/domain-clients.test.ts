@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   isTimeZone,
-  maskPhone,
   newClientRecord,
   OPERATOR_CODE_PATTERN,
   operatorCodeOf,
@@ -42,22 +41,6 @@ describe('isTimeZone', () => {
   });
   it.each(['Mars/Olympus_Mons', 'Moscow', '', 'Europe/', 'not a zone'])('rejects %j', (zone) => {
     expect(isTimeZone(zone)).toBe(false);
-  });
-});
-
-describe('maskPhone', () => {
-  it('keeps the first four and last two digits', () => {
-    expect(maskPhone('79001234567')).toBe('7900*****67');
-  });
-  it('masks numbers too', () => {
-    expect(maskPhone(79001234567)).toBe('7900*****67');
-  });
-  it('masks short values entirely', () => {
-    expect(maskPhone('123456')).toBe('******');
-    expect(maskPhone('')).toBe('');
-  });
-  it('never contains the whole number', () => {
-    expect(maskPhone('79001234567')).not.toContain('1234');
   });
 });
 

@@ -1,74 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
   afterOutcome,
-  classifyResponse,
   closed,
   DEFAULT_BACKOFF,
-  parseRetryAfter,
   planRetry,
   retryDelayMs,
   shortError,
   TOKEN_REFUSED_ATTEMPTS,
   TOKEN_REFUSED_ERROR,
 } from '../../functions/domain/delivery.js';
+import { classifyResponse } from '../../functions/domain/channels/sms.js';
 import type { MessageRecord } from '../../functions/domain/messages.js';
 
 const now = new Date('2030-06-01T12:00:00.000Z');
 const queued: MessageRecord = { id: 2 ** 31, clientId: 'c1', phone: '79001234567', status: 'queued', attempts: 0 };
 const policy = { baseMs: 1000, maxMs: 10_000 };
-
-describe('classifyResponse', () => {
-  it('counts only 200 with code 0 as sent', () => {
-    expect(classifyResponse(200, { code: 0 })).toEqual({ kind: 'sent' });
-  });
-  it.each([
-    ['another code', { code: 1 }],
-    ['code as a string', { code: '0' }],
-    ['no code', {}],
-    ['null', null],
-    ['a string', 'OK'],
-    ['nothing', undefined],
-    ['an array', [0]],
-  ])('retries a 200 with %s as a malformed body', (_name, body) => {
-    const outcome = classifyResponse(200, body);
-    expect(outcome.kind).toBe('retryable');
-    expect(outcome.kind === 'retryable' && outcome.error).toMatch(/^malformed 200 body/);
-  });
-  it.each([429, 408, 500, 502, 503, 504])('retries HTTP %i', (status) => {
-    expect(classifyResponse(status, {})).toEqual({ kind: 'retryable', error: `HTTP ${status}` });
-  });
-  it('retries HTTP 401 as a refused token, whatever Retry-After says', () => {
-    expect(classifyResponse(401, {}, '30', now)).toEqual({ kind: 'retryable', error: 'HTTP 401', tokenRefused: true });
-  });
-  it.each([400, 403, 404, 409, 422])('does not retry HTTP %i: the provider refused the message', (status) => {
-    expect(classifyResponse(status, {})).toEqual({ kind: 'rejected', error: `HTTP ${status}` });
-  });
-  it('honours Retry-After in seconds and as a date', () => {
-    expect(classifyResponse(429, {}, '3', now)).toEqual({ kind: 'retryable', error: 'HTTP 429', retryAfterMs: 3000 });
-    expect(classifyResponse(503, {}, new Date(now.getTime() + 7000).toUTCString(), now)).toEqual({ kind: 'retryable', error: 'HTTP 503', retryAfterMs: 7000 });
-  });
-  it('keeps a malformed body short enough for the chunk item', () => {
-    const outcome = classifyResponse(200, { junk: 'x'.repeat(500) });
-    expect(outcome.kind === 'retryable' && outcome.error.length).toBeLessThanOrEqual(60);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delay-seconds', () => {
-    expect(parseRetryAfter('0', now)).toBe(0);
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-  });
-  it('reads an HTTP date, a past one as no wait', () => {
-    expect(parseRetryAfter(new Date(now.getTime() + 2000).toUTCString(), now)).toBe(2000);
-    expect(parseRetryAfter(new Date(now.getTime() - 2000).toUTCString(), now)).toBe(0);
-  });
-  it('ignores what is absent or unreadable', () => {
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-    expect(parseRetryAfter('', now)).toBeUndefined();
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-  });
-});
 
 describe('shortError', () => {
   it('keeps short errors and cuts long ones to 60 characters', () => {

@@ -1,6 +1,6 @@
 /** SMS cost rules: GSM 03.38 basic set and extension table, UCS-2 otherwise, and where segments split. */
 import { describe, expect, it } from 'vitest';
-import { isGsm7, smsCost } from '../../functions/domain/segments.js';
+import { isGsm7, smsCost } from '../../functions/domain/channels/sms.js';
 
 describe('smsCost', () => {
   it('160 GSM-7 characters are one segment, 161 are two', () => {

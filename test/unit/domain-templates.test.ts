@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { chunksOfPage, splitAudience } from '../../functions/domain/messages.js';
+import { previewSms as preview } from '../../functions/domain/channels/sms.js';
 import {
   checkTemplate,
   checkTemplateRendering,
-  preview,
   renderTemplate,
   RenderedTooLargeError,
   snapshotOf,

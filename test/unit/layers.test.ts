@@ -21,6 +21,8 @@ describe('layers: imports point one way', () => {
     ['functions/domain/x.ts', "import { readFileSync } from 'node:fs';"],
     ['functions/domain/x.ts', "import { createRequire } from 'node:module';"],
     ['functions/domain/lazy-packages.ts', "import { readFileSync } from 'node:fs';"],
+    ['functions/domain/channels/x.ts', "import { parseEnv } from '../../adapters/config.js';"],
+    ['functions/domain/channels/x.ts', "import { create } from 'axios';"],
     ['functions/domain/lazy-packages.ts', "import { parseEnv } from '../adapters/config.js';"],
     ['functions/api/routes/x.ts', "import { DynamoClientStore } from '../../adapters/dynamo/client-store.js';"],
     ['functions/api/routes/x.ts', "import { NewClientSchema } from '../schemas/clients.js';"],
@@ -39,6 +41,7 @@ describe('layers: imports point one way', () => {
   it.each([
     ['functions/domain/x.ts', "import { isOpen } from './messages.js';"],
     ['functions/domain/lazy-packages.ts', "import { createRequire } from 'node:module';"],
+    ['functions/domain/channels/x.ts', "import { isOpen } from '../messages.js';"],
     ['functions/services/x.ts', "import { deletion } from '../domain/campaigns.js';"],
     ['functions/api/routes/x.ts', "import { campaignService } from '../../services/campaigns.js';"],
     ['functions/api/routes/x.ts', "export const schemas = () => import('../schemas/clients.js');"],

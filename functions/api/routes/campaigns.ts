@@ -1,7 +1,7 @@
 /** Campaigns: POST/GET /campaigns, POST /campaigns/preview and /audience, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
-import { preview } from '../../domain/templates.js';
+import { previewSms } from '../../domain/channels/sms.js';
 import { campaignService } from '../../services/campaigns.js';
 import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
@@ -57,11 +57,11 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       path: '/campaigns/preview',
       handler: withJsonBody(async (event) => {
         const { text, clientId } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
-        if (clientId === undefined) return json(200, preview(text));
+        if (clientId === undefined) return json(200, previewSms(text));
         touched(event, { clientId });
         const client = await clients.get(clientId);
         if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
-        return json(200, preview(text, client));
+        return json(200, previewSms(text, client));
       }),
     },
     {
