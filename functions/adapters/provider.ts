@@ -3,7 +3,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { classifyResponse } from '../domain/channels/sms.js';
 import { shortError, type SendOutcome } from '../domain/delivery.js';
-import type { Provider, SendRequest } from '../ports.js';
+import type { SmsMessage } from '../domain/channels/sms.js';
+import type { ChannelSender } from '../ports.js';
 
 export interface ProviderSettings {
   baseUrl: string;
@@ -22,8 +23,12 @@ export interface ProviderSettings {
  */
 export const TOKEN_REREAD_MS = 10_000;
 
-/** The external sending API (docs/provider-openapi.yaml): POST /send/{msgId} with a Bearer JWT. */
-export class HttpProvider implements Provider {
+/**
+ * The SMS channel's sender: the external sending API (docs/provider-openapi.yaml), POST
+ * /send/{msgId} with a Bearer JWT, its answers classified by the SMS rules (functions/domain/channels/sms.ts).
+ */
+export class HttpProvider implements ChannelSender<SmsMessage> {
+  readonly channel = 'sms';
   private readonly http: AxiosInstance;
   private readonly now: () => number;
   /** Set by a 401, cleared by the read past the cache it asks for. */
@@ -43,7 +48,7 @@ export class HttpProvider implements Provider {
     });
   }
 
-  async send(request: SendRequest, timeoutMs: number): Promise<SendOutcome> {
+  async send(request: Pick<SmsMessage, 'id' | 'phone' | 'text'>, timeoutMs: number): Promise<SendOutcome> {
     if (timeoutMs <= 0) return { kind: 'retryable', error: 'no time left before the end' };
     try {
       const response = await this.http.post(
@@ -57,7 +62,7 @@ export class HttpProvider implements Provider {
         },
       );
       const outcome = classifyResponse(response.status, response.data, response.headers['retry-after'] as string | undefined);
-      if (outcome.kind === 'retryable' && outcome.tokenRefused) this.tokenRefused = true;
+      if (outcome.kind === 'auth-failed') this.tokenRefused = true;
       return outcome;
     } catch (error) {
       return { kind: 'retryable', error: shortError(describe(error)) };

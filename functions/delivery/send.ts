@@ -2,20 +2,19 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
-import { maskPhone } from '../domain/channels/sms.js';
 import { callBudgetMs, callTimeoutMs, isPastCutoff, MIN_CALL_MS, waitBudgetMs } from '../domain/cutoff.js';
-import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
+import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.js';
+import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
-import { SMS_TEXT_LIMIT } from '../domain/render-limits.js';
-import { renderTemplate, TemplateRenderError } from '../domain/templates.js';
+import { TemplateRenderError } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, ChunkRef, Clock, MessageStore, Provider, RateSlots, SendQueue, SuppressionList } from '../ports.js';
+import type { CampaignStore, ChannelSender, ChunkRef, Clock, MessageStore, RateSlots, SendQueue, SuppressionList } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
@@ -36,26 +35,30 @@ interface SendResult {
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
 
-export interface SendDependencies {
+/** One channel's send function: its queue, its sender and its rules; the rest is what every channel shares. */
+export interface SendDependencies<M extends OutgoingMessage = OutgoingMessage> {
   clock: Clock;
   campaigns: CampaignStore;
   messages: MessageStore;
+  /** This channel's send queue. */
   sendQueue: SendQueue;
   rateSlots: RateSlots;
-  provider: Provider;
+  sender: ChannelSender<M>;
+  rules: ChannelRules<M>;
   /** Read for notices only: a campaign's audience was checked against it at fan-out. */
   suppression: SuppressionList;
   settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
 }
 
 /**
- * Sends the open messages of each chunk in a batch. A chunk is claimed first (no second
- * worker sends it), its outcome is written once per attempt (the campaign's counters follow
- * from that write through the tally, functions/delivery/tally.ts),
- * and a chunk with retryable failures goes back to the queue with a backoff.
+ * Sends the open messages of each chunk in a batch, on one channel (the sender's): the same code
+ * for every channel. A chunk is claimed first (no second worker sends it), its outcome is
+ * written once per attempt (the campaign's counters follow from that write through the tally,
+ * functions/delivery/tally.ts), and a chunk with retryable failures goes back to the queue with a backoff.
  */
-export function createSendHandler(deps: SendDependencies) {
-  const { campaigns, messages, sendQueue, provider, clock, settings } = deps;
+export function createSendHandler<M extends OutgoingMessage>(deps: SendDependencies<M>) {
+  const { campaigns, messages, sendQueue, sender, rules, clock, settings } = deps;
+  if (sender.channel !== rules.channel) throw new Error(`the ${sender.channel} sender was given the ${rules.channel} channel's rules`);
   const limit = createLimiter(settings.providerConcurrency);
   const backoff = { ...DEFAULT_BACKOFF, maxMs: settings.maxBackoffSeconds * 1000 };
   const rateGate = new RateGate(deps.rateSlots, clock);
@@ -121,11 +124,11 @@ export function createSendHandler(deps: SendDependencies) {
         logger.info('notice not sent: the client opted out', { campaignId, messageId: message.id, clientId: message.clientId });
         return { message: closed(message, 'cancelled', NOTICE_OPTED_OUT), retryAfterMs: 0 };
       }
-      let text: string;
+      let rendered: M;
       try {
         // Rendered from the variables the fan-out copied into the chunk: no client is read here. A notice comes
-        // rendered, and checked against the limit when it was posted; a campaign message larger than an SMS fails.
-        text = message.text ?? renderTemplate(campaign.text, { ...message.vars, phone: message.phone }, SMS_TEXT_LIMIT);
+        // rendered, and checked against the limit when it was posted; a campaign message larger than its channel allows fails.
+        rendered = rules.render(campaign, message);
       } catch (error) {
         if (!(error instanceof TemplateRenderError)) throw error;
         const failed = closed({ ...message, attempts: message.attempts + 1 }, 'failed', shortError(`template: ${error.message}`));
@@ -144,10 +147,7 @@ export function createSendHandler(deps: SendDependencies) {
       const budgetMs = callBudgetMs(outcomeBy, now);
       if (budgetMs < MIN_CALL_MS) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
       const started = performance.now();
-      const outcome: SendOutcome = await provider.send(
-        { id: message.id, phone: message.phone, text },
-        Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), budgetMs),
-      );
+      const outcome: SendOutcome = await sender.send(rendered, Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), budgetMs));
       // Whole milliseconds: each value is a number in the invocation's EMF log line, and a double's digits are bytes ingested.
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, Math.round(performance.now() - started));
       const next = afterOutcome(message, outcome, clock.now());
@@ -158,14 +158,14 @@ export function createSendHandler(deps: SendDependencies) {
         campaignId,
         messageId: message.id,
         clientId: message.clientId,
-        phone: maskPhone(message.phone),
+        ...rules.logFields(message),
         outcome: outcome.kind,
         attempts: next.attempts,
       };
       if (outcome.kind === 'sent') logger.info('message sent', log);
       else if (tokenRefused) logger.error('message failed: the provider refused the token', { ...log, error: next.lastError });
       else logger.warn('message not sent', { ...log, error: outcome.error });
-      return { message: next, retryAfterMs: outcome.kind === 'retryable' ? (outcome.retryAfterMs ?? 0) : 0 };
+      return { message: next, retryAfterMs: retryAfterMsOf(outcome) };
     });
   }
 

@@ -1,4 +1,4 @@
-/** What a provider answer means, how long to wait before trying again, and what a chunk's attempt leaves behind. */
+/** What a sender's answer means for a message (each channel classifies its own answers into these), how long to wait before trying again, and what a chunk's attempt leaves behind. */
 import { isPastCutoff } from './cutoff.js';
 import type { MessageRecord, MessageStatus } from './messages.js';
 
@@ -6,11 +6,13 @@ export type SendOutcome =
   | { kind: 'sent' }
   /** The provider refused the message itself: trying again cannot help. */
   | { kind: 'rejected'; error: string }
+  /** Slow, down, rate-limited or talking nonsense: worth another try. */
+  | { kind: 'retryable'; error: string; retryAfterMs?: number }
   /**
-   * Slow, down, rate-limited or talking nonsense: worth another try. `tokenRefused`: a 401, which
-   * is about the token, not the message, and is tried only a few times (TOKEN_REFUSED_ATTEMPTS).
+   * The channel refused Herald's own credentials (the SMS provider's 401): about the token, not the
+   * message, so tried only a few times (TOKEN_REFUSED_ATTEMPTS), then the message fails.
    */
-  | { kind: 'retryable'; error: string; retryAfterMs?: number; tokenRefused?: true };
+  | { kind: 'auth-failed'; error: string; retryAfterMs?: number };
 
 const ERROR_LENGTH = 60;
 
@@ -51,8 +53,10 @@ export function afterOutcome(message: MessageRecord, outcome: SendOutcome, now: 
       return withoutError({ ...message, status: 'sent', attempts, sentAt: now.toISOString() });
     case 'rejected':
       return { ...message, status: 'failed', attempts, lastError: outcome.error };
+    case 'auth-failed':
+      if (attempts >= TOKEN_REFUSED_ATTEMPTS) return { ...message, status: 'failed', attempts, lastError: TOKEN_REFUSED_ERROR };
+      return { ...message, status: 'queued', attempts, lastError: outcome.error };
     case 'retryable':
-      if (outcome.tokenRefused && attempts >= TOKEN_REFUSED_ATTEMPTS) return { ...message, status: 'failed', attempts, lastError: TOKEN_REFUSED_ERROR };
       return { ...message, status: 'queued', attempts, lastError: outcome.error };
   }
 }
@@ -60,6 +64,11 @@ export function afterOutcome(message: MessageRecord, outcome: SendOutcome, now: 
 function withoutError(message: MessageRecord): MessageRecord {
   const { lastError: _lastError, ...rest } = message;
   return rest;
+}
+
+/** How long the sender asked to be left alone, when the outcome is one to try again. */
+export function retryAfterMsOf(outcome: SendOutcome): number {
+  return outcome.kind === 'retryable' || outcome.kind === 'auth-failed' ? (outcome.retryAfterMs ?? 0) : 0;
 }
 
 /** A message that will not be tried, for a reason that is not the provider's. */

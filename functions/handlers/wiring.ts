@@ -29,6 +29,7 @@ import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
+import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
 import { onFirstUse } from '../domain/lazy-packages.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -204,7 +205,11 @@ export function secretToken(secretName: string): (read?: { fresh: boolean }) => 
   };
 }
 
-export function sendDependencies(env: SendEnv, overrides: Partial<SendDependencies> & { token?: () => Promise<string> } = {}): SendDependencies {
+/** The SMS channel's send function: the provider's HTTP client, the only sender that reads the provider token. */
+export function sendDependencies(
+  env: SendEnv,
+  overrides: Partial<SendDependencies<SmsMessage>> & { token?: () => Promise<string> } = {},
+): SendDependencies<SmsMessage> {
   const clock = overrides.clock ?? systemClock;
   const { token: tokenOverride, ...rest } = overrides;
   const token = tokenOverride ?? (env.PROVIDER_TOKEN_SECRET ? secretToken(env.PROVIDER_TOKEN_SECRET) : undefined);
@@ -216,7 +221,8 @@ export function sendDependencies(env: SendEnv, overrides: Partial<SendDependenci
     sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
     rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
     suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
-    provider: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY, now: () => clock.now().getTime() }),
+    sender: new HttpProvider({ baseUrl: env.PROVIDER_URL, token, maxSockets: env.PROVIDER_CONCURRENCY, now: () => clock.now().getTime() }),
+    rules: smsRules,
     settings: {
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       providerConcurrency: env.PROVIDER_CONCURRENCY,

@@ -1,12 +1,13 @@
-/** What sends a message out. */
+/** What sends a message out: one adapter per channel (the SMS provider's HTTP client, functions/adapters/provider.ts). */
+import type { Channel, OutgoingMessage } from '../domain/channels/channel.js';
 import type { SendOutcome } from '../domain/delivery.js';
 
-export interface SendRequest {
-  id: number;
-  phone: string;
-  text: string;
-}
-
-export interface Provider {
-  send(request: SendRequest, timeoutMs: number): Promise<SendOutcome>;
+export interface ChannelSender<M extends OutgoingMessage = OutgoingMessage> {
+  readonly channel: Channel;
+  /**
+   * Sends one rendered message, given at most `timeoutMs`, and classifies what came of it: sent,
+   * retryable (with the channel's retry-after), rejected, or auth-failed. The channel's answers,
+   * timeouts and network errors are outcomes, never thrown.
+   */
+  send(message: M, timeoutMs: number): Promise<SendOutcome>;
 }

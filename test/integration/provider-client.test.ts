@@ -96,7 +96,7 @@ describe('provider client', () => {
       reply = refusedUnless('new-jwt');
       const reads: boolean[] = [];
       const rotated = new HttpProvider({ baseUrl: baseUrl(), token: async ({ fresh }) => (reads.push(fresh), fresh ? 'new-jwt' : 'old-jwt'), maxSockets: 1 });
-      expect(await rotated.send(request, 1000)).toEqual({ kind: 'retryable', error: 'HTTP 401', tokenRefused: true });
+      expect(await rotated.send(request, 1000)).toEqual({ kind: 'auth-failed', error: 'HTTP 401' });
       expect(await rotated.send(request, 1000)).toEqual({ kind: 'sent' });
       expect(seen.slice(-2).map((call) => call.authorization)).toEqual(['Bearer old-jwt', 'Bearer new-jwt']);
       expect(reads).toEqual([false, true]);

@@ -13,6 +13,7 @@ import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
+import { smsRules, type SmsMessage } from '../../functions/domain/channels/sms.js';
 import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Clock, Stores } from '../../functions/ports.js';
@@ -30,7 +31,7 @@ let queues: TestQueues;
 let provider: FakeProvider;
 let handler: (event: SQSEvent, context?: { getRemainingTimeInMillis(): number }) => Promise<SQSBatchResponse>;
 let tally: TestTally;
-let sendDependencies: SendDependencies;
+let sendDependencies: SendDependencies<SmsMessage>;
 let notices: DynamoNoticeStore;
 let tablesEnv: Record<string, string>;
 const sqs = sqsClient();
@@ -49,7 +50,8 @@ beforeAll(async () => {
     sendQueue: new SqsSendQueue(sqs, queues.send.url),
     rateSlots: new DynamoRateSlots(documentClient(), tables.env.UNIQUES_TABLE as string),
     suppression: new DynamoSuppressionList(documentClient(), tables.env.UNIQUES_TABLE as string),
-    provider: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
+    sender: new HttpProvider({ baseUrl: provider.url, token: async () => 'secret-jwt', maxSockets: 4 }),
+    rules: smsRules,
     settings: { providerTimeoutMs: 2000, providerConcurrency: 4, maxBackoffSeconds: 60 },
   };
   handler = createSendHandler(sendDependencies);
@@ -251,7 +253,7 @@ describe('send handler', () => {
     const { campaign } = await campaignWithChunks(4, 600_000);
     // The deployed placeholder: the provider takes only 'secret-jwt'.
     const provider401 = new HttpProvider({ baseUrl: provider.url, token: async () => 'placeholder', maxSockets: 4 });
-    const wrongToken = createSendHandler({ ...sendDependencies, provider: provider401 });
+    const wrongToken = createSendHandler<SmsMessage>({ ...sendDependencies, sender: provider401 });
     const ref = { campaignId: campaign.id, chunk: 0 };
     const documents: ReturnType<typeof metrics.serializeMetrics>[] = [];
     const publish = vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => {

@@ -24,8 +24,9 @@ describe('classifyResponse', () => {
   it.each([429, 408, 500, 502, 503, 504])('retries HTTP %i', (status) => {
     expect(classifyResponse(status, {})).toEqual({ kind: 'retryable', error: `HTTP ${status}` });
   });
-  it('retries HTTP 401 as a refused token, whatever Retry-After says', () => {
-    expect(classifyResponse(401, {}, '30', now)).toEqual({ kind: 'retryable', error: 'HTTP 401', tokenRefused: true });
+  it('tells a refused token (HTTP 401) apart as auth-failed, whatever Retry-After says: the credentials are at fault, not the message', () => {
+    expect(classifyResponse(401, {})).toEqual({ kind: 'auth-failed', error: 'HTTP 401' });
+    expect(classifyResponse(401, {}, '30', now)).toEqual({ kind: 'auth-failed', error: 'HTTP 401' });
   });
   it.each([400, 403, 404, 409, 422])('does not retry HTTP %i: the provider refused the message', (status) => {
     expect(classifyResponse(status, {})).toEqual({ kind: 'rejected', error: `HTTP ${status}` });

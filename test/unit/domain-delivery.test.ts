@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { classifyResponse } from '../../functions/domain/channels/sms.js';
 import {
   afterOutcome,
   closed,
   DEFAULT_BACKOFF,
   planRetry,
+  retryAfterMsOf,
   retryDelayMs,
   shortError,
   TOKEN_REFUSED_ATTEMPTS,
   TOKEN_REFUSED_ERROR,
 } from '../../functions/domain/delivery.js';
-import { classifyResponse } from '../../functions/domain/channels/sms.js';
 import type { MessageRecord } from '../../functions/domain/messages.js';
 
 const now = new Date('2030-06-01T12:00:00.000Z');
@@ -48,6 +49,16 @@ describe('retryDelayMs', () => {
   });
   it('treats attempt 0 as the first', () => {
     expect(retryDelayMs(0, policy, 0, () => 1)).toBe(1000);
+  });
+});
+
+describe('retryAfterMsOf', () => {
+  it('is the wait a retryable or auth-failed answer asked for, and none otherwise', () => {
+    expect(retryAfterMsOf({ kind: 'retryable', error: 'HTTP 429', retryAfterMs: 3000 })).toBe(3000);
+    expect(retryAfterMsOf({ kind: 'auth-failed', error: 'HTTP 401', retryAfterMs: 2000 })).toBe(2000);
+    expect(retryAfterMsOf({ kind: 'retryable', error: 'timeout' })).toBe(0);
+    expect(retryAfterMsOf({ kind: 'sent' })).toBe(0);
+    expect(retryAfterMsOf({ kind: 'rejected', error: 'HTTP 400' })).toBe(0);
   });
 });
 

@@ -5,8 +5,10 @@
  */
 import type { Client } from '../clients.js';
 import { shortError, type SendOutcome } from '../delivery.js';
+import type { MessageRecord } from '../messages.js';
 import { SMS_TEXT_LIMIT } from '../render-limits.js';
 import { checkTemplate, placeholderVariables, renderRefusal, renderTemplate, snapshotOf, TemplateRenderError } from '../templates.js';
+import type { ChannelRules, MessageContent, OutgoingMessage } from './channel.js';
 import { smsCost, type SmsCost } from './sms-segments.js';
 
 export { isGsm7, LIMITS, smsCost, type SmsCost, type SmsEncoding } from './sms-segments.js';
@@ -24,12 +26,15 @@ export function classifyResponse(status: number, body: unknown, retryAfter?: str
     if (code === 0) return { kind: 'sent' };
     return { kind: 'retryable', error: shortError(`malformed 200 body: ${JSON.stringify(body) ?? typeof body}`) };
   }
-  if (status === 401) return { kind: 'retryable', error: 'HTTP 401', tokenRefused: true };
-  if (status === 429 || status === 408 || status >= 500) {
-    const retryAfterMs = parseRetryAfter(retryAfter, now);
-    return { kind: 'retryable', error: `HTTP ${status}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-  }
+  // The token is refused, not the message: the shared send code retries it a few times (TOKEN_REFUSED_ATTEMPTS), whatever Retry-After says.
+  if (status === 401) return { kind: 'auth-failed', error: 'HTTP 401' };
+  if (status === 429 || status === 408 || status >= 500) return { kind: 'retryable', error: `HTTP ${status}`, ...retryAfterOf(retryAfter, now) };
   return { kind: 'rejected', error: `HTTP ${status}` };
+}
+
+function retryAfterOf(value: string | null | undefined, now: Date): { retryAfterMs?: number } {
+  const retryAfterMs = parseRetryAfter(value, now);
+  return retryAfterMs !== undefined ? { retryAfterMs } : {};
 }
 
 /** Retry-After is either delay-seconds or an HTTP date. */
@@ -58,3 +63,26 @@ export function previewSms(text: string, client?: Partial<Pick<Client, 'name' | 
   }
   return { text: rendered, ...smsCost(rendered) };
 }
+
+/** An SMS as the provider takes it (POST /send/{msgId}): the id is the provider's msgId. */
+export interface SmsMessage extends OutgoingMessage {
+  channel: 'sms';
+  phone: string;
+  text: string;
+}
+
+/**
+ * A campaign message's text rendered from the variables the fan-out copied into the chunk (no client
+ * is read), with the phone, no larger than an SMS (RenderedTooLargeError); a notice's comes rendered,
+ * checked against the limit when it was posted.
+ */
+export function renderSms(content: MessageContent, message: MessageRecord): SmsMessage {
+  const text = message.text ?? renderTemplate(content.text, { ...message.vars, phone: message.phone }, SMS_TEXT_LIMIT);
+  return { channel: 'sms', id: message.id, phone: message.phone, text };
+}
+
+export const smsRules: ChannelRules<SmsMessage> = {
+  channel: 'sms',
+  render: renderSms,
+  logFields: (message) => ({ phone: maskPhone(message.phone) }),
+};
