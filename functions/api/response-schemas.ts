@@ -8,7 +8,7 @@ import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 import { CampaignFilterSchema, maxPerSecond, SendWindowSchema } from './schemas/campaigns.js';
 import { attributes, name, optedOut } from './schemas/clients.js';
-import { operatorCode, phone, tag, timestamp } from './schemas/fields.js';
+import { channel, operatorCode, phone, tag, timestamp } from './schemas/fields.js';
 
 export const ClientSchema = z
   .strictObject({
@@ -33,6 +33,7 @@ export const CountsSchema = z
 export const CampaignSchema = z
   .strictObject({
     id: z.string(),
+    channel,
     text: z.string(),
     startAt: timestamp,
     endAt: timestamp,
@@ -70,6 +71,7 @@ export const PreviewSchema = z
 
 /** A message's delivery as both a campaign's messages and a notice report it. */
 const delivery = {
+  channel,
   clientId: z.string(),
   status: z.enum(MESSAGE_STATUSES),
   attempts: count,

@@ -1,5 +1,6 @@
 /** Domain records as the API shows them: campaigns with their effective status and counts, messages without phones. */
 import { effectiveStatus, isFannedOut, type Campaign } from '../domain/campaigns.js';
+import { channelOf } from '../domain/channels/channel.js';
 import type { Client } from '../domain/clients.js';
 import { emptyCounts, totalOf, type Counts, type Message } from '../domain/messages.js';
 import type { CampaignView, ClientView, MessageView } from './response-schemas.js';
@@ -29,6 +30,7 @@ export function campaignView(campaign: Campaign, now: Date, audience?: number): 
   const counts = fullCounts(campaign.counts);
   return {
     id: campaign.id,
+    channel: channelOf(campaign),
     text: campaign.text,
     startAt: campaign.startAt,
     endAt: campaign.endAt,
@@ -51,6 +53,7 @@ export function messageView(message: Message): MessageView {
   return {
     id: message.id,
     campaignId: message.campaignId,
+    channel: message.channel,
     clientId: message.clientId,
     status: message.status,
     attempts: message.attempts,

@@ -1,6 +1,7 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { audiencePlan, type Campaign, type FanoutProgress, type StreamProgress } from '../domain/campaigns.js';
+import { channelOf } from '../domain/channels/channel.js';
 import { isPastCutoff } from '../domain/cutoff.js';
 import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
 import { utcOffsetMinutes } from '../domain/send-window.js';
@@ -87,9 +88,10 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     // With a send window, clients with the same UTC offset share chunks, so a chunk waits for its window as one.
     const now = clock.now();
     const use = variablesOf(campaign);
+    const channel = channelOf(campaign);
     const pageChunks = campaign.sendWindow
-      ? groupedChunksOfPage(campaign.id, stored, byUtcOffset(deliver, now), now, use)
-      : chunksOfPage(campaign.id, stored, deliver, now, use);
+      ? groupedChunksOfPage(campaign.id, stored, byUtcOffset(deliver, now), now, use, channel)
+      : chunksOfPage(campaign.id, stored, deliver, now, use, channel);
     const { chunks, nextCursor } = await messages.writePage(campaign.id, stored, pageChunks, audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };

@@ -214,6 +214,8 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       await sendQueue.retryLater(record.receiptHandle, (claim.until - clock.now().getTime()) / 1000 + 1);
       throw new RetryLater(`chunk ${ref.campaignId}/${ref.chunk} is leased`);
     }
+    // Each channel's chunks come on its own queue: one on another's would be sent by the wrong sender.
+    if (claim.chunk.channel !== sender.channel) throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is on ${claim.chunk.channel}, not ${sender.channel}`);
     const before = claim.chunk.messages;
     // The value the claim wrote: the outcome is stored only while the lease is still this one.
     const leaseUntil = claimedAt.getTime() + CHUNK_LEASE_MS;

@@ -1,4 +1,5 @@
 /** Campaign rules: what may change in which state, when a campaign starts, who it reaches. */
+import { availableChannel, type Channel } from './channels/channel.js';
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
@@ -40,6 +41,8 @@ export function isFannedOut(progress: FanoutProgress | undefined): boolean {
 
 export interface Campaign {
   id: string;
+  /** What its messages go out on; absent on campaigns stored before channels existed, which are SMS (channelOf). */
+  channel?: Channel;
   text: string;
   startAt: string;
   endAt: string;
@@ -71,6 +74,8 @@ export interface Campaign {
 }
 
 export interface NewCampaign {
+  /** Default SMS. */
+  channel?: Channel;
   text: string;
   startAt: string;
   endAt: string;
@@ -110,6 +115,7 @@ export function checkTimes(startAt: string, endAt: string, now: Date): void {
 
 /** Every rule a new campaign's fields must pass, checked before the store spends a campaign number. */
 export function checkNewCampaign(input: NewCampaign, now: Date): void {
+  availableChannel(input.channel);
   checkTimes(input.startAt, input.endAt, now);
   checkTemplateRendering(input.text);
   if (input.recurrence) normalizeRecurrence(input.recurrence, new Date(input.startAt));
@@ -120,6 +126,7 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
   const stamp = now.toISOString();
   return {
     id,
+    channel: availableChannel(input.channel),
     text: input.text,
     startAt: new Date(input.startAt).toISOString(),
     endAt: new Date(input.endAt).toISOString(),
@@ -155,9 +162,11 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
+  if (patch.channel !== undefined) availableChannel(patch.channel);
   if (patch.text !== undefined) checkTemplateRendering(patch.text);
   return {
     ...campaign,
+    ...(patch.channel !== undefined ? { channel: patch.channel } : {}),
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),

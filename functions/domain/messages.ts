@@ -1,4 +1,5 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
+import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import type { Client } from './clients.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
@@ -46,6 +47,8 @@ export interface MessageRecord {
 export interface Chunk {
   campaignId: string;
   chunk: number;
+  /** Every message of a chunk goes out on one channel, through that channel's queue and sender. */
+  channel: Channel;
   createdAt: string;
   messages: MessageRecord[];
   /** How many times a worker has claimed it. */
@@ -55,6 +58,7 @@ export interface Chunk {
 /** A message as the API shows it. */
 export interface Message extends MessageRecord {
   campaignId: string;
+  channel: Channel;
   createdAt: string;
 }
 
@@ -107,10 +111,17 @@ export function pageMarkOf(chunk: number): number {
 }
 
 /** The chunks of one fan-out page: chunk numbers follow the page, so a replayed page maps onto the same items. */
-export function chunksOfPage(campaignId: string, page: number, audience: AudienceMember[], now: Date, use?: TemplateUse): Chunk[] {
+export function chunksOfPage(
+  campaignId: string,
+  page: number,
+  audience: AudienceMember[],
+  now: Date,
+  use?: TemplateUse,
+  channel: Channel = DEFAULT_CHANNEL,
+): Chunk[] {
   const members: AudienceMember[][] = [];
   for (let i = 0; i < audience.length; i += CHUNK_SIZE) members.push(audience.slice(i, i + CHUNK_SIZE));
-  return chunksOf(campaignId, page, members, now, use);
+  return chunksOf(campaignId, page, members, now, use, channel);
 }
 
 /**
@@ -118,22 +129,30 @@ export function chunksOfPage(campaignId: string, page: number, audience: Audienc
  * each group gets chunks of its own, so a chunk waits for a send window as one, as long as
  * the page's chunk numbers suffice; when they do not, groups in order share chunks.
  */
-export function groupedChunksOfPage(campaignId: string, page: number, groups: AudienceMember[][], now: Date, use?: TemplateUse): Chunk[] {
+export function groupedChunksOfPage(
+  campaignId: string,
+  page: number,
+  groups: AudienceMember[][],
+  now: Date,
+  use?: TemplateUse,
+  channel: Channel = DEFAULT_CHANNEL,
+): Chunk[] {
   const needed = groups.reduce((sum, group) => sum + Math.ceil(group.length / CHUNK_SIZE), 0);
-  if (needed > CHUNKS_PER_PAGE) return chunksOfPage(campaignId, page, groups.flat(), now, use);
+  if (needed > CHUNKS_PER_PAGE) return chunksOfPage(campaignId, page, groups.flat(), now, use, channel);
   const members: AudienceMember[][] = [];
   for (const group of groups) for (let i = 0; i < group.length; i += CHUNK_SIZE) members.push(group.slice(i, i + CHUNK_SIZE));
-  return chunksOf(campaignId, page, members, now, use);
+  return chunksOf(campaignId, page, members, now, use, channel);
 }
 
 /** Each message carries the values of the variables `use` names, and the client's zone (what a send window is judged by). */
-function chunksOf(campaignId: string, page: number, members: AudienceMember[][], now: Date, use?: TemplateUse): Chunk[] {
+function chunksOf(campaignId: string, page: number, members: AudienceMember[][], now: Date, use: TemplateUse | undefined, channel: Channel): Chunk[] {
   const seq = Number(campaignId);
   return members.map((inChunk, i) => {
     const chunk = page * CHUNKS_PER_PAGE + i;
     return {
       campaignId,
       chunk,
+      channel,
       createdAt: now.toISOString(),
       receives: 0,
       messages: inChunk.map((member, position) => {

@@ -6,6 +6,7 @@
  * (functions/delivery/tally.ts) leaves notices out of campaign counters.
  */
 import type { Campaign } from './campaigns.js';
+import { availableChannel, DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import type { Client } from './clients.js';
 import { ConflictError } from './errors.js';
 import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
@@ -22,6 +23,8 @@ export const NOTICE_CHUNK = 0;
 export type NoticeVariables = Record<string, string | number | boolean>;
 
 export interface NewNotice {
+  /** Default SMS. */
+  channel?: Channel;
   clientId?: string;
   phone?: string;
   text: string;
@@ -30,6 +33,7 @@ export interface NewNotice {
 
 export interface Notice {
   id: number;
+  channel: Channel;
   clientId: string;
   status: MessageStatus;
   attempts: number;
@@ -49,6 +53,13 @@ export function clientField(input: Pick<NewNotice, 'clientId'>): 'clientId' | 'p
  */
 export function checkNoticeText(text: string, variables: NoticeVariables | undefined): void {
   checkTemplate(text, Object.keys(variables ?? {}));
+}
+
+/** Every rule a notice's own fields must pass, checked before any read: its channel, then its text. Throws a ValidationError naming the field. */
+export function checkNewNotice(input: Pick<NewNotice, 'channel' | 'text' | 'variables'>): Channel {
+  const channel = availableChannel(input.channel);
+  checkNoticeText(input.text, input.variables);
+  return channel;
 }
 
 /** The client's variables, with the caller's added (a caller's value wins over the client's of the same name). */
@@ -77,10 +88,11 @@ export function renderNotice(text: string, client: Client, variables: NoticeVari
 }
 
 /** The stored chunk of a new notice: one queued message carrying its rendered text. */
-export function noticeChunk(id: number, client: Pick<Client, 'id' | 'phone'>, text: string, now: Date): Chunk {
+export function noticeChunk(id: number, client: Pick<Client, 'id' | 'phone'>, text: string, now: Date, channel: Channel = DEFAULT_CHANNEL): Chunk {
   return {
     campaignId: noticeKey(id),
     chunk: NOTICE_CHUNK,
+    channel,
     createdAt: now.toISOString(),
     receives: 0,
     messages: [{ id, clientId: client.id, phone: client.phone, status: 'queued', attempts: 0, text }],
@@ -93,6 +105,7 @@ export function noticeOf(chunk: Chunk): Notice | undefined {
   if (!message) return undefined;
   return {
     id: message.id,
+    channel: chunk.channel,
     clientId: message.clientId,
     status: message.status,
     attempts: message.attempts,

@@ -10,6 +10,7 @@
  * a run is sending), paused while paused (no run starts), finished after `endAt`, cancelled
  * after a DELETE. Its own `counts` stay at zero: each run carries its own.
  */
+import { availableChannel, channelOf } from './channels/channel.js';
 import { checkTimes, effectiveStatus, newCampaignRecord, type Campaign, type CampaignPatch } from './campaigns.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { normalizeRecurrence, runWindow } from './recurrence.js';
@@ -40,10 +41,12 @@ export function patchedRecurring(campaign: Campaign, patch: CampaignPatch, now: 
   const startAt = patch.startAt ? new Date(patch.startAt).toISOString() : campaign.startAt;
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
+  if (patch.channel !== undefined) availableChannel(patch.channel);
   if (patch.text !== undefined) checkTemplateRendering(patch.text);
   const recurrence = patch.recurrence !== undefined ? normalizeRecurrence(patch.recurrence, new Date(startAt)) : campaign.recurrence;
   return {
     ...campaign,
+    ...(patch.channel !== undefined ? { channel: patch.channel } : {}),
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
@@ -65,6 +68,7 @@ export function runRecord(recurring: Campaign, occurrence: Date, id: string, now
   const window = runWindow(occurrence, recurring.recurrence as NonNullable<Campaign['recurrence']>, new Date(recurring.endAt));
   const run = newCampaignRecord(
     {
+      channel: channelOf(recurring),
       text: recurring.text,
       startAt: window.startAt.toISOString(),
       endAt: window.endAt.toISOString(),

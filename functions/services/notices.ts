@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../domain/errors.js';
 import {
-  checkNoticeText,
+  checkNewNotice,
   checkRecipient,
   clientField,
   noticeChunk,
@@ -24,9 +24,9 @@ export interface NoticeDependencies {
   clock: Clock;
 }
 
-/** Throws ValidationError (text), NotFoundError (no such client) or ConflictError (opted out) before anything is written. */
+/** Throws ValidationError (channel, text), NotFoundError (no such client) or ConflictError (opted out) before anything is written. */
 export async function createNotice(deps: NoticeDependencies, input: NewNotice): Promise<Notice> {
-  checkNoticeText(input.text, input.variables);
+  const channel = checkNewNotice(input);
   const field = clientField(input);
   const client = input.clientId !== undefined ? await deps.clients.get(input.clientId) : await deps.clients.findByPhone(input.phone ?? '');
   if (!client) {
@@ -35,7 +35,7 @@ export async function createNotice(deps: NoticeDependencies, input: NewNotice): 
   }
   checkRecipient(client, field);
   const text = renderNotice(input.text, client, input.variables);
-  const chunk = await deps.notices.create((id) => noticeChunk(id, client, text, deps.clock.now()));
+  const chunk = await deps.notices.create((id) => noticeChunk(id, client, text, deps.clock.now(), channel));
   await deps.sendQueue.enqueue([{ campaignId: chunk.campaignId, chunk: NOTICE_CHUNK }]);
   return noticeOf(chunk) as Notice;
 }

@@ -58,6 +58,7 @@ interface Campaign {
 interface Message {
   id: number;
   campaignId: string;
+  channel: string;
   clientId: string;
   status: string;
   attempts: number;
@@ -309,6 +310,8 @@ describe('campaigns', () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
+      // On SMS when the request names no channel.
+      channel: 'sms',
       status: 'scheduled',
       text: 'Spring sale',
       counts: zeroCounts,
@@ -415,6 +418,9 @@ describe('campaigns', () => {
       ['an unknown filter field', { filter: { region: 'EU' } }, ['filter.region']],
       ['an unknown field', { priority: 'high' }, ['priority']],
       ['a status', { status: 'running' }, ['status']],
+      ['a channel that does not exist', { channel: 'fax' }, ['channel']],
+      ['e-mail, whose sender does not exist yet', { channel: 'email' }, ['channel']],
+      ['in-app, whose sender does not exist yet', { channel: 'inapp' }, ['channel']],
     ])('%s', async (_case, change, fields) => {
       const before = (await allCampaigns()).length;
       const body = { ...valid(), ...change };
@@ -497,6 +503,8 @@ describe('statistics and messages', () => {
     const none = await call<{ messages: Page<Message> }>('GET', `/campaigns/${campaign.id}/stats?status=failed`);
     expect(none.body.messages).toEqual({ items: [], nextCursor: null });
 
+    // A message carries its channel wherever it is shown.
+    expect(messages.map((message) => message.channel)).toEqual(['sms', 'sms', 'sms']);
     const one = messages[0] as Message;
     const found = await call<Message>('GET', `/messages/${one.id}`);
     expect(found.status).toBe(200);

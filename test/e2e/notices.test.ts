@@ -17,6 +17,7 @@ const nextPhone = () => `7911${String(phoneSeq++ % 10_000_000).padStart(7, '0')}
 
 interface NoticeView {
   id: number;
+  channel: string;
   clientId: string;
   status: string;
   attempts: number;
@@ -59,7 +60,15 @@ describe('notices', () => {
       30_000,
       100,
     );
-    expect(sent).toEqual({ id: posted.body.id, clientId: client.id, status: 'sent', attempts: 1, createdAt: expect.any(String), sentAt: expect.any(String) });
+    expect(sent).toEqual({
+      id: posted.body.id,
+      channel: 'sms',
+      clientId: client.id,
+      status: 'sent',
+      attempts: 1,
+      createdAt: expect.any(String),
+      sentAt: expect.any(String),
+    });
     const requests = runtime.provider?.requests().filter((request) => request.msgId === posted.body.id) ?? [];
     expect(requests.map((request) => [request.outcome, request.phone, request.text])).toEqual([
       ['ok', Number(client.phone), 'Hi Anna from Kazan, receipt R-1042'],
@@ -144,6 +153,11 @@ describe('notices', () => {
     const client = await addClient(runtime);
     const badTemplate = await call<Problem>(runtime, 'POST', '/notices', { clientId: client.id, text: 'Hi {{ name' });
     expect([badTemplate.status, badTemplate.body.errors[0]?.field]).toEqual([400, 'text']);
+    // A channel whose sender does not exist yet is refused before the client is looked up.
+    for (const channel of ['email', 'inapp']) {
+      const unavailable = await call<Problem>(runtime, 'POST', '/notices', { channel, clientId: 'no-such-client', text: 'Hi' });
+      expect([unavailable.status, unavailable.body.errors]).toEqual([400, [{ field: 'channel', message: `${channel} is not available yet` }]]);
+    }
     expect((await call(runtime, 'GET', '/notices/1')).status).toBe(404);
     // Nothing reached the provider; a notice to a client who may get one (negative control) does.
     await new Promise((resolve) => setTimeout(resolve, 500));

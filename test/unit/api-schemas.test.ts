@@ -183,6 +183,7 @@ describe('responses', () => {
     const view = messageView({
       id: messageId(3, 0, 1),
       campaignId: '3',
+      channel: 'sms',
       clientId: 'c1',
       phone: '79001234567',
       status: 'failed',

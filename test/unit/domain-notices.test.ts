@@ -101,8 +101,8 @@ describe('recipients', () => {
 describe('the notice chunk', () => {
   it('holds one queued message with the notice id and rendered text, and reads back as the notice', () => {
     const chunk = noticeChunk(7, client, 'Hi Anna', new Date('2030-01-01T00:00:00Z'));
-    expect(chunk).toMatchObject({ campaignId: 'notice#7', chunk: 0, receives: 0 });
+    expect(chunk).toMatchObject({ campaignId: 'notice#7', chunk: 0, channel: 'sms', receives: 0 });
     expect(chunk.messages).toEqual([{ id: 7, clientId: 'c1', phone: client.phone, status: 'queued', attempts: 0, text: 'Hi Anna' }]);
-    expect(noticeOf(chunk)).toEqual({ id: 7, clientId: 'c1', status: 'queued', attempts: 0, createdAt: '2030-01-01T00:00:00.000Z' });
+    expect(noticeOf(chunk)).toEqual({ id: 7, channel: 'sms', clientId: 'c1', status: 'queued', attempts: 0, createdAt: '2030-01-01T00:00:00.000Z' });
   });
 });

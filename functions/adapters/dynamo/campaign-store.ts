@@ -62,9 +62,9 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}`,
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}${campaign.channel ? ', #channel = :channel' : ''}`,
           ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter' },
+          ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter', ...(campaign.channel ? { '#channel': 'channel' } : {}) },
           ExpressionAttributeValues: {
             ':text': campaign.text,
             ':startAt': campaign.startAt,
@@ -75,6 +75,7 @@ export class DynamoCampaignStore implements CampaignStore {
             ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
             ...(campaign.maxPerSecond ? { ':maxPerSecond': campaign.maxPerSecond } : {}),
             ...(campaign.recurrence ? { ':recurrence': campaign.recurrence } : {}),
+            ...(campaign.channel ? { ':channel': campaign.channel } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

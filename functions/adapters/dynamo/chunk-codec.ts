@@ -1,4 +1,5 @@
 /** The chunk item codec: a chunk as the messages table stores it (one item under 1 KB) and back. */
+import { channelOf, DEFAULT_CHANNEL, type Channel } from '../../domain/channels/channel.js';
 import { isOpen, messageId, type Chunk, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
 import { noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
@@ -32,6 +33,8 @@ interface StoredMessage {
 export interface StoredChunk {
   campaignId: string;
   chunk: number;
+  /** Absent on an SMS chunk (the default, and every chunk stored before channels existed): the item stays as small as before. */
+  channel?: Channel;
   createdAt: string;
   receives: number;
   open: number;
@@ -105,6 +108,7 @@ export function toStoredChunk(chunk: Chunk): StoredChunk {
   return {
     campaignId: chunk.campaignId,
     chunk: chunk.chunk,
+    ...(chunk.channel !== DEFAULT_CHANNEL ? { channel: chunk.channel } : {}),
     createdAt: chunk.createdAt,
     receives: chunk.receives,
     open: chunk.messages.filter(isOpen).length,
@@ -119,6 +123,7 @@ export function chunkOf(item: StoredChunk): Chunk {
   return {
     campaignId: item.campaignId,
     chunk: item.chunk,
+    channel: channelOf(item),
     createdAt: item.createdAt,
     receives: item.receives,
     messages: item.m.map((stored, position) => fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z)),

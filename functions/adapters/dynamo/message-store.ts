@@ -31,8 +31,8 @@ const MAX_BATCH_ATTEMPTS = 6;
 const OUTCOME_RETRY_BASE_MS = 200;
 const OUTCOME_RETRY_MAX_MS = 1_000;
 
-function viewOf(chunk: Pick<Chunk, 'campaignId' | 'createdAt'>, message: MessageRecord): Message {
-  return { ...message, campaignId: chunk.campaignId, createdAt: chunk.createdAt };
+function viewOf(chunk: Pick<Chunk, 'campaignId' | 'channel' | 'createdAt'>, message: MessageRecord): Message {
+  return { ...message, campaignId: chunk.campaignId, channel: chunk.channel, createdAt: chunk.createdAt };
 }
 
 /** Where a campaign's message list stands: the campaign, the next chunk and the position in it. */

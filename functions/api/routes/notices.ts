@@ -1,6 +1,6 @@
 /** POST /notices (one message to one client, at once) and GET /notices/{id}. */
 import { NotFoundError } from '../../domain/errors.js';
-import { checkNoticeText } from '../../domain/notices.js';
+import { checkNewNotice } from '../../domain/notices.js';
 import { createNotice } from '../../services/notices.js';
 import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
@@ -20,8 +20,8 @@ export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
       path: '/notices',
       handler: withJsonBody(async (event) => {
         const input = (await schemas()).NewNoticeSchema.parse(jsonBodyOf(event));
-        // A bad template is refused before any read or write.
-        checkNoticeText(input.text, input.variables);
+        // A channel not available yet or a bad template is refused before any read or write.
+        checkNewNotice(input);
         const notice = await createNotice(deps, input);
         touched(event, { messageId: notice.id, clientId: notice.clientId });
         return json(202, { id: notice.id, status: 'queued' });

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { MAX_PER_SECOND_LIMIT } from '../../domain/rate-limit.js';
 import { recurrenceProblems } from '../../domain/recurrence.js';
 import { HH_MM } from '../../domain/send-window.js';
-import { atLeastOneField, clientId, cursor, limit, operatorCode, tag } from './fields.js';
+import { atLeastOneField, channel, clientId, cursor, limit, operatorCode, tag } from './fields.js';
 
 /** ISO 8601 with an explicit offset (`Z` or `+03:00`); zod's pattern also knows the days of each month. */
 const instant = z.iso
@@ -72,6 +72,7 @@ export const RecurrenceSchema = z
 
 export const NewCampaignSchema = z
   .strictObject({
+    channel: channel.optional(),
     text: templateText,
     startAt: instant,
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
@@ -84,6 +85,7 @@ export const NewCampaignSchema = z
 
 export const CampaignPatchSchema = z
   .strictObject({
+    channel: channel.optional(),
     text: templateText.optional(),
     startAt: instant.optional(),
     endAt: instant.optional(),

@@ -7,6 +7,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { CHANNELS } from '../../domain/channels/channel.js';
 import { OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../../domain/clients.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
@@ -16,6 +17,10 @@ extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
 export const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
 export const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
 export const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
+/** Every channel's name is taken; one whose sender does not exist yet is refused by the domain (functions/domain/channels/channel.ts), 400 naming `channel`. */
+export const channel = z
+  .enum(CHANNELS)
+  .openapi({ description: 'What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.', example: 'sms' });
 export const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
 export const clientId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id');
 

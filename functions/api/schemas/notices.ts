@@ -1,6 +1,6 @@
 /** Event-triggered notices' requests (routes/notices.ts): POST /notices, GET /notices/{id}. */
 import * as z from 'zod';
-import { clientId, phone, positiveIntegerId } from './fields.js';
+import { channel, clientId, phone, positiveIntegerId } from './fields.js';
 
 export const NOTICE_VARIABLES_MAX = 20;
 export const NOTICE_VARIABLE_MAX_LENGTH = 500;
@@ -8,6 +8,7 @@ const NOTICE_VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export const NewNoticeSchema = z
   .strictObject({
+    channel: channel.optional(),
     clientId: clientId.optional().openapi({ description: 'The client to notify; or give phone instead.', example: 'k3Jd9sQ0aB1xYz2w' }),
     phone: phone.optional().openapi({ description: "The client's phone, instead of clientId." }),
     text: z.string().min(1).max(1000).openapi({

@@ -1643,6 +1643,12 @@ export interface components {
              * @example 120
              */
             audience?: number;
+            /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel: "sms" | "email" | "inapp";
             counts: components["schemas"]["Counts"];
             /**
              * Format: date-time
@@ -1709,6 +1715,12 @@ export interface components {
         };
         /** @description While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow. */
         CampaignPatch: {
+            /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel?: "sms" | "email" | "inapp";
             /**
              * Format: date-time
              * @example 2030-01-01T09:00:00+03:00
@@ -1864,6 +1876,12 @@ export interface components {
         Message: {
             attempts: number;
             campaignId: string;
+            /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel: "sms" | "email" | "inapp";
             clientId: string;
             /**
              * Format: date-time
@@ -1887,6 +1905,12 @@ export interface components {
             nextCursor: string | null;
         };
         NewCampaign: {
+            /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel?: "sms" | "email" | "inapp";
             /**
              * Format: date-time
              * @description After startAt and in the future.
@@ -1963,6 +1987,12 @@ export interface components {
          */
         NewNotice: {
             /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel?: "sms" | "email" | "inapp";
+            /**
              * @description The client to notify; or give phone instead.
              * @example k3Jd9sQ0aB1xYz2w
              */
@@ -1989,6 +2019,12 @@ export interface components {
         };
         Notice: {
             attempts: number;
+            /**
+             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @example sms
+             * @enum {string}
+             */
+            channel: "sms" | "email" | "inapp";
             clientId: string;
             /**
              * Format: date-time

@@ -1,0 +1,148 @@
+/**
+ * The channel rules (functions/domain/channels/): the default channel, items stored before
+ * channels existed, the refusal of a channel whose sender does not exist yet, and the SMS
+ * channel's own rendering and log fields.
+ */
+import { describe, expect, it } from 'vitest';
+import { chunkOf, toStoredChunk, type StoredChunk } from '../../functions/adapters/dynamo/chunk-codec.js';
+import { newCampaignRecord, patchedCampaign } from '../../functions/domain/campaigns.js';
+import { availableChannel, CHANNELS, channelOf, DEFAULT_CHANNEL } from '../../functions/domain/channels/channel.js';
+import { smsRules } from '../../functions/domain/channels/sms.js';
+import { ValidationError } from '../../functions/domain/errors.js';
+import { chunksOfPage, type MessageRecord } from '../../functions/domain/messages.js';
+import { checkNewNotice, noticeChunk, noticeOf } from '../../functions/domain/notices.js';
+import { runRecord } from '../../functions/domain/recurring.js';
+import { checkTemplate } from '../../functions/domain/templates.js';
+
+const now = new Date('2030-06-01T12:00:00.000Z');
+const at = (offsetMinutes: number) => new Date(now.getTime() + offsetMinutes * 60_000).toISOString();
+const newCampaign = { text: 'hello {{ name }}', startAt: at(10), endAt: at(70) };
+
+/** The fields a ValidationError names, or what else was thrown. */
+function refusal(run: () => unknown): { fields: { field: string; message: string }[] } | string {
+  try {
+    run();
+    return 'nothing thrown';
+  } catch (error) {
+    return error instanceof ValidationError ? { fields: error.fields } : String(error);
+  }
+}
+
+describe('channels', () => {
+  it('are sms, email and inapp; sms is the default', () => {
+    expect(CHANNELS).toEqual(['sms', 'email', 'inapp']);
+    expect(DEFAULT_CHANNEL).toBe('sms');
+  });
+
+  it('reads an item stored before channels existed as sms, and any other as what it says', () => {
+    expect(channelOf({})).toBe('sms');
+    expect(channelOf({ channel: undefined })).toBe('sms');
+    expect(channelOf({ channel: 'email' })).toBe('email');
+    expect(channelOf({ channel: 'inapp' })).toBe('inapp');
+  });
+});
+
+describe('availableChannel: the one refusal of a channel whose sender does not exist yet', () => {
+  it('takes sms, and the default when none is named', () => {
+    expect(availableChannel(undefined)).toBe('sms');
+    expect(availableChannel('sms')).toBe('sms');
+  });
+
+  it.each(['email', 'inapp'] as const)('refuses %s, naming the channel field', (channel) => {
+    expect(refusal(() => availableChannel(channel))).toEqual({ fields: [{ field: 'channel', message: `${channel} is not available yet` }] });
+  });
+
+  it('refuses a campaign on an unavailable channel, at create and at patch', () => {
+    expect(refusal(() => newCampaignRecord({ ...newCampaign, channel: 'email' }, '1', now))).toEqual({
+      fields: [{ field: 'channel', message: 'email is not available yet' }],
+    });
+    const scheduled = newCampaignRecord(newCampaign, '1', now);
+    expect(refusal(() => patchedCampaign(scheduled, { channel: 'inapp' }, now))).toEqual({
+      fields: [{ field: 'channel', message: 'inapp is not available yet' }],
+    });
+    expect(patchedCampaign(scheduled, { channel: 'sms' }, now).channel).toBe('sms');
+  });
+
+  it('refuses a notice on an unavailable channel before its text is looked at', () => {
+    expect(refusal(() => checkNewNotice({ channel: 'email', text: '{{ broken' }))).toEqual({
+      fields: [{ field: 'channel', message: 'email is not available yet' }],
+    });
+    expect(checkNewNotice({ text: 'hi {{ name }}' })).toBe('sms');
+  });
+});
+
+describe('a campaign, its runs, chunks and notices on a channel', () => {
+  it('stores a new campaign on sms when none is named', () => {
+    expect(newCampaignRecord(newCampaign, '1', now).channel).toBe('sms');
+    expect(newCampaignRecord({ ...newCampaign, channel: 'sms' }, '1', now).channel).toBe('sms');
+  });
+
+  it("gives a recurring campaign's run its channel, sms for one stored before channels existed", () => {
+    const recurring = newCampaignRecord({ ...newCampaign, recurrence: { rate: '1 hour' } }, '4', now);
+    const { channel: _channel, ...legacy } = recurring;
+    expect(runRecord(legacy, new Date(at(10)), '5', now).channel).toBe('sms');
+    expect(runRecord(recurring, new Date(at(10)), '5', now).channel).toBe('sms');
+  });
+
+  it("puts the campaign's channel on every chunk of a page", () => {
+    const audience = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, phone: `7900000000${i % 10}` }));
+    expect(chunksOfPage('3', 0, audience, now).map((chunk) => chunk.channel)).toEqual(['sms', 'sms']);
+    expect(chunksOfPage('3', 0, audience, now, undefined, 'email').map((chunk) => chunk.channel)).toEqual(['email', 'email']);
+  });
+
+  it("gives a notice's chunk and its view the notice's channel, sms by default", () => {
+    const chunk = noticeChunk(7, { id: 'c1', phone: '79001234567' }, 'hi', now);
+    expect(chunk.channel).toBe('sms');
+    expect(noticeOf(chunk)?.channel).toBe('sms');
+    expect(noticeOf(noticeChunk(8, { id: 'c1', phone: '79001234567' }, 'hi', now, 'email'))?.channel).toBe('email');
+  });
+});
+
+describe('the chunk item codec and channels', () => {
+  const [chunk] = chunksOfPage('3', 0, [{ id: 'c1', phone: '79001234567', name: 'Anna' }], now, checkTemplate('hi {{ name }}'));
+
+  it('stores an sms chunk exactly as before channels existed: no channel attribute', () => {
+    const stored = toStoredChunk(chunk!);
+    expect(stored).not.toHaveProperty('channel');
+    expect(chunkOf(stored)).toEqual(chunk);
+  });
+
+  it('reads a chunk item written before channels existed as sms', () => {
+    const legacy: StoredChunk = {
+      campaignId: '3',
+      chunk: 0,
+      createdAt: now.toISOString(),
+      receives: 1,
+      open: 1,
+      m: [{ c: 'c1', p: 79001234567, s: 'queued', a: 0 }],
+    };
+    expect(chunkOf(legacy).channel).toBe('sms');
+  });
+
+  it('keeps another channel on the item, and reads it back', () => {
+    const email = { ...chunk!, channel: 'email' as const };
+    expect(toStoredChunk(email).channel).toBe('email');
+    expect(chunkOf(toStoredChunk(email))).toEqual(email);
+  });
+});
+
+describe('the SMS channel rules', () => {
+  const message: MessageRecord = { id: 2 ** 31, clientId: 'c1', phone: '79001234567', status: 'queued', attempts: 0, vars: { name: 'Anna' } };
+
+  it("renders a campaign message from the chunk's variables and the phone", () => {
+    expect(smsRules.render({ text: 'Hi {{ name }}, {{ phone }}' }, message)).toEqual({
+      channel: 'sms',
+      id: 2 ** 31,
+      phone: '79001234567',
+      text: 'Hi Anna, 79001234567',
+    });
+  });
+
+  it("sends a notice's text as it was rendered when posted", () => {
+    expect(smsRules.render({ text: 'ignored {{ name }}' }, { ...message, text: 'already rendered' }).text).toBe('already rendered');
+  });
+
+  it('logs the phone masked, never whole', () => {
+    expect(smsRules.logFields(message)).toEqual({ phone: '7900*****67' });
+  });
+});
