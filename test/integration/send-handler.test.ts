@@ -13,6 +13,7 @@ import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { DynamoRateSlots } from '../../functions/adapters/dynamo/rate-slots.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
+import type { Channel } from '../../functions/domain/channels/channel.js';
 import { smsRules, type SmsMessage } from '../../functions/domain/channels/sms.js';
 import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
@@ -69,13 +70,13 @@ beforeEach(async () => {
 });
 
 /** A running campaign, created at `now`, with one fanned-out page of `size` messages in chunks of ten. */
-async function campaignWithChunks(size: number, endInMs = 60_000, now = new Date()) {
+async function campaignWithChunks(size: number, endInMs = 60_000, now = new Date(), channel: Channel = 'sms') {
   const campaign = await store.campaigns.create((id) =>
     newCampaignRecord({ text: 'hi', startAt: now.toISOString(), endAt: new Date(now.getTime() + endInMs).toISOString() }, id, now),
   );
   await store.campaigns.start(campaign.id);
   const audience = Array.from({ length: size }, (_, i) => ({ id: `c${i}`, phone: `7900${String(i).padStart(7, '0')}` }));
-  const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now), null);
+  const { chunks } = await store.messages.writePage(campaign.id, 0, chunksOfPage(campaign.id, 0, audience, now, undefined, channel), null);
   await store.campaigns.advanceFanout(campaign.id, 0, { page: 1, done: true }, size);
   return { campaign, chunks };
 }
@@ -141,6 +142,20 @@ describe('send handler', () => {
     expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
   });
 
+  it("sends no chunk of another channel: such a chunk on this channel's queue fails its record, no call made", async () => {
+    const { campaign } = await campaignWithChunks(5, 60_000, new Date(), 'email');
+    const other = await campaignWithChunks(5);
+    const event = await receive([
+      { campaignId: campaign.id, chunk: 0 },
+      { campaignId: other.campaign.id, chunk: 0 },
+    ]);
+    const result = await handler(event);
+    const misrouted = event.Records.find((record) => (JSON.parse(record.body) as { campaignId: string }).campaignId === campaign.id);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: misrouted?.messageId }]);
+    // The negative control: the SMS chunk beside it went out.
+    expect(provider.sentMsgIds().sort()).toEqual(other.chunks[0]?.messages.map((message) => message.id).sort());
+  });
+
   it('a crash right after the outcome write: the redelivery sends nothing again, the counts add up and the campaign finishes', async () => {
     const { campaign } = await campaignWithChunks(20);
     // The process dies after each chunk's outcome is stored, before anything else the handler does.
@@ -198,7 +213,8 @@ describe('send handler', () => {
     const started = Date.now();
     const event = await receive([{ campaignId: campaign.id, chunk: 0 }]);
     const result = await createSendHandler({ ...sendDependencies, messages: forever.messages })(event, { getRemainingTimeInMillis: () => 6_500 });
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    const misrouted = event.Records.find((record) => (JSON.parse(record.body) as { campaignId: string }).campaignId === campaign.id);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: misrouted?.messageId }]);
     expect(forever.tried.outcomeWrites).toBeGreaterThan(3);
     expect(Date.now() - started).toBeLessThan(6_500 + 1_000);
     // The bound of "What a crash can and cannot do" in docs/architecture.md: the answered calls are not stored, and go out again after the lease.
@@ -237,7 +253,8 @@ describe('send handler', () => {
     provider.setFaults({ errorRate: 1 });
     const event = await receive([{ campaignId: campaign.id, chunk: 0 }]);
     const result = await handler(event);
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
+    const misrouted = event.Records.find((record) => (JSON.parse(record.body) as { campaignId: string }).campaignId === campaign.id);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: misrouted?.messageId }]);
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.send.url, WaitTimeSeconds: 0 }));
     expect(Messages).toHaveLength(0);
     const listed = await store.messages.list(campaign.id, { limit: 10 });
