@@ -1,5 +1,5 @@
 /** Campaign rules: what may change in which state, when a campaign starts, who it reaches. */
-import { availableChannel, type Channel } from './channels/channel.js';
+import { availableChannel, storedChannel, type Channel } from './channels/channel.js';
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
@@ -126,7 +126,7 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
   const stamp = now.toISOString();
   return {
     id,
-    channel: availableChannel(input.channel),
+    ...storedChannel(availableChannel(input.channel)),
     text: input.text,
     startAt: new Date(input.startAt).toISOString(),
     endAt: new Date(input.endAt).toISOString(),
@@ -165,8 +165,7 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   if (patch.channel !== undefined) availableChannel(patch.channel);
   if (patch.text !== undefined) checkTemplateRendering(patch.text);
   return {
-    ...campaign,
-    ...(patch.channel !== undefined ? { channel: patch.channel } : {}),
+    ...withChannel(campaign, patch.channel),
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
@@ -175,6 +174,13 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
     endAt,
     updatedAt: now.toISOString(),
   };
+}
+
+/** The campaign on the channel a patch names (as stored: SMS as no channel at all), or as it is when the patch names none. */
+export function withChannel(campaign: Campaign, channel: Channel | undefined): Campaign {
+  if (channel === undefined) return campaign;
+  const { channel: _stored, ...rest } = campaign;
+  return { ...rest, ...storedChannel(channel) };
 }
 
 /** A scheduled campaign is removed with its schedule; a running one is stopped and kept for its statistics. */

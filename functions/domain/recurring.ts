@@ -11,7 +11,7 @@
  * after a DELETE. Its own `counts` stay at zero: each run carries its own.
  */
 import { availableChannel, channelOf } from './channels/channel.js';
-import { checkTimes, effectiveStatus, newCampaignRecord, type Campaign, type CampaignPatch } from './campaigns.js';
+import { checkTimes, effectiveStatus, newCampaignRecord, withChannel, type Campaign, type CampaignPatch } from './campaigns.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { normalizeRecurrence, runWindow } from './recurrence.js';
 import { checkTemplateRendering } from './templates.js';
@@ -45,8 +45,7 @@ export function patchedRecurring(campaign: Campaign, patch: CampaignPatch, now: 
   if (patch.text !== undefined) checkTemplateRendering(patch.text);
   const recurrence = patch.recurrence !== undefined ? normalizeRecurrence(patch.recurrence, new Date(startAt)) : campaign.recurrence;
   return {
-    ...campaign,
-    ...(patch.channel !== undefined ? { channel: patch.channel } : {}),
+    ...withChannel(campaign, patch.channel),
     ...(patch.text !== undefined ? { text: patch.text } : {}),
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),

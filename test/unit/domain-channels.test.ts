@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chunkOf, toStoredChunk, type StoredChunk } from '../../functions/adapters/dynamo/chunk-codec.js';
-import { newCampaignRecord, patchedCampaign } from '../../functions/domain/campaigns.js';
+import { newCampaignRecord, patchedCampaign, withChannel } from '../../functions/domain/campaigns.js';
 import { availableChannel, CHANNELS, channelOf, DEFAULT_CHANNEL } from '../../functions/domain/channels/channel.js';
 import { smsRules } from '../../functions/domain/channels/sms.js';
 import { ValidationError } from '../../functions/domain/errors.js';
@@ -60,7 +60,7 @@ describe('availableChannel: the one refusal of a channel whose sender does not e
     expect(refusal(() => patchedCampaign(scheduled, { channel: 'inapp' }, now))).toEqual({
       fields: [{ field: 'channel', message: 'inapp is not available yet' }],
     });
-    expect(patchedCampaign(scheduled, { channel: 'sms' }, now).channel).toBe('sms');
+    expect(channelOf(patchedCampaign(scheduled, { channel: 'sms' }, now))).toBe('sms');
   });
 
   it('refuses a notice on an unavailable channel before its text is looked at', () => {
@@ -72,16 +72,25 @@ describe('availableChannel: the one refusal of a channel whose sender does not e
 });
 
 describe('a campaign, its runs, chunks and notices on a channel', () => {
-  it('stores a new campaign on sms when none is named', () => {
-    expect(newCampaignRecord(newCampaign, '1', now).channel).toBe('sms');
-    expect(newCampaignRecord({ ...newCampaign, channel: 'sms' }, '1', now).channel).toBe('sms');
+  it('puts a new campaign on sms when none is named, stored as before channels existed: without a channel', () => {
+    for (const record of [newCampaignRecord(newCampaign, '1', now), newCampaignRecord({ ...newCampaign, channel: 'sms' }, '1', now)]) {
+      expect(channelOf(record)).toBe('sms');
+      expect(record).not.toHaveProperty('channel');
+    }
+  });
+
+  it('stores a channel a patch names, sms as none', () => {
+    const scheduled = newCampaignRecord(newCampaign, '1', now);
+    expect(withChannel({ ...scheduled, channel: 'email' }, 'sms')).not.toHaveProperty('channel');
+    expect(withChannel(scheduled, 'email').channel).toBe('email');
+    expect(withChannel({ ...scheduled, channel: 'email' }, undefined).channel).toBe('email');
   });
 
   it("gives a recurring campaign's run its channel, sms for one stored before channels existed", () => {
     const recurring = newCampaignRecord({ ...newCampaign, recurrence: { rate: '1 hour' } }, '4', now);
     const { channel: _channel, ...legacy } = recurring;
-    expect(runRecord(legacy, new Date(at(10)), '5', now).channel).toBe('sms');
-    expect(runRecord(recurring, new Date(at(10)), '5', now).channel).toBe('sms');
+    expect(channelOf(runRecord(legacy, new Date(at(10)), '5', now))).toBe('sms');
+    expect(channelOf(runRecord(recurring, new Date(at(10)), '5', now))).toBe('sms');
   });
 
   it("puts the campaign's channel on every chunk of a page", () => {

@@ -62,9 +62,9 @@ export class DynamoCampaignStore implements CampaignStore {
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}${campaign.channel ? ', #channel = :channel' : ''}`,
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}${campaign.channel ? ', #channel = :channel' : ' REMOVE #channel'}`,
           ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter', ...(campaign.channel ? { '#channel': 'channel' } : {}) },
+          ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter', '#channel': 'channel' },
           ExpressionAttributeValues: {
             ':text': campaign.text,
             ':startAt': campaign.startAt,

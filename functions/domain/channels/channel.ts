@@ -20,6 +20,14 @@ export function channelOf(stored: { channel?: Channel }): Channel {
 }
 
 /**
+ * How a channel is stored on a campaign: SMS, the default, not at all, so an SMS campaign's item
+ * is the same size as before channels existed (the item is rewritten by every counter update).
+ */
+export function storedChannel(channel: Channel): { channel?: Channel } {
+  return channel === DEFAULT_CHANNEL ? {} : { channel };
+}
+
+/**
  * The channels whose senders exist. The API takes every channel's name, and refuses here (400
  * naming the field) one whose sender is still to come: the one place that changes when it comes.
  */
