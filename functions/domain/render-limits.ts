@@ -1,7 +1,8 @@
 /**
  * How large a rendered message may be, by channel and part: an SMS renders to at most 1,600
  * characters, counted as the preview counts them (GSM-7 septets, an extension character
- * taking two, or UTF-16 code units). Each channel's parts get their limits here, beside the SMS's.
+ * taking two, or UTF-16 code units); each part of an e-mail (subject, text, html) to at most
+ * 100 KB of UTF-8. Each channel's parts get their limits here.
  *
  * A notice over its limit is refused when it is posted, a campaign text when it is written
  * (rendered once with placeholders), a preview when it is asked for; a campaign message
@@ -24,10 +25,37 @@ export interface RenderLimit {
   size(text: string): number;
 }
 
+/** UTF-8 bytes of a string, without encoding it: never less than its UTF-16 code units. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** An e-mail part (subject, text or html) renders to at most this many bytes of UTF-8. */
+export const EMAIL_PART_MAX_BYTES = 100 * 1024;
+
+const emailPart = (field: 'subject' | 'text' | 'html'): RenderLimit => ({
+  field,
+  of: 'an e-mail part',
+  max: EMAIL_PART_MAX_BYTES,
+  unit: 'bytes',
+  size: utf8Length,
+});
+
 export const RENDER_LIMITS = {
   sms: {
     text: { field: 'text', of: 'an SMS', max: 1600, unit: 'characters', size: (text: string) => smsCost(text).characters },
   },
+  email: { subject: emailPart('subject'), text: emailPart('text'), html: emailPart('html') },
 } as const satisfies Record<string, Record<string, RenderLimit>>;
 
 export const SMS_TEXT_LIMIT: RenderLimit = RENDER_LIMITS.sms.text;

@@ -5,7 +5,7 @@
  * parse size, render time and memory, so a template cannot run code or hold a sender. Every
  * rendering also stops once its output is past the channel's size (render-limits.ts).
  */
-import type { Emitter, FS, Liquid, Template } from 'liquidjs';
+import type { Emitter, FS, Liquid, LiquidOptions, Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import { ATTRIBUTE_KEY_PATTERN } from './clients.js';
 import { isOverLimit, overLimitReason, SMS_TEXT_LIMIT, type RenderLimit } from './render-limits.js';
@@ -24,48 +24,70 @@ const noFiles: FS = {
 };
 
 /**
- * Built on first use, not at load: loading LiquidJS and constructing the engine cost tens of
- * milliseconds, which a Lambda would otherwise pay at every cold start, also when its texts have
- * no markup at all (lazy-packages.ts).
+ * An engine built on first use, not at load: loading LiquidJS and constructing the engine cost
+ * tens of milliseconds, which a Lambda would otherwise pay at every cold start, also when its
+ * texts have no markup at all (lazy-packages.ts). Parsed templates are kept by text: a sender
+ * renders the same campaign text for every message of a batch.
  */
-let engine: Liquid | undefined;
-const liquid = (): Liquid => (engine ??= createEngine());
+export interface TemplateEngine {
+  liquid(): Liquid;
+  parse(text: string): Template[];
+}
 
-const createEngine = (): Liquid =>
-  new (liquidPackage().Liquid)({
-    fs: noFiles,
-    root: [],
-    partials: [],
-    layouts: [],
-    relativeReference: false,
-    strictFilters: true,
-    // Unknown variables are refused when the campaign is written (checkTemplate); at send time a
-    // client without a name renders it empty, so `default` can stand in.
-    strictVariables: false,
-    ownPropertyOnly: true,
-    parseLimit: 10_000,
-    renderLimit: 200,
-    memoryLimit: 100_000,
-  });
+const PARSED_KEPT = 100;
+
+/**
+ * An engine in the sandbox below, with `options` over it and `setUp` run once it is built. Campaign
+ * texts use the one here; an e-mail's html part has one of its own (functions/domain/channels/email.ts).
+ */
+export function createTemplateEngine(options: Partial<LiquidOptions> = {}, setUp: (liquid: Liquid) => void = () => undefined): TemplateEngine {
+  let engine: Liquid | undefined;
+  const liquid = (): Liquid => {
+    if (!engine) {
+      engine = new (liquidPackage().Liquid)({ ...sandboxOptions(), ...options });
+      setUp(engine);
+    }
+    return engine;
+  };
+  const parsed = new Map<string, Template[]>();
+  return {
+    liquid,
+    parse(text) {
+      let templates = parsed.get(text);
+      if (!templates) {
+        templates = liquid().parse(text);
+        if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
+        parsed.set(text, templates);
+      }
+      return templates;
+    },
+  };
+}
+
+/** A new object each time: LiquidJS normalises the options it is given in place. */
+const sandboxOptions = (): LiquidOptions => ({
+  fs: noFiles,
+  root: [],
+  partials: [],
+  layouts: [],
+  relativeReference: false,
+  strictFilters: true,
+  // Unknown variables are refused when the campaign is written (checkTemplate); at send time a
+  // client without a name renders it empty, so `default` can stand in.
+  strictVariables: false,
+  ownPropertyOnly: true,
+  parseLimit: 10_000,
+  renderLimit: 200,
+  memoryLimit: 100_000,
+});
+
+/** Campaign and notice texts. */
+const textEngine = createTemplateEngine();
 
 export type { ScalarVariable, TemplateUse, TemplateVariables };
 export { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES };
 
 const isScalar = (name: string): name is ScalarVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
-
-/** Parsed templates by text: a sender renders the same campaign text for every message of a batch. */
-const parsed = new Map<string, Template[]>();
-const PARSED_KEPT = 100;
-
-function parse(text: string): Template[] {
-  let templates = parsed.get(text);
-  if (!templates) {
-    templates = liquid().parse(text);
-    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value as string);
-    parsed.set(text, templates);
-  }
-  return templates;
-}
 
 /** LiquidJS messages end with `, line:R, col:C`; the detail keeps them. */
 function problem(message: string): ValidationError {
@@ -78,16 +100,16 @@ function problem(message: string): ValidationError {
  * ValidationError naming `text`, with the line, column and variable in the message. `extra` names
  * further top-level variables the caller provides (a notice's `variables`, see notices.ts).
  */
-export function checkTemplate(text: string, extra: readonly string[] = []): TemplateUse {
+export function checkTemplate(text: string, extra: readonly string[] = [], engine: TemplateEngine = textEngine): TemplateUse {
   let templates: Template[];
   try {
-    templates = parse(text);
+    templates = engine.parse(text);
   } catch (error) {
     throw problem(`is not a valid template: ${(error as Error).message}`);
   }
   let globals: Record<string, { segments: unknown[]; location: { row: number; col: number } }[]>;
   try {
-    globals = liquid().analyzeSync(templates, { partials: false }).globals as typeof globals;
+    globals = engine.liquid().analyzeSync(templates, { partials: false }).globals as typeof globals;
   } catch (error) {
     throw problem(`is not a valid template: ${(error as Error).message}`);
   }
@@ -156,21 +178,21 @@ class BoundedEmitter implements Emitter {
 }
 
 /**
- * Renders a checked text for one client, no larger than `limit` (an SMS's by default): a
- * larger one throws RenderedTooLargeError, any other failure TemplateRenderError. Missing
- * variables render empty.
+ * Renders a checked text for one client with `engine` (campaign texts' by default), no larger
+ * than `limit` (an SMS's by default): a larger one throws RenderedTooLargeError, any other
+ * failure TemplateRenderError. Missing variables render empty.
  */
-export function renderTemplate(text: string, vars: TemplateVariables, limit: RenderLimit = SMS_TEXT_LIMIT): string {
+export function renderTemplate(text: string, vars: TemplateVariables, limit: RenderLimit = SMS_TEXT_LIMIT, engine: TemplateEngine = textEngine): string {
   // Without a tag or an output there is nothing to render: Liquid would give the text back as it is.
-  const rendered = hasMarkup(text) ? renderBounded(parse(text), { ...vars, attributes: vars.attributes ?? {} }, limit) : text;
+  const rendered = hasMarkup(text) ? renderBounded(engine, engine.parse(text), { ...vars, attributes: vars.attributes ?? {} }, limit) : text;
   if (isOverLimit(rendered, limit)) throw new RenderedTooLargeError(limit);
   return rendered;
 }
 
 /** `renderSync` with the emitter passed in, which the engine's own entry points do not take (Liquid.prototype._render). */
-function renderBounded(templates: Template[], scope: object, limit: RenderLimit): string {
+function renderBounded(templateEngine: TemplateEngine, templates: Template[], scope: object, limit: RenderLimit): string {
   const { Context, toValueSync } = liquidPackage();
-  const engine = liquid();
+  const engine = templateEngine.liquid();
   const emitter = new BoundedEmitter(limit.max);
   try {
     return toValueSync(engine.renderer.renderTemplates(templates, new Context(scope, engine.options, { sync: true }, { liquid: engine }), emitter)) as string;
