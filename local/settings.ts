@@ -1,6 +1,6 @@
 /** Settings of the local runtime (`npm start`), read by the one config parser (functions/adapters/config.ts). */
 import * as z from 'zod';
-import { fanoutStreams, name, positiveInt, secretUrl } from '../functions/adapters/config.js';
+import { fanoutStreams, name, positiveInt, secretUrl, url } from '../functions/adapters/config.js';
 import { DEFAULT_LOG_LEVEL } from '../functions/definitions/functions.js';
 import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 
@@ -10,6 +10,10 @@ export const localEnvSchema = z.object({
   HERALD_PROVIDER_URL: z.optional(secretUrl),
   HERALD_PROVIDER_TOKEN: z.optional(name),
   HERALD_PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
+  /** An SES v2 endpoint already running; without it `npm start` runs aws-ses-v2-local (local/ses.ts). */
+  HERALD_SES_ENDPOINT: z.optional(url),
+  /** The e-mail sender's FromEmailAddress (the stack's `emailFrom`). */
+  HERALD_EMAIL_FROM: z._default(z.email(), 'herald@example.com'),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   /** Parallel fan-out streams per campaign (FANOUT_STREAMS on AWS). */
   HERALD_FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),
