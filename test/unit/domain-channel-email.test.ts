@@ -11,6 +11,8 @@ import {
   maskEmail,
   messageOfTags,
   normalizeEmail,
+  previewEmail,
+  UNSUBSCRIBE_PLACEHOLDER,
   renderEmailContent,
   renderEmailNotice,
   utf8Length,
@@ -298,5 +300,35 @@ describe('classifySesFailure', () => {
   it('keeps the error short enough for the chunk item', () => {
     const outcome = classifySesFailure({ name: 'X'.repeat(200), status: 400 });
     expect(outcome.kind === 'rejected' && outcome.error.length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('previewEmail', () => {
+  const content = { subject: 'Hi {{ name }}', text: '{{ name }} in {{ attributes.city }}', html: '<p>{{ name }}</p><a href="{{ unsubscribeUrl }}">x</a>' };
+
+  it('shows placeholders, escaped in html like any value, and a placeholder link', () => {
+    expect(previewEmail(content)).toEqual({
+      subject: 'Hi <name>',
+      text: '<name> in <attributes.city>',
+      html: `<p>&lt;name&gt;</p><a href="${UNSUBSCRIBE_PLACEHOLDER}">x</a>`,
+    });
+  });
+
+  it('shows what one client would get', () => {
+    expect(previewEmail(content, { name: 'Ann & Bob', attributes: { city: 'Oslo' } })).toEqual({
+      subject: 'Hi Ann & Bob',
+      text: 'Ann & Bob in Oslo',
+      html: `<p>Ann &amp; Bob</p><a href="${UNSUBSCRIBE_PLACEHOLDER}">x</a>`,
+    });
+  });
+
+  it('names the part at fault', () => {
+    expect(() => previewEmail({ text: 'x' })).toThrow(expect.objectContaining({ fields: [expect.objectContaining({ field: 'subject' })] }));
+    expect(() => previewEmail({ subject: 's', text: 'x', html: '{{ x' })).toThrow(
+      expect.objectContaining({ fields: [expect.objectContaining({ field: 'html' })] }),
+    );
+    expect(() => previewEmail({ subject: 's', text: '{{ name }}' }, { name: 'x'.repeat(EMAIL_PART_MAX_BYTES + 1) })).toThrow(
+      expect.objectContaining({ fields: [expect.objectContaining({ field: 'text' })] }),
+    );
   });
 });

@@ -10,12 +10,15 @@ import type { MessageRecord } from '../messages.js';
 import { addressOf } from '../messages.js';
 import { isNoticeKey } from '../notice-ids.js';
 import { shortError, type SendOutcome } from '../delivery.js';
+import type { Client } from '../clients.js';
 import { EMAIL_PART_MAX_BYTES, RENDER_LIMITS, utf8Length } from '../render-limits.js';
 import {
   checkTemplate,
   createTemplateEngine,
+  placeholderVariables,
   RenderedTooLargeError,
   renderTemplate,
+  snapshotOf,
   TemplateRenderError,
   type TemplateUse,
   type TemplateVariables,
@@ -159,6 +162,27 @@ export function renderEmailNotice(content: EmailContent, vars: TemplateVariables
     if (error instanceof EmailPartError) throw ValidationError.field(error.part, error.message.slice(error.part.length + 2));
     throw error;
   }
+}
+
+/** What a preview shows for `{{ unsubscribeUrl }}`: no token is made for a preview. */
+export const UNSUBSCRIBE_PLACEHOLDER = 'https://herald.invalid/unsubscribe/preview';
+
+/**
+ * A campaign's e-mail as one client would get it, or with each variable as a placeholder
+ * (`<name>`, `<attributes.city>`, escaped in html like any value): what POST /campaigns/preview
+ * answers on the e-mail channel. A part at fault is a ValidationError naming it.
+ */
+export function previewEmail(
+  content: Partial<EmailContent>,
+  client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>,
+): RenderedEmail {
+  const use = checkEmailContent(content);
+  const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
+  return renderEmailNotice(
+    { subject: content.subject as string, text: content.text ?? '', ...(content.html !== undefined ? { html: content.html } : {}) },
+    vars,
+    UNSUBSCRIBE_PLACEHOLDER,
+  );
 }
 
 /** An e-mail as SES takes it, with what it is tagged by. */
