@@ -1,6 +1,16 @@
 /** SES's mailbox simulator and what Herald does about SES's events (functions/domain/channels/email-events.ts). */
 import { describe, expect, it } from 'vitest';
-import { emailEventEffect, simulatedEvent, simulatorEvent, type SesEventDetail } from '../../functions/domain/channels/email-events.js';
+import {
+  deliveryAfter,
+  EMAIL_DELIVERIES,
+  emailEventEffect,
+  emailEventsDelta,
+  emptyEmailEvents,
+  simulatedEvent,
+  simulatorEvent,
+  type EmailDelivery,
+  type SesEventDetail,
+} from '../../functions/domain/channels/email-events.js';
 import { messageId } from '../../functions/domain/messages.js';
 
 const now = new Date('2030-06-01T12:00:00.000Z');
@@ -123,5 +133,41 @@ describe('emailEventEffect', () => {
   it('still suppresses when the tags lead to no message of Herald', () => {
     const detail = simulatedEvent({ ...mail('complaint@simulator.amazonses.com'), tags: [] }, now).detail;
     expect(emailEventEffect(detail)).toEqual({ suppress: ['complaint@simulator.amazonses.com'], optOutOfEmail: ['complaint@simulator.amazonses.com'] });
+  });
+});
+
+describe('deliveryAfter and emailEventsDelta', () => {
+  it('moves a message forward: delivered, then complained', () => {
+    expect(deliveryAfter(undefined, 'delivered')).toBe('delivered');
+    expect(deliveryAfter('delivered', 'complained')).toBe('complained');
+    expect(deliveryAfter('delivered', 'bounced')).toBe('bounced');
+    expect(deliveryAfter('bounced', 'complained')).toBe('complained');
+  });
+
+  it('never moves it back, and ignores an event seen twice (EventBridge delivers at least once, in any order)', () => {
+    expect(deliveryAfter('complained', 'delivered')).toBeUndefined();
+    expect(deliveryAfter('bounced', 'delivered')).toBeUndefined();
+    expect(deliveryAfter('complained', 'bounced')).toBeUndefined();
+    for (const state of EMAIL_DELIVERIES) expect(deliveryAfter(state, state)).toBeUndefined();
+  });
+
+  it('counts each message once, under its latest state, whatever order the events came in', () => {
+    const orders: EmailDelivery[][] = [
+      ['delivered', 'complained'],
+      ['complained', 'delivered'],
+      ['delivered', 'delivered', 'complained', 'complained'],
+    ];
+    for (const events of orders) {
+      const totals = emptyEmailEvents();
+      let state: EmailDelivery | undefined;
+      for (const event of events) {
+        const next = deliveryAfter(state, event);
+        if (next === undefined) continue;
+        const delta = emailEventsDelta(state, next);
+        for (const kind of EMAIL_DELIVERIES) totals[kind] += delta[kind];
+        state = next;
+      }
+      expect(totals).toEqual({ delivered: 0, bounced: 0, complained: 1 });
+    }
   });
 });

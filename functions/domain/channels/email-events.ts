@@ -146,3 +146,28 @@ export function simulatedEvent(mail: SimulatedMail, now: Date): SesEmailEvent {
     detail,
   };
 }
+
+/** A complaint comes after the delivery it complains of; a bounce is final. The later state never gives way to an earlier one. */
+const DELIVERY_RANK: Record<EmailDelivery, number> = { delivered: 1, bounced: 2, complained: 3 };
+
+/**
+ * A message's `delivery` after an event: EventBridge delivers SES's events at least once and
+ * in any order, so a Delivery that arrives after the Complaint, or an event seen twice, changes
+ * nothing. Undefined when the message stays as it is.
+ */
+export function deliveryAfter(current: EmailDelivery | undefined, event: EmailDelivery): EmailDelivery | undefined {
+  if (current !== undefined && DELIVERY_RANK[current] >= DELIVERY_RANK[event]) return undefined;
+  return event;
+}
+
+/**
+ * How a campaign's `emailEvents` move when one message's `delivery` goes from `before` to
+ * `after`: each message counts once, under its latest state, so the three add up to the
+ * messages SES has reported on.
+ */
+export function emailEventsDelta(before: EmailDelivery | undefined, after: EmailDelivery): EmailEvents {
+  const delta = emptyEmailEvents();
+  delta[after] += 1;
+  if (before !== undefined) delta[before] -= 1;
+  return delta;
+}
