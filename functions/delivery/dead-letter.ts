@@ -25,14 +25,13 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
       logger.error('dropping a dead letter that is not a chunk reference', { sqsMessageId: record.messageId, error: error as Error });
       return;
     }
-    const claimedAt = clock.now();
-    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, claimedAt);
+    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is still being worked on`);
     const before = claim.chunk.messages;
     const after = before.map((message) => (isOpen(message) ? closed(message, 'failed', message.lastError ?? 'retries exhausted') : message));
     // Failed at once, but like the sender only under its own lease (a late write would undo another worker's outcome).
-    await messages.saveOutcome(ref.campaignId, ref.chunk, after, claimedAt.getTime() + CHUNK_LEASE_MS);
+    await messages.saveOutcome(ref.campaignId, ref.chunk, after, claim.lease);
     for (const message of after.filter((m, i) => before[i]?.status !== m.status)) {
       logger.error('message failed: retries exhausted', {
         campaignId: ref.campaignId,

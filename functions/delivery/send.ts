@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
-import { callBudgetMs, callTimeoutMs, isPastCutoff, MIN_CALL_MS, waitBudgetMs } from '../domain/cutoff.js';
+import { callTimeoutWithin, isPastCutoff, waitBudgetMs } from '../domain/cutoff.js';
 import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.js';
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
@@ -144,10 +144,10 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       // call that could outlive either is not started, and the chunk goes back for a fresh claim,
       // no attempt counted.
       now = clock.now();
-      const budgetMs = callBudgetMs(outcomeBy, now);
-      if (budgetMs < MIN_CALL_MS) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
+      const timeoutMs = callTimeoutWithin(outcomeBy, campaign.endAt, now, settings.providerTimeoutMs);
+      if (timeoutMs === undefined) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
       const started = performance.now();
-      const outcome: SendOutcome = await sender.send(rendered, Math.min(callTimeoutMs(campaign.endAt, now, settings.providerTimeoutMs), budgetMs));
+      const outcome: SendOutcome = await sender.send(rendered, timeoutMs);
       // Whole milliseconds: each value is a number in the invocation's EMF log line, and a double's digits are bytes ingested.
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, Math.round(performance.now() - started));
       const next = afterOutcome(message, outcome, clock.now());
@@ -206,8 +206,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
     const ref = parseChunkRef(record.body);
     // Held before the claim: no lease taken, no write at all.
     if (await holdBeforeClaim(record, ref, view)) return;
-    const claimedAt = clock.now();
-    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, claimedAt);
+    const claim = await messages.claim(ref.campaignId, ref.chunk, CHUNK_LEASE_MS, clock.now());
     if (claim.kind === 'done' || claim.kind === 'missing') return;
     if (claim.kind === 'leased') {
       // Another worker holds the chunk (a duplicate delivery); look again when its lease ends.
@@ -217,9 +216,9 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
     // Each channel's chunks come on its own queue: one on another's would be sent by the wrong sender.
     if (claim.chunk.channel !== sender.channel) throw new Error(`chunk ${ref.campaignId}/${ref.chunk} is on ${claim.chunk.channel}, not ${sender.channel}`);
     const before = claim.chunk.messages;
-    // The value the claim wrote: the outcome is stored only while the lease is still this one.
-    const leaseUntil = claimedAt.getTime() + CHUNK_LEASE_MS;
-    const outcomeBy = Math.min(leaseUntil, invocationEndsAt);
+    // The outcome is stored only while the lease is still this claim's, and no call starts that could end too late to store it.
+    const { lease } = claim;
+    const outcomeBy = Math.min(lease.until, invocationEndsAt);
     const results: SendResult[] = await Promise.all(
       before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, outcomeBy) : { message, retryAfterMs: 0 })),
     );
@@ -242,14 +241,14 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
     if (plan.kind === 'expire') after = after.map((message) => (isOpen(message) ? closed(message, 'expired') : message));
     try {
       // Retried until the invocation or the lease ends: a lost outcome would send this attempt's answered calls again after the lease.
-      await messages.saveOutcome(ref.campaignId, ref.chunk, after, leaseUntil, outcomeBy - clock.now().getTime());
+      await messages.saveOutcome(ref.campaignId, ref.chunk, after, lease, outcomeBy - clock.now().getTime());
     } catch (error) {
       if (!(error instanceof LeaseLostError)) throw error;
       // Another worker claimed the chunk after this lease ended: its copy and its outcome stand, and
       // nothing of this attempt is counted. The calls made here were made within the lease. The
       // record is left on the queue, not deleted: SQS may let this older receipt delete the message
       // the other worker still holds. It comes back after its visibility timeout and finds the chunk done or leased.
-      logger.error('chunk outcome refused: the lease ended first', { campaignId: ref.campaignId, chunk: ref.chunk, leaseUntil });
+      logger.error('chunk outcome refused: the lease ended first', { campaignId: ref.campaignId, chunk: ref.chunk, leaseUntil: lease.until });
       throw error;
     }
     // The campaign's counters follow from this write (the tally reads the messages table's stream).

@@ -27,6 +27,18 @@ export function callBudgetMs(until: number, now: Date): number {
   return until - LEASE_OUTCOME_MARGIN_MS - now.getTime();
 }
 
+/**
+ * The timeout of a provider call about to start at `now`, or undefined when none may start: in
+ * the last LEASE_OUTCOME_MARGIN_MS + MIN_CALL_MS before `until` (the lease's end or the
+ * invocation's, the earlier). A call that starts ends, timed out at the latest, the margin before
+ * `until` and by the campaign's end, so its outcome can still be stored under the lease.
+ */
+export function callTimeoutWithin(until: number, endAt: string, now: Date, configuredMs: number): number | undefined {
+  const budgetMs = callBudgetMs(until, now);
+  if (budgetMs < MIN_CALL_MS) return undefined;
+  return Math.min(callTimeoutMs(endAt, now, configuredMs), budgetMs);
+}
+
 /** How long a wait before a call (for a rate slot) may last, at most `maxWaitMs`: while a call could still start after it. */
 export function waitBudgetMs(until: number, now: Date, maxWaitMs: number): number {
   return Math.min(maxWaitMs, callBudgetMs(until, now) - MIN_CALL_MS);

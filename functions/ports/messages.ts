@@ -3,8 +3,18 @@ import type { Chunk, Counts, Message, MessageRecord, MessageStatus } from '../do
 import type { Notice } from '../domain/notices.js';
 import type { Page, PageRequest } from './common.js';
 
+/**
+ * A chunk's lease as its claim wrote it: when it ends (epoch ms, by the claimer's clock) and the
+ * chunk's receive count after the claim. Every claim adds one to that count, so no later claim
+ * holds the same lease, whatever its clock says.
+ */
+export interface ChunkLease {
+  until: number;
+  receives: number;
+}
+
 export type ClaimResult =
-  | { kind: 'claimed'; chunk: Chunk }
+  | { kind: 'claimed'; chunk: Chunk; lease: ChunkLease }
   /** Every message of the chunk is final. */
   | { kind: 'done' }
   /** Another worker holds it until `until` (epoch ms). */
@@ -28,13 +38,14 @@ export interface MessageStore {
   /** Takes a lease on a chunk that has open messages, counting the receive. */
   claim(campaignId: string, chunk: number, leaseMs: number, now: Date): Promise<ClaimResult>;
   /**
-   * Stores a claimed chunk's messages and releases the lease. With `leaseUntil` (what the claim
-   * wrote: its `now` + `leaseMs`) only while that lease is still the chunk's: LeaseLostError otherwise.
-   * With `retryForMs`, a write the store throttled or lost on the way is made again after a
-   * pause, as long as the pause ends within that many ms of the call. A span, not a deadline:
-   * the caller's clock (injected) and the pauses' (the machine's) need not agree.
+   * Stores a claimed chunk's messages and releases the lease, only while `lease` (what the claim
+   * answered) is still the chunk's: LeaseLostError otherwise, and nothing is written. An outcome is
+   * never stored without the lease it was worked under. With `retryForMs`, a write the store
+   * throttled or lost on the way is made again after a pause, as long as the pause ends within that
+   * many ms of the call. A span, not a deadline: the caller's clock (injected) and the pauses' (the
+   * machine's) need not agree.
    */
-  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryForMs?: number): Promise<void>;
+  saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], lease: ChunkLease, retryForMs?: number): Promise<void>;
   get(id: number): Promise<Message | undefined>;
   /** The campaign's messages counted by status from the chunks themselves (the reconciliation path; reads every chunk). */
   recount(campaignId: string): Promise<Counts>;

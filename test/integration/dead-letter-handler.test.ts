@@ -6,7 +6,7 @@ import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
-import { createTestTables, documentClient, startTestTally, type TestTally } from '../support/aws.js';
+import { createTestTables, documentClient, startTestTally, storeOutcome, type TestTally } from '../support/aws.js';
 
 let store: Stores;
 let handler: ReturnType<typeof createDeadLetterHandler>;
@@ -58,7 +58,7 @@ describe('dead-letter handler', () => {
     const { campaign, chunk } = await campaignWithChunk(3);
     const [a, b, c] = chunk.messages;
     if (!a || !b || !c) throw new Error('three messages expected');
-    await store.messages.saveOutcome(campaign.id, 0, [{ ...a, status: 'sent', attempts: 1 }, { ...b, attempts: 8, lastError: 'HTTP 503' }, c]);
+    await storeOutcome(store.messages, campaign.id, 0, [{ ...a, status: 'sent', attempts: 1 }, { ...b, attempts: 8, lastError: 'HTTP 503' }, c]);
     const result = await handler(event(record(JSON.stringify({ campaignId: campaign.id, chunk: 0 }))));
     expect(result.batchItemFailures).toEqual([]);
     const messages = (await store.messages.list(campaign.id, { limit: 10 })).items;

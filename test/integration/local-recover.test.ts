@@ -10,7 +10,7 @@ import { chunksOfPage, type AudienceMember, type MessageStatus } from '../../fun
 import { isNoticeKey, NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import type { Clock } from '../../functions/ports.js';
 import { recoverDelivery } from '../../local/recover.js';
-import { createTestQueues, createTestTables, documentClient, sqsClient, type TestQueues, type TestTables } from '../support/aws.js';
+import { createTestQueues, createTestTables, documentClient, sqsClient, storeOutcome, type TestQueues, type TestTables } from '../support/aws.js';
 
 const HOUR = 3_600_000;
 const clock: Clock = { now: () => new Date() };
@@ -71,7 +71,8 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     for (const [chunk, statuses] of Object.entries(settle)) {
       const stored = chunks.find((candidate) => candidate.chunk === Number(chunk));
       if (!stored) throw new Error(`no chunk ${chunk}`);
-      await messages.saveOutcome(
+      await storeOutcome(
+        messages,
         campaignId,
         stored.chunk,
         stored.messages.map((message, i) => ({ ...message, status: statuses[i] ?? message.status })),
@@ -170,7 +171,7 @@ describe('recoverDelivery after a restart emptied the queues', () => {
       [sent, 'sent'],
       [failed, 'failed'],
     ] as const) {
-      await messages.saveOutcome(chunk!.campaignId, chunk!.chunk, [{ ...chunk!.messages[0]!, status }]);
+      await storeOutcome(messages, chunk!.campaignId, chunk!.chunk, [{ ...chunk!.messages[0]!, status }]);
     }
     const recover = (withNotices: boolean) =>
       recoverDelivery({

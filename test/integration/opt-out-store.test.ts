@@ -243,7 +243,7 @@ describe('chunk item size', () => {
     // Sent, with a sentAt each: the variables are dropped once final, so the outcome write stays well under.
     if (claim.kind !== 'claimed') return;
     const sentMessages = claim.chunk.messages.map((message) => ({ ...message, status: 'sent' as const, attempts: 1, sentAt: new Date().toISOString() }));
-    await store.messages.saveOutcome(campaign.id, 12340, sentMessages);
+    await store.messages.saveOutcome(campaign.id, 12340, sentMessages, claim.lease);
     const after = await db.send(new GetCommand({ TableName: tables.names.messages, Key: { campaignId: campaign.id, chunk: 12340 } }));
     expect(topLevelSize(after.Item ?? {})).toBeLessThan(size);
     expect((await store.messages.get(claim.chunk.messages[3]?.id ?? 0))?.vars).toBeUndefined();

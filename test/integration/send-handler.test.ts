@@ -410,33 +410,51 @@ describe('send handler', () => {
     expect(messages.filter((message) => message.status === 'queued').every((message) => message.attempts === 0)).toBe(true);
   });
 
-  it("refuses the outcome of an invocation whose lease ended and was claimed again: the new holder's copy stands, nothing counted twice", async () => {
+  it("refuses the outcome of an invocation that outlived its lease: the next holder's sends and outcome stand, the counters move once", async () => {
     const { campaign } = await campaignWithChunks(10, 600_000);
-    provider.setFaults({ latencyMs: 400 });
     const ref = { campaignId: campaign.id, chunk: 0 };
-    const stalled = handler(await receive([ref]));
-    await vi.waitFor(() => expect(provider.requests().length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
-    // As if this invocation stalled past its lease: a second worker claims the chunk 61 s on.
-    const second = await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 61_000));
-    expect(second.kind).toBe('claimed');
-    // Its record stays on the queue (not deleted under the other worker), to find the chunk done or leased later.
-    expect((await stalled).batchItemFailures).toHaveLength(1);
-    // The stalled outcome was refused: the chunk is still the second worker's, its messages as that worker read them.
-    expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 62_000))).toMatchObject({ kind: 'leased' });
-    expect((await store.messages.list(campaign.id, { limit: 10 })).items.every((message) => message.status === 'queued' && message.attempts === 0)).toBe(true);
-    expect(await countsOf(campaign.id)).toMatchObject({ queued: 10, sent: 0 });
-  });
+    // Invocation A's provider answers every call 500, and A reads no answer until the test lets it:
+    // A stalls with its first calls made, as an invocation frozen past its lease would.
+    const failing = await startFakeProvider({ token: 'secret-jwt', errorRate: 1 });
+    const failingHttp = new HttpProvider({ baseUrl: failing.url, token: async () => 'secret-jwt', maxSockets: 4 });
+    let wake = () => {};
+    const stalled = new Promise<void>((resolve) => (wake = resolve));
+    try {
+      const a = createSendHandler({
+        ...sendDependencies,
+        sender: {
+          channel: 'sms',
+          send: async (message: SmsMessage, timeoutMs: number) => {
+            const outcome = await failingHttp.send(message, timeoutMs);
+            await stalled;
+            return outcome;
+          },
+        },
+      });
+      const running = a(await receive([ref]));
+      await vi.waitFor(() => expect(failing.requests().length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
+      // A has claimed the chunk; B's clock is past the end of A's lease: B claims the chunk and sends it all.
+      const b = createSendHandler({ ...sendDependencies, clock: { now: () => new Date(Date.now() + 61_000) } });
+      expect((await b(await receive([ref]))).batchItemFailures).toEqual([]);
+      expect(provider.sentMsgIds()).toHaveLength(10);
+      const stored = (await store.messages.list(campaign.id, { limit: 10 })).items;
+      expect(stored.every((message) => message.status === 'sent' && message.attempts === 1)).toBe(true);
 
-  it('control: an outcome written without its lease overwrites a later claim (what the lease condition prevents)', async () => {
-    const { campaign, chunks } = await campaignWithChunks(10, 600_000);
-    const claimedAt = new Date();
-    expect((await store.messages.claim(campaign.id, 0, 60_000, claimedAt)).kind).toBe('claimed');
-    await store.messages.claim(campaign.id, 0, 60_000, new Date(claimedAt.getTime() + 61_000));
-    const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
-    // With the first lease it is refused; without any (the write as it was), it lands over the second claim.
-    await expect(store.messages.saveOutcome(campaign.id, 0, sent, claimedAt.getTime() + 60_000)).rejects.toThrow(/lease ended/);
-    await store.messages.saveOutcome(campaign.id, 0, sent);
-    expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 62_000))).toEqual({ kind: 'done' });
+      // A wakes: its calls get their 500s and its outcome (every message queued again, one more attempt) is refused.
+      wake();
+      const result = await running;
+      // Its record stays on the queue (not deleted under another worker), to find the chunk done later.
+      expect(result.batchItemFailures).toHaveLength(1);
+      expect(failing.requests().length).toBeGreaterThan(0);
+      expect((await store.messages.list(campaign.id, { limit: 10 })).items).toEqual(stored);
+      expect(await countsOf(campaign.id)).toEqual({ queued: 0, sent: 10, failed: 0, expired: 0, cancelled: 0 });
+      expect(await store.messages.recount(campaign.id)).toEqual(await countsOf(campaign.id));
+      expect((await store.campaigns.get(campaign.id))?.status).toBe('finished');
+      expect(await store.messages.claim(campaign.id, 0, 60_000, new Date(Date.now() + 200_000))).toEqual({ kind: 'done' });
+    } finally {
+      wake();
+      await failing.stop();
+    }
   });
 
   it('sends no notice to a client who opted out after it was posted; the same notice to a client who did not is sent', async () => {

@@ -1,12 +1,12 @@
 import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
-import { ConflictError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
+import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../../functions/domain/errors.js';
 import { chunksOfPage, emptyCounts, type MessageRecord } from '../../functions/domain/messages.js';
 import { stores } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import type { Clock } from '../../functions/ports.js';
-import { createTestTables, documentClient } from '../support/aws.js';
+import { createTestTables, documentClient, storeOutcome } from '../support/aws.js';
 
 let now = new Date('2030-01-01T10:00:00Z');
 const clock: Clock = { now: () => now };
@@ -267,7 +267,7 @@ describe('message store', () => {
     const second = await store.messages.claim('78', 0, 60_000, now);
     expect(second).toEqual({ kind: 'leased', until: now.getTime() + 60_000 });
     const messages = (chunk?.messages ?? []).map((m): MessageRecord => ({ ...m, status: 'sent', attempts: 1, sentAt: now.toISOString() }));
-    await store.messages.saveOutcome('78', 0, messages);
+    await store.messages.saveOutcome('78', 0, messages, (first as Extract<typeof first, { kind: 'claimed' }>).lease);
     expect(await store.messages.claim('78', 0, 60_000, now)).toEqual({ kind: 'done' });
     expect(await store.messages.claim('78', 5, 60_000, now)).toEqual({ kind: 'missing' });
     const found = await store.messages.get(messages[1]?.id as number);
@@ -283,12 +283,53 @@ describe('message store', () => {
     expect(again.kind === 'claimed' && again.chunk.receives).toBe(2);
   });
 
+  it("stores an outcome only under its claim's lease, even when a later claim's clock wrote the same lease end", async () => {
+    const [chunk] = (await store.messages.writePage('77', 0, chunksOfPage('77', 0, audience.slice(0, 2), now), null)).chunks;
+    const [first, second] = chunk?.messages ?? [];
+    if (!first || !second) throw new Error('two messages expected');
+    const a = await store.messages.claim('77', 0, 60_000, now);
+    // A's lease ran out unused; B claims at its end and stores one message sent, the other to retry.
+    const b = await store.messages.claim('77', 0, 60_000, new Date(now.getTime() + 60_000));
+    if (a.kind !== 'claimed' || b.kind !== 'claimed') throw new Error('both claims expected to succeed');
+    await store.messages.saveOutcome(
+      '77',
+      0,
+      [
+        { ...first, status: 'sent', attempts: 1 },
+        { ...second, attempts: 1, lastError: 'HTTP 500' },
+      ],
+      b.lease,
+    );
+    // C's clock is a minute behind B's: its lease has the very end A's had, yet it is C's.
+    const c = await store.messages.claim('77', 0, 60_000, now);
+    if (c.kind !== 'claimed') throw new Error('C expected to claim the chunk');
+    expect(c.lease.until).toBe(a.lease.until);
+    const failed = [first, second].map((message): MessageRecord => ({ ...message, status: 'failed', attempts: 1, lastError: 'HTTP 400' }));
+    await expect(store.messages.saveOutcome('77', 0, failed, a.lease)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(store.messages.saveOutcome('77', 0, failed, b.lease)).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await store.messages.chunksOfPage('77', 0))[0]?.messages.map((message) => [message.status, message.attempts])).toEqual([
+      ['sent', 1],
+      ['queued', 1],
+    ]);
+    await store.messages.saveOutcome(
+      '77',
+      0,
+      [
+        { ...first, status: 'sent', attempts: 1 },
+        { ...second, status: 'sent', attempts: 2 },
+      ],
+      c.lease,
+    );
+    expect(await store.messages.claim('77', 0, 60_000, now)).toEqual({ kind: 'done' });
+  });
+
   it('lists messages in id order, filtered by status, with cursors', async () => {
     const chunks = chunksOfPage('80', 0, audience, now);
     await store.messages.writePage('80', 0, chunks, null);
     const second = chunks[1];
     if (!second) throw new Error('expected a second chunk');
-    await store.messages.saveOutcome(
+    await storeOutcome(
+      store.messages,
       '80',
       1,
       second.messages.map((m, i) => (i % 2 ? { ...m, status: 'failed', attempts: 1, lastError: 'HTTP 400' } : m)),

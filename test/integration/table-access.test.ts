@@ -162,10 +162,13 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     const { campaign: settled, chunks } = await fannedOut(2);
     const tally = startTestTally(tables.names.messages, tallyDependencies(parseEnv(tallyEnvSchema, tables.env)).campaigns);
     try {
+      // Claimed as the sender would: an outcome is stored only under its claim's lease.
+      const claim = await store.messages.claim(settled.id, 0, 60_000, new Date());
+      if (claim.kind !== 'claimed') throw new Error(`chunk not claimed: ${claim.kind}`);
       await tally.settled();
       recorder.reset();
       const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
-      await store.messages.saveOutcome(settled.id, 0, sent);
+      await store.messages.saveOutcome(settled.id, 0, sent, claim.lease);
       await tally.settled();
     } finally {
       await tally.stop();

@@ -7,7 +7,7 @@ import { newCampaignRecord } from '../../functions/domain/campaigns.js';
 import { chunksOfPage, emptyCounts } from '../../functions/domain/messages.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
-import { createTestTables, documentClient, startTestTally, type TestTables } from '../support/aws.js';
+import { createTestTables, documentClient, startTestTally, storeOutcome, type TestTables } from '../support/aws.js';
 
 let tables: TestTables;
 let store: Stores;
@@ -32,7 +32,8 @@ async function fannedOut(size: number) {
 
 async function sendAll(campaign: Awaited<ReturnType<typeof fannedOut>>) {
   for (const chunk of campaign.chunks) {
-    await store.messages.saveOutcome(
+    await storeOutcome(
+      store.messages,
       campaign.id,
       chunk.chunk,
       chunk.messages.map((message) => ({ ...message, status: 'sent', attempts: 1 })),

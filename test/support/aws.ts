@@ -17,7 +17,8 @@ import { tables, tableList, type TableDefinition, type TableName } from '../../f
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { chunkChangeOf } from '../../functions/adapters/dynamo/message-store.js';
 import { createTallyHandler } from '../../functions/delivery/tally.js';
-import type { CampaignStore } from '../../functions/ports.js';
+import type { MessageRecord } from '../../functions/domain/messages.js';
+import type { CampaignStore, MessageStore } from '../../functions/ports.js';
 import { createTables } from '../../local/dynamodb.js';
 import { startStreamPoller } from '../../local/streams.js';
 import { createQueues, withSuffix, type CreatedQueue } from '../../local/sqs.js';
@@ -125,3 +126,13 @@ export function startTestTally(messagesTable: string, campaigns: CampaignStore, 
 
 export type TallyHandler = ReturnType<typeof createTallyHandler>;
 export type TallyHandlerWrap = (handler: TallyHandler) => TallyHandler;
+
+/**
+ * Gives a chunk the messages `records` as a worker would: a claim, then the outcome under its
+ * lease (the only way the store writes one). For tests that need a chunk in a given state.
+ */
+export async function storeOutcome(messages: MessageStore, campaignId: string, chunk: number, records: MessageRecord[], now = new Date()): Promise<void> {
+  const claim = await messages.claim(campaignId, chunk, 60_000, now);
+  if (claim.kind !== 'claimed') throw new Error(`chunk ${campaignId}/${chunk} could not be claimed: ${claim.kind}`);
+  await messages.saveOutcome(campaignId, chunk, records, claim.lease);
+}

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { callBudgetMs, callTimeoutMs, isPastCutoff, LEASE_OUTCOME_MARGIN_MS, MIN_CALL_MS, waitBudgetMs } from '../../functions/domain/cutoff.js';
+import {
+  callBudgetMs,
+  callTimeoutMs,
+  callTimeoutWithin,
+  isPastCutoff,
+  LEASE_OUTCOME_MARGIN_MS,
+  MIN_CALL_MS,
+  waitBudgetMs,
+} from '../../functions/domain/cutoff.js';
 
 const endAt = '2030-06-01T12:00:00.000Z';
 const before = (ms: number) => new Date(Date.parse(endAt) - ms);
@@ -42,6 +50,30 @@ describe('callBudgetMs', () => {
     expect(callBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS + 1))).toBeLessThan(MIN_CALL_MS);
     expect(callBudgetMs(leaseUntil, new Date(leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS))).toBe(MIN_CALL_MS);
     expect(callBudgetMs(leaseUntil, new Date(leaseUntil + 1))).toBeLessThan(0);
+  });
+});
+
+describe('callTimeoutWithin', () => {
+  const claimedAt = Date.parse('2026-11-22T10:00:00Z');
+  const leaseUntil = claimedAt + 60_000;
+  const farEnd = '2026-11-22T12:00:00Z';
+
+  it('starts no call in the last seconds of a lease: the margin for the outcome write and the shortest call worth making', () => {
+    const lastStart = leaseUntil - LEASE_OUTCOME_MARGIN_MS - MIN_CALL_MS;
+    expect(callTimeoutWithin(leaseUntil, farEnd, new Date(lastStart), 5000)).toBe(MIN_CALL_MS);
+    for (let at = lastStart + 1; at <= leaseUntil + 1000; at += 250) expect(callTimeoutWithin(leaseUntil, farEnd, new Date(at), 5000)).toBeUndefined();
+  });
+
+  it('times every call it lets start out the margin before the lease ends, and by the campaign end', () => {
+    for (let at = claimedAt; at < leaseUntil; at += 500) {
+      const now = new Date(at);
+      const timeoutMs = callTimeoutWithin(leaseUntil, farEnd, now, 5000);
+      if (timeoutMs === undefined) continue;
+      expect(timeoutMs).toBeLessThanOrEqual(5000);
+      expect(at + timeoutMs + LEASE_OUTCOME_MARGIN_MS).toBeLessThanOrEqual(leaseUntil);
+    }
+    const endAt = new Date(claimedAt + 1200).toISOString();
+    expect(callTimeoutWithin(leaseUntil, endAt, new Date(claimedAt), 5000)).toBe(1200);
   });
 });
 

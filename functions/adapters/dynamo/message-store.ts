@@ -20,7 +20,7 @@ import {
 } from '../../domain/messages.js';
 import { LeaseLostError } from '../../domain/errors.js';
 import { isNoticeKey } from '../../domain/notice-ids.js';
-import type { ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
+import type { ChunkLease, ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
 import { chunkOf, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 import { decodeCursor, encodeCursor, isRecord, listCursor } from './cursor.js';
 import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
@@ -126,7 +126,8 @@ export class DynamoMessageStore implements MessageStore {
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return { kind: 'claimed', chunk: chunkOf(Attributes as StoredChunk) };
+      const item = Attributes as StoredChunk;
+      return { kind: 'claimed', chunk: chunkOf(item), lease: { until: item.leaseUntil as number, receives: item.receives } };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const current = itemOfConditionFailure(error) as StoredChunk | undefined;
@@ -136,21 +137,25 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], leaseUntil?: number, retryForMs?: number): Promise<void> {
+  async saveOutcome(campaignId: string, chunk: number, messages: MessageRecord[], lease: ChunkLease, retryForMs?: number): Promise<void> {
     const started = performance.now();
     const { m, z } = storedMessages(messages);
     const write = {
       TableName: this.table,
       Key: { campaignId, chunk },
       UpdateExpression: `SET m = :m, #open = :open${z ? ', z = :z' : ''} REMOVE leaseUntil`,
-      // The condition rides on the write that happens anyway: no extra read or write for it.
-      ConditionExpression: leaseUntil === undefined ? 'attribute_exists(chunk)' : 'attribute_exists(chunk) AND leaseUntil = :lease',
+      // The claim's own lease: its end, which a rewrite of the chunk removes, and its receive count,
+      // which every later claim moves on (even one whose clock repeats the end). The condition rides
+      // on the write that happens anyway: no extra read or write for it, and a refused write moves
+      // no counter, the tally counting only the stream of stored writes.
+      ConditionExpression: 'leaseUntil = :until AND receives = :receives',
       ExpressionAttributeNames: { '#open': 'open' },
       ExpressionAttributeValues: {
         ':m': m,
         ':open': messages.filter(isOpen).length,
         ...(z ? { ':z': z } : {}),
-        ...(leaseUntil === undefined ? {} : { ':lease': leaseUntil }),
+        ':until': lease.until,
+        ':receives': lease.receives,
       },
     };
     for (let attempt = 1; ; attempt++) {
@@ -160,8 +165,7 @@ export class DynamoMessageStore implements MessageStore {
       } catch (error) {
         // On an attempt after the first, this may also be the earlier attempt's own write, stored though
         // its answer was lost: either way nothing more is written, and a redelivery finds the chunk done or leased.
-        if (leaseUntil !== undefined && isConditionFailure(error))
-          throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
+        if (isConditionFailure(error)) throw new LeaseLostError(`chunk ${campaignId}/${chunk}: its lease ended and another worker claimed it`);
         // Past the SDK's own retries: once more after a pause, while the caller's span leaves room for the pause.
         const pauseMs = Math.min(OUTCOME_RETRY_BASE_MS * 2 ** (attempt - 1), OUTCOME_RETRY_MAX_MS);
         if (retryForMs === undefined || !isRetryable(error) || performance.now() - started + pauseMs >= retryForMs) throw error;
