@@ -1,7 +1,6 @@
-import { performance } from 'node:perf_hooks';
 import { STATUS_RECHECK_MS, type Campaign } from '../domain/campaigns.js';
 import { isNoticeKey, NOTICE_DELIVERY } from '../domain/notices.js';
-import type { CampaignStore } from '../ports.js';
+import type { CampaignStore, Clock } from '../ports.js';
 
 /**
  * From this age on, a read of the campaign is started ahead, while the one in hand still serves:
@@ -25,19 +24,30 @@ interface Entry {
  * provider, every other wave of calls did); a call waits only when no answered read is young
  * enough, as at the start. The bound is time alone, so one view serves every invocation of an
  * environment (functions/delivery/send.ts): an invocation's first calls need no read when the last
- * one read the campaign less than that long ago.
+ * one read the campaign less than that long ago. Time is the sender's clock (injected): a read
+ * that seems to come from the future (the clock was set back) is as good as too old.
  */
 export class CampaignView {
   private readonly entries = new Map<string, Entry>();
   private readonly refreshing = new Map<string, Entry>();
 
-  constructor(private readonly campaigns: CampaignStore) {}
+  constructor(
+    private readonly campaigns: CampaignStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** How long ago a read was sent; Infinity when it cannot serve as young (none, or stamped after now). */
+  private ageOf(entry: Entry | undefined, now = this.clock.now().getTime()): number {
+    if (!entry) return Infinity;
+    const age = now - entry.readStartedAt;
+    return age < 0 ? Infinity : age;
+  }
 
   current(id: string): Promise<Campaign | undefined> {
     // A notice's chunk has no campaign: it is sent at once, under the notices' fixed rules.
     if (isNoticeKey(id)) return Promise.resolve(NOTICE_DELIVERY);
     const entry = this.entries.get(id);
-    const age = entry ? performance.now() - entry.readStartedAt : Infinity;
+    const age = this.ageOf(entry);
     if (entry && age < STATUS_RECHECK_MS) {
       if (age >= REFRESH_AHEAD_MS) this.refreshAhead(id);
       return entry.campaign;
@@ -56,8 +66,8 @@ export class CampaignView {
 
   /** Drops the reads too old to serve (a read ahead still under way takes its place once answered): a long-lived view holds only campaigns in use. */
   forgetStale(): void {
-    const now = performance.now();
-    for (const [id, entry] of this.entries) if (now - entry.readStartedAt >= STATUS_RECHECK_MS) this.entries.delete(id);
+    const now = this.clock.now().getTime();
+    for (const [id, entry] of this.entries) if (this.ageOf(entry, now) >= STATUS_RECHECK_MS) this.entries.delete(id);
   }
 
   /** How many campaigns the view holds. */
@@ -75,7 +85,7 @@ export class CampaignView {
   }
 
   private read(id: string): Entry {
-    const entry: Entry = { readStartedAt: performance.now(), campaign: this.campaigns.get(id) };
+    const entry: Entry = { readStartedAt: this.clock.now().getTime(), campaign: this.campaigns.get(id) };
     entry.campaign.catch(() => {
       if (this.entries.get(id) === entry) this.entries.delete(id);
       if (this.refreshing.get(id) === entry) this.refreshing.delete(id);

@@ -64,7 +64,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
   const rateGate = new RateGate(deps.rateSlots, clock);
   // Kept across invocations, as a warm Lambda environment keeps it: its age bound is time, not the
   // invocation, and each invocation's first calls then need no read of the campaign before them.
-  const view = new CampaignView(campaigns);
+  const view = new CampaignView(campaigns, clock);
 
   /** Why a message must not be sent now, checked right before its call: closed, or held with when to look again. */
   function blocker(message: MessageRecord, campaign: Campaign | undefined, now: Date): SendResult | undefined {

@@ -528,7 +528,9 @@ describe('send handler', () => {
     const { campaign } = await campaignWithChunks(30);
     const reads: string[] = [];
     const campaigns = { ...store.campaigns, get: (id: string) => (reads.push(id), store.campaigns.get(id)) } as typeof store.campaigns;
-    const warm = createSendHandler({ ...sendDependencies, campaigns });
+    // The environment's clock stands still unless the test moves it: the view's age is what the test says, whatever the machine's pace.
+    let at = Date.now();
+    const warm = createSendHandler({ ...sendDependencies, campaigns, clock: { now: () => new Date(at) } });
     await warm(await receive([{ campaignId: campaign.id, chunk: 0 }]));
     expect(reads).toHaveLength(1);
     // The next invocation of the same environment, within the age: its calls start without a read.
@@ -537,7 +539,7 @@ describe('send handler', () => {
     expect(provider.sentMsgIds()).toHaveLength(20);
     // Cancelled behind the view's back; once the view is as old as the recheck age, no call starts.
     await store.campaigns.cancel(campaign.id);
-    await new Promise((resolve) => setTimeout(resolve, STATUS_RECHECK_MS));
+    at += STATUS_RECHECK_MS;
     await warm(await receive([{ campaignId: campaign.id, chunk: 2 }]));
     expect(reads).toHaveLength(2);
     expect(provider.sentMsgIds()).toHaveLength(20);
