@@ -18,9 +18,11 @@ export class RateGate {
   private readonly buckets = new Map<string, Bucket>();
   private readonly buying = new Map<string, Promise<void>>();
 
+  /** `wait`: how a call waits for its slot's moment (a timer; tests pass one that moves their clock). */
   constructor(
     private readonly slots: RateSlots,
     private readonly clock: Clock,
+    private readonly wait: (ms: number) => Promise<unknown> = sleep,
   ) {}
 
   /** Resolves when a call may start: true, or false when no slot came within `maxWaitMs`. */
@@ -38,7 +40,7 @@ export class RateGate {
         // clock, or late under load: the wall clock is read again after each wait.
         let woke = now;
         while (woke < startAt) {
-          await sleep(startAt - woke);
+          await this.wait(startAt - woke);
           woke = this.clock.now().getTime();
         }
         if (woke >= lastMoment) continue;
@@ -67,6 +69,6 @@ export class RateGate {
       }
     }
     // This second and the next are taken: look again when the next one begins.
-    await sleep(Math.max(1, (second + 1) * 1000 - this.clock.now().getTime()));
+    await this.wait(Math.max(1, (second + 1) * 1000 - this.clock.now().getTime()));
   }
 }
