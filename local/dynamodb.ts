@@ -301,30 +301,69 @@ async function describe(client: TableAdminClient, tableName: string) {
 
 type TableDescription = Awaited<ReturnType<typeof describe>>;
 
-/**
- * Polls until `ready` holds. DynamoDB Local answers a DescribeTable with InternalFailure now and
- * then while it builds a table or an index, and the next one answers: the wait takes it as "not yet".
- */
-async function waitUntil(client: TableAdminClient, tableName: string, ready: (table: TableDescription) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+/** DynamoDB Local answers InternalFailure now and then while it builds a table or an index (more often under load); the next request is answered. */
+function isInternalFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'InternalFailure';
+}
+
+/** How long a table or index may take to build, and how often it is looked at meanwhile. */
+const BUILD_WAIT_MS = 60_000;
+const BUILD_POLL_MS = 100;
+const pause = () => new Promise((wake) => setTimeout(wake, BUILD_POLL_MS));
+
+/** The table as DescribeTable shows it (undefined when there is none), asked again after an InternalFailure until `deadline`. */
+async function describeAnswered(client: TableAdminClient, tableName: string, deadline = Date.now() + BUILD_WAIT_MS): Promise<TableDescription> {
   for (;;) {
     try {
-      if (ready(await describe(client, tableName))) return;
+      return await describe(client, tableName);
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'InternalFailure')) throw error;
+      if (!isInternalFailure(error) || Date.now() > deadline) throw error;
     }
+    await pause();
+  }
+}
+
+/** Polls until `ready` holds. */
+async function waitUntil(client: TableAdminClient, tableName: string, ready: (table: TableDescription) => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + BUILD_WAIT_MS;
+  while (!ready(await describeAnswered(client, tableName, deadline))) {
     if (Date.now() > deadline) throw new Error(`${tableName}: ${what} did not become ACTIVE`);
-    await new Promise((wake) => setTimeout(wake, 100));
+    await pause();
   }
 }
 
 const waitUntilActive = (client: TableAdminClient, tableName: string) => waitUntil(client, tableName, (table) => table?.TableStatus === 'ACTIVE', 'the table');
 
-const waitUntilIndexesActive = (client: TableAdminClient, tableName: string) =>
-  waitUntil(client, tableName, (table) => !table?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE'), 'an index');
+const hasIndex = (table: TableDescription, indexName: string) => (table?.GlobalSecondaryIndexes ?? []).some((index) => index.IndexName === indexName);
+
+/**
+ * Asks for one new index until DynamoDB Local has it, then waits until it is ACTIVE. A request
+ * answered InternalFailure may have started the index all the same: the table is looked at before
+ * asking again, as asking twice is refused.
+ */
+async function addIndex(client: TableAdminClient, table: TableDefinition, tableName: string, index: IndexDefinition): Promise<void> {
+  const deadline = Date.now() + BUILD_WAIT_MS;
+  for (;;) {
+    try {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: attributeDefinitions(table),
+          GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+        }),
+      );
+      break;
+    } catch (error) {
+      if (!isInternalFailure(error) || Date.now() > deadline) throw error;
+    }
+    if (hasIndex(await describeAnswered(client, tableName, deadline), index.indexName)) break;
+    await pause();
+  }
+  await waitUntil(client, tableName, (described) => !described?.GlobalSecondaryIndexes?.some((one) => one.IndexStatus !== 'ACTIVE'), 'an index');
+}
 
 async function ensureTable(client: TableAdminClient, table: TableDefinition, tableName: string): Promise<void> {
-  const existing = await describe(client, tableName);
+  const existing = await describeAnswered(client, tableName);
   if (!existing) {
     try {
       await client.send(
@@ -351,18 +390,8 @@ async function ensureTable(client: TableAdminClient, table: TableDefinition, tab
     await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } }));
     await waitUntilActive(client, tableName);
   }
-  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  for (const index of table.indexes.filter((candidate) => !present.has(candidate.indexName))) {
-    await client.send(
-      new UpdateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: attributeDefinitions(table),
-        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
-      }),
-    );
-    // DynamoDB builds one new index of a table at a time: the next waits until this one is ACTIVE.
-    await waitUntilIndexesActive(client, tableName);
-  }
+  // DynamoDB builds one new index of a table at a time: the next waits until this one is ACTIVE.
+  for (const index of table.indexes.filter((candidate) => !hasIndex(existing, candidate.indexName))) await addIndex(client, table, tableName, index);
 }
 
 /** TTL as on AWS, so expiring items (idempotency records) carry the same attribute locally. */

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBServiceException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableList, tables } from '../../functions/definitions/tables.js';
@@ -99,11 +99,33 @@ describe('createTables', () => {
     }
   });
 
-  it('adds the indexes a table kept from an older version lacks', async () => {
+  it("adds the indexes a table kept from an older version lacks, through DynamoDB Local's InternalFailures", async () => {
     // Its own DynamoDB Local, as at an `npm start` on an old data directory: the run's shared one is
     // busy with every other test file, and builds new indexes in the background only slowly then.
     const own = await startDynamoDbLocal();
     const ownClient = localDynamoClient(own.endpoint);
+    // As DynamoDB Local answers now and then while it builds: every other DescribeTable fails, the
+    // first index request fails after it was carried out, the second one before.
+    const internalFailure = () =>
+      new DynamoDBServiceException({
+        name: 'InternalFailure',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'The request processing has failed because of an unknown error, exception or failure.',
+      });
+    const seen = { describes: 0, indexRequests: 0 };
+    ownClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'DescribeTableCommand' && ++seen.describes % 2 === 0) throw internalFailure();
+        if (context.commandName !== 'UpdateTableCommand') return next(args);
+        seen.indexRequests += 1;
+        if (seen.indexRequests === 2) throw internalFailure();
+        const output = await next(args);
+        if (seen.indexRequests === 1) throw internalFailure();
+        return output;
+      },
+      { step: 'initialize', name: 'internalFailures' },
+    );
     try {
       const tableName = `clients-old-${uniqueSuffix()}`;
       await ownClient.send(
@@ -115,11 +137,14 @@ describe('createTables', () => {
         }),
       );
       await createTables(ownClient, [tables.clients], () => tableName);
+      ownClient.middlewareStack.remove('internalFailures');
       const { Table } = await ownClient.send(new DescribeTableCommand({ TableName: tableName }));
       expect((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName).sort()).toEqual(
         tables.clients.indexes.map((index) => index.indexName).sort(),
       );
       expect(Table?.GlobalSecondaryIndexes?.every((index) => index.IndexStatus === 'ACTIVE')).toBe(true);
+      // One request per index, and the one refused before it was carried out once more.
+      expect(seen.indexRequests).toBe(tables.clients.indexes.length + 1);
     } finally {
       ownClient.destroy();
       await own.stop();
