@@ -1,9 +1,9 @@
 /**
  * `kill -9` of the whole `npm start` process group, mid-campaign, then `npm start` again on the
  * same data directory: nothing is left running, every message ends final, `sent` equals what
- * the provider accepted, and a message reaches the provider twice only if it was in a chunk
- * being worked on at the kill, or its answer was lost and it was tried again (always with its
- * one msgId).
+ * the provider accepted, and a message reaches the provider twice only if it was first accepted
+ * within 2 s before the kill (its chunk was being worked on then), or its answer was lost and it
+ * was tried again (always with its one msgId).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -16,8 +16,14 @@ import { freePort } from '../../local/ports.js';
 import { waitFor } from '../support/e2e.js';
 
 const TOKEN = 'crash-test-jwt';
-const CLIENTS = 300;
-const CHUNK_OF = (msgId: number) => Math.floor((msgId % 2 ** 31) / 16);
+/** Enough that sending runs for seconds before the kill at half of them, so a chunk left unstored long before it would show. */
+const CLIENTS = 2000;
+/**
+ * How long before the kill a message still unstored could have been accepted: its chunk's outcome is
+ * stored once the chunk's calls are answered (README, What a crash can and cannot do).
+ */
+const IN_FLIGHT_MS = 2000;
+const KILL_AFTER_ACCEPTED = CLIENTS / 2;
 
 let provider: FakeProvider;
 let dataDir: string;
@@ -91,13 +97,15 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'herald-crash-'));
   port = await freePort();
   await startHerald();
-  // Clients in chunks of requests, as an operator's script would add them.
-  for (let i = 0; i < CLIENTS; i += 30) {
-    await Promise.all(
-      Array.from({ length: Math.min(30, CLIENTS - i) }, (_, j) =>
-        api('POST', '/clients', { phone: `7955${String(i + j).padStart(7, '0')}`, timezone: 'Europe/Moscow', tag: 'crash' }),
-      ),
-    );
+  // Clients in batches, as the import CLI adds them.
+  for (let i = 0; i < CLIENTS; i += 500) {
+    const rows = Array.from({ length: Math.min(500, CLIENTS - i) }, (_, j) => ({
+      phone: `7955${String(i + j).padStart(7, '0')}`,
+      timezone: 'Europe/Moscow',
+      tag: 'crash',
+    }));
+    const result = await api<{ created: number }>('POST', '/clients/batch', { clients: rows });
+    expect(result.created).toBe(rows.length);
   }
 }, 180_000);
 
@@ -111,17 +119,18 @@ describe('hard crash of the local runtime', () => {
   it.each([
     ['during the fan-out', () => Promise.resolve()],
     [
-      'while sending, after 40 messages were accepted',
+      `while sending, after ${KILL_AFTER_ACCEPTED} messages were accepted`,
       () =>
         waitFor(
-          '40 accepted',
+          `${KILL_AFTER_ACCEPTED} accepted`,
           async () => new Set(provider.sentMsgIds()).size,
-          (n) => n >= 40,
+          (n) => n >= KILL_AFTER_ACCEPTED,
           60_000,
+          20,
         ),
     ],
   ])(
-    'SIGKILL %s: no orphan Java, every message final after the restart, sent = what the provider accepted, duplicates only from chunks in flight or lost answers',
+    'SIGKILL %s: no orphan Java, every message final after the restart, sent = what the provider accepted, duplicates only of messages first accepted within 2 s of the kill, or of lost answers',
     async (_moment, killWhen) => {
       provider.reset();
       const start = new Date(Date.now() - 1000).toISOString();
@@ -167,29 +176,25 @@ describe('hard crash of the local runtime', () => {
       const verified = await api<{ consistent: boolean }>('GET', `/campaigns/${campaign.id}/stats?verify=true&limit=1`);
       expect(verified.consistent).toBe(true);
 
-      // A second acceptance is only ever of a message first accepted before the kill, in a chunk being worked on then.
+      // A message reaches the provider twice only if its chunk was being worked on at the kill, its
+      // outcome not yet stored: then its first acceptance came within IN_FLIGHT_MS before the kill. Or
+      // if an answer of it was lost on the way back, when it was tried again: that attempt shows.
       const firstAccepted = new Map<number, number>();
-      const duplicates: number[] = [];
+      const duplicates = new Set<number>();
       for (const request of accepted) {
         const id = request.msgId as number;
-        if (firstAccepted.has(id)) duplicates.push(id);
+        if (firstAccepted.has(id)) duplicates.add(id);
         else firstAccepted.set(id, request.receivedAt);
       }
-      const busyChunks = new Set(
-        accepted
-          .filter((request) => request.receivedAt > killedAt - 2000 && request.receivedAt <= oldRuntimeUntil)
-          .map((request) => CHUNK_OF(request.msgId as number)),
-      );
+      const unexplained: { msgId: number; firstAcceptedMsBeforeKill: number; status: string; attempts: number }[] = [];
       for (const id of duplicates) {
-        if ((firstAccepted.get(id) as number) <= oldRuntimeUntil) {
-          // Accepted before the kill, its outcome not yet stored: only in a chunk that was being worked on.
-          expect(busyChunks.has(CHUNK_OF(id))).toBe(true);
-        } else {
-          // Otherwise only an answer lost on the way back (a timeout or reset) is retried: the message shows that attempt.
-          const message = await api<{ attempts: number; status: string }>('GET', `/messages/${id}`);
-          expect([message.status, message.attempts > 1]).toEqual(['sent', true]);
-        }
+        const first = firstAccepted.get(id) as number;
+        if (first >= killedAt - IN_FLIGHT_MS && first <= oldRuntimeUntil) continue;
+        const message = await api<{ attempts: number; status: string }>('GET', `/messages/${id}`);
+        if (message.status === 'sent' && message.attempts > 1) continue;
+        unexplained.push({ msgId: id, firstAcceptedMsBeforeKill: killedAt - first, status: message.status, attempts: message.attempts });
       }
+      expect(unexplained).toEqual([]);
     },
     300_000,
   );
