@@ -20,7 +20,7 @@ const TOKEN = 'crash-test-jwt';
 const CLIENTS = 2000;
 /**
  * How long before the kill a message still unstored could have been accepted: its chunk's outcome is
- * stored once the chunk's calls are answered (README, What a crash can and cannot do).
+ * stored once the chunk's calls are answered (docs/architecture.md, What a crash can and cannot do).
  */
 const IN_FLIGHT_MS = 2000;
 const KILL_AFTER_ACCEPTED = CLIENTS / 2;
