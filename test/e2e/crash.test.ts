@@ -5,8 +5,7 @@
  * within 2 s before the kill (its chunk was being worked on then), or its answer was lost and it
  * was tried again (always with its one msgId).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
 import { freePort } from '../../local/ports.js';
 import { waitFor } from '../support/e2e.js';
+import { npmStart, type NpmStart } from '../support/npm-start.js';
 
 const TOKEN = 'crash-test-jwt';
 /** Enough that sending runs for seconds before the kill at half of them, so a chunk left unstored long before it would show. */
@@ -28,56 +28,14 @@ const KILL_AFTER_ACCEPTED = CLIENTS / 2;
 let provider: FakeProvider;
 let dataDir: string;
 let port: number;
-let herald: ChildProcess | undefined;
+let herald: NpmStart | undefined;
 
-/** `npm start` as a user runs it (tsx bin/local.ts), in a process group of its own. */
 async function startHerald(): Promise<void> {
-  herald = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    detached: true,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HERALD_DATA_DIR: dataDir,
-      HERALD_PROVIDER_URL: provider.url,
-      HERALD_PROVIDER_TOKEN: TOKEN,
-      LOG_LEVEL: 'ERROR',
-    },
-  });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (herald.exitCode !== null) throw new Error(`npm start exited with ${herald.exitCode}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/openapi.json`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('npm start did not answer in time');
-    await sleep(250);
-  }
+  herald = await npmStart({ port, dataDir, providerUrl: provider.url, token: TOKEN });
 }
 
 /** SIGKILL of the whole group: no handler runs, nothing drains. Returns when the runtime process is gone. */
-async function killHerald(): Promise<void> {
-  const child = herald as ChildProcess;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-(child.pid as number), 'SIGKILL');
-  await exited;
-}
-
-/** Pids of live processes whose command line mentions this test's data directory (DynamoDB Local's -dbPath). */
-function processesOnDataDir(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
+const killHerald = (): Promise<void> => (herald as NpmStart).stop('SIGKILL');
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, {
@@ -110,7 +68,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (herald && herald.exitCode === null) await killHerald().catch(() => undefined);
+  await herald?.stop('SIGKILL').catch(() => undefined);
   await provider?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -143,7 +101,7 @@ describe('hard crash of the local runtime', () => {
       // Nothing of the killed runtime is left: DynamoDB Local died with it (pdeathsig), or the restart stops it.
       await waitFor(
         'no orphan process',
-        async () => processesOnDataDir(),
+        async () => (herald as NpmStart).processesOnDataDir(),
         (pids) => pids.length === 0,
         10_000,
       );
