@@ -4,7 +4,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS, functionSettings } from '../definitions/functions.js';
 import { callTimeoutWithin, isPastCutoff, waitBudgetMs } from '../domain/cutoff.js';
 import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.js';
-import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, TOKEN_REFUSED_ERROR, type SendOutcome } from '../domain/delivery.js';
+import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
 import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
@@ -152,7 +152,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, Math.round(performance.now() - started));
       const next = afterOutcome(message, outcome, clock.now());
       // The token is wrong, not the message: counted for the alarm on it (lib/observability.ts).
-      const tokenRefused = next.lastError === TOKEN_REFUSED_ERROR;
+      const tokenRefused = outcome.kind === 'auth-failed' && next.status === 'failed';
       if (tokenRefused) metrics.addMetric(metricNames.providerAuthFailures, MetricUnit.Count, 1);
       const log = {
         campaignId,
