@@ -31,6 +31,9 @@ import {
   parseEnv,
   sendEnvSchema,
   startTimerEnvSchema,
+  wsAuthorizerEnvSchema,
+  wsConnectionsEnvSchema,
+  wsDefaultEnvSchema,
 } from '../functions/adapters/config.js';
 import { NODE_OPTIONS, type FunctionName } from '../functions/definitions/functions.js';
 import { buildAdmin } from '../local/admin-build.js';
@@ -48,6 +51,10 @@ const configSchemas: Record<FunctionName, z.ZodMiniObject> = {
   deadLetter: deadLetterEnvSchema,
   tally: tallyEnvSchema,
   startTimer: startTimerEnvSchema,
+  wsAuthorizer: wsAuthorizerEnvSchema,
+  wsConnect: wsConnectionsEnvSchema,
+  wsDisconnect: wsConnectionsEnvSchema,
+  wsDefault: wsDefaultEnvSchema,
 };
 
 /** Stand-ins for what CloudFormation fills in at deploy time. */
@@ -67,6 +74,9 @@ const dummyValues: Record<string, string> = {
   CORS_ALLOWED_ORIGIN: 'https://d111111abcdef8.cloudfront.net',
   PROVIDER_URL: 'https://probe.example.com/v1',
   PROVIDER_TOKEN_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald/provider-token',
+  CONNECTIONS_TABLE: 'Herald-Connections',
+  WS_CONNECTIONS_ENDPOINT: 'https://abcdef1234.execute-api.us-east-1.amazonaws.com/v1',
+  INBOX_TOKEN_SECRET: 'herald/inbox-token-key',
 };
 
 /** What the Lambda runtime itself sets (Node 22 on arm64 in the stack). */

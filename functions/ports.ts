@@ -15,6 +15,7 @@ export type * from './ports/schedulers.js';
 export type * from './ports/rate-slots.js';
 export type * from './ports/channels.js';
 export type * from './ports/frames.js';
+export type * from './ports/connections.js';
 
 /** The three stores every handler reads from. */
 export interface Stores {

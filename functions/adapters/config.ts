@@ -100,9 +100,29 @@ export const deadLetterEnvSchema = z.object({ ...tablesEnv });
 
 export const tallyEnvSchema = z.object({ ...tablesEnv });
 
+/**
+ * What a function that pushes frames needs (functions/adapters/frame-publisher.ts): the connections
+ * table and API Gateway's `@connections` endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`).
+ */
+export const framesEnv = {
+  CONNECTIONS_TABLE: name,
+  WS_CONNECTIONS_ENDPOINT: url,
+};
+
+/** The `$connect` authorizer: the secret holding the inbox tokens' key, and nothing else. */
+export const wsAuthorizerEnvSchema = z.object({ INBOX_TOKEN_SECRET: name });
+/** `$connect` and `$disconnect` keep the connections table. */
+export const wsConnectionsEnvSchema = z.object({ CONNECTIONS_TABLE: name });
+/** `$default` answers on its own connection: the endpoint, and no table. */
+export const wsDefaultEnvSchema = z.object({ WS_CONNECTIONS_ENDPOINT: url });
+
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
 export type StartTimerEnv = z.infer<typeof startTimerEnvSchema>;
+export type WsAuthorizerEnv = z.infer<typeof wsAuthorizerEnvSchema>;
+export type WsConnectionsEnv = z.infer<typeof wsConnectionsEnvSchema>;
+export type WsDefaultEnv = z.infer<typeof wsDefaultEnvSchema>;
+export type FramesEnv = { CONNECTIONS_TABLE: string; WS_CONNECTIONS_ENDPOINT: string };

@@ -29,7 +29,15 @@ export type TableAccess = Partial<Record<TableName, readonly TableAction[]>>;
  * idempotency records), so it may use every item action on each; the others only what their code does.
  */
 export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAccess> = {
-  api: { clients: TABLE_ACTIONS, uniques: TABLE_ACTIONS, campaigns: TABLE_ACTIONS, messages: TABLE_ACTIONS, idempotency: TABLE_ACTIONS },
+  api: {
+    clients: TABLE_ACTIONS,
+    uniques: TABLE_ACTIONS,
+    campaigns: TABLE_ACTIONS,
+    messages: TABLE_ACTIONS,
+    idempotency: TABLE_ACTIONS,
+    // Frames after a read, unread, read-all or archive (functions/adapters/frame-publisher.ts): a client's connections, a stale one deleted.
+    connections: ['Query', 'DeleteItem'],
+  },
   fanout: {
     // The audience: a Query on one of the directory's indexes, or a Scan when the filter has none.
     clients: ['Query', 'Scan'],
@@ -51,6 +59,11 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
   },
   // The claim and the outcome, as the sender's: the counters follow from them through the tally.
   deadLetter: { messages: ['UpdateItem'] },
+  // The authorizer checks a token against a key from Secrets Manager; $default answers on its connection.
+  wsAuthorizer: {},
+  wsDefault: {},
+  wsConnect: { connections: ['PutItem'] },
+  wsDisconnect: { connections: ['DeleteItem'] },
   tally: {
     // Its mark and counters (read, then one conditional update), and the finish once drained.
     campaigns: ['GetItem', 'UpdateItem'],

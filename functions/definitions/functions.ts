@@ -15,7 +15,10 @@ export const NODE_OPTIONS = '--no-experimental-fetch';
 /** The functions' log level unless the stack's `logLevel` context says otherwise (lib/app.ts). */
 export const DEFAULT_LOG_LEVEL = 'INFO';
 
-export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer';
+export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer' | WebSocketFunctionName;
+
+/** The WebSocket API's functions (functions/api/websocket.ts): its `$connect` authorizer and its three routes. */
+export type WebSocketFunctionName = 'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault';
 
 export const functionSettings: Record<FunctionName, { entry: string; memoryMb: number; timeoutSeconds: number }> = {
   api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
@@ -25,6 +28,11 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
   tally: { entry: 'functions/handlers/tally.ts', memoryMb: 256, timeoutSeconds: 30 },
   // Waits at most the last few seconds before a start (functions/domain/start-timing.ts).
   startTimer: { entry: 'functions/handlers/start-timer.ts', memoryMb: 128, timeoutSeconds: 30 },
+  // The upgrade waits on the authorizer and on $connect: both answer in one key read or one write.
+  wsAuthorizer: { entry: 'functions/handlers/ws-authorizer.ts', memoryMb: 256, timeoutSeconds: 10 },
+  wsConnect: { entry: 'functions/handlers/ws-connect.ts', memoryMb: 256, timeoutSeconds: 10 },
+  wsDisconnect: { entry: 'functions/handlers/ws-disconnect.ts', memoryMb: 256, timeoutSeconds: 10 },
+  wsDefault: { entry: 'functions/handlers/ws-default.ts', memoryMb: 256, timeoutSeconds: 10 },
 };
 
 /**

@@ -99,6 +99,20 @@ export const tables = {
     indexes: [],
     timeToLiveAttribute: 'expiration',
   },
+  /**
+   * A client's live WebSocket connections (functions/domain/connections.ts): one Query of the client's
+   * partition finds every tab and device to push a frame to. `$disconnect` deletes by both keys (the
+   * client id is in the `$connect` authorizer's context, which API Gateway hands to every route), and
+   * `expiration` lets TTL remove what a lost `$disconnect` left.
+   */
+  connections: {
+    name: 'connections',
+    envVar: 'CONNECTIONS_TABLE',
+    partitionKey: { name: 'clientId', type: 'S' },
+    sortKey: { name: 'connectionId', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiration',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

@@ -18,11 +18,25 @@ import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
+import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Clock, FanoutQueue, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
-import type { ApiEnv, DeadLetterEnv, FanoutEnv, SendEnv, StartTimerEnv, TallyEnv } from '../adapters/config.js';
+import type { Clock, ConnectionPoster, FanoutQueue, FramePublisher, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
+import type {
+  ApiEnv,
+  DeadLetterEnv,
+  FanoutEnv,
+  FramesEnv,
+  SendEnv,
+  StartTimerEnv,
+  TallyEnv,
+  WsAuthorizerEnv,
+  WsConnectionsEnv,
+  WsDefaultEnv,
+} from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
+import { DynamoConnectionStore } from '../adapters/dynamo/connection-store.js';
+import { ConnectionsFramePublisher } from '../adapters/frame-publisher.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
 import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
@@ -239,4 +253,46 @@ export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<De
 
 export function tallyDependencies(env: TallyEnv, overrides: Partial<TallyDependencies> = {}): TallyDependencies {
   return { campaigns: campaignStore(env), changeOf: chunkChangeOf, ...overrides };
+}
+
+/** A client's WebSocket connections, in the connections table. */
+export const connectionStore = (env: Pick<FramesEnv, 'CONNECTIONS_TABLE'>, db = dynamoDocumentClient()) =>
+  new DynamoConnectionStore(db, env.CONNECTIONS_TABLE);
+
+/**
+ * PostToConnection on API Gateway's `@connections` endpoint, its SDK loaded and its client built on
+ * the first frame (the api pushes frames only on inbox routes). `endpoint` may be read late: the local
+ * gateway's port is known only once it listens (local/runtime.ts).
+ */
+export function managementApiPoster(endpoint: string | (() => string)): ConnectionPoster {
+  return portOnFirstUse<ConnectionPoster>({ post: true }, async () => {
+    const { ManagementApiPoster, managementApiClient } = await import('./sdk/management-api.js');
+    return new ManagementApiPoster(managementApiClient(typeof endpoint === 'string' ? endpoint : endpoint()));
+  });
+}
+
+/** Frames to every connection of a client (functions/ports/frames.ts), for the functions that push them. */
+export function framePublisher(env: FramesEnv, poster: ConnectionPoster = managementApiPoster(env.WS_CONNECTIONS_ENDPOINT)): FramePublisher {
+  return new ConnectionsFramePublisher(connectionStore(env), poster);
+}
+
+/** The inbox tokens' key, read from Secrets Manager through Powertools Parameters and cached for five minutes. */
+export function inboxKeyFromSecret(secretName: string): () => Promise<string> {
+  return async () => {
+    const key = await getSecret(secretName, { maxAge: 300 });
+    if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no inbox token key`);
+    return key;
+  };
+}
+
+export function wsAuthorizerDependencies(env: WsAuthorizerEnv, overrides: Partial<WsAuthorizerDependencies> = {}): WsAuthorizerDependencies {
+  return { clock: systemClock, inboxKey: inboxKeyFromSecret(env.INBOX_TOKEN_SECRET), ...overrides };
+}
+
+export function wsConnectionsDependencies(env: WsConnectionsEnv, overrides: Partial<WsConnectionDependencies> = {}): WsConnectionDependencies {
+  return { clock: systemClock, connections: connectionStore(env), ...overrides };
+}
+
+export function wsDefaultDependencies(env: WsDefaultEnv, overrides: Partial<WsDefaultDependencies> = {}): WsDefaultDependencies {
+  return { connections: managementApiPoster(env.WS_CONNECTIONS_ENDPOINT), ...overrides };
 }

@@ -1,4 +1,4 @@
-/** What pushes frames to a client's live connections (API Gateway's @connections endpoint, functions/adapters/frame-publisher.ts). */
+/** What pushes frames to live WebSocket connections (API Gateway's @connections endpoint: functions/adapters/frame-publisher.ts, management-api.ts). */
 import type { InboxFrame } from '../domain/inbox-frames.js';
 
 export interface FramePublisher {
@@ -7,4 +7,9 @@ export interface FramePublisher {
    * gone connection is forgotten, never thrown for; an app that missed a frame catches up with `GET /inbox`.
    */
   toClient(clientId: string, frame: InboxFrame): Promise<void>;
+}
+
+/** One connection's end of the gateway: `gone` when the connection no longer exists (API Gateway's 410, GoneException). */
+export interface ConnectionPoster {
+  post(connectionId: string, frame: InboxFrame): Promise<'sent' | 'gone'>;
 }

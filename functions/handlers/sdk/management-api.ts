@@ -1,0 +1,1 @@
+export { ManagementApiPoster, managementApiClient } from '../../adapters/management-api.js';
