@@ -15,7 +15,9 @@ export type * from './ports/schedulers.js';
 export type * from './ports/rate-slots.js';
 export type * from './ports/channels.js';
 export type * from './ports/frames.js';
+export type * from './ports/signing.js';
 export type * from './ports/connections.js';
+export type * from './ports/inbox.js';
 
 /** The three stores every handler reads from. */
 export interface Stores {

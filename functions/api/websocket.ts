@@ -13,7 +13,7 @@ import type {
 import { newConnection } from '../domain/connections.js';
 import { answerTo } from '../domain/inbox-frames.js';
 import { verifyInboxToken } from '../domain/inbox-token.js';
-import type { Clock, ConnectionPoster, ConnectionStore } from '../ports.js';
+import type { Clock, ConnectionPoster, ConnectionStore, TokenSigner } from '../ports.js';
 import { logger } from '../telemetry/logger.js';
 
 /** What the authorizer hands API Gateway, which passes it to every later route of the connection as `requestContext.authorizer`. */
@@ -33,8 +33,8 @@ export const UNAUTHORIZED = 'Unauthorized';
 
 export interface WsAuthorizerDependencies {
   clock: Clock;
-  /** The inbox tokens' HS256 key (Secrets Manager on AWS). */
-  inboxKey: () => Promise<string>;
+  /** The signer under the inbox tokens' HS256 key (Secrets Manager on AWS). */
+  inboxSigner: () => Promise<TokenSigner>;
 }
 
 /** Allows exactly this `$connect` (the `methodArn`) and nothing else, for the client the token names. */
@@ -50,16 +50,13 @@ export function createWsAuthorizerHandler(deps: WsAuthorizerDependencies) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const token = event.queryStringParameters?.token;
     if (!token) throw new Error(UNAUTHORIZED);
-    const key = await deps.inboxKey();
-    let clientId: string;
-    try {
-      ({ clientId } = verifyInboxToken(token, key, deps.clock.now()));
-    } catch (error) {
-      // The reason only: the token itself never reaches a log line.
-      logger.info('connection refused', { reason: (error as Error).message });
+    const principal = verifyInboxToken(token, await deps.inboxSigner(), deps.clock.now());
+    if (!principal) {
+      // Never the token itself in a log line.
+      logger.info('connection refused');
       throw new Error(UNAUTHORIZED);
     }
-    return allowConnect(clientId, event.methodArn);
+    return allowConnect(principal.clientId, event.methodArn);
   };
 }
 

@@ -113,6 +113,20 @@ export const tables = {
     indexes: [],
     timeToLiveAttribute: 'expiration',
   },
+  /**
+   * Each client's in-app inbox, one partition per client (functions/adapters/dynamo/inbox-store.ts):
+   * its items (`item#<createdAt>`, listed newest first), one guard per message delivered
+   * (`message#<id>`, so a retried send writes nothing twice), and its counter (`counter`). Items and
+   * guards carry `expiration`: TTL removes them after the retention (90 days by default).
+   */
+  inbox: {
+    name: 'inbox',
+    envVar: 'INBOX_TABLE',
+    partitionKey: { name: 'clientId', type: 'S' },
+    sortKey: { name: 'entry', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiration',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

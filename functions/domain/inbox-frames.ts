@@ -4,20 +4,9 @@
  * Frames are best effort; an app that missed one catches up with `GET /inbox`.
  */
 
-/**
- * An inbox item as `GET /inbox` shows it (`readAt` null while unread).
- * TEMPORARY: the one definition belongs in functions/domain/inbox.ts; this copy goes once that is on main.
- */
-export interface InboxItemView {
-  id: string;
-  title: string;
-  text: string;
-  url?: string;
-  createdAt: string;
-  readAt: string | null;
-  campaignId?: string;
-  noticeId?: string;
-}
+import type { InboxItemView } from './inbox.js';
+
+export type { InboxItemView } from './inbox.js';
 
 export type InboxFrame = { type: 'notification'; item: InboxItemView } | { type: 'unread'; count: number } | { type: 'pong' };
 

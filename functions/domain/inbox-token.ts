@@ -1,45 +1,82 @@
 /**
- * TEMPORARY minimal inbox tokens, so the WebSocket authorizer can be built and tested before the
- * full version (with its signer adapter and the REST authorizer) is on main; that version replaces
- * this file whole, keeping `verifyInboxToken(token, key, now)`.
- * An HS256 JWT whose `sub` is the client id, `aud` Herald's inbox, `exp` its end.
+ * Inbox tokens: what an end user's app presents to the inbox routes and the WebSocket. A JWT
+ * (RFC 7519) signed HS256 under a key only Herald holds, whose `sub` is the client id, `aud`
+ * says it is for the inbox and `exp` ends it. The operator's backend asks for one
+ * (POST /clients/{id}/inbox-token) and hands it to its app.
+ *
+ * HS256 is HMAC-SHA256 over `header.payload`: the MAC is computed behind the TokenSigner port
+ * (functions/adapters/hmac-signer.ts), as for the unsubscribe tokens; the domain only reads the
+ * claims and compares the MAC in constant time. Only `alg: HS256` is taken: `none`, or any
+ * other algorithm a token names, is refused before its MAC is looked at.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, type TokenSigner } from './unsubscribe.js';
 
 export const INBOX_TOKEN_AUDIENCE = 'herald-inbox';
+/** A token's lifetime in seconds, as POST /clients/{id}/inbox-token takes it. */
+export const INBOX_TOKEN_TTL = { min: 60, max: 86_400, default: 3_600 } as const;
 
-export class InvalidInboxToken extends Error {
-  constructor(reason: string) {
-    super(`invalid inbox token: ${reason}`);
-    this.name = 'InvalidInboxToken';
+/** Who a valid token speaks for, and until when. */
+export interface InboxPrincipal {
+  clientId: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
+
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** Herald's tokens are a few hundred characters; anything far longer is not one of them. */
+const MAX_TOKEN_LENGTH = 1024;
+const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
+
+const toBase64url = (text: string): string => btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+function jsonOf(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(atob(segment.replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
-const mac = (data: string, key: string | Buffer) => createHmac('sha256', key).update(data).digest();
-
-export function signInboxToken(clientId: string, key: string | Buffer, now: Date, ttlSeconds: number): { token: string; expiresAt: Date } {
+/** A token for `clientId`, valid from `now` for `ttlSeconds`. */
+export function signInboxToken(signer: TokenSigner, clientId: string, ttlSeconds: number, now: Date): { token: string; expiresAt: string } {
+  if (!CLIENT_ID.test(clientId)) throw new Error(`not a client id: ${clientId}`);
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + ttlSeconds;
-  const payload = Buffer.from(JSON.stringify({ sub: clientId, aud: INBOX_TOKEN_AUDIENCE, iat, exp })).toString('base64url');
-  return { token: `${HEADER}.${payload}.${mac(`${HEADER}.${payload}`, key).toString('base64url')}`, expiresAt: new Date(exp * 1000) };
+  const signed = `${toBase64url(JSON.stringify(HEADER))}.${toBase64url(JSON.stringify({ sub: clientId, aud: INBOX_TOKEN_AUDIENCE, iat, exp }))}`;
+  return { token: `${signed}.${signer.sign(signed)}`, expiresAt: new Date(exp * 1000).toISOString() };
 }
 
-/** The client a token names, or InvalidInboxToken when it is forged, expired, another audience's or no JWT. */
-export function verifyInboxToken(token: string, key: string | Buffer, now: Date): { clientId: string; expiresAt: Date } {
-  const [header, payload, signature, ...rest] = token.split('.');
-  if (header !== HEADER || payload === undefined || signature === undefined || rest.length > 0) throw new InvalidInboxToken('not an HS256 JWT');
-  const expected = mac(`${header}.${payload}`, key);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidInboxToken('bad signature');
-  let claims: { sub?: unknown; aud?: unknown; exp?: unknown };
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as typeof claims;
-  } catch {
-    throw new InvalidInboxToken('unreadable claims');
-  }
-  if (claims.aud !== INBOX_TOKEN_AUDIENCE) throw new InvalidInboxToken('wrong audience');
-  if (typeof claims.sub !== 'string' || claims.sub.length === 0) throw new InvalidInboxToken('no subject');
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= now.getTime()) throw new InvalidInboxToken('expired');
-  return { clientId: claims.sub, expiresAt: new Date(claims.exp * 1000) };
+/**
+ * The client a token speaks for at `now`, or undefined when it is no valid inbox token: not a
+ * JWT, another algorithm (`none` included), a MAC Herald's key did not make (forged, tampered,
+ * another key's), another audience, or expired (at `exp` itself too).
+ */
+export function verifyInboxToken(token: string, signer: TokenSigner, now: Date): InboxPrincipal | undefined {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.every((part) => SEGMENT.test(part))) return undefined;
+  const [header, payload, mac] = parts as [string, string, string];
+  const alg = jsonOf(header)?.alg;
+  if (alg !== HEADER.alg) return undefined;
+  if (!constantTimeEqual(signer.sign(`${header}.${payload}`), mac)) return undefined;
+  const claims = jsonOf(payload);
+  if (!claims) return undefined;
+  const { sub, aud, exp } = claims;
+  if (typeof sub !== 'string' || !CLIENT_ID.test(sub)) return undefined;
+  if (aud !== INBOX_TOKEN_AUDIENCE) return undefined;
+  if (typeof exp !== 'number' || !Number.isSafeInteger(exp) || exp * 1000 <= now.getTime()) return undefined;
+  return { clientId: sub, expiresAt: new Date(exp * 1000).toISOString() };
+}
+
+/** The token of an `Authorization: Bearer <token>` header (any case of the scheme), or undefined. */
+export function bearerTokenOf(authorization: string | undefined): string | undefined {
+  const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+/** What a log line may say of a token: never the token, whose MAC is what makes it worth stealing. */
+export function maskToken(text: string): string {
+  return text.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, 'eyJ***');
 }

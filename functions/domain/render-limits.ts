@@ -2,7 +2,8 @@
  * How large a rendered message may be, by channel and part: an SMS renders to at most 1,600
  * characters, counted as the preview counts them (GSM-7 septets, an extension character
  * taking two, or UTF-16 code units); each part of an e-mail (subject, text, html) to at most
- * 100 KB of UTF-8. Each channel's parts get their limits here.
+ * 100 KB of UTF-8; an in-app title to 200 and its text to 2,000 characters. Each channel's
+ * parts get their limits here.
  *
  * A notice over its limit is refused when it is posted, a campaign text when it is written
  * (rendered once with placeholders), a preview when it is asked for; a campaign message
@@ -51,11 +52,21 @@ const emailPart = (field: 'subject' | 'text' | 'html'): RenderLimit => ({
   size: utf8Length,
 });
 
+/** An in-app part, counted in UTF-16 code units as a browser's string length counts it. */
+const inappPart = (field: 'title' | 'text' | 'url', max: number): RenderLimit => ({
+  field,
+  of: `an in-app ${field}`,
+  max,
+  unit: 'characters',
+  size: (text) => text.length,
+});
+
 export const RENDER_LIMITS = {
   sms: {
     text: { field: 'text', of: 'an SMS', max: 1600, unit: 'characters', size: (text: string) => smsCost(text).characters },
   },
   email: { subject: emailPart('subject'), text: emailPart('text'), html: emailPart('html') },
+  inapp: { title: inappPart('title', 200), text: inappPart('text', 2000), url: inappPart('url', 2048) },
 } as const satisfies Record<string, Record<string, RenderLimit>>;
 
 export const SMS_TEXT_LIMIT: RenderLimit = RENDER_LIMITS.sms.text;

@@ -20,7 +20,8 @@ import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Clock, ConnectionPoster, FanoutQueue, FramePublisher, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
+import type { Clock, ConnectionPoster, FanoutQueue, FramePublisher, RecurringScheduler, SendQueue, StartScheduler, Stores, TokenSigner } from '../ports.js';
+import { hmacSigner } from '../adapters/hmac-signer.js';
 import type {
   ApiEnv,
   DeadLetterEnv,
@@ -276,17 +277,17 @@ export function framePublisher(env: FramesEnv, poster: ConnectionPoster = manage
   return new ConnectionsFramePublisher(connectionStore(env), poster);
 }
 
-/** The inbox tokens' key, read from Secrets Manager through Powertools Parameters and cached for five minutes. */
-export function inboxKeyFromSecret(secretName: string): () => Promise<string> {
+/** The signer under the inbox tokens' key, read from Secrets Manager through Powertools Parameters and cached for five minutes. */
+export function inboxSignerFromSecret(secretName: string): () => Promise<TokenSigner> {
   return async () => {
     const key = await getSecret(secretName, { maxAge: 300 });
     if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no inbox token key`);
-    return key;
+    return hmacSigner(key);
   };
 }
 
 export function wsAuthorizerDependencies(env: WsAuthorizerEnv, overrides: Partial<WsAuthorizerDependencies> = {}): WsAuthorizerDependencies {
-  return { clock: systemClock, inboxKey: inboxKeyFromSecret(env.INBOX_TOKEN_SECRET), ...overrides };
+  return { clock: systemClock, inboxSigner: inboxSignerFromSecret(env.INBOX_TOKEN_SECRET), ...overrides };
 }
 
 export function wsConnectionsDependencies(env: WsConnectionsEnv, overrides: Partial<WsConnectionDependencies> = {}): WsConnectionDependencies {

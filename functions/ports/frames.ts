@@ -1,4 +1,4 @@
-/** What pushes frames to live WebSocket connections (API Gateway's @connections endpoint: functions/adapters/frame-publisher.ts, management-api.ts). */
+/** What pushes frames to live WebSocket connections (API Gateway's @connections endpoint, functions/adapters/frame-publisher.ts). */
 import type { InboxFrame } from '../domain/inbox-frames.js';
 
 export interface FramePublisher {

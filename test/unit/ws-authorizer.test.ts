@@ -2,10 +2,12 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { UNAUTHORIZED, createWsAuthorizerHandler, createWsDefaultHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
-import { signInboxToken } from '../../functions/domain/inbox-token.js';
+import { signInboxToken as signWith } from '../../functions/domain/inbox-token.js';
+import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
 import type { InboxFrame } from '../../functions/domain/inbox-frames.js';
 
 const KEY = 'k'.repeat(32);
+const signInboxToken = (clientId: string, key: string, at: Date, ttl: number) => signWith(hmacSigner(key), clientId, ttl, at);
 const now = new Date('2026-03-01T12:00:00.000Z');
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/$connect';
 
@@ -16,9 +18,9 @@ function authorizer() {
   let keyReads = 0;
   const handler = createWsAuthorizerHandler({
     clock: { now: () => now },
-    inboxKey: async () => {
+    inboxSigner: async () => {
       keyReads++;
-      return KEY;
+      return hmacSigner(KEY);
     },
   });
   return { handler, keyReads: () => keyReads };
