@@ -71,6 +71,7 @@ export class HeraldAdmin extends Construct {
   private readonly inboxAssetPath: string;
   private readonly logRetention: logs.RetentionDays;
   private api?: HeraldApi;
+  private inboxSocketUrl?: string;
 
   constructor(scope: Construct, id: string, props: HeraldAdminProps) {
     super(scope, id);
@@ -110,7 +111,7 @@ export class HeraldAdmin extends Construct {
           // Charts and components set style attributes; no script runs from them.
           "style-src 'self' 'unsafe-inline'",
           "img-src 'self' data:",
-          `connect-src 'self' ${this.connectedApi().origin} https://cognito-identity.${region}.${Aws.URL_SUFFIX} https://${this.authDomain}`,
+          `connect-src 'self' ${this.connectedApi().origin}${this.inboxSocketUrl ? ` ${this.inboxSocketUrl}` : ''} https://cognito-identity.${region}.${Aws.URL_SUFFIX} https://${this.authDomain}`,
           "frame-ancestors 'none'",
           "base-uri 'self'",
           "form-action 'self'",
@@ -277,10 +278,14 @@ export class HeraldAdmin extends Construct {
     });
   }
 
-  /** Lets operators invoke every route of `api`, viewers its GET routes (and nothing else), and deploys the app with a config.json pointing at it. */
-  connect(api: HeraldApi): void {
+  /**
+   * Lets operators invoke every route of `api`, viewers its GET routes (and nothing else), and deploys the app with a config.json pointing at it.
+   * `inboxSocketUrl`, the WebSocket API's URL, is where the client page's `<herald-inbox>` connects (config.json and the CSP name it).
+   */
+  connect(api: HeraldApi, { inboxSocketUrl }: { inboxSocketUrl?: string } = {}): void {
     if (this.api) throw new Error('The admin app is already connected to an API');
     this.api = api;
+    if (inboxSocketUrl !== undefined) this.inboxSocketUrl = inboxSocketUrl;
     const stage = api.restApi.deploymentStage.stageName;
     const grants: [iam.Role, string, string][] = [
       [this.operatorRole, '*', 'Operators call every route of the Herald API: the wildcard is over methods and paths of this API stage only.'],
@@ -305,8 +310,9 @@ export class HeraldAdmin extends Construct {
       );
     }
 
-    const config: { apiUrl: string; auth: AdminConfig } = {
+    const config: { apiUrl: string; auth: AdminConfig; inboxSocketUrl?: string } = {
       apiUrl: api.url,
+      ...(inboxSocketUrl === undefined ? {} : { inboxSocketUrl }),
       auth: {
         apiUrl: api.url,
         region: Stack.of(this).region,
