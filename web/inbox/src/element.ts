@@ -62,6 +62,8 @@ export class HeraldInboxElement extends HTMLElement {
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #resyncTimer: ReturnType<typeof setTimeout> | undefined;
   #restartQueued = false;
+  /** Set when the API refused the token: no reconnecting with it until a new one is set. */
+  #refused = false;
 
   readonly #shadow: ShadowRoot;
   readonly #bell: HTMLButtonElement;
@@ -159,6 +161,7 @@ export class HeraldInboxElement extends HTMLElement {
     this.#nextCursor = null;
     this.#loaded = false;
     this.#error = '';
+    this.#refused = false;
     this.#draw();
     if (!this.#token || !this.getAttribute('api')) return;
     void this.#refetch();
@@ -194,7 +197,7 @@ export class HeraldInboxElement extends HTMLElement {
 
   #connect(): void {
     const base = this.getAttribute('ws');
-    if (!base || !this.#token) return;
+    if (!base || !this.#token || this.#refused) return;
     const generation = this.#generation;
     const url = new URL(base, location.href);
     url.searchParams.set('token', this.#token);
@@ -209,8 +212,10 @@ export class HeraldInboxElement extends HTMLElement {
     this.#socket = socket;
     this.#setConnection('connecting');
     const current = () => generation === this.#generation && this.#socket === socket;
+    let opened = false;
     socket.addEventListener('open', () => {
       if (!current()) return;
+      opened = true;
       this.#attempt = 0;
       this.#setConnection('open');
       this.#pingTimer = setInterval(() => socket.send(JSON.stringify({ action: 'ping' })), PING_INTERVAL_MS);
@@ -226,6 +231,9 @@ export class HeraldInboxElement extends HTMLElement {
       this.#socket = undefined;
       this.#setConnection('closed');
       this.#retryTimer = setTimeout(() => this.#connect(), reconnectDelay(this.#attempt++));
+      // A browser does not say why an upgrade failed: the API does, so an expired token is told
+      // (`unauthorized`) rather than retried for ever, and a lost network is shown as such.
+      if (!opened) void this.#fetchCount();
     });
   }
 
@@ -272,6 +280,10 @@ export class HeraldInboxElement extends HTMLElement {
       if (current()) this.#error = '';
     } catch (error) {
       if (!current()) return;
+      if (error instanceof Unauthorized) {
+        this.#refused = true;
+        clearTimeout(this.#retryTimer);
+      }
       this.#error = error instanceof Unauthorized ? error.message : 'The inbox could not be reached; it will catch up when it can.';
     }
     if (current()) this.#draw();
@@ -306,6 +318,13 @@ export class HeraldInboxElement extends HTMLElement {
       const item = await this.#call<InboxItem>(`/inbox/${encodeURIComponent(id)}/read`, 'POST', keepalive);
       if (!current()) return;
       this.#items = mergeItems(this.#items, [{ ...item, text: item.text ?? '' }]);
+      await this.#fetchCount();
+    });
+  }
+
+  /** The unread count from GET /inbox/count, unless an unread frame (or a restart) came while it was asked. */
+  #fetchCount(): Promise<void> {
+    return this.#guard(async (current) => {
       const version = this.#unreadVersion;
       const { unread } = await this.#call<{ unread: number }>('/inbox/count');
       if (current() && version === this.#unreadVersion) this.#unread = unread;
