@@ -76,8 +76,16 @@ export class HeraldInboxElement extends HTMLElement {
   constructor() {
     super();
     this.#shadow = this.attachShadow({ mode: 'open' });
-    const style = h('style');
-    style.textContent = STYLES;
+    // A constructed sheet is not inline style, so a host page whose CSP forbids inline styles still styles the element.
+    let style: HTMLElement | undefined;
+    if ('adoptedStyleSheets' in this.#shadow && typeof CSSStyleSheet.prototype.replaceSync === 'function') {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLES);
+      this.#shadow.adoptedStyleSheets = [sheet];
+    } else {
+      style = h('style');
+      style.textContent = STYLES;
+    }
     this.#bell = h('button', { type: 'button', class: 'bell', part: 'bell', 'aria-expanded': 'false', 'aria-controls': 'panel' }) as HTMLButtonElement;
     this.#bell.innerHTML = BELL_ICON;
     this.#badge = h('span', { class: 'badge', 'aria-hidden': 'true', hidden: true });
@@ -91,7 +99,7 @@ export class HeraldInboxElement extends HTMLElement {
       h('div', { class: 'head' }, h('strong', { id: 'panel-title' }, 'Notifications'), this.#readAll),
       this.#body,
     );
-    this.#shadow.append(style, this.#bell, this.#status, this.#panel);
+    this.#shadow.append(...(style ? [style] : []), this.#bell, this.#status, this.#panel);
 
     this.#bell.addEventListener('click', () => this.#setOpen(this.#panel.hidden));
     this.#readAll.addEventListener('click', () => {
