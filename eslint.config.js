@@ -31,7 +31,7 @@ const upward = (layers) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.herald/', 'bench/results/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.herald/', 'bench/results/', 'web/dist/', 'web/inbox/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

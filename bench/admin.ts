@@ -1,13 +1,14 @@
 /**
  * The admin web app's figures: its JavaScript, gzipped, as built for production, and the first
  * contentful paint of the campaigns page measured in Chromium (Performance API), each load in a
- * fresh browser context (nothing cached) against a local runtime with campaigns to list.
+ * fresh browser context (nothing cached) against a local runtime with campaigns to list. Beside
+ * them, the `<herald-inbox>` script (/inbox.js) as a site downloads it, gzipped.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ADMIN_DIST, buildAdmin } from '../local/admin-build.js';
+import { ADMIN_DIST, buildAdmin, INBOX_SCRIPT } from '../local/admin-build.js';
 import { startLocalRuntime } from '../local/runtime.js';
 import { launchChromium } from '../test/support/browser.js';
 import type { Endpoints } from './emulators.js';
@@ -16,6 +17,8 @@ import { figure, type Figure } from './figures.js';
 export interface AdminRun {
   files: { name: string; bytes: number; gzipBytes: number }[];
   jsGzipBytes: number;
+  /** /inbox.js, the one file of the `<herald-inbox>` element. */
+  inbox: { bytes: number; gzipBytes: number };
   firstPaintMs: number[];
   medianFirstPaintMs: number;
   campaigns: number;
@@ -34,6 +37,8 @@ export async function measureAdmin(endpoints: Endpoints, { loads = 5, campaigns 
       return { name, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length };
     });
   const jsGzipBytes = files.filter((file) => file.name.endsWith('.js')).reduce((sum, file) => sum + file.gzipBytes, 0);
+  const script = readFileSync(INBOX_SCRIPT);
+  const inbox = { bytes: script.length, gzipBytes: gzipSync(script, { level: 9 }).length };
 
   const runtime = await startLocalRuntime({ port: 0, ...endpoints, suffix: `admin${randomBytes(3).toString('hex')}` });
   const browser = await launchChromium();
@@ -61,7 +66,7 @@ export async function measureAdmin(endpoints: Endpoints, { loads = 5, campaigns 
       firstPaintMs.push(paint);
       await context.close();
     }
-    return { files, jsGzipBytes, firstPaintMs, medianFirstPaintMs: median(firstPaintMs), campaigns };
+    return { files, jsGzipBytes, inbox, firstPaintMs, medianFirstPaintMs: median(firstPaintMs), campaigns };
   } finally {
     await browser.close();
     await runtime.stop();
@@ -79,6 +84,16 @@ export function adminFigures(run: AdminRun, command: string): Figure[] {
       target: { op: '<', limit: 250 },
       command,
       note: run.files.map((file) => `${file.name} ${(file.gzipBytes / 1024).toFixed(1)} KB gz`).join(', '),
+    }),
+    figure({
+      id: 'admin.inboxJsGzipKb',
+      section: 'admin',
+      figure: '<herald-inbox> element (/inbox.js), gzipped',
+      value: run.inbox.gzipBytes / 1024,
+      unit: 'KB',
+      target: { op: '<=', limit: 30 },
+      command,
+      note: `one file, no framework; ${(run.inbox.bytes / 1024).toFixed(1)} KB minified before gzip`,
     }),
     figure({
       id: 'admin.firstPaintMs',

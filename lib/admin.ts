@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { Aws, Duration, Fn, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -12,10 +13,15 @@ import { Construct } from 'constructs';
 import { ADMIN_PATH, OPERATORS_GROUP, VIEWERS_GROUP, type AdminConfig } from '../web/src/auth/config.js';
 import type { HeraldApi } from './api.js';
 
+/** The `<herald-inbox>` script's file name: the build's (web/inbox/vite.config.ts) and its path at the distribution's root. */
+export const INBOX_SCRIPT = 'inbox.js';
+
 export interface HeraldAdminProps {
   namePrefix: string;
   /** The built app (`npm run build:web` writes web/dist). */
   assetPath: string;
+  /** The directory holding the built `<herald-inbox>` script, inbox.js (`npm run build:web` writes web/inbox/dist). */
+  inboxAssetPath: string;
   /** Of the log group of the function that copies the app into the bucket. */
   logRetention: logs.RetentionDays;
   /**
@@ -59,16 +65,24 @@ export class HeraldAdmin extends Construct {
   readonly url: string;
   /** Host name of the Cognito sign-in domain. */
   readonly authDomain: string;
+  /** `https://<distribution>.cloudfront.net/inbox.js`: the `<herald-inbox>` script a site embeds. */
+  readonly inboxScriptUrl: string;
   private readonly assetPath: string;
+  private readonly inboxAssetPath: string;
   private readonly logRetention: logs.RetentionDays;
   private api?: HeraldApi;
+  private inboxSocketUrl?: string;
 
   constructor(scope: Construct, id: string, props: HeraldAdminProps) {
     super(scope, id);
     if (!existsSync(props.assetPath)) {
       throw new Error(`The admin app is not built: ${props.assetPath} does not exist (npm run build:web)`);
     }
+    if (!existsSync(path.join(props.inboxAssetPath, INBOX_SCRIPT))) {
+      throw new Error(`The inbox element is not built: ${path.join(props.inboxAssetPath, INBOX_SCRIPT)} does not exist (npm run build:web)`);
+    }
     this.assetPath = props.assetPath;
+    this.inboxAssetPath = props.inboxAssetPath;
     this.logRetention = props.logRetention;
     const region = Stack.of(this).region;
 
@@ -97,7 +111,7 @@ export class HeraldAdmin extends Construct {
           // Charts and components set style attributes; no script runs from them.
           "style-src 'self' 'unsafe-inline'",
           "img-src 'self' data:",
-          `connect-src 'self' ${this.connectedApi().origin} https://cognito-identity.${region}.${Aws.URL_SUFFIX} https://${this.authDomain}`,
+          `connect-src 'self' ${this.connectedApi().origin}${this.inboxSocketUrl ? ` ${this.inboxSocketUrl}` : ''} https://cognito-identity.${region}.${Aws.URL_SUFFIX} https://${this.authDomain}`,
           "frame-ancestors 'none'",
           "base-uri 'self'",
           "form-action 'self'",
@@ -147,6 +161,7 @@ export class HeraldAdmin extends Construct {
     ]);
     this.origin = `https://${this.distribution.distributionDomainName}`;
     this.url = `${this.origin}${ADMIN_PATH}`;
+    this.inboxScriptUrl = `${this.origin}/${INBOX_SCRIPT}`;
 
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       userPoolName: `${props.namePrefix}-admins`,
@@ -263,10 +278,14 @@ export class HeraldAdmin extends Construct {
     });
   }
 
-  /** Lets operators invoke every route of `api`, viewers its GET routes (and nothing else), and deploys the app with a config.json pointing at it. */
-  connect(api: HeraldApi): void {
+  /**
+   * Lets operators invoke every route of `api`, viewers its GET routes (and nothing else), and deploys the app with a config.json pointing at it.
+   * `inboxSocketUrl`, the WebSocket API's URL, is where the client page's `<herald-inbox>` connects (config.json and the CSP name it).
+   */
+  connect(api: HeraldApi, { inboxSocketUrl }: { inboxSocketUrl?: string } = {}): void {
     if (this.api) throw new Error('The admin app is already connected to an API');
     this.api = api;
+    if (inboxSocketUrl !== undefined) this.inboxSocketUrl = inboxSocketUrl;
     const stage = api.restApi.deploymentStage.stageName;
     const grants: [iam.Role, string, string][] = [
       [this.operatorRole, '*', 'Operators call every route of the Herald API: the wildcard is over methods and paths of this API stage only.'],
@@ -291,8 +310,9 @@ export class HeraldAdmin extends Construct {
       );
     }
 
-    const config: { apiUrl: string; auth: AdminConfig } = {
+    const config: { apiUrl: string; auth: AdminConfig; inboxSocketUrl?: string } = {
       apiUrl: api.url,
+      ...(inboxSocketUrl === undefined ? {} : { inboxSocketUrl }),
       auth: {
         apiUrl: api.url,
         region: Stack.of(this).region,
@@ -314,6 +334,19 @@ export class HeraldAdmin extends Construct {
       distributionPaths: [`${ADMIN_PATH}*`],
       memoryLimit: 512,
       logGroup: new logs.LogGroup(this, 'DeploymentLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+    });
+    // The `<herald-inbox>` script beside the app, at the distribution's root, as /inbox.js is beside
+    // /admin/ locally (local/admin-static.ts). A classic script: any site may load it without CORS.
+    new s3deploy.BucketDeployment(this, 'InboxScript', {
+      sources: [s3deploy.Source.asset(this.inboxAssetPath)],
+      destinationBucket: this.bucket,
+      prune: false,
+      // Its name carries no content hash: revalidated, so a deploy shows at the next load.
+      cacheControl: [s3deploy.CacheControl.noCache()],
+      distribution: this.distribution,
+      distributionPaths: [`/${INBOX_SCRIPT}`],
+      memoryLimit: 512,
+      logGroup: new logs.LogGroup(this, 'InboxScriptDeploymentLogs', { retention: this.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
     });
     // The copying function is CDK's own singleton at the stack's root: suppress there, and only there.
     const stack = Stack.of(this);

@@ -34,6 +34,8 @@ export interface HeraldStackProps extends StackProps {
   namePrefix?: string;
   /** The built admin app deployed to S3 behind CloudFront. Default `web/dist` (`npm run build:web`). */
   adminAssetPath?: string;
+  /** The built `<herald-inbox>` script's directory, deployed at /inbox.js beside the admin app. Default `web/inbox/dist` (`npm run build:web`). */
+  inboxAssetPath?: string;
   /** Parallel fan-out streams per campaign (FANOUT_STREAMS); a divisor of 16. Default 8. */
   fanoutStreams?: number;
 }
@@ -71,6 +73,7 @@ export class HeraldStack extends Stack {
     this.admin = new HeraldAdmin(this, 'Admin', {
       namePrefix,
       assetPath: props.adminAssetPath ?? path.join(projectRoot, 'web', 'dist'),
+      inboxAssetPath: props.inboxAssetPath ?? path.join(projectRoot, 'web', 'inbox', 'dist'),
       logRetention: functionDefaults.logRetention,
     });
     this.api = new HeraldApi(this, 'Api', {
@@ -123,6 +126,10 @@ export class HeraldStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: namePrefix });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.observability.alarmTopic.topicArn });
     new CfnOutput(this, 'AdminUrl', { value: this.admin.url, description: 'The admin web app (sign in with a user of AdminUserPoolId)' });
+    new CfnOutput(this, 'InboxScriptUrl', {
+      value: this.admin.inboxScriptUrl,
+      description: 'The <herald-inbox> element a site embeds: <script src="..."></script>',
+    });
     new CfnOutput(this, 'AdminUserPoolId', {
       value: this.admin.userPool.userPoolId,
       description:

@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 export const ADMIN_PREFIX = '/admin';
+/** Where `<herald-inbox>` is served, beside the admin app (web/inbox/). */
+export const INBOX_SCRIPT_PATH = '/inbox.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,9 +45,46 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
-function send(response: ServerResponse, status: number, type: string, body: Buffer | string, cache: string): void {
-  response.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': cache, 'X-Content-Type-Options': 'nosniff' });
+function send(response: ServerResponse, status: number, type: string, body: Buffer | string, cache: string, extra: Record<string, string> = {}): void {
+  response.writeHead(status, {
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': cache,
+    'X-Content-Type-Options': 'nosniff',
+    ...extra,
+  });
   response.end(body);
+}
+
+function refuseMethod(response: ServerResponse): void {
+  response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 });
+  response.end();
+}
+
+/**
+ * Answers GET /inbox.js with the built `<herald-inbox>` script (`file`) and says so; false leaves
+ * the request to the next server. Any site may load it (it is public code, embedded by the
+ * operator's own app), so it is answered to every origin; its name carries no hash, so it is revalidated.
+ */
+export async function serveInboxScript(request: IncomingMessage, response: ServerResponse, file: string): Promise<boolean> {
+  const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+  if (pathname !== INBOX_SCRIPT_PATH) return false;
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    refuseMethod(response);
+    return true;
+  }
+  if (!(await isFile(file))) {
+    send(
+      response,
+      503,
+      'text/plain; charset=utf-8',
+      'The inbox element is not built: run `npm run build:web` (npm start builds it when it is missing).\n',
+      'no-store',
+    );
+    return true;
+  }
+  send(response, 200, CONTENT_TYPES['.js'] as string, await readFile(file), 'no-cache', { 'Access-Control-Allow-Origin': '*' });
+  return true;
 }
 
 /**
@@ -56,8 +95,7 @@ export async function serveAdmin(request: IncomingMessage, response: ServerRespo
   const { pathname } = new URL(request.url ?? '/', 'http://localhost');
   if (pathname !== ADMIN_PREFIX && !pathname.startsWith(`${ADMIN_PREFIX}/`)) return false;
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405, { Allow: 'GET, HEAD', 'Content-Length': 0 });
-    response.end();
+    refuseMethod(response);
     return true;
   }
   if (pathname === ADMIN_PREFIX) {

@@ -50,8 +50,8 @@ import type { LocalLogger } from './ports.js';
 import type { Clock } from '../functions/ports.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
-import { ADMIN_DIST } from './admin-build.js';
-import { serveAdmin } from './admin-static.js';
+import { ADMIN_DIST, INBOX_SCRIPT } from './admin-build.js';
+import { serveAdmin, serveInboxScript } from './admin-static.js';
 import { startPoller, type Poller } from './poller.js';
 import { startStreamPoller } from './streams.js';
 import { LocalScheduler, schedulesTable } from './scheduler.js';
@@ -314,7 +314,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       port: options.port ?? 3000,
       host: '127.0.0.1',
       handler: instrument('api', api),
-      serveStatic: (request, response) => serveAdmin(request, response, adminDir),
+      serveStatic: async (request, response) => (await serveInboxScript(request, response, INBOX_SCRIPT)) || serveAdmin(request, response, adminDir),
     });
     stops.push(() => http.stop());
 

@@ -15,6 +15,8 @@ import type { HeraldStack, HeraldStackProps } from '../../lib/herald-stack.js';
 
 /** Stands in for the admin app's build (web/dist), so the infra tests need no web build. */
 export const ADMIN_SITE_FIXTURE = fileURLToPath(new URL('./admin-site', import.meta.url));
+/** Stands in for the `<herald-inbox>` script's build (web/inbox/dist). */
+export const INBOX_SITE_FIXTURE = fileURLToPath(new URL('./inbox-site', import.meta.url));
 
 /** Synthesis with esbuild bundling; generous for a 2-core machine. */
 export const SYNTH_TIMEOUT_MS = 120_000;
@@ -31,7 +33,7 @@ export interface SynthesizedHerald {
 
 export function synthHerald(props: HeraldStackProps = {}): SynthesizedHerald {
   const outdir = mkdtempSync(path.join(tmpdir(), 'herald-cdk-'));
-  const { stack } = createHeraldApp({ outdir }, { adminAssetPath: ADMIN_SITE_FIXTURE, ...props });
+  const { stack } = createHeraldApp({ outdir }, { adminAssetPath: ADMIN_SITE_FIXTURE, inboxAssetPath: INBOX_SITE_FIXTURE, ...props });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as Json;
   return { stack, template, json, resources: json.Resources as Record<string, Json>, outdir };

@@ -1,11 +1,14 @@
-/** Serving the admin app's build at /admin: content types, the app's routes answered with index.html, and no way out of the build directory. */
+/**
+ * Serving the admin app's build at /admin: content types, the app's routes answered with index.html, and no way out of the build directory;
+ * and the `<herald-inbox>` script at /inbox.js, to any origin.
+ */
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileWithin, serveAdmin } from '../../local/admin-static.js';
+import { fileWithin, serveAdmin, serveInboxScript } from '../../local/admin-static.js';
 
 const root = mkdtempSync(join(tmpdir(), 'herald-admin-'));
 mkdirSync(join(root, 'dist', 'assets'), { recursive: true });
@@ -13,13 +16,15 @@ writeFileSync(join(root, 'dist', 'index.html'), '<!doctype html><title>app</titl
 writeFileSync(join(root, 'dist', 'assets', 'index-abc.js'), 'console.log(1)');
 writeFileSync(join(root, 'dist', 'assets', 'index-abc.css'), 'body{}');
 writeFileSync(join(root, 'secret.txt'), 'outside');
+writeFileSync(join(root, 'inbox.js'), 'customElements.define()');
 const dist = join(root, 'dist');
+let inboxScript = join(root, 'inbox.js');
 
 let server: Server;
 let base: string;
 beforeAll(async () => {
   server = createServer((request, response) => {
-    void serveAdmin(request, response, dist).then((served) => {
+    void (async () => (await serveInboxScript(request, response, inboxScript)) || serveAdmin(request, response, dist))().then((served) => {
       if (!served) response.writeHead(418).end('api');
     });
   });
@@ -61,5 +66,29 @@ describe('the admin app at /admin', () => {
     expect(fileWithin(dist, 'a\0b')).toBeUndefined();
     // Negative control: a path inside is found.
     expect(fileWithin(dist, 'assets/index-abc.js')).toBe(join(dist, 'assets', 'index-abc.js'));
+  });
+});
+
+describe('the inbox element at /inbox.js', () => {
+  it('answers the built script as JavaScript to any origin, revalidated (its name has no hash)', async () => {
+    const response = await fetch(`${base}/inbox.js`, { headers: { Origin: 'https://shop.example' } });
+    expect(response.status).toBe(200);
+    expect(Object.fromEntries(['content-type', 'access-control-allow-origin', 'cache-control'].map((name) => [name, response.headers.get(name)]))).toEqual({
+      'content-type': 'text/javascript; charset=utf-8',
+      'access-control-allow-origin': '*',
+      'cache-control': 'no-cache',
+    });
+    expect(await response.text()).toBe('customElements.define()');
+  });
+  it('refuses other methods, leaves /inbox.js/x and /admin/inbox.js alone, and says how to build when it is missing', async () => {
+    expect((await fetch(`${base}/inbox.js`, { method: 'POST' })).status).toBe(405);
+    expect((await get('/inbox.js/x')).status).toBe(418);
+    expect((await get('/admin/inbox.js')).status).toBe(404);
+    inboxScript = join(root, 'missing.js');
+    try {
+      expect(await get('/inbox.js')).toMatchObject({ status: 503, body: expect.stringContaining('npm run build:web') });
+    } finally {
+      inboxScript = join(root, 'inbox.js');
+    }
   });
 });

@@ -4,7 +4,16 @@ import { App, Stack } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeraldAdmin } from '../../../lib/admin.js';
-import { isBucketDeploymentResource, logicalId, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
+import {
+  ADMIN_SITE_FIXTURE,
+  INBOX_SITE_FIXTURE,
+  isBucketDeploymentResource,
+  logicalId,
+  resourcesOfType,
+  statementsOfRole,
+  type Json,
+  type SynthesizedHerald,
+} from '../fixture.js';
 
 /** The files of the cloud assembly's asset directories with this name. */
 function assetFiles(outdir: string, name: string): string[] {
@@ -141,8 +150,10 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
         expect(csp['Fn::Join'][1]).toContainEqual({ Ref: ids.restApi });
       });
 
+      const deployments = () => resourcesOfType(herald.resources, 'Custom::CDKBucketDeployment').map(([, deployment]) => deployment.Properties as Json);
+
       it('deploys the built app under admin/ with a config.json naming the API and the Cognito pools, and invalidates the distribution', () => {
-        const [[, deployment]] = resourcesOfType(herald.resources, 'Custom::CDKBucketDeployment') as [[string, Json]];
+        const deployment = { Properties: deployments().find((props) => props.DestinationBucketKeyPrefix === 'admin/') } as Json;
         const props = deployment.Properties as Json;
         expect(props.DestinationBucketName).toEqual({ Ref: ids.bucket });
         expect(props.DestinationBucketKeyPrefix).toBe('admin/');
@@ -169,6 +180,21 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
         expect(JSON.stringify(resolved(config.auth.authDomain!))).toMatch(
           /^\["herald-admin-",\{"Fn::Select".*\},".auth.",\{"Ref":"AWS::Region"\},".amazoncognito.com"\]$/,
         );
+      });
+
+      it('deploys the <herald-inbox> script at the root of the site as /inbox.js, revalidated, and invalidates that path alone', () => {
+        const inbox = deployments().filter((props) => props.DestinationBucketKeyPrefix === undefined);
+        expect(inbox).toHaveLength(1);
+        expect(inbox[0]).toMatchObject({
+          DestinationBucketName: { Ref: ids.bucket },
+          DistributionId: { Ref: ids.distribution },
+          DistributionPaths: ['/inbox.js'],
+          Prune: false,
+          SystemMetadata: { 'cache-control': 'no-cache' },
+        });
+        expect(inbox[0]!.SourceObjectKeys).toHaveLength(1);
+        expect(assetFiles(herald.outdir, 'inbox.js')).toHaveLength(1);
+        expect((herald.json.Outputs as Json).InboxScriptUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', distributionDomain(), '/inbox.js']] });
       });
 
       it("CDK's copying function may touch only the site bucket, the CDK asset bucket and invalidations", () => {
@@ -320,8 +346,23 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
     it('refuses to synthesize without a built app, naming the build command', () => {
       const stack = new Stack(new App(), 'Unbuilt');
       expect(
-        () => new HeraldAdmin(stack, 'Admin', { namePrefix: 'x', assetPath: path.join(herald.outdir, 'no-such-dist'), logRetention: RetentionDays.ONE_DAY }),
-      ).toThrow(/npm run build:web/);
+        () =>
+          new HeraldAdmin(stack, 'Admin', {
+            namePrefix: 'x',
+            assetPath: path.join(herald.outdir, 'no-such-dist'),
+            inboxAssetPath: INBOX_SITE_FIXTURE,
+            logRetention: RetentionDays.ONE_DAY,
+          }),
+      ).toThrow(/The admin app is not built: .*npm run build:web/);
+      expect(
+        () =>
+          new HeraldAdmin(stack, 'Inbox', {
+            namePrefix: 'x',
+            assetPath: ADMIN_SITE_FIXTURE,
+            inboxAssetPath: path.join(herald.outdir, 'no-such-dist'),
+            logRetention: RetentionDays.ONE_DAY,
+          }),
+      ).toThrow(/The inbox element is not built: .*inbox\.js does not exist \(npm run build:web\)/);
     });
   });
 }

@@ -1,0 +1,1 @@
+/* Stands in for the built <herald-inbox> script (web/inbox/dist/inbox.js) in the infra tests. */
