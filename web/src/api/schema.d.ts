@@ -1789,18 +1789,31 @@ export interface components {
              * @example 2030-01-01T06:00:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: email
+             * @description At most 254 characters, stored lower-cased; unique among clients like phone.
+             * @example anna@example.com
+             */
+            email?: string;
             id: string;
             /** @example Anna */
             name?: string;
             /** @example 900 */
-            operatorCode: string;
+            operatorCode?: string;
             /**
-             * @description An opted-out client gets no campaign message; its phone stays on the suppression list after the client is deleted.
+             * @description Opted out of every channel: the client gets no campaign message on any; its addresses stay on the suppression list after the client is deleted.
              * @example false
              */
             optedOut: boolean;
+            /**
+             * @description The channels the client opted out of, in the order sms, email, inapp; [] when none.
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts: ("sms" | "email" | "inapp")[];
             /** @example 79001234567 */
-            phone: string;
+            phone?: string;
             /** @example vip */
             tag?: string;
             timezone: string;
@@ -1844,6 +1857,12 @@ export interface components {
                 [key: string]: string | null;
             } | null;
             /**
+             * Format: email
+             * @description null removes the email, while the client has a phone
+             * @example anna@example.com
+             */
+            email?: string | null;
+            /**
              * @description null removes the name
              * @example Anna
              */
@@ -1851,12 +1870,22 @@ export interface components {
             /** @example 900 */
             operatorCode?: string;
             /**
-             * @description true opts the client out (and suppresses the phone); false lifts it, suppression included.
+             * @description true opts the client out of every channel (and suppresses its addresses); false lifts it, suppression included, except for the channels optOuts names.
              * @example false
              */
             optedOut?: boolean;
-            /** @example 79001234567 */
-            phone?: string;
+            /**
+             * @description Replaces the set: a channel added opts out of it (its address goes on the suppression list), a channel removed opts back in (its address comes off).
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts?: ("sms" | "email" | "inapp")[];
+            /**
+             * @description null removes the phone, while the client has an email
+             * @example 79001234567
+             */
+            phone?: string | null;
             /**
              * @description null removes the tag
              * @example vip
@@ -1937,9 +1966,10 @@ export interface components {
             text: string;
         };
         /**
-         * @description operatorCode is taken from the phone (digits 2-4) when not given.
+         * @description A phone, an email or both. operatorCode is taken from the phone (digits 2-4) when not given.
          * @example {
          *       "phone": "79001234567",
+         *       "email": "anna@example.com",
          *       "timezone": "Europe/Moscow",
          *       "tag": "vip",
          *       "name": "Anna",
@@ -1959,6 +1989,12 @@ export interface components {
             attributes?: {
                 [key: string]: string;
             };
+            /**
+             * Format: email
+             * @description At most 254 characters, stored lower-cased; unique among clients like phone.
+             * @example anna@example.com
+             */
+            email?: string;
             /** @example Anna */
             name?: string;
             /** @example 900 */
@@ -1968,8 +2004,15 @@ export interface components {
              * @example false
              */
             optedOut?: boolean;
+            /**
+             * @description Default none, or ["email"] when the e-mail address is on the suppression list; given here, it is taken as it is (an address it leaves out comes off the list).
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts?: ("sms" | "email" | "inapp")[];
             /** @example 79001234567 */
-            phone: string;
+            phone?: string;
             /** @example vip */
             tag?: string;
             /** @example Europe/Moscow */
