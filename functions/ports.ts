@@ -14,6 +14,7 @@ export type * from './ports/queues.js';
 export type * from './ports/schedulers.js';
 export type * from './ports/rate-slots.js';
 export type * from './ports/channels.js';
+export type * from './ports/signing.js';
 
 /** The three stores every handler reads from. */
 export interface Stores {

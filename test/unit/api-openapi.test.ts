@@ -30,6 +30,8 @@ const served = [
   'get /messages/{id}',
   'post /notices',
   'get /notices/{id}',
+  'get /unsubscribe/{token}',
+  'post /unsubscribe/{token}',
 ];
 
 describe('the OpenAPI document', () => {

@@ -90,7 +90,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -242,7 +242,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -310,7 +310,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -404,7 +404,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -493,7 +493,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -721,7 +721,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -830,7 +830,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -974,7 +974,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1182,7 +1182,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1269,7 +1269,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1443,7 +1443,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1605,6 +1605,131 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The confirm page of an unsubscribe link (changes nothing)
+         * @description Public (no signature on AWS). An HTML page asking to confirm, whose button POSTs to the same URL; mail scanners fetch links, so this changes nothing. A token Herald did not sign, or whose client is gone: 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The opaque, signed token of an unsubscribe link (from an e-mail's List-Unsubscribe header or {{ unsubscribeUrl }}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The confirm page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Unsubscribe: opt the client out of the channel the link names
+         * @description Public (no signature on AWS): RFC 8058 one-click unsubscribe (a mail client POSTs `List-Unsubscribe=One-Click`) or the confirm page's button; the body is not read. The client's optOuts gains the channel and its address goes on the suppression list; again, it changes nothing. A token Herald did not sign, or whose client is gone: 404, and nothing changes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A repeat with the same key and body within 24 h answers what the first answered and does nothing else; a repeat while the first runs is 409. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The opaque, signed token of an unsubscribe link (from an e-mail's List-Unsubscribe header or {{ unsubscribeUrl }}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Unsubscribed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used with another body on this path. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
