@@ -2,8 +2,8 @@
  * `npm run import -- clients.csv [--url URL] [--concurrency N]`
  *
  * Streams a CSV of clients through POST /clients/batch. The header row names the columns:
- * `phone`, `timezone`, `tag`, `operatorCode`, `name` and `attributes.<key>`; `phone` and
- * `timezone` are required. The whole file is checked first (UTF-8, CSV syntax, the header), so a
+ * `phone`, `email`, `timezone`, `tag`, `operatorCode`, `name` and `attributes.<key>`; `timezone`
+ * and `phone` or `email` (or both) are required. The whole file is checked first (UTF-8, CSV syntax, the header), so a
  * bad file is one line of error, a non-zero exit and no request and no file written. Rows the API
  * refuses are written with their reasons to `<name>.rejected.csv` beside the input. Batches carry
  * an Idempotency-Key of this run, so a retried batch is answered once; a rerun of the same file
@@ -30,8 +30,10 @@ export const MAX_BATCH_BYTES = 900 * 1024;
 export const DEFAULT_CONCURRENCY = 4;
 const REQUEST_ATTEMPTS = 5;
 
-const FIELD_COLUMNS = ['phone', 'timezone', 'tag', 'operatorCode', 'name'] as const;
-const REQUIRED_COLUMNS = ['phone', 'timezone'];
+const FIELD_COLUMNS = ['phone', 'email', 'timezone', 'tag', 'operatorCode', 'name'] as const;
+const REQUIRED_COLUMNS = ['timezone'];
+/** A client needs an address: at least one of these columns. */
+const ADDRESS_COLUMNS = ['phone', 'email'];
 const ATTRIBUTE_COLUMN = /^attributes\.([a-z][a-z0-9_]{0,31})$/;
 
 /** A file the import refuses before sending anything: one line for the user. */
@@ -104,6 +106,7 @@ export function checkHeader(file: string, columns: string[]): void {
   if (repeated !== undefined) throw new ImportFileError(`${file}: column ${JSON.stringify(repeated)} appears twice`);
   const missing = REQUIRED_COLUMNS.filter((column) => !columns.includes(column));
   if (missing.length > 0) throw new ImportFileError(`${file}: missing column ${missing.join(', ')}`);
+  if (!ADDRESS_COLUMNS.some((column) => columns.includes(column))) throw new ImportFileError(`${file}: missing column ${ADDRESS_COLUMNS.join(' or ')}`);
 }
 
 /** Reads the whole file once before anything is sent: encoding, CSV syntax, header, row count. */
@@ -227,7 +230,7 @@ interface PendingRow {
 export interface ImportSummary {
   rows: number;
   created: number;
-  /** 409: the phone is already stored, or an earlier row of the file has it. */
+  /** 409: the phone or e-mail address is already stored, or an earlier row of the file has it. */
   alreadyPresent: number;
   /** 400 and rows the file itself gets wrong (field count). */
   invalid: number;

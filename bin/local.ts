@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, parseEnv } from '../functions/adapters/config.js';
 import { localEnvSchema } from '../local/settings.js';
+import { stableUnsubscribeKey } from '../local/unsubscribe-key.js';
 
 async function main(): Promise<void> {
   const env = parseEnv(localEnvSchema);
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     providerConcurrency: env.HERALD_PROVIDER_CONCURRENCY,
     scheduleJitterMs: env.HERALD_SCHEDULE_JITTER_SECONDS * 1000,
     fanoutStreams: env.HERALD_FANOUT_STREAMS,
+    unsubscribeKey: env.HERALD_UNSUBSCRIBE_KEY ?? stableUnsubscribeKey(dataDir),
   });
   process.stderr.write(
     [

@@ -48,6 +48,9 @@ import { backfillClientShards } from '../functions/adapters/dynamo/client-shards
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
 import type { Clock } from '../functions/ports.js';
+import { hmacSigner } from '../functions/adapters/hmac-signer.js';
+import type { Channel } from '../functions/domain/channels/channel.js';
+import { unsubscribeLinks } from '../functions/services/unsubscribe.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
 import { ADMIN_DIST, INBOX_SCRIPT } from './admin-build.js';
@@ -93,6 +96,10 @@ export interface LocalRuntimeOptions {
   clock?: Clock;
   /** Where the admin web app's build is served from at /admin (web/dist by default; local/admin-build.ts builds it). */
   adminDir?: string;
+  /** The key that signs unsubscribe links (at least 32 bytes); a new one each run by default. */
+  unsubscribeKey?: string;
+  /** Where unsubscribe links point; the API's own URL by default. */
+  publicBaseUrl?: string;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
   instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
 }
@@ -102,6 +109,8 @@ export interface LocalRuntime {
   /** The fake provider, when no real one was given. */
   provider?: FakeProvider;
   tableNames: Record<TableName, string>;
+  /** A client's unsubscribe link for a channel, as an e-mail carries it. */
+  unsubscribeUrl(clientId: string, channel: Channel): string;
   stop(): Promise<void>;
 }
 
@@ -206,7 +215,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const clock = options.clock ?? systemClock;
     // Recurring schedules read the runtime's clock: a test that moves it moves their firings too.
     const recurringScheduler = new LocalRecurringScheduler(db, tableNames['recurring-schedules'], options.clock ?? systemClock, { logger });
-    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, recurringScheduler, clock }));
+    // The key is passed in process, as the provider token is: Secrets Manager holds it on AWS.
+    const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
+    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, recurringScheduler, clock, unsubscribeSigner: async () => unsubscribeSigner }));
     const consumers = {
       fanout: instrument(
         'fanout',
@@ -318,7 +329,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(() => http.stop());
 
-    return { url: http.url, ...(provider ? { provider } : {}), tableNames, stop: stopAll };
+    const unsubscribeUrl = unsubscribeLinks(unsubscribeSigner, options.publicBaseUrl ?? http.url);
+    return { url: http.url, ...(provider ? { provider } : {}), tableNames, unsubscribeUrl, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

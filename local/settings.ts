@@ -14,6 +14,8 @@ export const localEnvSchema = z.object({
   HERALD_SES_ENDPOINT: z.optional(url),
   /** The e-mail sender's FromEmailAddress (the stack's `emailFrom`). */
   HERALD_EMAIL_FROM: z._default(z.email(), 'herald@example.com'),
+  /** The key that signs unsubscribe links (at least 32 characters); unset, one is made once and kept in the data directory. */
+  HERALD_UNSUBSCRIBE_KEY: z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   /** Parallel fan-out streams per campaign (FANOUT_STREAMS on AWS). */
   HERALD_FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),

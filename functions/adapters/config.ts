@@ -49,6 +49,16 @@ const providerEnv = {
   PROVIDER_CONCURRENCY: z._default(positiveInt, 20),
 };
 
+/**
+ * The unsubscribe links' key lives in Secrets Manager (the secret's name here); the local runtime
+ * passes it in process instead. The e-mail sender also needs where the links point: the public
+ * base URL of the API (its stage URL on AWS), with `spread` into its own schema.
+ */
+export const unsubscribeLinkEnv = {
+  UNSUBSCRIBE_KEY_SECRET: name,
+  PUBLIC_BASE_URL: url,
+};
+
 export const apiEnvSchema = z.object({
   ...tablesEnv,
   IDEMPOTENCY_TABLE: name,
@@ -68,6 +78,8 @@ export const apiEnvSchema = z.object({
   START_TIMER_QUEUE_URL: url,
   /** The admin app's origin on AWS (CloudFront), which calls the API cross-origin; unset locally. */
   CORS_ALLOWED_ORIGIN: z.optional(url),
+  /** Where GET and POST /unsubscribe/{token} read the key that signs the links; unset, every link is 404. */
+  UNSUBSCRIBE_KEY_SECRET: z.optional(unsubscribeLinkEnv.UNSUBSCRIBE_KEY_SECRET),
 });
 
 /** Parallel fan-out streams per campaign (functions/domain/shards.ts): a divisor of the shard count. */

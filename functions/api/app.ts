@@ -7,7 +7,7 @@ import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import { crossOrigin } from './cors.js';
-import type { Clock, FanoutQueue, NoticeStore, RecurringScheduler, SendQueue, StartScheduler, Stores } from '../ports.js';
+import type { Clock, FanoutQueue, NoticeStore, RecurringScheduler, SendQueue, StartScheduler, Stores, TokenSigner } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -18,6 +18,7 @@ import { docsRoutes } from './routes/docs.js';
 import { messageRoutes } from './routes/messages.js';
 import { noticeRoutes } from './routes/notices.js';
 import { statsRoutes } from './routes/stats.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 
 export interface ApiDependencies extends Stores {
   clock: Clock;
@@ -31,6 +32,8 @@ export interface ApiDependencies extends Stores {
   sendQueue: SendQueue;
   /** The admin app's origin when it is served from elsewhere (CloudFront); unset locally. */
   allowedOrigin?: string;
+  /** The unsubscribe links' signer, under the key read on first use; without it every link is 404. */
+  unsubscribeSigner?: () => Promise<TokenSigner>;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -56,6 +59,7 @@ export function createApiHandler(deps: ApiDependencies) {
     ...statsRoutes(deps),
     ...messageRoutes(deps),
     ...noticeRoutes(deps),
+    ...unsubscribeRoutes(deps),
     ...docsRoutes(),
   ];
   // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then

@@ -30,6 +30,11 @@ export function touched(event: object, ids: TouchedIds): void {
   requestLogger(event).appendKeys({ ...rest, ...(phone !== undefined ? { phone: maskPhone(phone) } : {}) });
 }
 
+/** The path as logged: an unsubscribe link's token is a credential of its client, so it never reaches a log. */
+export function loggedPath(path: string | undefined): string | undefined {
+  return path?.replace(/^(\/unsubscribe\/)[^/]*/, '$1{token}');
+}
+
 export function requestLogging(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const started = new WeakMap<object, number>();
   const finish = (request: Request<APIGatewayProxyEvent, APIGatewayProxyResult>) => {
@@ -45,7 +50,7 @@ export function requestLogging(): MiddlewareObj<APIGatewayProxyEvent, APIGateway
       const { event, context } = request;
       const child = logger.createChild();
       if (context?.awsRequestId) child.addContext(context);
-      child.appendKeys({ requestId: event.requestContext?.requestId, method: event.httpMethod, path: event.path });
+      child.appendKeys({ requestId: event.requestContext?.requestId, method: event.httpMethod, path: loggedPath(event.path) });
       loggers.set(event, child);
       started.set(event, Date.now());
     },

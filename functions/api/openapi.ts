@@ -18,6 +18,7 @@ import {
   NoticeIdParamsSchema,
   PreviewRequestSchema,
   AudienceRequestSchema,
+  UnsubscribeParamsSchema,
 } from './schemas.js';
 import {
   CampaignPageSchema,
@@ -43,7 +44,7 @@ const problemCases = {
   400: 'Invalid request: the offending fields are named in `errors`.',
   404: 'No such resource.',
   405: 'Method not allowed on this path.',
-  409: 'Conflict: the phone belongs to another client, or the campaign no longer allows the change.',
+  409: 'Conflict: the phone or email belongs to another client, or the campaign no longer allows the change.',
   413: 'Body too large.',
   415: 'Content-Type is not application/json.',
   422: 'The Idempotency-Key was already used with another body on this path.',
@@ -61,6 +62,7 @@ const problems = (...statuses: ProblemStatus[]) =>
 const ok = (status: number, description: string, schema?: z.ZodType) => ({
   [status]: { description, ...(schema ? { content: { 'application/json': { schema } } } : {}) },
 });
+const html = (status: number, description: string) => ({ [status]: { description, content: { 'text/html': { schema: z.string() } } } });
 const jsonRequest = (schema: z.ZodType) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 const bodyProblems = [400, 413, 415] as const;
 
@@ -248,6 +250,26 @@ const routes: RouteConfig[] = [
     request: { params: NoticeIdParamsSchema },
     responses: { ...ok(200, 'The notice', NoticeSchema), ...problems(400, 404) },
   },
+  {
+    method: 'get',
+    path: '/unsubscribe/{token}',
+    tags: ['unsubscribe'],
+    summary: 'The confirm page of an unsubscribe link (changes nothing)',
+    description:
+      'Public (no signature on AWS). An HTML page asking to confirm, whose button POSTs to the same URL; mail scanners fetch links, so this changes nothing. A token Herald did not sign, or whose client is gone: 404.',
+    request: { params: UnsubscribeParamsSchema },
+    responses: { ...html(200, 'The confirm page'), ...problems(404) },
+  },
+  {
+    method: 'post',
+    path: '/unsubscribe/{token}',
+    tags: ['unsubscribe'],
+    summary: 'Unsubscribe: opt the client out of the channel the link names',
+    description:
+      "Public (no signature on AWS): RFC 8058 one-click unsubscribe (a mail client POSTs `List-Unsubscribe=One-Click`) or the confirm page's button; the body is not read. The client's optOuts gains the channel and its address goes on the suppression list; again, it changes nothing. A token Herald did not sign, or whose client is gone: 404, and nothing changes.",
+    request: { params: UnsubscribeParamsSchema },
+    responses: { ...html(200, 'Unsubscribed'), ...problems(404) },
+  },
 ];
 
 const IdempotencyHeadersSchema = z.object({
@@ -275,7 +297,7 @@ function buildDocument(): OpenApiDocument {
       description:
         'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
     },
-    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }, { name: 'notices' }],
+    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }, { name: 'notices' }, { name: 'unsubscribe' }],
   });
 }
 

@@ -7,19 +7,21 @@ import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 import { CampaignFilterSchema, maxPerSecond, SendWindowSchema } from './schemas/campaigns.js';
-import { attributes, name, optedOut } from './schemas/clients.js';
+import { attributes, email, name, optedOut, optOuts } from './schemas/clients.js';
 import { channel, operatorCode, phone, tag, timestamp } from './schemas/fields.js';
 
 export const ClientSchema = z
   .strictObject({
     id: z.string(),
-    phone,
-    operatorCode,
+    phone: phone.optional(),
+    email: email.optional(),
+    operatorCode: operatorCode.optional(),
     tag: tag.optional(),
     timezone: z.string(),
     name: name.optional(),
     attributes: attributes.optional(),
     optedOut,
+    optOuts: optOuts.openapi({ description: 'The channels the client opted out of, in the order sms, email, inapp; [] when none.' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

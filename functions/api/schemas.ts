@@ -11,3 +11,4 @@ export * from './schemas/fields.js';
 export * from './schemas/messages.js';
 export * from './schemas/notices.js';
 export * from './schemas/stats.js';
+export * from './schemas/unsubscribe.js';

@@ -8,13 +8,15 @@ import type { CampaignView, ClientView, MessageView } from './response-schemas.j
 export function clientView(client: Client): ClientView {
   return {
     id: client.id,
-    phone: client.phone,
-    operatorCode: client.operatorCode,
+    ...(client.phone !== undefined ? { phone: client.phone } : {}),
+    ...(client.email !== undefined ? { email: client.email } : {}),
+    ...(client.operatorCode !== undefined ? { operatorCode: client.operatorCode } : {}),
     ...(client.tag !== undefined ? { tag: client.tag } : {}),
     timezone: client.timezone,
     ...(client.name !== undefined ? { name: client.name } : {}),
     ...(client.attributes !== undefined ? { attributes: client.attributes } : {}),
     optedOut: Boolean(client.optedOut),
+    optOuts: client.optOuts ?? [],
     createdAt: client.createdAt,
     updatedAt: client.updatedAt,
   };

@@ -238,7 +238,7 @@ export async function audienceOf(campaign: Pick<Campaign, 'fanout' | 'audience' 
 
 /** A client matches when it matches every list the filter gives; no filter means every client. */
 export function matchesFilter(client: Pick<Client, 'operatorCode' | 'tag'>, filter: CampaignFilter): boolean {
-  if (filter.operatorCodes?.length && !filter.operatorCodes.includes(client.operatorCode)) return false;
+  if (filter.operatorCodes?.length && (client.operatorCode === undefined || !filter.operatorCodes.includes(client.operatorCode))) return false;
   if (filter.tags?.length && (client.tag === undefined || !filter.tags.includes(client.tag))) return false;
   return true;
 }

@@ -1,6 +1,6 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
-import type { Client } from './clients.js';
+import { addressOf as addressOfClient, isOptedOutOf, type Client } from './clients.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
@@ -92,13 +92,22 @@ export function addressOf(id: number): MessageAddress | undefined {
   return { campaignId: String(seq), chunk: (rest - position) / CHUNK_SLOTS, position };
 }
 
-/** A client the fan-out reached: what a message to it needs, and whether it opted out. */
-export type AudienceMember = Pick<Client, 'id' | 'phone'> & Partial<Pick<Client, 'name' | 'tag' | 'operatorCode' | 'timezone' | 'attributes' | 'optedOut'>>;
+/** A client the fan-out reached: what a message to it needs, its addresses, and what it opted out of. */
+export type AudienceMember = Pick<Client, 'id'> &
+  Partial<Pick<Client, 'phone' | 'email' | 'name' | 'tag' | 'operatorCode' | 'timezone' | 'attributes' | 'optedOut' | 'optOuts'>>;
 
-/** Opted-out clients get no message, whatever the filter: the fan-out only counts them. */
-export function splitAudience(audience: AudienceMember[]): { deliver: AudienceMember[]; suppressed: number } {
-  const deliver = audience.filter((member) => !member.optedOut);
-  return { deliver, suppressed: audience.length - deliver.length };
+/**
+ * Clients opted out of the channel get no message, whatever the filter, and neither do clients
+ * without an address on it (no phone for SMS, no e-mail address for e-mail): the fan-out only
+ * counts them, as `suppressed` and `unreachable`.
+ */
+export function splitAudience(
+  audience: AudienceMember[],
+  channel: Channel = DEFAULT_CHANNEL,
+): { deliver: AudienceMember[]; suppressed: number; unreachable: number } {
+  const reachable = audience.filter((member) => addressOfClient(member, channel) !== undefined);
+  const deliver = reachable.filter((member) => !isOptedOutOf(member, channel));
+  return { deliver, suppressed: reachable.length - deliver.length, unreachable: audience.length - reachable.length };
 }
 
 /**
@@ -160,7 +169,8 @@ function chunksOf(campaignId: string, page: number, members: AudienceMember[][],
         return {
           id: messageId(seq, chunk, position),
           clientId: member.id,
-          phone: member.phone,
+          // Only an SMS carries a phone, and splitAudience delivers SMS only to clients that have one.
+          phone: member.phone ?? '',
           status: 'queued' as const,
           attempts: 0,
           ...(vars ? { vars } : {}),

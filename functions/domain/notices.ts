@@ -7,7 +7,7 @@
  */
 import type { Campaign } from './campaigns.js';
 import { availableChannel, DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
-import type { Client } from './clients.js';
+import { addressOf, isOptedOutOf, type Client } from './clients.js';
 import { ConflictError } from './errors.js';
 import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
@@ -68,11 +68,16 @@ export function noticeVariables(client: Client, variables: NoticeVariables | und
   return { ...all, phone: client.phone, ...(variables as TemplateVariables | undefined) };
 }
 
-/** A notice goes only to a client who has not opted out. */
-export function checkRecipient(client: Client, field: 'clientId' | 'phone'): void {
-  if (client.optedOut) {
+/** A notice goes only to a client who has not opted out of its channel and has an address on it. */
+export function checkRecipient(client: Client, field: 'clientId' | 'phone', channel: Channel = DEFAULT_CHANNEL): void {
+  if (isOptedOutOf(client, channel)) {
     throw new ConflictError(`client ${client.id} has opted out: notices are never sent to opted-out clients`, [
       { field, message: 'names a client who has opted out' },
+    ]);
+  }
+  if (addressOf(client, channel) === undefined) {
+    throw new ConflictError(`client ${client.id} is unreachable on ${channel}: it has no address for it`, [
+      { field, message: `names a client with no address for ${channel} (unreachable)` },
     ]);
   }
 }
@@ -95,7 +100,7 @@ export function noticeChunk(id: number, client: Pick<Client, 'id' | 'phone'>, te
     channel,
     createdAt: now.toISOString(),
     receives: 0,
-    messages: [{ id, clientId: client.id, phone: client.phone, status: 'queued', attempts: 0, text }],
+    messages: [{ id, clientId: client.id, phone: client.phone ?? '', status: 'queued', attempts: 0, text }],
   };
 }
 

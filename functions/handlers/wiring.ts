@@ -21,7 +21,6 @@ import type { TallyDependencies } from '../delivery/tally.js';
 import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Clock, ConnectionPoster, FanoutQueue, FramePublisher, RecurringScheduler, SendQueue, StartScheduler, Stores, TokenSigner } from '../ports.js';
-import { hmacSigner } from '../adapters/hmac-signer.js';
 import type {
   ApiEnv,
   DeadLetterEnv,
@@ -42,6 +41,7 @@ import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-st
 import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
+import { hmacSigner } from '../adapters/hmac-signer.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
@@ -173,7 +173,35 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     notices: noticeStore(env),
     sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
+    ...(env.UNSUBSCRIBE_KEY_SECRET ? { unsubscribeSigner: unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET) } : {}),
     ...overrides,
+  };
+}
+
+/** How long a read key is kept: a key put since is taken within this long, as the provider token is. */
+const KEY_MAX_AGE_MS = 300_000;
+
+/**
+ * The unsubscribe links' signer (functions/domain/unsubscribe.ts), its key read from Secrets
+ * Manager on the first link followed and then kept for five minutes. The SDK's own client, not
+ * Powertools Parameters: the runtime provides the SDK, so the api bundle stays within its budget.
+ */
+export function unsubscribeSigner(secretName: string): () => Promise<TokenSigner> {
+  let read: { signer: Promise<TokenSigner>; at: number } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!read || now - read.at > KEY_MAX_AGE_MS) {
+      const signer = (async () => {
+        const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+        const { SecretString: key } = await new SecretsManagerClient({ logger: quietSdkLogger }).send(new GetSecretValueCommand({ SecretId: secretName }));
+        if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no unsubscribe key`);
+        return hmacSigner(key);
+      })();
+      // A failed read is not kept: the next link followed reads again.
+      signer.catch(() => (read = undefined));
+      read = { signer, at: now };
+    }
+    return read.signer;
   };
 }
 

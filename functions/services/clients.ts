@@ -1,6 +1,6 @@
 /**
  * Bulk import of clients: each row is created as POST /clients would create it (the store's
- * transaction with the phone reservation keeps phones unique under concurrent batches), and
+ * transaction with the address reservations keeps phones and e-mail addresses unique under concurrent batches), and
  * each row gets its own outcome; one bad row does not refuse the others.
  */
 import type { Client, NewClient } from '../domain/clients.js';
@@ -16,31 +16,35 @@ export const CLIENTS_PER_WRITE = 50;
 export const WRITES_IN_FLIGHT = 4;
 
 /**
- * Creates the valid rows, in groups of `CLIENTS_PER_WRITE`. A row whose phone an earlier row of the
- * batch already has is a conflict without a write, as it would be if the rows were posted one by one.
+ * Creates the valid rows, in groups of `CLIENTS_PER_WRITE`. A row whose phone or e-mail address an
+ * earlier row of the batch already has is a conflict without a write, as it would be if the rows were posted one by one.
  * Errors that are not conflicts (DynamoDB unreachable) fail the whole batch: a retry then finds the
  * rows already created as conflicts, so nothing is created twice.
  */
 export async function createClients(store: ClientStore, rows: ClientBatchRow[]): Promise<ClientBatchOutcome[]> {
   const outcomes: ClientBatchOutcome[] = new Array<ClientBatchOutcome>(rows.length);
-  const rowOfPhone = new Map<string, number>();
+  const rowOf = { phone: new Map<string, number>(), email: new Map<string, number>() };
   const work: { index: number; input: NewClient }[] = [];
   rows.forEach((row, index) => {
     if ('error' in row) {
       outcomes[index] = { index, error: row.error };
       return;
     }
-    const earlier = rowOfPhone.get(row.input.phone);
-    if (earlier !== undefined) {
-      outcomes[index] = {
-        index,
-        error: new ConflictError(`phone ${row.input.phone} repeats row ${earlier} of this batch`, [
-          { field: 'phone', message: `repeats row ${earlier} of this batch` },
-        ]),
-      };
-      return;
+    for (const field of ['phone', 'email'] as const) {
+      const address = row.input[field];
+      const earlier = address === undefined ? undefined : rowOf[field].get(address);
+      if (earlier !== undefined) {
+        outcomes[index] = {
+          index,
+          error: new ConflictError(`${field} ${address} repeats row ${earlier} of this batch`, [{ field, message: `repeats row ${earlier} of this batch` }]),
+        };
+        return;
+      }
     }
-    rowOfPhone.set(row.input.phone, index);
+    for (const field of ['phone', 'email'] as const) {
+      const address = row.input[field];
+      if (address !== undefined) rowOf[field].set(address, index);
+    }
     work.push({ index, input: row.input });
   });
   const groups: (typeof work)[] = [];

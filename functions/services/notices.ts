@@ -33,7 +33,7 @@ export async function createNotice(deps: NoticeDependencies, input: NewNotice): 
     const named = field === 'clientId' ? `client ${input.clientId}` : `a client with phone ${input.phone}`;
     throw new NotFoundError(`${named} does not exist`, [{ field, message: 'names no client' }]);
   }
-  checkRecipient(client, field);
+  checkRecipient(client, field, channel);
   const text = renderNotice(input.text, client, input.variables);
   const chunk = await deps.notices.create((id) => noticeChunk(id, client, text, deps.clock.now(), channel));
   await deps.sendQueue.enqueue([{ campaignId: chunk.campaignId, chunk: NOTICE_CHUNK }]);

@@ -13,7 +13,10 @@ import { apiEnvSchema, parseEnv } from '../../functions/adapters/config.js';
 import { createApiHandler } from '../../functions/api/app.js';
 import { ProblemSchema } from '../../functions/api/response-schemas.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
+import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
+import { CHANNELS } from '../../functions/domain/channels/channel.js';
 import { ATTRIBUTE_VALUE_MAX_LENGTH, NAME_MAX_LENGTH } from '../../functions/domain/clients.js';
+import { unsubscribeToken } from '../../functions/domain/unsubscribe.js';
 import { MAX_PER_SECOND_LIMIT } from '../../functions/domain/rate-limit.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { apiDependencies, dynamoDocumentClient, sqs as apiSqs, stores } from '../../functions/handlers/wiring.js';
@@ -61,7 +64,18 @@ const recurringScheduler: RecurringScheduler = {
 };
 
 /** What the setup made, for the generators to name. */
-const known = { clientIds: [] as string[], phones: [] as string[], campaignIds: [] as string[], messageIds: [] as string[], noticeIds: [] as string[] };
+const known = {
+  clientIds: [] as string[],
+  phones: [] as string[],
+  emails: [] as string[],
+  campaignIds: [] as string[],
+  messageIds: [] as string[],
+  noticeIds: [] as string[],
+  /** Unsubscribe tokens of known clients (and one of a client that never existed). */
+  tokens: [] as string[],
+};
+/** The unsubscribe links' signer the api is given. */
+const signer = hmacSigner('p'.repeat(40));
 const issuedCursors: string[] = [];
 
 interface Request {
@@ -172,7 +186,7 @@ beforeAll(async () => {
   // The api's clients are the process's (functions/handlers/wiring.ts): logged before the handler first uses them.
   logWrites(dynamoDocumentClient());
   logWrites(apiSqs());
-  const handler = createApiHandler(apiDependencies(env, { clock: { now: () => now }, scheduler, recurringScheduler }));
+  const handler = createApiHandler(apiDependencies(env, { clock: { now: () => now }, scheduler, recurringScheduler, unsubscribeSigner: async () => signer }));
   server = await startHttpServer({ port: 0, handler });
 
   // A few of everything, for the generators to name: clients in two tags, a campaign to come, one sending (its
@@ -183,10 +197,17 @@ beforeAll(async () => {
     ['pb', '79011000003'],
     ['pb', '79011000004'],
   ] as const) {
-    const client = await json<{ id: string }>('POST', '/clients', { phone, timezone: 'Europe/Moscow', tag, name: 'Ann', attributes: { city: 'Kazan' } });
+    const email = `ann.${phone}@example.com`;
+    const client = await json<{ id: string }>('POST', '/clients', { phone, email, timezone: 'Europe/Moscow', tag, name: 'Ann', attributes: { city: 'Kazan' } });
     known.clientIds.push(client.id);
     known.phones.push(phone);
+    known.emails.push(email);
   }
+  const emailOnly = await json<{ id: string }>('POST', '/clients', { email: 'bo@example.com', timezone: 'UTC', tag: 'pb' });
+  known.clientIds.push(emailOnly.id);
+  known.emails.push('bo@example.com');
+  for (const clientId of [...known.clientIds, 'never-existed'])
+    for (const channel of CHANNELS) known.tokens.push(unsubscribeToken(signer, { clientId, channel }));
   const hour = 3_600_000;
   const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
   const later = await json<{ id: string }>('POST', '/campaigns', { text: 'Hi {{ name }}', startAt: at(hour), endAt: at(2 * hour), filter: { tags: ['pa'] } });
@@ -346,6 +367,8 @@ const templateArb = fc
   .map((parts) => parts.join(''))
   .filter((text) => text.trim().length > 0);
 const freshPhone = fc.stringMatching(/^79[0-9]{9}$/);
+const freshEmail = fc.stringMatching(/^[a-z0-9]{1,12}@(example\.com|Example\.ORG)$/);
+const channelsArb = fc.subarray([...CHANNELS]);
 const tagArb = fc.oneof(fc.constantFrom('pa', 'pb', 'pc'), fc.string({ minLength: 1, maxLength: 64 }));
 const filterArb = sometimes({
   tags: fc.array(fc.constantFrom('pa', 'pb', 'none'), { maxLength: 3 }),
@@ -358,17 +381,30 @@ const clientFields = {
   name: fc.string({ minLength: 1, maxLength: NAME_MAX_LENGTH }),
   attributes: attributesArb,
   optedOut: fc.boolean(),
+  optOuts: channelsArb,
 };
 const timezoneArb = fc.constantFrom('Europe/Moscow', 'UTC', 'Asia/Tokyo');
+/** A phone, an e-mail address or both (one of a known client's now and then). */
+const addressesArb = fc.oneof(
+  fc.record({ phone: freshPhone }),
+  fc.record({ email: fc.oneof({ weight: 4, arbitrary: freshEmail }, { weight: 1, arbitrary: oneOf(() => known.emails) }) }),
+  fc.record({ phone: freshPhone, email: freshEmail }),
+);
 const newClientArb = fc
-  .tuple(fc.record({ phone: freshPhone, timezone: timezoneArb }), sometimes(clientFields))
-  .map(([required, optional]) => ({ ...required, ...optional }));
+  .tuple(addressesArb, fc.record({ timezone: timezoneArb }), sometimes(clientFields))
+  .map(([addresses, required, optional]) => ({ ...addresses, ...required, ...optional }));
 const clientPatchArb = () =>
   sometimes({
     ...clientFields,
     phone: fc.oneof(
       freshPhone,
       oneOf(() => known.phones),
+      fc.constant(null),
+    ),
+    email: fc.oneof(
+      freshEmail,
+      oneOf(() => known.emails),
+      fc.constant(null),
     ),
     timezone: timezoneArb,
     tag: fc.oneof(tagArb, fc.constant(null)),
@@ -482,8 +518,35 @@ const listRequestArb = () =>
       query: cursor === undefined ? query : [...query, ['cursor', cursor]],
     }));
 
+/** An unsubscribe token: a known client's, one changed a character or cut short, or made up. */
+const tokenArb = () =>
+  fc.oneof(
+    oneOf(() => known.tokens),
+    fc
+      .tuple(
+        oneOf(() => known.tokens),
+        fc.nat(),
+        fc.stringMatching(/^[A-Za-z0-9_.-]$/),
+      )
+      .map(([token, at, char]) => token.slice(0, at % token.length) + char + token.slice((at % token.length) + 1)),
+    fc
+      .tuple(
+        oneOf(() => known.tokens),
+        fc.nat(),
+      )
+      .map(([token, at]) => token.slice(0, at % token.length)),
+    idArb(),
+  );
+
 const idRequestArb = () =>
   fc.oneof(
+    fc
+      .tuple(fc.constantFrom('GET', 'POST'), tokenArb(), fc.constantFrom('List-Unsubscribe=One-Click', '', '{}', 'x'))
+      .map(([method, token, body]): Request => ({
+        method,
+        path: `/unsubscribe/${token}`,
+        ...(method === 'POST' ? { body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } } : {}),
+      })),
     fc
       .tuple(
         fc.constantFrom(
@@ -523,6 +586,8 @@ const idRequestArb = () =>
           '/docs',
           '/messages',
           '/notices',
+          '/unsubscribe',
+          '/unsubscribe/',
           '/nothing',
         ),
       )

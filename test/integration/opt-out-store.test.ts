@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { INDEX_LAG_MS, suppressedKey } from '../../functions/adapters/dynamo/client-store.js';
 import { encodeCursor } from '../../functions/adapters/dynamo/cursor.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
+import { isOptedOutOf } from '../../functions/domain/clients.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { checkTemplate } from '../../functions/domain/templates.js';
 import type { Stores } from '../../functions/ports.js';
@@ -146,20 +147,22 @@ describe('audience: the opt-out re-check', () => {
     const { tag, clients } = await seedTagged(3);
     const target = clients[1];
     if (!target) throw new Error('no client');
-    await optOutBehindTheIndex(target.phone, Date.now());
+    await optOutBehindTheIndex(target.phone!, Date.now());
     const page = await store.clients.audience({ tags: [tag] }, { limit: 100 });
-    expect(page.items.filter((member) => member.optedOut).map((member) => member.id)).toEqual([target.id]);
+    // Its phone is on the list: it is out of SMS, and of nothing else.
+    expect(page.items.filter((member) => isOptedOutOf(member, 'sms')).map((member) => member.id)).toEqual([target.id]);
+    expect(page.items.filter((member) => isOptedOutOf(member, 'email'))).toEqual([]);
   });
   it('does not look when the latest opt-out is older than the index lag (one read a page)', async () => {
     const { tag, clients } = await seedTagged(3);
     const target = clients[0];
     if (!target) throw new Error('no client');
-    await optOutBehindTheIndex(target.phone, Date.now() - INDEX_LAG_MS - 5_000);
+    await optOutBehindTheIndex(target.phone!, Date.now() - INDEX_LAG_MS - 5_000);
     sent.length = 0;
     const page = await store.clients.audience({ tags: [tag] }, { limit: 100 });
-    expect(page.items.some((member) => member.optedOut)).toBe(false);
+    expect(page.items.some((member) => isOptedOutOf(member, 'sms'))).toBe(false);
     expect(sent.map((command) => command.name)).toEqual(['QueryCommand', 'GetCommand']);
-    await db.send(new DeleteCommand({ TableName: tables.names.uniques, Key: { key: suppressedKey(target.phone) } }));
+    await db.send(new DeleteCommand({ TableName: tables.names.uniques, Key: { key: suppressedKey(target.phone!) } }));
   });
   it('shows opted-out clients as such straight from the table', async () => {
     const { tag, clients } = await seedTagged(2);

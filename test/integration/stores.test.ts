@@ -101,7 +101,7 @@ describe('client store', () => {
       store.clients.audience({ tags: [tags[0] as string, tags[1] as string, tags[0] as string] }, { limit: 4, ...(cursor ? { cursor } : {}) }),
     );
     expect(byTag.map((m) => m.id).sort()).toEqual(expected.sort());
-    expect(byTag.every((m) => /^7\d{10}$/.test(m.phone))).toBe(true);
+    expect(byTag.every((m) => /^7\d{10}$/.test(m.phone ?? ''))).toBe(true);
     const narrowed = await drain((cursor) => store.clients.audience({ tags, operatorCodes: ['950'] }, { limit: 3, ...(cursor ? { cursor } : {}) }));
     expect(narrowed).toHaveLength(4); // i = 0, 4, 8, 12
   });

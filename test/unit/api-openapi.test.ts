@@ -30,6 +30,8 @@ const served = [
   'get /messages/{id}',
   'post /notices',
   'get /notices/{id}',
+  'get /unsubscribe/{token}',
+  'post /unsubscribe/{token}',
 ];
 
 describe('the OpenAPI document', () => {
@@ -72,7 +74,9 @@ describe('the OpenAPI document', () => {
     }
   });
   it('carries the field rules', () => {
-    expect(schemas.NewClient.required).toEqual(['phone', 'timezone']);
+    expect(schemas.NewClient.required).toEqual(['timezone']);
+    expect(schemas.NewClient.properties.email).toMatchObject({ format: 'email', maxLength: 254 });
+    expect(schemas.Client.required).toContain('optOuts');
     expect(schemas.NewClient.properties.phone.pattern).toBe('^7\\d{10}$');
     expect(schemas.NewCampaign.properties.text).toMatchObject({ minLength: 1, maxLength: 1000 });
     expect(schemas.ClientPatch.properties.tag.nullable).toBe(true);

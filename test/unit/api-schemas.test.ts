@@ -51,8 +51,23 @@ describe('NewClient', () => {
     expect(refused(NewClientSchema, { ...client, operatorCode: '90' })).toEqual(['operatorCode']);
     expect(refused(NewClientSchema, { ...client, operatorCode: 'abc' })).toEqual(['operatorCode']);
   });
-  it('names missing fields', () => {
-    expect(refused(NewClientSchema, {})).toEqual(['phone', 'timezone']);
+  it('names missing fields: neither phone nor email names both', () => {
+    expect(refused(NewClientSchema, {}).sort()).toEqual(['email', 'phone', 'timezone']);
+    expect(refused(NewClientSchema, { timezone: 'UTC' })).toEqual(['phone', 'email']);
+    expect(refused(NewClientSchema, { timezone: 'UTC', email: 'ann@example.com' })).toEqual([]);
+    expect(refused(NewClientSchema, { timezone: 'UTC', phone: '79001234567' })).toEqual([]);
+  });
+  it('checks and lower-cases the e-mail address, and takes opt-outs by channel', () => {
+    expect(NewClientSchema.parse({ timezone: 'UTC', email: 'Ann.Lee@Example.COM', optOuts: ['email'] })).toEqual({
+      timezone: 'UTC',
+      email: 'ann.lee@example.com',
+      optOuts: ['email'],
+    });
+    expect(refused(NewClientSchema, { timezone: 'UTC', email: 'not an address' })).toEqual(['email']);
+    expect(refused(NewClientSchema, { timezone: 'UTC', email: `${'a'.repeat(250)}@x.io` })).toEqual(['email']);
+    expect(refused(NewClientSchema, { timezone: 'UTC', email: 'a@example.com', optOuts: ['fax'] })).toEqual(['optOuts.0']);
+    expect(ClientPatchSchema.parse({ email: null, phone: null })).toEqual({ email: null, phone: null });
+    expect(ClientPatchSchema.parse({ email: 'B@Example.com' })).toEqual({ email: 'b@example.com' });
   });
   it('names unknown fields one by one', () => {
     expect(refused(NewClientSchema, { ...client, nickname: 'Ann', age: 3 })).toEqual(['nickname', 'age']);

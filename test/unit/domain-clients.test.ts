@@ -6,7 +6,12 @@ import {
   operatorCodeOf,
   patchedClient,
   PHONE_PATTERN,
-  suppressionChange,
+  addressOf,
+  isOptedOutOf,
+  liftedByCreate,
+  liftedByPatch,
+  normalizedOptOuts,
+  suppressionPlan,
   type Client,
 } from '../../functions/domain/clients.js';
 
@@ -100,9 +105,9 @@ describe('name, attributes and opt-out', () => {
   const base = newClientRecord({ phone: '79161234567', timezone: 'UTC', name: 'Ann', attributes: { city: 'Kazan', plan: 'gold' } }, 'c9', created);
   it('a new client is opted in, unless its phone is suppressed or it says otherwise', () => {
     expect(base.optedOut).toBe(false);
-    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC' }, 'c', created, true).optedOut).toBe(true);
-    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: false }, 'c', created, true).optedOut).toBe(false);
-    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: true }, 'c', created, false).optedOut).toBe(true);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC' }, 'c', created, { sms: true }).optedOut).toBe(true);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: false }, 'c', created, { sms: true }).optedOut).toBe(false);
+    expect(newClientRecord({ phone: '79161234567', timezone: 'UTC', optedOut: true }, 'c', created, { sms: false }).optedOut).toBe(true);
   });
   it('merges attributes key by key; null removes a key or them all', () => {
     expect(patchedClient(base, { attributes: { city: 'Omsk', plan: null, tier: '2' } }, created).attributes).toEqual({ city: 'Omsk', tier: '2' });
@@ -125,13 +130,98 @@ describe('name, attributes and opt-out', () => {
     const out = patchedClient(base, { optedOut: true }, created);
     expect(patchedClient(out, { tag: 'x' }, created).optedOut).toBe(true);
     expect(patchedClient(out, { optedOut: false }, created).optedOut).toBe(false);
-    expect(patchedClient(base, { phone: '79160000000' }, created, true).optedOut).toBe(true);
-    expect(patchedClient(base, { phone: '79160000000', optedOut: false }, created, true).optedOut).toBe(false);
-    expect(patchedClient(base, { phone: '79160000000' }, created, false).optedOut).toBe(false);
+    expect(patchedClient(base, { phone: '79160000000' }, created, { sms: true }).optedOut).toBe(true);
+    expect(patchedClient(base, { phone: '79160000000', optedOut: false }, created, { sms: true }).optedOut).toBe(false);
+    expect(patchedClient(base, { phone: '79160000000' }, created, { sms: false }).optedOut).toBe(false);
   });
-  it('suppressionChange: opted out adds, an explicit false removes, anything else keeps', () => {
-    expect(suppressionChange({ phone: '1', optedOut: true }, undefined)).toBe('add');
-    expect(suppressionChange({ phone: '1', optedOut: false }, false)).toBe('remove');
-    expect(suppressionChange({ phone: '1', optedOut: false }, undefined)).toBe('keep');
+  it('suppressionPlan: opted out adds, opted back in by the write removes, anything else keeps', () => {
+    const out = { ...base, optedOut: true };
+    expect(suppressionPlan(out, () => false)).toEqual([{ channel: 'sms', address: base.phone, change: 'add' }]);
+    expect(suppressionPlan(base, liftedByPatch(out, base, { optedOut: false }))).toEqual([{ channel: 'sms', address: base.phone, change: 'remove' }]);
+    expect(suppressionPlan(base, () => false)).toEqual([{ channel: 'sms', address: base.phone, change: 'keep' }]);
+  });
+});
+
+describe('e-mail addresses and opt-outs per channel', () => {
+  const both = newClientRecord({ phone: '79161234567', email: 'ann@example.com', timezone: 'UTC' }, 'c1', created);
+  const emailOnly = newClientRecord({ email: 'bo@example.com', timezone: 'UTC' }, 'c2', created);
+
+  it('a client needs a phone or an e-mail address: neither is refused naming both', () => {
+    const neither = expect.objectContaining({ fields: [expect.objectContaining({ field: 'phone' }), expect.objectContaining({ field: 'email' })] });
+    expect(() => newClientRecord({ timezone: 'UTC' }, 'c', created)).toThrow(neither);
+    expect(() => patchedClient(emailOnly, { email: null }, later)).toThrow(neither);
+    expect(() => patchedClient(both, { phone: null, email: null }, later)).toThrow(neither);
+  });
+  it('a client without a phone has no operator code unless given, and removing the phone removes a derived one', () => {
+    expect(emailOnly).toEqual({
+      id: 'c2',
+      email: 'bo@example.com',
+      timezone: 'UTC',
+      optedOut: false,
+      createdAt: created.toISOString(),
+      updatedAt: created.toISOString(),
+    });
+    expect(newClientRecord({ email: 'bo@example.com', timezone: 'UTC', operatorCode: '900' }, 'c', created).operatorCode).toBe('900');
+    const phoneless = patchedClient(both, { phone: null }, later);
+    expect('phone' in phoneless || 'operatorCode' in phoneless).toBe(false);
+    expect(patchedClient(emailOnly, { phone: '79261234567' }, later)).toMatchObject({ phone: '79261234567', operatorCode: '926', email: 'bo@example.com' });
+  });
+  it('addressOf: the phone for sms, the e-mail address for email, the id in the app', () => {
+    expect(addressOf(both, 'sms')).toBe('79161234567');
+    expect(addressOf(both, 'email')).toBe('ann@example.com');
+    expect(addressOf(both, 'inapp')).toBe('c1');
+    expect(addressOf(emailOnly, 'sms')).toBeUndefined();
+  });
+  it('isOptedOutOf: optedOut is every channel, optOuts only those it names', () => {
+    expect(isOptedOutOf(both, 'email')).toBe(false);
+    expect(isOptedOutOf({ optedOut: false, optOuts: ['email'] }, 'email')).toBe(true);
+    expect(isOptedOutOf({ optedOut: false, optOuts: ['email'] }, 'sms')).toBe(false);
+    for (const channel of ['sms', 'email', 'inapp'] as const) expect(isOptedOutOf({ optedOut: true }, channel)).toBe(true);
+    // A client stored before opt-outs per channel has neither field set.
+    expect(isOptedOutOf({}, 'sms')).toBe(false);
+  });
+  it('optOuts are kept once each, in channel order, and none is absent', () => {
+    expect(normalizedOptOuts(['inapp', 'email', 'inapp'])).toEqual(['email', 'inapp']);
+    expect(normalizedOptOuts([])).toBeUndefined();
+    expect('optOuts' in newClientRecord({ email: 'x@example.com', timezone: 'UTC', optOuts: [] }, 'c', created)).toBe(false);
+  });
+  it('a suppressed e-mail address opts a new client out of email unless the request gives optOuts', () => {
+    expect(newClientRecord({ email: 'x@example.com', timezone: 'UTC' }, 'c', created, { email: true }).optOuts).toEqual(['email']);
+    expect(newClientRecord({ email: 'x@example.com', timezone: 'UTC', optOuts: [] }, 'c', created, { email: true }).optOuts).toBeUndefined();
+    expect(newClientRecord({ email: 'x@example.com', timezone: 'UTC' }, 'c', created, { email: true }).optedOut).toBe(false);
+  });
+  it('moving onto a suppressed e-mail address opts out of email, unless the patch gives optOuts', () => {
+    expect(patchedClient(both, { email: 'gone@example.com' }, later, { email: true }).optOuts).toEqual(['email']);
+    expect(patchedClient(both, { email: 'gone@example.com', optOuts: [] }, later, { email: true }).optOuts).toBeUndefined();
+    expect(patchedClient(both, { tag: 'x' }, later, { email: true }).optOuts).toBeUndefined();
+  });
+  it('opting out of email suppresses only the e-mail address; opting back in lifts only it', () => {
+    const out = patchedClient(both, { optOuts: ['email'] }, later);
+    expect(suppressionPlan(out, liftedByPatch(both, out, {}))).toEqual([
+      { channel: 'sms', address: '79161234567', change: 'keep' },
+      { channel: 'email', address: 'ann@example.com', change: 'add' },
+    ]);
+    const back = patchedClient(out, { optOuts: [] }, later);
+    expect(suppressionPlan(back, liftedByPatch(out, back, {}))).toEqual([
+      { channel: 'sms', address: '79161234567', change: 'keep' },
+      { channel: 'email', address: 'ann@example.com', change: 'remove' },
+    ]);
+    // A bounce's suppression (the address on the list, the client not opted out) stays through an unrelated patch.
+    const tagged = patchedClient(both, { tag: 'x' }, later, { email: true });
+    expect(suppressionPlan(tagged, liftedByPatch(both, tagged, {})).find((step) => step.channel === 'email')?.change).toBe('keep');
+  });
+  it('a create that lifts a suppressed address removes it; optedOut: false lifts every channel optOuts leaves out', () => {
+    const input = { phone: '79161234567', email: 'ann@example.com', timezone: 'UTC', optedOut: false, optOuts: ['email' as const] };
+    const client = newClientRecord(input, 'c', created, { sms: true, email: true });
+    expect(suppressionPlan(client, liftedByCreate(client, input, { sms: true, email: true }))).toEqual([
+      { channel: 'sms', address: '79161234567', change: 'remove' },
+      { channel: 'email', address: 'ann@example.com', change: 'add' },
+    ]);
+  });
+  it('optOuts replace the set on a patch; an in-app opt-out has no address on the suppression list', () => {
+    const out = patchedClient(both, { optOuts: ['inapp'] }, later);
+    expect(out.optOuts).toEqual(['inapp']);
+    expect(suppressionPlan(out, () => false).map((step) => step.change)).toEqual(['keep', 'keep']);
+    expect(patchedClient(out, { tag: 'x' }, later).optOuts).toEqual(['inapp']);
   });
 });

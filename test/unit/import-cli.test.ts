@@ -16,9 +16,12 @@ import { checkHeader, clientOf, ImportFileError, main, regionOf, rejectedPathOf,
 import { isLoopback } from '../../functions/domain/secure-url.js';
 
 describe('header', () => {
-  it.each([['phone,timezone'], ['timezone,phone,tag,operatorCode,name,attributes.city,attributes.plan_2']])('accepts %s', (header) => {
-    expect(() => checkHeader('f.csv', header.split(','))).not.toThrow();
-  });
+  it.each([['phone,timezone'], ['email,timezone'], ['timezone,phone,email,tag,operatorCode,name,attributes.city,attributes.plan_2']])(
+    'accepts %s',
+    (header) => {
+      expect(() => checkHeader('f.csv', header.split(','))).not.toThrow();
+    },
+  );
   it.each([
     ['79001234567,UTC', /no header row/],
     ['phone,timezone,colour', /unknown column "colour"/],
@@ -26,6 +29,7 @@ describe('header', () => {
     ['phone,timezone,attributes.', /unknown column/],
     ['phone,timezone,phone', /appears twice/],
     ['phone,tag', /missing column timezone/],
+    ['timezone,tag', /missing column phone or email/],
   ])('refuses %s', (header, message) => {
     expect(() => checkHeader('f.csv', header.split(','))).toThrow(ImportFileError);
     expect(() => checkHeader('f.csv', header.split(','))).toThrow(message);

@@ -4,6 +4,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiEnvSchema, parseEnv, sendEnvSchema } from '../../functions/adapters/config.js';
+import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
 import { apiDependencies, secretToken, sendDependencies } from '../../functions/handlers/wiring.js';
 
 // The clients the wiring builds on first use are mocked on their prototype, so these are the requests they send.
@@ -24,6 +25,8 @@ const apiEnv = parseEnv(apiEnvSchema, {
   SCHEDULE_ROLE_ARN: 'arn:aws:iam::123456789012:role/herald-scheduler',
   SCHEDULE_DLQ_ARN: 'arn:aws:sqs:eu-west-1:123456789012:herald-schedule-dlq',
 });
+/** The api's settings as given (not parsed), to add one to. */
+const apiEnvOf = () => Object.fromEntries(Object.entries(apiEnv).map(([name, value]) => [name, String(value)]));
 const sendEnv = parseEnv(sendEnvSchema, { ...tables, PROVIDER_URL: 'https://probe.example.com/v1', SEND_QUEUE_URL: apiEnv.SEND_QUEUE_URL });
 const clock = { now: () => new Date('2030-05-01T09:00:00Z') };
 
@@ -86,5 +89,18 @@ describe('ports built on first use (functions/handlers/wiring.ts)', () => {
       { SecretId: 'herald/provider-token-wiring-test' },
       { SecretId: 'herald/provider-token-wiring-test' },
     ]);
+  });
+
+  it('api: the unsubscribe key is read from Secrets Manager on the first link followed, and cached', async () => {
+    const key = 'k'.repeat(48);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: key });
+    const deps = apiDependencies(parseEnv(apiEnvSchema, { ...apiEnvOf(), UNSUBSCRIBE_KEY_SECRET: 'herald/unsubscribe-key-wiring-test' }), { clock });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    const signer = await deps.unsubscribeSigner?.();
+    expect(signer?.sign('x')).toBe(hmacSigner(key).sign('x'));
+    await deps.unsubscribeSigner?.();
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: 'herald/unsubscribe-key-wiring-test' }]);
+    // Negative control: without the setting there is no signer (every link is 404).
+    expect(apiDependencies(apiEnv, { clock }).unsubscribeSigner).toBeUndefined();
   });
 });

@@ -1,12 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { audiencePlan, matchesFilter, type AudiencePlan, type CampaignFilter } from '../../domain/campaigns.js';
-import type { Client } from '../../domain/clients.js';
+import { addressOf, isOptedOutOf, normalizedOptOuts, SUPPRESSIBLE_CHANNELS, type Client } from '../../domain/clients.js';
 import type { AudienceMember } from '../../domain/messages.js';
 import { shardedKey, shardsOfStream, streamOf } from '../../domain/shards.js';
 import type { AudienceReader, AudienceStream, Clock, Page, PageRequest } from '../../ports.js';
 import { CLIENTS_BY_OPERATOR, CLIENTS_BY_OPERATOR_SHARD, CLIENTS_BY_TAG, CLIENTS_BY_TAG_SHARD, SHARD_ATTRIBUTES } from '../../definitions/tables.js';
-import { byValue, keyNames, LATEST_OPT_OUT_KEY, suppressedKey, type Key } from './client-keys.js';
+import { byValue, LATEST_OPT_OUT_KEY, type Key } from './client-keys.js';
+import { DynamoSuppressionList } from './suppression-list.js';
 import type { ClientTables } from './client-store.js';
 import { shardsMigrated } from './client-shards.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
@@ -17,11 +18,10 @@ interface AudienceCursor {
   k?: Key;
 }
 
-/** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
 /** Generous bound on how long a global secondary index lags its table. */
 export const INDEX_LAG_MS = 60_000;
 /** Client fields an audience page reads: what a message and its template variables need. */
-const AUDIENCE_FIELDS = ['id', 'phone', 'tag', 'operatorCode', 'timezone', 'name', 'attributes', 'optedOut'];
+const AUDIENCE_FIELDS = ['id', 'phone', 'email', 'tag', 'operatorCode', 'timezone', 'name', 'attributes', 'optedOut', 'optOuts'];
 /** Every field by placeholder: several (name, timezone) are DynamoDB reserved words. */
 const AUDIENCE_PROJECTION = {
   expression: AUDIENCE_FIELDS.map((_, i) => `#p${i}`).join(', '),
@@ -84,29 +84,27 @@ export class DynamoAudienceReader implements AudienceReader {
   /**
    * An index lags its table, so a page read from it may still show a client who has just
    * opted out. Each opt-out stamps one item with its time; only when that stamp is recent
-   * enough to matter are the page's phones looked up on the suppression list (one strongly
-   * consistent batch read). Otherwise the check costs one read per page.
+   * enough to matter are the page's addresses looked up on the suppression list (strongly
+   * consistent batch reads), and a member whose address is on it is marked opted out of that
+   * channel. Otherwise the check costs one read per page.
    */
   private async recheckOptOuts(items: AudienceMember[], readFrom: number): Promise<void> {
     const candidates = items.filter((item) => !item.optedOut);
     if (candidates.length === 0) return;
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.uniques, Key: { key: LATEST_OPT_OUT_KEY }, ConsistentRead: true }));
     if (!Item || Number(Item.at) < readFrom - INDEX_LAG_MS) return;
-    const suppressed = new Set<string>();
-    const phones = [...new Set(candidates.map((item) => item.phone))];
-    for (let start = 0; start < phones.length; start += 100) {
-      let keys: Key[] | undefined = phones.slice(start, start + 100).map((phone) => ({ key: suppressedKey(phone) }));
-      while (keys?.length) {
-        const output: { Responses?: Record<string, Key[]>; UnprocessedKeys?: Record<string, { Keys?: Key[] }> } = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tables.uniques]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#k', ExpressionAttributeNames: keyNames } },
-          }),
-        );
-        for (const found of output.Responses?.[this.tables.uniques] ?? []) suppressed.add(String(found.key).slice('suppressed#'.length));
-        keys = output.UnprocessedKeys?.[this.tables.uniques]?.Keys;
+    const list = new DynamoSuppressionList(this.db, this.tables.uniques, this.clock);
+    for (const channel of SUPPRESSIBLE_CHANNELS) {
+      const open = candidates.filter((item) => !isOptedOutOf(item, channel));
+      const suppressed = await list.suppressedAmong(
+        open.flatMap((item) => addressOf(item, channel) ?? []),
+        channel,
+      );
+      for (const item of open) {
+        const address = addressOf(item, channel);
+        if (address !== undefined && suppressed.has(address)) item.optOuts = normalizedOptOuts([...(item.optOuts ?? []), channel]);
       }
     }
-    for (const item of candidates) if (suppressed.has(item.phone)) item.optedOut = true;
   }
 
   async countAudience(filter: CampaignFilter): Promise<number> {

@@ -1,12 +1,12 @@
 /** The clients' items in the uniques table, and the index queries the directory and the audience both make. */
-export { suppressedKey } from './suppression-list.js';
+export { LATEST_OPT_OUT_KEY, suppressedKey } from './suppression-list.js';
 
 export type Key = Record<string, unknown>;
 
 /** A phone's reservation: the client that holds the phone. */
 export const phoneKey = (phone: string) => `phone#${phone}`;
-/** When the latest opt-out was stored (epoch ms): the fan-out re-checks a page only when an opt-out may not have reached the index yet. */
-export const LATEST_OPT_OUT_KEY = 'optout#latest';
+/** An e-mail address's reservation (the address lower-cased): the client that holds it, and how a client is found by it. */
+export const emailKey = (email: string) => `email#${email}`;
 export const keyNames = { '#k': 'key' };
 
 /** KeyConditionExpression on one index value, with the other filter list as a FilterExpression. */

@@ -90,7 +90,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -242,7 +242,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -310,7 +310,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -404,7 +404,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -493,7 +493,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -721,7 +721,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -830,7 +830,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -974,7 +974,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1182,7 +1182,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1269,7 +1269,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1443,7 +1443,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Conflict: the phone belongs to another client, or the campaign no longer allows the change. */
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1605,6 +1605,131 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The confirm page of an unsubscribe link (changes nothing)
+         * @description Public (no signature on AWS). An HTML page asking to confirm, whose button POSTs to the same URL; mail scanners fetch links, so this changes nothing. A token Herald did not sign, or whose client is gone: 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The opaque, signed token of an unsubscribe link (from an e-mail's List-Unsubscribe header or {{ unsubscribeUrl }}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The confirm page */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Unsubscribe: opt the client out of the channel the link names
+         * @description Public (no signature on AWS): RFC 8058 one-click unsubscribe (a mail client POSTs `List-Unsubscribe=One-Click`) or the confirm page's button; the body is not read. The client's optOuts gains the channel and its address goes on the suppression list; again, it changes nothing. A token Herald did not sign, or whose client is gone: 404, and nothing changes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A repeat with the same key and body within 24 h answers what the first answered and does nothing else; a repeat while the first runs is 409. */
+                    "Idempotency-Key"?: string;
+                };
+                path: {
+                    /** @description The opaque, signed token of an unsubscribe link (from an e-mail's List-Unsubscribe header or {{ unsubscribeUrl }}). */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Unsubscribed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/html": string;
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used with another body on this path. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1789,18 +1914,31 @@ export interface components {
              * @example 2030-01-01T06:00:00.000Z
              */
             createdAt: string;
+            /**
+             * Format: email
+             * @description At most 254 characters, stored lower-cased; unique among clients like phone.
+             * @example anna@example.com
+             */
+            email?: string;
             id: string;
             /** @example Anna */
             name?: string;
             /** @example 900 */
-            operatorCode: string;
+            operatorCode?: string;
             /**
-             * @description An opted-out client gets no campaign message; its phone stays on the suppression list after the client is deleted.
+             * @description Opted out of every channel: the client gets no campaign message on any; its addresses stay on the suppression list after the client is deleted.
              * @example false
              */
             optedOut: boolean;
+            /**
+             * @description The channels the client opted out of, in the order sms, email, inapp; [] when none.
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts: ("sms" | "email" | "inapp")[];
             /** @example 79001234567 */
-            phone: string;
+            phone?: string;
             /** @example vip */
             tag?: string;
             timezone: string;
@@ -1844,6 +1982,12 @@ export interface components {
                 [key: string]: string | null;
             } | null;
             /**
+             * Format: email
+             * @description null removes the email, while the client has a phone
+             * @example anna@example.com
+             */
+            email?: string | null;
+            /**
              * @description null removes the name
              * @example Anna
              */
@@ -1851,12 +1995,22 @@ export interface components {
             /** @example 900 */
             operatorCode?: string;
             /**
-             * @description true opts the client out (and suppresses the phone); false lifts it, suppression included.
+             * @description true opts the client out of every channel (and suppresses its addresses); false lifts it, suppression included, except for the channels optOuts names.
              * @example false
              */
             optedOut?: boolean;
-            /** @example 79001234567 */
-            phone?: string;
+            /**
+             * @description Replaces the set: a channel added opts out of it (its address goes on the suppression list), a channel removed opts back in (its address comes off).
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts?: ("sms" | "email" | "inapp")[];
+            /**
+             * @description null removes the phone, while the client has an email
+             * @example 79001234567
+             */
+            phone?: string | null;
             /**
              * @description null removes the tag
              * @example vip
@@ -1937,9 +2091,10 @@ export interface components {
             text: string;
         };
         /**
-         * @description operatorCode is taken from the phone (digits 2-4) when not given.
+         * @description A phone, an email or both. operatorCode is taken from the phone (digits 2-4) when not given.
          * @example {
          *       "phone": "79001234567",
+         *       "email": "anna@example.com",
          *       "timezone": "Europe/Moscow",
          *       "tag": "vip",
          *       "name": "Anna",
@@ -1959,6 +2114,12 @@ export interface components {
             attributes?: {
                 [key: string]: string;
             };
+            /**
+             * Format: email
+             * @description At most 254 characters, stored lower-cased; unique among clients like phone.
+             * @example anna@example.com
+             */
+            email?: string;
             /** @example Anna */
             name?: string;
             /** @example 900 */
@@ -1968,8 +2129,15 @@ export interface components {
              * @example false
              */
             optedOut?: boolean;
+            /**
+             * @description Default none, or ["email"] when the e-mail address is on the suppression list; given here, it is taken as it is (an address it leaves out comes off the list).
+             * @example [
+             *       "email"
+             *     ]
+             */
+            optOuts?: ("sms" | "email" | "inapp")[];
             /** @example 79001234567 */
-            phone: string;
+            phone?: string;
             /** @example vip */
             tag?: string;
             /** @example Europe/Moscow */
