@@ -1,6 +1,7 @@
 /** `npm start`'s WebSocket (local/runtime.ts): ws://127.0.0.1:{PORT}/ws?token=..., on the API's own port. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
 import { signInboxToken } from '../../functions/domain/inbox-token.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { startTestRuntime } from '../support/e2e.js';
@@ -30,8 +31,8 @@ describe('npm start: the WebSocket', () => {
   });
 
   it('refuses a token signed with another key at the upgrade (401), and answers a ping with a pong for a good one', async () => {
-    expect(await open(signInboxToken('e2e-ws', 'not-the-runtime-key-0123456789abcdef', new Date(), 600).token)).toBe(401);
-    const socket = await open(signInboxToken('e2e-ws', runtime.inboxTokenKey, new Date(), 600).token);
+    expect(await open(signInboxToken(hmacSigner('not-the-runtime-key-0123456789abcdef'), 'e2e-ws', 600, new Date()).token)).toBe(401);
+    const socket = await open(signInboxToken(hmacSigner(runtime.inboxTokenKey), 'e2e-ws', 600, new Date()).token);
     if (typeof socket === 'number') throw new Error(`refused with ${socket}`);
     const pong = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
     socket.send(JSON.stringify({ action: 'ping' }));
