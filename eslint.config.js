@@ -54,8 +54,6 @@ export default tseslint.config(
   { files: ['functions/domain/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfDomain) } },
   { files: ['functions/domain/*/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfNestedDomain) } },
   { files: ['functions/domain/lazy-packages.ts'], rules: { 'no-restricted-imports': restrict(lazyLoader) } },
-  // TEMPORARY: the minimal inbox token (HMAC-SHA256) until its full version with a signer adapter is on main.
-  { files: ['functions/domain/inbox-token.ts'], rules: { 'no-restricted-imports': restrict({ ...outOfDomain, group: [...outOfDomain.group, '!node:crypto'] }) } },
   { files: ['functions/services/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters, upward(['api', 'delivery'])) } },
   { files: ['functions/api/**/*.ts', 'functions/delivery/**/*.ts'], rules: { 'no-restricted-imports': restrict(adapters) } },
   {

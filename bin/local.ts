@@ -35,6 +35,7 @@ async function main(): Promise<void> {
       `  Admin app    ${runtime.url}/admin/`,
       `  Swagger UI   ${runtime.url}/docs`,
       `  OpenAPI      ${runtime.url}/openapi.json`,
+      `  WebSocket    ${runtime.websocketUrl}?token=<inbox token>`,
       `  provider     ${runtime.provider ? `${runtime.provider.url} (fake; faults: POST ${runtime.provider.url}/_faults)` : env.HERALD_PROVIDER_URL}`,
       `  logs         ${join(dataDir, 'logs', 'herald.log')} (npm run logs -- --campaign ID)`,
       'Ctrl-C stops everything.',

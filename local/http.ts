@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { problemResponse } from '../functions/api/problem.js';
 
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   stopGraceMs?: number;
   /** Answers what is not the API (the admin app's files, local/admin-static.ts); true when it did. */
   serveStatic?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /** Takes WebSocket upgrades (local/websocket.ts); without it an upgrade request is hung up on. */
+  upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface HttpServer {
@@ -157,7 +160,7 @@ function write(response: ServerResponse, result: APIGatewayProxyResult, closeAft
 }
 
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
-  const { handler, port, host = '127.0.0.1', maxBodyBytes = MAX_SOCKET_BODY_BYTES, stopGraceMs = 5000, serveStatic } = options;
+  const { handler, port, host = '127.0.0.1', maxBodyBytes = MAX_SOCKET_BODY_BYTES, stopGraceMs = 5000, serveStatic, upgrade } = options;
 
   let stopping = false;
   const server = createServer(async (request, response) => {
@@ -191,6 +194,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     // While stopping, a keep-alive connection ends with its answer instead of idling on.
     write(response, result, stopping);
   });
+
+  server.on('upgrade', upgrade ?? ((_request, socket: Duplex) => socket.destroy()));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { quietSdkLogger } from '../functions/adapters/sdk-logger.js';
+import { hmacSigner } from '../functions/adapters/hmac-signer.js';
 import { createApiHandler } from '../functions/api/app.js';
 import {
   apiEnvSchema,
@@ -18,6 +19,7 @@ import {
   sendEnvSchema,
   startTimerEnvSchema,
   tallyEnvSchema,
+  wsConnectionsEnvSchema,
 } from '../functions/adapters/config.js';
 import { functionSettings, tallyStream, type FunctionName } from '../functions/definitions/functions.js';
 import { queues as queueDefinitions, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
@@ -34,6 +36,8 @@ import {
   startTimerDependencies,
   stores,
   systemClock,
+  framePublisher,
+  managementApiPoster,
 } from '../functions/handlers/wiring.js';
 import { logger as heraldLogger } from '../functions/telemetry/logger.js';
 import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../functions/adapters/sqs.js';
@@ -47,12 +51,12 @@ import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.
 import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { perEnvironment } from './environments.js';
 import type { LocalLogger } from './ports.js';
-import type { Clock } from '../functions/ports.js';
-import { hmacSigner } from '../functions/adapters/hmac-signer.js';
+import type { Clock, FramePublisher } from '../functions/ports.js';
 import type { Channel } from '../functions/domain/channels/channel.js';
 import { unsubscribeLinks } from '../functions/services/unsubscribe.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { startHttpServer } from './http.js';
+import { createWebSocketGateway, localWebSocketHandlers, WS_PATH } from './websocket.js';
 import { ADMIN_DIST, INBOX_SCRIPT } from './admin-build.js';
 import { serveAdmin, serveInboxScript } from './admin-static.js';
 import { startPoller, type Poller } from './poller.js';
@@ -102,6 +106,8 @@ export interface LocalRuntimeOptions {
   publicBaseUrl?: string;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
   instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
+  /** The inbox tokens' HS256 key (Secrets Manager on AWS); a random one per start otherwise. */
+  inboxTokenKey?: string;
 }
 
 export interface LocalRuntime {
@@ -111,6 +117,12 @@ export interface LocalRuntime {
   tableNames: Record<TableName, string>;
   /** A client's unsubscribe link for a channel, as an e-mail carries it. */
   unsubscribeUrl(clientId: string, channel: Channel): string;
+  /** `ws://127.0.0.1:{port}/ws`: apps connect with `?token=<inbox token>` (local/websocket.ts). */
+  websocketUrl: string;
+  /** The key inbox tokens are signed and checked with. */
+  inboxTokenKey: string;
+  /** Frames to a client's connections, through the local `@connections` endpoint as on AWS. */
+  frames: FramePublisher;
   stop(): Promise<void>;
 }
 
@@ -320,17 +332,51 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(async () => stopRecurringScheduler());
 
+    // The WebSocket API's handlers behind the local gateway; the Management API's client posts back to this port's @connections.
+    let apiUrl = '';
+    const connectionsEnv = parseEnv(wsConnectionsEnvSchema, tablesEnv);
+    const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
+    const poster = managementApiPoster(() => apiUrl);
+    const frames = framePublisher(connectionsEnv, poster);
+    const inboxSigner = hmacSigner(inboxTokenKey);
+    const handlers = localWebSocketHandlers({ env: connectionsEnv, clock, inboxSigner: async () => inboxSigner, poster });
+    const websocket = createWebSocketGateway({
+      handlers: {
+        authorizer: instrument('wsAuthorizer', handlers.authorizer),
+        connect: instrument('wsConnect', handlers.connect),
+        disconnect: instrument('wsDisconnect', handlers.disconnect),
+        default: instrument('wsDefault', handlers.default),
+      },
+      logger,
+    });
+
     const adminDir = options.adminDir ?? ADMIN_DIST;
     const http = await startHttpServer({
       port: options.port ?? 3000,
       host: '127.0.0.1',
       handler: instrument('api', api),
-      serveStatic: async (request, response) => (await serveInboxScript(request, response, INBOX_SCRIPT)) || serveAdmin(request, response, adminDir),
+      serveStatic: async (request, response) =>
+        (await websocket.serveConnections(request, response)) ||
+        (await serveInboxScript(request, response, INBOX_SCRIPT)) ||
+        serveAdmin(request, response, adminDir),
+      upgrade: websocket.upgrade,
     });
+    apiUrl = http.url;
     stops.push(() => http.stop());
+    // Stopped first (last in, first out): each open socket's $disconnect still finds DynamoDB.
+    stops.push(() => websocket.stop());
 
     const unsubscribeUrl = unsubscribeLinks(unsubscribeSigner, options.publicBaseUrl ?? http.url);
-    return { url: http.url, ...(provider ? { provider } : {}), tableNames, unsubscribeUrl, stop: stopAll };
+    return {
+      url: http.url,
+      websocketUrl: `${http.url.replace(/^http/, 'ws')}${WS_PATH}`,
+      inboxTokenKey,
+      frames,
+      ...(provider ? { provider } : {}),
+      tableNames,
+      unsubscribeUrl,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

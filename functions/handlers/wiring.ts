@@ -301,8 +301,11 @@ export function managementApiPoster(endpoint: string | (() => string)): Connecti
 }
 
 /** Frames to every connection of a client (functions/ports/frames.ts), for the functions that push them. */
-export function framePublisher(env: FramesEnv, poster: ConnectionPoster = managementApiPoster(env.WS_CONNECTIONS_ENDPOINT)): FramePublisher {
-  return new ConnectionsFramePublisher(connectionStore(env), poster);
+export function framePublisher(env: FramesEnv): FramePublisher;
+/** The same, posting through `poster` (the local runtime's, whose endpoint is its own port). */
+export function framePublisher(env: Pick<FramesEnv, 'CONNECTIONS_TABLE'>, poster: ConnectionPoster): FramePublisher;
+export function framePublisher(env: Pick<FramesEnv, 'CONNECTIONS_TABLE'> & Partial<FramesEnv>, poster?: ConnectionPoster): FramePublisher {
+  return new ConnectionsFramePublisher(connectionStore(env), poster ?? managementApiPoster(env.WS_CONNECTIONS_ENDPOINT as string));
 }
 
 /** The signer under the inbox tokens' key, read from Secrets Manager through Powertools Parameters and cached for five minutes. */

@@ -9,7 +9,8 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema } from '../../functions/adapters/config.js';
+import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
+import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
@@ -27,6 +28,7 @@ import {
   stores,
   systemClock,
   tallyDependencies,
+  wsConnectionsDependencies,
 } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { startFakeProvider, type FakeProvider } from '../../local/fake-provider.js';
@@ -156,6 +158,23 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect((await handler({ Records: [chunkRecord({ campaignId: exhausted.id, chunk: 0 }, queues.send.deadLetter.arn)] })).batchItemFailures).toEqual([]);
     expect(againstGrant('deadLetter', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect((await store.messages.list(exhausted.id, { limit: 10 })).items.map((message) => message.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('$connect and $disconnect: a connection put and deleted, nothing else; $default and the authorizer touch no table', async () => {
+    const dependencies = wsConnectionsDependencies(parseEnv(wsConnectionsEnvSchema, tables.env));
+    const event = (routeKey: string) =>
+      ({ isBase64Encoded: false, requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } } }) as WebSocketEvent;
+    const connected = event('$connect');
+    recorder.reset();
+    expect(await createWsConnectHandler(dependencies)(connected)).toEqual({ statusCode: 200 });
+    expect(againstGrant('wsConnect', recorder.uses())).toEqual({ refused: [], unused: [] });
+    recorder.reset();
+    expect(await createWsDisconnectHandler(dependencies)({ ...connected, requestContext: { ...connected.requestContext, routeKey: '$disconnect' } })).toEqual({
+      statusCode: 200,
+    });
+    expect(againstGrant('wsDisconnect', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect(tableAccess.wsDefault).toEqual({});
+    expect(tableAccess.wsAuthorizer).toEqual({});
   });
 
   it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {
