@@ -182,11 +182,11 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
 const KEY_MAX_AGE_MS = 300_000;
 
 /**
- * The unsubscribe links' signer (functions/domain/unsubscribe.ts), its key read from Secrets
- * Manager on the first link followed and then kept for five minutes. The SDK's own client, not
- * Powertools Parameters: the runtime provides the SDK, so the api bundle stays within its budget.
+ * A signer (HMAC-SHA256) under a key held in Secrets Manager, read on the first use and then kept
+ * for five minutes. The SDK's own client, loaded then, not Powertools Parameters: the runtime
+ * provides the SDK, so a bundle that signs (the api) stays within its budget.
  */
-export function unsubscribeSigner(secretName: string): () => Promise<TokenSigner> {
+export function signerFromSecret(secretName: string, what: string): () => Promise<TokenSigner> {
   let read: { signer: Promise<TokenSigner>; at: number } | undefined;
   return () => {
     const now = Date.now();
@@ -194,16 +194,19 @@ export function unsubscribeSigner(secretName: string): () => Promise<TokenSigner
       const signer = (async () => {
         const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
         const { SecretString: key } = await new SecretsManagerClient({ logger: quietSdkLogger }).send(new GetSecretValueCommand({ SecretId: secretName }));
-        if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no unsubscribe key`);
+        if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no ${what}`);
         return hmacSigner(key);
       })();
-      // A failed read is not kept: the next link followed reads again.
+      // A failed read is not kept: the next use reads again.
       signer.catch(() => (read = undefined));
       read = { signer, at: now };
     }
     return read.signer;
   };
 }
+
+/** The unsubscribe links' signer (functions/domain/unsubscribe.ts), for the api and the e-mail sender. */
+export const unsubscribeSigner = (secretName: string) => signerFromSecret(secretName, 'unsubscribe key');
 
 /** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client, built on the first keyed POST. */
 export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
@@ -285,8 +288,7 @@ export function tallyDependencies(env: TallyEnv, overrides: Partial<TallyDepende
 }
 
 /** A client's WebSocket connections, in the connections table. */
-export const connectionStore = (env: Pick<FramesEnv, 'CONNECTIONS_TABLE'>, db = dynamoDocumentClient()) =>
-  new DynamoConnectionStore(db, env.CONNECTIONS_TABLE);
+export const connectionStore = (env: Pick<FramesEnv, 'CONNECTIONS_TABLE'>, db = dynamoDocumentClient()) => new DynamoConnectionStore(db, env.CONNECTIONS_TABLE);
 
 /**
  * PostToConnection on API Gateway's `@connections` endpoint, its SDK loaded and its client built on
@@ -308,14 +310,8 @@ export function framePublisher(env: Pick<FramesEnv, 'CONNECTIONS_TABLE'> & Parti
   return new ConnectionsFramePublisher(connectionStore(env), poster ?? managementApiPoster(env.WS_CONNECTIONS_ENDPOINT as string));
 }
 
-/** The signer under the inbox tokens' key, read from Secrets Manager through Powertools Parameters and cached for five minutes. */
-export function inboxSignerFromSecret(secretName: string): () => Promise<TokenSigner> {
-  return async () => {
-    const key = await getSecret(secretName, { maxAge: 300 });
-    if (typeof key !== 'string' || key.length === 0) throw new Error(`secret ${secretName} holds no inbox token key`);
-    return hmacSigner(key);
-  };
-}
+/** The signer under the inbox tokens' key, read from Secrets Manager on first use and kept for five minutes. */
+export const inboxSignerFromSecret = (secretName: string) => signerFromSecret(secretName, 'inbox token key');
 
 export function wsAuthorizerDependencies(env: WsAuthorizerEnv, overrides: Partial<WsAuthorizerDependencies> = {}): WsAuthorizerDependencies {
   return { clock: systemClock, inboxSigner: inboxSignerFromSecret(env.INBOX_TOKEN_SECRET), ...overrides };
