@@ -55,6 +55,7 @@ describe('the admin web app', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Add client' }).click();
     const newClient = page.getByRole('form', { name: 'New client' });
     await newClient.getByLabel('Phone (7XXXXXXXXXX)').fill(phoneOf(0));
+    await newClient.getByLabel('E-mail address').fill(`Anna.${phoneOf(0)}@Example.com`);
     await newClient.getByLabel('Time zone').fill('Europe/Moscow');
     await newClient.getByLabel('Tag', { exact: true }).fill(tag);
     await expectAccessible(page, 'the new client form');
@@ -65,15 +66,19 @@ describe('the admin web app', { timeout: 120_000 }, () => {
     await page.getByRole('button', { name: 'Search' }).click();
     const row = page.locator(`tr[data-phone="${phoneOf(0)}"]`);
     await expect.poll(() => row.count()).toBe(1);
+    // The address as stored: lower-cased.
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe(`anna.${phoneOf(0)}@example.com`);
     await row.getByRole('button', { name: /^Edit/ }).click();
-    await page
-      .getByRole('form', { name: `Edit ${phoneOf(0)}` })
-      .getByLabel('Name', { exact: true })
-      .fill('Anna');
+    const editForm = page.getByRole('form', { name: `Edit ${phoneOf(0)}` });
+    await editForm.getByLabel('Name', { exact: true }).fill('Anna');
+    await editForm.getByRole('checkbox', { name: 'E-mail' }).check();
+    await expectAccessible(page, 'the edit client form');
     await page.getByRole('button', { name: 'Save client' }).click();
-    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('Anna');
+    await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('Anna');
+    // Opted out of e-mail only, then of everything.
+    await expect.poll(() => row.locator('td').nth(6).textContent()).toBe('email');
     await row.getByRole('button', { name: /^Opt out/ }).click();
-    await expect.poll(() => row.locator('td').nth(5).textContent()).toBe('yes');
+    await expect.poll(() => row.locator('td').nth(6).textContent()).toBe('yes');
 
     const lines = ['phone,timezone,tag,name', ...Array.from({ length: IMPORTED }, (_, i) => `${phoneOf(i + 1)},Europe/Moscow,${tag},Client ${i + 1}`)];
     lines.splice(5, 0, `not-a-phone,Europe/Moscow,${tag},Bad Row`);

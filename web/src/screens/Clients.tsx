@@ -1,4 +1,4 @@
-/** The client directory: search (phone, tag, operator code), add, edit, opt out, and CSV import through POST /clients/batch. */
+/** The client directory: search (phone, tag, operator code), add, edit (e-mail, opt-outs per channel), opt out, and CSV import through POST /clients/batch. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, messageOf, unwrap, type Client, type Schemas } from '../api/client.js';
 import { clientOf, parseCsv, toCsv } from '../csv.js';
@@ -110,6 +110,7 @@ export function Clients() {
             <thead>
               <tr>
                 <th scope="col">Phone</th>
+                <th scope="col">E-mail</th>
                 <th scope="col">Name</th>
                 <th scope="col">Tag</th>
                 <th scope="col">Operator</th>
@@ -122,20 +123,21 @@ export function Clients() {
             </thead>
             <tbody>
               {page.items.map((client) => (
-                <tr key={client.id} data-phone={client.phone}>
-                  <td>{client.phone}</td>
+                <tr key={client.id} data-id={client.id} data-phone={client.phone} data-email={client.email}>
+                  <td>{client.phone ?? ''}</td>
+                  <td>{client.email ?? ''}</td>
                   <td>{client.name ?? ''}</td>
                   <td>{client.tag ?? ''}</td>
-                  <td>{client.operatorCode}</td>
+                  <td>{client.operatorCode ?? ''}</td>
                   <td>{client.timezone}</td>
-                  <td>{client.optedOut ? 'yes' : 'no'}</td>
+                  <td>{optedOutOf(client)}</td>
                   <td class="row-actions">
                     {canChange && (
                       <>
-                        <button type="button" onClick={() => setEditing(client)} aria-label={`Edit ${client.phone}`}>
+                        <button type="button" onClick={() => setEditing(client)} aria-label={`Edit ${labelOf(client)}`}>
                           Edit
                         </button>
-                        <button type="button" onClick={() => void optOut(client)} aria-label={`${client.optedOut ? 'Opt in' : 'Opt out'} ${client.phone}`}>
+                        <button type="button" onClick={() => void optOut(client)} aria-label={`${client.optedOut ? 'Opt in' : 'Opt out'} ${labelOf(client)}`}>
                           {client.optedOut ? 'Opt in' : 'Opt out'}
                         </button>
                       </>
@@ -160,9 +162,21 @@ export function Clients() {
   );
 }
 
+/** How a client is named on its buttons and form: its phone, or its e-mail address when it has no phone. */
+const labelOf = (client: Client) => client.phone ?? client.email ?? client.id;
+
+/** `yes` (every channel), the channels it opted out of, or `no`. */
+const optedOutOf = (client: Client) => (client.optedOut ? 'yes' : client.optOuts.length > 0 ? client.optOuts.join(', ') : 'no');
+
+const CHANNEL_NAMES = { sms: 'SMS', email: 'E-mail', inapp: 'In-app' } as const;
+type Channel = keyof typeof CHANNEL_NAMES;
+const sameChannels = (a: readonly Channel[], b: readonly Channel[]) => a.length === b.length && a.every((channel) => b.includes(channel));
+
 function ClientForm({ client, onDone }: { client?: Client; onDone: () => void }) {
+  const [optOuts, setOptOuts] = useState<Channel[]>(client?.optOuts ?? []);
   const [values, setValues] = useState({
     phone: client?.phone ?? '',
+    email: client?.email ?? '',
     timezone: client?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
     tag: client?.tag ?? '',
     operatorCode: client?.operatorCode ?? '',
@@ -179,16 +193,21 @@ function ClientForm({ client, onDone }: { client?: Client; onDone: () => void })
     try {
       if (client) {
         const patch: Schemas['ClientPatch'] = {};
-        if (values.phone !== client.phone) patch.phone = values.phone;
+        if (values.phone !== (client.phone ?? '')) patch.phone = values.phone || null;
+        if (values.email !== (client.email ?? '')) patch.email = values.email || null;
         if (values.timezone !== client.timezone) patch.timezone = values.timezone;
-        if (values.operatorCode !== client.operatorCode) patch.operatorCode = values.operatorCode;
+        if (values.operatorCode !== (client.operatorCode ?? '') && values.operatorCode) patch.operatorCode = values.operatorCode;
+        if (!sameChannels(optOuts, client.optOuts)) patch.optOuts = optOuts;
         if (values.tag !== (client.tag ?? '')) patch.tag = values.tag || null;
         if (values.name !== (client.name ?? '')) patch.name = values.name || null;
         if (Object.keys(patch).length > 0) unwrap(await api().PATCH('/clients/{id}', { params: { path: { id: client.id } }, body: patch }));
       } else {
         const body: Schemas['NewClient'] = {
-          phone: values.phone,
+          ...(values.phone ? { phone: values.phone } : {}),
+          ...(values.email ? { email: values.email } : {}),
           timezone: values.timezone,
+          // Left out when none is ticked: a suppressed address then keeps the client opted out of it.
+          ...(optOuts.length > 0 ? { optOuts } : {}),
           ...(values.tag ? { tag: values.tag } : {}),
           ...(values.operatorCode ? { operatorCode: values.operatorCode } : {}),
           ...(values.name ? { name: values.name } : {}),
@@ -203,6 +222,7 @@ function ClientForm({ client, onDone }: { client?: Client; onDone: () => void })
   };
   const fields: [keyof typeof values, string][] = [
     ['phone', 'Phone (7XXXXXXXXXX)'],
+    ['email', 'E-mail address'],
     ['timezone', 'Time zone'],
     ['tag', 'Tag'],
     ['operatorCode', 'Operator code'],
@@ -210,7 +230,7 @@ function ClientForm({ client, onDone }: { client?: Client; onDone: () => void })
   ];
   return (
     <form class="panel" onSubmit={submit} noValidate aria-labelledby="client-form-title">
-      <h2 id="client-form-title">{client ? `Edit ${client.phone}` : 'New client'}</h2>
+      <h2 id="client-form-title">{client ? `Edit ${labelOf(client)}` : 'New client'}</h2>
       {formError && (
         <p class="error" role="alert">
           {formError}
@@ -223,6 +243,31 @@ function ClientForm({ client, onDone }: { client?: Client; onDone: () => void })
           </Field>
         ))}
       </div>
+      <fieldset aria-describedby={errors.optOuts ? 'client-optOuts-error' : undefined}>
+        <legend>Opted out of</legend>
+        <div class="row">
+          {(Object.keys(CHANNEL_NAMES) as Channel[]).map((channel) => (
+            <label key={channel} class="check">
+              <input
+                type="checkbox"
+                name="optOuts"
+                value={channel}
+                checked={optOuts.includes(channel)}
+                onChange={(event) => {
+                  const checked = (event.target as HTMLInputElement).checked;
+                  setOptOuts(checked ? [...optOuts, channel] : optOuts.filter((other) => other !== channel));
+                }}
+              />{' '}
+              {CHANNEL_NAMES[channel]}
+            </label>
+          ))}
+        </div>
+        {errors.optOuts && (
+          <small id="client-optOuts-error" class="error" role="alert">
+            {errors.optOuts}
+          </small>
+        )}
+      </fieldset>
       <div class="actions">
         <button type="button" onClick={onDone}>
           Close
@@ -253,8 +298,8 @@ function Import({ onImported }: { onImported: () => void }) {
       return setError(`${file.name} is not valid CSV: ${messageOf(caught)}`);
     }
     const { columns, records } = parsed;
-    if (!columns.includes('phone') || !columns.includes('timezone'))
-      return setError(`${file.name}: the header row must name at least phone and timezone columns`);
+    if (!(columns.includes('phone') || columns.includes('email')) || !columns.includes('timezone'))
+      return setError(`${file.name}: the header row must name at least a phone or email column, and timezone`);
     const rejected: string[][] = [];
     let created = 0;
     setProgress({ done: 0, total: records.length });
@@ -286,8 +331,8 @@ function Import({ onImported }: { onImported: () => void }) {
     <section class="panel" aria-labelledby="import-title">
       <h2 id="import-title">Import from CSV</h2>
       <p class="hint">
-        A header row naming the columns: <code>phone</code>, <code>timezone</code>, and optionally <code>tag</code>, <code>operatorCode</code>,{' '}
-        <code>name</code>, <code>attributes.&lt;key&gt;</code>.
+        A header row naming the columns: <code>phone</code> or <code>email</code> (or both), <code>timezone</code>, and optionally <code>tag</code>,{' '}
+        <code>operatorCode</code>, <code>name</code>, <code>attributes.&lt;key&gt;</code>.
       </p>
       <div class="field">
         <label for="import-file">CSV file</label>
