@@ -663,6 +663,7 @@ describe('routing and documentation', () => {
       '/notices',
       '/notices/{id}',
       '/stats',
+      '/unsubscribe/{token}',
     ]);
     expect(Object.keys(answer.body.paths['/campaigns/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
     expect(answer.body.components.schemas).toHaveProperty('Problem');
