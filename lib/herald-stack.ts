@@ -11,6 +11,7 @@ import { HeraldData } from './data.js';
 import { HeraldDelivery } from './delivery.js';
 import { projectRoot, type FunctionDefaults, type LogLevel } from './functions.js';
 import { HeraldObservability } from './observability.js';
+import { HeraldRealtime } from './realtime.js';
 import { ProviderTokenSecret } from './secrets.js';
 
 export const DEFAULT_PROVIDER_URL = 'https://probe.fbrq.cloud/v1';
@@ -47,6 +48,7 @@ export class HeraldStack extends Stack {
   readonly delivery: HeraldDelivery;
   readonly api: HeraldApi;
   readonly admin: HeraldAdmin;
+  readonly realtime: HeraldRealtime;
   readonly observability: HeraldObservability;
 
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
@@ -84,7 +86,17 @@ export class HeraldStack extends Stack {
       functionDefaults,
       allowedOrigin: this.admin.origin,
     });
-    this.admin.connect(this.api);
+    this.realtime = new HeraldRealtime(this, 'Realtime', {
+      data: this.data,
+      functionDefaults,
+      stageName: props.apiStageName ?? 'v1',
+      throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
+    });
+    // The api signs inbox tokens and, after a read, unread, read-all or archive, pushes the unread count.
+    this.realtime.inboxTokenKey.grantRead(this.api.handler);
+    this.api.handler.function.addEnvironment('INBOX_TOKEN_SECRET', this.realtime.inboxTokenKey.secretName);
+    this.realtime.allowFrames(this.api.handler);
+    this.admin.connect(this.api, { inboxSocketUrl: this.realtime.url });
     const functions = [
       this.api.handler,
       this.delivery.functions.fanout,
@@ -92,6 +104,7 @@ export class HeraldStack extends Stack {
       this.delivery.functions.deadLetter,
       this.delivery.functions.tally,
       this.delivery.functions.startTimer,
+      ...Object.values(this.realtime.functions),
     ];
     this.observability = new HeraldObservability(this, 'Observability', {
       namePrefix,
@@ -103,6 +116,10 @@ export class HeraldStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the REST API (SigV4, service execute-api)' });
+    new CfnOutput(this, 'InboxWebSocketUrl', {
+      value: this.realtime.url,
+      description: "Where an end user's app connects for live inbox frames: <url>?token=<inbox token>",
+    });
     new CfnOutput(this, 'ProviderTokenSecretName', {
       value: this.providerToken.secretName,
       description: 'Put the provider JWT here: aws secretsmanager put-secret-value --secret-id <name> --secret-string <jwt>',

@@ -9,6 +9,7 @@ import { dataCases } from './cases/data.js';
 import { deliveryCases } from './cases/delivery.js';
 import { functionCases } from './cases/functions.js';
 import { observabilityCases } from './cases/observability.js';
+import { realtimeCases } from './cases/realtime.js';
 import { securityCases, TOKEN_IN_SHELL } from './cases/security.js';
 import { SYNTH_TIMEOUT_MS, synthHerald, type SynthesizedHerald } from './fixture.js';
 
@@ -35,6 +36,7 @@ dataCases(synthesized);
 deliveryCases(synthesized);
 functionCases(synthesized);
 apiCases(synthesized);
+realtimeCases(synthesized);
 observabilityCases(synthesized);
 adminCases(synthesized);
 securityCases(synthesized);

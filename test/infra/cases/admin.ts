@@ -168,8 +168,10 @@ export function adminCases(synthesized: () => SynthesizedHerald): void {
           const parts = value.split(/(<<marker:0xbaba:\d+>>)/).filter(Boolean);
           return parts.length === 1 ? (markers[parts[0]!] ?? parts[0]) : parts.map((part) => markers[part] ?? part);
         };
-        const config = JSON.parse(readFileSync(configFile!, 'utf8')) as { apiUrl: string; auth: Record<string, string> };
-        expect(Object.keys(config).sort()).toEqual(['apiUrl', 'auth']);
+        const config = JSON.parse(readFileSync(configFile!, 'utf8')) as { apiUrl: string; auth: Record<string, string>; inboxSocketUrl: string };
+        expect(Object.keys(config).sort()).toEqual(['apiUrl', 'auth', 'inboxSocketUrl']);
+        // The client page's <herald-inbox> connects to the WebSocket API's stage.
+        expect(JSON.stringify(resolved(config.inboxSocketUrl))).toContain(`{"Ref":"${logicalId(herald.stack.realtime.api)}"}`);
         expect(Object.keys(config.auth).sort()).toEqual(['apiUrl', 'authDomain', 'identityPoolId', 'region', 'userPoolClientId', 'userPoolId']);
         expect(resolved(config.auth.apiUrl!)).toEqual(resolved(config.apiUrl));
         expect(JSON.stringify(resolved(config.apiUrl))).toContain(`{"Ref":"${ids.restApi}"}`);

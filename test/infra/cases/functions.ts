@@ -60,7 +60,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
     it('deploys one function per handler, besides the copier of the admin app', () => {
       const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function');
-      expect(functions.filter(([id]) => !isBucketDeploymentResource(id))).toHaveLength(handlers.length);
+      // The WebSocket API's four are checked in ./realtime.ts.
+      expect(functions.filter(([id]) => !isBucketDeploymentResource(id))).toHaveLength(handlers.length + 4);
       expect(functions.filter(([id]) => isBucketDeploymentResource(id))).toHaveLength(1);
     });
 
@@ -324,6 +325,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           campaigns: [...everyItemAction, 'index/*'],
           messages: everyItemAction,
           idempotency: everyItemAction,
+          // Frames after an inbox change: the client's connections, a stale one deleted.
+          connections: ['DeleteItem', 'Query'],
         },
         'herald-fanout': {
           clients: ['Query', 'Scan', 'index/*'],

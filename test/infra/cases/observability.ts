@@ -5,7 +5,18 @@ import { FINAL_STATUSES } from '../../../functions/domain/messages.js';
 import { SERVICE_NAME } from '../../../functions/definitions/functions.js';
 import { functionIdByName, logicalId, resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
 
-const functionNames = ['herald-api', 'herald-fanout', 'herald-send', 'herald-dead-letter', 'herald-tally', 'herald-start-timer'];
+const functionNames = [
+  'herald-api',
+  'herald-fanout',
+  'herald-send',
+  'herald-dead-letter',
+  'herald-tally',
+  'herald-start-timer',
+  'herald-ws-authorizer',
+  'herald-ws-connect',
+  'herald-ws-disconnect',
+  'herald-ws-default',
+];
 
 /** The dashboard body is a Fn::Join of JSON text and deploy-time tokens; tokens become "TOKEN" so the JSON parses. */
 function dashboardBody(dashboard: Json): { widgets: Json[] } {

@@ -50,15 +50,15 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
         );
         for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(30);
         expect([...new Set(suppressions.map((suppression) => suppression.id))].sort()).toEqual([
-          'AwsSolutions-APIG4', // the public documentation routes; CORS preflights
+          'AwsSolutions-APIG4', // the public documentation routes; CORS preflights; WebSocket routes after the authorized $connect
           'AwsSolutions-CFR3', // the admin app's distribution serves static files only
           'AwsSolutions-CFR4', // the default CloudFront certificate fixes the TLS policy
           'AwsSolutions-COG4', // IAM, not Cognito, authorizes the API
           'AwsSolutions-IAM4', // API Gateway's own CloudWatch role; CDK's BucketDeployment function
-          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group; this API's stage; BucketDeployment
+          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group; this API's stage; the WebSocket stage's connections; BucketDeployment
           'AwsSolutions-L1', // Node.js 22 is the chosen runtime; BucketDeployment's runtime is CDK's
           'AwsSolutions-S1', // the admin app's bucket holds static files, read by CloudFront only
-          'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can
+          'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can; inbox tokens end within a day
           'AwsSolutions-SNS2', // CloudWatch cannot publish to a topic under the AWS-managed key
           'AwsSolutions-SQS3', // the scheduler DLQ is itself a DLQ
         ]);
@@ -70,7 +70,7 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
       const templateText = () => JSON.stringify(herald.json);
 
       it('is a Secrets Manager secret created with a generated placeholder', () => {
-        const secrets = resourcesOfType(herald.resources, 'AWS::SecretsManager::Secret');
+        const secrets = resourcesOfType(herald.resources, 'AWS::SecretsManager::Secret').filter(([, secret]) => secret.Properties.Name === 'herald/provider-token');
         expect(secrets).toHaveLength(1);
         const properties = secrets[0]![1].Properties as Json;
         expect(properties.Name).toBe('herald/provider-token');
@@ -91,7 +91,7 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
       it('reaches no function through its environment: only the secret name does', () => {
         for (const [, fn] of resourcesOfType(herald.resources, 'AWS::Lambda::Function')) {
           const names = Object.keys(fn.Properties.Environment.Variables as Json);
-          expect(names.filter((name) => /TOKEN|JWT|PASSWORD/i.test(name) && name !== 'PROVIDER_TOKEN_SECRET')).toEqual([]);
+          expect(names.filter((name) => /TOKEN|JWT|PASSWORD/i.test(name) && !['PROVIDER_TOKEN_SECRET', 'INBOX_TOKEN_SECRET'].includes(name))).toEqual([]);
         }
       });
     });
