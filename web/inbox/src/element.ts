@@ -360,7 +360,9 @@ export class HeraldInboxElement extends HTMLElement {
   #item(item: InboxItem): HTMLElement {
     const unread = item.readAt === null;
     const href = safeHref(item.url, location.href);
-    const title = href ? h('a', { class: 'title', href, rel: 'noopener' }, item.title) : h('span', { class: 'title' }, item.title);
+    const title = href
+      ? h('a', { class: 'title', href, rel: 'noopener', 'data-focus': `link:${item.id}` }, item.title)
+      : h('span', { class: 'title' }, item.title);
     if (href && unread) title.addEventListener('click', () => void this.#markRead(item.id, true));
     const created = new Date(item.createdAt);
     const when = Number.isNaN(created.getTime()) ? item.createdAt : created.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -396,13 +398,13 @@ export class HeraldInboxElement extends HTMLElement {
     // aria-disabled rather than disabled: a disabled button drops the focus of whoever just pressed it.
     this.#readAll.setAttribute('aria-disabled', String(count === 0 && unreadAmong(this.#items) === 0));
 
-    // Focus on a button that is drawn again moves to its new copy (its item's mark read, or the
-    // next item's when that one is gone), so keyboard users keep their place.
+    // Focus on anything that is drawn again (each carries data-focus) moves to its new copy, or to
+    // the list when that is gone (an item's mark read once it is read), so keyboard users keep their place.
     const focused = (this.#shadow.activeElement as HTMLElement | null)?.dataset?.focus;
     const parts: Child[] = [];
     if (this.#error) parts.push(h('p', { class: 'error', role: 'alert' }, this.#error));
     if (this.#items.length === 0) parts.push(h('p', { class: 'empty' }, this.#loaded ? 'No notifications yet.' : 'Loading…'));
-    else parts.push(h('ul', { 'aria-label': 'Notifications', tabindex: '0' }, ...this.#items.map((item) => this.#item(item))));
+    else parts.push(h('ul', { 'aria-label': 'Notifications', tabindex: '0', 'data-focus': 'list' }, ...this.#items.map((item) => this.#item(item))));
     if (this.#nextCursor) {
       const more = h('button', { type: 'button', class: 'link-button', 'data-focus': 'more' }, 'Show older');
       more.addEventListener('click', () => void this.#loadMore());
