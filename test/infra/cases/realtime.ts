@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, symlinkSync } from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wsAuthorizerEnvSchema, wsConnectionsEnvSchema, wsDefaultEnvSchema } from '../../../functions/adapters/config.js';
@@ -136,6 +140,31 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
         expect(actionsOf(functionName, 'secretsmanager:'), functionName).toContain('secretsmanager:GetSecretValue');
         expect(fn(functionName).Properties.Environment.Variables.INBOX_TOKEN_SECRET).toBe('herald/inbox-token-key');
       }
+    });
+
+    it('the bundles load with the stack environment; the authorizer refuses a missing token and $default ignores a non-ping without a call to AWS', () => {
+      // The AWS SDK is the Lambda runtime's: the project's node_modules, linked above the bundles, stand in for it.
+      const sdk = path.join(herald.outdir, 'node_modules');
+      if (!existsSync(sdk)) symlinkSync(path.resolve('node_modules'), sdk, 'dir');
+      const bundle = (functionName: string) => {
+        const key = fn(functionName).Properties.Code.S3Key as string;
+        return pathToFileURL(path.join(herald.outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js')).href;
+      };
+      const script = `
+        const [authorizer, fallback, ...others] = JSON.parse(process.argv[1]);
+        const refused = await (await import(authorizer)).handler({ type: 'REQUEST', methodArn: 'arn', queryStringParameters: {} }).then(() => 'allowed', (error) => error.message);
+        const ignored = await (await import(fallback)).handler({ body: 'hello', isBase64Encoded: false, requestContext: { connectionId: 'c', routeKey: '$default' } });
+        const loaded = [];
+        for (const other of others) loaded.push(typeof (await import(other)).handler);
+        console.log(JSON.stringify({ refused, ignored, loaded }));`;
+      const names = ['herald-ws-authorizer', 'herald-ws-default', 'herald-ws-connect', 'herald-ws-disconnect'];
+      const env = Object.assign({}, ...names.map((name) => fn(name).Properties.Environment.Variables as Record<string, unknown>));
+      const placeholders = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]));
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(names.map(bundle))], {
+        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...placeholders, LOG_LEVEL: 'ERROR' },
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ refused: 'Unauthorized', ignored: { statusCode: 200 }, loaded: ['function', 'function'] });
     });
 
     it('the admin app connects its <herald-inbox> to the stage URL, printed as InboxWebSocketUrl', () => {
