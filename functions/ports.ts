@@ -3,7 +3,7 @@
  * adapters/ implements them for AWS and local/ for one machine. Imported from here.
  */
 import type { CampaignStore } from './ports/campaigns.js';
-import type { ClientStore } from './ports/clients.js';
+import type { ClientStore, SuppressionStore } from './ports/clients.js';
 import type { MessageStore } from './ports/messages.js';
 
 export type * from './ports/common.js';
@@ -18,10 +18,12 @@ export type * from './ports/frames.js';
 export type * from './ports/signing.js';
 export type * from './ports/connections.js';
 export type * from './ports/inbox.js';
+export type * from './ports/send-quota.js';
 
-/** The three stores every handler reads from. */
+/** The stores every handler reads from: the three tables', and the suppression list. */
 export interface Stores {
   clients: ClientStore;
   campaigns: CampaignStore;
   messages: MessageStore;
+  suppression: SuppressionStore;
 }

@@ -28,15 +28,17 @@
  * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`),
  * so it knows nothing of how they keep their items.
  */
-import { NOTICE_CHUNK, noticeKey } from '../functions/domain/notices.js';
-import type { CampaignStore, Clock, FanoutQueue, MessageStore, NoticeStore, Page, PageRequest, SendQueue, StartTimerQueue } from '../functions/ports.js';
+import type { Campaign } from '../functions/domain/campaigns.js';
+import { channelOf, storedChannel } from '../functions/domain/channels/channel.js';
+import type { CampaignStore, ChunkQueues, Clock, FanoutQueue, MessageStore, NoticeStore, Page, PageRequest, StartTimerQueue } from '../functions/ports.js';
 import { silentLogger, type LocalLogger } from './ports.js';
 
 export interface RecoverDeliveryDeps {
   campaigns: CampaignStore;
   messages: MessageStore;
   fanoutQueue: FanoutQueue;
-  sendQueue: SendQueue;
+  /** Each channel's send queue. */
+  sendQueue: ChunkQueues;
   clock: Clock;
   logger?: LocalLogger;
   startTimer?: StartTimerQueue;
@@ -68,10 +70,11 @@ async function* pages<T>(read: (request: PageRequest) => Promise<Page<T>>): Asyn
 }
 
 /** Re-enqueues the chunks of a campaign that still hold a queued message. */
-async function enqueueOpenChunks(deps: RecoverDeliveryDeps, campaignId: string): Promise<number> {
+async function enqueueOpenChunks(deps: RecoverDeliveryDeps, campaign: Campaign): Promise<number> {
   let enqueued = 0;
+  const campaignId = campaign.id;
   for await (const chunks of pages((request) => deps.messages.openChunks(campaignId, request))) {
-    if (chunks.length > 0) await deps.sendQueue.enqueue(chunks.map((chunk) => ({ campaignId, chunk })));
+    if (chunks.length > 0) await deps.sendQueue.enqueue(chunks.map((chunk) => ({ campaignId, chunk, ...storedChannel(channelOf(campaign)) })));
     enqueued += chunks.length;
   }
   return enqueued;
@@ -103,7 +106,7 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
         result.fanoutPages += 1;
         fanout = 'page';
       }
-      const chunks = await enqueueOpenChunks(deps, campaign.id);
+      const chunks = await enqueueOpenChunks(deps, campaign);
       result.chunks += chunks;
       if (fanout || chunks > 0) {
         result.campaigns.push(campaign.id);
@@ -119,10 +122,10 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
 /** A notice's POST was answered 202 once its chunk was stored and queued: a queued one whose queue message the restart lost goes back. */
 async function recoverNotices(deps: RecoverDeliveryDeps, notices: NoticeStore): Promise<number> {
   let put = 0;
-  for await (const ids of pages((request) => notices.queued(request))) {
-    if (ids.length === 0) continue;
-    await deps.sendQueue.enqueue(ids.map((id) => ({ campaignId: noticeKey(id), chunk: NOTICE_CHUNK })));
-    put += ids.length;
+  for await (const refs of pages((request) => notices.queued(request))) {
+    if (refs.length === 0) continue;
+    await deps.sendQueue.enqueue(refs);
+    put += refs.length;
   }
   if (put > 0) (deps.logger ?? silentLogger).info('notices recovered after restart', { notices: put });
   return put;

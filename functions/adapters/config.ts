@@ -65,8 +65,9 @@ export const apiEnvSchema = z.object({
   /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
   IDEMPOTENCY_TTL_SECONDS: z._default(positiveInt, 24 * 60 * 60),
   FANOUT_QUEUE_URL: url,
-  /** Notices go straight onto the send queue. */
+  /** Notices go straight onto their channel's send queue: SMS's, and e-mail's when the stack has it. */
   SEND_QUEUE_URL: url,
+  SEND_EMAIL_QUEUE_URL: z.optional(url),
   SCHEDULE_GROUP: name,
   /** Where one-time schedules put a start: the start timer queue. */
   SCHEDULE_TARGET_ARN: name,
@@ -80,6 +81,8 @@ export const apiEnvSchema = z.object({
   CORS_ALLOWED_ORIGIN: z.optional(url),
   /** Where GET and POST /unsubscribe/{token} read the key that signs the links; unset, every link is 404. */
   UNSUBSCRIBE_KEY_SECRET: z.optional(unsubscribeLinkEnv.UNSUBSCRIBE_KEY_SECRET),
+  /** Where the unsubscribe links point (the API's public URL): an e-mail notice renders its client's link. */
+  PUBLIC_BASE_URL: z.optional(url),
 });
 
 /** Parallel fan-out streams per campaign (functions/domain/shards.ts): a divisor of the shard count. */
@@ -91,6 +94,8 @@ export const fanoutEnvSchema = z.object({
   ...tablesEnv,
   FANOUT_QUEUE_URL: url,
   SEND_QUEUE_URL: url,
+  /** Without it, an e-mail campaign's fan-out fails (its chunks have no queue to go on). */
+  SEND_EMAIL_QUEUE_URL: z.optional(url),
   /** Where a start that came before its startAt waits; without it such a start fails and comes back after the visibility timeout. */
   START_TIMER_QUEUE_URL: z.optional(url),
   FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),
@@ -106,6 +111,23 @@ export const sendEnvSchema = z.object({
   ...providerEnv,
   SEND_QUEUE_URL: url,
   SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
+});
+
+/** The e-mail channel's send function: SES v2 with a configuration set, and the unsubscribe links' key. */
+export const sendEmailEnvSchema = z.object({
+  ...tablesEnv,
+  SEND_EMAIL_QUEUE_URL: url,
+  SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
+  /** FromEmailAddress: the stack's `emailFrom`, an identity verified in SES. */
+  EMAIL_FROM: z.email(),
+  /** The configuration set whose event destination (EventBridge) reports bounces, complaints and deliveries. */
+  SES_CONFIGURATION_SET: name,
+  SES_TIMEOUT_MS: z._default(positiveInt, 5000),
+  SES_CONCURRENCY: z._default(positiveInt, 20),
+  /** Where the unsubscribe links point: the API's public URL (`{base}/unsubscribe/{token}`). */
+  PUBLIC_BASE_URL: url,
+  /** The Secrets Manager secret holding the unsubscribe links' HMAC key; the local runtime passes the key in process instead. */
+  UNSUBSCRIBE_KEY_SECRET: z.optional(name),
 });
 
 export const deadLetterEnvSchema = z.object({ ...tablesEnv });
@@ -131,6 +153,7 @@ export const wsDefaultEnvSchema = z.object({ WS_CONNECTIONS_ENDPOINT: url });
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
+export type SendEmailEnv = z.infer<typeof sendEmailEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
 export type StartTimerEnv = z.infer<typeof startTimerEnvSchema>;

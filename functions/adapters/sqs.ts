@@ -1,4 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_CHANNEL } from '../domain/channels/channel.js';
 import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue, StartTimerEvent, StartTimerQueue } from '../ports.js';
 
 const SQS_BATCH = 10;
@@ -51,8 +52,14 @@ export class SqsFanoutQueue implements FanoutQueue {
   }
 }
 
+/** An SMS chunk's body says nothing of its channel, as before channels existed. */
 function bodyOf(ref: ChunkRef): string {
-  return JSON.stringify({ campaignId: ref.campaignId, chunk: ref.chunk, ...(ref.zones?.length ? { zones: ref.zones } : {}) });
+  return JSON.stringify({
+    campaignId: ref.campaignId,
+    chunk: ref.chunk,
+    ...(ref.channel !== undefined && ref.channel !== DEFAULT_CHANNEL ? { channel: ref.channel } : {}),
+    ...(ref.zones?.length ? { zones: ref.zones } : {}),
+  });
 }
 
 export class SqsSendQueue implements SendQueue {

@@ -7,7 +7,8 @@ import httpRouterHandler from '@middy/http-router';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import { crossOrigin } from './cors.js';
-import type { Clock, FanoutQueue, NoticeStore, RecurringScheduler, SendQueue, StartScheduler, Stores, TokenSigner } from '../ports.js';
+import type { Channel } from '../domain/channels/channel.js';
+import type { ChunkQueues, Clock, FanoutQueue, NoticeStore, RecurringScheduler, StartScheduler, Stores, TokenSigner } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -29,11 +30,14 @@ export interface ApiDependencies extends Stores {
   idempotency: IdempotencySettings;
   /** Notices (POST /notices) are stored here and put straight on the send queue. */
   notices: NoticeStore;
-  sendQueue: SendQueue;
+  /** Each channel's send queue: a notice goes on its channel's. */
+  sendQueue: ChunkQueues;
   /** The admin app's origin when it is served from elsewhere (CloudFront); unset locally. */
   allowedOrigin?: string;
   /** The unsubscribe links' signer, under the key read on first use; without it every link is 404. */
   unsubscribeSigner?: () => Promise<TokenSigner>;
+  /** A client's unsubscribe link on a channel: what an e-mail notice renders `{{ unsubscribeUrl }}` with. */
+  unsubscribeUrl?: (clientId: string, channel: Channel) => Promise<string>;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */

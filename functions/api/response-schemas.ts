@@ -36,7 +36,11 @@ export const CampaignSchema = z
   .strictObject({
     id: z.string(),
     channel,
-    text: z.string(),
+    text: z.string().openapi({ description: "An SMS's text; an e-mail's plain-text part or an in-app message's text ('' when none was given)." }),
+    subject: z.string().optional().openapi({ description: 'E-mail: the subject template.' }),
+    html: z.string().optional().openapi({ description: 'E-mail: the html part template.' }),
+    title: z.string().optional().openapi({ description: 'In-app: the title template.' }),
+    url: z.string().optional().openapi({ description: 'In-app: the link.' }),
     startAt: timestamp,
     endAt: timestamp,
     filter: CampaignFilterSchema,
@@ -45,10 +49,18 @@ export const CampaignSchema = z
     status: z.enum(CAMPAIGN_STATUSES),
     counts: CountsSchema,
     total: count,
-    suppressed: count.openapi({ description: 'Matching clients that got no message because they opted out (not a message status).', example: 2 }),
+    suppressed: count.openapi({
+      description:
+        "Matching clients that got no message because they opted out of the campaign's channel or their address for it is on the suppression list (not a message status).",
+      example: 2,
+    }),
+    unreachable: count.openapi({
+      description: "Matching clients that got no message because they have no address on the campaign's channel: no phone for sms, no email for email.",
+      example: 0,
+    }),
     audience: count.optional().openapi({
       description:
-        'Matching clients, opted-out ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
+        'Matching clients, suppressed and unreachable ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
       example: 120,
     }),
     recurrence: z
@@ -64,10 +76,19 @@ export const CampaignSchema = z
 
 export const PreviewSchema = z
   .strictObject({
-    text: z.string().openapi({ description: 'The rendered text.', example: 'Hello Anna!' }),
-    encoding: z.enum(['GSM-7', 'UCS-2']).openapi({ description: 'GSM-7 when every character is in the GSM 03.38 basic set or its extension table.' }),
-    characters: count.openapi({ description: 'GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).', example: 11 }),
-    segments: count.openapi({ description: 'SMS parts: 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.', example: 1 }),
+    text: z.string().openapi({ description: 'The rendered text (an e-mail: its plain-text part).', example: 'Hello Anna!' }),
+    encoding: z
+      .enum(['GSM-7', 'UCS-2'])
+      .optional()
+      .openapi({ description: 'SMS: GSM-7 when every character is in the GSM 03.38 basic set or its extension table.' }),
+    characters: count
+      .optional()
+      .openapi({ description: 'SMS: GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).', example: 11 }),
+    segments: count.optional().openapi({ description: 'SMS: parts, 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.', example: 1 }),
+    subject: z.string().optional().openapi({ description: 'E-mail: the rendered subject.' }),
+    html: z.string().optional().openapi({ description: 'E-mail: the rendered html part, every output HTML-escaped.' }),
+    title: z.string().optional().openapi({ description: 'In-app: the rendered title.' }),
+    url: z.string().optional().openapi({ description: 'In-app: the link.' }),
   })
   .openapi('Preview');
 

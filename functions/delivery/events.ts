@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CHANNELS } from '../domain/channels/channel.js';
 import type { ChunkRef, FanoutEvent, StartTimerEvent } from '../ports.js';
 
 const campaignId = z.string().check(z.regex(/^\d+$/));
@@ -26,6 +27,7 @@ const chunkOwner = z.string().check(z.regex(/^(\d+|notice#[1-9]\d{0,9})$/));
 const chunkRef = z.object({
   campaignId: chunkOwner,
   chunk: z.number().check(z.int(), z.minimum(0)),
+  channel: z.optional(z.enum(CHANNELS)),
   zones: z.optional(z.array(z.string().check(z.maxLength(64))).check(z.maxLength(10))),
 });
 

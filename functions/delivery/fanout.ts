@@ -1,22 +1,35 @@
 import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { audiencePlan, type Campaign, type FanoutProgress, type StreamProgress } from '../domain/campaigns.js';
-import { channelOf } from '../domain/channels/channel.js';
+import { channelOf, storedChannel, type Channel } from '../domain/channels/channel.js';
+import { templateUseOf } from '../domain/channels/content.js';
 import { isPastCutoff } from '../domain/cutoff.js';
-import { chunksOfPage, groupedChunksOfPage, isOpen, openZones, PAGE_SIZE, splitAudience, type AudienceMember, type Chunk } from '../domain/messages.js';
+import {
+  addressField,
+  chunksOfPage,
+  groupedChunksOfPage,
+  isOpen,
+  openZones,
+  PAGE_SIZE,
+  splitAudience,
+  type AudienceMember,
+  type AudienceSplit,
+  type Chunk,
+} from '../domain/messages.js';
 import { utcOffsetMinutes } from '../domain/send-window.js';
 import { storedPage } from '../domain/shards.js';
 import { DEFAULT_START_TIMING, earlyStartAction, type StartTiming } from '../domain/start-timing.js';
-import { checkTemplate, type TemplateUse } from '../domain/templates.js';
+import type { TemplateUse } from '../domain/templates.js';
 import { recurringService } from '../services/recurring.js';
 import { logger } from '../telemetry/logger.js';
-import type { AudienceStream, ChunkRef, Clock, FanoutEvent, FanoutQueue, SendQueue, StartTimerQueue, Stores } from '../ports.js';
+import type { AudienceStream, ChunkQueues, ChunkRef, Clock, FanoutEvent, FanoutQueue, StartTimerQueue, Stores } from '../ports.js';
 import { parseFanoutEvent } from './events.js';
 
 export interface FanoutDependencies extends Stores {
   clock: Clock;
   fanoutQueue: FanoutQueue;
-  sendQueue: SendQueue;
+  /** Each channel's send queue: a campaign's chunks go on its channel's. */
+  sendQueue: ChunkQueues;
   /** Where a start that came before `startAt` waits (functions/delivery/start-timer.ts); without it such a start fails and comes back later. */
   startTimer?: StartTimerQueue;
   startTiming?: StartTiming;
@@ -28,10 +41,10 @@ export interface FanoutDependencies extends Stores {
   streams?: number;
 }
 
-/** A chunk as the send queue carries it: with its open messages' zones, when they are known. */
+/** A chunk as its channel's send queue carries it: with its open messages' zones, when they are known. */
 function refOf(chunk: Chunk): ChunkRef {
   const zones = openZones(chunk.messages);
-  return { campaignId: chunk.campaignId, chunk: chunk.chunk, ...(zones.length ? { zones } : {}) };
+  return { campaignId: chunk.campaignId, chunk: chunk.chunk, ...storedChannel(chunk.channel), ...(zones.length ? { zones } : {}) };
 }
 
 /** Members grouped by their zone's UTC offset now, in offset order. */
@@ -54,7 +67,21 @@ function byUtcOffset(members: AudienceMember[], now: Date): AudienceMember[][] {
  * the next page onto this FIFO queue. Memory holds one page, whatever the audience.
  */
 export function createFanoutHandler(deps: FanoutDependencies) {
-  const { campaigns, clients, messages, sendQueue, fanoutQueue, clock } = deps;
+  const { campaigns, clients, messages, sendQueue, fanoutQueue, clock, suppression } = deps;
+
+  /**
+   * Who of a page gets a message on the campaign's channel. SMS reads nothing more: an opted-out
+   * phone is on the client itself. An e-mail address can be suppressed without its client opting
+   * out (a bounce), so an e-mail page's addresses are looked up on the list, one batch per page.
+   */
+  async function split(members: AudienceMember[], channel: Channel): Promise<AudienceSplit> {
+    if (channel !== 'email') return splitAudience(members, channel);
+    const addresses = members.flatMap((member) => {
+      const { email } = addressField(member, channel);
+      return email !== undefined ? [email] : [];
+    });
+    return splitAudience(members, channel, addresses.length ? await suppression.suppressedAmong(addresses, channel) : new Set());
+  }
 
   /**
    * One page of a campaign's fan-out, or of one of its streams (`lane`): a stream's pages are
@@ -83,19 +110,19 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       return;
     }
     const audience = await clients.audience(campaign.filter, { limit: PAGE_SIZE, ...(progress.cursor ? { cursor: progress.cursor } : {}) }, lane);
-    // Opted-out clients are decided here, whatever the filter: they get no message, only a count.
-    const { deliver, suppressed } = splitAudience(audience.items);
+    // Opted-out, suppressed and unreachable clients are decided here, whatever the filter: they get no message, only a count.
+    const channel = channelOf(campaign);
+    const { deliver, suppressed, unreachable } = await split(audience.items, channel);
     // With a send window, clients with the same UTC offset share chunks, so a chunk waits for its window as one.
     const now = clock.now();
     const use = variablesOf(campaign);
-    const channel = channelOf(campaign);
     const pageChunks = campaign.sendWindow
       ? groupedChunksOfPage(campaign.id, stored, byUtcOffset(deliver, now), now, use, channel)
       : chunksOfPage(campaign.id, stored, deliver, now, use, channel);
     const { chunks, nextCursor } = await messages.writePage(campaign.id, stored, pageChunks, audience.nextCursor);
     const queued = chunks.reduce((sum, chunk) => sum + chunk.messages.filter(isOpen).length, 0);
     const next: FanoutProgress = nextCursor ? { page: page + 1, cursor: nextCursor, done: false } : { page: page + 1, done: true };
-    if (!(await advance(campaign.id, lane, page, next, queued, suppressed))) return;
+    if (!(await advance(campaign.id, lane, page, next, queued, suppressed, unreachable))) return;
     logger.info('fan-out page written', {
       campaignId: campaign.id,
       page,
@@ -103,15 +130,16 @@ export function createFanoutHandler(deps: FanoutDependencies) {
       chunks: chunks.length,
       messages: queued,
       suppressed,
+      unreachable,
       done: next.done,
     });
     await handOff(campaign.id, page, chunks, next, lane);
   }
 
-  function advance(campaignId: string, lane: AudienceStream | undefined, page: number, next: StreamProgress, written: number, suppressed = 0) {
+  function advance(campaignId: string, lane: AudienceStream | undefined, page: number, next: StreamProgress, written: number, suppressed = 0, unreachable = 0) {
     return lane
-      ? campaigns.advanceStream(campaignId, lane.stream, page, next, written, suppressed)
-      : campaigns.advanceFanout(campaignId, page, next, written, suppressed);
+      ? campaigns.advanceStream(campaignId, lane.stream, page, next, written, suppressed, unreachable)
+      : campaigns.advanceFanout(campaignId, page, next, written, suppressed, unreachable);
   }
 
   /** The stream a page event names, as the campaign's stored progress describes it. */
@@ -147,10 +175,10 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     await Promise.all(streams.map((progress, stream) => (progress.done ? undefined : fanoutQueue.page(campaignId, progress.page, stream, request))));
   }
 
-  /** What the text's template reads; a text the checks would now refuse copies nothing, and the sender fails its messages. */
+  /** What the campaign's templates read; content the checks would now refuse copies nothing, and the sender fails its messages. */
   function variablesOf(campaign: Campaign): TemplateUse | undefined {
     try {
-      return checkTemplate(campaign.text);
+      return templateUseOf(channelOf(campaign), campaign);
     } catch (error) {
       logger.error('campaign text is not a valid template', { campaignId: campaign.id, error: error as Error });
       return undefined;
@@ -179,7 +207,7 @@ export function createFanoutHandler(deps: FanoutDependencies) {
     if (campaign.status === 'paused') return;
     const open = await messages.openChunks(campaign.id, { limit: PAGE_SIZE, ...(event.walk ? { cursor: event.walk.cursor } : {}) });
     // Without their zones: a sender claims them and holds them by their messages' zones if a window is closed.
-    await sendQueue.enqueue(open.items.map((chunk) => ({ campaignId: campaign.id, chunk })));
+    await sendQueue.enqueue(open.items.map((chunk) => ({ campaignId: campaign.id, chunk, ...storedChannel(channelOf(campaign)) })));
     if (open.nextCursor) return fanoutQueue.resume(campaign.id, event.resumedAt, { step: (event.walk?.step ?? 0) + 1, cursor: open.nextCursor });
     logger.info('held chunks released', { campaignId: campaign.id, status: campaign.status, page: campaign.fanout?.page ?? 0 });
     if (!campaign.fanout) {

@@ -7,14 +7,14 @@ import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.j
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
-import { countsDelta, FINAL_STATUSES, isOpen, openZones, type MessageRecord } from '../domain/messages.js';
+import { countsDelta, FINAL_STATUSES, isOpen, openZones, suppressibleAddress, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
 import { TemplateRenderError } from '../domain/templates.js';
 import { logger } from '../telemetry/logger.js';
 import { metricNames, metrics, MetricUnit } from '../telemetry/metrics.js';
-import type { CampaignStore, ChannelSender, ChunkRef, Clock, MessageStore, RateSlots, SendQueue, SuppressionList } from '../ports.js';
+import type { CampaignStore, ChannelSender, ChunkRef, Clock, MessageStore, RateSlots, SendQueue, SendQuota, SuppressionList } from '../ports.js';
 import { CampaignView } from './campaign-view.js';
 import { parseChunkRef } from './events.js';
 import { createLimiter } from './limiter.js';
@@ -46,7 +46,12 @@ export interface SendDependencies<M extends OutgoingMessage = OutgoingMessage> {
   sender: ChannelSender<M>;
   rules: ChannelRules<M>;
   /** Read for notices only: a campaign's audience was checked against it at fan-out. */
-  suppression: SuppressionList;
+  suppression: Pick<SuppressionList, 'isSuppressed'>;
+  /**
+   * A rate over every sender of the channel, beside each campaign's: the account's at its provider
+   * (SES's MaxSendRate), its slots shared under `key` as a campaign's are under its id.
+   */
+  accountRate?: { key: string; quota: SendQuota };
   settings: { providerTimeoutMs: number; providerConcurrency: number; maxBackoffSeconds: number };
 }
 
@@ -106,12 +111,19 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
         const late = blocker(message, campaign, now);
         if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       }
-      if (campaign.maxPerSecond) {
-        // No slot soon: the chunk comes back shortly rather than keep this invocation waiting,
-        // and no wait runs past the last moment a call could still start.
-        const waitMs = waitBudgetMs(outcomeBy, clock.now(), RATE_WAIT_MS);
-        if (waitMs <= 0 || !(await rateGate.acquire(campaignId, campaign.maxPerSecond, waitMs))) {
-          return { message, retryAfterMs: 0, heldUntil: clock.now().getTime() + 1000 };
+      // The campaign's rate, and the channel's account-wide one (SES's MaxSendRate): each a shared slot per call.
+      const limits: [string, number][] = [
+        ...(campaign.maxPerSecond ? [[campaignId, campaign.maxPerSecond] as [string, number]] : []),
+        ...(deps.accountRate ? [[deps.accountRate.key, await deps.accountRate.quota.maxPerSecond()] as [string, number]] : []),
+      ];
+      if (limits.length > 0) {
+        for (const [key, maxPerSecond] of limits) {
+          // No slot soon: the chunk comes back shortly rather than keep this invocation waiting,
+          // and no wait runs past the last moment a call could still start.
+          const waitMs = waitBudgetMs(outcomeBy, clock.now(), RATE_WAIT_MS);
+          if (waitMs <= 0 || !(await rateGate.acquire(key, maxPerSecond, waitMs))) {
+            return { message, retryAfterMs: 0, heldUntil: clock.now().getTime() + 1000 };
+          }
         }
         // The wait may have crossed a cancel, a pause, the end or the window's close.
         campaign = await view.current(campaignId);
@@ -119,8 +131,10 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
         const late = blocker(message, campaign, now);
         if (late || !campaign) return late ?? { message: closed(message, 'cancelled'), retryAfterMs: 0 };
       }
-      // A notice was checked when it was posted; its client may have opted out since. Never to an opted-out client.
-      if (isNoticeKey(campaignId) && (await deps.suppression.isSuppressed(message.phone))) {
+      // A notice was checked when it was posted; its client may have opted out since (which suppresses the
+      // address on the channel), or the address bounced. Never to an opted-out client or a suppressed address.
+      const address = isNoticeKey(campaignId) ? suppressibleAddress(message, rules.channel) : undefined;
+      if (address !== undefined && (await deps.suppression.isSuppressed(address.address, address.channel))) {
         logger.info('notice not sent: the client opted out', { campaignId, messageId: message.id, clientId: message.clientId });
         return { message: closed(message, 'cancelled', NOTICE_OPTED_OUT), retryAfterMs: 0 };
       }
@@ -270,6 +284,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
   /** Without a context (a direct call), the invocation has the function's whole timeout, as on Lambda. */
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
     view.forgetStale();
+    await rules.ready?.();
     const invocationEndsAt = clock.now().getTime() + (context?.getRemainingTimeInMillis() ?? functionSettings.send.timeoutSeconds * 1000);
     try {
       return await processPartialResponse(event, (record: SQSRecord) => sendChunk(record, view, invocationEndsAt), new BatchProcessor(EventType.SQS), {

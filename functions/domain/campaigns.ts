@@ -1,11 +1,12 @@
 /** Campaign rules: what may change in which state, when a campaign starts, who it reaches. */
-import { availableChannel, storedChannel, type Channel } from './channels/channel.js';
+import { availableChannel, channelOf, storedChannel, type Channel } from './channels/channel.js';
+import { checkCampaignContent } from './channels/content.js';
+import { fieldsOf, type ChannelContent } from './channels/fields.js';
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
 import type { SendWindow } from './send-window.js';
 import { normalizeRecurrence, type Recurrence, type RecurrenceInput } from './recurrence.js';
-import { checkTemplateRendering } from './templates.js';
 
 export const CAMPAIGN_STATUSES = ['scheduled', 'running', 'paused', 'finished', 'cancelled'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
@@ -39,10 +40,11 @@ export function isFannedOut(progress: FanoutProgress | undefined): boolean {
   return progress.streams ? progress.streams.every((stream) => stream.done) : progress.done;
 }
 
-export interface Campaign {
+export interface Campaign extends ChannelContent {
   id: string;
   /** What its messages go out on; absent on campaigns stored before channels existed, which are SMS (channelOf). */
   channel?: Channel;
+  /** An SMS's text; an e-mail's plain-text part or an in-app message's text ('' when the campaign has none). */
   text: string;
   startAt: string;
   endAt: string;
@@ -54,8 +56,10 @@ export interface Campaign {
   /** As stored; read it through `effectiveStatus`, which also knows the clock. */
   status: CampaignStatus;
   counts: Counts;
-  /** Matching clients the fan-out skipped because they opted out (not a message status). */
+  /** Matching clients the fan-out skipped because they opted out of its channel or their address for it is suppressed (not a message status). */
   suppressed?: number;
+  /** Matching clients the fan-out skipped because they have no address on its channel (no e-mail for an e-mail campaign). */
+  unreachable?: number;
   /** Matching clients the fan-out has reached, suppressed ones included; final once the fan-out is done. */
   audience?: number;
   createdAt: string;
@@ -73,10 +77,9 @@ export interface Campaign {
   occurrence?: string;
 }
 
-export interface NewCampaign {
+export interface NewCampaign extends ChannelContent {
   /** Default SMS. */
   channel?: Channel;
-  text: string;
   startAt: string;
   endAt: string;
   filter?: CampaignFilter;
@@ -115,9 +118,9 @@ export function checkTimes(startAt: string, endAt: string, now: Date): void {
 
 /** Every rule a new campaign's fields must pass, checked before the store spends a campaign number. */
 export function checkNewCampaign(input: NewCampaign, now: Date): void {
-  availableChannel(input.channel);
+  const channel = availableChannel(input.channel);
   checkTimes(input.startAt, input.endAt, now);
-  checkTemplateRendering(input.text);
+  checkCampaignContent(channel, input);
   if (input.recurrence) normalizeRecurrence(input.recurrence, new Date(input.startAt));
 }
 
@@ -127,7 +130,8 @@ export function newCampaignRecord(input: NewCampaign, id: string, now: Date): Ca
   return {
     id,
     ...storedChannel(availableChannel(input.channel)),
-    text: input.text,
+    ...contentOf(input),
+    text: input.text ?? '',
     startAt: new Date(input.startAt).toISOString(),
     endAt: new Date(input.endAt).toISOString(),
     filter: input.filter ?? {},
@@ -163,10 +167,14 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
   const endAt = patch.endAt ? new Date(patch.endAt).toISOString() : campaign.endAt;
   checkTimes(startAt, endAt, now);
   if (patch.channel !== undefined) availableChannel(patch.channel);
-  if (patch.text !== undefined) checkTemplateRendering(patch.text);
+  const channel = patch.channel ?? channelOf(campaign);
+  const content = patchedContent(campaign, channel, patch);
+  if (patch.channel !== undefined || Object.keys(contentOf(patch)).length > 0) checkCampaignContent(channel, content);
+  const { subject: _subject, html: _html, title: _title, url: _url, ...rest } = withChannel(campaign, patch.channel);
   return {
-    ...withChannel(campaign, patch.channel),
-    ...(patch.text !== undefined ? { text: patch.text } : {}),
+    ...rest,
+    ...content,
+    text: content.text ?? '',
     ...(patch.filter !== undefined ? { filter: patch.filter } : {}),
     ...(patch.sendWindow !== undefined ? { sendWindow: patch.sendWindow } : {}),
     ...(patch.maxPerSecond !== undefined ? { maxPerSecond: patch.maxPerSecond } : {}),
@@ -174,6 +182,22 @@ export function patchedCampaign(campaign: Campaign, patch: CampaignPatch, now: D
     endAt,
     updatedAt: now.toISOString(),
   };
+}
+
+/** The content fields given, and only those. */
+function contentOf(input: ChannelContent): ChannelContent {
+  const { text, subject, html, title, url } = input;
+  return Object.fromEntries(Object.entries({ text, subject, html, title, url }).filter(([, value]) => value !== undefined));
+}
+
+/**
+ * The content after a patch: the stored fields the (new) channel takes, the patch's over them.
+ * A patch that moves a campaign to another channel drops the fields only the old one took.
+ */
+function patchedContent(campaign: Campaign, channel: Channel, patch: CampaignPatch): ChannelContent {
+  const kept = fieldsOf(channel);
+  const stored = Object.fromEntries(Object.entries(contentOf(campaign)).filter(([field]) => kept.includes(field as keyof ChannelContent)));
+  return { ...stored, ...contentOf(patch) };
 }
 
 /** The campaign on the channel a patch names (as stored: SMS as no channel at all), or as it is when the patch names none. */

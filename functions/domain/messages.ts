@@ -1,6 +1,6 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
-import { addressOf as addressOfClient, isOptedOutOf, type Client } from './clients.js';
+import { addressOf as clientAddressOf, isOptedOutOf, type Client, type SuppressibleChannel } from './clients.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
@@ -26,7 +26,10 @@ export const PAGE_SIZE = CHUNK_SIZE * CHUNKS_PER_PAGE;
 export interface MessageRecord {
   id: number;
   clientId: string;
-  phone: string;
+  /** Where an SMS goes. */
+  phone?: string;
+  /** Where an e-mail goes (lower-cased). */
+  email?: string;
   status: MessageStatus;
   attempts: number;
   lastError?: string;
@@ -42,6 +45,9 @@ export interface MessageRecord {
   timezone?: string;
   /** A notice's text, rendered when it was posted (notices.ts); a campaign's messages render the campaign's text at send time. */
   text?: string;
+  /** An e-mail notice's subject and html part, rendered when it was posted, like its text. */
+  subject?: string;
+  html?: string;
 }
 
 export interface Chunk {
@@ -92,22 +98,37 @@ export function addressOf(id: number): MessageAddress | undefined {
   return { campaignId: String(seq), chunk: (rest - position) / CHUNK_SLOTS, position };
 }
 
-/** A client the fan-out reached: what a message to it needs, its addresses, and what it opted out of. */
+/** A client the fan-out reached: what a message to it needs, and whether it opted out. */
 export type AudienceMember = Pick<Client, 'id'> &
   Partial<Pick<Client, 'phone' | 'email' | 'name' | 'tag' | 'operatorCode' | 'timezone' | 'attributes' | 'optedOut' | 'optOuts'>>;
 
+/** The members a page delivers to on a channel, and how many it only counts. */
+export interface AudienceSplit {
+  deliver: AudienceMember[];
+  /** Opted out of the channel (or of every channel), or their address for it is on the suppression list. */
+  suppressed: number;
+  /** No address for the channel (no phone for SMS, no e-mail for e-mail). */
+  unreachable: number;
+}
+
 /**
- * Clients opted out of the channel get no message, whatever the filter, and neither do clients
- * without an address on it (no phone for SMS, no e-mail address for e-mail): the fan-out only
- * counts them, as `suppressed` and `unreachable`.
+ * Who of a page gets a message on `channel`, whatever the filter: a client with no address for
+ * it is unreachable (there is no address to suppress), one who opted out of it or whose address
+ * is in `suppressedAddresses` is suppressed; the fan-out only counts those.
  */
 export function splitAudience(
   audience: AudienceMember[],
   channel: Channel = DEFAULT_CHANNEL,
-): { deliver: AudienceMember[]; suppressed: number; unreachable: number } {
-  const reachable = audience.filter((member) => addressOfClient(member, channel) !== undefined);
-  const deliver = reachable.filter((member) => !isOptedOutOf(member, channel));
-  return { deliver, suppressed: reachable.length - deliver.length, unreachable: audience.length - reachable.length };
+  suppressedAddresses: ReadonlySet<string> = new Set(),
+): AudienceSplit {
+  const split: AudienceSplit = { deliver: [], suppressed: 0, unreachable: 0 };
+  for (const member of audience) {
+    const address = clientAddressOf(member, channel);
+    if (address === undefined) split.unreachable += 1;
+    else if (isOptedOutOf({ optedOut: Boolean(member.optedOut), optOuts: member.optOuts }, channel) || suppressedAddresses.has(address)) split.suppressed += 1;
+    else split.deliver.push(member);
+  }
+  return split;
 }
 
 /**
@@ -169,8 +190,7 @@ function chunksOf(campaignId: string, page: number, members: AudienceMember[][],
         return {
           id: messageId(seq, chunk, position),
           clientId: member.id,
-          // Only an SMS carries a phone, and splitAudience delivers SMS only to clients that have one.
-          phone: member.phone ?? '',
+          ...addressField(member, channel),
           status: 'queued' as const,
           attempts: 0,
           ...(vars ? { vars } : {}),
@@ -179,6 +199,23 @@ function chunksOf(campaignId: string, page: number, members: AudienceMember[][],
       }),
     };
   });
+}
+
+/** A message's address on its channel, under the field that channel reads; an in-app message has none beyond its client. */
+export function addressField(client: Partial<Pick<Client, 'phone' | 'email'>>, channel: Channel): Pick<MessageRecord, 'phone' | 'email'> {
+  if (channel === 'sms') return client.phone !== undefined ? { phone: client.phone } : {};
+  if (channel === 'email') return client.email !== undefined ? { email: client.email } : {};
+  return {};
+}
+
+/** The address of a message the suppression list may hold, with its channel: its phone or its e-mail; an in-app message has none. */
+export function suppressibleAddress(
+  message: Pick<MessageRecord, 'phone' | 'email'>,
+  channel: Channel,
+): { address: string; channel: SuppressibleChannel } | undefined {
+  const { phone, email } = addressField(message, channel);
+  if (phone !== undefined) return { address: phone, channel: 'sms' };
+  return email !== undefined ? { address: email, channel: 'email' } : undefined;
 }
 
 export function countsOf(messages: Pick<MessageRecord, 'status'>[]): Counts {

@@ -7,9 +7,12 @@
  */
 import type { Campaign } from './campaigns.js';
 import { availableChannel, DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
+import { checkEmailContent, renderEmailNotice } from './channels/email.js';
+import { checkChannelFields, type ChannelContent } from './channels/fields.js';
+import { checkInappContent } from './channels/inapp.js';
 import { addressOf, isOptedOutOf, type Client } from './clients.js';
 import { ConflictError } from './errors.js';
-import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
+import { addressField, emptyCounts, type Chunk, type MessageRecord, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
 import { SMS_TEXT_LIMIT } from './render-limits.js';
 import { checkTemplate, renderRefusal, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
@@ -22,12 +25,12 @@ export const NOTICE_CHUNK = 0;
 /** Extra template variables a notice's caller may give, beside the client's. */
 export type NoticeVariables = Record<string, string | number | boolean>;
 
-export interface NewNotice {
+export interface NewNotice extends ChannelContent {
   /** Default SMS. */
   channel?: Channel;
   clientId?: string;
   phone?: string;
-  text: string;
+  email?: string;
   variables?: NoticeVariables;
 }
 
@@ -43,8 +46,8 @@ export interface Notice {
 }
 
 /** The field that named the client: what a 404 or 409 points at. */
-export function clientField(input: Pick<NewNotice, 'clientId'>): 'clientId' | 'phone' {
-  return input.clientId !== undefined ? 'clientId' : 'phone';
+export function clientField(input: Pick<NewNotice, 'clientId' | 'phone'>): 'clientId' | 'phone' | 'email' {
+  return input.clientId !== undefined ? 'clientId' : input.phone !== undefined ? 'phone' : 'email';
 }
 
 /**
@@ -55,10 +58,17 @@ export function checkNoticeText(text: string, variables: NoticeVariables | undef
   checkTemplate(text, Object.keys(variables ?? {}));
 }
 
-/** Every rule a notice's own fields must pass, checked before any read: its channel, then its text. Throws a ValidationError naming the field. */
-export function checkNewNotice(input: Pick<NewNotice, 'channel' | 'text' | 'variables'>): Channel {
+/**
+ * Every rule a notice's own fields must pass, checked before any read: its channel, the fields
+ * its channel takes, then its templates. Throws a ValidationError naming the field.
+ */
+export function checkNewNotice(input: Omit<NewNotice, 'clientId' | 'phone' | 'email'>): Channel {
   const channel = availableChannel(input.channel);
-  checkNoticeText(input.text, input.variables);
+  checkChannelFields(channel, input);
+  const extra = Object.keys(input.variables ?? {});
+  if (channel === 'sms') checkNoticeText(input.text as string, input.variables);
+  else if (channel === 'email') checkEmailContent(input, extra);
+  else checkInappContent(input);
   return channel;
 }
 
@@ -68,16 +78,24 @@ export function noticeVariables(client: Client, variables: NoticeVariables | und
   return { ...all, phone: client.phone, ...(variables as TemplateVariables | undefined) };
 }
 
-/** A notice goes only to a client who has not opted out of its channel and has an address on it. */
-export function checkRecipient(client: Client, field: 'clientId' | 'phone', channel: Channel = DEFAULT_CHANNEL): void {
+/**
+ * A notice goes only to a client who has not opted out of its channel, and who has an address on
+ * it; `suppressed` says the address is on the suppression list (a bounce, say). Throws ConflictError.
+ */
+export function checkRecipient(client: Client, field: 'clientId' | 'phone' | 'email', channel: Channel = DEFAULT_CHANNEL, suppressed = false): void {
   if (isOptedOutOf(client, channel)) {
-    throw new ConflictError(`client ${client.id} has opted out: notices are never sent to opted-out clients`, [
+    throw new ConflictError(`client ${client.id} has opted out${client.optedOut ? '' : ` of ${channel}`}: notices are never sent to opted-out clients`, [
       { field, message: 'names a client who has opted out' },
     ]);
   }
   if (addressOf(client, channel) === undefined) {
-    throw new ConflictError(`client ${client.id} is unreachable on ${channel}: it has no address for it`, [
-      { field, message: `names a client with no address for ${channel} (unreachable)` },
+    throw new ConflictError(`client ${client.id} is unreachable on ${channel}: it has no ${channel === 'sms' ? 'phone' : 'e-mail address'}`, [
+      { field, message: `names a client unreachable on ${channel}` },
+    ]);
+  }
+  if (suppressed) {
+    throw new ConflictError(`client ${client.id}'s address for ${channel} is on the suppression list: notices are never sent to it`, [
+      { field, message: 'names a client whose address is suppressed' },
     ]);
   }
 }
@@ -92,15 +110,42 @@ export function renderNotice(text: string, client: Client, variables: NoticeVari
   }
 }
 
-/** The stored chunk of a new notice: one queued message carrying its rendered text. */
-export function noticeChunk(id: number, client: Pick<Client, 'id' | 'phone'>, text: string, now: Date, channel: Channel = DEFAULT_CHANNEL): Chunk {
+/** What a notice's message carries rendered: its text, and an e-mail's subject and html. */
+export type RenderedNotice = Pick<MessageRecord, 'text' | 'subject' | 'html'>;
+
+/**
+ * A notice's content rendered for its client on its channel, once, when it is posted; what does
+ * not render, or renders larger than its channel allows, is a ValidationError naming the field.
+ * `unsubscribeUrl`: the client's link on an e-mail.
+ */
+export function renderNoticeContent(channel: Channel, input: NewNotice, client: Client, unsubscribeUrl = ''): RenderedNotice {
+  if (channel === 'sms') return { text: renderNotice(input.text as string, client, input.variables) };
+  const vars = noticeVariables(client, input.variables);
+  if (channel === 'email') {
+    const { subject, text, html } = input;
+    return renderEmailNotice({ subject: subject as string, text: text ?? '', ...(html !== undefined ? { html } : {}) }, vars, unsubscribeUrl);
+  }
+  // An in-app message's title and url are stored by the in-app channel, which renders them itself (inapp.ts, renderInappNotice).
+  availableChannel(channel);
+  throw new Error(`no notice rendering for ${channel}`);
+}
+
+/** The stored chunk of a new notice: one queued message carrying its address on the channel and its rendered content (an SMS's text). */
+export function noticeChunk(
+  id: number,
+  client: Pick<Client, 'id' | 'phone' | 'email'>,
+  content: string | RenderedNotice,
+  now: Date,
+  channel: Channel = DEFAULT_CHANNEL,
+): Chunk {
+  const rendered = typeof content === 'string' ? { text: content } : content;
   return {
     campaignId: noticeKey(id),
     chunk: NOTICE_CHUNK,
     channel,
     createdAt: now.toISOString(),
     receives: 0,
-    messages: [{ id, clientId: client.id, phone: client.phone ?? '', status: 'queued', attempts: 0, text }],
+    messages: [{ id, clientId: client.id, ...addressField(client, channel), status: 'queued', attempts: 0, ...rendered }],
   };
 }
 

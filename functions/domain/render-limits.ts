@@ -69,6 +69,9 @@ export const RENDER_LIMITS = {
   inapp: { title: inappPart('title', 200), text: inappPart('text', 2000), url: inappPart('url', 2048) },
 } as const satisfies Record<string, Record<string, RenderLimit>>;
 
+/** How long a campaign's `text` template may be on each channel: an SMS's a thousand characters, an in-app text's 4,000, an e-mail part's up to its render limit. */
+export const TEMPLATE_MAX_LENGTH = { sms: 1000, email: EMAIL_PART_MAX_BYTES, inapp: 4000 } as const;
+
 export const SMS_TEXT_LIMIT: RenderLimit = RENDER_LIMITS.sms.text;
 
 /** Whether a rendered text is over the limit; a text longer than `max` is not measured further. */

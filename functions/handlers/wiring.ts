@@ -9,7 +9,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
 // tally and deadLetter. What only some calls of a function use loads on the first of them
 // (onFirstUse): the Scheduler, SQS and Powertools idempotency in api, SQS in send.
+// Each channel's sender comes through ./sdk too: the SMS send bundle has no SES client, the e-mail one no provider client.
 import { getSecret } from './sdk/secrets.js';
+import { HttpProvider } from './sdk/provider.js';
+import { createEmailRules, preparedLinks, SesSender, SesSendQuota, sesClient } from './sdk/email.js';
 import { SQSClient, SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from './sdk/sqs.js';
 import type { ApiDependencies } from '../api/app.js';
 import type { IdempotencySettings } from '../api/idempotency.js';
@@ -20,12 +23,24 @@ import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Clock, ConnectionPoster, FanoutQueue, FramePublisher, RecurringScheduler, SendQueue, StartScheduler, Stores, TokenSigner } from '../ports.js';
+import type {
+  ChunkQueues,
+  Clock,
+  ConnectionPoster,
+  FanoutQueue,
+  FramePublisher,
+  RecurringScheduler,
+  SendQueue,
+  StartScheduler,
+  Stores,
+  TokenSigner,
+} from '../ports.js';
 import type {
   ApiEnv,
   DeadLetterEnv,
   FanoutEnv,
   FramesEnv,
+  SendEmailEnv,
   SendEnv,
   StartTimerEnv,
   TallyEnv,
@@ -33,6 +48,11 @@ import type {
   WsConnectionsEnv,
   WsDefaultEnv,
 } from '../adapters/config.js';
+import { ChannelChunkQueues } from '../adapters/channel-queues.js';
+import type { UnsubscribeLinks } from '../adapters/unsubscribe-links.js';
+import { channelPaths, sendQueueOf, type DefinedChannel } from '../definitions/channels.js';
+import type { Channel } from '../domain/channels/channel.js';
+import type { EmailMessage } from '../domain/channels/email.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { DynamoConnectionStore } from '../adapters/dynamo/connection-store.js';
@@ -42,7 +62,6 @@ import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { hmacSigner } from '../adapters/hmac-signer.js';
-import { HttpProvider } from '../adapters/provider.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
 import { onFirstUse } from '../domain/lazy-packages.js';
@@ -105,6 +124,18 @@ const sendQueueOnFirstUse = (url: string) =>
     return new Queue(client, url);
   });
 
+/**
+ * Each defined channel's send queue (functions/definitions/channels.ts), at the URL its queue's
+ * variable carries in `env`; a channel whose variable is unset has none, and its chunks are refused.
+ */
+function chunkQueues(env: Partial<Record<string, unknown>>, build: (url: string) => Pick<SendQueue, 'enqueue'>): ChunkQueues {
+  const queues = (Object.keys(channelPaths) as DefinedChannel[]).flatMap((channel) => {
+    const url = env[sendQueueOf(channel).urlEnvVar];
+    return typeof url === 'string' ? [[channel, build(url)] as const] : [];
+  });
+  return new ChannelChunkQueues(Object.fromEntries(queues));
+}
+
 /** The fan-out queue as the api uses it: when a campaign starts now, resumes or recurs, not on clients, stats or logs. */
 const fanoutQueueOnFirstUse = (url: string) =>
   portOnFirstUse<FanoutQueue>({ start: true, page: true, resume: true, occurrence: true }, async () => {
@@ -151,6 +182,7 @@ export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDo
     clients: new DynamoClientStore(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
     campaigns: campaignStore(env, db),
     messages: messageStore(env, db),
+    suppression: new DynamoSuppressionList(db, env.UNIQUES_TABLE),
   };
 }
 
@@ -171,10 +203,24 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     ...schedulersOnFirstUse(env, clock),
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     notices: noticeStore(env),
-    sendQueue: sendQueueOnFirstUse(env.SEND_QUEUE_URL),
+    sendQueue: chunkQueues(env, sendQueueOnFirstUse),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
-    ...(env.UNSUBSCRIBE_KEY_SECRET ? { unsubscribeSigner: unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET) } : {}),
+    ...(env.UNSUBSCRIBE_KEY_SECRET ? unsubscribeDependencies(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : {}),
     ...overrides,
+  };
+}
+
+/** The api's unsubscribe signer (the links' routes), and the links an e-mail notice renders when the public URL is known. */
+function unsubscribeDependencies(signer: () => Promise<TokenSigner>, base: string | undefined): Pick<ApiDependencies, 'unsubscribeSigner' | 'unsubscribeUrl'> {
+  return { unsubscribeSigner: signer, ...(base ? { unsubscribeUrl: signedLinks(signer, base) } : {}) };
+}
+
+/** A client's unsubscribe link on a channel, its key read (and kept) by `signer`. */
+export function signedLinks(signer: () => Promise<TokenSigner>, base: string | (() => string)) {
+  return async (clientId: string, channel: Channel): Promise<string> => {
+    const links = preparedLinks(signer, base);
+    await links.ready();
+    return links.url(clientId, channel);
   };
 }
 
@@ -226,7 +272,7 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
     ...stores(env, clock),
     clock,
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
-    sendQueue: new SqsSendQueue(sqs(), env.SEND_QUEUE_URL),
+    sendQueue: chunkQueues(env, (url) => new SqsSendQueue(sqs(), url)),
     ...(env.START_TIMER_QUEUE_URL ? { startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL) } : {}),
     streams: env.FANOUT_STREAMS,
     ...overrides,
@@ -272,6 +318,43 @@ export function sendDependencies(
     settings: {
       providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
       providerConcurrency: env.PROVIDER_CONCURRENCY,
+      maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
+    },
+    ...rest,
+  };
+}
+
+/** The key of the rate slots every e-mail sender shares: SES's MaxSendRate holds for the whole account. */
+export const SES_ACCOUNT_RATE_KEY = 'ses';
+
+/**
+ * The e-mail channel's send function: SES v2 SendEmail with the configuration set, every e-mail
+ * with its client's one-click unsubscribe link (the key from Secrets Manager, read before the
+ * first message), and all e-mail senders together under the account's MaxSendRate.
+ */
+export function sendEmailDependencies(
+  env: SendEmailEnv,
+  overrides: Partial<SendDependencies<EmailMessage>> & { unsubscribe?: UnsubscribeLinks; ses?: ReturnType<typeof sesClient> } = {},
+): SendDependencies<EmailMessage> {
+  const clock = overrides.clock ?? systemClock;
+  const { unsubscribe: linksOverride, ses: sesOverride, ...rest } = overrides;
+  const keySecret = env.UNSUBSCRIBE_KEY_SECRET;
+  if (!linksOverride && !keySecret) throw new Error('UNSUBSCRIBE_KEY_SECRET is required: the unsubscribe key lives in Secrets Manager');
+  const links = linksOverride ?? preparedLinks(unsubscribeSigner(keySecret as string), env.PUBLIC_BASE_URL);
+  const ses = sesOverride ?? sesClient();
+  return {
+    clock,
+    campaigns: campaignStore(env),
+    messages: messageStore(env),
+    sendQueue: sendQueueOnFirstUse(env.SEND_EMAIL_QUEUE_URL),
+    rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    sender: new SesSender(ses, { from: env.EMAIL_FROM, configurationSetName: env.SES_CONFIGURATION_SET }),
+    rules: { ...createEmailRules({ unsubscribeUrl: (clientId) => links.url(clientId, 'email') }), ready: links.ready },
+    accountRate: { key: SES_ACCOUNT_RATE_KEY, quota: new SesSendQuota(ses, clock) },
+    settings: {
+      providerTimeoutMs: env.SES_TIMEOUT_MS,
+      providerConcurrency: env.SES_CONCURRENCY,
       maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
     },
     ...rest,

@@ -29,13 +29,14 @@ export interface CampaignStore {
   start(id: string, plan?: { streams: number; unsharded?: boolean }): Promise<boolean>;
   /**
    * Moves the fan-out from `page` to `next` and adds the page's messages to `fannedOut`, its
-   * opted-out clients to `suppressed` and both to `audience`, in one conditional write: false
+   * clients suppressed on its channel to `suppressed`, those with no address on it to
+   * `unreachable`, and all three to `audience`, in one conditional write: false
    * when the progress is elsewhere; true, adding nothing, when it already stands at `next` (this
    * write's answer was lost, or a replay of the page got there first), so the page is still handed off.
    */
-  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed?: number): Promise<boolean>;
+  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed?: number, unreachable?: number): Promise<boolean>;
   /** `advanceFanout` for one stream of a campaign started with streams: moves only that stream's progress. */
-  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed?: number): Promise<boolean>;
+  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed?: number, unreachable?: number): Promise<boolean>;
   /**
    * Adds a tally to the campaign's counters and to the overall totals, in one transaction that
    * holds only while the campaign's `tallied` mark is still `applied` (ConflictError when another

@@ -2,6 +2,7 @@
 import type { Chunk, Counts, Message, MessageRecord, MessageStatus } from '../domain/messages.js';
 import type { Notice } from '../domain/notices.js';
 import type { Page, PageRequest } from './common.js';
+import type { ChunkRef } from './queues.js';
 
 /**
  * A chunk's lease as its claim wrote it: when it ends (epoch ms, by the claimer's clock) and the
@@ -62,9 +63,9 @@ export interface NoticeStore {
   create(build: (id: number) => Chunk): Promise<Chunk>;
   get(id: number): Promise<Notice | undefined>;
   /**
-   * The ids of notices whose message is still queued, a page at a time. It reads the whole
+   * The chunks of notices whose message is still queued, a page at a time, each naming its channel. It reads the whole
    * messages table: for putting them back on the send queue after the local runtime restarts
    * (local/recover.ts), not for a request.
    */
-  queued(request: PageRequest): Promise<Page<number>>;
+  queued(request: PageRequest): Promise<Page<ChunkRef>>;
 }

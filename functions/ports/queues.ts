@@ -1,8 +1,11 @@
-/** The queues between the functions: fan-out, send and the start timer, and the messages they carry. */
+/** The queues between the functions: fan-out, each channel's send queue and the start timer, and the messages they carry. */
+import type { Channel } from '../domain/channels/channel.js';
 
 export interface ChunkRef {
   campaignId: string;
   chunk: number;
+  /** The chunk's channel, whose send queue it goes on; absent for SMS (every chunk queued before channels existed). */
+  channel?: Channel;
   /** The zones of the chunk's open messages, when its campaign has a send window: lets a sender hold it without claiming it. */
   zones?: string[];
 }
@@ -39,6 +42,11 @@ export interface SendQueue {
    * this way uses none of the chunk's receives, so it never moves it towards the DLQ.
    */
   hold(chunk: ChunkRef, delaySeconds: number): Promise<void>;
+}
+
+/** Where chunks go to be sent: each on its own channel's send queue (functions/definitions/channels.ts). */
+export interface ChunkQueues {
+  enqueue(chunks: ChunkRef[]): Promise<void>;
 }
 
 /** A campaign start waiting for its `startAt` on a standard queue (see functions/domain/start-timing.ts). */

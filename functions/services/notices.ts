@@ -4,6 +4,8 @@
  * as for a campaign's chunk (functions/delivery/send.ts).
  */
 import { NotFoundError } from '../domain/errors.js';
+import { storedChannel, type Channel } from '../domain/channels/channel.js';
+import { addressOf } from '../domain/clients.js';
 import {
   checkNewNotice,
   checkRecipient,
@@ -11,31 +13,53 @@ import {
   noticeChunk,
   noticeOf,
   NOTICE_CHUNK,
-  renderNotice,
+  renderNoticeContent,
   type NewNotice,
   type Notice,
 } from '../domain/notices.js';
-import type { ClientStore, Clock, NoticeStore, SendQueue } from '../ports.js';
+import type { ChunkQueues, ClientStore, Clock, NoticeStore, SuppressionList } from '../ports.js';
 
 export interface NoticeDependencies {
   clients: ClientStore;
   notices: NoticeStore;
-  sendQueue: SendQueue;
+  sendQueue: ChunkQueues;
+  suppression: Pick<SuppressionList, 'isSuppressed'>;
   clock: Clock;
+  /** A client's unsubscribe link on a channel (`{base}/unsubscribe/{token}`): what an e-mail notice renders `{{ unsubscribeUrl }}` with. */
+  unsubscribeUrl?: (clientId: string, channel: Channel) => Promise<string>;
 }
 
-/** Throws ValidationError (channel, text), NotFoundError (no such client) or ConflictError (opted out) before anything is written. */
+/** The client a notice names, by id, phone or e-mail address. */
+function findClient(deps: NoticeDependencies, input: NewNotice) {
+  if (input.clientId !== undefined) return deps.clients.get(input.clientId);
+  if (input.phone !== undefined) return deps.clients.findByPhone(input.phone);
+  return deps.clients.findByEmail(input.email ?? '');
+}
+
+/**
+ * Throws ValidationError (channel, content), NotFoundError (no such client) or ConflictError
+ * (opted out of the channel, its address suppressed, or unreachable on it) before anything is written.
+ */
 export async function createNotice(deps: NoticeDependencies, input: NewNotice): Promise<Notice> {
   const channel = checkNewNotice(input);
   const field = clientField(input);
-  const client = input.clientId !== undefined ? await deps.clients.get(input.clientId) : await deps.clients.findByPhone(input.phone ?? '');
+  const client = await findClient(deps, input);
   if (!client) {
-    const named = field === 'clientId' ? `client ${input.clientId}` : `a client with phone ${input.phone}`;
+    const named = field === 'clientId' ? `client ${input.clientId}` : `a client with ${field} ${input[field]}`;
     throw new NotFoundError(`${named} does not exist`, [{ field, message: 'names no client' }]);
   }
-  checkRecipient(client, field, channel);
-  const text = renderNotice(input.text, client, input.variables);
-  const chunk = await deps.notices.create((id) => noticeChunk(id, client, text, deps.clock.now(), channel));
-  await deps.sendQueue.enqueue([{ campaignId: chunk.campaignId, chunk: NOTICE_CHUNK }]);
+  // An SMS opt-out is on the client itself; an e-mail address can be suppressed without one (a bounce).
+  const address = channel === 'email' ? addressOf(client, channel) : undefined;
+  checkRecipient(client, field, channel, address !== undefined && (await deps.suppression.isSuppressed(address, 'email')));
+  const unsubscribeUrl = channel === 'email' ? await unsubscribeLink(deps, client.id) : undefined;
+  const content = renderNoticeContent(channel, input, client, unsubscribeUrl);
+  const chunk = await deps.notices.create((id) => noticeChunk(id, client, content, deps.clock.now(), channel));
+  await deps.sendQueue.enqueue([{ campaignId: chunk.campaignId, chunk: NOTICE_CHUNK, ...storedChannel(channel) }]);
   return noticeOf(chunk) as Notice;
+}
+
+/** The client's e-mail unsubscribe link, rendered into the notice (the sender puts the same link in its headers). */
+async function unsubscribeLink(deps: NoticeDependencies, clientId: string): Promise<string> {
+  if (!deps.unsubscribeUrl) throw new Error('e-mail notices need the unsubscribe links: no key was configured');
+  return deps.unsubscribeUrl(clientId, 'email');
 }

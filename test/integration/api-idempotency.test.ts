@@ -47,7 +47,7 @@ function handlerWith(expiresAfterSeconds: number) {
       expiresAfterSeconds,
     },
     notices: new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques }),
-    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks), retryLater: async () => undefined, hold: async () => undefined },
+    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks) },
   };
   return createApiHandler(deps);
 }

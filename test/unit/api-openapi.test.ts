@@ -78,7 +78,10 @@ describe('the OpenAPI document', () => {
     expect(schemas.NewClient.properties.email).toMatchObject({ format: 'email', maxLength: 254 });
     expect(schemas.Client.required).toContain('optOuts');
     expect(schemas.NewClient.properties.phone.pattern).toBe('^7\\d{10}$');
-    expect(schemas.NewCampaign.properties.text).toMatchObject({ minLength: 1, maxLength: 1000 });
+    // An SMS's text is at most 1,000 characters (refused by the schema's channel check); an e-mail part's up to its 100 KB render limit.
+    expect(schemas.NewCampaign.properties.text).toMatchObject({ minLength: 1, maxLength: 102_400 });
+    expect(schemas.NewCampaign.properties).toHaveProperty('subject');
+    expect(schemas.NewCampaign.properties).toHaveProperty('html');
     expect(schemas.ClientPatch.properties.tag.nullable).toBe(true);
   });
   it('lists every status in Counts', () => {

@@ -57,14 +57,30 @@ export class DynamoCampaignStore implements CampaignStore {
 
   /** Only the editable fields are written: counters and fan-out progress move concurrently. */
   async replace(campaign: Campaign, expectedStatus: CampaignStatus): Promise<Campaign> {
+    // Set when the campaign has them; otherwise a window, a rate or a recurrence stays as stored (a patch
+    // cannot unset them), while the channel and the content fields are removed (SMS is stored as no channel,
+    // and a patch to another channel drops the content fields only the old one took).
+    const kept = {
+      sendWindow: campaign.sendWindow || undefined,
+      maxPerSecond: campaign.maxPerSecond || undefined,
+      recurrence: campaign.recurrence || undefined,
+    };
+    const removable = { channel: campaign.channel, subject: campaign.subject, html: campaign.html, title: campaign.title, url: campaign.url };
+    const set = Object.entries({ ...kept, ...removable }).filter(([, value]) => value !== undefined);
+    const removed = Object.keys(removable).filter((field) => removable[field as keyof typeof removable] === undefined);
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id: campaign.id },
-          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${campaign.sendWindow ? ', sendWindow = :sendWindow' : ''}${campaign.maxPerSecond ? ', maxPerSecond = :maxPerSecond' : ''}${campaign.recurrence ? ', recurrence = :recurrence' : ''}${campaign.channel ? ', #channel = :channel' : ' REMOVE #channel'}`,
+          UpdateExpression: `SET #text = :text, startAt = :startAt, endAt = :endAt, #filter = :filter, updatedAt = :updatedAt${set.map(([field]) => `, #${field} = :${field}`).join('')}${removed.length ? ` REMOVE ${removed.map((field) => `#${field}`).join(', ')}` : ''}`,
           ConditionExpression: '#status = :expected',
-          ExpressionAttributeNames: { ...statusNames, '#text': 'text', '#filter': 'filter', '#channel': 'channel' },
+          ExpressionAttributeNames: {
+            ...statusNames,
+            '#text': 'text',
+            '#filter': 'filter',
+            ...Object.fromEntries([...set.map(([field]) => field), ...removed].map((field) => [`#${field}`, field])),
+          },
           ExpressionAttributeValues: {
             ':text': campaign.text,
             ':startAt': campaign.startAt,
@@ -72,10 +88,7 @@ export class DynamoCampaignStore implements CampaignStore {
             ':filter': campaign.filter,
             ':updatedAt': campaign.updatedAt,
             ':expected': expectedStatus,
-            ...(campaign.sendWindow ? { ':sendWindow': campaign.sendWindow } : {}),
-            ...(campaign.maxPerSecond ? { ':maxPerSecond': campaign.maxPerSecond } : {}),
-            ...(campaign.recurrence ? { ':recurrence': campaign.recurrence } : {}),
-            ...(campaign.channel ? { ':channel': campaign.channel } : {}),
+            ...Object.fromEntries(set.map(([field, value]) => [`:${field}`, value])),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -208,8 +221,8 @@ export class DynamoCampaignStore implements CampaignStore {
     }
   }
 
-  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0): Promise<boolean> {
-    return this.advance(id, undefined, page, next, written, suppressed);
+  advanceFanout(id: string, page: number, next: FanoutProgress, written: number, suppressed = 0, unreachable = 0): Promise<boolean> {
+    return this.advance(id, undefined, page, next, written, suppressed, unreachable);
   }
 
   /**
@@ -217,20 +230,30 @@ export class DynamoCampaignStore implements CampaignStore {
    * streams, so a page is counted once whichever stream wrote it; the fan-out is done when the
    * write that finishes the last stream lands (isFannedOut reads every stream), with no second write to lose.
    */
-  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed = 0): Promise<boolean> {
+  advanceStream(id: string, stream: number, page: number, next: StreamProgress, written: number, suppressed = 0, unreachable = 0): Promise<boolean> {
     if (!Number.isInteger(stream) || stream < 0) throw new RangeError(`no stream ${stream}`);
-    return this.advance(id, stream, page, next, written, suppressed);
+    return this.advance(id, stream, page, next, written, suppressed, unreachable);
   }
 
-  private async advance(id: string, stream: number | undefined, page: number, next: StreamProgress, written: number, suppressed: number): Promise<boolean> {
+  private async advance(
+    id: string,
+    stream: number | undefined,
+    page: number,
+    next: StreamProgress,
+    written: number,
+    suppressed: number,
+    unreachable: number,
+  ): Promise<boolean> {
     const path = stream === undefined ? 'fanout' : `fanout.streams[${stream}]`;
+    // Only a page with unreachable clients writes the counter: an SMS campaign whose clients all have phones keeps its item as it was.
+    const countUnreachable = unreachable > 0 ? ', unreachable = if_not_exists(unreachable, :zero) + :unreachable' : '';
     try {
       const { Attributes } = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.campaigns,
           Key: { id },
           // Campaigns stored before these counters existed have none: if_not_exists starts them.
-          UpdateExpression: `SET ${path} = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached`,
+          UpdateExpression: `SET ${path} = :next, fannedOut = if_not_exists(fannedOut, :zero) + :written, suppressed = if_not_exists(suppressed, :zero) + :suppressed, audience = if_not_exists(audience, :zero) + :reached${countUnreachable}`,
           ConditionExpression: `${path}.page = :page`,
           ExpressionAttributeValues: {
             ':next': withoutUndefined(next),
@@ -238,7 +261,8 @@ export class DynamoCampaignStore implements CampaignStore {
             ':page': page,
             ':zero': 0,
             ':suppressed': suppressed,
-            ':reached': written + suppressed,
+            ':reached': written + suppressed + unreachable,
+            ...(unreachable > 0 ? { ':unreachable': unreachable } : {}),
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',

@@ -6,16 +6,18 @@ import type { TemplateVariables } from '../../domain/templates.js';
 
 /**
  * A chunk is stored as one item under 1 KB (one WRU per write), so its messages use
- * one-letter attribute names: c clientId, p phone (a number), s status, a attempts, e last
- * error, t sentAt (epoch ms), and the template variables copied at fan-out: n name, g tag,
- * o operatorCode, z timezone, x attributes (a map of the used keys), kept while the message
- * is open, and b a notice's rendered text (also kept only while open). The message id is not
+ * one-letter attribute names: c clientId, p phone (a number, on SMS), l e-mail address (on
+ * e-mail), s status, a attempts, e last error, t sentAt (epoch ms), and the template variables
+ * copied at fan-out: n name, g tag, o operatorCode, z timezone, x attributes (a map of the used
+ * keys), kept while the message is open, and b a notice's rendered text, u and h an e-mail
+ * notice's rendered subject and html (also kept only while open). The message id is not
  * stored: it follows from the campaign, the chunk and the position (messageId). `open`
  * counts the queued ones.
  */
 interface StoredMessage {
   c: string;
-  p: number;
+  p?: number;
+  l?: string;
   s: MessageStatus;
   a: number;
   e?: string;
@@ -28,6 +30,8 @@ interface StoredMessage {
   w?: string;
   x?: Record<string, string>;
   b?: string;
+  u?: string;
+  h?: string;
 }
 
 export interface StoredChunk {
@@ -53,7 +57,8 @@ function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   const zone = message.timezone === undefined ? -1 : zones.indexOf(message.timezone);
   const stored: StoredMessage = {
     c: message.clientId,
-    p: Number(message.phone),
+    ...(message.phone !== undefined ? { p: Number(message.phone) } : {}),
+    ...(message.email !== undefined ? { l: message.email } : {}),
     s: message.status,
     a: message.attempts,
     ...(message.lastError !== undefined ? { e: message.lastError } : {}),
@@ -63,6 +68,8 @@ function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   // A final message renders no more: its variables are dropped, which keeps the outcome write of a chunk full of long names under 1 KB.
   const vars = isOpen(message) ? message.vars : undefined;
   if (isOpen(message) && message.text !== undefined) stored.b = message.text;
+  if (isOpen(message) && message.subject !== undefined) stored.u = message.subject;
+  if (isOpen(message) && message.html !== undefined) stored.h = message.html;
   if (vars) {
     for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
       const value = vars[field as keyof typeof VARIABLE_FIELDS];
@@ -93,7 +100,8 @@ function fromStored(stored: StoredMessage, id: number, zones: string[] = []): Me
   return {
     id,
     clientId: stored.c,
-    phone: String(stored.p),
+    ...(stored.p !== undefined ? { phone: String(stored.p) } : {}),
+    ...(stored.l !== undefined ? { email: stored.l } : {}),
     status: stored.s,
     attempts: stored.a,
     ...(stored.e !== undefined ? { lastError: stored.e } : {}),
@@ -101,6 +109,8 @@ function fromStored(stored: StoredMessage, id: number, zones: string[] = []): Me
     ...(stored.z !== undefined && zones[stored.z] !== undefined ? { timezone: zones[stored.z] } : {}),
     ...(Object.keys(vars).length > 0 ? { vars } : {}),
     ...(stored.b !== undefined ? { text: stored.b } : {}),
+    ...(stored.u !== undefined ? { subject: stored.u } : {}),
+    ...(stored.h !== undefined ? { html: stored.h } : {}),
   };
 }
 

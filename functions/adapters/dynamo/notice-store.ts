@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib
 import { ConflictError } from '../../domain/errors.js';
 import type { Chunk } from '../../domain/messages.js';
 import { MAX_NOTICE_ID, NOTICE_KEY_PREFIX, NOTICE_CHUNK, noticeIdOfKey, noticeKey, noticeOf, type Notice } from '../../domain/notices.js';
-import type { NoticeStore, Page, PageRequest } from '../../ports.js';
+import { channelOf, storedChannel } from '../../domain/channels/channel.js';
+import type { ChunkRef, NoticeStore, Page, PageRequest } from '../../ports.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { chunkOf, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 
@@ -43,21 +44,25 @@ export class DynamoNoticeStore implements NoticeStore {
     return chunk;
   }
 
-  async queued(request: PageRequest): Promise<Page<number>> {
+  async queued(request: PageRequest): Promise<Page<ChunkRef>> {
     const output = await this.db.send(
       new ScanCommand({
         TableName: this.tables.messages,
         FilterExpression: 'begins_with(campaignId, :notice) AND #open > :zero',
-        ProjectionExpression: 'campaignId',
-        ExpressionAttributeNames: { '#open': 'open' },
+        ProjectionExpression: 'campaignId, #channel',
+        ExpressionAttributeNames: { '#open': 'open', '#channel': 'channel' },
         ExpressionAttributeValues: { ':notice': NOTICE_KEY_PREFIX, ':zero': 0 },
         Limit: request.limit,
         ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
         ConsistentRead: true,
       }),
     );
-    const ids = (output.Items ?? []).flatMap((item) => noticeIdOfKey(String(item.campaignId)) ?? []);
-    return { items: ids, nextCursor: encodeCursor(output.LastEvaluatedKey) };
+    const refs = (output.Items ?? []).flatMap((item) =>
+      noticeIdOfKey(String(item.campaignId)) !== undefined
+        ? [{ campaignId: String(item.campaignId), chunk: NOTICE_CHUNK, ...storedChannel(channelOf(item)) }]
+        : [],
+    );
+    return { items: refs, nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
   async get(id: number): Promise<Notice | undefined> {

@@ -1,7 +1,8 @@
 /** Campaigns: POST/GET /campaigns, POST /campaigns/preview and /audience, GET/PATCH/DELETE /campaigns/{id}, POST /campaigns/{id}/pause and /resume, GET /campaigns/{id}/runs. The workflows are in functions/services/campaigns.ts. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
-import { previewSms } from '../../domain/channels/sms.js';
+import { DEFAULT_CHANNEL } from '../../domain/channels/channel.js';
+import { previewContent } from '../../domain/channels/content.js';
 import { campaignService } from '../../services/campaigns.js';
 import { onFirstUse } from '../../domain/lazy-packages.js';
 import type { ApiDependencies } from '../app.js';
@@ -56,12 +57,16 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns/preview',
       handler: withJsonBody(async (event) => {
-        const { text, clientId } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
-        if (clientId === undefined) return json(200, previewSms(text));
+        const { channel, clientId, ...content } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
+        // Any channel previews, whether its sender exists yet or not: nothing is sent.
+        const on = channel ?? DEFAULT_CHANNEL;
+        if (clientId === undefined) return json(200, previewContent(on, content));
+        // The content is judged before the client is read: a bad template is 400 whoever it is for.
+        previewContent(on, content);
         touched(event, { clientId });
         const client = await clients.get(clientId);
         if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
-        return json(200, previewSms(text, client));
+        return json(200, previewContent(on, content, client));
       }),
     },
     {

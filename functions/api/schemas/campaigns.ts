@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { MAX_PER_SECOND_LIMIT } from '../../domain/rate-limit.js';
 import { recurrenceProblems } from '../../domain/recurrence.js';
 import { HH_MM } from '../../domain/send-window.js';
-import { atLeastOneField, channel, clientId, cursor, limit, operatorCode, tag } from './fields.js';
+import { atLeastOneField, channel, channelContent, clientId, cursor, limit, operatorCode, smsTextLength, tag } from './fields.js';
 
 /** ISO 8601 with an explicit offset (`Z` or `+03:00`); zod's pattern also knows the days of each month. */
 const instant = z.iso
@@ -17,9 +17,9 @@ export const CampaignFilterSchema = z
   })
   .openapi('CampaignFilter', { description: 'A client matches when it matches every list given; no filter means every client.' });
 
-const templateText = z.string().min(1).max(1000).openapi({
+const templateText = z.string().min(1).openapi({
   description:
-    'A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.',
+    "A Liquid template rendered per client at send time: an SMS's text (at most 1,000 characters), an e-mail's plain-text part, an in-app message's text. Variables: name, phone, tag, operatorCode, timezone, attributes.<key> (and unsubscribeUrl in an e-mail); a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past its channel's size (1,600 characters for an SMS). A message that renders past it for its client fails.",
   example: 'Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!',
 });
 
@@ -73,7 +73,7 @@ export const RecurrenceSchema = z
 export const NewCampaignSchema = z
   .strictObject({
     channel: channel.optional(),
-    text: templateText,
+    ...channelContent(templateText),
     startAt: instant,
     endAt: instant.openapi({ description: 'After startAt and in the future.', example: '2030-01-01T21:00:00+03:00' }),
     filter: CampaignFilterSchema.optional(),
@@ -81,12 +81,16 @@ export const NewCampaignSchema = z
     maxPerSecond: maxPerSecond.optional(),
     recurrence: RecurrenceSchema.optional(),
   })
-  .openapi('NewCampaign');
+  .superRefine(smsTextLength)
+  .openapi('NewCampaign', {
+    description:
+      'text is required on sms, subject on email and title on inapp; subject and html only on email, title and url only on inapp (400 naming the field).',
+  });
 
 export const CampaignPatchSchema = z
   .strictObject({
     channel: channel.optional(),
-    text: templateText.optional(),
+    ...channelContent(templateText),
     startAt: instant.optional(),
     endAt: instant.optional(),
     filter: CampaignFilterSchema.optional(),
@@ -95,6 +99,9 @@ export const CampaignPatchSchema = z
     recurrence: RecurrenceSchema.optional(),
   })
   .refine(atLeastOneField.check, atLeastOneField.options)
+  .superRefine((patch, context) => {
+    if (patch.channel !== undefined) smsTextLength(patch, context);
+  })
   .openapi('CampaignPatch', {
     description:
       'While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow.',
@@ -102,10 +109,16 @@ export const CampaignPatchSchema = z
 
 export const PreviewRequestSchema = z
   .strictObject({
-    text: templateText,
+    channel: channel.optional(),
+    ...channelContent(templateText),
     clientId: clientId.optional().openapi({ description: 'Render for this client; without it each variable shows as a placeholder such as <name>.' }),
   })
-  .openapi('PreviewRequest', { example: { text: 'Hello {{ name }}!', clientId: 'k3Jd9sQ0aB1xYz2w' } });
+  .superRefine(smsTextLength)
+  .openapi('PreviewRequest', {
+    description:
+      'The content of a campaign on its channel (default sms), answered rendered: an SMS with its encoding, characters and segments; an e-mail as subject, text and html; an in-app message as title, text and url.',
+    example: { text: 'Hello {{ name }}!', clientId: 'k3Jd9sQ0aB1xYz2w' },
+  });
 
 export const CampaignListQuerySchema = z.strictObject({ limit, cursor });
 

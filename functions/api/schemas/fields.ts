@@ -7,7 +7,8 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { CHANNELS } from '../../domain/channels/channel.js';
+import { CHANNELS, DEFAULT_CHANNEL, type Channel } from '../../domain/channels/channel.js';
+import { EMAIL_PART_MAX_BYTES, TEMPLATE_MAX_LENGTH } from '../../domain/render-limits.js';
 import { OPERATOR_CODE_PATTERN, PHONE_PATTERN } from '../../domain/clients.js';
 
 // It reads only ZodType; handing it the whole namespace would make esbuild keep every
@@ -20,7 +21,54 @@ export const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
 /** Every channel's name is taken; one whose sender does not exist yet is refused by the domain (functions/domain/channels/channel.ts), 400 naming `channel`. */
 export const channel = z
   .enum(CHANNELS)
-  .openapi({ description: 'What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.', example: 'sms' });
+  .openapi({ description: 'What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).', example: 'sms' });
+
+/**
+ * The content fields of every channel, each optional here: which a channel requires, and which it
+ * refuses, is the domain's rule (functions/domain/channels/fields.ts), applied with the channel
+ * a patch leaves the campaign on. `text` is given as each schema describes it.
+ */
+export function channelContent(text: z.ZodString) {
+  return {
+    text: text.max(EMAIL_PART_MAX_BYTES).optional(),
+    subject: z.string().min(1).max(EMAIL_PART_MAX_BYTES).optional().openapi({
+      description: 'E-mail only, required there: a Liquid template (the variables of text, and unsubscribeUrl), rendered on one line.',
+      example: 'News for {{ name | default: "you" }}',
+    }),
+    html: z.string().min(1).max(EMAIL_PART_MAX_BYTES).optional().openapi({
+      description: 'E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.',
+      example: '<p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>',
+    }),
+    title: z.string().min(1).max(1000).optional().openapi({
+      description: 'In-app only, required there: a Liquid template rendered to at most 200 characters (the in-app text to at most 2,000).',
+      example: 'Hello {{ name }}',
+    }),
+    url: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .openapi({ description: 'In-app only: an https: URL or a path relative to the app (starting with /).', example: '/orders/42' }),
+  };
+}
+
+/**
+ * A text keeps its channel's template length limit (an SMS's 1,000 characters) whatever the other
+ * channels allow, refused as zod refuses a string too long. A patch that names no channel is
+ * judged by the domain, which knows the campaign's.
+ */
+export function smsTextLength(input: { channel?: Channel; text?: string | undefined }, context: z.RefinementCtx): void {
+  const max = TEMPLATE_MAX_LENGTH[input.channel ?? DEFAULT_CHANNEL];
+  if (input.text === undefined || input.text.length <= max) return;
+  context.addIssue({
+    code: 'too_big',
+    origin: 'string',
+    maximum: max,
+    inclusive: true,
+    path: ['text'],
+    message: `Too big: expected string to have <=${max} characters`,
+  });
+}
 export const timestamp = z.string().openapi({ format: 'date-time', example: '2030-01-01T06:00:00.000Z' });
 export const clientId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a client id');
 

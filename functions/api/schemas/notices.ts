@@ -1,6 +1,7 @@
 /** Event-triggered notices' requests (routes/notices.ts): POST /notices, GET /notices/{id}. */
 import * as z from 'zod';
-import { channel, clientId, phone, positiveIntegerId } from './fields.js';
+import { email } from './clients.js';
+import { channel, channelContent, clientId, phone, positiveIntegerId, smsTextLength } from './fields.js';
 
 export const NOTICE_VARIABLES_MAX = 20;
 export const NOTICE_VARIABLE_MAX_LENGTH = 500;
@@ -11,11 +12,14 @@ export const NewNoticeSchema = z
     channel: channel.optional(),
     clientId: clientId.optional().openapi({ description: 'The client to notify; or give phone instead.', example: 'k3Jd9sQ0aB1xYz2w' }),
     phone: phone.optional().openapi({ description: "The client's phone, instead of clientId." }),
-    text: z.string().min(1).max(1000).openapi({
-      description:
-        "A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error, an unknown variable or a rendering past 1,600 characters is refused (400 naming text).",
-      example: 'Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready',
-    }),
+    email: email.optional().openapi({ description: "The client's e-mail address, instead of clientId." }),
+    ...channelContent(
+      z.string().min(1).openapi({
+        description:
+          "A Liquid template rendered for the client when the notice is posted: an SMS's text (at most 1,000 characters, required), an e-mail's plain-text part, an in-app message's text. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>), those in `variables`, and unsubscribeUrl in an e-mail; a syntax error, an unknown variable or a rendering past the channel's size (1,600 characters for an SMS) is refused (400 naming the field).",
+        example: 'Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready',
+      }),
+    ),
     variables: z
       .record(z.string(), z.union([z.string().max(NOTICE_VARIABLE_MAX_LENGTH), z.number(), z.boolean()]))
       .superRefine((variables, context) => {
@@ -34,12 +38,15 @@ export const NewNoticeSchema = z
       }),
   })
   .superRefine((notice, context) => {
-    const given = [notice.clientId, notice.phone].filter((value) => value !== undefined).length;
-    if (given === 0) context.addIssue({ code: 'custom', message: 'give clientId or phone', path: ['clientId'] });
-    if (given === 2) context.addIssue({ code: 'custom', message: 'give clientId or phone, not both', path: ['phone'] });
+    const given = (['clientId', 'phone', 'email'] as const).filter((field) => notice[field] !== undefined);
+    if (given.length === 0) context.addIssue({ code: 'custom', message: 'give clientId, phone or email', path: ['clientId'] });
+    if (given.length > 1)
+      context.addIssue({ code: 'custom', message: `give one of clientId, phone and email, not ${given.join(' and ')}`, path: [given[1] as string] });
+    smsTextLength(notice, context);
   })
   .openapi('NewNotice', {
-    description: 'One message to one client, sent at once (never to an opted-out client: 409). Give clientId or phone.',
+    description:
+      'One message to one client on a channel (default sms), sent at once. Give clientId, phone or email. A client opted out of the channel, or whose address for it is suppressed, is 409; one with no address on it is 409 with unreachable in the detail.',
     example: { clientId: 'k3Jd9sQ0aB1xYz2w', text: 'Your receipt {{ receipt }} is ready', variables: { receipt: 'R-1042' } },
   });
 

@@ -56,4 +56,6 @@ export interface ChannelRules<M extends OutgoingMessage> {
   render(content: MessageContent, message: MessageRecord): M;
   /** What a log line about the message says of its address: never the whole address. */
   logFields(message: MessageRecord): Record<string, string>;
+  /** What rendering needs read first, once per container (the e-mail rules' unsubscribe key); awaited before each batch. */
+  ready?(): Promise<void>;
 }

@@ -77,6 +77,8 @@ export interface SmsMessage extends OutgoingMessage {
  * checked against the limit when it was posted.
  */
 export function renderSms(content: MessageContent, message: MessageRecord): SmsMessage {
+  // Fails the message as a template would, not its chunk: the fan-out writes none without a phone.
+  if (message.phone === undefined) throw new TemplateRenderError('the message has no phone');
   const text = message.text ?? renderTemplate(content.text, { ...message.vars, phone: message.phone }, SMS_TEXT_LIMIT);
   return { channel: 'sms', id: message.id, phone: message.phone, text };
 }
@@ -84,5 +86,5 @@ export function renderSms(content: MessageContent, message: MessageRecord): SmsM
 export const smsRules: ChannelRules<SmsMessage> = {
   channel: 'sms',
   render: renderSms,
-  logFields: (message) => ({ phone: maskPhone(message.phone) }),
+  logFields: (message) => ({ phone: message.phone !== undefined ? maskPhone(message.phone) : '' }),
 };

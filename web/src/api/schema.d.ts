@@ -1764,12 +1764,12 @@ export interface components {
         };
         Campaign: {
             /**
-             * @description Matching clients, opted-out ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.
+             * @description Matching clients, suppressed and unreachable ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.
              * @example 120
              */
             audience?: number;
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -1786,6 +1786,8 @@ export interface components {
              */
             endAt: string;
             filter: components["schemas"]["CampaignFilter"];
+            /** @description E-mail: the html part template. */
+            html?: string;
             id: string;
             /**
              * @description Provider calls for this campaign start at no more than this many a second, over every sender.
@@ -1815,18 +1817,30 @@ export interface components {
             startAt: string;
             /** @enum {string} */
             status: "scheduled" | "running" | "paused" | "finished" | "cancelled";
+            /** @description E-mail: the subject template. */
+            subject?: string;
             /**
-             * @description Matching clients that got no message because they opted out (not a message status).
+             * @description Matching clients that got no message because they opted out of the campaign's channel or their address for it is on the suppression list (not a message status).
              * @example 2
              */
             suppressed: number;
+            /** @description An SMS's text; an e-mail's plain-text part or an in-app message's text ('' when none was given). */
             text: string;
+            /** @description In-app: the title template. */
+            title?: string;
             total: number;
+            /**
+             * @description Matching clients that got no message because they have no address on the campaign's channel: no phone for sms, no email for email.
+             * @example 0
+             */
+            unreachable: number;
             /**
              * Format: date-time
              * @example 2030-01-01T06:00:00.000Z
              */
             updatedAt: string;
+            /** @description In-app: the link. */
+            url?: string;
         };
         /** @description A client matches when it matches every list given; no filter means every client. */
         CampaignFilter: {
@@ -1841,7 +1855,7 @@ export interface components {
         /** @description While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow. */
         CampaignPatch: {
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -1852,6 +1866,11 @@ export interface components {
              */
             endAt?: string;
             filter?: components["schemas"]["CampaignFilter"];
+            /**
+             * @description E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.
+             * @example <p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>
+             */
+            html?: string;
             /**
              * @description Provider calls for this campaign start at no more than this many a second, over every sender.
              * @example 50
@@ -1865,10 +1884,25 @@ export interface components {
              */
             startAt?: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
+             * @description E-mail only, required there: a Liquid template (the variables of text, and unsubscribeUrl), rendered on one line.
+             * @example News for {{ name | default: "you" }}
+             */
+            subject?: string;
+            /**
+             * @description A Liquid template rendered per client at send time: an SMS's text (at most 1,000 characters), an e-mail's plain-text part, an in-app message's text. Variables: name, phone, tag, operatorCode, timezone, attributes.<key> (and unsubscribeUrl in an e-mail); a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past its channel's size (1,600 characters for an SMS). A message that renders past it for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
             text?: string;
+            /**
+             * @description In-app only, required there: a Liquid template rendered to at most 200 characters (the in-app text to at most 2,000).
+             * @example Hello {{ name }}
+             */
+            title?: string;
+            /**
+             * @description In-app only: an https: URL or a path relative to the app (starting with /).
+             * @example /orders/42
+             */
+            url?: string;
         };
         CampaignStats: {
             campaignId: string;
@@ -2031,7 +2065,7 @@ export interface components {
             attempts: number;
             campaignId: string;
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -2058,9 +2092,10 @@ export interface components {
             /** @description Opaque: the cursor of the next page of this list; null on the last page */
             nextCursor: string | null;
         };
+        /** @description text is required on sms, subject on email and title on inapp; subject and html only on email, title and url only on inapp (400 naming the field). */
         NewCampaign: {
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -2072,6 +2107,11 @@ export interface components {
              */
             endAt: string;
             filter?: components["schemas"]["CampaignFilter"];
+            /**
+             * @description E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.
+             * @example <p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>
+             */
+            html?: string;
             /**
              * @description Provider calls for this campaign start at no more than this many a second, over every sender.
              * @example 50
@@ -2085,10 +2125,25 @@ export interface components {
              */
             startAt: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
+             * @description E-mail only, required there: a Liquid template (the variables of text, and unsubscribeUrl), rendered on one line.
+             * @example News for {{ name | default: "you" }}
+             */
+            subject?: string;
+            /**
+             * @description A Liquid template rendered per client at send time: an SMS's text (at most 1,000 characters), an e-mail's plain-text part, an in-app message's text. Variables: name, phone, tag, operatorCode, timezone, attributes.<key> (and unsubscribeUrl in an e-mail); a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past its channel's size (1,600 characters for an SMS). A message that renders past it for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
-            text: string;
+            text?: string;
+            /**
+             * @description In-app only, required there: a Liquid template rendered to at most 200 characters (the in-app text to at most 2,000).
+             * @example Hello {{ name }}
+             */
+            title?: string;
+            /**
+             * @description In-app only: an https: URL or a path relative to the app (starting with /).
+             * @example /orders/42
+             */
+            url?: string;
         };
         /**
          * @description A phone, an email or both. operatorCode is taken from the phone (digits 2-4) when not given.
@@ -2144,7 +2199,7 @@ export interface components {
             timezone: string;
         };
         /**
-         * @description One message to one client, sent at once (never to an opted-out client: 409). Give clientId or phone.
+         * @description One message to one client on a channel (default sms), sent at once. Give clientId, phone or email. A client opted out of the channel, or whose address for it is suppressed, is 409; one with no address on it is 409 with unreachable in the detail.
          * @example {
          *       "clientId": "k3Jd9sQ0aB1xYz2w",
          *       "text": "Your receipt {{ receipt }} is ready",
@@ -2155,7 +2210,7 @@ export interface components {
          */
         NewNotice: {
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -2166,15 +2221,41 @@ export interface components {
              */
             clientId?: string;
             /**
+             * Format: email
+             * @description The client's e-mail address, instead of clientId.
+             * @example anna@example.com
+             */
+            email?: string;
+            /**
+             * @description E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.
+             * @example <p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>
+             */
+            html?: string;
+            /**
              * @description The client's phone, instead of clientId.
              * @example 79001234567
              */
             phone?: string;
             /**
-             * @description A Liquid template rendered for the client when the notice is posted. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>) and those in `variables`; a syntax error, an unknown variable or a rendering past 1,600 characters is refused (400 naming text).
+             * @description E-mail only, required there: a Liquid template (the variables of text, and unsubscribeUrl), rendered on one line.
+             * @example News for {{ name | default: "you" }}
+             */
+            subject?: string;
+            /**
+             * @description A Liquid template rendered for the client when the notice is posted: an SMS's text (at most 1,000 characters, required), an e-mail's plain-text part, an in-app message's text. Variables: the client's (name, phone, tag, operatorCode, timezone, attributes.<key>), those in `variables`, and unsubscribeUrl in an e-mail; a syntax error, an unknown variable or a rendering past the channel's size (1,600 characters for an SMS) is refused (400 naming the field).
              * @example Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready
              */
-            text: string;
+            text?: string;
+            /**
+             * @description In-app only, required there: a Liquid template rendered to at most 200 characters (the in-app text to at most 2,000).
+             * @example Hello {{ name }}
+             */
+            title?: string;
+            /**
+             * @description In-app only: an https: URL or a path relative to the app (starting with /).
+             * @example /orders/42
+             */
+            url?: string;
             /**
              * @description Up to 20 more template variables (strings of at most 500 characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.
              * @example {
@@ -2188,7 +2269,7 @@ export interface components {
         Notice: {
             attempts: number;
             /**
-             * @description What the messages go out on; default sms. email and inapp are refused (400) until their senders exist.
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
              * @example sms
              * @enum {string}
              */
@@ -2233,40 +2314,75 @@ export interface components {
         };
         Preview: {
             /**
-             * @description GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).
+             * @description SMS: GSM-7 septets (extension characters such as € count 2) or UCS-2 code units (an emoji counts 2).
              * @example 11
              */
-            characters: number;
+            characters?: number;
             /**
-             * @description GSM-7 when every character is in the GSM 03.38 basic set or its extension table.
+             * @description SMS: GSM-7 when every character is in the GSM 03.38 basic set or its extension table.
              * @enum {string}
              */
-            encoding: "GSM-7" | "UCS-2";
+            encoding?: "GSM-7" | "UCS-2";
+            /** @description E-mail: the rendered html part, every output HTML-escaped. */
+            html?: string;
             /**
-             * @description SMS parts: 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.
+             * @description SMS: parts, 160 per single message, 153 per part in GSM-7; 70 and 67 in UCS-2.
              * @example 1
              */
-            segments: number;
+            segments?: number;
+            /** @description E-mail: the rendered subject. */
+            subject?: string;
             /**
-             * @description The rendered text.
+             * @description The rendered text (an e-mail: its plain-text part).
              * @example Hello Anna!
              */
             text: string;
+            /** @description In-app: the rendered title. */
+            title?: string;
+            /** @description In-app: the link. */
+            url?: string;
         };
         /**
+         * @description The content of a campaign on its channel (default sms), answered rendered: an SMS with its encoding, characters and segments; an e-mail as subject, text and html; an in-app message as title, text and url.
          * @example {
          *       "text": "Hello {{ name }}!",
          *       "clientId": "k3Jd9sQ0aB1xYz2w"
          *     }
          */
         PreviewRequest: {
+            /**
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @example sms
+             * @enum {string}
+             */
+            channel?: "sms" | "email" | "inapp";
             /** @description Render for this client; without it each variable shows as a placeholder such as <name>. */
             clientId?: string;
             /**
-             * @description A Liquid template rendered per client at send time. Variables: name, phone, tag, operatorCode, timezone, attributes.<key>; a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past 1,600 characters. A message that renders past 1,600 characters for its client fails.
+             * @description E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.
+             * @example <p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>
+             */
+            html?: string;
+            /**
+             * @description E-mail only, required there: a Liquid template (the variables of text, and unsubscribeUrl), rendered on one line.
+             * @example News for {{ name | default: "you" }}
+             */
+            subject?: string;
+            /**
+             * @description A Liquid template rendered per client at send time: an SMS's text (at most 1,000 characters), an e-mail's plain-text part, an in-app message's text. Variables: name, phone, tag, operatorCode, timezone, attributes.<key> (and unsubscribeUrl in an e-mail); a syntax error or an unknown variable is refused (400 naming text, with line and column), and so is a text that, rendered once with placeholders, runs past the render limits or past its channel's size (1,600 characters for an SMS). A message that renders past it for its client fails.
              * @example Hello {{ name | default: "friend" }}, news from {{ attributes.city | default: "your city" }}!
              */
-            text: string;
+            text?: string;
+            /**
+             * @description In-app only, required there: a Liquid template rendered to at most 200 characters (the in-app text to at most 2,000).
+             * @example Hello {{ name }}
+             */
+            title?: string;
+            /**
+             * @description In-app only: an https: URL or a path relative to the app (starting with /).
+             * @example /orders/42
+             */
+            url?: string;
         };
         /** @description RFC 9457 problem details, served as application/problem+json. */
         Problem: {

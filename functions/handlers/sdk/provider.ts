@@ -1,0 +1,1 @@
+export { HttpProvider } from '../../adapters/provider.js';
