@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     scheduleJitterMs: env.HERALD_SCHEDULE_JITTER_SECONDS * 1000,
     fanoutStreams: env.HERALD_FANOUT_STREAMS,
     unsubscribeKey: env.HERALD_UNSUBSCRIBE_KEY ?? stableUnsubscribeKey(dataDir),
+    ...(env.HERALD_SES_ENDPOINT ? { sesEndpoint: env.HERALD_SES_ENDPOINT } : {}),
+    emailFrom: env.HERALD_EMAIL_FROM,
   });
   process.stderr.write(
     [
@@ -37,6 +39,8 @@ async function main(): Promise<void> {
       `  OpenAPI      ${runtime.url}/openapi.json`,
       `  WebSocket    ${runtime.websocketUrl}?token=<inbox token>`,
       `  provider     ${runtime.provider ? `${runtime.provider.url} (fake; faults: POST ${runtime.provider.url}/_faults)` : env.HERALD_PROVIDER_URL}`,
+      `  SES          ${runtime.ses.endpoint}${runtime.ses.started ? ' (aws-ses-v2-local)' : ''}, from ${env.HERALD_EMAIL_FROM}`,
+      `  mail viewer  ${runtime.ses.viewerUrl}`,
       `  logs         ${join(dataDir, 'logs', 'herald.log')} (npm run logs -- --campaign ID)`,
       'Ctrl-C stops everything.',
       '',

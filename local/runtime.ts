@@ -16,6 +16,7 @@ import {
   deadLetterEnvSchema,
   fanoutEnvSchema,
   parseEnv,
+  sendEmailEnvSchema,
   sendEnvSchema,
   startTimerEnvSchema,
   tallyEnvSchema,
@@ -26,12 +27,15 @@ import { queues as queueDefinitions, type QueueDefinition, type QueueName } from
 import { tableList, tables, type TableName } from '../functions/definitions/tables.js';
 import {
   apiDependencies,
+  chunkQueues,
   deadLetterDependencies,
   tallyDependencies,
   dynamoDocumentClient,
   noticeStore,
   fanoutDependencies,
   sendDependencies,
+  sendEmailDependencies,
+  signedLinks,
   sqs,
   startTimerDependencies,
   stores,
@@ -55,6 +59,8 @@ import type { Clock, FramePublisher } from '../functions/ports.js';
 import type { Channel } from '../functions/domain/channels/channel.js';
 import { unsubscribeLinks } from '../functions/services/unsubscribe.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
+import { preparedLinks } from '../functions/adapters/unsubscribe-links.js';
+import { localSesClient, startLocalSes, type LocalSes } from './ses.js';
 import { startHttpServer } from './http.js';
 import { createWebSocketGateway, localWebSocketHandlers, WS_PATH } from './websocket.js';
 import { ADMIN_DIST, INBOX_SCRIPT } from './admin-build.js';
@@ -104,6 +110,10 @@ export interface LocalRuntimeOptions {
   unsubscribeKey?: string;
   /** Where unsubscribe links point; the API's own URL by default. */
   publicBaseUrl?: string;
+  /** An SES v2 endpoint already running (HERALD_SES_ENDPOINT); without it aws-ses-v2-local is started on a free port. */
+  sesEndpoint?: string;
+  /** The e-mail sender's FromEmailAddress (the stack's `emailFrom`). */
+  emailFrom?: string;
   /** Wraps each function as the runtime invokes it (the bench counts invocations and their duration). */
   instrument?: <H extends (...args: never[]) => Promise<unknown>>(name: FunctionName, handler: H) => H;
   /** The inbox tokens' HS256 key (Secrets Manager on AWS); a random one per start otherwise. */
@@ -123,6 +133,8 @@ export interface LocalRuntime {
   inboxTokenKey: string;
   /** Frames to a client's connections, through the local `@connections` endpoint as on AWS. */
   frames: FramePublisher;
+  /** The local SES endpoint the e-mail sender sends to, with its store of the e-mails it took and its mail viewer. */
+  ses: LocalSes;
   stop(): Promise<void>;
 }
 
@@ -178,12 +190,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       providerUrl = provider.url;
     }
 
+    const ses = await startLocalSes(options.sesEndpoint ? { endpoint: options.sesEndpoint } : {});
+    stops.push(() => ses.stop());
+    // The key is passed in process, as the provider token is: Secrets Manager holds it on AWS.
+    const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
+    // Unsubscribe links point at the API, whose port is known once it listens (below).
+    let publicBaseUrl = options.publicBaseUrl ?? '';
+
     // Each handler's settings go through the parser its Lambda uses, with the local values.
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
     const fanoutEnv = parseEnv(fanoutEnvSchema, {
       ...tablesEnv,
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
+      SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
       START_TIMER_QUEUE_URL: created.startTimer.url,
       FANOUT_STREAMS: options.fanoutStreams?.toString(),
     });
@@ -196,6 +216,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PROVIDER_CONCURRENCY: options.providerConcurrency?.toString(),
       SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
     });
+    // The configuration set is SES's on AWS; the local endpoint keeps none, and the mailbox simulator stands in for its events.
+    const sendEmailEnv = parseEnv(sendEmailEnvSchema, {
+      ...tablesEnv,
+      SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      EMAIL_FROM: options.emailFrom ?? 'herald@example.com',
+      SES_CONFIGURATION_SET: 'herald-local',
+      PUBLIC_BASE_URL: 'http://127.0.0.1',
+      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
+    });
     const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
     const tallyEnv = parseEnv(tallyEnvSchema, tablesEnv);
     // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
@@ -203,6 +232,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...tablesEnv,
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
+      SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
       SCHEDULE_GROUP: 'local',
       SCHEDULE_TARGET_ARN: created.startTimer.arn,
       OCCURRENCE_TARGET_ARN: created.fanout.arn,
@@ -222,14 +252,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const startTimerQueue = new SqsStartTimerQueue(sqs(), created.startTimer.url);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
-    const sendQueue = new SqsSendQueue(sqs(), created.send.url);
+    const sendQueues = chunkQueues({ SEND_QUEUE_URL: created.send.url, SEND_EMAIL_QUEUE_URL: created.sendEmail.url }, (url) => new SqsSendQueue(sqs(), url));
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const clock = options.clock ?? systemClock;
     // Recurring schedules read the runtime's clock: a test that moves it moves their firings too.
     const recurringScheduler = new LocalRecurringScheduler(db, tableNames['recurring-schedules'], options.clock ?? systemClock, { logger });
-    // The key is passed in process, as the provider token is: Secrets Manager holds it on AWS.
-    const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
-    const api = createApiHandler(apiDependencies(apiEnv, { scheduler, recurringScheduler, clock, unsubscribeSigner: async () => unsubscribeSigner }));
+    const api = createApiHandler(
+      apiDependencies(apiEnv, {
+        scheduler,
+        recurringScheduler,
+        clock,
+        unsubscribeSigner: async () => unsubscribeSigner,
+        unsubscribeUrl: signedLinks(
+          async () => unsubscribeSigner,
+          () => publicBaseUrl,
+        ),
+      }),
+    );
     const consumers = {
       fanout: instrument(
         'fanout',
@@ -238,6 +277,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       send: instrument(
         'send',
         perEnvironment(() => createSendHandler(sendDependencies(sendEnv, { token: async () => token as string, clock }))),
+      ),
+      sendEmail: instrument(
+        'sendEmail',
+        perEnvironment(() =>
+          createSendHandler(
+            sendEmailDependencies(sendEmailEnv, {
+              clock,
+              ses: localSesClient(ses.endpoint),
+              unsubscribe: preparedLinks(
+                async () => unsubscribeSigner,
+                () => publicBaseUrl,
+              ),
+            }),
+          ),
+        ),
       ),
       startTimer: instrument(
         'startTimer',
@@ -257,7 +311,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await recoverDelivery({
       ...stores(deadLetterEnv),
       fanoutQueue,
-      sendQueue,
+      sendQueue: sendQueues,
       clock: systemClock,
       logger,
       startTimer: startTimerQueue,
@@ -287,6 +341,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const pollers: Poller[] = [];
     for (const queue of Object.values(created) as CreatedQueue[]) {
       const { definition } = queue;
+      // A channel whose send function is still to come has its queue, and nothing polling it.
+      if (!(definition.consumer in consumers)) continue;
       pollers.push(
         startPoller({
           sqs: sqs(),
@@ -366,7 +422,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Stopped first (last in, first out): each open socket's $disconnect still finds DynamoDB.
     stops.push(() => websocket.stop());
 
-    const unsubscribeUrl = unsubscribeLinks(unsubscribeSigner, options.publicBaseUrl ?? http.url);
+    publicBaseUrl = options.publicBaseUrl ?? http.url;
+    const unsubscribeUrl = unsubscribeLinks(unsubscribeSigner, publicBaseUrl);
     return {
       url: http.url,
       websocketUrl: `${http.url.replace(/^http/, 'ws')}${WS_PATH}`,
@@ -374,6 +431,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       frames,
       ...(provider ? { provider } : {}),
       tableNames,
+      ses,
       unsubscribeUrl,
       stop: stopAll,
     };

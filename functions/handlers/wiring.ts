@@ -128,7 +128,7 @@ const sendQueueOnFirstUse = (url: string) =>
  * Each defined channel's send queue (functions/definitions/channels.ts), at the URL its queue's
  * variable carries in `env`; a channel whose variable is unset has none, and its chunks are refused.
  */
-function chunkQueues(env: Partial<Record<string, unknown>>, build: (url: string) => Pick<SendQueue, 'enqueue'>): ChunkQueues {
+export function chunkQueues(env: Partial<Record<string, unknown>>, build: (url: string) => Pick<SendQueue, 'enqueue'>): ChunkQueues {
   const queues = (Object.keys(channelPaths) as DefinedChannel[]).flatMap((channel) => {
     const url = env[sendQueueOf(channel).urlEnvVar];
     return typeof url === 'string' ? [[channel, build(url)] as const] : [];
