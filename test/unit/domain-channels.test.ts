@@ -43,18 +43,19 @@ describe('channels', () => {
 });
 
 describe('availableChannel: the one refusal of a channel whose sender does not exist yet', () => {
-  it('takes sms, and the default when none is named', () => {
+  it('takes sms, the default when none is named, and email', () => {
     expect(availableChannel(undefined)).toBe('sms');
     expect(availableChannel('sms')).toBe('sms');
+    expect(availableChannel('email')).toBe('email');
   });
 
-  it.each(['email', 'inapp'] as const)('refuses %s, naming the channel field', (channel) => {
+  it.each(['inapp'] as const)('refuses %s, naming the channel field', (channel) => {
     expect(refusal(() => availableChannel(channel))).toEqual({ fields: [{ field: 'channel', message: `${channel} is not available yet` }] });
   });
 
   it('refuses a campaign on an unavailable channel, at create and at patch', () => {
-    expect(refusal(() => newCampaignRecord({ ...newCampaign, channel: 'email' }, '1', now))).toEqual({
-      fields: [{ field: 'channel', message: 'email is not available yet' }],
+    expect(refusal(() => newCampaignRecord({ ...newCampaign, channel: 'inapp' }, '1', now))).toEqual({
+      fields: [{ field: 'channel', message: 'inapp is not available yet' }],
     });
     const scheduled = newCampaignRecord(newCampaign, '1', now);
     expect(refusal(() => patchedCampaign(scheduled, { channel: 'inapp' }, now))).toEqual({
@@ -64,8 +65,8 @@ describe('availableChannel: the one refusal of a channel whose sender does not e
   });
 
   it('refuses a notice on an unavailable channel before its text is looked at', () => {
-    expect(refusal(() => checkNewNotice({ channel: 'email', text: '{{ broken' }))).toEqual({
-      fields: [{ field: 'channel', message: 'email is not available yet' }],
+    expect(refusal(() => checkNewNotice({ channel: 'inapp', title: '{{ broken' }))).toEqual({
+      fields: [{ field: 'channel', message: 'inapp is not available yet' }],
     });
     expect(checkNewNotice({ text: 'hi {{ name }}' })).toBe('sms');
   });
@@ -153,5 +154,40 @@ describe('the SMS channel rules', () => {
 
   it('logs the phone masked, never whole', () => {
     expect(smsRules.logFields(message)).toEqual({ phone: '7900*****67' });
+  });
+});
+
+describe('content on a channel (functions/domain/channels/content.ts)', () => {
+  const base = { startAt: new Date(now.getTime() + 3_600_000).toISOString(), endAt: new Date(now.getTime() + 7_200_000).toISOString() };
+
+  it('stores an e-mail campaign with its subject, text and html, and its templates checked', () => {
+    const record = newCampaignRecord({ ...base, channel: 'email', subject: 'Hi {{ name }}', text: 'Text', html: '<p>{{ unsubscribeUrl }}</p>' }, '1', now);
+    expect(record).toMatchObject({ channel: 'email', subject: 'Hi {{ name }}', text: 'Text', html: '<p>{{ unsubscribeUrl }}</p>' });
+    expect(refusal(() => newCampaignRecord({ ...base, channel: 'email', subject: 'Hi', html: '{{ nope }}' }, '1', now)).fields.map((f) => f.field)).toEqual([
+      'html',
+    ]);
+  });
+
+  it('refuses a field of another channel, and a channel without what it requires, naming the field', () => {
+    const field = (action: () => unknown) => refusal(action).fields.map((f) => f.field);
+    expect(field(() => newCampaignRecord({ ...base, text: 'hi', subject: 's' }, '1', now))).toEqual(['subject']);
+    expect(field(() => newCampaignRecord({ ...base, text: 'hi', html: '<p>' }, '1', now))).toEqual(['html']);
+    expect(field(() => newCampaignRecord({ ...base, channel: 'email', subject: 's', title: 't' }, '1', now))).toEqual(['title']);
+    expect(field(() => newCampaignRecord({ ...base, channel: 'email', text: 'hi' }, '1', now))).toEqual(['subject']);
+    // Control: an e-mail's text part may be longer than an SMS.
+    expect(newCampaignRecord({ ...base, channel: 'email', subject: 's', text: 'x'.repeat(2000) }, '1', now).text).toHaveLength(2000);
+    // An SMS keeps its thousand-character template.
+    expect(field(() => newCampaignRecord({ ...base, text: 'x'.repeat(1001) }, '1', now))).toEqual(['text']);
+  });
+
+  it('drops the old channel’s fields when a patch moves a campaign, and refuses a patch’s field of another channel', () => {
+    const email = newCampaignRecord({ ...base, channel: 'email', subject: 'S', text: 'T', html: '<p>H</p>' }, '1', now);
+    const sms = patchedCampaign(email, { channel: 'sms' }, now);
+    expect(channelOf(sms)).toBe('sms');
+    expect(sms).not.toHaveProperty('subject');
+    expect(sms).not.toHaveProperty('html');
+    expect(sms.text).toBe('T');
+    expect(refusal(() => patchedCampaign(sms, { subject: 'again' }, now)).fields.map((f) => f.field)).toEqual(['subject']);
+    expect(refusal(() => patchedCampaign(sms, { channel: 'email' }, now)).fields.map((f) => f.field)).toEqual(['subject']);
   });
 });

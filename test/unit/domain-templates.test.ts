@@ -207,4 +207,22 @@ describe('splitAudience', () => {
     ]);
     expect([deliver.map((member) => member.id), suppressed]).toEqual([['b', 'c'], 1]);
   });
+
+  it('on e-mail: no address is unreachable, an opt-out of e-mail or a suppressed address is suppressed, the rest get a message with their address', () => {
+    const members = [
+      { id: 'phone-only', phone: '79000000001' },
+      { id: 'opted-out', email: 'o@example.com', optOuts: ['email' as const] },
+      { id: 'bounced', email: 'b@example.com' },
+      { id: 'sms-opt-out', email: 's@example.com', phone: '79000000002', optOuts: ['sms' as const] },
+      { id: 'all-out', email: 'x@example.com', optedOut: true },
+    ];
+    const split = splitAudience(members, 'email', new Set(['b@example.com']));
+    expect([split.deliver.map((member) => member.id), split.suppressed, split.unreachable]).toEqual([['sms-opt-out'], 3, 1]);
+    const [chunk] = chunksOfPage('7', 0, split.deliver, new Date(), undefined, 'email');
+    expect(chunk?.messages[0]).toMatchObject({ clientId: 'sms-opt-out', email: 's@example.com' });
+    expect(chunk?.messages[0]).not.toHaveProperty('phone');
+    // Control: the same page on SMS reaches the phones, less the one opted out of SMS.
+    const sms = splitAudience(members, 'sms');
+    expect([sms.deliver.map((member) => member.id), sms.suppressed, sms.unreachable]).toEqual([['phone-only'], 1, 3]);
+  });
 });
