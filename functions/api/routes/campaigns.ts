@@ -61,8 +61,6 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
         // Any channel previews, whether its sender exists yet or not: nothing is sent.
         const on = channel ?? DEFAULT_CHANNEL;
         if (clientId === undefined) return json(200, previewContent(on, content));
-        // The content is judged before the client is read: a bad template is 400 whoever it is for.
-        previewContent(on, content);
         touched(event, { clientId });
         const client = await clients.get(clientId);
         if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
