@@ -42,6 +42,8 @@ async function mailsTo(runtime: LocalRuntime, addresses: string[]): Promise<Stor
   return (await runtime.ses.emails()).filter((mail) => mail.destination.to.some((to) => addresses.includes(to)));
 }
 
+const oneClick = { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+
 const headerOf = (mail: StoredEmail, name: string) => mail.headers?.find((header) => header.name.toLowerCase() === name.toLowerCase())?.value;
 
 describe('e-mail', () => {
@@ -101,6 +103,19 @@ describe('e-mail', () => {
     expect(annas.body.html).toContain('<p>Hello &lt;b&gt;Anna&lt;/b&gt; &amp; Co</p>');
     expect(annas.body.html).not.toContain('<b>Anna</b>');
     expect(annas.body.text).toContain('Hello <b>Anna</b> & Co.');
+
+    // The link in Boris's mail: GET (a mail scanner) changes nothing; the one-click POST opts him out of e-mail.
+    const borisLink = (headerOf(mails.find((mail) => mail.destination.to[0] === boris.email) as StoredEmail, 'List-Unsubscribe') ?? '').slice(1, -1);
+    const optOutsOf = async (id: string) => (await call<{ optOuts?: string[] }>(runtime, 'GET', `/clients/${id}`)).body.optOuts ?? [];
+    const page = await fetch(borisLink);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, expect.stringContaining('text/html')]);
+    expect(await optOutsOf(boris.id)).toEqual([]);
+    // A tampered token is refused and changes nothing.
+    const tampered = await fetch(`${borisLink.slice(0, -2)}${borisLink.endsWith('AA') ? 'BB' : 'AA'}`, oneClick);
+    expect([400, 404]).toContain(tampered.status);
+    expect(await optOutsOf(boris.id)).toEqual([]);
+    expect((await fetch(borisLink, oneClick)).status).toBe(200);
+    expect(await optOutsOf(boris.id)).toEqual(['email']);
   });
 
   it('sends a notice by e-mail address; refuses one to a client opted out of e-mail (409) or without an address (409, unreachable)', async () => {
