@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { HeraldData } from './data.js';
 import type { HeraldDelivery } from './delivery.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
+import { OPENAPI_FILE } from '../functions/definitions/functions.js';
 
 export interface ApiThrottling {
   /** Steady requests per second for the whole stage. */
@@ -82,6 +83,7 @@ export class HeraldApi extends Construct {
         ...(props.allowedOrigin !== undefined ? { CORS_ALLOWED_ORIGIN: props.allowedOrigin } : {}),
       },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
+      generatedFiles: { [OPENAPI_FILE]: 'bin/openapi.ts' },
     });
     data.grantTables(this.handler);
     delivery.grantStartCampaigns(this.handler);

@@ -39,6 +39,11 @@ export interface HeraldFunctionProps {
    * node_modules into the bundle's node_modules.
    */
   nodeModuleFiles?: Record<string, string[]>;
+  /**
+   * Files generated at build time beside the bundle: the file's name, and the project script
+   * (run with tsx) that writes it to the path it is given (`{ 'openapi.json': 'bin/openapi.ts' }`).
+   */
+  generatedFiles?: Record<string, string>;
 }
 
 /** `deadLetter` becomes `dead-letter`: function names, log groups and entry files use kebab case. */
@@ -55,6 +60,11 @@ function copyCommands(inputDir: string, outputDir: string, files: Record<string,
 }
 
 const esbuildBin = path.join(projectRoot, 'node_modules', '.bin', 'esbuild');
+const tsxBin = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+
+function generateCommands(outputDir: string, files: Record<string, string>): string[] {
+  return Object.entries(files).map(([name, script]) => `"${tsxBin}" "${path.join(projectRoot, script)}" "${path.join(outputDir, name)}"`);
+}
 const packageRequire = createRequire(import.meta.url);
 
 /**
@@ -153,15 +163,21 @@ export class HeraldFunction extends Construct implements iam.IGrantable {
         // KB smaller (npm run bench measures size and cold load).
         externalModules: ['@aws-sdk/*'],
         // axios's form-data (multipart bodies, never sent here) and its MIME database stay out: ~160 KB less in send;
-        // so does `debug` (logging of axios's redirect and proxy helpers, off unless DEBUG names them): ~10 KB.
+        // so does `debug` (logging of axios's redirect and proxy helpers, off unless DEBUG names them): ~10 KB;
+        // and the OpenAPI generator's zod extension, whose document the api reads from a file generated at build time: ~29 KB.
         esbuildArgs: {
           '--alias:form-data': fileURLToPath(new URL('./bundling/form-data.cjs', import.meta.url)),
           '--alias:debug': fileURLToPath(new URL('./bundling/debug.cjs', import.meta.url)),
+          '--alias:@asteasolutions/zod-to-openapi': fileURLToPath(new URL('./bundling/zod-to-openapi.cjs', import.meta.url)),
         },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) => [...copyCommands(inputDir, outputDir, props.nodeModuleFiles ?? {}), ...lazyPackageCommands(outputDir)],
+          afterBundling: (inputDir, outputDir) => [
+            ...copyCommands(inputDir, outputDir, props.nodeModuleFiles ?? {}),
+            ...lazyPackageCommands(outputDir),
+            ...generateCommands(outputDir, props.generatedFiles ?? {}),
+          ],
         },
       },
     });

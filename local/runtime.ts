@@ -69,6 +69,7 @@ import { startPoller, type Poller } from './poller.js';
 import { startStreamPoller } from './streams.js';
 import { LocalScheduler, schedulesTable } from './scheduler.js';
 import { LocalRecurringScheduler, recurringSchedulesTable } from './recurring-scheduler.js';
+import { generatedOpenApi } from './openapi.js';
 import { recoverDelivery } from './recover.js';
 import { createQueues, resolveLocalhostSubdomains, startSqsEmulator, withSuffix, type CreatedQueue } from './sqs.js';
 
@@ -267,6 +268,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           async () => unsubscribeSigner,
           () => publicBaseUrl,
         ),
+        openApiDocument: generatedOpenApi,
       }),
     );
     const consumers = {

@@ -15,7 +15,7 @@ import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
 import type { ApiRoute } from './respond.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { clientRoutes } from './routes/clients.js';
-import { docsRoutes } from './routes/docs.js';
+import { docsRoutes, type OpenApiSource } from './routes/docs.js';
 import { messageRoutes } from './routes/messages.js';
 import { noticeRoutes } from './routes/notices.js';
 import { statsRoutes } from './routes/stats.js';
@@ -38,6 +38,8 @@ export interface ApiDependencies extends Stores {
   unsubscribeSigner?: () => Promise<TokenSigner>;
   /** A client's unsubscribe link on a channel: what an e-mail notice renders `{{ unsubscribeUrl }}` with. */
   unsubscribeUrl?: (clientId: string, channel: Channel) => Promise<string>;
+  /** The OpenAPI document GET /openapi.json serves; without it that route is 404. */
+  openApiDocument?: OpenApiSource;
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -64,7 +66,7 @@ export function createApiHandler(deps: ApiDependencies) {
     ...messageRoutes(deps),
     ...noticeRoutes(deps),
     ...unsubscribeRoutes(deps),
-    ...docsRoutes(),
+    ...docsRoutes(deps.openApiDocument),
   ];
   // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then
   // crossOrigin names the allowed origin on it (after runs in reverse order too).

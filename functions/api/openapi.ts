@@ -1,4 +1,9 @@
-/** The OpenAPI 3 document, generated from the same zod schemas the routes validate with; built once, on first use. */
+/**
+ * The OpenAPI 3 document, generated from the same zod schemas the routes validate with; built once, on first use.
+ * Locally (`npm start`) the api generates it in process; the stack generates it at build time with this same
+ * module (bin/openapi.ts) into a file beside the Lambda bundle, so the generator and its library stay out of
+ * the bundle (functions/definitions/functions.ts, OPENAPI_FILE).
+ */
 import { OpenApiGeneratorV3, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import {
@@ -37,8 +42,9 @@ import {
 } from './response-schemas.js';
 import { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { servedAt } from './routes/docs.js';
 
-type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
+export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>;
 
 const problemCases = {
   400: 'Invalid request: the offending fields are named in `errors`.',
@@ -303,8 +309,10 @@ function buildDocument(): OpenApiDocument {
 
 let cached: OpenApiDocument | undefined;
 
+/** The document without `servers`: what the stack writes beside the bundle, and what the local api serves. */
+export const generatedOpenApiDocument = (): OpenApiDocument => (cached ??= buildDocument());
+
 /** The document, with `servers` pointing at where it is served (the API Gateway stage, locally `/`). */
 export function openApiDocument(basePath = ''): OpenApiDocument {
-  cached ??= buildDocument();
-  return { ...cached, servers: [{ url: basePath || '/' }] };
+  return servedAt(generatedOpenApiDocument(), basePath);
 }

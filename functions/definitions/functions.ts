@@ -39,6 +39,13 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
 };
 
 /**
+ * The api's OpenAPI document, generated at build time (bin/openapi.ts, run by lib/api.ts) and
+ * shipped as this file beside the api bundle, which reads it on the first GET /openapi.json: the
+ * generator and @asteasolutions/zod-to-openapi then stay out of the bundle.
+ */
+export const OPENAPI_FILE = 'openapi.json';
+
+/**
  * How the tally reads the messages table's stream, on AWS (the event source mapping) and
  * locally (local/streams.ts): large batches gathered for up to a second, so the counters
  * move with one transaction per campaign per second rather than per chunk write.

@@ -15,6 +15,9 @@ import { HttpProvider } from './sdk/provider.js';
 import { createEmailRules, preparedLinks, SesSender, SesSendQuota, sesClient } from './sdk/email.js';
 import { SQSClient, SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from './sdk/sqs.js';
 import type { ApiDependencies } from '../api/app.js';
+import type { OpenApiDocument } from '../api/openapi.js';
+import { jsonBesideBundle } from '../adapters/beside-bundle.js';
+import { OPENAPI_FILE } from '../definitions/functions.js';
 import type { IdempotencySettings } from '../api/idempotency.js';
 import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
 import type { FanoutDependencies } from '../delivery/fanout.js';
@@ -206,6 +209,8 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     sendQueue: chunkQueues(env, sendQueueOnFirstUse),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...(env.UNSUBSCRIBE_KEY_SECRET ? unsubscribeDependencies(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : {}),
+    // Generated at build time (bin/openapi.ts); the local runtime generates it in process instead.
+    openApiDocument: jsonBesideBundle<OpenApiDocument>(OPENAPI_FILE),
     ...overrides,
   };
 }

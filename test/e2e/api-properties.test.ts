@@ -22,6 +22,7 @@ import { chunksOfPage } from '../../functions/domain/messages.js';
 import { apiDependencies, dynamoDocumentClient, sqs as apiSqs, stores } from '../../functions/handlers/wiring.js';
 import type { RecurringScheduler, StartScheduler } from '../../functions/ports.js';
 import { startHttpServer, type HttpServer } from '../../local/http.js';
+import { generatedOpenApi } from '../../local/openapi.js';
 import { createTestQueues, createTestTables, documentClient, sqsClient } from '../support/aws.js';
 
 const SEED = 39;
@@ -186,7 +187,9 @@ beforeAll(async () => {
   // The api's clients are the process's (functions/handlers/wiring.ts): logged before the handler first uses them.
   logWrites(dynamoDocumentClient());
   logWrites(apiSqs());
-  const handler = createApiHandler(apiDependencies(env, { clock: { now: () => now }, scheduler, recurringScheduler, unsubscribeSigner: async () => signer }));
+  const handler = createApiHandler(
+    apiDependencies(env, { clock: { now: () => now }, scheduler, recurringScheduler, unsubscribeSigner: async () => signer, openApiDocument: generatedOpenApi }),
+  );
   server = await startHttpServer({ port: 0, handler });
 
   // A few of everything, for the generators to name: clients in two tags, a campaign to come, one sending (its

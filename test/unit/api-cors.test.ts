@@ -7,6 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { describe, expect, it } from 'vitest';
 import { apiEnvSchema, ConfigError, parseEnv } from '../../functions/adapters/config.js';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
+import { generatedOpenApi } from '../../local/openapi.js';
 
 const ORIGIN = 'https://d111111abcdef8.cloudfront.net';
 
@@ -16,6 +17,7 @@ function handlerWith(allowedOrigin: string | undefined) {
     get: (_target, key: string) => {
       if (key === 'allowedOrigin') return allowedOrigin;
       if (key === 'clock') return { now: () => new Date('2030-01-01T00:00:00Z') };
+      if (key === 'openApiDocument') return generatedOpenApi;
       return new Proxy(
         {},
         {

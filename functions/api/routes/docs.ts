@@ -7,8 +7,12 @@ import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
+import type { OpenApiDocument } from '../openapi.js';
 import { swaggerUiPage } from '../swagger-page.js';
 import { json, type ApiRoute } from '../respond.js';
+
+/** Where the OpenAPI document comes from: generated in process locally, read from beside the bundle on Lambda (functions/handlers/wiring.ts). */
+export type OpenApiSource = () => Promise<OpenApiDocument>;
 
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -65,15 +69,20 @@ function docsAsset(event: APIGatewayProxyEvent): APIGatewayProxyResult {
   return result;
 }
 
-export function docsRoutes(): ApiRoute[] {
+/** The document with `servers` pointing at where it is served (the API Gateway stage, locally `/`). */
+export function servedAt(document: OpenApiDocument, basePath: string): OpenApiDocument {
+  return { ...document, servers: [{ url: basePath || '/' }] };
+}
+
+/** Without a source, GET /openapi.json is 404. */
+export function docsRoutes(openApiDocument?: OpenApiSource): ApiRoute[] {
   return [
     {
       method: 'GET',
       path: '/openapi.json',
       handler: async (event) => {
-        // Imported on first use: the response schemas and the document cost a cold start nothing.
-        const { openApiDocument } = await import('../openapi.js');
-        return json(200, openApiDocument(basePathOf(event)), { 'Cache-Control': 'no-cache' });
+        if (!openApiDocument) throw new NotFoundError('no OpenAPI document here');
+        return json(200, servedAt(await openApiDocument(), basePathOf(event)), { 'Cache-Control': 'no-cache' });
       },
     },
     { method: 'GET', path: '/docs', handler: async (event) => swaggerUiPage(event.path) },
