@@ -18,6 +18,7 @@ export type * from './ports/frames.js';
 export type * from './ports/signing.js';
 export type * from './ports/connections.js';
 export type * from './ports/inbox.js';
+export type * from './ports/email-events.js';
 
 /** The three stores every handler reads from. */
 export interface Stores {

@@ -14,6 +14,7 @@ import { createApiHandler } from '../functions/api/app.js';
 import {
   apiEnvSchema,
   deadLetterEnvSchema,
+  emailEventsEnvSchema,
   fanoutEnvSchema,
   parseEnv,
   sendEnvSchema,
@@ -27,6 +28,7 @@ import { tableList, tables, type TableName } from '../functions/definitions/tabl
 import {
   apiDependencies,
   deadLetterDependencies,
+  emailEventsDependencies,
   tallyDependencies,
   dynamoDocumentClient,
   noticeStore,
@@ -47,6 +49,8 @@ import { createSendHandler } from '../functions/delivery/send.js';
 import { createStartTimerHandler } from '../functions/delivery/start-timer.js';
 import { DEFAULT_START_TIMING, type StartTiming } from '../functions/domain/start-timing.js';
 import { createTallyHandler } from '../functions/delivery/tally.js';
+import { createEmailEventsHandler } from '../functions/delivery/email-events.js';
+import { startEmailEvents, type LocalEmailEvents } from './email-events.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { perEnvironment } from './environments.js';
@@ -123,6 +127,8 @@ export interface LocalRuntime {
   inboxTokenKey: string;
   /** Frames to a client's connections, through the local `@connections` endpoint as on AWS. */
   frames: FramePublisher;
+  /** SES's events on their way to the emailEvents function, as EventBridge carries them (local/email-events.ts). */
+  emailEvents: LocalEmailEvents;
   stop(): Promise<void>;
 }
 
@@ -135,6 +141,16 @@ const logger: LocalLogger = {
   warn: (message, extra = {}) => heraldLogger.warn(message, extra),
   error: (message, extra = {}) => heraldLogger.error(message, extra),
 };
+
+/**
+ * The emailEvents function behind what stands in for EventBridge: the mailbox simulator's events
+ * (local/ses.ts, simulateMailbox) are handed to `publish`. Stopped after the queue pollers, whose
+ * sends publish them (stops run last-in first-out).
+ */
+function startLocalEmailEvents(tablesEnv: Record<string, string | undefined>, clock: Clock, instrument: NonNullable<LocalRuntimeOptions['instrument']>) {
+  const handler = createEmailEventsHandler(emailEventsDependencies(parseEnv(emailEventsEnvSchema, tablesEnv), { clock }));
+  return startEmailEvents({ handler: instrument('emailEvents', handler), logger });
+}
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
@@ -230,6 +246,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The key is passed in process, as the provider token is: Secrets Manager holds it on AWS.
     const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
     const api = createApiHandler(apiDependencies(apiEnv, { scheduler, recurringScheduler, clock, unsubscribeSigner: async () => unsubscribeSigner }));
+    const emailEvents = startLocalEmailEvents(tablesEnv, clock, instrument);
+    stops.push(() => emailEvents.stop());
     const consumers = {
       fanout: instrument(
         'fanout',
@@ -375,6 +393,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(provider ? { provider } : {}),
       tableNames,
       unsubscribeUrl,
+      emailEvents,
       stop: stopAll,
     };
   } catch (error) {

@@ -108,6 +108,24 @@ export const sendEnvSchema = z.object({
   SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
 });
 
+/**
+ * The e-mail channel's sender: SES v2 with the stack's configuration set, From the stack's
+ * `emailFrom`, and unsubscribe links signed under the key in UNSUBSCRIBE_KEY_SECRET that point at
+ * UNSUBSCRIBE_BASE_URL (the API's URL).
+ */
+export const sendEmailEnvSchema = z.object({
+  ...tablesEnv,
+  SEND_EMAIL_QUEUE_URL: url,
+  EMAIL_FROM: z.email(),
+  SES_CONFIGURATION_SET: name,
+  UNSUBSCRIBE_KEY_SECRET: name,
+  UNSUBSCRIBE_BASE_URL: url,
+  /** Calls to SES at once per invocation. */
+  EMAIL_CONCURRENCY: z._default(positiveInt, 10),
+  EMAIL_TIMEOUT_MS: z._default(positiveInt, 5000),
+  SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
+});
+
 export const deadLetterEnvSchema = z.object({ ...tablesEnv });
 
 export const tallyEnvSchema = z.object({ ...tablesEnv });
@@ -128,11 +146,16 @@ export const wsConnectionsEnvSchema = z.object({ CONNECTIONS_TABLE: name });
 /** `$default` answers on its own connection: the endpoint, and no table. */
 export const wsDefaultEnvSchema = z.object({ WS_CONNECTIONS_ENDPOINT: url });
 
+/** SES's events: the chunks, the campaigns' emailEvents, the suppression list and the clients' opt-outs. */
+export const emailEventsEnvSchema = z.object({ ...tablesEnv });
+
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
+export type SendEmailEnv = z.infer<typeof sendEmailEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
+export type EmailEventsEnv = z.infer<typeof emailEventsEnvSchema>;
 export type StartTimerEnv = z.infer<typeof startTimerEnvSchema>;
 export type WsAuthorizerEnv = z.infer<typeof wsAuthorizerEnvSchema>;
 export type WsConnectionsEnv = z.infer<typeof wsConnectionsEnvSchema>;

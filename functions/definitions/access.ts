@@ -57,6 +57,23 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     // A notice's client on the suppression list (read); the rate slots of a campaign with maxPerSecond (a counter).
     uniques: ['GetItem', 'UpdateItem'],
   },
+  // The e-mail channel's sender: what the SMS sender does (functions/delivery/send.ts is one copy for every channel).
+  sendEmail: {
+    campaigns: ['GetItem'],
+    messages: ['UpdateItem'],
+    uniques: ['GetItem', 'UpdateItem'],
+  },
+  // SES's events (functions/delivery/email-events.ts).
+  emailEvents: {
+    // A message's delivery: its chunk read, then moved forward under a condition on what was read.
+    messages: ['GetItem', 'UpdateItem'],
+    // The e-mail campaign's emailEvents, moved in the same transaction as the chunk (and made at zero on its first event).
+    campaigns: ['UpdateItem'],
+    // The suppression list and the latest-opt-out mark (written), the address's reservation (read: whose it is).
+    uniques: ['GetItem', 'PutItem'],
+    // A complaint: the client's optOuts gain `email` (read again when it had them already, to tell that from a client that is gone).
+    clients: ['GetItem', 'UpdateItem'],
+  },
   // The claim and the outcome, as the sender's: the counters follow from them through the tally.
   deadLetter: { messages: ['UpdateItem'] },
   // The authorizer checks a token against a key from Secrets Manager; $default answers on its connection.

@@ -18,6 +18,7 @@ export interface ChannelPath {
 
 export const channelPaths = {
   sms: { queue: 'send', sender: 'send' },
+  email: { queue: 'sendEmail', sender: 'sendEmail' },
 } as const satisfies { [C in Channel]?: ChannelPath };
 
 export type DefinedChannel = keyof typeof channelPaths;

@@ -15,7 +15,7 @@ export const NODE_OPTIONS = '--no-experimental-fetch';
 /** The functions' log level unless the stack's `logLevel` context says otherwise (lib/app.ts). */
 export const DEFAULT_LOG_LEVEL = 'INFO';
 
-export type FunctionName = 'api' | 'fanout' | 'send' | 'deadLetter' | 'tally' | 'startTimer' | WebSocketFunctionName;
+export type FunctionName = 'api' | 'fanout' | 'send' | 'sendEmail' | 'emailEvents' | 'deadLetter' | 'tally' | 'startTimer' | WebSocketFunctionName;
 
 /** The WebSocket API's functions (functions/api/websocket.ts): its `$connect` authorizer and its three routes. */
 export type WebSocketFunctionName = 'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault';
@@ -24,6 +24,9 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
   api: { entry: 'functions/handlers/api.ts', memoryMb: 512, timeoutSeconds: 10 },
   fanout: { entry: 'functions/handlers/fanout.ts', memoryMb: 512, timeoutSeconds: 30 },
   send: { entry: 'functions/handlers/send.ts', memoryMb: 256, timeoutSeconds: 30 },
+  sendEmail: { entry: 'functions/handlers/send-email.ts', memoryMb: 256, timeoutSeconds: 30 },
+  // One SES event at a time, as EventBridge hands them over: a few reads and writes.
+  emailEvents: { entry: 'functions/handlers/email-events.ts', memoryMb: 256, timeoutSeconds: 30 },
   deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
   tally: { entry: 'functions/handlers/tally.ts', memoryMb: 256, timeoutSeconds: 30 },
   // Waits at most the last few seconds before a start (functions/domain/start-timing.ts).
@@ -47,4 +50,5 @@ export const tallyStream = { batchSize: 1000, batchingWindowSeconds: 1 } as cons
  * chunks may run, so a worker that is still running never loses its chunk, and a chunk
  * whose worker died is free again soon after.
  */
-export const CHUNK_LEASE_MS = 2 * Math.max(functionSettings.send.timeoutSeconds, functionSettings.deadLetter.timeoutSeconds) * 1000;
+export const CHUNK_LEASE_MS =
+  2 * Math.max(functionSettings.send.timeoutSeconds, functionSettings.sendEmail.timeoutSeconds, functionSettings.deadLetter.timeoutSeconds) * 1000;

@@ -60,6 +60,17 @@ export const queues = {
     maxConcurrency: 10,
     deadLetter: { name: 'herald-send-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
   },
+  /** E-mail chunks: the e-mail channel's own queue, drained into its own DLQ, as SMS chunks are (functions/definitions/channels.ts). */
+  sendEmail: {
+    name: 'herald-send-email',
+    urlEnvVar: 'SEND_EMAIL_QUEUE_URL',
+    fifo: false,
+    visibilityTimeoutSeconds: 180,
+    consumer: 'sendEmail',
+    batchSize: 10,
+    maxConcurrency: 5,
+    deadLetter: { name: 'herald-send-email-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
+  },
   /**
    * Campaign starts on their way to `startAt`: the schedule fires early onto this standard
    * queue, whose messages can each carry a delay (functions/delivery/start-timer.ts).

@@ -1,5 +1,6 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
+import type { EmailDelivery } from './channels/email-events.js';
 import { addressOf as addressOfClient, isOptedOutOf, type Client } from './clients.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
@@ -42,6 +43,8 @@ export interface MessageRecord {
   timezone?: string;
   /** A notice's text, rendered when it was posted (notices.ts); a campaign's messages render the campaign's text at send time. */
   text?: string;
+  /** An e-mail's fate as SES reported it (functions/domain/channels/email-events.ts); absent until SES says. */
+  delivery?: EmailDelivery;
 }
 
 export interface Chunk {

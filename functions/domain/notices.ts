@@ -9,7 +9,7 @@ import type { Campaign } from './campaigns.js';
 import { availableChannel, DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import { addressOf, isOptedOutOf, type Client } from './clients.js';
 import { ConflictError } from './errors.js';
-import { emptyCounts, type Chunk, type MessageStatus } from './messages.js';
+import { emptyCounts, type Chunk, type MessageRecord, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
 import { SMS_TEXT_LIMIT } from './render-limits.js';
 import { checkTemplate, renderRefusal, renderTemplate, snapshotOf, TemplateRenderError, type TemplateVariables } from './templates.js';
@@ -40,6 +40,8 @@ export interface Notice {
   lastError?: string;
   createdAt: string;
   sentAt?: string;
+  /** An e-mail notice: what SES reported of it. */
+  delivery?: MessageRecord['delivery'];
 }
 
 /** The field that named the client: what a 404 or 409 points at. */
@@ -117,6 +119,7 @@ export function noticeOf(chunk: Chunk): Notice | undefined {
     ...(message.lastError !== undefined ? { lastError: message.lastError } : {}),
     createdAt: chunk.createdAt,
     ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+    ...(message.delivery !== undefined ? { delivery: message.delivery } : {}),
   };
 }
 

@@ -7,10 +7,15 @@
  * grant no path needs is wider than the code).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
+import { deadLetterEnvSchema, emailEventsEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
 import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
+import { emailKey } from '../../functions/adapters/dynamo/email-feedback.js';
+import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
+import { emailTagsOf } from '../../functions/domain/channels/email.js';
+import { simulatedEvent } from '../../functions/domain/channels/email-events.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
@@ -23,6 +28,7 @@ import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import {
   deadLetterDependencies,
   dynamoDocumentClient,
+  emailEventsDependencies,
   fanoutDependencies,
   sendDependencies,
   stores,
@@ -175,6 +181,31 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect(againstGrant('wsDisconnect', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect(tableAccess.wsDefault).toEqual({});
     expect(tableAccess.wsAuthorizer).toEqual({});
+  });
+
+  it("email events: a delivery and a complaint (twice), the message's chunk and its campaign's emailEvents, the suppression list, the client's opt-out", async () => {
+    const handler = createEmailEventsHandler(emailEventsDependencies(parseEnv(emailEventsEnvSchema, tables.env)));
+    const { chunks } = await fannedOut(1);
+    const id = chunks[0]!.messages[0]!.id;
+    const address = `complaint+${uniqueSuffix()}@simulator.amazonses.com`;
+    const clientId = `access-${uniqueSuffix()}`;
+    await documentClient().send(
+      new PutCommand({ TableName: tables.names.clients, Item: { id: clientId, phone: phone(), email: address, timezone: 'UTC', optedOut: false } }),
+    );
+    await documentClient().send(new PutCommand({ TableName: tables.names.uniques, Item: { key: emailKey(address), clientId } }));
+    const event = (to: string) =>
+      simulatedEvent(
+        { eventId: uniqueSuffix(), sesMessageId: 'm', from: 'herald@example.com', to, tags: emailTagsOf(id), configurationSetName: 'herald' },
+        new Date(),
+      );
+    recorder.reset();
+
+    await handler(event('success@simulator.amazonses.com'));
+    await handler(event(address));
+    // Again, as EventBridge may bring it: the client has opted out already.
+    await handler(event(address));
+    expect(againstGrant('emailEvents', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await store.messages.get(id))?.delivery).toBe('complained');
   });
 
   it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {

@@ -1,0 +1,35 @@
+/** What SES's events change: a message's delivery with its campaign's emailEvents, the suppression list, a client's opt-outs. */
+import type { EmailDelivery } from '../domain/channels/email-events.js';
+
+/** The message an SES event is about, as the e-mail's tags name it (functions/domain/channels/email.ts, messageOfTags). */
+export interface TaggedMessage {
+  messageId: number;
+  campaignId?: string;
+  noticeId?: number;
+}
+
+export interface DeliveryMarks {
+  /**
+   * Moves the message's `delivery` forward to `delivery` (deliveryAfter) and, for a campaign's
+   * message, its campaign's emailEvents with it, in one write: a message counts once, however
+   * often and in whatever order its events come. What it moved from and to, or undefined when
+   * nothing moved (the message is already there or further, or Herald has no such message).
+   */
+  mark(message: TaggedMessage, delivery: EmailDelivery): Promise<{ before?: EmailDelivery; after: EmailDelivery } | undefined>;
+}
+
+/**
+ * The suppression list's write a bounce or a complaint makes, whether or not a client holds the
+ * address: the same method as the suppression list's (functions/ports/clients.ts).
+ */
+export interface AddressSuppression {
+  suppress(address: string, channel: 'email'): Promise<void>;
+}
+
+/** How a complaint opts its client out of e-mail: the directory's methods of the same names (functions/ports/clients.ts). */
+export interface EmailOptOuts {
+  /** The client holding this (lower-cased) address. */
+  findByEmail(email: string): Promise<{ id: string } | undefined>;
+  /** The client's optOuts gain the channel; again changes nothing. Throws NotFoundError for a client that is gone. */
+  optOut(id: string, channel: 'email'): Promise<unknown>;
+}
