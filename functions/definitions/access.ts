@@ -65,10 +65,8 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
   },
   // SES's events (functions/delivery/email-events.ts).
   emailEvents: {
-    // A message's delivery: its chunk read, then moved forward under a condition on what was read.
-    messages: ['GetItem', 'UpdateItem'],
-    // The e-mail campaign's emailEvents, moved in the same transaction as the chunk (and made at zero on its first event).
-    campaigns: ['UpdateItem'],
+    // A message's delivery: one conditional write of its chunk (the campaign's emailEvents follow through the tally).
+    messages: ['UpdateItem'],
     // The suppression list and the latest-opt-out mark (written), the address's reservation (read: whose it is).
     uniques: ['GetItem', 'PutItem'],
     // A complaint: the client's optOuts gain `email` (read again when it had them already, to tell that from a client that is gone).

@@ -1,6 +1,6 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
-import type { EmailDelivery } from './channels/email-events.js';
+import type { EmailDelivery, EmailEvents } from './channels/email-events.js';
 import { addressOf as addressOfClient, isOptedOutOf, type Client } from './clients.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
@@ -209,6 +209,8 @@ export interface ChunkChange {
   sequence: string;
   before: MessageStatus[];
   after: MessageStatus[];
+  /** How the write moved its campaign's emailEvents: an SES event marking a message's delivery (absent when it marked none). */
+  emailEvents?: EmailEvents;
 }
 
 /** True when stream position `a` comes after `b` (no `b`: nothing applied yet). */
@@ -218,6 +220,8 @@ export function isLaterSequence(a: string, b: string | undefined): boolean {
 
 export interface Tally {
   delta: Counts;
+  /** What the changes add to the campaign's emailEvents, when any of them marked a delivery. */
+  emailEvents?: EmailEvents;
   /** The last stream position the delta covers. */
   through: string;
 }
@@ -229,16 +233,22 @@ export interface Tally {
  */
 export function tallyOf(changes: readonly ChunkChange[], applied: string | undefined): Tally | undefined {
   const delta = emptyCounts();
+  let emailEvents: EmailEvents | undefined;
   let through: string | undefined;
   for (const change of changes) {
     if (!isLaterSequence(change.sequence, applied)) continue;
     for (const status of change.before) delta[status] -= 1;
     for (const status of change.after) delta[status] += 1;
+    if (change.emailEvents) {
+      emailEvents ??= { delivered: 0, bounced: 0, complained: 0 };
+      for (const key of Object.keys(emailEvents) as (keyof EmailEvents)[]) emailEvents[key] += change.emailEvents[key];
+    }
     if (through === undefined || isLaterSequence(change.sequence, through)) through = change.sequence;
   }
-  // Claims and rewrites that move no status need no write: the mark may stay behind them.
-  if (through === undefined || MESSAGE_STATUSES.every((status) => delta[status] === 0)) return undefined;
-  return { delta, through };
+  const movesEmailEvents = emailEvents !== undefined && Object.values(emailEvents).some((value) => value !== 0);
+  // Claims and rewrites that move no status and no delivery need no write: the mark may stay behind them.
+  if (through === undefined || (MESSAGE_STATUSES.every((status) => delta[status] === 0) && !movesEmailEvents)) return undefined;
+  return { delta, through, ...(movesEmailEvents ? { emailEvents } : {}) };
 }
 
 /** Messages in a final status. */

@@ -335,7 +335,7 @@ export function emailEventsDependencies(env: EmailEventsEnv, overrides: Partial<
   const db = dynamoDocumentClient();
   const feedback = new DynamoEmailFeedback(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, () => clock.now());
   return {
-    marks: new DynamoDeliveryMarks(db, { messages: env.MESSAGES_TABLE, campaigns: env.CAMPAIGNS_TABLE }),
+    marks: new DynamoDeliveryMarks(db, env.MESSAGES_TABLE),
     suppression: feedback,
     clients: feedback,
     ...rest,

@@ -10,8 +10,8 @@ export interface TaggedMessage {
 
 export interface DeliveryMarks {
   /**
-   * Moves the message's `delivery` forward to `delivery` (deliveryAfter) and, for a campaign's
-   * message, its campaign's emailEvents with it, in one write: a message counts once, however
+   * Moves the message's `delivery` forward to `delivery` (deliveryAfter) in one write, after
+   * which its campaign's emailEvents follow (through the tally): a message counts once, however
    * often and in whatever order its events come. What it moved from and to, or undefined when
    * nothing moved (the message is already there or further, or Herald has no such message).
    */

@@ -1,6 +1,6 @@
 /** The SES event handler against DynamoDB Local: what each event does to messages, campaigns, the suppression list and clients. */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeliveryMarks } from '../../functions/adapters/dynamo/delivery-marks.js';
 import { emailKey, suppressedEmailKey } from '../../functions/adapters/dynamo/email-feedback.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
@@ -12,17 +12,21 @@ import { noticeChunk } from '../../functions/domain/notices.js';
 import { emailEventsDependencies, stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { emailCampaign } from '../support/email.js';
-import { createTestTables, documentClient, storeOutcome, uniqueSuffix, type TestTables } from '../support/aws.js';
+import { createTestTables, documentClient, startTestTally, type TestTally, storeOutcome, uniqueSuffix, type TestTables } from '../support/aws.js';
 
 let tables: TestTables;
 let store: Stores;
+/** The campaigns' emailEvents follow the chunks' deliveries through the tally, as on AWS. */
+let tally: TestTally;
 let handler: ReturnType<typeof createEmailEventsHandler>;
 
 beforeAll(async () => {
   tables = await createTestTables();
   store = stores(tables.env as never, systemClock, documentClient());
+  tally = startTestTally(tables.names.messages, store.campaigns);
   handler = createEmailEventsHandler(emailEventsDependencies(parseEnv(emailEventsEnvSchema, tables.env)));
 });
+afterAll(() => tally.stop());
 
 const SUCCESS = 'success@simulator.amazonses.com';
 
@@ -34,7 +38,11 @@ function eventFor(id: number, to: string, eventId = uniqueSuffix()): SesEmailEve
   );
 }
 
-const emailEventsOf = async (campaignId: string) => (await store.campaigns.get(campaignId))?.emailEvents;
+/** The campaign's emailEvents once the tally has read every chunk write so far. */
+const emailEventsOf = async (campaignId: string) => {
+  await tally.settled();
+  return (await store.campaigns.get(campaignId))?.emailEvents;
+};
 const deliveryOf = async (id: number) => (await store.messages.get(id))?.delivery;
 /** Whether the address is on the suppression list. */
 const isSuppressed = async (address: string) =>
@@ -156,7 +164,7 @@ describe('SES events', () => {
 
   it('a message id past the end of its chunk is no message', async () => {
     const { campaign, ids } = await emailCampaign(store, 1);
-    const marks = new DynamoDeliveryMarks(documentClient(), { messages: tables.names.messages, campaigns: tables.names.campaigns });
+    const marks = new DynamoDeliveryMarks(documentClient(), tables.names.messages);
     expect(await marks.mark({ messageId: ids[0]! + 1, campaignId: campaign.id }, 'delivered')).toBeUndefined();
     expect(await marks.mark({ messageId: ids[0]!, campaignId: campaign.id }, 'delivered')).toEqual({ after: 'delivered' });
   });

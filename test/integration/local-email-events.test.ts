@@ -1,5 +1,5 @@
 /** SES's events locally: the mailbox simulator's event after each e-mail sent, carried to the SES event handler as EventBridge would. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailEventsEnvSchema, parseEnv } from '../../functions/adapters/config.js';
 import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
 import { suppressedEmailKey } from '../../functions/adapters/dynamo/email-feedback.js';
@@ -12,15 +12,19 @@ import { startEmailEvents } from '../../local/email-events.js';
 import type { LocalLogger } from '../../local/ports.js';
 import { simulateMailbox } from '../../local/ses.js';
 import { emailCampaign } from '../support/email.js';
-import { createTestTables, documentClient, uniqueSuffix, type TestTables } from '../support/aws.js';
+import { createTestTables, documentClient, startTestTally, type TestTally, uniqueSuffix, type TestTables } from '../support/aws.js';
 
 let tables: TestTables;
 let store: Stores;
+/** The campaigns' emailEvents follow the chunks' deliveries through the tally, as on AWS. */
+let tally: TestTally;
 
 beforeAll(async () => {
   tables = await createTestTables();
   store = stores(tables.env as never, systemClock, documentClient());
+  tally = startTestTally(tables.names.messages, store.campaigns);
 });
+afterAll(() => tally.stop());
 
 /** What a logger was told, by level. */
 function recordingLogger() {
@@ -51,6 +55,7 @@ describe('local SES events', () => {
 
     const messages = (await store.messages.list(campaign.id, { limit: 10 })).items;
     expect(messages.map((message) => message.delivery)).toEqual(['delivered', 'bounced', 'complained']);
+    await tally.settled();
     expect((await store.campaigns.get(campaign.id))?.emailEvents).toEqual({ delivered: 1, bounced: 1, complained: 1 });
     const isSuppressed = async (address: string) =>
       (await documentClient().send(new GetCommand({ TableName: tables.names.uniques, Key: { key: suppressedEmailKey(address) }, ConsistentRead: true })))

@@ -1,103 +1,49 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { deliveryAfter, emailEventsDelta, emptyEmailEvents, EMAIL_DELIVERIES, type EmailDelivery } from '../../domain/channels/email-events.js';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { EMAIL_DELIVERIES, type EmailDelivery } from '../../domain/channels/email-events.js';
 import { addressOf } from '../../domain/messages.js';
 import { noticeKey } from '../../domain/notice-ids.js';
 import { NOTICE_CHUNK } from '../../domain/notices.js';
 import type { DeliveryMarks, TaggedMessage } from '../../ports.js';
 import { deliveryAttribute, type StoredChunk } from './chunk-codec.js';
-import { failedConditions, isConditionFailure } from './errors.js';
-
-export interface DeliveryMarkTables {
-  messages: string;
-  campaigns: string;
-}
+import { isConditionFailure } from './errors.js';
 
 /**
- * Reads, then writes under a condition on what it read: another event of the same message may
- * land between the two (EventBridge delivers at least once, in any order), and then the read is
- * made again. A handful of tries settles any real race: only SES's few events per message meet.
- */
-const MAX_ATTEMPTS = 5;
-
-/**
- * A message's delivery lives on its chunk (`d<position>`, chunk-codec.ts) and a campaign's
- * emailEvents on its item, moved together in one transaction: a duplicate event finds the
- * chunk already moved and writes nothing, so no message is counted twice.
+ * A message's delivery lives on its chunk (`d<position>`, chunk-codec.ts), moved forward only, in
+ * one conditional write: a duplicate or late event finds it already there or further and writes
+ * nothing. Its campaign's emailEvents follow from that write through the messages table's stream,
+ * as the counts do (functions/delivery/tally.ts), so no message is counted twice and an event
+ * costs one write, no read.
  */
 export class DynamoDeliveryMarks implements DeliveryMarks {
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tables: DeliveryMarkTables,
+    private readonly messagesTable: string,
   ) {}
 
   async mark(message: TaggedMessage, delivery: EmailDelivery): Promise<{ before?: EmailDelivery; after: EmailDelivery } | undefined> {
     const place = placeOf(message);
     if (!place) return undefined;
-    const attribute = deliveryAttribute(place.position);
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.messages, Key: place.key, ConsistentRead: true }));
-      const chunk = Item as StoredChunk | undefined;
-      if (!chunk || place.position >= chunk.m.length) return undefined;
-      const before = chunk[attribute];
-      const after = deliveryAfter(before, delivery);
-      if (!after) return undefined;
-      const chunkUpdate = {
-        TableName: this.tables.messages,
-        Key: place.key,
-        UpdateExpression: 'SET #d = :after',
-        ConditionExpression: before ? '#d = :before' : 'attribute_exists(chunk) AND attribute_not_exists(#d)',
-        ExpressionAttributeNames: { '#d': attribute },
-        ExpressionAttributeValues: { ':after': after, ...(before ? { ':before': before } : {}) },
-      };
-      try {
-        if (message.campaignId === undefined) await this.db.send(new UpdateCommand(chunkUpdate));
-        else
-          await this.db.send(
-            new TransactWriteCommand({ TransactItems: [{ Update: chunkUpdate }, { Update: this.counting(message.campaignId, before, after) }] }),
-          );
-        return { ...(before ? { before } : {}), after };
-      } catch (error) {
-        if (isConditionFailure(error) || failedConditions(error)?.includes(0)) continue;
-        if (failedConditions(error)?.includes(1) && message.campaignId !== undefined) {
-          await this.startCounting(message.campaignId);
-          continue;
-        }
-        throw error;
-      }
-    }
-    throw new Error(`message ${message.messageId}: its delivery kept changing under ${MAX_ATTEMPTS} attempts to mark it ${delivery}`);
-  }
-
-  /** The campaign's emailEvents moved by one message's change: each message counts once, under its latest delivery. */
-  private counting(campaignId: string, before: EmailDelivery | undefined, after: EmailDelivery) {
-    const delta = emailEventsDelta(before, after);
-    const moved = EMAIL_DELIVERIES.filter((name) => delta[name] !== 0);
-    return {
-      TableName: this.tables.campaigns,
-      Key: { id: campaignId },
-      UpdateExpression: `SET ${moved.map((name) => `emailEvents.#${name} = emailEvents.#${name} + :${name}`).join(', ')}`,
-      // The map is made on the campaign's first event (startCounting): a nested counter cannot be added to a map that is not there.
-      ConditionExpression: 'attribute_exists(emailEvents)',
-      ExpressionAttributeNames: Object.fromEntries(moved.map((name) => [`#${name}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(moved.map((name) => [`:${name}`, delta[name]])),
-    };
-  }
-
-  /** A campaign's emailEvents at zero, unless another event made them first. */
-  private async startCounting(campaignId: string): Promise<void> {
+    // The states this one may follow (email-events.ts, deliveryAfter): none yet, or an earlier one.
+    const earlier = EMAIL_DELIVERIES.slice(0, EMAIL_DELIVERIES.indexOf(delivery));
     try {
-      await this.db.send(
+      const { Attributes } = await this.db.send(
         new UpdateCommand({
-          TableName: this.tables.campaigns,
-          Key: { id: campaignId },
-          UpdateExpression: 'SET emailEvents = :zero',
-          ConditionExpression: 'attribute_exists(id) AND attribute_not_exists(emailEvents)',
-          ExpressionAttributeValues: { ':zero': emptyEmailEvents() },
+          TableName: this.messagesTable,
+          Key: place.key,
+          UpdateExpression: 'SET #d = :after',
+          // A message at that position (the chunk exists and holds it), and not already this far.
+          ConditionExpression: `size(m) > :position AND (attribute_not_exists(#d)${earlier.length ? ` OR #d IN (${earlier.map((_, i) => `:e${i}`).join(', ')})` : ''})`,
+          ExpressionAttributeNames: { '#d': deliveryAttribute(place.position) },
+          ExpressionAttributeValues: { ':after': delivery, ':position': place.position, ...Object.fromEntries(earlier.map((state, i) => [`:e${i}`, state])) },
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
+      const before = (Attributes as Partial<StoredChunk> | undefined)?.[deliveryAttribute(place.position)];
+      return { ...(before ? { before } : {}), after: delivery };
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (isConditionFailure(error)) return undefined;
+      throw error;
     }
   }
 }
