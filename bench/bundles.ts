@@ -71,7 +71,7 @@ const dummyValues: Record<string, string> = {
   SEND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-send',
   SEND_EMAIL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-send-email',
   UNSUBSCRIBE_KEY_SECRET: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:herald/unsubscribe-key',
-  UNSUBSCRIBE_BASE_URL: 'https://abcdef1234.execute-api.us-east-1.amazonaws.com/v1',
+  PUBLIC_BASE_URL: 'https://abcdef1234.execute-api.us-east-1.amazonaws.com/v1',
   START_TIMER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/herald-start-timer',
   SCHEDULE_GROUP: 'herald',
   SCHEDULE_TARGET_ARN: 'arn:aws:sqs:us-east-1:123456789012:herald-start-timer',

@@ -86,7 +86,7 @@ export class HeraldEmail extends Construct {
         EMAIL_FROM: from,
         SES_CONFIGURATION_SET: configurationSetName,
         UNSUBSCRIBE_KEY_SECRET: props.unsubscribeKey.secretName,
-        UNSUBSCRIBE_BASE_URL: props.unsubscribeBaseUrl,
+        PUBLIC_BASE_URL: props.unsubscribeBaseUrl,
       },
     });
     data.grantTables(sendEmail);

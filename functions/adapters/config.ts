@@ -111,15 +111,14 @@ export const sendEnvSchema = z.object({
 /**
  * The e-mail channel's sender: SES v2 with the stack's configuration set, From the stack's
  * `emailFrom`, and unsubscribe links signed under the key in UNSUBSCRIBE_KEY_SECRET that point at
- * UNSUBSCRIBE_BASE_URL (the API's URL).
+ * PUBLIC_BASE_URL (the API's URL).
  */
 export const sendEmailEnvSchema = z.object({
   ...tablesEnv,
   SEND_EMAIL_QUEUE_URL: url,
   EMAIL_FROM: z.email(),
   SES_CONFIGURATION_SET: name,
-  UNSUBSCRIBE_KEY_SECRET: name,
-  UNSUBSCRIBE_BASE_URL: url,
+  ...unsubscribeLinkEnv,
   /** Calls to SES at once per invocation. */
   EMAIL_CONCURRENCY: z._default(positiveInt, 10),
   EMAIL_TIMEOUT_MS: z._default(positiveInt, 5000),

@@ -67,10 +67,11 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
   emailEvents: {
     // A message's delivery: one conditional write of its chunk (the campaign's emailEvents follow through the tally).
     messages: ['UpdateItem'],
-    // The suppression list and the latest-opt-out mark (written), the address's reservation (read: whose it is).
-    uniques: ['GetItem', 'PutItem'],
-    // A complaint: the client's optOuts gain `email` (read again when it had them already, to tell that from a client that is gone).
-    clients: ['GetItem', 'UpdateItem'],
+    // A bounce's or complaint's address on the suppression list and the latest-opt-out mark (written); a complaint's
+    // client found by its address's reservation, and opted out of e-mail as the directory writes it: the client
+    // (read, put) with its addresses' suppression entries read and checked in the same transaction.
+    uniques: ['GetItem', 'BatchGetItem', 'PutItem', 'ConditionCheckItem'],
+    clients: ['GetItem', 'PutItem'],
   },
   // The claim and the outcome, as the sender's: the counters follow from them through the tally.
   deadLetter: { messages: ['UpdateItem'] },

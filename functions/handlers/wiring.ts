@@ -36,7 +36,7 @@ import type {
   WsDefaultEnv,
 } from '../adapters/config.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
-import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
+import { DynamoClientDirectory, DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { DynamoConnectionStore } from '../adapters/dynamo/connection-store.js';
 import { ConnectionsFramePublisher } from '../adapters/frame-publisher.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
@@ -45,7 +45,6 @@ import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { hmacSigner } from '../adapters/hmac-signer.js';
 import { DynamoDeliveryMarks } from '../adapters/dynamo/delivery-marks.js';
-import { DynamoEmailFeedback } from '../adapters/dynamo/email-feedback.js';
 import { HttpProvider } from '../adapters/provider.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
@@ -329,15 +328,14 @@ export function wsDefaultDependencies(env: WsDefaultEnv, overrides: Partial<WsDe
   return { connections: managementApiPoster(env.WS_CONNECTIONS_ENDPOINT), ...overrides };
 }
 
-/** SES's events: the chunks' deliveries and the campaigns' emailEvents, the suppression list and the clients' opt-outs. */
+/** SES's events: the chunks' deliveries (the campaigns' emailEvents follow through the tally), the suppression list and the clients' opt-outs. */
 export function emailEventsDependencies(env: EmailEventsEnv, overrides: Partial<EmailEventsDependencies> & { clock?: Clock } = {}): EmailEventsDependencies {
   const { clock = systemClock, ...rest } = overrides;
   const db = dynamoDocumentClient();
-  const feedback = new DynamoEmailFeedback(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, () => clock.now());
   return {
     marks: new DynamoDeliveryMarks(db, env.MESSAGES_TABLE),
-    suppression: feedback,
-    clients: feedback,
+    suppression: new DynamoSuppressionList(db, env.UNIQUES_TABLE, clock),
+    clients: new DynamoClientDirectory(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
     ...rest,
   };
 }

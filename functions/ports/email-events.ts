@@ -1,5 +1,6 @@
 /** What SES's events change: a message's delivery with its campaign's emailEvents, the suppression list, a client's opt-outs. */
 import type { EmailDelivery } from '../domain/channels/email-events.js';
+import type { ClientDirectory, SuppressionStore } from './clients.js';
 
 /** The message an SES event is about, as the e-mail's tags name it (functions/domain/channels/email.ts, messageOfTags). */
 export interface TaggedMessage {
@@ -18,18 +19,8 @@ export interface DeliveryMarks {
   mark(message: TaggedMessage, delivery: EmailDelivery): Promise<{ before?: EmailDelivery; after: EmailDelivery } | undefined>;
 }
 
-/**
- * The suppression list's write a bounce or a complaint makes, whether or not a client holds the
- * address: the same method as the suppression list's (functions/ports/clients.ts).
- */
-export interface AddressSuppression {
-  suppress(address: string, channel: 'email'): Promise<void>;
-}
+/** The suppression list's write a bounce or a complaint makes, whether or not a client holds the address. */
+export type AddressSuppression = Pick<SuppressionStore, 'suppress'>;
 
-/** How a complaint opts its client out of e-mail: the directory's methods of the same names (functions/ports/clients.ts). */
-export interface EmailOptOuts {
-  /** The client holding this (lower-cased) address. */
-  findByEmail(email: string): Promise<{ id: string } | undefined>;
-  /** The client's optOuts gain the channel; again changes nothing. Throws NotFoundError for a client that is gone. */
-  optOut(id: string, channel: 'email'): Promise<unknown>;
-}
+/** How a complaint opts its client out of e-mail: through the directory, as an unsubscribe link does. */
+export type EmailOptOuts = Pick<ClientDirectory, 'findByEmail' | 'optOut'>;

@@ -1,8 +1,7 @@
 /** The SES event handler against DynamoDB Local: what each event does to messages, campaigns, the suppression list and clients. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDeliveryMarks } from '../../functions/adapters/dynamo/delivery-marks.js';
-import { emailKey, suppressedEmailKey } from '../../functions/adapters/dynamo/email-feedback.js';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { emailEventsEnvSchema, parseEnv } from '../../functions/adapters/config.js';
 import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
@@ -45,21 +44,11 @@ const emailEventsOf = async (campaignId: string) => {
 };
 const deliveryOf = async (id: number) => (await store.messages.get(id))?.delivery;
 /** Whether the address is on the suppression list. */
-const isSuppressed = async (address: string) =>
-  (await documentClient().send(new GetCommand({ TableName: tables.names.uniques, Key: { key: suppressedEmailKey(address) }, ConsistentRead: true }))).Item !==
-  undefined;
+const isSuppressed = (address: string) => new DynamoSuppressionList(documentClient(), tables.names.uniques).isSuppressed(address, 'email');
 
-/** A client holding `address`, stored as the directory stores one with an e-mail: the item and the address's reservation. */
-async function clientWithEmail(address: string) {
-  const id = `client-${uniqueSuffix()}`;
-  const db = documentClient();
-  await db.send(new PutCommand({ TableName: tables.names.clients, Item: { id, email: address, timezone: 'UTC', optedOut: false } }));
-  await db.send(new PutCommand({ TableName: tables.names.uniques, Item: { key: emailKey(address), clientId: id } }));
-  return id;
-}
-const optOutsOf = async (clientId: string) =>
-  (await documentClient().send(new GetCommand({ TableName: tables.names.clients, Key: { id: clientId }, ConsistentRead: true }))).Item?.optOuts as
-    string[] | undefined;
+/** A client holding `address`. */
+const clientWithEmail = async (address: string) => (await store.clients.create({ email: address, timezone: 'UTC' })).id;
+const optOutsOf = async (clientId: string) => (await store.clients.get(clientId))?.optOuts;
 
 describe('SES events', () => {
   it('a Delivery marks the message delivered and counts it once, however often EventBridge brings it', async () => {

@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailEventsEnvSchema, parseEnv } from '../../functions/adapters/config.js';
 import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
-import { suppressedEmailKey } from '../../functions/adapters/dynamo/email-feedback.js';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import type { EmailMessage } from '../../functions/domain/channels/email.js';
 import type { SesEmailEvent } from '../../functions/domain/channels/email-events.js';
 import { emailEventsDependencies, stores, systemClock } from '../../functions/handlers/wiring.js';
@@ -57,9 +56,7 @@ describe('local SES events', () => {
     expect(messages.map((message) => message.delivery)).toEqual(['delivered', 'bounced', 'complained']);
     await tally.settled();
     expect((await store.campaigns.get(campaign.id))?.emailEvents).toEqual({ delivered: 1, bounced: 1, complained: 1 });
-    const isSuppressed = async (address: string) =>
-      (await documentClient().send(new GetCommand({ TableName: tables.names.uniques, Key: { key: suppressedEmailKey(address) }, ConsistentRead: true })))
-        .Item !== undefined;
+    const isSuppressed = (address: string) => new DynamoSuppressionList(documentClient(), tables.names.uniques).isSuppressed(address, 'email');
     expect([await isSuppressed(bounce), await isSuppressed(complaint), await isSuppressed('jane@example.com')]).toEqual([true, true, false]);
     await events.stop();
   });

@@ -7,12 +7,18 @@
  * grant no path needs is wider than the code).
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterEnvSchema, emailEventsEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
+import {
+  deadLetterEnvSchema,
+  emailEventsEnvSchema,
+  fanoutEnvSchema,
+  parseEnv,
+  sendEnvSchema,
+  tallyEnvSchema,
+  wsConnectionsEnvSchema,
+} from '../../functions/adapters/config.js';
 import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
-import { emailKey } from '../../functions/adapters/dynamo/email-feedback.js';
 import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
 import { emailTagsOf } from '../../functions/domain/channels/email.js';
 import { simulatedEvent } from '../../functions/domain/channels/email-events.js';
@@ -169,7 +175,10 @@ describe('every DynamoDB request of a function is one its role grants, and its r
   it('$connect and $disconnect: a connection put and deleted, nothing else; $default and the authorizer touch no table', async () => {
     const dependencies = wsConnectionsDependencies(parseEnv(wsConnectionsEnvSchema, tables.env));
     const event = (routeKey: string) =>
-      ({ isBase64Encoded: false, requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } } }) as WebSocketEvent;
+      ({
+        isBase64Encoded: false,
+        requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } },
+      }) as WebSocketEvent;
     const connected = event('$connect');
     recorder.reset();
     expect(await createWsConnectHandler(dependencies)(connected)).toEqual({ statusCode: 200 });
@@ -188,11 +197,7 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     const { chunks } = await fannedOut(1);
     const id = chunks[0]!.messages[0]!.id;
     const address = `complaint+${uniqueSuffix()}@simulator.amazonses.com`;
-    const clientId = `access-${uniqueSuffix()}`;
-    await documentClient().send(
-      new PutCommand({ TableName: tables.names.clients, Item: { id: clientId, phone: phone(), email: address, timezone: 'UTC', optedOut: false } }),
-    );
-    await documentClient().send(new PutCommand({ TableName: tables.names.uniques, Item: { key: emailKey(address), clientId } }));
+    await store.clients.create({ phone: phone(), email: address, timezone: 'UTC' });
     const event = (to: string) =>
       simulatedEvent(
         { eventId: uniqueSuffix(), sesMessageId: 'm', from: 'herald@example.com', to, tags: emailTagsOf(id), configurationSetName: 'herald' },

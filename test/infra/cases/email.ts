@@ -59,8 +59,8 @@ export function emailCases(synthesized: () => SynthesizedHerald): void {
         UNSUBSCRIBE_KEY_SECRET: 'herald/unsubscribe-key',
         SEND_EMAIL_QUEUE_URL: { Ref: logicalId(herald.stack.delivery.queues.sendEmail.queue) },
       });
-      expect(JSON.stringify(variables.UNSUBSCRIBE_BASE_URL)).toContain(logicalId(herald.stack.api.restApi));
-      expect(JSON.stringify(variables.UNSUBSCRIBE_BASE_URL)).toContain('/v1');
+      expect(JSON.stringify(variables.PUBLIC_BASE_URL)).toContain(logicalId(herald.stack.api.restApi));
+      expect(JSON.stringify(variables.PUBLIC_BASE_URL)).toContain('/v1');
     });
 
     it('refuses an emailFrom that is not an address, at synth', () => {

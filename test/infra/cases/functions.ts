@@ -413,7 +413,11 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         'herald-send': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
         'herald-send-email': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
         // One write of a message's chunk (its campaign's emailEvents follow through the tally), the suppression list, a complaint's client.
-        'herald-email-events': { messages: ['UpdateItem'], uniques: ['GetItem', 'PutItem'], clients: ['GetItem', 'UpdateItem'] },
+        'herald-email-events': {
+          messages: ['UpdateItem'],
+          uniques: ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'],
+          clients: ['GetItem', 'PutItem'],
+        },
         'herald-dead-letter': { messages: ['UpdateItem'] },
         // The messages table's stream, through the tally's event source (ListStreams takes no resource).
         'herald-tally': { campaigns: ['GetItem', 'UpdateItem'], uniques: ['UpdateItem'], messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'] },
