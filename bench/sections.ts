@@ -6,6 +6,7 @@ import { DEFAULT_STREAMS } from '../functions/domain/shards.js';
 import { adminFigures, measureAdmin, type AdminRun } from './admin.js';
 import { apiFigures, measureApi, type ApiRun } from './api.js';
 import { bundleFigures, measureBundles, type BundleMeasure } from './bundles.js';
+import { emailCostFigures, measureEmailEvents } from './email-events.js';
 import { costFigures, deliveredMessages, fanoutCostFigures, logCostFigures, priceLogs, priceUsage, type CostBreakdown, type LogCost } from './cost.js';
 import type { BenchEndpoints, Endpoints } from './emulators.js';
 import { fanoutStreamsFigures, measureFanoutStreams, type FanoutStreamsResult } from './fanout-streams.js';
@@ -41,7 +42,12 @@ export interface CostDetails {
   logs: LogCost;
   /** The same campaign fanned out in one stream. */
   singleStream: { run: PipelineSummary; cost: CostBreakdown };
+  /** SES's events of as many e-mails (./email-events.ts), at most EMAIL_EVENTS_MAX. */
+  emailEvents: CostBreakdown;
 }
+
+/** SES's events are metered on this many e-mails at most: the cost a message is flat past a few pages. */
+export const EMAIL_EVENTS_MAX = 2000;
 
 /** The cost campaign is personal: each message renders the client's name, 40 characters long (the size the chunk is held to). */
 export const COST_TEMPLATE = 'Hello {{ name }}, the weekend sale starts now';
@@ -79,10 +85,16 @@ export async function costSection(endpoints: Endpoints, options: BenchOptions): 
   // The settings' stream count, then the same campaign read in one stream: what parallel fan-out adds.
   const { run, cost, logs } = await costRun(DEFAULT_STREAMS);
   const single = await costRun(1);
+  const emailEvents = await measureEmailEvents(endpoints, Math.min(options.n, EMAIL_EVENTS_MAX));
   const command = commandFor('cost', options);
   return {
-    figures: [...costFigures(cost, run, command), ...logCostFigures(logs, cost, command), ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command)],
-    details: { run: summary(run), cost, logs, singleStream: { run: summary(single.run), cost: single.cost } },
+    figures: [
+      ...costFigures(cost, run, command),
+      ...logCostFigures(logs, cost, command),
+      ...fanoutCostFigures(cost, single.cost, DEFAULT_STREAMS, command),
+      ...emailCostFigures(emailEvents, cost, command),
+    ],
+    details: { run: summary(run), cost, logs, singleStream: { run: summary(single.run), cost: single.cost }, emailEvents },
   };
 }
 

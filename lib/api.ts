@@ -7,6 +7,7 @@ import type { HeraldData } from './data.js';
 import type { HeraldDelivery } from './delivery.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import { OPENAPI_FILE } from '../functions/definitions/functions.js';
+import type { UnsubscribeKeySecret } from './secrets.js';
 
 export interface ApiThrottling {
   /** Steady requests per second for the whole stage. */
@@ -22,6 +23,8 @@ export interface HeraldApiProps {
   functionDefaults: FunctionDefaults;
   /** The admin app's origin (lib/admin.ts): the one origin a browser may call the API from. */
   allowedOrigin?: string;
+  /** The unsubscribe links' key: the api checks the token of GET and POST /unsubscribe/{token}. */
+  unsubscribeKey: UnsubscribeKeySecret;
 }
 
 /**
@@ -81,11 +84,13 @@ export class HeraldApi extends Construct {
         ...delivery.startEnvironment,
         ...delivery.noticeEnvironment,
         ...(props.allowedOrigin !== undefined ? { CORS_ALLOWED_ORIGIN: props.allowedOrigin } : {}),
+        UNSUBSCRIBE_KEY_SECRET: props.unsubscribeKey.secretName,
       },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
       generatedFiles: { [OPENAPI_FILE]: 'bin/openapi.ts' },
     });
     data.grantTables(this.handler);
+    props.unsubscribeKey.grantRead(this.handler);
     delivery.grantStartCampaigns(this.handler);
     delivery.grantSendNotices(this.handler);
 
@@ -156,6 +161,19 @@ export class HeraldApi extends Construct {
       NagSuppressions.addResourceSuppressions(method, [
         { id: 'AwsSolutions-APIG4', reason: 'The API documentation is public by design; every other route requires SigV4.' },
         { id: 'AwsSolutions-COG4', reason: 'The API documentation is public by design; every other route requires SigV4.' },
+      ]);
+    }
+
+    // An e-mail's unsubscribe link (RFC 8058): its reader follows it from a mail client, with no
+    // credentials. The token in the path is signed (functions/domain/unsubscribe.ts) and names the
+    // one client and channel it opts out; GET shows a confirm page and changes nothing. The only
+    // operator routes without a signature; any other method on this path is refused by the gateway.
+    const unsubscribe = this.restApi.root.addResource('unsubscribe').addResource('{token}');
+    for (const httpMethod of ['GET', 'POST']) {
+      const method = unsubscribe.addMethod(httpMethod, integration, { ...unsigned, requestParameters: { 'method.request.path.token': true } });
+      NagSuppressions.addResourceSuppressions(method, [
+        { id: 'AwsSolutions-APIG4', reason: 'An unsubscribe link is followed from a mail client without credentials; its signed token is the authorization.' },
+        { id: 'AwsSolutions-COG4', reason: 'An unsubscribe link is followed from a mail client without credentials; its signed token is the authorization.' },
       ]);
     }
 

@@ -38,7 +38,7 @@ function contextInteger(key: string, value: unknown): number | undefined {
   return number;
 }
 
-/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail, fanoutStreams. */
+/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail, fanoutStreams, emailFrom. */
 export function stackPropsFromContext(app: App): HeraldStackProps {
   const context = (key: string): unknown => app.node.tryGetContext(key);
   return {
@@ -48,6 +48,7 @@ export function stackPropsFromContext(app: App): HeraldStackProps {
     logRetention: contextRetention(context('logRetentionDays')),
     alarmEmail: context('alarmEmail') as string | undefined,
     fanoutStreams: contextInteger('fanoutStreams', context('fanoutStreams')),
+    emailFrom: context('emailFrom') as string | undefined,
   };
 }
 

@@ -6,6 +6,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { channelPaths, type DefinedChannel } from '../functions/definitions/channels.js';
 import { functionSettings, tallyStream } from '../functions/definitions/functions.js';
 import { queues, type QueueDefinition, type QueueName } from '../functions/definitions/queues.js';
 import { isSecureOrLoopback, SECURE_URL_RULE } from '../functions/domain/secure-url.js';
@@ -13,6 +14,10 @@ import { isStreamCount, SHARD_COUNT } from '../functions/domain/shards.js';
 import type { HeraldData } from './data.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import type { ProviderTokenSecret } from './secrets.js';
+
+/** The channels whose send path is defined, in a fixed order. */
+const CHANNELS_DEFINED = Object.keys(channelPaths) as DefinedChannel[];
+type ChannelQueueName = (typeof channelPaths)[DefinedChannel]['queue'];
 
 /** Lambda's advice for SQS event sources: a visibility timeout of at least six times the function timeout. */
 export const VISIBILITY_TO_TIMEOUT_RATIO = 6;
@@ -30,6 +35,16 @@ export function assertVisibilityCoversConsumer(definition: QueueDefinition): voi
 
 /** DLQs keep what they hold for the longest time SQS allows, so on-call has two weeks to look. */
 const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * A queue that is itself where undeliverable things go (a stream mapping's, Scheduler's or an
+ * EventBridge target's failures): TLS only, SQS-managed encryption, kept as long as SQS allows, no DLQ of its own.
+ */
+export function deadLetterDestination(scope: Construct, id: string, whyNoDeadLetterQueue: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: DEAD_LETTER_RETENTION });
+  NagSuppressions.addResourceSuppressions(queue, [{ id: 'AwsSolutions-SQS3', reason: whyNoDeadLetterQueue }]);
+  return queue;
+}
 
 export interface QueuePair {
   definition: QueueDefinition;
@@ -79,8 +94,14 @@ export class HeraldDelivery extends Construct {
 
     this.queues = {
       fanout: this.queuePair('Fanout', queues.fanout),
-      send: this.queuePair('Send', queues.send),
       startTimer: this.queuePair('StartTimer', queues.startTimer),
+      // Every channel's send queue and DLQ (functions/definitions/channels.ts): `Send` for SMS, `SendEmail`, ...
+      ...(Object.fromEntries(
+        CHANNELS_DEFINED.map((channel) => {
+          const name = channelPaths[channel].queue;
+          return [name, this.queuePair(`${name[0]!.toUpperCase()}${name.slice(1)}`, queues[name])];
+        }),
+      ) as Record<ChannelQueueName, QueuePair>),
     };
     const startTimerQueue = this.queues.startTimer.queue;
     const fanoutQueue = this.queues.fanout.queue;
@@ -93,15 +114,15 @@ export class HeraldDelivery extends Construct {
       environment: {
         ...data.environment,
         [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
-        [queues.send.urlEnvVar]: sendQueue.queueUrl,
+        ...this.channelQueueEnvironment,
         [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
         FANOUT_STREAMS: String(props.fanoutStreams),
       },
     });
     data.grantTables(fanout);
-    // The next page's cursor goes back onto the fan-out queue.
+    // The next page's cursor goes back onto the fan-out queue; a page's chunks go onto their channel's send queue.
     fanoutQueue.grantSendMessages(fanout);
-    sendQueue.grantSendMessages(fanout);
+    for (const channel of CHANNELS_DEFINED) this.sendQueueOf(channel).grantSendMessages(fanout);
     // A start that came before its startAt goes back to the start timer.
     startTimerQueue.grantSendMessages(fanout);
     this.subscribe(fanout, this.queues.fanout.queue, queues.fanout);
@@ -147,13 +168,17 @@ export class HeraldDelivery extends Construct {
       environment: { ...data.environment },
     });
     data.grantTables(deadLetter);
-    deadLetter.function.addEventSource(
-      new SqsEventSource(this.queues.send.deadLetterQueue, {
-        batchSize: queues.send.deadLetter.batchSize,
-        maxConcurrency: queues.send.deadLetter.maxConcurrency,
-        reportBatchItemFailures: true,
-      }),
-    );
+    // One dead-letter function drains every channel's DLQ: failing a chunk's open messages is the same on each.
+    for (const channel of CHANNELS_DEFINED) {
+      const pair = this.queues[channelPaths[channel].queue];
+      deadLetter.function.addEventSource(
+        new SqsEventSource(pair.deadLetterQueue, {
+          batchSize: pair.definition.deadLetter.batchSize,
+          maxConcurrency: pair.definition.deadLetter.maxConcurrency,
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
 
     const tally = new HeraldFunction(this, 'TallyFunction', {
       name: 'tally',
@@ -162,14 +187,11 @@ export class HeraldDelivery extends Construct {
       environment: { ...data.environment },
     });
     data.grantTables(tally);
-    this.tallyDeadLetterQueue = new sqs.Queue(this, 'TallyDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    NagSuppressions.addResourceSuppressions(this.tallyDeadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'This is the dead-letter destination of the tally stream mapping; it needs none of its own.' },
-    ]);
+    this.tallyDeadLetterQueue = deadLetterDestination(
+      this,
+      'TallyDeadLetterQueue',
+      'This is the dead-letter destination of the tally stream mapping; it needs none of its own.',
+    );
     NagSuppressions.addResourceSuppressions(
       tally.function.role as iam.IRole,
       [
@@ -198,14 +220,11 @@ export class HeraldDelivery extends Construct {
 
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: props.scheduleGroupName });
 
-    this.schedulerDeadLetterQueue = new sqs.Queue(this, 'SchedulerDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: DEAD_LETTER_RETENTION,
-    });
-    NagSuppressions.addResourceSuppressions(this.schedulerDeadLetterQueue, [
-      { id: 'AwsSolutions-SQS3', reason: 'It is itself a dead-letter queue: the one EventBridge Scheduler writes undeliverable starts to.' },
-    ]);
+    this.schedulerDeadLetterQueue = deadLetterDestination(
+      this,
+      'SchedulerDeadLetterQueue',
+      'It is itself a dead-letter queue: the one EventBridge Scheduler writes undeliverable starts to.',
+    );
 
     const account = Stack.of(this).account;
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
@@ -222,14 +241,24 @@ export class HeraldDelivery extends Construct {
     this.schedulerDeadLetterQueue.grant(this.schedulerRole, 'sqs:SendMessage');
   }
 
-  /** What the API function needs to queue notices (POST /notices) straight for the sender. */
-  get noticeEnvironment(): Record<string, string> {
-    return { [queues.send.urlEnvVar]: this.queues.send.queue.queueUrl };
+  /** Every channel's send queue URL under its variable (SEND_QUEUE_URL, SEND_EMAIL_QUEUE_URL, ...). */
+  get channelQueueEnvironment(): Record<string, string> {
+    return Object.fromEntries(CHANNELS_DEFINED.map((channel) => [queues[channelPaths[channel].queue].urlEnvVar, this.sendQueueOf(channel).queueUrl]));
   }
 
-  /** Lets the API put a notice's chunk on the send queue, and nothing else on it. */
+  /** The send queue of a channel. */
+  sendQueueOf(channel: DefinedChannel): sqs.Queue {
+    return this.queues[channelPaths[channel].queue].queue;
+  }
+
+  /** What the API function needs to queue notices (POST /notices) straight for their channel's sender. */
+  get noticeEnvironment(): Record<string, string> {
+    return this.channelQueueEnvironment;
+  }
+
+  /** Lets the API put a notice's chunk on its channel's send queue, and nothing else on them. */
   grantSendNotices(grantee: iam.IGrantable): void {
-    this.queues.send.queue.grantSendMessages(grantee);
+    for (const channel of CHANNELS_DEFINED) this.sendQueueOf(channel).grantSendMessages(grantee);
   }
 
   /** What the API function needs to start campaigns now (FANOUT_QUEUE_URL) or at their start (SCHEDULE_*, START_TIMER_QUEUE_URL). */
@@ -313,7 +342,8 @@ export class HeraldDelivery extends Construct {
     return { definition, queue, deadLetterQueue };
   }
 
-  private subscribe(consumer: HeraldFunction, queue: sqs.Queue, definition: QueueDefinition): void {
+  /** The consumer's event source on a queue, with the queue definition's batch size and concurrency. */
+  subscribe(consumer: HeraldFunction, queue: sqs.Queue, definition: QueueDefinition): void {
     consumer.function.addEventSource(
       new SqsEventSource(queue, {
         batchSize: definition.batchSize,

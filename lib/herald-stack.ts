@@ -11,10 +11,13 @@ import { HeraldData } from './data.js';
 import { HeraldDelivery } from './delivery.js';
 import { projectRoot, type FunctionDefaults, type LogLevel } from './functions.js';
 import { HeraldObservability } from './observability.js';
+import { apiBaseUrl, HeraldEmail } from './email.js';
 import { HeraldRealtime } from './realtime.js';
-import { ProviderTokenSecret } from './secrets.js';
+import { ProviderTokenSecret, UnsubscribeKeySecret } from './secrets.js';
 
 export const DEFAULT_PROVIDER_URL = 'https://probe.fbrq.cloud/v1';
+/** The local runtime's default too (HERALD_EMAIL_FROM): set `emailFrom` to an address or domain verified in SES. */
+export const DEFAULT_EMAIL_FROM = 'herald@example.com';
 
 export interface HeraldStackProps extends StackProps {
   /** Base URL of the external sending API. Default: the probe service of the original brief. */
@@ -39,12 +42,16 @@ export interface HeraldStackProps extends StackProps {
   inboxAssetPath?: string;
   /** Parallel fan-out streams per campaign (FANOUT_STREAMS); a divisor of 16. Default 8. */
   fanoutStreams?: number;
+  /** Every e-mail's From; it or its domain must be a verified SES identity. Default herald@example.com. */
+  emailFrom?: string;
 }
 
 /** The whole service on AWS: one construct per concern, wired here. */
 export class HeraldStack extends Stack {
   readonly data: HeraldData;
   readonly providerToken: ProviderTokenSecret;
+  readonly unsubscribeKey: UnsubscribeKeySecret;
+  readonly email: HeraldEmail;
   readonly delivery: HeraldDelivery;
   readonly api: HeraldApi;
   readonly admin: HeraldAdmin;
@@ -54,6 +61,7 @@ export class HeraldStack extends Stack {
   constructor(scope: Construct, id: string, props: HeraldStackProps = {}) {
     super(scope, id, props);
     const namePrefix = props.namePrefix ?? 'herald';
+    const stageName = props.apiStageName ?? 'v1';
     const functionDefaults: FunctionDefaults = {
       namePrefix,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -64,6 +72,7 @@ export class HeraldStack extends Stack {
 
     this.data = new HeraldData(this, 'Data', { deletionProtection: props.deletionProtection ?? true });
     this.providerToken = new ProviderTokenSecret(this, 'ProviderToken', { secretName: `${namePrefix}/provider-token` });
+    this.unsubscribeKey = new UnsubscribeKeySecret(this, 'UnsubscribeKey', { secretName: `${namePrefix}/unsubscribe-key` });
     this.delivery = new HeraldDelivery(this, 'Delivery', {
       data: this.data,
       providerToken: this.providerToken,
@@ -82,14 +91,15 @@ export class HeraldStack extends Stack {
       data: this.data,
       delivery: this.delivery,
       throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
-      stageName: props.apiStageName ?? 'v1',
+      stageName,
       functionDefaults,
       allowedOrigin: this.admin.origin,
+      unsubscribeKey: this.unsubscribeKey,
     });
     this.realtime = new HeraldRealtime(this, 'Realtime', {
       data: this.data,
       functionDefaults,
-      stageName: props.apiStageName ?? 'v1',
+      stageName,
       throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
     });
     // The api signs inbox tokens and, after a read, unread, read-all or archive, pushes the unread count.
@@ -97,10 +107,21 @@ export class HeraldStack extends Stack {
     this.api.handler.function.addEnvironment('INBOX_TOKEN_SECRET', this.realtime.inboxTokenKey.secretName);
     this.realtime.allowFrames(this.api.handler);
     this.admin.connect(this.api, { inboxSocketUrl: this.realtime.url });
+    this.email = new HeraldEmail(this, 'Email', {
+      data: this.data,
+      delivery: this.delivery,
+      functionDefaults,
+      emailFrom: props.emailFrom ?? DEFAULT_EMAIL_FROM,
+      configurationSetName: namePrefix,
+      unsubscribeKey: this.unsubscribeKey,
+      unsubscribeBaseUrl: apiBaseUrl(this.api.restApi.restApiId, stageName),
+    });
     const functions = [
       this.api.handler,
       this.delivery.functions.fanout,
       this.delivery.functions.send,
+      this.email.functions.sendEmail,
+      this.email.functions.emailEvents,
       this.delivery.functions.deadLetter,
       this.delivery.functions.tally,
       this.delivery.functions.startTimer,
@@ -111,6 +132,7 @@ export class HeraldStack extends Stack {
       serviceName: functionDefaults.serviceName,
       functions,
       delivery: this.delivery,
+      email: this.email,
       api: this.api,
       alarmEmail: props.alarmEmail,
     });

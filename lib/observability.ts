@@ -11,7 +11,9 @@ import { Construct } from 'constructs';
 import { idKinds, savedQuery, savedQueryParameter, idFields } from '../functions/definitions/log-queries.js';
 import { METRICS_NAMESPACE, metricNames } from '../functions/telemetry/metrics.js';
 import type { HeraldApi } from './api.js';
+import { channelPaths, type DefinedChannel } from '../functions/definitions/channels.js';
 import type { HeraldDelivery } from './delivery.js';
+import type { HeraldEmail } from './email.js';
 import type { HeraldFunction } from './functions.js';
 
 /** Final message statuses; each has a `Messages_<status>` metric (functions/adapters/metrics.ts). */
@@ -22,6 +24,7 @@ export interface HeraldObservabilityProps {
   serviceName: string;
   functions: HeraldFunction[];
   delivery: HeraldDelivery;
+  email: HeraldEmail;
   api: HeraldApi;
   /** Subscribed to the alarm topic when given. */
   alarmEmail?: string;
@@ -65,12 +68,20 @@ export class HeraldObservability extends Construct {
     ]);
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
+    const channels = Object.keys(channelPaths) as DefinedChannel[];
+    const capitalized = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)}`;
     const deadLetterQueues: [string, sqs.IQueue][] = [
       ['FanoutDeadLetters', delivery.queues.fanout.deadLetterQueue],
-      ['SendDeadLetters', delivery.queues.send.deadLetterQueue],
+      // Each channel's send DLQ (functions/definitions/channels.ts): SendDeadLetters, SendEmailDeadLetters, ...
+      ...channels.map((channel): [string, sqs.IQueue] => {
+        const name = channelPaths[channel].queue;
+        return [`${capitalized(name)}DeadLetters`, delivery.queues[name].deadLetterQueue];
+      }),
       ['StartTimerDeadLetters', delivery.queues.startTimer.deadLetterQueue],
       ['SchedulerDeadLetters', delivery.schedulerDeadLetterQueue],
       ['TallyDeadLetters', delivery.tallyDeadLetterQueue],
+      // SES events EventBridge could not hand to the emailEvents function: a bounce or complaint not applied.
+      ['EmailEventsDeadLetters', props.email.eventsDeadLetterQueue],
     ];
     for (const [name, queue] of deadLetterQueues) {
       this.alarm(
@@ -132,7 +143,12 @@ export class HeraldObservability extends Construct {
         width: 12,
         left: [
           delivery.queues.fanout.queue.metricApproximateAgeOfOldestMessage({ label: 'fan-out queue', statistic: cloudwatch.Stats.MAXIMUM }),
-          delivery.queues.send.queue.metricApproximateAgeOfOldestMessage({ label: 'send queue', statistic: cloudwatch.Stats.MAXIMUM }),
+          ...channels.map((channel) =>
+            delivery.queues[channelPaths[channel].queue].queue.metricApproximateAgeOfOldestMessage({
+              label: `${channel} send queue`,
+              statistic: cloudwatch.Stats.MAXIMUM,
+            }),
+          ),
         ],
       }),
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 12, alarms: this.alarms }),

@@ -14,6 +14,7 @@ import { createApiHandler } from '../functions/api/app.js';
 import {
   apiEnvSchema,
   deadLetterEnvSchema,
+  emailEventsEnvSchema,
   fanoutEnvSchema,
   parseEnv,
   sendEmailEnvSchema,
@@ -29,6 +30,7 @@ import {
   apiDependencies,
   chunkQueues,
   deadLetterDependencies,
+  emailEventsDependencies,
   tallyDependencies,
   dynamoDocumentClient,
   noticeStore,
@@ -51,6 +53,8 @@ import { createSendHandler } from '../functions/delivery/send.js';
 import { createStartTimerHandler } from '../functions/delivery/start-timer.js';
 import { DEFAULT_START_TIMING, type StartTiming } from '../functions/domain/start-timing.js';
 import { createTallyHandler } from '../functions/delivery/tally.js';
+import { createEmailEventsHandler } from '../functions/delivery/email-events.js';
+import { startEmailEvents, type LocalEmailEvents } from './email-events.js';
 import { createTables, localDynamoClient, startDynamoDbLocal } from './dynamodb.js';
 import { backfillClientShards } from '../functions/adapters/dynamo/client-shards.js';
 import { perEnvironment } from './environments.js';
@@ -60,7 +64,7 @@ import type { Channel } from '../functions/domain/channels/channel.js';
 import { unsubscribeLinks } from '../functions/services/unsubscribe.js';
 import { startFakeProvider, type FakeProvider, type FakeProviderOptions } from './fake-provider.js';
 import { preparedLinks } from '../functions/adapters/unsubscribe-links.js';
-import { localSesClient, startLocalSes, type LocalSes } from './ses.js';
+import { localSesClient, simulateMailbox, startLocalSes, type LocalSes } from './ses.js';
 import { startHttpServer } from './http.js';
 import { createWebSocketGateway, localWebSocketHandlers, WS_PATH } from './websocket.js';
 import { ADMIN_DIST, INBOX_SCRIPT } from './admin-build.js';
@@ -136,6 +140,8 @@ export interface LocalRuntime {
   frames: FramePublisher;
   /** The local SES endpoint the e-mail sender sends to, with its store of the e-mails it took and its mail viewer. */
   ses: LocalSes;
+  /** SES's events on their way to the emailEvents function, as EventBridge carries them (local/email-events.ts). */
+  emailEvents: LocalEmailEvents;
   stop(): Promise<void>;
 }
 
@@ -148,6 +154,16 @@ const logger: LocalLogger = {
   warn: (message, extra = {}) => heraldLogger.warn(message, extra),
   error: (message, extra = {}) => heraldLogger.error(message, extra),
 };
+
+/**
+ * The emailEvents function behind what stands in for EventBridge: the mailbox simulator's events
+ * (local/ses.ts, simulateMailbox) are handed to `publish`. Stopped after the queue pollers, whose
+ * sends publish them (stops run last-in first-out).
+ */
+function startLocalEmailEvents(tablesEnv: Record<string, string | undefined>, clock: Clock, instrument: NonNullable<LocalRuntimeOptions['instrument']>) {
+  const handler = createEmailEventsHandler(emailEventsDependencies(parseEnv(emailEventsEnvSchema, tablesEnv), { clock }));
+  return startEmailEvents({ handler: instrument('emailEvents', handler), logger });
+}
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
@@ -271,6 +287,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         openApiDocument: generatedOpenApi,
       }),
     );
+    const emailEvents = startLocalEmailEvents(tablesEnv, clock, instrument);
+    stops.push(() => emailEvents.stop());
     const consumers = {
       fanout: instrument(
         'fanout',
@@ -282,18 +300,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ),
       sendEmail: instrument(
         'sendEmail',
-        perEnvironment(() =>
-          createSendHandler(
-            sendEmailDependencies(sendEmailEnv, {
-              clock,
-              ses: localSesClient(ses.endpoint),
-              unsubscribe: preparedLinks(
-                async () => unsubscribeSigner,
-                () => publicBaseUrl,
-              ),
-            }),
-          ),
-        ),
+        perEnvironment(() => {
+          const deps = sendEmailDependencies(sendEmailEnv, {
+            clock,
+            ses: localSesClient(ses.endpoint),
+            unsubscribe: preparedLinks(
+              async () => unsubscribeSigner,
+              () => publicBaseUrl,
+            ),
+          });
+          // SES's mailbox simulator, as on AWS: each e-mail sent yields its Delivery, Bounce or Complaint event.
+          const settings = { from: sendEmailEnv.EMAIL_FROM, configurationSetName: sendEmailEnv.SES_CONFIGURATION_SET };
+          return createSendHandler({ ...deps, sender: simulateMailbox(deps.sender, settings, emailEvents.publish, clock) });
+        }),
       ),
       startTimer: instrument(
         'startTimer',
@@ -435,6 +454,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableNames,
       ses,
       unsubscribeUrl,
+      emailEvents,
       stop: stopAll,
     };
   } catch (error) {

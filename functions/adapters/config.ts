@@ -150,12 +150,16 @@ export const wsConnectionsEnvSchema = z.object({ CONNECTIONS_TABLE: name });
 /** `$default` answers on its own connection: the endpoint, and no table. */
 export const wsDefaultEnvSchema = z.object({ WS_CONNECTIONS_ENDPOINT: url });
 
+/** SES's events: the chunks, the campaigns' emailEvents, the suppression list and the clients' opt-outs. */
+export const emailEventsEnvSchema = z.object({ ...tablesEnv });
+
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type SendEmailEnv = z.infer<typeof sendEmailEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
+export type EmailEventsEnv = z.infer<typeof emailEventsEnvSchema>;
 export type StartTimerEnv = z.infer<typeof startTimerEnvSchema>;
 export type WsAuthorizerEnv = z.infer<typeof wsAuthorizerEnvSchema>;
 export type WsConnectionsEnv = z.infer<typeof wsConnectionsEnvSchema>;

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
+import { EMAIL_DELIVERIES } from '../domain/channels/email-events.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
 import { CampaignFilterSchema, maxPerSecond, SendWindowSchema } from './schemas/campaigns.js';
 import { attributes, email, name, optedOut, optOuts } from './schemas/clients.js';
@@ -63,6 +64,10 @@ export const CampaignSchema = z
         'Matching clients, suppressed and unreachable ones included: counted by the fan-out once it is done; estimated from the directory before (a COUNT query on the filter index). Given by GET /campaigns/{id}.',
       example: 120,
     }),
+    emailEvents: z.strictObject({ delivered: count, bounced: count, complained: count }).optional().openapi({
+      description:
+        'On an e-mail campaign: its messages by what SES reported of them, each counted once under its latest report (a complaint after a delivery counts as a complaint).',
+    }),
     recurrence: z
       .strictObject({ cron: z.string().optional(), rate: z.string().optional(), timezone: z.string(), runMinutes: count })
       .optional()
@@ -101,6 +106,10 @@ const delivery = {
   lastError: z.string().optional(),
   createdAt: timestamp,
   sentAt: timestamp.optional(),
+  delivery: z
+    .enum(EMAIL_DELIVERIES)
+    .optional()
+    .openapi({ description: 'An e-mail: what SES reported of it (a permanent bounce, a complaint, a delivery), the latest; absent until SES reports.' }),
 };
 
 export const MessageSchema = z

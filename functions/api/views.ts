@@ -1,6 +1,7 @@
 /** Domain records as the API shows them: campaigns with their effective status and counts, messages without phones. */
 import { effectiveStatus, isFannedOut, type Campaign } from '../domain/campaigns.js';
 import { channelOf } from '../domain/channels/channel.js';
+import { emptyEmailEvents } from '../domain/channels/email-events.js';
 import type { Client } from '../domain/clients.js';
 import { emptyCounts, totalOf, type Counts, type Message } from '../domain/messages.js';
 import type { CampaignView, ClientView, MessageView } from './response-schemas.js';
@@ -48,6 +49,7 @@ export function campaignView(campaign: Campaign, now: Date, audience?: number): 
     total: totalOf(counts),
     suppressed: campaign.suppressed ?? 0,
     unreachable: campaign.unreachable ?? 0,
+    ...(channelOf(campaign) === 'email' ? { emailEvents: { ...emptyEmailEvents(), ...campaign.emailEvents } } : {}),
     ...(audience !== undefined ? { audience } : isFannedOut(campaign.fanout) && campaign.audience !== undefined ? { audience: campaign.audience } : {}),
     ...(campaign.recurrence ? { recurrence: campaign.recurrence } : {}),
     ...(campaign.recurringId ? { recurringId: campaign.recurringId, ...(campaign.occurrence ? { occurrence: campaign.occurrence } : {}) } : {}),
@@ -67,5 +69,6 @@ export function messageView(message: Message): MessageView {
     ...(message.lastError !== undefined ? { lastError: message.lastError } : {}),
     createdAt: message.createdAt,
     ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+    ...(message.delivery !== undefined ? { delivery: message.delivery } : {}),
   };
 }

@@ -65,14 +65,13 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
   },
   // SES's events (functions/delivery/email-events.ts).
   emailEvents: {
-    // A message's delivery: its chunk read, then moved forward under a condition on what was read.
-    messages: ['GetItem', 'UpdateItem'],
-    // The e-mail campaign's emailEvents, moved in the same transaction as the chunk (read first, to learn whether it has any yet).
-    campaigns: ['GetItem', 'UpdateItem'],
-    // The suppression list and the latest-opt-out mark (written), the address's reservation (read: whose it is).
-    uniques: ['GetItem', 'PutItem'],
-    // A complaint: the client's optOuts gain `email`.
-    clients: ['UpdateItem'],
+    // A message's delivery: one conditional write of its chunk (the campaign's emailEvents follow through the tally).
+    messages: ['UpdateItem'],
+    // A bounce's or complaint's address on the suppression list and the latest-opt-out mark (written); a complaint's
+    // client found by its address's reservation, and opted out of e-mail as the directory writes it: the client
+    // (read, put) with its addresses' suppression entries read and checked in the same transaction.
+    uniques: ['GetItem', 'BatchGetItem', 'PutItem', 'ConditionCheckItem'],
+    clients: ['GetItem', 'PutItem'],
   },
   // The claim and the outcome, as the sender's: the counters follow from them through the tally.
   deadLetter: { messages: ['UpdateItem'] },

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { addEmailEvents, emptyEmailEvents } from '../domain/channels/email-events.js';
 import { ConflictError } from '../domain/errors.js';
 import { tallyOf, type ChunkChange } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
@@ -18,7 +19,8 @@ const MAX_TRIES = 5;
  * arrives once with the statuses before and after it, and the counters move by exactly that,
  * once per campaign per batch. A replayed batch finds the campaign's mark past its records
  * and adds nothing; a crash between two campaigns' updates leaves the first applied and the
- * second to the retry. So the counters always equal what the chunks hold, whatever crashed.
+ * second to the retry. So the counters always equal what the chunks hold, whatever crashed;
+ * an e-mail campaign's emailEvents follow the chunks' deliveries the same way.
  */
 export function createTallyHandler(deps: TallyDependencies) {
   const { campaigns, changeOf } = deps;
@@ -30,8 +32,10 @@ export function createTallyHandler(deps: TallyDependencies) {
       if (!campaign) return logger.warn('tally for a campaign that no longer exists', { campaignId, changes: changes.length });
       const tally = tallyOf(changes, campaign.tallied);
       if (!tally) return;
+      // Only a tally moves emailEvents, always with the mark: what was read is what the mark's condition keeps.
+      const emailEvents = tally.emailEvents ? addEmailEvents(campaign.emailEvents ?? emptyEmailEvents(), tally.emailEvents) : undefined;
       try {
-        return await campaigns.applyTally(campaignId, tally, campaign.tallied);
+        return await campaigns.applyTally(campaignId, tally, campaign.tallied, emailEvents);
       } catch (error) {
         if (!(error instanceof ConflictError) || attempt >= MAX_TRIES) throw error;
       }

@@ -2,6 +2,7 @@
 import { availableChannel, channelOf, storedChannel, type Channel } from './channels/channel.js';
 import { checkCampaignContent } from './channels/content.js';
 import { fieldsOf, type ChannelContent } from './channels/fields.js';
+import type { EmailEvents } from './channels/email-events.js';
 import type { Client } from './clients.js';
 import { ConflictError, ValidationError } from './errors.js';
 import { emptyCounts, settledOf, type Counts } from './messages.js';
@@ -68,6 +69,8 @@ export interface Campaign extends ChannelContent {
   fanout?: FanoutProgress;
   /** Messages the fan-out has written so far (absent on campaigns fanned out before it was counted). */
   fannedOut?: number;
+  /** An e-mail campaign's messages by what SES reported of them, each counted once (functions/adapters/dynamo/delivery-marks.ts); absent until the first report. */
+  emailEvents?: EmailEvents;
   /** The last position of the messages table's stream that `counts` hold. */
   tallied?: string;
   /** A recurring campaign sends nothing itself: each occurrence starts a run (functions/domain/recurring.ts). */

@@ -1,6 +1,7 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import { addressOf as clientAddressOf, isOptedOutOf, type Client, type SuppressibleChannel } from './clients.js';
+import type { EmailDelivery, EmailEvents } from './channels/email-events.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
@@ -48,6 +49,8 @@ export interface MessageRecord {
   /** An e-mail notice's subject and html part, rendered when it was posted, like its text. */
   subject?: string;
   html?: string;
+  /** An e-mail's fate as SES reported it (functions/domain/channels/email-events.ts); absent until SES says. */
+  delivery?: EmailDelivery;
 }
 
 export interface Chunk {
@@ -243,6 +246,8 @@ export interface ChunkChange {
   sequence: string;
   before: MessageStatus[];
   after: MessageStatus[];
+  /** How the write moved its campaign's emailEvents: an SES event marking a message's delivery (absent when it marked none). */
+  emailEvents?: EmailEvents;
 }
 
 /** True when stream position `a` comes after `b` (no `b`: nothing applied yet). */
@@ -252,6 +257,8 @@ export function isLaterSequence(a: string, b: string | undefined): boolean {
 
 export interface Tally {
   delta: Counts;
+  /** What the changes add to the campaign's emailEvents, when any of them marked a delivery. */
+  emailEvents?: EmailEvents;
   /** The last stream position the delta covers. */
   through: string;
 }
@@ -263,16 +270,22 @@ export interface Tally {
  */
 export function tallyOf(changes: readonly ChunkChange[], applied: string | undefined): Tally | undefined {
   const delta = emptyCounts();
+  let emailEvents: EmailEvents | undefined;
   let through: string | undefined;
   for (const change of changes) {
     if (!isLaterSequence(change.sequence, applied)) continue;
     for (const status of change.before) delta[status] -= 1;
     for (const status of change.after) delta[status] += 1;
+    if (change.emailEvents) {
+      emailEvents ??= { delivered: 0, bounced: 0, complained: 0 };
+      for (const key of Object.keys(emailEvents) as (keyof EmailEvents)[]) emailEvents[key] += change.emailEvents[key];
+    }
     if (through === undefined || isLaterSequence(change.sequence, through)) through = change.sequence;
   }
-  // Claims and rewrites that move no status need no write: the mark may stay behind them.
-  if (through === undefined || MESSAGE_STATUSES.every((status) => delta[status] === 0)) return undefined;
-  return { delta, through };
+  const movesEmailEvents = emailEvents !== undefined && Object.values(emailEvents).some((value) => value !== 0);
+  // Claims and rewrites that move no status and no delivery need no write: the mark may stay behind them.
+  if (through === undefined || (MESSAGE_STATUSES.every((status) => delta[status] === 0) && !movesEmailEvents)) return undefined;
+  return { delta, through, ...(movesEmailEvents ? { emailEvents } : {}) };
 }
 
 /** Messages in a final status. */

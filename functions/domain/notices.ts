@@ -43,6 +43,8 @@ export interface Notice {
   lastError?: string;
   createdAt: string;
   sentAt?: string;
+  /** An e-mail notice: what SES reported of it. */
+  delivery?: MessageRecord['delivery'];
 }
 
 /** The field that named the client: what a 404 or 409 points at. */
@@ -162,6 +164,7 @@ export function noticeOf(chunk: Chunk): Notice | undefined {
     ...(message.lastError !== undefined ? { lastError: message.lastError } : {}),
     createdAt: chunk.createdAt,
     ...(message.sentAt !== undefined ? { sentAt: message.sentAt } : {}),
+    ...(message.delivery !== undefined ? { delivery: message.delivery } : {}),
   };
 }
 

@@ -24,6 +24,7 @@ import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
+import type { EmailEventsDependencies } from '../delivery/email-events.js';
 import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type {
@@ -41,6 +42,7 @@ import type {
 import type {
   ApiEnv,
   DeadLetterEnv,
+  EmailEventsEnv,
   FanoutEnv,
   FramesEnv,
   SendEmailEnv,
@@ -57,7 +59,7 @@ import { channelPaths, sendQueueOf, type DefinedChannel } from '../definitions/c
 import type { Channel } from '../domain/channels/channel.js';
 import type { EmailMessage } from '../domain/channels/email.js';
 import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
-import { DynamoClientStore } from '../adapters/dynamo/client-store.js';
+import { DynamoClientDirectory, DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { DynamoConnectionStore } from '../adapters/dynamo/connection-store.js';
 import { ConnectionsFramePublisher } from '../adapters/frame-publisher.js';
 import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
@@ -65,6 +67,7 @@ import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { hmacSigner } from '../adapters/hmac-signer.js';
+import { DynamoDeliveryMarks } from '../adapters/dynamo/delivery-marks.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
 import { onFirstUse } from '../domain/lazy-packages.js';
@@ -121,7 +124,7 @@ function sqsOnFirstUse() {
 }
 
 /** The send queue as the sender uses it (only to hold or retry a chunk, which most invocations never do) and as the api does (a notice). */
-const sendQueueOnFirstUse = (url: string) =>
+export const sendQueueOnFirstUse = (url: string) =>
   portOnFirstUse<SendQueue>({ enqueue: true, retryLater: true, hold: true }, async () => {
     const { SqsSendQueue: Queue, client } = await sqsOnFirstUse();
     return new Queue(client, url);
@@ -190,9 +193,9 @@ export function stores(env: TablesEnv, clock: Clock = systemClock, db = dynamoDo
 }
 
 // Functions that never touch the client directory build only these, so their bundles leave the client store out.
-const campaignStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
+export const campaignStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
   new DynamoCampaignStore(db, { campaigns: env.CAMPAIGNS_TABLE, uniques: env.UNIQUES_TABLE });
-const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new DynamoMessageStore(db, env.MESSAGES_TABLE);
+export const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new DynamoMessageStore(db, env.MESSAGES_TABLE);
 export const noticeStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
   new DynamoNoticeStore(db, { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE });
 
@@ -411,4 +414,16 @@ export function wsConnectionsDependencies(env: WsConnectionsEnv, overrides: Part
 
 export function wsDefaultDependencies(env: WsDefaultEnv, overrides: Partial<WsDefaultDependencies> = {}): WsDefaultDependencies {
   return { connections: managementApiPoster(env.WS_CONNECTIONS_ENDPOINT), ...overrides };
+}
+
+/** SES's events: the chunks' deliveries (the campaigns' emailEvents follow through the tally), the suppression list and the clients' opt-outs. */
+export function emailEventsDependencies(env: EmailEventsEnv, overrides: Partial<EmailEventsDependencies> & { clock?: Clock } = {}): EmailEventsDependencies {
+  const { clock = systemClock, ...rest } = overrides;
+  const db = dynamoDocumentClient();
+  return {
+    marks: new DynamoDeliveryMarks(db, env.MESSAGES_TABLE),
+    suppression: new DynamoSuppressionList(db, env.UNIQUES_TABLE, clock),
+    clients: new DynamoClientDirectory(db, { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
+    ...rest,
+  };
 }

@@ -1,5 +1,6 @@
 /** Campaigns as stored: their lifecycle, their fan-out's progress, their counters and a recurring campaign's runs. */
 import type { Campaign, CampaignStatus, FanoutProgress, StreamProgress } from '../domain/campaigns.js';
+import type { EmailEvents } from '../domain/channels/email-events.js';
 import type { Counts, Tally } from '../domain/messages.js';
 import type { Page, PageRequest } from './common.js';
 
@@ -41,8 +42,10 @@ export interface CampaignStore {
    * Adds a tally to the campaign's counters and to the overall totals, in one transaction that
    * holds only while the campaign's `tallied` mark is still `applied` (ConflictError when another
    * worker moved it: read again and recount); then finishes the campaign when it is drained.
+   * `emailEvents`, when the tally moved them, are the campaign's new ones (what it held as read, plus
+   * the tally's): written whole, under the same mark, which only a tally moves.
    */
-  applyTally(id: string, tally: Tally, applied: string | undefined): Promise<void>;
+  applyTally(id: string, tally: Tally, applied: string | undefined, emailEvents?: EmailEvents): Promise<void>;
   /** The counts over every campaign, kept by `applyTally`. */
   totals(): Promise<Counts>;
   /** Moves the stored status from one of `from` to `to` in one conditional write; ConflictError otherwise (a recurring campaign's pause and resume). */

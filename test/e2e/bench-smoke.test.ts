@@ -76,6 +76,12 @@ describe('bench smoke', () => {
     expect(d.sqs).toBeCloseTo(sqsDollars / options.n, 12);
     expect(d.total).toBeCloseTo(d.dynamodbWrites + d.dynamodbReads + d.sqs + d.lambdaRequests + d.lambdaDuration + d.scheduler, 12);
     expect(valueOf(figures, 'cost.dollarsPerMillion')).toBe(d.total);
+    // SES's events: one emailEvents invocation and one chunk write an e-mail, on top of the send pipeline.
+    const events = details.emailEvents;
+    expect(events.messages).toBe(Math.min(options.n, sections.EMAIL_EVENTS_MAX));
+    expect(events.lambda.emailEvents.invocations).toBe(events.messages);
+    expect(events.dynamodb.calls['emailEvents:UpdateItem']).toBe(events.messages);
+    expect(valueOf(figures, 'cost.emailDollarsPerMillion')).toBeCloseTo(d.total + events.dollarsPerMillion.total, 12);
     // The duration priced comes from a run held under the thread's saturation, and how late its timers ran is the figure beside it.
     expect(run.send.maxConcurrency).toBe(sections.COST_RUN_QUEUES.send.maxConcurrency);
     expect(run.fanout.maxConcurrency).toBe(sections.COST_RUN_QUEUES.fanout.maxConcurrency);

@@ -7,6 +7,7 @@ import { adminCases } from './cases/admin.js';
 import { apiCases } from './cases/api.js';
 import { dataCases } from './cases/data.js';
 import { deliveryCases } from './cases/delivery.js';
+import { emailCases } from './cases/email.js';
 import { functionCases } from './cases/functions.js';
 import { observabilityCases } from './cases/observability.js';
 import { realtimeCases } from './cases/realtime.js';
@@ -34,6 +35,7 @@ const synthesized = (): SynthesizedHerald => {
 
 dataCases(synthesized);
 deliveryCases(synthesized);
+emailCases(synthesized);
 functionCases(synthesized);
 apiCases(synthesized);
 realtimeCases(synthesized);

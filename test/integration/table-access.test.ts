@@ -9,8 +9,19 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
+import {
+  deadLetterEnvSchema,
+  emailEventsEnvSchema,
+  fanoutEnvSchema,
+  parseEnv,
+  sendEnvSchema,
+  tallyEnvSchema,
+  wsConnectionsEnvSchema,
+} from '../../functions/adapters/config.js';
 import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
+import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
+import { emailTagsOf } from '../../functions/domain/channels/email.js';
+import { simulatedEvent } from '../../functions/domain/channels/email-events.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
@@ -23,6 +34,7 @@ import { NOTICE_CHUNK, noticeChunk } from '../../functions/domain/notices.js';
 import {
   deadLetterDependencies,
   dynamoDocumentClient,
+  emailEventsDependencies,
   fanoutDependencies,
   sendDependencies,
   stores,
@@ -163,7 +175,10 @@ describe('every DynamoDB request of a function is one its role grants, and its r
   it('$connect and $disconnect: a connection put and deleted, nothing else; $default and the authorizer touch no table', async () => {
     const dependencies = wsConnectionsDependencies(parseEnv(wsConnectionsEnvSchema, tables.env));
     const event = (routeKey: string) =>
-      ({ isBase64Encoded: false, requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } } }) as WebSocketEvent;
+      ({
+        isBase64Encoded: false,
+        requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } },
+      }) as WebSocketEvent;
     const connected = event('$connect');
     recorder.reset();
     expect(await createWsConnectHandler(dependencies)(connected)).toEqual({ statusCode: 200 });
@@ -175,6 +190,27 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect(againstGrant('wsDisconnect', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect(tableAccess.wsDefault).toEqual({});
     expect(tableAccess.wsAuthorizer).toEqual({});
+  });
+
+  it("email events: a delivery and a complaint (twice), the message's chunk and its campaign's emailEvents, the suppression list, the client's opt-out", async () => {
+    const handler = createEmailEventsHandler(emailEventsDependencies(parseEnv(emailEventsEnvSchema, tables.env)));
+    const { chunks } = await fannedOut(1);
+    const id = chunks[0]!.messages[0]!.id;
+    const address = `complaint+${uniqueSuffix()}@simulator.amazonses.com`;
+    await store.clients.create({ phone: phone(), email: address, timezone: 'UTC' });
+    const event = (to: string) =>
+      simulatedEvent(
+        { eventId: uniqueSuffix(), sesMessageId: 'm', from: 'herald@example.com', to, tags: emailTagsOf(id), configurationSetName: 'herald' },
+        new Date(),
+      );
+    recorder.reset();
+
+    await handler(event('success@simulator.amazonses.com'));
+    await handler(event(address));
+    // Again, as EventBridge may bring it: the client has opted out already.
+    await handler(event(address));
+    expect(againstGrant('emailEvents', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await store.messages.get(id))?.delivery).toBe('complained');
   });
 
   it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {

@@ -194,6 +194,34 @@ describe('responses', () => {
     expect(view.counts).toEqual({ queued: 0, sent: 2, failed: 0, expired: 0, cancelled: 0 });
     expect(view.total).toBe(2);
   });
+  it('an e-mail campaign view shows its emailEvents, zeros before SES reports; an SMS one shows none', () => {
+    const record = { ...newCampaignRecord(campaign, '3', now), channel: 'email' as const };
+    const before = campaignView(record, now);
+    expect(CampaignSchema.parse(before)).toEqual(before);
+    expect(before.emailEvents).toEqual({ delivered: 0, bounced: 0, complained: 0 });
+    expect(campaignView({ ...record, emailEvents: { delivered: 3, bounced: 1, complained: 1 } }, now).emailEvents).toEqual({
+      delivered: 3,
+      bounced: 1,
+      complained: 1,
+    });
+    expect(campaignView(newCampaignRecord(campaign, '3', now), now)).not.toHaveProperty('emailEvents');
+  });
+  it("a message view shows an e-mail's delivery once SES reported it", () => {
+    const message = {
+      id: messageId(3, 0, 1),
+      campaignId: '3',
+      channel: 'email' as const,
+      clientId: 'c1',
+      phone: '0',
+      status: 'sent' as const,
+      attempts: 1,
+      createdAt: now.toISOString(),
+    };
+    expect(messageView(message)).not.toHaveProperty('delivery');
+    const view = messageView({ ...message, delivery: 'bounced' });
+    expect(MessageSchema.parse(view)).toEqual(view);
+    expect(view.delivery).toBe('bounced');
+  });
   it('a message view is a valid Message and carries no phone', () => {
     const view = messageView({
       id: messageId(3, 0, 1),

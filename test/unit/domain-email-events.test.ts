@@ -1,5 +1,6 @@
 /** SES's mailbox simulator and what Herald does about SES's events (functions/domain/channels/email-events.ts). */
 import { describe, expect, it } from 'vitest';
+import { emailEventsMoved } from '../../functions/adapters/dynamo/chunk-codec.js';
 import {
   deliveryAfter,
   EMAIL_DELIVERIES,
@@ -169,5 +170,16 @@ describe('deliveryAfter and emailEventsDelta', () => {
       }
       expect(totals).toEqual({ delivered: 0, bounced: 0, complained: 1 });
     }
+  });
+});
+
+describe('emailEventsMoved: what one chunk write does to its campaign’s emailEvents', () => {
+  it('counts each message whose delivery changed under its new state, leaving its old one', () => {
+    expect(emailEventsMoved({ d0: 'delivered' }, { d0: 'complained', d1: 'bounced', d2: 'delivered' })).toEqual({ delivered: 0, bounced: 1, complained: 1 });
+  });
+  it('is undefined for a write that changed no delivery (a claim, an outcome), or removed the chunk', () => {
+    expect(emailEventsMoved({ d0: 'delivered' }, { d0: 'delivered' })).toBeUndefined();
+    expect(emailEventsMoved(undefined, {})).toBeUndefined();
+    expect(emailEventsMoved({ d0: 'delivered' }, undefined)).toBeUndefined();
   });
 });

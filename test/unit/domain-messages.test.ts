@@ -164,3 +164,25 @@ describe('chunksOfPage', () => {
     expect(new Set(ids).size).toBe(3 * PAGE_SIZE);
   });
 });
+
+describe('tallyOf: an e-mail campaign’s emailEvents', () => {
+  const change = (sequence: string, emailEvents?: { delivered: number; bounced: number; complained: number }) => ({
+    campaignId: '7',
+    sequence,
+    before: ['sent' as const],
+    after: ['sent' as const],
+    ...(emailEvents ? { emailEvents } : {}),
+  });
+
+  it('adds up the deliveries the changes moved, even when no status moved', () => {
+    const changes = [change('10', { delivered: 1, bounced: 0, complained: 0 }), change('11', { delivered: -1, bounced: 0, complained: 1 }), change('12')];
+    expect(tallyOf(changes, undefined)).toEqual({ delta: emptyCounts(), through: '12', emailEvents: { delivered: 0, bounced: 0, complained: 1 } });
+  });
+
+  it('leaves out what the mark already holds, and moves nothing for changes of no delivery and no status', () => {
+    const changes = [change('10', { delivered: 1, bounced: 0, complained: 0 }), change('11', { delivered: 0, bounced: 1, complained: 0 })];
+    expect(tallyOf(changes, '10')?.emailEvents).toEqual({ delivered: 0, bounced: 1, complained: 0 });
+    expect(tallyOf(changes, '11')).toBeUndefined();
+    expect(tallyOf([change('12')], undefined)).toBeUndefined();
+  });
+});

@@ -3,6 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, Trans
 import { CAMPAIGNS_BY_RECURRING, tables } from '../../definitions/tables.js';
 import { isDrained, type Campaign, type CampaignStatus, type FanoutProgress, type StreamProgress } from '../../domain/campaigns.js';
 import { ConflictError, NotFoundError } from '../../domain/errors.js';
+import type { EmailEvents } from '../../domain/channels/email-events.js';
 import { emptyCounts, MESSAGE_STATUSES, MAX_CAMPAIGN_SEQ, type Counts, type Tally } from '../../domain/messages.js';
 import type { CampaignStore, Page, PageRequest } from '../../ports.js';
 import { decodeCursor, encodeCursor, fromStartKey, isRecord, listCursor, startKeyFields } from './cursor.js';
@@ -288,7 +289,7 @@ export class DynamoCampaignStore implements CampaignStore {
    * computed against, so a replayed stream batch adds nothing twice. A transaction costs
    * double, but it runs once per campaign per stream batch, not once per chunk.
    */
-  async applyTally(id: string, tally: Tally, applied: string | undefined): Promise<void> {
+  async applyTally(id: string, tally: Tally, applied: string | undefined, emailEvents?: EmailEvents): Promise<void> {
     const moved = MESSAGE_STATUSES.filter((status) => tally.delta[status] !== 0);
     const names = Object.fromEntries(moved.map((status) => [`#${status}`, status]));
     const values = Object.fromEntries(moved.map((status) => [`:${status}`, tally.delta[status]]));
@@ -301,10 +302,16 @@ export class DynamoCampaignStore implements CampaignStore {
               Update: {
                 TableName: this.tables.campaigns,
                 Key: { id },
-                UpdateExpression: `SET ${[...counters, 'tallied = :through'].join(', ')}`,
+                UpdateExpression: `SET ${[...counters, 'tallied = :through', ...(emailEvents ? ['emailEvents = :emailEvents'] : [])].join(', ')}`,
                 ConditionExpression: applied === undefined ? 'attribute_exists(id) AND attribute_not_exists(tallied)' : 'tallied = :applied',
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: { ...values, ':through': tally.through, ...(applied === undefined ? {} : { ':applied': applied }) },
+                // A tally that moves only emailEvents names no status (DynamoDB refuses an empty map).
+                ...(moved.length > 0 ? { ExpressionAttributeNames: names } : {}),
+                ExpressionAttributeValues: {
+                  ...values,
+                  ':through': tally.through,
+                  ...(applied === undefined ? {} : { ':applied': applied }),
+                  ...(emailEvents ? { ':emailEvents': emailEvents } : {}),
+                },
               },
             },
             ...(moved.length > 0

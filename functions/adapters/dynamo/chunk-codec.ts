@@ -1,6 +1,7 @@
 /** The chunk item codec: a chunk as the messages table stores it (one item under 1 KB) and back. */
 import { channelOf, DEFAULT_CHANNEL, type Channel } from '../../domain/channels/channel.js';
-import { isOpen, messageId, type Chunk, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
+import { addEmailEvents, emailEventsDelta, emptyEmailEvents, type EmailDelivery, type EmailEvents } from '../../domain/channels/email-events.js';
+import { CHUNK_SIZE, isOpen, messageId, type Chunk, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
 import { noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 
@@ -48,6 +49,31 @@ export interface StoredChunk {
   z?: string[];
   /** On a page's first chunk: the cursor of the next page, '' after the last one. */
   next?: string;
+  /**
+   * An e-mail's delivery as SES reported it, one attribute per position (`d0` to `d9`), beside
+   * `m` rather than in it: the sender rewrites `m` whole with its outcome, and SES may report
+   * before that write lands. Absent on every chunk SES has said nothing about.
+   */
+  [delivery: `d${number}`]: EmailDelivery | undefined;
+}
+
+/** The chunk item's attribute holding the delivery of the message at `position`. */
+export const deliveryAttribute = (position: number): `d${number}` => `d${position}`;
+
+/**
+ * How one write of a chunk moved its campaign's emailEvents (the tally adds them up, exactly once,
+ * as it does the counts): each message whose delivery changed leaves its old state and counts
+ * under its new one. Undefined when no delivery changed.
+ */
+export function emailEventsMoved(before: Partial<StoredChunk> | undefined, after: Partial<StoredChunk> | undefined): EmailEvents | undefined {
+  let moved: EmailEvents | undefined;
+  for (let position = 0; position < CHUNK_SIZE; position++) {
+    const was = before?.[deliveryAttribute(position)];
+    const now = after?.[deliveryAttribute(position)];
+    if (now === undefined || now === was) continue;
+    moved = addEmailEvents(moved ?? emptyEmailEvents(), emailEventsDelta(was, now));
+  }
+  return moved;
 }
 
 /** Template variables by their one-letter stored names (`x` holds the attributes used). */
@@ -136,6 +162,10 @@ export function chunkOf(item: StoredChunk): Chunk {
     channel: channelOf(item),
     createdAt: item.createdAt,
     receives: item.receives,
-    messages: item.m.map((stored, position) => fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z)),
+    messages: item.m.map((stored, position) => {
+      const message = fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z);
+      const delivery = item[deliveryAttribute(position)];
+      return delivery ? { ...message, delivery } : message;
+    }),
   };
 }

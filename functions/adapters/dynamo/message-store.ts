@@ -21,7 +21,7 @@ import {
 import { LeaseLostError } from '../../domain/errors.js';
 import { isNoticeKey } from '../../domain/notice-ids.js';
 import type { ChunkLease, ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
-import { chunkOf, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
+import { chunkOf, emailEventsMoved, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 import { decodeCursor, encodeCursor, isRecord, listCursor } from './cursor.js';
 import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
 
@@ -280,7 +280,14 @@ export function chunkChangeOf(record: DynamoDBRecord): ChunkChange | undefined {
   if (!stream?.SequenceNumber || typeof keys?.campaignId !== 'string') return undefined;
   // Notices are no campaign's messages: they move no campaign counter and no overall total.
   if (isNoticeKey(keys.campaignId)) return undefined;
-  const statusesOf = (image: unknown) =>
-    image ? ((unmarshall(image as Record<string, AttributeValue>) as Partial<StoredChunk>).m ?? []).map((message) => message.s) : [];
-  return { campaignId: keys.campaignId, sequence: stream.SequenceNumber, before: statusesOf(stream.OldImage), after: statusesOf(stream.NewImage) };
+  const itemOf = (image: unknown) => (image ? (unmarshall(image as Record<string, AttributeValue>) as Partial<StoredChunk>) : undefined);
+  const [old, current] = [itemOf(stream.OldImage), itemOf(stream.NewImage)];
+  const emailEvents = emailEventsMoved(old, current);
+  return {
+    campaignId: keys.campaignId,
+    sequence: stream.SequenceNumber,
+    before: (old?.m ?? []).map((message) => message.s),
+    after: (current?.m ?? []).map((message) => message.s),
+    ...(emailEvents ? { emailEvents } : {}),
+  };
 }

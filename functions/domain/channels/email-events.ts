@@ -19,6 +19,11 @@ export function emptyEmailEvents(): EmailEvents {
   return { delivered: 0, bounced: 0, complained: 0 };
 }
 
+/** `a` moved by `b`, each counter on its own. */
+export function addEmailEvents(a: EmailEvents, b: EmailEvents): EmailEvents {
+  return { delivered: a.delivered + b.delivered, bounced: a.bounced + b.bounced, complained: a.complained + b.complained };
+}
+
 export type SesEventType = 'Bounce' | 'Complaint' | 'Delivery';
 
 const DETAIL_TYPES: Record<SesEventType, string> = {

@@ -16,7 +16,10 @@ function methodsByRoute(resources: Record<string, Json>, restApiId: string): Map
   );
 }
 
-const publicRoutes = ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'];
+const documentation = ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'];
+/** An e-mail's unsubscribe link, followed from a mail client: its signed token is the authorization. */
+const unsubscribe = ['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}'];
+const publicRoutes = [...documentation, ...unsubscribe];
 
 /** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
 export function apiCases(synthesized: () => SynthesizedHerald): void {
@@ -39,7 +42,7 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
     const routes = (): [string, Json][] => [...methods].filter(([route]) => !route.startsWith('OPTIONS '));
     const preflights = (): [string, Json][] => [...methods].filter(([route]) => route.startsWith('OPTIONS '));
 
-    it('routes everything to the api function: ANY on / and /{proxy+}, plus the public documentation routes', () => {
+    it('routes everything to the api function: ANY on / and /{proxy+}, plus the public documentation and unsubscribe routes', () => {
       expect(
         routes()
           .map(([route]) => route)
@@ -47,11 +50,18 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       ).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
     });
 
-    it('requires AWS_IAM (SigV4) on every method except CORS preflights, GET /docs, its assets and GET /openapi.json', () => {
+    it('requires AWS_IAM (SigV4) on every method except CORS preflights, GET /docs, its assets, GET /openapi.json and GET and POST /unsubscribe/{token}', () => {
       for (const [route, method] of routes()) {
         expect(method.Properties.AuthorizationType, route).toBe(publicRoutes.includes(route) ? 'NONE' : 'AWS_IAM');
       }
       expect([...methods.values()].filter((method) => method.Properties.AuthorizationType === 'AWS_IAM').length).toBe(2);
+    });
+
+    it('the unsubscribe routes take their token from the path, and no other method on it is routed (the gateway refuses it, unsigned or not)', () => {
+      for (const route of unsubscribe) expect(methods.get(route)!.Properties.RequestParameters, route).toEqual({ 'method.request.path.token': true });
+      expect([...methods.keys()].filter((route) => route.includes('/unsubscribe')).sort()).toEqual(
+        [...unsubscribe, 'OPTIONS /unsubscribe', 'OPTIONS /unsubscribe/{token}'].sort(),
+      );
     });
 
     it('every route is a Lambda proxy integration of the api function', () => {
@@ -78,7 +88,7 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
           preflights()
             .map(([route]) => route.replace('OPTIONS ', ''))
             .sort(),
-        ).toEqual(['/', '/docs', '/docs/{proxy+}', '/openapi.json', '/{proxy+}']);
+        ).toEqual(['/', '/docs', '/docs/{proxy+}', '/openapi.json', '/unsubscribe', '/unsubscribe/{token}', '/{proxy+}']);
       });
 
       it('preflights are answered by API Gateway itself (a mock, no function, no data): unsigned, since a browser cannot sign them', () => {

@@ -22,6 +22,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
         fanoutDlq: logicalId(pairs.fanout.deadLetterQueue),
         send: logicalId(pairs.send.queue),
         sendDlq: logicalId(pairs.send.deadLetterQueue),
+        sendEmail: logicalId(pairs.sendEmail.queue),
+        sendEmailDlq: logicalId(pairs.sendEmail.deadLetterQueue),
         startTimer: logicalId(pairs.startTimer.queue),
         startTimerDlq: logicalId(pairs.startTimer.deadLetterQueue),
         schedulerDlq: logicalId(schedulerDeadLetterQueue),
@@ -32,8 +34,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       return [id, herald.resources[id]!];
     };
 
-    it('has the three queues, their three DLQs, the scheduler DLQ and the tally DLQ', () => {
-      herald.template.resourceCountIs('AWS::SQS::Queue', 8);
+    it("has the four queues (fan-out, start timer, each channel's send queue), their four DLQs, and the scheduler's, the tally's and the SES events' DLQs", () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 11);
     });
 
     it("feeds the tally from the messages table's stream, resuming from failed records and keeping what still fails", () => {
@@ -73,6 +75,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       const pairs: Record<keyof typeof queues, [string, string]> = {
         fanout: [ids.fanout, ids.fanoutDlq],
         send: [ids.send, ids.sendDlq],
+        sendEmail: [ids.sendEmail, ids.sendEmailDlq],
         startTimer: [ids.startTimer, ids.startTimerDlq],
       };
       const [queueId, dlqId] = pairs[name as keyof typeof queues];
@@ -103,9 +106,9 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * consumer.Properties.Timeout);
     });
 
-    it('the send DLQ, drained by the dead-letter function, also covers 6 x that function timeout', () => {
+    it.each(['sendDlq', 'sendEmailDlq'] as const)('the %s, drained by the dead-letter function, also covers 6 x that function timeout', (key) => {
       const [, deadLetter] = functionOf('herald-dead-letter');
-      const dlq = herald.resources[queueIds().sendDlq]!;
+      const dlq = herald.resources[queueIds()[key]]!;
       expect(dlq.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(VISIBILITY_TO_TIMEOUT_RATIO * deadLetter.Properties.Timeout);
     });
 
@@ -118,12 +121,16 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
     it.each([
       ['herald-fanout', 'fanout', queues.fanout.batchSize, queues.fanout.maxConcurrency],
       ['herald-send', 'send', queues.send.batchSize, queues.send.maxConcurrency],
+      ['herald-send-email', 'sendEmail', queues.sendEmail.batchSize, queues.sendEmail.maxConcurrency],
       ['herald-start-timer', 'startTimer', queues.startTimer.batchSize, queues.startTimer.maxConcurrency],
       ['herald-dead-letter', 'sendDlq', 10, 2],
-    ] as const)('%s consumes its queue with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
+      ['herald-dead-letter', 'sendEmailDlq', 10, 2],
+    ] as const)('%s consumes its queue (%s) with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
       const [functionId] = functionOf(functionName);
       const mappings = resourcesOfType(herald.resources, 'AWS::Lambda::EventSourceMapping').filter(
-        ([, mapping]) => mapping.Properties.FunctionName.Ref === functionId,
+        ([, mapping]) =>
+          mapping.Properties.FunctionName.Ref === functionId &&
+          JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }),
       );
       expect(mappings).toHaveLength(1);
       const mapping = mappings[0]![1].Properties;
@@ -215,7 +222,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
     });
 
     it('no other function may touch schedules or pass roles', () => {
-      for (const name of ['herald-fanout', 'herald-send', 'herald-dead-letter', 'herald-start-timer']) {
+      for (const name of ['herald-fanout', 'herald-send', 'herald-send-email', 'herald-email-events', 'herald-dead-letter', 'herald-start-timer']) {
         const [, fn] = functionOf(name);
         const actions = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]).flatMap((statement) => asList(statement.Action));
         expect(

@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
+import {
+  apiEnvSchema,
+  deadLetterEnvSchema,
+  emailEventsEnvSchema,
+  fanoutEnvSchema,
+  sendEmailEnvSchema,
+  sendEnvSchema,
+  startTimerEnvSchema,
+  tallyEnvSchema,
+} from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
 import { LAZY_PACKAGES } from '../../../functions/domain/lazy-packages.js';
 import { functionSettings, OPENAPI_FILE, type FunctionName } from '../../../functions/definitions/functions.js';
@@ -27,6 +36,8 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodMiniObj
   { name: 'api', functionName: 'herald-api', schema: apiEnvSchema },
   { name: 'fanout', functionName: 'herald-fanout', schema: fanoutEnvSchema },
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
+  { name: 'sendEmail', functionName: 'herald-send-email', schema: sendEmailEnvSchema },
+  { name: 'emailEvents', functionName: 'herald-email-events', schema: emailEventsEnvSchema },
   { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
   { name: 'tally', functionName: 'herald-tally', schema: tallyEnvSchema },
   { name: 'startTimer', functionName: 'herald-start-timer', schema: startTimerEnvSchema },
@@ -328,8 +339,73 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
             logWrite('herald-dead-letter'),
             { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
             { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.send.deadLetterQueue)) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.sendEmail.deadLetterQueue)) },
           ]),
         );
+      });
+
+      /** An SES resource of this stack's account and region: `identity/<name>` or `configuration-set/<name>`. */
+      const sesArn = (resource: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+      });
+
+      it('herald-send-email: as herald-send, but SES instead of the provider token: SendEmail from its identity through its configuration set, the unsubscribe key', () => {
+        const { queues: pairs } = herald.stack.delivery;
+        expect(sorted(statementsOf('herald-send-email'))).toEqual(
+          sorted([
+            logWrite('herald-send-email'),
+            { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: arnOf(tableId('campaigns')) },
+            { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
+            { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: arnOf(tableId('uniques')) },
+            { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: logicalId(herald.stack.unsubscribeKey.secret) } },
+            { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: arnOf(logicalId(pairs.sendEmail.queue)) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(pairs.sendEmail.queue)) },
+            {
+              Action: 'ses:SendEmail',
+              Effect: 'Allow',
+              // The address's identity or its domain's, whichever the operator verified; the stack's configuration set; that From only.
+              Resource: [sesArn('identity/herald@example.com'), sesArn('identity/example.com'), sesArn('configuration-set/herald')],
+              Condition: { StringEquals: { 'ses:FromAddress': 'herald@example.com' } },
+            },
+            // The account's MaxSendRate: GetAccount names no resource.
+            { Action: 'ses:GetAccount', Effect: 'Allow', Resource: '*' },
+          ]),
+        );
+      });
+
+      it('herald-email-events: exactly its log group and the table actions its code makes (invoked by EventBridge: no queue)', () => {
+        const statements = statementsOf('herald-email-events');
+        expect(statements.filter((statement) => !asList(statement.Action as string | string[]).some((a) => a.startsWith('dynamodb:')))).toEqual([
+          logWrite('herald-email-events'),
+        ]);
+      });
+
+      it('only the SES event rule may invoke herald-email-events, and only from this account', () => {
+        const permissions = resourcesOfType(herald.resources, 'AWS::Lambda::Permission').filter(([, permission]) =>
+          JSON.stringify(permission.Properties.FunctionName).includes(functionIdByName(herald.resources, 'herald-email-events')),
+        );
+        expect(permissions.map(([, permission]) => [permission.Properties.Principal, permission.Properties.SourceArn])).toEqual([
+          ['events.amazonaws.com', arnOf(logicalId(herald.stack.email.rule))],
+        ]);
+      });
+
+      it('only the e-mail sender (links) and the api (the unsubscribe routes) may read the unsubscribe key', () => {
+        const secretId = logicalId(herald.stack.unsubscribeKey.secret);
+        for (const { functionName } of handlers) {
+          const reads = statementsOf(functionName)
+            .filter((statement) => referencedIds(statement.Resource).includes(secretId))
+            .flatMap((statement) => asList(statement.Action));
+          expect(reads, functionName).toEqual(['herald-send-email', 'herald-api'].includes(functionName) ? ['secretsmanager:GetSecretValue'] : []);
+        }
+      });
+
+      it('only the e-mail sender may call SES', () => {
+        for (const { functionName } of handlers) {
+          const ses = statementsOf(functionName)
+            .flatMap((statement) => asList(statement.Action as string | string[]))
+            .filter((action) => action.startsWith('ses:'));
+          expect(ses, functionName).toEqual(functionName === 'herald-send-email' ? ['ses:SendEmail', 'ses:GetAccount'] : []);
+        }
       });
 
       const everyItemAction = ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'];
@@ -351,6 +427,13 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           messages: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
         },
         'herald-send': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
+        'herald-send-email': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
+        // One write of a message's chunk (its campaign's emailEvents follow through the tally), the suppression list, a complaint's client.
+        'herald-email-events': {
+          messages: ['UpdateItem'],
+          uniques: ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'],
+          clients: ['GetItem', 'PutItem'],
+        },
         'herald-dead-letter': { messages: ['UpdateItem'] },
         // The messages table's stream, through the tally's event source (ListStreams takes no resource).
         'herald-tally': { campaigns: ['GetItem', 'UpdateItem'], uniques: ['UpdateItem'], messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'] },

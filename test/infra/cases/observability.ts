@@ -9,6 +9,8 @@ const functionNames = [
   'herald-api',
   'herald-fanout',
   'herald-send',
+  'herald-send-email',
+  'herald-email-events',
   'herald-dead-letter',
   'herald-tally',
   'herald-start-timer',
@@ -59,6 +61,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       it.each([
         ['fan-out DLQ', () => herald.stack.delivery.queues.fanout.deadLetterQueue],
         ['send DLQ', () => herald.stack.delivery.queues.send.deadLetterQueue],
+        ['e-mail send DLQ', () => herald.stack.delivery.queues.sendEmail.deadLetterQueue],
+        ['SES events DLQ (EventBridge could not invoke emailEvents)', () => herald.stack.email.eventsDeadLetterQueue],
         ['start timer DLQ', () => herald.stack.delivery.queues.startTimer.deadLetterQueue],
         ['scheduler DLQ', () => herald.stack.delivery.schedulerDeadLetterQueue],
       ] as const)('%s: alarms on the first visible message', (_, queue) => {
@@ -124,8 +128,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       });
 
       it('alarm notices go to one topic that refuses unencrypted publishing', () => {
-        // One per dead-letter queue (fan-out, send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API, refused provider token.
-        expect(alarms()).toHaveLength(5 + 2 * functionNames.length + 1 + 1);
+        // One per dead-letter queue (fan-out, send, e-mail send, start timer, scheduler, tally, SES events), errors and throttles per function, 5xx of the API, refused provider token.
+        expect(alarms()).toHaveLength(7 + 2 * functionNames.length + 1 + 1);
         const topicPolicy = resourcesOfType(herald.resources, 'AWS::SNS::TopicPolicy')[0]![1];
         const statements = topicPolicy.Properties.PolicyDocument.Statement as Json[];
         expect(statements.some((statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
@@ -160,9 +164,9 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
         expect(metrics.map((metric) => (metric[4] as Json).stat)).toEqual(['p50', 'p90', 'p99']);
       });
 
-      it('shows the age of the oldest message of both queues', () => {
+      it("shows the age of the oldest message of the fan-out queue and each channel's send queue", () => {
         const metrics = metricsOf('Age of the oldest message (s)');
-        expect(metrics).toHaveLength(2);
+        expect(metrics).toHaveLength(3);
         for (const metric of metrics) expect(metric.slice(0, 3)).toEqual(['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName']);
       });
     });

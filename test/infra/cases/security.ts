@@ -5,6 +5,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MIN_KEY_BYTES } from '../../../functions/adapters/hmac-signer.js';
 import { resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
 
 /** A token as an operator might have it in the shell that runs `cdk deploy`: stack.test.ts sets it before synthesizing. */
@@ -50,17 +51,17 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
         );
         for (const suppression of suppressions) expect(suppression.reason.length, suppression.id).toBeGreaterThan(30);
         expect([...new Set(suppressions.map((suppression) => suppression.id))].sort()).toEqual([
-          'AwsSolutions-APIG4', // the public documentation routes; CORS preflights; WebSocket routes after the authorized $connect
+          'AwsSolutions-APIG4', // the public documentation and unsubscribe routes; CORS preflights; WebSocket routes after the authorized $connect
           'AwsSolutions-CFR3', // the admin app's distribution serves static files only
           'AwsSolutions-CFR4', // the default CloudFront certificate fixes the TLS policy
-          'AwsSolutions-COG4', // IAM, not Cognito, authorizes the API
+          'AwsSolutions-COG4', // IAM, not Cognito, authorizes the API (the unsubscribe links: their signed token)
           'AwsSolutions-IAM4', // API Gateway's own CloudWatch role; CDK's BucketDeployment function
-          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group; this API's stage; the WebSocket stage's connections; BucketDeployment
+          'AwsSolutions-IAM5', // GSI ARNs of granted tables; schedules in Herald's group; this API's stage; the WebSocket stage's connections; BucketDeployment; ses:GetAccount
           'AwsSolutions-L1', // Node.js 22 is the chosen runtime; BucketDeployment's runtime is CDK's
           'AwsSolutions-S1', // the admin app's bucket holds static files, read by CloudFront only
-          'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can; inbox tokens end within a day
+          'AwsSolutions-SMG4', // the provider issues the token; no rotation Lambda can; inbox tokens end within a day; a new unsubscribe key voids every link sent
           'AwsSolutions-SNS2', // CloudWatch cannot publish to a topic under the AWS-managed key
-          'AwsSolutions-SQS3', // the scheduler DLQ is itself a DLQ
+          'AwsSolutions-SQS3', // the scheduler's, the tally's and the SES events' DLQs are themselves DLQs
         ]);
       });
     });
@@ -69,13 +70,21 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
       // Searched as text: whatever property a value might hide in.
       const templateText = () => JSON.stringify(herald.json);
 
-      it('is a Secrets Manager secret created with a generated placeholder', () => {
-        const secrets = resourcesOfType(herald.resources, 'AWS::SecretsManager::Secret').filter(([, secret]) => secret.Properties.Name === 'herald/provider-token');
-        expect(secrets).toHaveLength(1);
-        const properties = secrets[0]![1].Properties as Json;
-        expect(properties.Name).toBe('herald/provider-token');
-        expect(properties.GenerateSecretString).toBeDefined();
-        expect(properties.SecretString).toBeUndefined();
+      it('is a Secrets Manager secret created with a generated placeholder, as is the unsubscribe key (used as generated)', () => {
+        const secrets = resourcesOfType(herald.resources, 'AWS::SecretsManager::Secret');
+        expect(secrets.map(([, secret]) => secret.Properties.Name).sort()).toEqual([
+          'herald/inbox-token-key',
+          'herald/provider-token',
+          'herald/unsubscribe-key',
+        ]);
+        for (const [, secret] of secrets) {
+          const properties = secret.Properties as Json;
+          expect(properties.GenerateSecretString).toBeDefined();
+          expect(properties.SecretString).toBeUndefined();
+        }
+        // An HMAC-SHA256 key of more bytes than the signer's minimum (functions/adapters/hmac-signer.ts).
+        const [[, key]] = secrets.filter(([, secret]) => secret.Properties.Name === 'herald/unsubscribe-key') as [[string, Json]];
+        expect(key.Properties.GenerateSecretString.PasswordLength).toBeGreaterThanOrEqual(MIN_KEY_BYTES);
       });
 
       it('never appears in the template, whatever the deploying shell holds', () => {
@@ -91,7 +100,11 @@ export function securityCases(synthesized: () => SynthesizedHerald): void {
       it('reaches no function through its environment: only the secret name does', () => {
         for (const [, fn] of resourcesOfType(herald.resources, 'AWS::Lambda::Function')) {
           const names = Object.keys(fn.Properties.Environment.Variables as Json);
-          expect(names.filter((name) => /TOKEN|JWT|PASSWORD/i.test(name) && !['PROVIDER_TOKEN_SECRET', 'INBOX_TOKEN_SECRET'].includes(name))).toEqual([]);
+          expect(
+            names.filter(
+              (name) => /TOKEN|JWT|PASSWORD|KEY/i.test(name) && !['PROVIDER_TOKEN_SECRET', 'UNSUBSCRIBE_KEY_SECRET', 'INBOX_TOKEN_SECRET'].includes(name),
+            ),
+          ).toEqual([]);
         }
       });
     });
