@@ -96,11 +96,14 @@ export class HeraldStack extends Stack {
     this.realtime.inboxTokenKey.grantRead(this.api.handler);
     this.api.handler.function.addEnvironment('INBOX_TOKEN_SECRET', this.realtime.inboxTokenKey.secretName);
     this.realtime.allowFrames(this.api.handler);
+    // The in-app sender tells the client's connections of each item it writes.
+    this.realtime.allowFrames(this.delivery.functions.sendInapp);
     this.admin.connect(this.api, { inboxSocketUrl: this.realtime.url });
     const functions = [
       this.api.handler,
       this.delivery.functions.fanout,
       this.delivery.functions.send,
+      this.delivery.functions.sendInapp,
       this.delivery.functions.deadLetter,
       this.delivery.functions.tally,
       this.delivery.functions.startTimer,

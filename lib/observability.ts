@@ -68,6 +68,7 @@ export class HeraldObservability extends Construct {
     const deadLetterQueues: [string, sqs.IQueue][] = [
       ['FanoutDeadLetters', delivery.queues.fanout.deadLetterQueue],
       ['SendDeadLetters', delivery.queues.send.deadLetterQueue],
+      ['SendInappDeadLetters', delivery.queues.sendInapp.deadLetterQueue],
       ['StartTimerDeadLetters', delivery.queues.startTimer.deadLetterQueue],
       ['SchedulerDeadLetters', delivery.schedulerDeadLetterQueue],
       ['TallyDeadLetters', delivery.tallyDeadLetterQueue],

@@ -18,6 +18,7 @@ import {
   parseEnv,
   sendEmailEnvSchema,
   sendEnvSchema,
+  sendInappEnvSchema,
   startTimerEnvSchema,
   tallyEnvSchema,
   wsConnectionsEnvSchema,
@@ -36,6 +37,7 @@ import {
   sendDependencies,
   sendEmailDependencies,
   signedLinks,
+  sendInappDependencies,
   sqs,
   startTimerDependencies,
   stores,
@@ -205,6 +207,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
       SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
       START_TIMER_QUEUE_URL: created.startTimer.url,
       FANOUT_STREAMS: options.fanoutStreams?.toString(),
     });
@@ -226,6 +229,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PUBLIC_BASE_URL: 'http://127.0.0.1',
       SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
     });
+    const sendInappEnv = parseEnv(sendInappEnvSchema, {
+      ...tablesEnv,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
+      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
+    });
     const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
     const tallyEnv = parseEnv(tallyEnvSchema, tablesEnv);
     // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
@@ -234,6 +242,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
       SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
       SCHEDULE_GROUP: 'local',
       SCHEDULE_TARGET_ARN: created.startTimer.arn,
       OCCURRENCE_TARGET_ARN: created.fanout.arn,
@@ -253,11 +262,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const startTimerQueue = new SqsStartTimerQueue(sqs(), created.startTimer.url);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
-    const sendQueues = chunkQueues({ SEND_QUEUE_URL: created.send.url, SEND_EMAIL_QUEUE_URL: created.sendEmail.url }, (url) => new SqsSendQueue(sqs(), url));
+    const sendQueues = chunkQueues(
+      { SEND_QUEUE_URL: created.send.url, SEND_EMAIL_QUEUE_URL: created.sendEmail.url, SEND_INAPP_QUEUE_URL: created.sendInapp.url },
+      (url) => new SqsSendQueue(sqs(), url),
+    );
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const clock = options.clock ?? systemClock;
     // Recurring schedules read the runtime's clock: a test that moves it moves their firings too.
     const recurringScheduler = new LocalRecurringScheduler(db, tableNames['recurring-schedules'], options.clock ?? systemClock, { logger });
+    // The WebSocket API's @connections endpoint is this runtime's own port (known once it listens, below).
+    let apiUrl = '';
+    const connectionsEnv = parseEnv(wsConnectionsEnvSchema, tablesEnv);
+    const poster = managementApiPoster(() => apiUrl);
+    const frames = framePublisher(connectionsEnv, poster);
+    // The inbox tokens' key, in process as the unsubscribe key is.
+    const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
+    const inboxSigner = hmacSigner(inboxTokenKey);
     const api = createApiHandler(
       apiDependencies(apiEnv, {
         scheduler,
@@ -269,6 +289,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           () => publicBaseUrl,
         ),
         openApiDocument: generatedOpenApi,
+        inboxSigner: async () => inboxSigner,
+        frames,
       }),
     );
     const consumers = {
@@ -294,6 +316,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             }),
           ),
         ),
+      ),
+      sendInapp: instrument(
+        'sendInapp',
+        perEnvironment(() => createSendHandler(sendInappDependencies(sendInappEnv, { clock, frames }))),
       ),
       startTimer: instrument(
         'startTimer',
@@ -390,13 +416,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(async () => stopRecurringScheduler());
 
-    // The WebSocket API's handlers behind the local gateway; the Management API's client posts back to this port's @connections.
-    let apiUrl = '';
-    const connectionsEnv = parseEnv(wsConnectionsEnvSchema, tablesEnv);
-    const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
-    const poster = managementApiPoster(() => apiUrl);
-    const frames = framePublisher(connectionsEnv, poster);
-    const inboxSigner = hmacSigner(inboxTokenKey);
+    // The WebSocket API's handlers behind the local gateway.
     const handlers = localWebSocketHandlers({ env: connectionsEnv, clock, inboxSigner: async () => inboxSigner, poster });
     const websocket = createWebSocketGateway({
       handlers: {

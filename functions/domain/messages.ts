@@ -48,6 +48,9 @@ export interface MessageRecord {
   /** An e-mail notice's subject and html part, rendered when it was posted, like its text. */
   subject?: string;
   html?: string;
+  /** An in-app notice's title and link, rendered with its text (channels/inapp.ts). */
+  title?: string;
+  url?: string;
 }
 
 export interface Chunk {

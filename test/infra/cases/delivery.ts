@@ -22,6 +22,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
         fanoutDlq: logicalId(pairs.fanout.deadLetterQueue),
         send: logicalId(pairs.send.queue),
         sendDlq: logicalId(pairs.send.deadLetterQueue),
+        sendInapp: logicalId(pairs.sendInapp.queue),
+        sendInappDlq: logicalId(pairs.sendInapp.deadLetterQueue),
         startTimer: logicalId(pairs.startTimer.queue),
         startTimerDlq: logicalId(pairs.startTimer.deadLetterQueue),
         schedulerDlq: logicalId(schedulerDeadLetterQueue),
@@ -32,8 +34,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       return [id, herald.resources[id]!];
     };
 
-    it('has the three queues, their three DLQs, the scheduler DLQ and the tally DLQ', () => {
-      herald.template.resourceCountIs('AWS::SQS::Queue', 8);
+    it('has the four queues, their four DLQs, the scheduler DLQ and the tally DLQ', () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 10);
     });
 
     it("feeds the tally from the messages table's stream, resuming from failed records and keeping what still fails", () => {
@@ -73,6 +75,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       const pairs: Record<keyof typeof queues, [string, string]> = {
         fanout: [ids.fanout, ids.fanoutDlq],
         send: [ids.send, ids.sendDlq],
+        sendInapp: [ids.sendInapp, ids.sendInappDlq],
         startTimer: [ids.startTimer, ids.startTimerDlq],
       };
       const [queueId, dlqId] = pairs[name as keyof typeof queues];
@@ -119,15 +122,19 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       ['herald-fanout', 'fanout', queues.fanout.batchSize, queues.fanout.maxConcurrency],
       ['herald-send', 'send', queues.send.batchSize, queues.send.maxConcurrency],
       ['herald-start-timer', 'startTimer', queues.startTimer.batchSize, queues.startTimer.maxConcurrency],
+      ['herald-send-inapp', 'sendInapp', queues.sendInapp.batchSize, queues.sendInapp.maxConcurrency],
       ['herald-dead-letter', 'sendDlq', 10, 2],
-    ] as const)('%s consumes its queue with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
+      ['herald-dead-letter', 'sendInappDlq', 10, 2],
+    ] as const)('%s consumes its queue (%s) with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
       const [functionId] = functionOf(functionName);
       const mappings = resourcesOfType(herald.resources, 'AWS::Lambda::EventSourceMapping').filter(
         ([, mapping]) => mapping.Properties.FunctionName.Ref === functionId,
       );
-      expect(mappings).toHaveLength(1);
-      const mapping = mappings[0]![1].Properties;
-      expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] });
+      // The dead-letter function drains every channel's DLQ; each sender consumes its own queue only.
+      expect(mappings).toHaveLength(functionName === 'herald-dead-letter' ? 2 : 1);
+      const found = mappings.find(([, mapping]) => JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }));
+      expect(found, `${functionName} on ${queueKey}`).toBeDefined();
+      const mapping = found![1].Properties;
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: maxConcurrency });
       expect(mapping.BatchSize).toBe(batchSize);

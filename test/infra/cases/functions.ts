@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
+import { apiEnvSchema, deadLetterEnvSchema, fanoutEnvSchema, sendEnvSchema,
+  sendInappEnvSchema, startTimerEnvSchema, tallyEnvSchema } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
 import { LAZY_PACKAGES } from '../../../functions/domain/lazy-packages.js';
 import { functionSettings, OPENAPI_FILE, type FunctionName } from '../../../functions/definitions/functions.js';
@@ -27,6 +28,7 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodMiniObj
   { name: 'api', functionName: 'herald-api', schema: apiEnvSchema },
   { name: 'fanout', functionName: 'herald-fanout', schema: fanoutEnvSchema },
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
+  { name: 'sendInapp', functionName: 'herald-send-inapp', schema: sendInappEnvSchema },
   { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
   { name: 'tally', functionName: 'herald-tally', schema: tallyEnvSchema },
   { name: 'startTimer', functionName: 'herald-start-timer', schema: startTimerEnvSchema },
@@ -328,6 +330,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
             logWrite('herald-dead-letter'),
             { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
             { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.send.deadLetterQueue)) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.sendInapp.deadLetterQueue)) },
           ]),
         );
       });
@@ -341,6 +344,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           campaigns: [...everyItemAction, 'index/*'],
           messages: everyItemAction,
           idempotency: everyItemAction,
+          inbox: everyItemAction,
           // Frames after an inbox change: the client's connections, a stale one deleted.
           connections: ['DeleteItem', 'Query'],
         },
@@ -351,6 +355,13 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           messages: ['BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
         },
         'herald-send': { campaigns: ['GetItem'], messages: ['UpdateItem'], uniques: ['GetItem', 'UpdateItem'] },
+        'herald-send-inapp': {
+          campaigns: ['GetItem'],
+          messages: ['UpdateItem'],
+          uniques: ['GetItem', 'UpdateItem'],
+          inbox: ['GetItem', 'PutItem'],
+          connections: ['DeleteItem', 'Query'],
+        },
         'herald-dead-letter': { messages: ['UpdateItem'] },
         // The messages table's stream, through the tally's event source (ListStreams takes no resource).
         'herald-tally': { campaigns: ['GetItem', 'UpdateItem'], uniques: ['UpdateItem'], messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'] },

@@ -9,6 +9,7 @@ const functionNames = [
   'herald-api',
   'herald-fanout',
   'herald-send',
+  'herald-send-inapp',
   'herald-dead-letter',
   'herald-tally',
   'herald-start-timer',
@@ -59,6 +60,7 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       it.each([
         ['fan-out DLQ', () => herald.stack.delivery.queues.fanout.deadLetterQueue],
         ['send DLQ', () => herald.stack.delivery.queues.send.deadLetterQueue],
+        ['in-app send DLQ', () => herald.stack.delivery.queues.sendInapp.deadLetterQueue],
         ['start timer DLQ', () => herald.stack.delivery.queues.startTimer.deadLetterQueue],
         ['scheduler DLQ', () => herald.stack.delivery.schedulerDeadLetterQueue],
       ] as const)('%s: alarms on the first visible message', (_, queue) => {
@@ -124,8 +126,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       });
 
       it('alarm notices go to one topic that refuses unencrypted publishing', () => {
-        // One per dead-letter queue (fan-out, send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API, refused provider token.
-        expect(alarms()).toHaveLength(5 + 2 * functionNames.length + 1 + 1);
+        // One per dead-letter queue (fan-out, send, in-app send, start timer, scheduler, tally), errors and throttles per function, 5xx of the API, refused provider token.
+        expect(alarms()).toHaveLength(6 + 2 * functionNames.length + 1 + 1);
         const topicPolicy = resourcesOfType(herald.resources, 'AWS::SNS::TopicPolicy')[0]![1];
         const statements = topicPolicy.Properties.PolicyDocument.Statement as Json[];
         expect(statements.some((statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
