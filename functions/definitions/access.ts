@@ -76,10 +76,10 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     clients: ['UpdateItem'],
   },
   sendInapp: {
-    // As the SMS sender's: the campaign view, the claim and the outcome, a notice's suppression check, the rate slots.
+    // As the SMS sender's: the campaign view, the claim and the outcome, the rate slots (an inbox has no address to suppress).
     campaigns: ['GetItem'],
     messages: ['UpdateItem'],
-    uniques: ['GetItem', 'UpdateItem'],
+    uniques: ['UpdateItem'],
     // The inbox's counter (read), then an item, its guard and the counter in one transaction (functions/adapters/dynamo/inbox-store.ts).
     inbox: ['GetItem', 'PutItem'],
     // Frames to the client's connections; a stale one deleted.

@@ -358,7 +358,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         'herald-send-inapp': {
           campaigns: ['GetItem'],
           messages: ['UpdateItem'],
-          uniques: ['GetItem', 'UpdateItem'],
+          uniques: ['UpdateItem'],
           inbox: ['GetItem', 'PutItem'],
           connections: ['DeleteItem', 'Query'],
         },
