@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     unsubscribeKey: env.HERALD_UNSUBSCRIBE_KEY ?? stableUnsubscribeKey(dataDir),
     ...(env.HERALD_SES_ENDPOINT ? { sesEndpoint: env.HERALD_SES_ENDPOINT } : {}),
     emailFrom: env.HERALD_EMAIL_FROM,
+    ...(env.HERALD_INBOX_KEY ? { inboxTokenKey: env.HERALD_INBOX_KEY } : {}),
   });
   process.stderr.write(
     [

@@ -72,7 +72,14 @@ export interface HeraldDeliveryProps {
  */
 export class HeraldDelivery extends Construct {
   readonly queues: Record<QueueName, QueuePair>;
-  readonly functions: { fanout: HeraldFunction; send: HeraldFunction; deadLetter: HeraldFunction; tally: HeraldFunction; startTimer: HeraldFunction };
+  readonly functions: {
+    fanout: HeraldFunction;
+    send: HeraldFunction;
+    sendInapp: HeraldFunction;
+    deadLetter: HeraldFunction;
+    tally: HeraldFunction;
+    startTimer: HeraldFunction;
+  };
   /** Where stream batches go that the tally could not apply after its retries (an alarm watches it). */
   readonly tallyDeadLetterQueue: sqs.Queue;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
@@ -161,6 +168,18 @@ export class HeraldDelivery extends Construct {
     // The event source grants receive, delete and ChangeMessageVisibility (the retry backoff).
     this.subscribe(send, sendQueue, queues.send);
 
+    // The in-app channel's sender: it writes inboxes, and reads no provider token.
+    const sendInappQueue = this.queues.sendInapp.queue;
+    const sendInapp = new HeraldFunction(this, 'SendInappFunction', {
+      name: 'sendInapp',
+      description: "Claims in-app message chunks and writes each message as an item of its client's inbox",
+      defaults: props.functionDefaults,
+      environment: { ...data.environment, [queues.sendInapp.urlEnvVar]: sendInappQueue.queueUrl },
+    });
+    data.grantTables(sendInapp);
+    sendInappQueue.grant(sendInapp, 'sqs:SendMessage');
+    this.subscribe(sendInapp, sendInappQueue, queues.sendInapp);
+
     const deadLetter = new HeraldFunction(this, 'DeadLetterFunction', {
       name: 'deadLetter',
       description: 'Marks the open messages of a chunk that exhausted its retries as failed',
@@ -216,7 +235,7 @@ export class HeraldDelivery extends Construct {
       }),
     );
 
-    this.functions = { fanout, send, deadLetter, tally, startTimer };
+    this.functions = { fanout, send, sendInapp, deadLetter, tally, startTimer };
 
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'ScheduleGroup', { name: props.scheduleGroupName });
 

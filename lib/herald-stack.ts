@@ -106,6 +106,8 @@ export class HeraldStack extends Stack {
     this.realtime.inboxTokenKey.grantRead(this.api.handler);
     this.api.handler.function.addEnvironment('INBOX_TOKEN_SECRET', this.realtime.inboxTokenKey.secretName);
     this.realtime.allowFrames(this.api.handler);
+    // The in-app sender tells the client's connections of each item it writes.
+    this.realtime.allowFrames(this.delivery.functions.sendInapp);
     this.admin.connect(this.api, { inboxSocketUrl: this.realtime.url });
     this.email = new HeraldEmail(this, 'Email', {
       data: this.data,
@@ -122,6 +124,7 @@ export class HeraldStack extends Stack {
       this.delivery.functions.send,
       this.email.functions.sendEmail,
       this.email.functions.emailEvents,
+      this.delivery.functions.sendInapp,
       this.delivery.functions.deadLetter,
       this.delivery.functions.tally,
       this.delivery.functions.startTimer,

@@ -19,6 +19,7 @@ import {
   parseEnv,
   sendEmailEnvSchema,
   sendEnvSchema,
+  sendInappEnvSchema,
   startTimerEnvSchema,
   tallyEnvSchema,
   wsConnectionsEnvSchema,
@@ -38,6 +39,7 @@ import {
   sendDependencies,
   sendEmailDependencies,
   signedLinks,
+  sendInappDependencies,
   sqs,
   startTimerDependencies,
   stores,
@@ -221,6 +223,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
       SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
       START_TIMER_QUEUE_URL: created.startTimer.url,
       FANOUT_STREAMS: options.fanoutStreams?.toString(),
     });
@@ -242,6 +245,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PUBLIC_BASE_URL: 'http://127.0.0.1',
       SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
     });
+    const sendInappEnv = parseEnv(sendInappEnvSchema, {
+      ...tablesEnv,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
+      SEND_MAX_BACKOFF_SECONDS: options.maxBackoffSeconds?.toString(),
+    });
     const deadLetterEnv = parseEnv(deadLetterEnvSchema, tablesEnv);
     const tallyEnv = parseEnv(tallyEnvSchema, tablesEnv);
     // The scheduler settings are EventBridge's; locally the local scheduler stands in for it.
@@ -250,6 +258,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       FANOUT_QUEUE_URL: created.fanout.url,
       SEND_QUEUE_URL: created.send.url,
       SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
       SCHEDULE_GROUP: 'local',
       SCHEDULE_TARGET_ARN: created.startTimer.arn,
       OCCURRENCE_TARGET_ARN: created.fanout.arn,
@@ -269,11 +278,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     const startTimerQueue = new SqsStartTimerQueue(sqs(), created.startTimer.url);
     const fanoutQueue = new SqsFanoutQueue(sqs(), created.fanout.url);
-    const sendQueues = chunkQueues({ SEND_QUEUE_URL: created.send.url, SEND_EMAIL_QUEUE_URL: created.sendEmail.url }, (url) => new SqsSendQueue(sqs(), url));
+    const sendQueues = chunkQueues(
+      { SEND_QUEUE_URL: created.send.url, SEND_EMAIL_QUEUE_URL: created.sendEmail.url, SEND_INAPP_QUEUE_URL: created.sendInapp.url },
+      (url) => new SqsSendQueue(sqs(), url),
+    );
     const instrument = options.instrument ?? (<H>(_name: FunctionName, handler: H) => handler);
     const clock = options.clock ?? systemClock;
     // Recurring schedules read the runtime's clock: a test that moves it moves their firings too.
     const recurringScheduler = new LocalRecurringScheduler(db, tableNames['recurring-schedules'], options.clock ?? systemClock, { logger });
+    // The WebSocket API's @connections endpoint is this runtime's own port (known once it listens, below).
+    let apiUrl = '';
+    const connectionsEnv = parseEnv(wsConnectionsEnvSchema, tablesEnv);
+    const poster = managementApiPoster(() => apiUrl);
+    const frames = framePublisher(connectionsEnv, poster);
+    // The inbox tokens' key, in process as the unsubscribe key is.
+    const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
+    const inboxSigner = hmacSigner(inboxTokenKey);
     const api = createApiHandler(
       apiDependencies(apiEnv, {
         scheduler,
@@ -285,6 +305,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           () => publicBaseUrl,
         ),
         openApiDocument: generatedOpenApi,
+        inboxSigner: async () => inboxSigner,
+        frames,
       }),
     );
     const emailEvents = startLocalEmailEvents(tablesEnv, clock, instrument);
@@ -313,6 +335,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           const settings = { from: sendEmailEnv.EMAIL_FROM, configurationSetName: sendEmailEnv.SES_CONFIGURATION_SET };
           return createSendHandler({ ...deps, sender: simulateMailbox(deps.sender, settings, emailEvents.publish, clock) });
         }),
+      ),
+      sendInapp: instrument(
+        'sendInapp',
+        perEnvironment(() => createSendHandler(sendInappDependencies(sendInappEnv, { clock, frames }))),
       ),
       startTimer: instrument(
         'startTimer',
@@ -409,13 +435,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(async () => stopRecurringScheduler());
 
-    // The WebSocket API's handlers behind the local gateway; the Management API's client posts back to this port's @connections.
-    let apiUrl = '';
-    const connectionsEnv = parseEnv(wsConnectionsEnvSchema, tablesEnv);
-    const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
-    const poster = managementApiPoster(() => apiUrl);
-    const frames = framePublisher(connectionsEnv, poster);
-    const inboxSigner = hmacSigner(inboxTokenKey);
+    // The WebSocket API's handlers behind the local gateway.
     const handlers = localWebSocketHandlers({ env: connectionsEnv, clock, inboxSigner: async () => inboxSigner, poster });
     const websocket = createWebSocketGateway({
       handlers: {

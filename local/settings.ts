@@ -16,6 +16,8 @@ export const localEnvSchema = z.object({
   HERALD_EMAIL_FROM: z._default(z.email(), 'herald@example.com'),
   /** The key that signs unsubscribe links (at least 32 characters); unset, one is made once and kept in the data directory. */
   HERALD_UNSUBSCRIBE_KEY: z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
+  /** The inbox tokens' key (at least 32 bytes); without it each start makes a new one, and tokens of an earlier start are refused. */
+  HERALD_INBOX_KEY: z.optional(z.string().min(32)),
   HERALD_FAKE_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   /** Parallel fan-out streams per campaign (FANOUT_STREAMS on AWS). */
   HERALD_FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),

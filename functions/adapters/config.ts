@@ -38,6 +38,13 @@ const tablesEnv = {
   MESSAGES_TABLE: name,
 };
 
+/** The in-app inbox: its table, how long an item is kept, and the secret holding the inbox tokens' key (AWS only; locally the key is passed in process). */
+const inboxEnv = {
+  INBOX_TABLE: name,
+  INBOX_RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(3650)), 90),
+  INBOX_TOKEN_SECRET: z.optional(name),
+};
+
 /**
  * The provider's token comes from Secrets Manager on AWS (PROVIDER_TOKEN_SECRET);
  * the local runtime passes it in process instead, never through a deployed template.
@@ -68,6 +75,7 @@ export const apiEnvSchema = z.object({
   /** Notices go straight onto their channel's send queue: SMS's, and e-mail's when the stack has it. */
   SEND_QUEUE_URL: url,
   SEND_EMAIL_QUEUE_URL: z.optional(url),
+  SEND_INAPP_QUEUE_URL: z.optional(url),
   SCHEDULE_GROUP: name,
   /** Where one-time schedules put a start: the start timer queue. */
   SCHEDULE_TARGET_ARN: name,
@@ -83,6 +91,22 @@ export const apiEnvSchema = z.object({
   UNSUBSCRIBE_KEY_SECRET: z.optional(unsubscribeLinkEnv.UNSUBSCRIBE_KEY_SECRET),
   /** Where the unsubscribe links point (the API's public URL): an e-mail notice renders its client's link. */
   PUBLIC_BASE_URL: z.optional(url),
+  ...inboxEnv,
+  /** Where an inbox change is told to the client's live connections (framesEnv); without them, no frames. */
+  CONNECTIONS_TABLE: z.optional(name),
+  WS_CONNECTIONS_ENDPOINT: z.optional(url),
+  /** The origins the end-user inbox routes answer cross-origin, comma-separated (the stack's `inboxOrigins`); unset, any origin. */
+  INBOX_ORIGINS: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== ''),
+      ),
+    ),
+  ),
 });
 
 /** Parallel fan-out streams per campaign (functions/domain/shards.ts): a divisor of the shard count. */
@@ -96,6 +120,7 @@ export const fanoutEnvSchema = z.object({
   SEND_QUEUE_URL: url,
   /** Without it, an e-mail campaign's fan-out fails (its chunks have no queue to go on). */
   SEND_EMAIL_QUEUE_URL: z.optional(url),
+  SEND_INAPP_QUEUE_URL: z.optional(url),
   /** Where a start that came before its startAt waits; without it such a start fails and comes back after the visibility timeout. */
   START_TIMER_QUEUE_URL: z.optional(url),
   FANOUT_STREAMS: z._default(fanoutStreams, DEFAULT_STREAMS),
@@ -132,6 +157,17 @@ export const sendEmailEnvSchema = z.object({
 
 export const deadLetterEnvSchema = z.object({ ...tablesEnv });
 
+/** The in-app channel's send function: the inbox it writes, and the send queue it holds or retries chunks on. */
+export const sendInappEnvSchema = z.object({
+  ...tablesEnv,
+  ...inboxEnv,
+  SEND_INAPP_QUEUE_URL: url,
+  SEND_MAX_BACKOFF_SECONDS: z._default(positiveInt, 120),
+  /** Where an arrival is told to the client's live connections (framesEnv); without them, no frames. */
+  CONNECTIONS_TABLE: z.optional(name),
+  WS_CONNECTIONS_ENDPOINT: z.optional(url),
+});
+
 export const tallyEnvSchema = z.object({ ...tablesEnv });
 
 /**
@@ -145,6 +181,8 @@ export const framesEnv = {
 
 /** The `$connect` authorizer: the secret holding the inbox tokens' key, and nothing else. */
 export const wsAuthorizerEnvSchema = z.object({ INBOX_TOKEN_SECRET: name });
+/** The REST API's authorizer in front of the inbox routes: the same key, nothing else. */
+export const inboxAuthorizerEnvSchema = wsAuthorizerEnvSchema;
 /** `$connect` and `$disconnect` keep the connections table. */
 export const wsConnectionsEnvSchema = z.object({ CONNECTIONS_TABLE: name });
 /** `$default` answers on its own connection: the endpoint, and no table. */
@@ -157,6 +195,7 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 export type FanoutEnv = z.infer<typeof fanoutEnvSchema>;
 export type SendEnv = z.infer<typeof sendEnvSchema>;
 export type SendEmailEnv = z.infer<typeof sendEmailEnvSchema>;
+export type SendInappEnv = z.infer<typeof sendInappEnvSchema>;
 export type DeadLetterEnv = z.infer<typeof deadLetterEnvSchema>;
 export type TallyEnv = z.infer<typeof tallyEnvSchema>;
 export type EmailEventsEnv = z.infer<typeof emailEventsEnvSchema>;

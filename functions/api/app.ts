@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import { crossOrigin } from './cors.js';
 import type { Channel } from '../domain/channels/channel.js';
-import type { ChunkQueues, Clock, FanoutQueue, NoticeStore, RecurringScheduler, StartScheduler, Stores, TokenSigner } from '../ports.js';
+import type { ChunkQueues, Clock, FanoutQueue, FramePublisher, InboxStore, NoticeStore, RecurringScheduler, StartScheduler, Stores, TokenSigner } from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -16,6 +16,7 @@ import type { ApiRoute } from './respond.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { clientRoutes } from './routes/clients.js';
 import { docsRoutes, type OpenApiSource } from './routes/docs.js';
+import { inboxRoutes } from './routes/inbox.js';
 import { messageRoutes } from './routes/messages.js';
 import { noticeRoutes } from './routes/notices.js';
 import { statsRoutes } from './routes/stats.js';
@@ -40,6 +41,14 @@ export interface ApiDependencies extends Stores {
   unsubscribeUrl?: (clientId: string, channel: Channel) => Promise<string>;
   /** The OpenAPI document GET /openapi.json serves; without it that route is 404. */
   openApiDocument?: OpenApiSource;
+  /** The clients' in-app inboxes. */
+  inbox: InboxStore;
+  /** Where an inbox change is told to the client's live connections. */
+  frames: FramePublisher;
+  /** The key inbox tokens are signed and checked with (in Secrets Manager on AWS), read on first use. */
+  inboxSigner: () => Promise<TokenSigner>;
+  /** The origins the end-user inbox routes answer cross-origin (the stack's `inboxOrigins`); unset, any origin. */
+  inboxOrigins?: readonly string[];
 }
 
 /** The path template of a route as a regular expression, `{id}` one segment and `{proxy+}` the rest. */
@@ -66,12 +75,13 @@ export function createApiHandler(deps: ApiDependencies) {
     ...messageRoutes(deps),
     ...noticeRoutes(deps),
     ...unsubscribeRoutes(deps),
+    ...inboxRoutes(deps),
     ...docsRoutes(deps.openApiDocument),
   ];
   // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then
   // crossOrigin names the allowed origin on it (after runs in reverse order too).
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(crossOrigin(deps.allowedOrigin))
+    .use(crossOrigin(deps.allowedOrigin, deps.inboxOrigins))
     .use(requestLogging())
     .use(problemDetails())
     .handler(idempotentPosts(httpRouterHandler({ routes, notFoundResponse: unmatched(routes) }), deps.idempotency));

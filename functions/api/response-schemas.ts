@@ -221,3 +221,33 @@ export const AudienceSchema = z
     }),
   })
   .openapi('Audience');
+
+export const InboxItemSchema = z
+  .strictObject({
+    id: z.string(),
+    title: z.string(),
+    text: z.string(),
+    url: z.string().optional(),
+    createdAt: timestamp,
+    readAt: timestamp.nullable().openapi({ description: 'null while unread' }),
+    campaignId: z.string().optional(),
+    noticeId: z.string().optional(),
+  })
+  .openapi('InboxItem');
+
+export const InboxPageSchema = z
+  .strictObject({
+    items: z.array(InboxItemSchema),
+    nextCursor: z.string().nullable(),
+    unreadCount: count.openapi({ description: 'What status=unread lists over every page, at the moment of this page.' }),
+  })
+  .openapi('InboxPage');
+
+export const InboxCountSchema = z.strictObject({ unread: count }).openapi('InboxCount');
+
+export const InboxTokenSchema = z
+  .strictObject({
+    token: z.string().openapi({ description: 'An HS256 JWT whose sub is the client id: the app sends it as Authorization: Bearer <token>.' }),
+    expiresAt: timestamp,
+  })
+  .openapi('InboxToken');

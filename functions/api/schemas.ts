@@ -8,6 +8,7 @@
 export * from './schemas/campaigns.js';
 export * from './schemas/clients.js';
 export * from './schemas/fields.js';
+export * from './schemas/inbox.js';
 export * from './schemas/messages.js';
 export * from './schemas/notices.js';
 export * from './schemas/stats.js';

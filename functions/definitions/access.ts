@@ -35,6 +35,7 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     campaigns: TABLE_ACTIONS,
     messages: TABLE_ACTIONS,
     idempotency: TABLE_ACTIONS,
+    inbox: TABLE_ACTIONS,
     // Frames after a read, unread, read-all or archive (functions/adapters/frame-publisher.ts): a client's connections, a stale one deleted.
     connections: ['Query', 'DeleteItem'],
   },
@@ -73,10 +74,21 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     uniques: ['GetItem', 'BatchGetItem', 'PutItem', 'ConditionCheckItem'],
     clients: ['GetItem', 'PutItem'],
   },
+  sendInapp: {
+    // As the SMS sender's: the campaign view, the claim and the outcome, the rate slots (an inbox has no address to suppress).
+    campaigns: ['GetItem'],
+    messages: ['UpdateItem'],
+    uniques: ['UpdateItem'],
+    // The inbox's counter (read), then an item, its guard and the counter in one transaction (functions/adapters/dynamo/inbox-store.ts).
+    inbox: ['GetItem', 'PutItem'],
+    // Frames to the client's connections; a stale one deleted.
+    connections: ['Query', 'DeleteItem'],
+  },
   // The claim and the outcome, as the sender's: the counters follow from them through the tally.
   deadLetter: { messages: ['UpdateItem'] },
   // The authorizer checks a token against a key from Secrets Manager; $default answers on its connection.
   wsAuthorizer: {},
+  inboxAuthorizer: {},
   wsDefault: {},
   wsConnect: { connections: ['PutItem'] },
   wsDisconnect: { connections: ['DeleteItem'] },

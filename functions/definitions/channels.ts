@@ -19,6 +19,7 @@ export interface ChannelPath {
 export const channelPaths = {
   sms: { queue: 'send', sender: 'send' },
   email: { queue: 'sendEmail', sender: 'sendEmail' },
+  inapp: { queue: 'sendInapp', sender: 'sendInapp' },
 } as const satisfies { [C in Channel]?: ChannelPath };
 
 export type DefinedChannel = keyof typeof channelPaths;

@@ -15,7 +15,18 @@ export const NODE_OPTIONS = '--no-experimental-fetch';
 /** The functions' log level unless the stack's `logLevel` context says otherwise (lib/app.ts). */
 export const DEFAULT_LOG_LEVEL = 'INFO';
 
-export type FunctionName = 'api' | 'fanout' | 'send' | 'sendEmail' | 'emailEvents' | 'deadLetter' | 'tally' | 'startTimer' | WebSocketFunctionName;
+export type FunctionName =
+  | 'api'
+  | 'fanout'
+  | 'send'
+  | 'sendEmail'
+  | 'sendInapp'
+  | 'emailEvents'
+  | 'deadLetter'
+  | 'tally'
+  | 'startTimer'
+  | 'inboxAuthorizer'
+  | WebSocketFunctionName;
 
 /** The WebSocket API's functions (functions/api/websocket.ts): its `$connect` authorizer and its three routes. */
 export type WebSocketFunctionName = 'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault';
@@ -27,10 +38,13 @@ export const functionSettings: Record<FunctionName, { entry: string; memoryMb: n
   sendEmail: { entry: 'functions/handlers/send-email.ts', memoryMb: 256, timeoutSeconds: 30 },
   // One SES event at a time, as EventBridge hands them over: a few reads and writes.
   emailEvents: { entry: 'functions/handlers/email-events.ts', memoryMb: 256, timeoutSeconds: 30 },
+  sendInapp: { entry: 'functions/handlers/send-inapp.ts', memoryMb: 256, timeoutSeconds: 30 },
   deadLetter: { entry: 'functions/handlers/dead-letter.ts', memoryMb: 256, timeoutSeconds: 30 },
   tally: { entry: 'functions/handlers/tally.ts', memoryMb: 256, timeoutSeconds: 30 },
   // Waits at most the last few seconds before a start (functions/domain/start-timing.ts).
   startTimer: { entry: 'functions/handlers/start-timer.ts', memoryMb: 128, timeoutSeconds: 30 },
+  // In front of the end user's inbox routes: one key read (cached) and an HMAC.
+  inboxAuthorizer: { entry: 'functions/handlers/inbox-authorizer.ts', memoryMb: 256, timeoutSeconds: 10 },
   // The upgrade waits on the authorizer and on $connect: both answer in one key read or one write.
   wsAuthorizer: { entry: 'functions/handlers/ws-authorizer.ts', memoryMb: 256, timeoutSeconds: 10 },
   wsConnect: { entry: 'functions/handlers/ws-connect.ts', memoryMb: 256, timeoutSeconds: 10 },
@@ -58,4 +72,11 @@ export const tallyStream = { batchSize: 1000, batchingWindowSeconds: 1 } as cons
  * whose worker died is free again soon after.
  */
 export const CHUNK_LEASE_MS =
-  2 * Math.max(functionSettings.send.timeoutSeconds, functionSettings.sendEmail.timeoutSeconds, functionSettings.deadLetter.timeoutSeconds) * 1000;
+  2 *
+  Math.max(
+    functionSettings.send.timeoutSeconds,
+    functionSettings.sendEmail.timeoutSeconds,
+    functionSettings.sendInapp.timeoutSeconds,
+    functionSettings.deadLetter.timeoutSeconds,
+  ) *
+  1000;

@@ -71,6 +71,17 @@ export const queues = {
     maxConcurrency: 5,
     deadLetter: { name: 'herald-send-email-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
   },
+  /** Chunks of up to ten in-app messages: each becomes an item of its client's inbox. */
+  sendInapp: {
+    name: 'herald-send-inapp',
+    urlEnvVar: 'SEND_INAPP_QUEUE_URL',
+    fifo: false,
+    visibilityTimeoutSeconds: 180,
+    consumer: 'sendInapp',
+    batchSize: 10,
+    maxConcurrency: 10,
+    deadLetter: { name: 'herald-send-inapp-dlq', maxReceiveCount: 8, consumer: 'deadLetter', batchSize: 10, maxConcurrency: 2 },
+  },
   /**
    * Campaign starts on their way to `startAt`: the schedule fires early onto this standard
    * queue, whose messages can each carry a delay (functions/delivery/start-timer.ts).

@@ -76,7 +76,10 @@ export function bearerTokenOf(authorization: string | undefined): string | undef
   return match?.[1];
 }
 
-/** What a log line may say of a token: never the token, whose MAC is what makes it worth stealing. */
+/** Anything shaped like a JWT: three base64url parts, whatever its header says (a forged one too). */
+const TOKEN_SHAPE = /[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g;
+
+/** What a log line may say of a token: that there was one, never the token (the logger applies it to every string, functions/telemetry/logger.ts). */
 export function maskToken(text: string): string {
-  return text.replace(/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, 'eyJ***');
+  return text.includes('.') ? text.replace(TOKEN_SHAPE, '***') : text;
 }

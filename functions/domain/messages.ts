@@ -51,6 +51,9 @@ export interface MessageRecord {
   html?: string;
   /** An e-mail's fate as SES reported it (functions/domain/channels/email-events.ts); absent until SES says. */
   delivery?: EmailDelivery;
+  /** An in-app notice's title and link, rendered with its text (channels/inapp.ts). */
+  title?: string;
+  url?: string;
 }
 
 export interface Chunk {

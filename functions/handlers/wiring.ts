@@ -25,6 +25,7 @@ import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { EmailEventsDependencies } from '../delivery/email-events.js';
+import type { InboxAuthorizerDependencies } from '../api/inbox-authorizer.js';
 import type { WsAuthorizerDependencies, WsConnectionDependencies, WsDefaultDependencies } from '../api/websocket.js';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type {
@@ -47,6 +48,7 @@ import type {
   FramesEnv,
   SendEmailEnv,
   SendEnv,
+  SendInappEnv,
   StartTimerEnv,
   TallyEnv,
   WsAuthorizerEnv,
@@ -68,8 +70,11 @@ import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { hmacSigner } from '../adapters/hmac-signer.js';
 import { DynamoDeliveryMarks } from '../adapters/dynamo/delivery-marks.js';
+import { DynamoInboxStore } from '../adapters/dynamo/inbox-store.js';
 import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
+import { inappRules, type InappMessage } from '../domain/channels/inapp.js';
+import { inappSender, noFrames } from '../services/inbox.js';
 import { onFirstUse } from '../domain/lazy-packages.js';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -214,6 +219,11 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     ...(env.UNSUBSCRIBE_KEY_SECRET ? unsubscribeDependencies(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : {}),
     // Generated at build time (bin/openapi.ts); the local runtime generates it in process instead.
     openApiDocument: jsonBesideBundle<OpenApiDocument>(OPENAPI_FILE),
+    inbox: inboxStore(env, clock),
+    // Without a WebSocket API to tell, an app catches up with GET /inbox.
+    frames: framesOf(env),
+    inboxSigner: env.INBOX_TOKEN_SECRET ? inboxSignerFromSecret(env.INBOX_TOKEN_SECRET) : noInboxKey,
+    ...(env.INBOX_ORIGINS !== undefined ? { inboxOrigins: env.INBOX_ORIGINS } : {}),
     ...overrides,
   };
 }
@@ -261,6 +271,20 @@ export function signerFromSecret(secretName: string, what: string): () => Promis
 
 /** The unsubscribe links' signer (functions/domain/unsubscribe.ts), for the api and the e-mail sender. */
 export const unsubscribeSigner = (secretName: string) => signerFromSecret(secretName, 'unsubscribe key');
+/** Frames to the client's connections where the stack names the WebSocket API's (framesEnv); none otherwise. */
+const framesOf = (env: Partial<FramesEnv>): FramePublisher =>
+  env.CONNECTIONS_TABLE && env.WS_CONNECTIONS_ENDPOINT
+    ? framePublisher({ CONNECTIONS_TABLE: env.CONNECTIONS_TABLE, WS_CONNECTIONS_ENDPOINT: env.WS_CONNECTIONS_ENDPOINT })
+    : noFrames;
+
+/** Without a secret (locally the runtime passes its key in process) no token can be signed or checked. */
+const noInboxKey = async (): Promise<never> => {
+  throw new Error("INBOX_TOKEN_SECRET is not set: the inbox tokens' key lives in Secrets Manager");
+};
+
+const inboxStore = (env: Pick<ApiEnv, 'INBOX_TABLE' | 'INBOX_RETENTION_DAYS'>, clock: Clock) =>
+  new DynamoInboxStore(dynamoDocumentClient(), env.INBOX_TABLE, clock, env.INBOX_RETENTION_DAYS);
+
 
 /** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client, built on the first keyed POST. */
 export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
@@ -369,6 +393,32 @@ export function sendEmailDependencies(
   };
 }
 
+/** The in-app channel's send function: the only sender that writes inboxes and tells live connections. */
+export function sendInappDependencies(
+  env: SendInappEnv,
+  { frames, ...overrides }: Partial<SendDependencies<InappMessage>> & { frames?: FramePublisher } = {},
+): SendDependencies<InappMessage> {
+  const clock = overrides.clock ?? systemClock;
+  const inbox = inboxStore(env, clock);
+  return {
+    clock,
+    campaigns: campaignStore(env),
+    messages: messageStore(env),
+    sendQueue: sendQueueOnFirstUse(env.SEND_INAPP_QUEUE_URL),
+    rateSlots: new DynamoRateSlots(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    sender: inappSender({ inbox, frames: frames ?? framesOf(env) }),
+    rules: inappRules,
+    settings: {
+      // The inbox is DynamoDB: a write within a few seconds, or tried again.
+      providerTimeoutMs: 5000,
+      providerConcurrency: 20,
+      maxBackoffSeconds: env.SEND_MAX_BACKOFF_SECONDS,
+    },
+    ...overrides,
+  };
+}
+
 export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<DeadLetterDependencies> = {}): DeadLetterDependencies {
   const clock = overrides.clock ?? systemClock;
   return { clock, messages: messageStore(env), ...overrides };
@@ -406,6 +456,10 @@ export const inboxSignerFromSecret = (secretName: string) => signerFromSecret(se
 
 export function wsAuthorizerDependencies(env: WsAuthorizerEnv, overrides: Partial<WsAuthorizerDependencies> = {}): WsAuthorizerDependencies {
   return { clock: systemClock, inboxSigner: inboxSignerFromSecret(env.INBOX_TOKEN_SECRET), ...overrides };
+}
+
+export function inboxAuthorizerDependencies(env: WsAuthorizerEnv, overrides: Partial<InboxAuthorizerDependencies> = {}): InboxAuthorizerDependencies {
+  return wsAuthorizerDependencies(env, overrides);
 }
 
 export function wsConnectionsDependencies(env: WsConnectionsEnv, overrides: Partial<WsConnectionDependencies> = {}): WsConnectionDependencies {

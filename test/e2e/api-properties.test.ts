@@ -188,7 +188,14 @@ beforeAll(async () => {
   logWrites(dynamoDocumentClient());
   logWrites(apiSqs());
   const handler = createApiHandler(
-    apiDependencies(env, { clock: { now: () => now }, scheduler, recurringScheduler, unsubscribeSigner: async () => signer, openApiDocument: generatedOpenApi }),
+    apiDependencies(env, {
+      clock: { now: () => now },
+      scheduler,
+      recurringScheduler,
+      unsubscribeSigner: async () => signer,
+      openApiDocument: generatedOpenApi,
+      inboxSigner: async () => hmacSigner('k'.repeat(32)),
+    }),
   );
   server = await startHttpServer({ port: 0, handler });
 
@@ -564,6 +571,11 @@ const idRequestArb = () =>
           'GET /messages/{id}',
           'GET /notices/{id}',
           'GET /docs/{id}',
+          'POST /clients/{id}/inbox-token',
+          'GET /clients/{id}/inbox',
+          'POST /inbox/{id}/read',
+          'POST /inbox/{id}/unread',
+          'DELETE /inbox/{id}',
         ),
         idArb(),
         targetArb('clientIds'),
@@ -591,6 +603,9 @@ const idRequestArb = () =>
           '/notices',
           '/unsubscribe',
           '/unsubscribe/',
+          '/inbox',
+          '/inbox/count',
+          '/inbox/read-all',
           '/nothing',
         ),
       )

@@ -15,6 +15,9 @@ import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
 import type { ChunkRef, Stores } from '../../functions/ports.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { DynamoInboxStore } from '../../functions/adapters/dynamo/inbox-store.js';
+import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
+import { noFrames } from '../../functions/services/inbox.js';
 import { createTestTables, documentClient, dynamoClient, type TestTables } from '../support/aws.js';
 
 const DAY = 24 * 60 * 60;
@@ -48,6 +51,9 @@ function handlerWith(expiresAfterSeconds: number) {
     },
     notices: new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques }),
     sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks) },
+    inbox: new DynamoInboxStore(documentClient(), tables.names.inbox, { now: () => new Date() }, 90),
+    frames: noFrames,
+    inboxSigner: async () => hmacSigner('k'.repeat(32)),
   };
   return createApiHandler(deps);
 }

@@ -15,6 +15,7 @@ import {
   fanoutEnvSchema,
   parseEnv,
   sendEnvSchema,
+  sendInappEnvSchema,
   tallyEnvSchema,
   wsConnectionsEnvSchema,
 } from '../../functions/adapters/config.js';
@@ -22,6 +23,10 @@ import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent 
 import { createEmailEventsHandler } from '../../functions/delivery/email-events.js';
 import { emailTagsOf } from '../../functions/domain/channels/email.js';
 import { simulatedEvent } from '../../functions/domain/channels/email-events.js';
+import { DynamoConnectionStore } from '../../functions/adapters/dynamo/connection-store.js';
+import { DynamoInboxStore } from '../../functions/adapters/dynamo/inbox-store.js';
+import { newConnection } from '../../functions/domain/connections.js';
+import type { InboxFrame } from '../../functions/domain/inbox-frames.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
@@ -36,7 +41,9 @@ import {
   dynamoDocumentClient,
   emailEventsDependencies,
   fanoutDependencies,
+  framePublisher,
   sendDependencies,
+  sendInappDependencies,
   stores,
   systemClock,
   tallyDependencies,
@@ -160,6 +167,49 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect(provider.sentMsgIds()).toHaveLength(4);
     expect(againstGrant('send', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect(recorder.uses().filter((use) => use.table === 'campaigns')).toEqual([{ table: 'campaigns', action: 'GetItem' }]);
+  });
+
+  it("send in-app: the claim and outcome, each message's inbox item and counter, frames to the client's connections (a gone one deleted)", async () => {
+    const env = parseEnv(sendInappEnvSchema, { ...tables.env, SEND_INAPP_QUEUE_URL: queues.sendInapp.url });
+    const posted: [string, InboxFrame][] = [];
+    const poster = { post: async (connectionId: string, frame: InboxFrame) => (posted.push([connectionId, frame]), connectionId === 'gone' ? 'gone' : 'sent') } as const;
+    const frames = framePublisher({ CONNECTIONS_TABLE: tables.names.connections }, poster);
+    const handler = createSendHandler(sendInappDependencies(env, { frames }));
+    // A campaign with a rate: its view and its slots (its messages fail: an in-app campaign needs a title).
+    const created = await campaign({ maxPerSecond: 50 });
+    await store.campaigns.start(created.id);
+    await store.messages.writePage(created.id, 0, chunksOfPage(created.id, 0, [{ id: 'c0', phone: phone() }], new Date(), undefined, 'inapp'), null);
+    const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+    const connections = new DynamoConnectionStore(documentClient(), tables.names.connections);
+    for (const id of ['live', 'gone']) await connections.add(newConnection(client.id, id, new Date()));
+    const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
+    const notice = await notices.create((id) => {
+      const chunk = noticeChunk(id, client, 'Your order shipped', new Date(), 'inapp');
+      chunk.messages[0]!.title = 'Shipped';
+      chunk.messages[0]!.url = '/orders/7';
+      return chunk;
+    });
+    recorder.reset();
+
+    const event: SQSEvent = {
+      Records: [chunkRecord({ campaignId: created.id, chunk: 0 }, queues.sendInapp.arn), chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn)],
+    };
+    expect((await handler(event)).batchItemFailures).toEqual([]);
+    expect(againstGrant('sendInapp', recorder.uses())).toEqual({ refused: [], unused: [] });
+
+    const inbox = new DynamoInboxStore(documentClient(), tables.names.inbox, systemClock, 90);
+    const page = await inbox.list(client.id, { limit: 10, status: 'all' });
+    expect(page.items).toEqual([expect.objectContaining({ title: 'Shipped', text: 'Your order shipped', url: '/orders/7', noticeId: notice.campaignId.split('#')[1], readAt: null })]);
+    expect(page.unreadCount).toBe(1);
+    expect(posted.filter(([id]) => id === 'live').map(([, frame]) => frame)).toEqual([{ type: 'notification', item: page.items[0] }, { type: 'unread', count: 1 }]);
+    expect(await connections.ofClient(client.id)).toEqual(['live']);
+    expect((await notices.get(Number(notice.campaignId.split('#')[1])))?.status).toBe('sent');
+
+    // The same chunk again (a redelivery after the outcome): no second item, no frame.
+    posted.length = 0;
+    expect((await handler({ Records: [chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn)] })).batchItemFailures).toEqual([]);
+    expect((await inbox.list(client.id, { limit: 10, status: 'all' })).items).toHaveLength(1);
+    expect(posted).toEqual([]);
   });
 
   it('dead letter: fails a chunk through its claim and outcome, and touches no campaign', async () => {

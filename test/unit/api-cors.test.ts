@@ -84,6 +84,7 @@ describe('CORS headers of the api handler', () => {
       CAMPAIGNS_TABLE: 'ca',
       MESSAGES_TABLE: 'm',
       IDEMPOTENCY_TABLE: 'i',
+      INBOX_TABLE: 'in',
       FANOUT_QUEUE_URL: 'http://127.0.0.1:1/q',
       SEND_QUEUE_URL: 'http://127.0.0.1:1/s',
       START_TIMER_QUEUE_URL: 'http://127.0.0.1:1/t',

@@ -80,6 +80,7 @@ describe('inbox tokens', () => {
     expect(bearerTokenOf(`bearer ${token}`)).toBe(token);
     expect(bearerTokenOf(token)).toBeUndefined();
     expect(bearerTokenOf(undefined)).toBeUndefined();
-    expect(maskToken(`GET /ws?token=${token}&x=1`)).toBe('GET /ws?token=eyJ***&x=1');
+    expect(maskToken(`GET /ws?token=${token}&x=1`)).toBe('GET /ws?token=***&x=1');
+    expect(maskToken('2026-12-07T12:00:00.000Z')).toBe('2026-12-07T12:00:00.000Z');
   });
 });

@@ -16,6 +16,8 @@ const tables = { CLIENTS_TABLE: 'Clients', UNIQUES_TABLE: 'Uniques', CAMPAIGNS_T
 const apiEnv = parseEnv(apiEnvSchema, {
   ...tables,
   IDEMPOTENCY_TABLE: 'Idempotency',
+  INBOX_TABLE: 'Inbox',
+  INBOX_TOKEN_SECRET: 'herald/inbox-key-wiring-test',
   FANOUT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-fanout.fifo',
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-send',
   START_TIMER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-start-timer',
@@ -102,5 +104,15 @@ describe('ports built on first use (functions/handlers/wiring.ts)', () => {
     expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: 'herald/unsubscribe-key-wiring-test' }]);
     // Negative control: without the setting there is no signer (every link is 404).
     expect(apiDependencies(apiEnv, { clock }).unsubscribeSigner).toBeUndefined();
+  });
+
+  it("api: the inbox tokens' key, read from Secrets Manager on the first token signed or checked, and cached", async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'k'.repeat(32) });
+    const { inboxSigner } = apiDependencies(apiEnv, { clock });
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    const signer = await inboxSigner();
+    expect(signer.sign('data')).toBe(hmacSigner('k'.repeat(32)).sign('data'));
+    await inboxSigner();
+    expect(secrets.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input)).toEqual([{ SecretId: 'herald/inbox-key-wiring-test' }]);
   });
 });

@@ -11,7 +11,8 @@ import type { TemplateVariables } from '../../domain/templates.js';
  * e-mail), s status, a attempts, e last error, t sentAt (epoch ms), and the template variables
  * copied at fan-out: n name, g tag, o operatorCode, z timezone, x attributes (a map of the used
  * keys), kept while the message is open, and b a notice's rendered text, u and h an e-mail
- * notice's rendered subject and html (also kept only while open). The message id is not
+ * notice's rendered subject and html, r and k an in-app notice's title and link (also kept
+ * only while open). The message id is not
  * stored: it follows from the campaign, the chunk and the position (messageId). `open`
  * counts the queued ones.
  */
@@ -33,6 +34,8 @@ interface StoredMessage {
   b?: string;
   u?: string;
   h?: string;
+  r?: string;
+  k?: string;
 }
 
 export interface StoredChunk {
@@ -96,6 +99,8 @@ function toStored(message: MessageRecord, zones: string[]): StoredMessage {
   if (isOpen(message) && message.text !== undefined) stored.b = message.text;
   if (isOpen(message) && message.subject !== undefined) stored.u = message.subject;
   if (isOpen(message) && message.html !== undefined) stored.h = message.html;
+  if (isOpen(message) && message.title !== undefined) stored.r = message.title;
+  if (isOpen(message) && message.url !== undefined) stored.k = message.url;
   if (vars) {
     for (const [field, short] of Object.entries(VARIABLE_FIELDS)) {
       const value = vars[field as keyof typeof VARIABLE_FIELDS];
@@ -137,6 +142,8 @@ function fromStored(stored: StoredMessage, id: number, zones: string[] = []): Me
     ...(stored.b !== undefined ? { text: stored.b } : {}),
     ...(stored.u !== undefined ? { subject: stored.u } : {}),
     ...(stored.h !== undefined ? { html: stored.h } : {}),
+    ...(stored.r !== undefined ? { title: stored.r } : {}),
+    ...(stored.k !== undefined ? { url: stored.k } : {}),
   };
 }
 

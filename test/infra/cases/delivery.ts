@@ -24,6 +24,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
         sendDlq: logicalId(pairs.send.deadLetterQueue),
         sendEmail: logicalId(pairs.sendEmail.queue),
         sendEmailDlq: logicalId(pairs.sendEmail.deadLetterQueue),
+        sendInapp: logicalId(pairs.sendInapp.queue),
+        sendInappDlq: logicalId(pairs.sendInapp.deadLetterQueue),
         startTimer: logicalId(pairs.startTimer.queue),
         startTimerDlq: logicalId(pairs.startTimer.deadLetterQueue),
         schedulerDlq: logicalId(schedulerDeadLetterQueue),
@@ -34,8 +36,8 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       return [id, herald.resources[id]!];
     };
 
-    it("has the four queues (fan-out, start timer, each channel's send queue), their four DLQs, and the scheduler's, the tally's and the SES events' DLQs", () => {
-      herald.template.resourceCountIs('AWS::SQS::Queue', 11);
+    it("has the five queues (fan-out, start timer, each channel's send queue), their five DLQs, and the scheduler's, the tally's and the SES events' DLQs", () => {
+      herald.template.resourceCountIs('AWS::SQS::Queue', 13);
     });
 
     it("feeds the tally from the messages table's stream, resuming from failed records and keeping what still fails", () => {
@@ -76,6 +78,7 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
         fanout: [ids.fanout, ids.fanoutDlq],
         send: [ids.send, ids.sendDlq],
         sendEmail: [ids.sendEmail, ids.sendEmailDlq],
+        sendInapp: [ids.sendInapp, ids.sendInappDlq],
         startTimer: [ids.startTimer, ids.startTimerDlq],
       };
       const [queueId, dlqId] = pairs[name as keyof typeof queues];
@@ -123,8 +126,10 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       ['herald-send', 'send', queues.send.batchSize, queues.send.maxConcurrency],
       ['herald-send-email', 'sendEmail', queues.sendEmail.batchSize, queues.sendEmail.maxConcurrency],
       ['herald-start-timer', 'startTimer', queues.startTimer.batchSize, queues.startTimer.maxConcurrency],
+      ['herald-send-inapp', 'sendInapp', queues.sendInapp.batchSize, queues.sendInapp.maxConcurrency],
       ['herald-dead-letter', 'sendDlq', 10, 2],
       ['herald-dead-letter', 'sendEmailDlq', 10, 2],
+      ['herald-dead-letter', 'sendInappDlq', 10, 2],
     ] as const)('%s consumes its queue (%s) with ReportBatchItemFailures and MaximumConcurrency', (functionName, queueKey, batchSize, maxConcurrency) => {
       const [functionId] = functionOf(functionName);
       const mappings = resourcesOfType(herald.resources, 'AWS::Lambda::EventSourceMapping').filter(
@@ -132,9 +137,11 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
           mapping.Properties.FunctionName.Ref === functionId &&
           JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }),
       );
+      // The dead-letter function drains every channel's DLQ; each sender consumes its own queue only.
       expect(mappings).toHaveLength(1);
-      const mapping = mappings[0]![1].Properties;
-      expect(mapping.EventSourceArn).toEqual({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] });
+      const found = mappings.find(([, mapping]) => JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }));
+      expect(found, `${functionName} on ${queueKey}`).toBeDefined();
+      const mapping = found![1].Properties;
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       expect(mapping.ScalingConfig).toEqual({ MaximumConcurrency: maxConcurrency });
       expect(mapping.BatchSize).toBe(batchSize);

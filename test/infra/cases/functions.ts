@@ -11,6 +11,7 @@ import {
   fanoutEnvSchema,
   sendEmailEnvSchema,
   sendEnvSchema,
+  sendInappEnvSchema,
   startTimerEnvSchema,
   tallyEnvSchema,
 } from '../../../functions/adapters/config.js';
@@ -38,6 +39,7 @@ const handlers: { name: FunctionName; functionName: string; schema: z.ZodMiniObj
   { name: 'send', functionName: 'herald-send', schema: sendEnvSchema },
   { name: 'sendEmail', functionName: 'herald-send-email', schema: sendEmailEnvSchema },
   { name: 'emailEvents', functionName: 'herald-email-events', schema: emailEventsEnvSchema },
+  { name: 'sendInapp', functionName: 'herald-send-inapp', schema: sendInappEnvSchema },
   { name: 'deadLetter', functionName: 'herald-dead-letter', schema: deadLetterEnvSchema },
   { name: 'tally', functionName: 'herald-tally', schema: tallyEnvSchema },
   { name: 'startTimer', functionName: 'herald-start-timer', schema: startTimerEnvSchema },
@@ -340,6 +342,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
             { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: arnOf(tableId('messages')) },
             { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.send.deadLetterQueue)) },
             { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.sendEmail.deadLetterQueue)) },
+            { Action: eventSourceActions, Effect: 'Allow', Resource: arnOf(logicalId(herald.stack.delivery.queues.sendInapp.deadLetterQueue)) },
           ]),
         );
       });
@@ -417,6 +420,7 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           campaigns: [...everyItemAction, 'index/*'],
           messages: everyItemAction,
           idempotency: everyItemAction,
+          inbox: everyItemAction,
           // Frames after an inbox change: the client's connections, a stale one deleted.
           connections: ['DeleteItem', 'Query'],
         },
@@ -433,6 +437,13 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           messages: ['UpdateItem'],
           uniques: ['BatchGetItem', 'ConditionCheckItem', 'GetItem', 'PutItem'],
           clients: ['GetItem', 'PutItem'],
+        },
+        'herald-send-inapp': {
+          campaigns: ['GetItem'],
+          messages: ['UpdateItem'],
+          uniques: ['UpdateItem'],
+          inbox: ['GetItem', 'PutItem'],
+          connections: ['DeleteItem', 'Query'],
         },
         'herald-dead-letter': { messages: ['UpdateItem'] },
         // The messages table's stream, through the tally's event source (ListStreams takes no resource).

@@ -1,3 +1,4 @@
+import { channelPaths } from '../../../functions/definitions/channels.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { idFields, idKinds, renderQuery, savedQuery } from '../../../functions/definitions/log-queries.js';
 import { METRICS_NAMESPACE, metricNames } from '../../../functions/telemetry/metrics.js';
@@ -11,6 +12,7 @@ const functionNames = [
   'herald-send',
   'herald-send-email',
   'herald-email-events',
+  'herald-send-inapp',
   'herald-dead-letter',
   'herald-tally',
   'herald-start-timer',
@@ -63,6 +65,7 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
         ['send DLQ', () => herald.stack.delivery.queues.send.deadLetterQueue],
         ['e-mail send DLQ', () => herald.stack.delivery.queues.sendEmail.deadLetterQueue],
         ['SES events DLQ (EventBridge could not invoke emailEvents)', () => herald.stack.email.eventsDeadLetterQueue],
+        ['in-app send DLQ', () => herald.stack.delivery.queues.sendInapp.deadLetterQueue],
         ['start timer DLQ', () => herald.stack.delivery.queues.startTimer.deadLetterQueue],
         ['scheduler DLQ', () => herald.stack.delivery.schedulerDeadLetterQueue],
       ] as const)('%s: alarms on the first visible message', (_, queue) => {
@@ -128,8 +131,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
       });
 
       it('alarm notices go to one topic that refuses unencrypted publishing', () => {
-        // One per dead-letter queue (fan-out, send, e-mail send, start timer, scheduler, tally, SES events), errors and throttles per function, 5xx of the API, refused provider token.
-        expect(alarms()).toHaveLength(7 + 2 * functionNames.length + 1 + 1);
+        // One per dead-letter queue (fan-out, send, e-mail send, in-app send, start timer, scheduler, tally, SES events), errors and throttles per function, 5xx of the API, refused provider token.
+        expect(alarms()).toHaveLength(8 + 2 * functionNames.length + 1 + 1);
         const topicPolicy = resourcesOfType(herald.resources, 'AWS::SNS::TopicPolicy')[0]![1];
         const statements = topicPolicy.Properties.PolicyDocument.Statement as Json[];
         expect(statements.some((statement) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false')).toBe(true);
@@ -166,7 +169,9 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
 
       it("shows the age of the oldest message of the fan-out queue and each channel's send queue", () => {
         const metrics = metricsOf('Age of the oldest message (s)');
-        expect(metrics).toHaveLength(3);
+        // The fan-out queue and one send queue per channel: SMS, e-mail, in-app.
+        expect(metrics).toHaveLength(1 + Object.keys(channelPaths).length);
+        expect(Object.keys(channelPaths)).toEqual(['sms', 'email', 'inapp']);
         for (const metric of metrics) expect(metric.slice(0, 3)).toEqual(['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName']);
       });
     });

@@ -111,7 +111,7 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
     });
 
     it('execute-api:ManageConnections only on this stage\'s @connections, and only for the functions that push frames', () => {
-      const pushers = ['herald-api', 'herald-ws-default'];
+      const pushers = ['herald-api', 'herald-send-inapp', 'herald-ws-default'];
       const expected = {
         'Fn::Join': [
           '',
