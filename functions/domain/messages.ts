@@ -1,6 +1,7 @@
 /** Messages, their ids, and the chunks of up to ten that Herald stores and queues as one unit. */
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import { addressOf as clientAddressOf, isOptedOutOf, type Client, type SuppressibleChannel } from './clients.js';
+import type { EventStepRef } from './events.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
@@ -59,6 +60,8 @@ export interface Chunk {
   messages: MessageRecord[];
   /** How many times a worker has claimed it. */
   receives: number;
+  /** A notice sent as a step of an event (events.ts): its outcome moves that step. */
+  event?: EventStepRef;
 }
 
 /** A message as the API shows it. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SqsFanoutQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { createStartTimerHandler } from '../../functions/delivery/start-timer.js';
 import { DEFAULT_START_TIMING } from '../../functions/domain/start-timing.js';
-import type { Clock, StartTimerEvent } from '../../functions/ports.js';
+import type { Clock, StartTimerEvent, StepTimerEvent } from '../../functions/ports.js';
 import { toSqsEvent } from '../../local/poller.js';
 import { createTestQueues, sqsClient, type TestQueues } from '../support/aws.js';
 
@@ -33,11 +33,17 @@ async function drain(url: string, arn: string): Promise<SQSEvent['Records']> {
 function recordingTimer() {
   const real = new SqsStartTimerQueue(sqs, queues.startTimer.url);
   const puts: { event: StartTimerEvent; delaySeconds: number }[] = [];
+  const stepPuts: { event: StepTimerEvent; delaySeconds: number }[] = [];
   return {
     puts,
+    stepPuts,
     put: async (event: StartTimerEvent, delaySeconds: number) => {
       puts.push({ event, delaySeconds });
       await real.put(event, delaySeconds);
+    },
+    putStep: async (event: StepTimerEvent, delaySeconds: number) => {
+      stepPuts.push({ event, delaySeconds });
+      await real.putStep(event, delaySeconds);
     },
   };
 }

@@ -9,9 +9,20 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadLetterEnvSchema, fanoutEnvSchema, parseEnv, sendEnvSchema, tallyEnvSchema, wsConnectionsEnvSchema } from '../../functions/adapters/config.js';
+import {
+  deadLetterEnvSchema,
+  fanoutEnvSchema,
+  parseEnv,
+  sendEnvSchema,
+  startTimerEnvSchema,
+  tallyEnvSchema,
+  wsConnectionsEnvSchema,
+} from '../../functions/adapters/config.js';
 import { createWsConnectHandler, createWsDisconnectHandler, type WebSocketEvent } from '../../functions/api/websocket.js';
+import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { createStartTimerHandler } from '../../functions/delivery/start-timer.js';
+import { newEvent } from '../../functions/domain/events.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
 import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
@@ -25,6 +36,7 @@ import {
   dynamoDocumentClient,
   fanoutDependencies,
   sendDependencies,
+  startTimerDependencies,
   stores,
   systemClock,
   tallyDependencies,
@@ -97,6 +109,27 @@ async function fannedOut(size: number, fields: Partial<NewCampaign> = {}) {
   return { campaign: created, chunks };
 }
 
+const eventStore = () => {
+  const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
+  return new DynamoEventStore(documentClient(), { events: tables.names.events, messages: tables.names.messages }, () => notices.nextId());
+};
+
+/** An event whose one step's notice is queued, as a released step leaves it. */
+async function queuedStep(): Promise<{ eventId: string; notice: string }> {
+  const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+  const at = new Date();
+  const type = {
+    key: 'receipt',
+    steps: [{ channel: 'sms' as const, text: 'Receipt', delaySeconds: 0 }],
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+  const chunk = await eventStore().queueStep(event.id, 0, (id) => noticeChunk(id, client, 'Receipt', at, 'sms', { eventId: event.id, step: 0 }));
+  if (!chunk) throw new Error('step not queued');
+  return { eventId: event.id, notice: chunk.campaignId };
+}
+
 const chunkRecord = (ref: { campaignId: string; chunk: number }, arn: string): SQSRecord =>
   ({
     messageId: uniqueSuffix(),
@@ -163,7 +196,10 @@ describe('every DynamoDB request of a function is one its role grants, and its r
   it('$connect and $disconnect: a connection put and deleted, nothing else; $default and the authorizer touch no table', async () => {
     const dependencies = wsConnectionsDependencies(parseEnv(wsConnectionsEnvSchema, tables.env));
     const event = (routeKey: string) =>
-      ({ isBase64Encoded: false, requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } } }) as WebSocketEvent;
+      ({
+        isBase64Encoded: false,
+        requestContext: { routeKey, connectionId: `conn-${uniqueSuffix()}`, authorizer: { clientId: 'ws-client' } },
+      }) as WebSocketEvent;
     const connected = event('$connect');
     recorder.reset();
     expect(await createWsConnectHandler(dependencies)(connected)).toEqual({ statusCode: 200 });
@@ -177,23 +213,53 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect(tableAccess.wsAuthorizer).toEqual({});
   });
 
-  it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {
+  it("tally: the counters and mark of a campaign, the overall totals, the finish; an event step's notice settles its step", async () => {
     const { campaign: settled, chunks } = await fannedOut(2);
-    const tally = startTestTally(tables.names.messages, tallyDependencies(parseEnv(tallyEnvSchema, tables.env)).campaigns);
+    const step = await queuedStep();
+    const deps = tallyDependencies(parseEnv(tallyEnvSchema, tables.env));
+    const tally = startTestTally(tables.names.messages, deps.campaigns, undefined, deps);
     try {
       // Claimed as the sender would: an outcome is stored only under its claim's lease.
       const claim = await store.messages.claim(settled.id, 0, 60_000, new Date());
-      if (claim.kind !== 'claimed') throw new Error(`chunk not claimed: ${claim.kind}`);
+      const stepClaim = await store.messages.claim(step.notice, NOTICE_CHUNK, 60_000, new Date());
+      if (claim.kind !== 'claimed' || stepClaim.kind !== 'claimed') throw new Error(`chunk not claimed: ${claim.kind}, ${stepClaim.kind}`);
       await tally.settled();
       recorder.reset();
       const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
       await store.messages.saveOutcome(settled.id, 0, sent, claim.lease);
+      await store.messages.saveOutcome(step.notice, NOTICE_CHUNK, [{ ...stepClaim.chunk.messages[0]!, status: 'sent', attempts: 1 }], stepClaim.lease);
       await tally.settled();
     } finally {
       await tally.stop();
     }
     expect(againstGrant('tally', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect((await store.campaigns.get(settled.id))?.status).toBe('finished');
+    expect((await eventStore().get(step.eventId))?.steps[0]?.status).toBe('sent');
+  });
+
+  it("start timer: a due event step's event, client, suppression entry, notice id and notice; a campaign start touches no table", async () => {
+    const env = parseEnv(startTimerEnvSchema, {
+      ...tables.env,
+      FANOUT_QUEUE_URL: queues.fanout.url,
+      START_TIMER_QUEUE_URL: queues.startTimer.url,
+      SEND_QUEUE_URL: queues.send.url,
+    });
+    const handler = createStartTimerHandler(startTimerDependencies(env));
+    const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+    const at = new Date();
+    const type = {
+      key: 'due',
+      steps: [{ channel: 'sms' as const, text: 'Due now', delaySeconds: 0 }],
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    };
+    const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+    recorder.reset();
+    const timer = (body: unknown) => ({ ...chunkRecord({ campaignId: '1', chunk: 0 }, queues.startTimer.arn), body: JSON.stringify(body) });
+    const records = [timer({ eventId: event.id, step: 0, dueAt: at.toISOString() }), timer({ campaignId: '1', startAt: at.toISOString() })];
+    expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
+    expect(againstGrant('startTimer', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await eventStore().get(event.id))?.steps[0]?.status).toBe('queued');
   });
 
   it('fan-out: the audience by index and by Scan, a recent opt-out, a page of several chunks, a resume, a recurring run', async () => {

@@ -1,6 +1,7 @@
 /** The chunk item codec: a chunk as the messages table stores it (one item under 1 KB) and back. */
 import { channelOf, DEFAULT_CHANNEL, type Channel } from '../../domain/channels/channel.js';
 import { isOpen, messageId, type Chunk, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
+import type { EventStepRef } from '../../domain/events.js';
 import { noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 
@@ -48,6 +49,15 @@ export interface StoredChunk {
   z?: string[];
   /** On a page's first chunk: the cursor of the next page, '' after the last one. */
   next?: string;
+  /** A notice sent as an event's step: `<eventId>#<step>`. */
+  ev?: string;
+}
+
+/** An event step's reference as a chunk stores it, and back (undefined when it is not one). */
+export const storedEventRef = (ref: EventStepRef): string => `${ref.eventId}#${ref.step}`;
+export function eventRefOf(stored: string | undefined): EventStepRef | undefined {
+  const match = stored === undefined ? null : /^([A-Za-z0-9_-]{16})#([0-4])$/.exec(stored);
+  return match ? { eventId: match[1] as string, step: Number(match[2]) } : undefined;
 }
 
 /** Template variables by their one-letter stored names (`x` holds the attributes used). */
@@ -123,6 +133,7 @@ export function toStoredChunk(chunk: Chunk): StoredChunk {
     receives: chunk.receives,
     open: chunk.messages.filter(isOpen).length,
     ...storedMessages(chunk.messages),
+    ...(chunk.event ? { ev: storedEventRef(chunk.event) } : {}),
   };
 }
 
@@ -137,5 +148,6 @@ export function chunkOf(item: StoredChunk): Chunk {
     createdAt: item.createdAt,
     receives: item.receives,
     messages: item.m.map((stored, position) => fromStored(stored, noticeId ?? messageId(seq, item.chunk, position), item.z)),
+    ...(item.ev !== undefined ? { event: eventRefOf(item.ev) } : {}),
   };
 }
