@@ -128,6 +128,29 @@ describe('start timer handler', () => {
     expect(sleeps[0]).toBe(3_000);
   });
 
+  it("hops an event's step while it is far and releases it at its dueAt, never before", async () => {
+    const dueMs = Date.parse('2030-01-01T00:00:30.000Z');
+    let nowMs = dueMs - 20_000;
+    const released: [string, number, number][] = [];
+    const timer = recordingTimer();
+    const handler = createStartTimerHandler({
+      clock: { now: () => new Date(nowMs) },
+      startTimer: timer,
+      fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
+      releaseStep: async (eventId, step) => void released.push([eventId, step, nowMs]),
+      sleep: async (ms) => void (nowMs += ms),
+    });
+    const step = { eventId: 'aB3dE5fG7hJ9kL1m', step: 1, dueAt: new Date(dueMs).toISOString() };
+    const record = { ...(await timerRecord({ campaignId: '75', startAt: new Date(0).toISOString() })), body: JSON.stringify(step) };
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+    expect(timer.stepPuts).toEqual([{ event: step, delaySeconds: 18 }]);
+    expect(released).toEqual([]);
+    nowMs = dueMs - 1_500;
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+    expect(released).toEqual([['aB3dE5fG7hJ9kL1m', 1, dueMs]]);
+    expect(await drain(queues.startTimer.url, queues.startTimer.arn)).toHaveLength(0);
+  });
+
   it('fails a malformed timer message on its own', async () => {
     const handler = createStartTimerHandler({
       clock: { now: () => new Date() },
