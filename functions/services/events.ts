@@ -68,8 +68,6 @@ export async function fireEvent(deps: EventDependencies, input: NewEventInput): 
   const type = await deps.eventTypes.get(input.type);
   if (!type) throw new NotFoundError(`event type ${input.type} does not exist`, [{ field: 'type', message: 'names no event type' }]);
   checkEventVariables(type, input.variables);
-  // Clients have no e-mail address to look up yet: named only by clientId or phone until they do.
-  if (input.email !== undefined) throw ValidationError.field('email', 'naming a client by e-mail is not available yet');
   const client = await findRecipient(deps.clients, input);
   const event = await deps.events.create((id) => newEvent(id, type, client, input.variables, deps.clock.now()));
   logger.info('event fired', { eventId: event.id, eventType: type.key, clientId: client.id, steps: event.steps.length });
@@ -124,7 +122,7 @@ async function releaseLoaded(deps: StepDependencies, event: Event, index: number
   if (state.status !== 'scheduled') return state;
   const client = known ?? (await deps.clients.get(event.clientId));
   const address = client && addressOf(client, state.channel);
-  const suppressed = address !== undefined && state.channel !== 'inapp' && (await deps.suppression.isSuppressed(address));
+  const suppressed = address !== undefined && state.channel !== 'inapp' && (await deps.suppression.isSuppressed(address, state.channel));
   const reason = skipReasonOf(client, state.channel, suppressed) ?? (step.unlessRead && (await anyRead(deps, event, index)) ? 'read' : undefined);
   if (reason || !client) return skip(deps, event, state, reason ?? 'unreachable');
   let content: RenderedNotice;

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { EVENT_TYPE_KEY_PATTERN, EVENT_TYPE_NAME_MAX_LENGTH, MAX_EVENT_STEPS, MAX_STEP_DELAY_SECONDS } from '../../domain/event-types.js';
 import { EVENT_ID_PATTERN } from '../../domain/events.js';
 import { channel, clientId, cursor, limit, phone } from './fields.js';
+import { email } from './clients.js';
 import { noticeVariables } from './notices.js';
 
 const template = (description: string, max = 1000) => z.string().min(1).max(max).openapi({ description });
@@ -52,7 +53,7 @@ export const NewEventSchema = z
     type: z.string().regex(EVENT_TYPE_KEY_PATTERN, `must match ${EVENT_TYPE_KEY_PATTERN.source}`).openapi({ example: 'payment.receipt' }),
     clientId: clientId.optional().openapi({ description: 'The client the event is about; or give phone or email instead.' }),
     phone: phone.optional(),
-    email: z.string().min(3).max(254).optional().openapi({ description: "The client's e-mail address, instead of clientId." }),
+    email: email.optional().openapi({ description: "The client's e-mail address, instead of clientId." }),
     variables: noticeVariables.optional(),
   })
   .superRefine((input, context) => {
