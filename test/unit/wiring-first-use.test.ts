@@ -16,6 +16,8 @@ const tables = { CLIENTS_TABLE: 'Clients', UNIQUES_TABLE: 'Uniques', CAMPAIGNS_T
 const apiEnv = parseEnv(apiEnvSchema, {
   ...tables,
   IDEMPOTENCY_TABLE: 'Idempotency',
+  EVENT_TYPES_TABLE: 'EventTypes',
+  EVENTS_TABLE: 'Events',
   FANOUT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-fanout.fifo',
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-send',
   START_TIMER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-start-timer',

@@ -2729,7 +2729,11 @@ export interface components {
         NewEvent: {
             /** @description The client the event is about; or give phone or email instead. */
             clientId?: string;
-            /** @description The client's e-mail address, instead of clientId. */
+            /**
+             * Format: email
+             * @description The client's e-mail address, instead of clientId.
+             * @example anna@example.com
+             */
             email?: string;
             /** @example 79001234567 */
             phone?: string;
