@@ -37,7 +37,7 @@ beforeAll(async () => {
     clock,
     clients: store.clients,
     events,
-    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks), retryLater: async () => undefined, hold: async () => undefined },
+    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks) },
     suppression: new DynamoSuppressionList(db, tables.names.uniques),
     inboxReads: inbox,
   };
