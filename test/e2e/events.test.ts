@@ -104,6 +104,21 @@ describe('events', () => {
   it('skips the steps of an opted-out client with a reason, making no provider call, and refuses an unknown type or client', async () => {
     const runtime = await start();
     expect((await call(runtime, 'PUT', '/event-types/welcome', { steps: [{ channel: 'sms', text: 'Welcome' }] })).status).toBe(201);
+    // A step by e-mail to a client without an e-mail address is skipped (unreachable); the event goes on.
+    const both = await call(runtime, 'PUT', '/event-types/both', {
+      steps: [
+        { channel: 'sms', text: 'Welcome' },
+        { channel: 'email', subject: 'Welcome', text: 'Welcome' },
+      ],
+    });
+    expect(both.status).toBe(201);
+    const phoneOnly = await addClient(runtime);
+    const mixed = await fire(runtime, { type: 'both', clientId: phoneOnly.id });
+    const mixedDone = await waitFor('the SMS step sent', () => eventOf(runtime, mixed.body.id), settled, 60_000, 200);
+    expect(mixedDone.steps.map(({ channel, status, reason }) => ({ channel, status, reason }))).toEqual([
+      { channel: 'sms', status: 'sent', reason: undefined },
+      { channel: 'email', status: 'skipped', reason: 'unreachable' },
+    ]);
     const client = await addClient(runtime, { optedOut: true });
     const fired = await fire(runtime, { type: 'welcome', phone: client.phone });
     expect(fired.status).toBe(202);
