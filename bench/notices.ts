@@ -18,7 +18,7 @@ export interface NoticeRun {
 /** The target: a notice reaches the provider within 2 s (p95) of its POST. */
 export const NOTICE_P95_TARGET_MS = 2000;
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 

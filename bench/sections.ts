@@ -16,6 +16,7 @@ import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
 import { importFigures, measureImport, type ImportRun } from './import-rate.js';
 import { measureNotices, noticeFigures, type NoticeRun } from './notices.js';
+import { eventFigures, measureEvents, type EventRun } from './events.js';
 import { runPipeline, type PipelineOptions, type PipelineRun } from './pipeline.js';
 import { measurePace, paceFigures, type PaceRun } from './pace.js';
 import { measureSoak, soakFigures, type SoakRun } from './soak.js';
@@ -227,6 +228,11 @@ export async function noticesSection(endpoints: Endpoints, options: BenchOptions
   return { figures: noticeFigures(notices, commandFor('notices', options)), details: { notices } };
 }
 
+export async function eventsSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ events: EventRun }>> {
+  const events = await measureEvents(endpoints, { events: options.quick ? 20 : 100, concurrency: 4 });
+  return { figures: eventFigures(events, commandFor('events', options)), details: { events } };
+}
+
 export async function importSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<{ import: ImportRun }>> {
   const run = await measureImport(endpoints, { rows: options.importRows });
   return { figures: importFigures(run, commandFor('import', options)), details: { import: run } };
@@ -274,6 +280,8 @@ export function runSection(section: Section, endpoints: BenchEndpoints, options:
       return soakSection(endpoints, options);
     case 'notices':
       return noticesSection(endpoints, options);
+    case 'events':
+      return eventsSection(endpoints, options);
     case 'import':
       return importSection(endpoints, options);
     case 'admin':

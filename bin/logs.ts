@@ -1,5 +1,5 @@
 /**
- * `npm run logs -- --campaign|--message|--client ID [--since 1h] [--local DIR] [--log-groups a,b] [--prefix P]`
+ * `npm run logs -- --campaign|--message|--client|--event ID [--since 1h] [--local DIR] [--log-groups a,b] [--prefix P]`
  *
  * Prints every log line about one id: from CloudWatch Logs (a Logs Insights query over the
  * deployed functions' log groups) or, with --local or when no AWS region is configured, from
@@ -29,7 +29,7 @@ export interface LogsRequest {
 }
 
 const usage =
-  'usage: npm run logs -- (--campaign ID | --message ID | --client ID) [--since 1h] [--local DIR] [--log-groups a,b] [--prefix /aws/lambda/herald-]';
+  'usage: npm run logs -- (--campaign ID | --message ID | --client ID | --event ID) [--since 1h] [--local DIR] [--log-groups a,b] [--prefix /aws/lambda/herald-]';
 
 /** The local runtime's log folder: `$HERALD_DATA_DIR/logs`, `.herald/logs` by default. */
 export function defaultLocalDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -45,6 +45,7 @@ export function parseLogsArgs(argv: string[], now: Date = new Date()): LogsReque
       campaign: { type: 'string' },
       message: { type: 'string' },
       client: { type: 'string' },
+      event: { type: 'string' },
       since: { type: 'string', default: DEFAULT_SINCE },
       local: { type: 'string' },
       'log-groups': { type: 'string' },
@@ -52,7 +53,7 @@ export function parseLogsArgs(argv: string[], now: Date = new Date()): LogsReque
     },
   });
   const given = idKinds.filter((kind) => values[kind] !== undefined);
-  if (given.length !== 1) throw new Error(`Give exactly one of --campaign, --message, --client\n${usage}`);
+  if (given.length !== 1) throw new Error(`Give exactly one of --campaign, --message, --client, --event\n${usage}`);
   const idKind = given[0]!;
   if (values.local !== undefined && (values['log-groups'] !== undefined || values.prefix !== undefined)) {
     throw new Error('--local excludes --log-groups and --prefix');

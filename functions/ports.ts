@@ -20,6 +20,7 @@ export type * from './ports/connections.js';
 export type * from './ports/inbox.js';
 export type * from './ports/send-quota.js';
 export type * from './ports/email-events.js';
+export type * from './ports/events.js';
 
 /** The stores every handler reads from: the three tables', and the suppression list. */
 export interface Stores {

@@ -65,7 +65,6 @@ export class HeraldData extends Construct {
    * `dynamodb:*`, and no table it does not list.
    */
   grantTables(grantee: HeraldFunction): void {
-    if (grantee.name === 'startTimer') return;
     let indexed = false;
     for (const [name, actions] of Object.entries(tableAccess[grantee.name]) as [TableName, readonly TableAction[]][]) {
       const table = this.table(name);

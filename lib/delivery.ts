@@ -136,16 +136,23 @@ export class HeraldDelivery extends Construct {
 
     const startTimer = new HeraldFunction(this, 'StartTimerFunction', {
       name: 'startTimer',
-      description: 'Holds an early-fired campaign start until its startAt (SQS delays, then a short precise wait) and puts it on the fan-out queue',
+      description:
+        'Holds an early-fired campaign start or event step until its time (SQS delays, then a short precise wait), then starts the fan-out or sends the step',
       defaults: props.functionDefaults,
       environment: {
+        ...data.environment,
         [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
         [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
+        [queues.send.urlEnvVar]: sendQueue.queueUrl,
       },
     });
+    // An event's due step: its event, client and notice (functions/definitions/access.ts).
+    data.grantTables(startTimer);
     // It sends to its own queue: each hop is a new, delayed message.
     startTimerQueue.grantSendMessages(startTimer);
     fanoutQueue.grantSendMessages(startTimer);
+    // A due event step's notice goes on the send queue.
+    sendQueue.grantSendMessages(startTimer);
     this.subscribe(startTimer, startTimerQueue, queues.startTimer);
 
     const send = new HeraldFunction(this, 'SendFunction', {

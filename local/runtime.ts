@@ -49,6 +49,7 @@ import {
 } from '../functions/handlers/wiring.js';
 import { logger as heraldLogger } from '../functions/telemetry/logger.js';
 import { SqsFanoutQueue, SqsSendQueue, SqsStartTimerQueue } from '../functions/adapters/sqs.js';
+import { stepOfScheduleName, stepScheduleName, StepTimerRouter } from '../functions/adapters/scheduler.js';
 import { createDeadLetterHandler } from '../functions/delivery/dead-letter.js';
 import { createFanoutHandler } from '../functions/delivery/fanout.js';
 import { createSendHandler } from '../functions/delivery/send.js';
@@ -227,7 +228,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       START_TIMER_QUEUE_URL: created.startTimer.url,
       FANOUT_STREAMS: options.fanoutStreams?.toString(),
     });
-    const startTimerEnv = parseEnv(startTimerEnvSchema, { FANOUT_QUEUE_URL: created.fanout.url, START_TIMER_QUEUE_URL: created.startTimer.url });
+    const startTimerEnv = parseEnv(startTimerEnvSchema, {
+      ...tablesEnv,
+      FANOUT_QUEUE_URL: created.fanout.url,
+      START_TIMER_QUEUE_URL: created.startTimer.url,
+      SEND_QUEUE_URL: created.send.url,
+      SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+    });
     const sendEnv = parseEnv(sendEnvSchema, {
       ...tablesEnv,
       SEND_QUEUE_URL: created.send.url,
@@ -294,10 +301,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // The inbox tokens' key, in process as the unsubscribe key is.
     const inboxTokenKey = options.inboxTokenKey ?? randomBytes(32).toString('base64url');
     const inboxSigner = hmacSigner(inboxTokenKey);
+    // An event's step further off than one SQS delay waits in the local scheduler, as on AWS in Scheduler.
+    const stepTimer = new StepTimerRouter(
+      { scheduleStep: (step, fireAt) => scheduler.scheduleAt(stepScheduleName(step), fireAt, new Date(step.dueAt)) },
+      { startTimer: startTimerQueue, clock, timing: startTiming },
+    );
     const api = createApiHandler(
       apiDependencies(apiEnv, {
         scheduler,
         recurringScheduler,
+        stepTimer,
         clock,
         unsubscribeSigner: async () => unsubscribeSigner,
         unsubscribeUrl: signedLinks(
@@ -425,7 +438,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     // Scheduler's target: the start timer queue, with the start it waits for (Scheduler sets no delay).
     const stopScheduler = scheduler.start({
-      fire: (campaignId, startAt) => startTimerQueue.put({ campaignId, startAt: startAt.toISOString() }, 0),
+      fire: (name, at) => {
+        const step = stepOfScheduleName(name);
+        if (step) return startTimerQueue.putStep({ ...step, dueAt: at.toISOString() }, 0);
+        return startTimerQueue.put({ campaignId: name, startAt: at.toISOString() }, 0);
+      },
       intervalMs: options.schedulerIntervalMs ?? 500,
     });
     stops.push(async () => stopScheduler());

@@ -77,10 +77,18 @@ export class LocalScheduler implements StartScheduler {
   }
 
   async schedule(campaignId: string, startAt: Date): Promise<void> {
-    const scheduledFor = startAt.getTime() - this.leadMs;
+    await this.scheduleAt(campaignId, new Date(startAt.getTime() - this.leadMs), startAt);
+  }
+
+  /**
+   * A schedule by name that fires at `scheduledFor` (plus the jitter) with `startAt`: a campaign's
+   * (named by its id) or an event step's (functions/adapters/scheduler.ts, stepScheduleName).
+   */
+  async scheduleAt(name: string, scheduledFor: Date, startAt: Date): Promise<void> {
     // The imprecision is drawn once per schedule: EventBridge too fires a given schedule once, somewhere in its minute.
-    const fireAt = scheduledFor > this.clock.now().getTime() ? scheduledFor + Math.floor(this.random() * this.jitterMs) : scheduledFor;
-    const item: ScheduleItem = { campaignId, fireAt, startAt: startAt.toISOString(), attempts: 0 };
+    const at = scheduledFor.getTime();
+    const fireAt = at > this.clock.now().getTime() ? at + Math.floor(this.random() * this.jitterMs) : at;
+    const item: ScheduleItem = { campaignId: name, fireAt, startAt: startAt.toISOString(), attempts: 0 };
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 

@@ -66,8 +66,12 @@ export const unsubscribeLinkEnv = {
   PUBLIC_BASE_URL: url,
 };
 
+/** Event types and events (functions/services/events.ts): the api fires events, the start timer releases their later steps, the tally settles them. */
+const eventTablesEnv = { EVENT_TYPES_TABLE: name, EVENTS_TABLE: name };
+
 export const apiEnvSchema = z.object({
   ...tablesEnv,
+  ...eventTablesEnv,
   IDEMPOTENCY_TABLE: name,
   /** How long an `Idempotency-Key` answers with its first response: 24 hours. */
   IDEMPOTENCY_TTL_SECONDS: z._default(positiveInt, 24 * 60 * 60),
@@ -127,8 +131,13 @@ export const fanoutEnvSchema = z.object({
 });
 
 export const startTimerEnvSchema = z.object({
+  ...tablesEnv,
+  EVENTS_TABLE: name,
   FANOUT_QUEUE_URL: url,
   START_TIMER_QUEUE_URL: url,
+  /** A due event step goes out as a notice on its channel's send queue. */
+  SEND_QUEUE_URL: url,
+  SEND_EMAIL_QUEUE_URL: z.optional(url),
 });
 
 export const sendEnvSchema = z.object({
@@ -168,7 +177,7 @@ export const sendInappEnvSchema = z.object({
   WS_CONNECTIONS_ENDPOINT: z.optional(url),
 });
 
-export const tallyEnvSchema = z.object({ ...tablesEnv });
+export const tallyEnvSchema = z.object({ ...tablesEnv, EVENTS_TABLE: name });
 
 /**
  * What a function that pushes frames needs (functions/adapters/frame-publisher.ts): the connections

@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_CHANNEL } from '../domain/channels/channel.js';
-import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue, StartTimerEvent, StartTimerQueue } from '../ports.js';
+import type { ChunkRef, FanoutEvent, FanoutQueue, ResumeWalk, SendQueue, StartTimerEvent, StartTimerQueue, StepTimerEvent, StepTimerQueue } from '../ports.js';
 
 const SQS_BATCH = 10;
 const MAX_VISIBILITY_SECONDS = 43_200;
@@ -93,15 +93,23 @@ export class SqsSendQueue implements SendQueue {
 }
 
 /** The start timer: a standard queue, so each start can carry its own delay (a FIFO queue takes none per message). */
-export class SqsStartTimerQueue implements StartTimerQueue {
+export class SqsStartTimerQueue implements StartTimerQueue, StepTimerQueue {
   constructor(
     private readonly sqs: SQSClient,
     private readonly url: string,
   ) {}
 
   async put(event: StartTimerEvent, delaySeconds: number): Promise<void> {
-    const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     const body = JSON.stringify({ campaignId: event.campaignId, startAt: event.startAt });
+    await this.send(body, delaySeconds);
+  }
+
+  async putStep(event: StepTimerEvent, delaySeconds: number): Promise<void> {
+    await this.send(JSON.stringify({ eventId: event.eventId, step: event.step, dueAt: event.dueAt }), delaySeconds);
+  }
+
+  private async send(body: string, delaySeconds: number): Promise<void> {
+    const seconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds)));
     await this.sqs.send(new SendMessageCommand({ QueueUrl: this.url, MessageBody: body, DelaySeconds: seconds }));
   }
 }

@@ -8,7 +8,22 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { NotFoundError } from '../domain/errors.js';
 import { crossOrigin } from './cors.js';
 import type { Channel } from '../domain/channels/channel.js';
-import type { ChunkQueues, Clock, FanoutQueue, FramePublisher, InboxStore, NoticeStore, RecurringScheduler, StartScheduler, Stores, TokenSigner } from '../ports.js';
+import type {
+  ChunkQueues,
+  Clock,
+  EventStore,
+  EventTypeStore,
+  FanoutQueue,
+  FramePublisher,
+  InboxReads,
+  InboxStore,
+  NoticeStore,
+  RecurringScheduler,
+  StartScheduler,
+  StepTimer,
+  Stores,
+  TokenSigner,
+} from '../ports.js';
 import { idempotentPosts, type IdempotencySettings } from './idempotency.js';
 import { requestLogging } from './logging.js';
 import { problemDetails, RouteMethodNotAllowedError } from './problem.js';
@@ -18,6 +33,7 @@ import { clientRoutes } from './routes/clients.js';
 import { docsRoutes, type OpenApiSource } from './routes/docs.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { messageRoutes } from './routes/messages.js';
+import { eventRoutes } from './routes/events.js';
 import { noticeRoutes } from './routes/notices.js';
 import { statsRoutes } from './routes/stats.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
@@ -33,6 +49,11 @@ export interface ApiDependencies extends Stores {
   notices: NoticeStore;
   /** Each channel's send queue: a notice goes on its channel's. */
   sendQueue: ChunkQueues;
+  eventTypes: EventTypeStore;
+  /** Events' steps are sent as notices; a later step waits on its timer. */
+  events: EventStore;
+  stepTimer: StepTimer;
+  inboxReads?: InboxReads;
   /** The admin app's origin when it is served from elsewhere (CloudFront); unset locally. */
   allowedOrigin?: string;
   /** The unsubscribe links' signer, under the key read on first use; without it every link is 404. */
@@ -76,6 +97,7 @@ export function createApiHandler(deps: ApiDependencies) {
     ...noticeRoutes(deps),
     ...unsubscribeRoutes(deps),
     ...inboxRoutes(deps),
+    ...eventRoutes(deps),
     ...docsRoutes(deps.openApiDocument),
   ];
   // onError runs in reverse order: problemDetails shapes the answer, requestLogging logs it, then

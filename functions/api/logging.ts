@@ -14,6 +14,8 @@ export interface TouchedIds {
   campaignId?: string;
   clientId?: string;
   messageId?: number;
+  eventId?: string;
+  eventType?: string;
   /** Logged masked (maskPhone), never as the number. */
   phone?: string;
 }

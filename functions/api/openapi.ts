@@ -21,6 +21,11 @@ import {
   NewClientSchema,
   NewNoticeSchema,
   NoticeIdParamsSchema,
+  NewEventSchema,
+  NewEventTypeSchema,
+  EventIdParamsSchema,
+  EventTypeKeyParamsSchema,
+  EventTypeListQuerySchema,
   PreviewRequestSchema,
   AudienceRequestSchema,
   UnsubscribeParamsSchema,
@@ -35,6 +40,10 @@ import {
   MessageSchema,
   NoticeAcceptedSchema,
   NoticeSchema,
+  EventAcceptedSchema,
+  EventSchema,
+  EventTypePageSchema,
+  EventTypeSchema,
   OverallStatsSchema,
   PreviewSchema,
   AudienceSchema,
@@ -276,6 +285,58 @@ const routes: RouteConfig[] = [
     request: { params: UnsubscribeParamsSchema },
     responses: { ...html(200, 'Unsubscribed'), ...problems(404) },
   },
+  {
+    method: 'put',
+    path: '/event-types/{key}',
+    tags: ['events'],
+    summary: 'Create or replace an event type',
+    description:
+      "What an event of this type does: 1 to 5 steps, each a message on its channel `delaySeconds` after the event. Each step is checked for its channel as a campaign's template (400 naming steps[i].field). Events already fired keep the steps they were fired with.",
+    request: { params: EventTypeKeyParamsSchema, ...jsonRequest(NewEventTypeSchema) },
+    responses: { ...ok(201, 'Created', EventTypeSchema), ...ok(200, 'Replaced', EventTypeSchema), ...problems(...bodyProblems) },
+  },
+  {
+    method: 'get',
+    path: '/event-types',
+    tags: ['events'],
+    summary: 'List event types',
+    request: { query: EventTypeListQuerySchema },
+    responses: { ...ok(200, 'A page of event types', EventTypePageSchema), ...problems(400) },
+  },
+  {
+    method: 'get',
+    path: '/event-types/{key}',
+    tags: ['events'],
+    summary: 'One event type',
+    request: { params: EventTypeKeyParamsSchema },
+    responses: { ...ok(200, 'The event type', EventTypeSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'delete',
+    path: '/event-types/{key}',
+    tags: ['events'],
+    summary: 'Delete an event type (events already fired go on)',
+    request: { params: EventTypeKeyParamsSchema },
+    responses: { ...ok(204, 'Deleted'), ...problems(400, 404) },
+  },
+  {
+    method: 'post',
+    path: '/events',
+    tags: ['events'],
+    summary: 'Fire an event for one client',
+    description:
+      "Each step of the type becomes a message on its channel, at once or after its delay. When a step is due, a client opted out of its channel or without an address for it, or (unlessRead) who has read an earlier in-app step's item, skips it. Unknown type or client: 404; a variable a step uses and the event does not give: 400 naming variables.",
+    request: jsonRequest(NewEventSchema),
+    responses: { ...ok(202, 'Accepted', EventAcceptedSchema), ...problems(...bodyProblems, 404) },
+  },
+  {
+    method: 'get',
+    path: '/events/{id}',
+    tags: ['events'],
+    summary: "An event and each step's status",
+    request: { params: EventIdParamsSchema },
+    responses: { ...ok(200, 'The event', EventSchema), ...problems(400, 404) },
+  },
 ];
 
 const IdempotencyHeadersSchema = z.object({
@@ -303,7 +364,15 @@ function buildDocument(): OpenApiDocument {
       description:
         'Mailing campaigns: a directory of clients, campaigns sent to the clients a filter matches, and per-message statistics. Errors are RFC 9457 problem documents.',
     },
-    tags: [{ name: 'clients' }, { name: 'campaigns' }, { name: 'statistics' }, { name: 'messages' }, { name: 'notices' }, { name: 'unsubscribe' }],
+    tags: [
+      { name: 'clients' },
+      { name: 'campaigns' },
+      { name: 'statistics' },
+      { name: 'messages' },
+      { name: 'notices' },
+      { name: 'unsubscribe' },
+      { name: 'events' },
+    ],
   });
 }
 

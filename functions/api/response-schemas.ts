@@ -6,7 +6,9 @@
 import * as z from 'zod';
 import { CAMPAIGN_STATUSES } from '../domain/campaigns.js';
 import { EMAIL_DELIVERIES } from '../domain/channels/email-events.js';
+import { SKIP_REASONS, STEP_STATUSES } from '../domain/events.js';
 import { MESSAGE_STATUSES } from '../domain/messages.js';
+import { EventStepSchema } from './schemas/events.js';
 import { CampaignFilterSchema, maxPerSecond, SendWindowSchema } from './schemas/campaigns.js';
 import { attributes, email, name, optedOut, optOuts } from './schemas/clients.js';
 import { channel, operatorCode, phone, tag, timestamp } from './schemas/fields.js';
@@ -251,3 +253,42 @@ export const InboxTokenSchema = z
     expiresAt: timestamp,
   })
   .openapi('InboxToken');
+const stepStatus = z.enum(STEP_STATUSES);
+
+export const EventTypeSchema = z
+  .strictObject({
+    key: z.string(),
+    name: z.string().optional(),
+    steps: z.array(EventStepSchema.extend({ delaySeconds: z.number().int(), unlessRead: z.literal(true).optional() })),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .openapi('EventType');
+
+export const EventTypePageSchema = pageOf(EventTypeSchema, 'EventTypePage');
+
+export const EventAcceptedSchema = z
+  .strictObject({
+    id: z.string(),
+    type: z.string(),
+    steps: z.array(z.strictObject({ index: z.number().int(), channel, status: stepStatus })),
+  })
+  .openapi('EventAccepted', { description: 'One entry per step: queued (sent now), scheduled (later) or skipped (with why in GET /events/{id}).' });
+
+export const EventSchema = z
+  .strictObject({
+    id: z.string(),
+    type: z.string(),
+    clientId: z.string(),
+    createdAt: timestamp,
+    steps: z.array(
+      z.strictObject({
+        index: z.number().int(),
+        channel,
+        status: stepStatus,
+        messageId: z.number().int().optional().openapi({ description: "The step's notice (GET /notices/{id}), once it is queued." }),
+        reason: z.enum(SKIP_REASONS).optional().openapi({ description: 'Why a skipped step was not sent.' }),
+      }),
+    ),
+  })
+  .openapi('Event');

@@ -7,6 +7,7 @@
  */
 export * from './schemas/campaigns.js';
 export * from './schemas/clients.js';
+export * from './schemas/events.js';
 export * from './schemas/fields.js';
 export * from './schemas/inbox.js';
 export * from './schemas/messages.js';

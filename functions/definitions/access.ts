@@ -25,10 +25,10 @@ export type TableAction = (typeof TABLE_ACTIONS)[number];
 export type TableAccess = Partial<Record<TableName, readonly TableAction[]>>;
 
 /**
- * The start timer touches no table. The api serves every route over every table (and keeps its
- * idempotency records), so it may use every item action on each; the others only what their code does.
+ * The api serves every route over every table (and keeps its idempotency records), so it may use
+ * every item action on each; the others only what their code does.
  */
-export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAccess> = {
+export const tableAccess: Record<FunctionName, TableAccess> = {
   api: {
     clients: TABLE_ACTIONS,
     uniques: TABLE_ACTIONS,
@@ -38,6 +38,8 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     inbox: TABLE_ACTIONS,
     // Frames after a read, unread, read-all or archive (functions/adapters/frame-publisher.ts): a client's connections, a stale one deleted.
     connections: ['Query', 'DeleteItem'],
+    eventTypes: TABLE_ACTIONS,
+    events: TABLE_ACTIONS,
   },
   fanout: {
     // The audience: a Query on one of the directory's indexes, or a Scan when the filter has none.
@@ -97,6 +99,19 @@ export const tableAccess: Record<Exclude<FunctionName, 'startTimer'>, TableAcces
     campaigns: ['GetItem', 'UpdateItem'],
     // The overall totals, in the same transaction.
     uniques: ['UpdateItem'],
+    // An event step follows its notice's outcome (one conditional update).
+    events: ['UpdateItem'],
+  },
+  // A campaign's start touches no table; an event's due step does (functions/services/events.ts).
+  startTimer: {
+    // The event, and its step's state: skipped, failed, or queued in the same transaction as its notice.
+    events: ['GetItem', 'UpdateItem'],
+    // The step's client: its address and opt-outs now.
+    clients: ['GetItem'],
+    // The notice ids' sequence; the address on the suppression list.
+    uniques: ['GetItem', 'UpdateItem'],
+    // The step's notice, a chunk of one message.
+    messages: ['PutItem'],
   },
 };
 

@@ -1,9 +1,9 @@
 /**
- * The searches for every log line about a campaign, a message or a client: the CloudWatch
+ * The searches for every log line about a campaign, a message, a client or an event: the CloudWatch
  * Logs Insights queries the stack saves (lib/observability.ts) and `npm run logs` runs
  * (bin/log-search.ts), defined once so the two cannot search differently.
  */
-export const idKinds = ['campaign', 'message', 'client'] as const;
+export const idKinds = ['campaign', 'message', 'client', 'event'] as const;
 export type IdKind = (typeof idKinds)[number];
 
 /** The log field that carries each kind of id (Powertools Logger keys, see functions/telemetry/logger.ts). */
@@ -11,6 +11,8 @@ export const idFields: Record<IdKind, string> = {
   campaign: 'campaignId',
   message: 'messageId',
   client: 'clientId',
+  // Every line about an event or one of its steps (the api's, the start timer's, the sender's, the tally's).
+  event: 'eventId',
 };
 
 /** Ids are numbers or opaque tokens; anything else is refused rather than spliced into a query. */

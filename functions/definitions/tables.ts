@@ -127,6 +127,24 @@ export const tables = {
     indexes: [],
     timeToLiveAttribute: 'expiration',
   },
+  /** Event types by key (functions/domain/event-types.ts). */
+  eventTypes: {
+    name: 'eventTypes',
+    envVar: 'EVENT_TYPES_TABLE',
+    partitionKey: { name: 'key', type: 'S' },
+    indexes: [],
+  },
+  /**
+   * One item per fired event, with each step's status (functions/domain/events.ts); read by id
+   * only. `expiration` (epoch seconds) lets TTL remove an event a while after its last step.
+   */
+  events: {
+    name: 'events',
+    envVar: 'EVENTS_TABLE',
+    partitionKey: { name: 'id', type: 'S' },
+    indexes: [],
+    timeToLiveAttribute: 'expiration',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableName = keyof typeof tables;

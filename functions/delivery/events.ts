@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { CHANNELS } from '../domain/channels/channel.js';
-import type { ChunkRef, FanoutEvent, StartTimerEvent } from '../ports.js';
+import type { ChunkRef, FanoutEvent, StartTimerEvent, StepTimerEvent } from '../ports.js';
 
 const campaignId = z.string().check(z.regex(/^\d+$/));
 
@@ -40,6 +40,19 @@ const startTimerEvent = z.object({ campaignId, startAt: z.iso.datetime({ offset:
 
 export function parseStartTimerEvent(body: string): StartTimerEvent {
   return startTimerEvent.parse(JSON.parse(body));
+}
+
+const stepTimerEvent = z.object({
+  eventId: z.string().check(z.regex(/^[A-Za-z0-9_-]{16}$/)),
+  step: z.number().check(z.int(), z.minimum(0), z.maximum(4)),
+  dueAt: z.iso.datetime({ offset: true }),
+});
+
+/** The start timer queue carries campaign starts and event steps; a step's body names its event. */
+export function parseTimerEvent(body: string): { start: StartTimerEvent } | { step: StepTimerEvent } {
+  const value: unknown = JSON.parse(body);
+  if (typeof value === 'object' && value !== null && 'eventId' in value) return { step: stepTimerEvent.parse(value) };
+  return { start: startTimerEvent.parse(value) };
 }
 
 export function parseChunkRef(body: string): ChunkRef {

@@ -32,6 +32,9 @@ interface SendResult {
   pausedHold?: true;
 }
 
+/** What every log line about a chunk's messages names beside them: the event a notice is a step of. */
+type LogTags = { eventId?: string };
+
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
 
@@ -96,7 +99,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
   }
 
   /** `outcomeBy`: epoch ms by which the chunk's outcome must be stored (the lease's end or the invocation's, the earlier). */
-  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string, outcomeBy: number): Promise<SendResult> {
+  async function sendOne(message: MessageRecord, view: CampaignView, campaignId: string, outcomeBy: number, tags: LogTags): Promise<SendResult> {
     return limit(async () => {
       // Checked inside the concurrency slot, right before the call: nothing starts after a cancel, a pause or the end.
       let campaign = await view.current(campaignId);
@@ -135,7 +138,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       // address on the channel), or the address bounced. Never to an opted-out client or a suppressed address.
       const address = isNoticeKey(campaignId) ? suppressibleAddress(message, rules.channel) : undefined;
       if (address !== undefined && (await deps.suppression.isSuppressed(address.address, address.channel))) {
-        logger.info('notice not sent: the client opted out', { campaignId, messageId: message.id, clientId: message.clientId });
+        logger.info('notice not sent: the client opted out', { campaignId, messageId: message.id, clientId: message.clientId, ...tags });
         return { message: closed(message, 'cancelled', NOTICE_OPTED_OUT), retryAfterMs: 0 };
       }
       let rendered: M;
@@ -147,6 +150,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
         if (!(error instanceof TemplateRenderError)) throw error;
         const failed = closed({ ...message, attempts: message.attempts + 1 }, 'failed', shortError(`template: ${error.message}`));
         logger.error('message failed: template did not render', {
+          ...tags,
           campaignId,
           messageId: message.id,
           clientId: message.clientId,
@@ -169,6 +173,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       const tokenRefused = outcome.kind === 'auth-failed' && next.status === 'failed';
       if (tokenRefused) metrics.addMetric(metricNames.providerAuthFailures, MetricUnit.Count, 1);
       const log = {
+        ...tags,
         campaignId,
         messageId: message.id,
         clientId: message.clientId,
@@ -232,9 +237,11 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
     const before = claim.chunk.messages;
     // The outcome is stored only while the lease is still this claim's, and no call starts that could end too late to store it.
     const { lease } = claim;
+    // An event step's notice: every line about it names its event (npm run logs -- --event).
+    const tags: LogTags = claim.chunk.event ? { eventId: claim.chunk.event.eventId } : {};
     const outcomeBy = Math.min(lease.until, invocationEndsAt);
     const results: SendResult[] = await Promise.all(
-      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, outcomeBy) : { message, retryAfterMs: 0 })),
+      before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, outcomeBy, tags) : { message, retryAfterMs: 0 })),
     );
     let after = results.map((result) => result.message);
     const campaign = await view.current(ref.campaignId);

@@ -2,6 +2,7 @@
 import { DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import { addressOf as clientAddressOf, isOptedOutOf, type Client, type SuppressibleChannel } from './clients.js';
 import type { EmailDelivery, EmailEvents } from './channels/email-events.js';
+import type { EventStepRef } from './events.js';
 import { snapshotOf, type TemplateUse, type TemplateVariables } from './template-variables.js';
 
 export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'expired', 'cancelled'] as const;
@@ -65,6 +66,8 @@ export interface Chunk {
   messages: MessageRecord[];
   /** How many times a worker has claimed it. */
   receives: number;
+  /** A notice sent as a step of an event (events.ts): its outcome moves that step. */
+  event?: EventStepRef;
 }
 
 /** A message as the API shows it. */

@@ -12,6 +12,7 @@ import { checkChannelFields, type ChannelContent } from './channels/fields.js';
 import { checkInappContent } from './channels/inapp.js';
 import { addressOf, isOptedOutOf, type Client } from './clients.js';
 import { ConflictError } from './errors.js';
+import type { EventStepRef } from './events.js';
 import { addressField, emptyCounts, type Chunk, type MessageRecord, type MessageStatus } from './messages.js';
 import { noticeKey } from './notice-ids.js';
 import { SMS_TEXT_LIMIT } from './render-limits.js';
@@ -139,6 +140,8 @@ export function noticeChunk(
   content: string | RenderedNotice,
   now: Date,
   channel: Channel = DEFAULT_CHANNEL,
+  /** A notice sent as an event's step (events.ts). */
+  event?: EventStepRef,
 ): Chunk {
   const rendered = typeof content === 'string' ? { text: content } : content;
   return {
@@ -148,6 +151,7 @@ export function noticeChunk(
     createdAt: now.toISOString(),
     receives: 0,
     messages: [{ id, clientId: client.id, ...addressField(client, channel), status: 'queued', attempts: 0, ...rendered }],
+    ...(event ? { event } : {}),
   };
 }
 

@@ -98,9 +98,10 @@ function problem(message: string): ValidationError {
  * Checks a campaign text: Liquid syntax, known filters, and only the variables Herald gives
  * (`name`, `phone`, `tag`, `operatorCode`, `timezone`, `attributes.<key>`). Throws a
  * ValidationError naming `text`, with the line, column and variable in the message. `extra` names
- * further top-level variables the caller provides (a notice's `variables`, see notices.ts).
+ * further top-level variables the caller provides (a notice's `variables`, see notices.ts), or is
+ * `'any'` when they are only known later (an event type's, given with each event: event-types.ts).
  */
-export function checkTemplate(text: string, extra: readonly string[] = [], engine: TemplateEngine = textEngine): TemplateUse {
+export function checkTemplate(text: string, extra: readonly string[] | 'any' = [], engine: TemplateEngine = textEngine): TemplateUse {
   let templates: Template[];
   try {
     templates = engine.parse(text);
@@ -122,7 +123,7 @@ export function checkTemplate(text: string, extra: readonly string[] = [], engin
         scalars.add(root);
         continue;
       }
-      if (extra.includes(root)) continue;
+      if (extra === 'any' ? root !== 'attributes' : extra.includes(root)) continue;
       const key = use.segments[1];
       if (root === 'attributes' && typeof key === 'string' && ATTRIBUTE_KEY_PATTERN.test(key)) {
         attributes.add(key);

@@ -37,6 +37,7 @@ import type {
   RecurringScheduler,
   SendQueue,
   StartScheduler,
+  StepTimer,
   Stores,
   TokenSigner,
 } from '../ports.js';
@@ -64,8 +65,10 @@ import { DynamoCampaignStore } from '../adapters/dynamo/campaign-store.js';
 import { DynamoClientDirectory, DynamoClientStore } from '../adapters/dynamo/client-store.js';
 import { DynamoConnectionStore } from '../adapters/dynamo/connection-store.js';
 import { ConnectionsFramePublisher } from '../adapters/frame-publisher.js';
-import { chunkChangeOf, DynamoMessageStore } from '../adapters/dynamo/message-store.js';
+import { chunkChangeOf, DynamoMessageStore, stepNoticeChangeOf } from '../adapters/dynamo/message-store.js';
 import { DynamoNoticeStore } from '../adapters/dynamo/notice-store.js';
+import { DynamoEventStore } from '../adapters/dynamo/event-store.js';
+import { DynamoEventTypeStore } from '../adapters/dynamo/event-type-store.js';
 import { DynamoSuppressionList } from '../adapters/dynamo/suppression-list.js';
 import { DynamoRateSlots } from '../adapters/dynamo/rate-slots.js';
 import { hmacSigner } from '../adapters/hmac-signer.js';
@@ -160,7 +163,7 @@ let schedulerClient: SchedulerClient | undefined;
  * EventBridge Scheduler as the api uses it: when a campaign is created, moved, cancelled or made
  * recurring. A call on clients, stats, logs or notices needs neither its client nor its package.
  */
-function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 'scheduler' | 'recurringScheduler'> {
+function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 'scheduler' | 'recurringScheduler' | 'stepTimer'> {
   const settings = { group: env.SCHEDULE_GROUP, roleArn: env.SCHEDULE_ROLE_ARN, deadLetterArn: env.SCHEDULE_DLQ_ARN };
   // Built here, not at the module's top level: a call there would keep the import, and the adapters behind it, in every bundle.
   const schedulerModule = onFirstUse(async () => {
@@ -179,6 +182,17 @@ function schedulersOnFirstUse(env: ApiEnv, clock: Clock): Pick<ApiDependencies, 
         { ...settings, targetArn: env.SCHEDULE_TARGET_ARN },
         { startTimer: new TimerQueue(queueClient, env.START_TIMER_QUEUE_URL), clock },
       );
+    }),
+    // An event's later steps: SQS delays within 15 minutes, a one-time schedule onto the start timer beyond.
+    stepTimer: portOnFirstUse<StepTimer>({ schedule: true }, async () => {
+      const [{ EventBridgeStepSchedule, StepTimerRouter, client }, { SqsStartTimerQueue: TimerQueue, client: queueClient }] = await Promise.all([
+        schedulerModule(),
+        sqsOnFirstUse(),
+      ]);
+      return new StepTimerRouter(new EventBridgeStepSchedule(client, { ...settings, targetArn: env.SCHEDULE_TARGET_ARN }), {
+        startTimer: new TimerQueue(queueClient, env.START_TIMER_QUEUE_URL),
+        clock,
+      });
     }),
     recurringScheduler: portOnFirstUse<RecurringScheduler>({ scheduleRecurring: true, unscheduleRecurring: true }, async () => {
       const { EventBridgeRecurringScheduler, client } = await schedulerModule();
@@ -203,6 +217,11 @@ export const campaignStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
 export const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new DynamoMessageStore(db, env.MESSAGES_TABLE);
 export const noticeStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
   new DynamoNoticeStore(db, { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE });
+/** Events' steps are notices: their ids come from the notices' sequence. */
+const eventStore = (env: TablesEnv & { EVENTS_TABLE: string }, db = dynamoDocumentClient()) => {
+  const notices = noticeStore(env, db);
+  return new DynamoEventStore(db, { events: env.EVENTS_TABLE, messages: env.MESSAGES_TABLE }, () => notices.nextId());
+};
 
 export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies> = {}): ApiDependencies {
   const clock = overrides.clock ?? systemClock;
@@ -215,6 +234,8 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     idempotency: overrides.idempotency ?? idempotencySettings(env),
     notices: noticeStore(env),
     sendQueue: chunkQueues(env, sendQueueOnFirstUse),
+    eventTypes: new DynamoEventTypeStore(dynamoDocumentClient(), env.EVENT_TYPES_TABLE),
+    events: eventStore(env),
     allowedOrigin: env.CORS_ALLOWED_ORIGIN,
     ...(env.UNSUBSCRIBE_KEY_SECRET ? unsubscribeDependencies(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : {}),
     // Generated at build time (bin/openapi.ts); the local runtime generates it in process instead.
@@ -312,10 +333,22 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
 }
 
 export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<StartTimerDependencies> = {}): StartTimerDependencies {
+  const clock = overrides.clock ?? systemClock;
+  // The events service (and the template engine behind it) loads on the first due step, not for a campaign's start.
+  const events = onFirstUse(() => import('../services/events.js'));
+  const stepDependencies = {
+    clock,
+    clients: new DynamoClientStore(dynamoDocumentClient(), { clients: env.CLIENTS_TABLE, uniques: env.UNIQUES_TABLE }, clock),
+    events: eventStore(env),
+    // Each step's notice on its channel's queue.
+    sendQueue: chunkQueues(env, (url) => new SqsSendQueue(sqs(), url)),
+    suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
+  };
   return {
-    clock: systemClock,
+    clock,
     startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL),
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
+    releaseStep: async (eventId, step) => (await events()).releaseStep(stepDependencies, eventId, step),
     ...overrides,
   };
 }
@@ -425,7 +458,7 @@ export function deadLetterDependencies(env: DeadLetterEnv, overrides: Partial<De
 }
 
 export function tallyDependencies(env: TallyEnv, overrides: Partial<TallyDependencies> = {}): TallyDependencies {
-  return { campaigns: campaignStore(env), changeOf: chunkChangeOf, ...overrides };
+  return { campaigns: campaignStore(env), changeOf: chunkChangeOf, events: eventStore(env), stepChangeOf: stepNoticeChangeOf, ...overrides };
 }
 
 /** A client's WebSocket connections, in the connections table. */

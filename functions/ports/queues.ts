@@ -1,5 +1,6 @@
 /** The queues between the functions: fan-out, each channel's send queue and the start timer, and the messages they carry. */
 import type { Channel } from '../domain/channels/channel.js';
+import type { EventStepRef } from '../domain/events.js';
 
 export interface ChunkRef {
   campaignId: string;
@@ -56,9 +57,21 @@ export interface StartTimerEvent {
   startAt: string;
 }
 
+/** An event's step waiting for its moment on the start timer queue (functions/domain/events.ts). */
+export interface StepTimerEvent extends EventStepRef {
+  /** ISO 8601. */
+  dueAt: string;
+}
+
 export interface StartTimerQueue {
   /** Puts the start on the start timer, delivered after `delaySeconds` (0-900, whole seconds). */
   put(event: StartTimerEvent, delaySeconds: number): Promise<void>;
+}
+
+/** The same queue as an event's steps use it. */
+export interface StepTimerQueue {
+  /** Puts an event's step on the start timer, delivered after `delaySeconds` (0-900, whole seconds). */
+  putStep(event: StepTimerEvent, delaySeconds: number): Promise<void>;
 }
 
 /** How far a resume's walk over the open chunks has come: the number of the step and the store's cursor. */

@@ -3,6 +3,7 @@
  * text, stores the notice and puts its chunk on the send queue at once; the sender does the rest
  * as for a campaign's chunk (functions/delivery/send.ts).
  */
+import type { Client } from '../domain/clients.js';
 import { NotFoundError } from '../domain/errors.js';
 import { storedChannel, type Channel } from '../domain/channels/channel.js';
 import { addressOf } from '../domain/clients.js';
@@ -29,11 +30,18 @@ export interface NoticeDependencies {
   unsubscribeUrl?: (clientId: string, channel: Channel) => Promise<string>;
 }
 
-/** The client a notice names, by id, phone or e-mail address. */
-function findClient(deps: NoticeDependencies, input: NewNotice) {
-  if (input.clientId !== undefined) return deps.clients.get(input.clientId);
-  if (input.phone !== undefined) return deps.clients.findByPhone(input.phone);
-  return deps.clients.findByEmail(input.email ?? '');
+/** The client a notice or an event names by id, phone or e-mail address; NotFoundError naming that field when there is none. */
+export async function findRecipient(clients: ClientStore, input: Pick<NewNotice, 'clientId' | 'phone' | 'email'>): Promise<Client> {
+  const field = clientField(input);
+  const client =
+    input.clientId !== undefined
+      ? await clients.get(input.clientId)
+      : input.phone !== undefined
+        ? await clients.findByPhone(input.phone)
+        : await clients.findByEmail(input.email ?? '');
+  if (client) return client;
+  const named = field === 'clientId' ? `client ${input.clientId}` : `a client with ${field} ${input[field]}`;
+  throw new NotFoundError(`${named} does not exist`, [{ field, message: 'names no client' }]);
 }
 
 /**
@@ -43,11 +51,7 @@ function findClient(deps: NoticeDependencies, input: NewNotice) {
 export async function createNotice(deps: NoticeDependencies, input: NewNotice): Promise<Notice> {
   const channel = checkNewNotice(input);
   const field = clientField(input);
-  const client = await findClient(deps, input);
-  if (!client) {
-    const named = field === 'clientId' ? `client ${input.clientId}` : `a client with ${field} ${input[field]}`;
-    throw new NotFoundError(`${named} does not exist`, [{ field, message: 'names no client' }]);
-  }
+  const client = await findRecipient(deps.clients, input);
   // An SMS opt-out is on the client itself; an e-mail address can be suppressed without one (a bounce).
   const address = channel === 'email' ? addressOf(client, channel) : undefined;
   checkRecipient(client, field, channel, address !== undefined && (await deps.suppression.isSuppressed(address, 'email')));

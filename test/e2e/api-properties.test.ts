@@ -20,7 +20,7 @@ import { unsubscribeToken } from '../../functions/domain/unsubscribe.js';
 import { MAX_PER_SECOND_LIMIT } from '../../functions/domain/rate-limit.js';
 import { chunksOfPage } from '../../functions/domain/messages.js';
 import { apiDependencies, dynamoDocumentClient, sqs as apiSqs, stores } from '../../functions/handlers/wiring.js';
-import type { RecurringScheduler, StartScheduler } from '../../functions/ports.js';
+import type { RecurringScheduler, StartScheduler, StepTimer } from '../../functions/ports.js';
 import { startHttpServer, type HttpServer } from '../../local/http.js';
 import { generatedOpenApi } from '../../local/openapi.js';
 import { createTestQueues, createTestTables, documentClient, sqsClient } from '../support/aws.js';
@@ -59,6 +59,7 @@ const scheduler: StartScheduler = {
   schedule: async (id, at) => schedulerCall(`schedule ${id} ${at.toISOString()}`),
   unschedule: async (id) => schedulerCall(`unschedule ${id}`),
 };
+const stepTimer: StepTimer = { schedule: async (step) => schedulerCall(`step ${step.eventId} ${step.step} ${step.dueAt}`) };
 const recurringScheduler: RecurringScheduler = {
   scheduleRecurring: async (id) => schedulerCall(`recurring ${id}`),
   unscheduleRecurring: async (id) => schedulerCall(`unrecurring ${id}`),
@@ -72,6 +73,8 @@ const known = {
   campaignIds: [] as string[],
   messageIds: [] as string[],
   noticeIds: [] as string[],
+  eventTypeKeys: [] as string[],
+  eventIds: [] as string[],
   /** Unsubscribe tokens of known clients (and one of a client that never existed). */
   tokens: [] as string[],
 };
@@ -195,6 +198,7 @@ beforeAll(async () => {
       unsubscribeSigner: async () => signer,
       openApiDocument: generatedOpenApi,
       inboxSigner: async () => hmacSigner('k'.repeat(32)),
+      stepTimer,
     }),
   );
   server = await startHttpServer({ port: 0, handler });
@@ -243,6 +247,17 @@ beforeAll(async () => {
   known.messageIds.push(...stats.messages.items.map((message) => String(message.id)));
   const notice = await json<{ id: number }>('POST', '/notices', { clientId: known.clientIds[0], text: 'Receipt {{ receipt }}', variables: { receipt: 'R1' } });
   known.noticeIds.push(String(notice.id));
+  for (const key of ['receipt', 'new-episode']) {
+    await json('PUT', `/event-types/${key}`, {
+      steps: [
+        { channel: 'sms', text: 'Receipt {{ receipt }}' },
+        { channel: 'sms', text: 'Again', delaySeconds: 600 },
+      ],
+    });
+    known.eventTypeKeys.push(key);
+  }
+  const fired = await json<{ id: string }>('POST', '/events', { type: 'receipt', clientId: known.clientIds[0], variables: { receipt: 'R1' } });
+  known.eventIds.push(fired.id);
   for (const path of [
     '/clients?limit=1',
     '/clients?limit=1&tag=pa',
@@ -251,6 +266,7 @@ beforeAll(async () => {
     '/stats?limit=1',
     `/campaigns/${recurring.id}/runs?limit=1`,
     `/campaigns/${sending.id}/stats?limit=3`,
+    '/event-types?limit=1',
   ]) {
     const page = await json<{ nextCursor?: string | null; messages?: { nextCursor: string | null } }>('GET', path);
     const cursor = page.nextCursor ?? page.messages?.nextCursor;
@@ -289,7 +305,7 @@ const idArb = () =>
     anyText.filter((text) => text.length > 0).map(encodeURIComponent),
   );
 /** The id a route names: mostly one of its kind that exists. */
-const targetArb = (kind: 'clientIds' | 'campaignIds') =>
+const targetArb = (kind: 'clientIds' | 'campaignIds' | 'eventTypeKeys' | 'eventIds') =>
   mostly(
     oneOf(() => known[kind]),
     idArb(),
@@ -315,8 +331,8 @@ const cursorArb = () =>
     fc.jsonValue().map((value) => base64url(JSON.stringify(value) ?? 'null')),
     fc
       .tuple(
-        fc.constantFrom('clients', 'clients.byTag', 'clients.byOperatorCode', 'campaigns', 'campaigns.byRecurring', 'messages', 'other'),
-        fc.dictionary(fc.constantFrom('id', 'tag', 'operatorCode', 'recurringId', 'occurrence', 'campaignId', 'c', 'p', 'chunk'), fc.jsonValue()),
+        fc.constantFrom('clients', 'clients.byTag', 'clients.byOperatorCode', 'campaigns', 'campaigns.byRecurring', 'messages', 'event-types', 'other'),
+        fc.dictionary(fc.constantFrom('id', 'tag', 'operatorCode', 'recurringId', 'occurrence', 'campaignId', 'c', 'p', 'chunk', 'key'), fc.jsonValue()),
       )
       .map((envelope) => base64url(JSON.stringify(envelope))),
     fc.constantFrom('eyJhIjoxfQ', base64url('{"id":"x"}'), base64url('{"c":0,"p":-1}'), ''),
@@ -462,6 +478,26 @@ const noticeBodyArb = () =>
     }),
   );
 
+const stepArb = fc.oneof(
+  fc.record({ channel: fc.constant('sms'), text: templateArb }),
+  sometimes({ delaySeconds: fc.integer({ min: -1, max: 86_401 }), unlessRead: fc.boolean(), subject: templateArb }).chain((extra) =>
+    fc.record({ channel: fc.constantFrom('sms', 'email', 'inapp'), text: templateArb }).map((step) => ({ ...step, ...extra })),
+  ),
+);
+const eventTypeBodyArb = fc
+  .tuple(fc.array(stepArb, { minLength: 1, maxLength: 6 }), sometimes({ name: fc.string({ minLength: 1, maxLength: 100 }) }))
+  .map(([steps, extra]) => ({ steps, ...extra }));
+const eventBodyArb = () =>
+  fc.oneof(
+    fc.record({
+      type: oneOf(() => [...known.eventTypeKeys, 'nothing']),
+      clientId: oneOf(() => known.clientIds),
+      variables: fc.record({ receipt: fc.string({ maxLength: 20 }) }),
+    }),
+    fc.record({ type: oneOf(() => known.eventTypeKeys), phone: oneOf(() => known.phones) }),
+    fc.record({ type: oneOf(() => known.eventTypeKeys), email: fc.constant('ann@example.com') }),
+  );
+
 /**
  * One thing wrong, or nothing: a field replaced by any JSON, an unknown field, a required one
  * dropped, the body not an object or not JSON, or the headers' content type or Idempotency-Key
@@ -517,7 +553,7 @@ const mistakeArb: fc.Arbitrary<Mistake> = fc.oneof(
 const listRequestArb = () =>
   fc
     .tuple(
-      fc.constantFrom('/clients', '/campaigns', '/stats', 'stats', 'runs'),
+      fc.constantFrom('/clients', '/campaigns', '/stats', 'stats', 'runs', '/event-types'),
       oneOf(() => known.campaignIds),
       queryArb(),
       fc.option(cursorArb(), { nil: undefined }),
@@ -576,15 +612,26 @@ const idRequestArb = () =>
           'POST /inbox/{id}/read',
           'POST /inbox/{id}/unread',
           'DELETE /inbox/{id}',
+          'GET /event-types/{id}',
+          'DELETE /event-types/{id}',
+          'GET /events/{id}',
         ),
         idArb(),
         targetArb('clientIds'),
         targetArb('campaignIds'),
         headersArb,
+        targetArb('eventTypeKeys'),
+        targetArb('eventIds'),
       )
-      .map(([route, id, clientId, campaignId, headers]): Request => {
+      .map(([route, id, clientId, campaignId, headers, eventType, eventId]): Request => {
         const [method, template] = route.split(' ') as [string, string];
-        const named = template.startsWith('/clients') ? clientId : template.startsWith('/campaigns') ? campaignId : id;
+        const byRoute: [string, string][] = [
+          ['/clients', clientId],
+          ['/campaigns', campaignId],
+          ['/event-types', eventType],
+          ['/events', eventId],
+        ];
+        const named = byRoute.find(([prefix]) => template.startsWith(`${prefix}/`))?.[1] ?? id;
         return { method, path: template.replace('{id}', named), headers };
       }),
     fc
@@ -606,6 +653,8 @@ const idRequestArb = () =>
           '/inbox',
           '/inbox/count',
           '/inbox/read-all',
+          '/event-types',
+          '/events',
           '/nothing',
         ),
       )
@@ -634,15 +683,18 @@ const bodyRequestArb = () =>
           .map(([text, clientId]) => ({ method: 'POST', template: '/campaigns/preview', body: { text, ...(clientId ? { clientId } : {}) } })),
         sometimes({ filter: filterArb }).map((body) => ({ method: 'POST', template: '/campaigns/audience', body })),
         noticeBodyArb().map((body) => ({ method: 'POST', template: '/notices', body })),
+        eventTypeBodyArb.map((body) => ({ method: 'PUT', template: '/event-types/{id}', body })),
+        eventBodyArb().map((body) => ({ method: 'POST', template: '/events', body })),
       ),
       targetArb('clientIds'),
       targetArb('campaignIds'),
       headersArb,
       mistakeArb,
+      fc.oneof(targetArb('eventTypeKeys'), fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,10}$/)),
     )
-    .map(([{ method, template, body }, clientId, campaignId, headers, mistake]): Request => ({
+    .map(([{ method, template, body }, clientId, campaignId, headers, mistake, eventType]): Request => ({
       method,
-      path: template.replace('{id}', template.startsWith('/clients') ? clientId : campaignId),
+      path: template.replace('{id}', template.startsWith('/clients') ? clientId : template.startsWith('/event-types') ? eventType : campaignId),
       ...mistake({ body: body as Record<string, unknown>, headers }),
     }));
 

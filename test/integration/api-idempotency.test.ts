@@ -13,11 +13,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
-import type { ChunkRef, Stores } from '../../functions/ports.js';
+import type { ChunkRef, StepTimerEvent, Stores } from '../../functions/ports.js';
+import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
+import { DynamoEventTypeStore } from '../../functions/adapters/dynamo/event-type-store.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { DynamoInboxStore } from '../../functions/adapters/dynamo/inbox-store.js';
 import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
 import { noFrames } from '../../functions/services/inbox.js';
+import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import { createTestTables, documentClient, dynamoClient, type TestTables } from '../support/aws.js';
 
 const DAY = 24 * 60 * 60;
@@ -27,6 +30,7 @@ let store: Stores;
 let gate: { reached: () => void; release: Promise<void> } | undefined;
 const started: string[] = [];
 const enqueued: ChunkRef[] = [];
+const timers: StepTimerEvent[] = [];
 
 function handlerWith(expiresAfterSeconds: number) {
   const clients = store.clients;
@@ -39,6 +43,7 @@ function handlerWith(expiresAfterSeconds: number) {
       return clients.create(input);
     },
   });
+  const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
   const deps: ApiDependencies = {
     ...store,
     clients: gatedClients,
@@ -49,11 +54,15 @@ function handlerWith(expiresAfterSeconds: number) {
       persistence: async () => new DynamoDBPersistenceLayer({ tableName: tables.names.idempotency, awsSdkV3Client: dynamoClient() }),
       expiresAfterSeconds,
     },
-    notices: new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques }),
+    notices,
     sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks) },
     inbox: new DynamoInboxStore(documentClient(), tables.names.inbox, { now: () => new Date() }, 90),
     frames: noFrames,
     inboxSigner: async () => hmacSigner('k'.repeat(32)),
+    eventTypes: new DynamoEventTypeStore(documentClient(), tables.names.eventTypes),
+    events: new DynamoEventStore(documentClient(), { events: tables.names.events, messages: tables.names.messages }, () => notices.nextId()),
+    stepTimer: { schedule: async (step) => void timers.push(step) },
+    suppression: new DynamoSuppressionList(documentClient(), tables.names.uniques),
   };
   return createApiHandler(deps);
 }
@@ -145,6 +154,41 @@ describe('Idempotency-Key', () => {
     const other = await post('/notices', body, 'notice-key-2');
     expect(other.body.id).not.toBe(first.body.id);
     expect(enqueued.length - before).toBe(2);
+  });
+
+  it('a repeated event POST fires one event (one notice now, one timer for later); another key fires a second', async () => {
+    const created = await post('/clients', { phone: phone(), timezone: 'UTC' });
+    const at = new Date().toISOString();
+    await new DynamoEventTypeStore(documentClient(), tables.names.eventTypes).put({
+      key: 'receipt',
+      steps: [
+        { channel: 'sms', text: 'Receipt {{ receipt }}', delaySeconds: 0 },
+        { channel: 'sms', text: 'Still there?', delaySeconds: 600 },
+      ],
+      createdAt: at,
+      updatedAt: at,
+    });
+    const body = { type: 'receipt', clientId: created.body.id, variables: { receipt: 'R-2' } };
+    const [queuedBefore, timersBefore] = [enqueued.length, timers.length];
+    const first = await post('/events', body, 'event-key');
+    const again = await post('/events', body, 'event-key');
+    expect(first.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['Idempotent-Replayed']).toBe('true');
+    expect(first.body.steps).toEqual([
+      { index: 0, channel: 'sms', status: 'queued' },
+      { index: 1, channel: 'sms', status: 'scheduled' },
+    ]);
+    expect(enqueued.length - queuedBefore).toBe(1);
+    expect(timers.slice(timersBefore).map((timer) => [timer.eventId, timer.step])).toEqual([[first.body.id, 1]]);
+    const { Items = [] } = await documentClient().send(
+      new ScanCommand({ TableName: tables.names.events, FilterExpression: 'clientId = :c', ExpressionAttributeValues: { ':c': created.body.id } }),
+    );
+    expect(Items).toHaveLength(1);
+    // Negative control: another key is another event.
+    const other = await post('/events', body, 'event-key-2');
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(enqueued.length - queuedBefore).toBe(2);
   });
 
   it('the same key with another body is 422 problem+json naming the header, and writes nothing', async () => {

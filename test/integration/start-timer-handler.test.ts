@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SqsFanoutQueue, SqsStartTimerQueue } from '../../functions/adapters/sqs.js';
 import { createStartTimerHandler } from '../../functions/delivery/start-timer.js';
 import { DEFAULT_START_TIMING } from '../../functions/domain/start-timing.js';
-import type { Clock, StartTimerEvent } from '../../functions/ports.js';
+import type { Clock, StartTimerEvent, StepTimerEvent } from '../../functions/ports.js';
 import { toSqsEvent } from '../../local/poller.js';
 import { createTestQueues, sqsClient, type TestQueues } from '../support/aws.js';
 
@@ -33,11 +33,17 @@ async function drain(url: string, arn: string): Promise<SQSEvent['Records']> {
 function recordingTimer() {
   const real = new SqsStartTimerQueue(sqs, queues.startTimer.url);
   const puts: { event: StartTimerEvent; delaySeconds: number }[] = [];
+  const stepPuts: { event: StepTimerEvent; delaySeconds: number }[] = [];
   return {
     puts,
+    stepPuts,
     put: async (event: StartTimerEvent, delaySeconds: number) => {
       puts.push({ event, delaySeconds });
       await real.put(event, delaySeconds);
+    },
+    putStep: async (event: StepTimerEvent, delaySeconds: number) => {
+      stepPuts.push({ event, delaySeconds });
+      await real.putStep(event, delaySeconds);
     },
   };
 }
@@ -120,6 +126,29 @@ describe('start timer handler', () => {
     expect(startedAt).toBeGreaterThanOrEqual(handoffMs);
     expect(sleeps.length).toBeGreaterThan(2);
     expect(sleeps[0]).toBe(3_000);
+  });
+
+  it("hops an event's step while it is far and releases it at its dueAt, never before", async () => {
+    const dueMs = Date.parse('2030-01-01T00:00:30.000Z');
+    let nowMs = dueMs - 20_000;
+    const released: [string, number, number][] = [];
+    const timer = recordingTimer();
+    const handler = createStartTimerHandler({
+      clock: { now: () => new Date(nowMs) },
+      startTimer: timer,
+      fanoutQueue: new SqsFanoutQueue(sqs, queues.fanout.url),
+      releaseStep: async (eventId, step) => void released.push([eventId, step, nowMs]),
+      sleep: async (ms) => void (nowMs += ms),
+    });
+    const step = { eventId: 'aB3dE5fG7hJ9kL1m', step: 1, dueAt: new Date(dueMs).toISOString() };
+    const record = { ...(await timerRecord({ campaignId: '75', startAt: new Date(0).toISOString() })), body: JSON.stringify(step) };
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+    expect(timer.stepPuts).toEqual([{ event: step, delaySeconds: 18 }]);
+    expect(released).toEqual([]);
+    nowMs = dueMs - 1_500;
+    expect((await handler({ Records: [record] })).batchItemFailures).toEqual([]);
+    expect(released).toEqual([['aB3dE5fG7hJ9kL1m', 1, dueMs]]);
+    expect(await drain(queues.startTimer.url, queues.startTimer.arn)).toHaveLength(0);
   });
 
   it('fails a malformed timer message on its own', async () => {

@@ -16,6 +16,7 @@ import {
   parseEnv,
   sendEnvSchema,
   sendInappEnvSchema,
+  startTimerEnvSchema,
   tallyEnvSchema,
   wsConnectionsEnvSchema,
 } from '../../functions/adapters/config.js';
@@ -27,7 +28,10 @@ import { DynamoConnectionStore } from '../../functions/adapters/dynamo/connectio
 import { DynamoInboxStore } from '../../functions/adapters/dynamo/inbox-store.js';
 import { newConnection } from '../../functions/domain/connections.js';
 import type { InboxFrame } from '../../functions/domain/inbox-frames.js';
+import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { createStartTimerHandler } from '../../functions/delivery/start-timer.js';
+import { newEvent } from '../../functions/domain/events.js';
 import { SqsFanoutQueue } from '../../functions/adapters/sqs.js';
 import { coversIndexes, tableAccess } from '../../functions/definitions/access.js';
 import { createDeadLetterHandler } from '../../functions/delivery/dead-letter.js';
@@ -44,6 +48,7 @@ import {
   framePublisher,
   sendDependencies,
   sendInappDependencies,
+  startTimerDependencies,
   stores,
   systemClock,
   tallyDependencies,
@@ -114,6 +119,27 @@ async function fannedOut(size: number, fields: Partial<NewCampaign> = {}) {
   const { chunks } = await store.messages.writePage(created.id, 0, chunksOfPage(created.id, 0, audience, new Date()), null);
   await store.campaigns.advanceFanout(created.id, 0, { page: 1, done: true }, size);
   return { campaign: created, chunks };
+}
+
+const eventStore = () => {
+  const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
+  return new DynamoEventStore(documentClient(), { events: tables.names.events, messages: tables.names.messages }, () => notices.nextId());
+};
+
+/** An event whose one step's notice is queued, as a released step leaves it. */
+async function queuedStep(): Promise<{ eventId: string; notice: string }> {
+  const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+  const at = new Date();
+  const type = {
+    key: 'receipt',
+    steps: [{ channel: 'sms' as const, text: 'Receipt', delaySeconds: 0 }],
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+  };
+  const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+  const chunk = await eventStore().queueStep(event.id, 0, (id) => noticeChunk(id, client, 'Receipt', at, 'sms', { eventId: event.id, step: 0 }));
+  if (!chunk) throw new Error('step not queued');
+  return { eventId: event.id, notice: chunk.campaignId };
 }
 
 const chunkRecord = (ref: { campaignId: string; chunk: number }, arn: string): SQSRecord =>
@@ -263,23 +289,53 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect((await store.messages.get(id))?.delivery).toBe('complained');
   });
 
-  it('tally: the counters and mark of a campaign, the overall totals, the finish', async () => {
+  it("tally: the counters and mark of a campaign, the overall totals, the finish; an event step's notice settles its step", async () => {
     const { campaign: settled, chunks } = await fannedOut(2);
-    const tally = startTestTally(tables.names.messages, tallyDependencies(parseEnv(tallyEnvSchema, tables.env)).campaigns);
+    const step = await queuedStep();
+    const deps = tallyDependencies(parseEnv(tallyEnvSchema, tables.env));
+    const tally = startTestTally(tables.names.messages, deps.campaigns, undefined, deps);
     try {
       // Claimed as the sender would: an outcome is stored only under its claim's lease.
       const claim = await store.messages.claim(settled.id, 0, 60_000, new Date());
-      if (claim.kind !== 'claimed') throw new Error(`chunk not claimed: ${claim.kind}`);
+      const stepClaim = await store.messages.claim(step.notice, NOTICE_CHUNK, 60_000, new Date());
+      if (claim.kind !== 'claimed' || stepClaim.kind !== 'claimed') throw new Error(`chunk not claimed: ${claim.kind}, ${stepClaim.kind}`);
       await tally.settled();
       recorder.reset();
       const sent = (chunks[0]?.messages ?? []).map((message) => ({ ...message, status: 'sent' as const, attempts: 1 }));
       await store.messages.saveOutcome(settled.id, 0, sent, claim.lease);
+      await store.messages.saveOutcome(step.notice, NOTICE_CHUNK, [{ ...stepClaim.chunk.messages[0]!, status: 'sent', attempts: 1 }], stepClaim.lease);
       await tally.settled();
     } finally {
       await tally.stop();
     }
     expect(againstGrant('tally', recorder.uses())).toEqual({ refused: [], unused: [] });
     expect((await store.campaigns.get(settled.id))?.status).toBe('finished');
+    expect((await eventStore().get(step.eventId))?.steps[0]?.status).toBe('sent');
+  });
+
+  it("start timer: a due event step's event, client, suppression entry, notice id and notice; a campaign start touches no table", async () => {
+    const env = parseEnv(startTimerEnvSchema, {
+      ...tables.env,
+      FANOUT_QUEUE_URL: queues.fanout.url,
+      START_TIMER_QUEUE_URL: queues.startTimer.url,
+      SEND_QUEUE_URL: queues.send.url,
+    });
+    const handler = createStartTimerHandler(startTimerDependencies(env));
+    const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
+    const at = new Date();
+    const type = {
+      key: 'due',
+      steps: [{ channel: 'sms' as const, text: 'Due now', delaySeconds: 0 }],
+      createdAt: at.toISOString(),
+      updatedAt: at.toISOString(),
+    };
+    const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+    recorder.reset();
+    const timer = (body: unknown) => ({ ...chunkRecord({ campaignId: '1', chunk: 0 }, queues.startTimer.arn), body: JSON.stringify(body) });
+    const records = [timer({ eventId: event.id, step: 0, dueAt: at.toISOString() }), timer({ campaignId: '1', startAt: at.toISOString() })];
+    expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
+    expect(againstGrant('startTimer', recorder.uses())).toEqual({ refused: [], unused: [] });
+    expect((await eventStore().get(event.id))?.steps[0]?.status).toBe('queued');
   });
 
   it('fan-out: the audience by index and by Scan, a recent opt-out, a page of several chunks, a resume, a recurring run', async () => {

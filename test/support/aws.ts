@@ -16,7 +16,7 @@ import { queues, type QueueDefinition, type QueueName } from '../../functions/de
 import { tables, tableList, type TableDefinition, type TableName } from '../../functions/definitions/tables.js';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { chunkChangeOf } from '../../functions/adapters/dynamo/message-store.js';
-import { createTallyHandler } from '../../functions/delivery/tally.js';
+import { createTallyHandler, type TallyDependencies } from '../../functions/delivery/tally.js';
 import type { MessageRecord } from '../../functions/domain/messages.js';
 import type { CampaignStore, MessageStore } from '../../functions/ports.js';
 import { createTables } from '../../local/dynamodb.js';
@@ -106,13 +106,19 @@ export interface TestTally {
 }
 
 /** The tally function on a test's messages table, fed by the local stream poller as the runtime feeds it. */
-export function startTestTally(messagesTable: string, campaigns: CampaignStore, wrap: TallyHandlerWrap = (handler) => handler): TestTally {
+export function startTestTally(
+  messagesTable: string,
+  campaigns: CampaignStore,
+  wrap: TallyHandlerWrap = (handler) => handler,
+  /** The events whose steps it settles (functions/delivery/tally.ts), when a test follows them. */
+  events: Pick<TallyDependencies, 'events' | 'stepChangeOf'> = {},
+): TestTally {
   const clients = { streams: new DynamoDBStreamsClient({ endpoint: dynamoEndpoint(), region: 'us-east-1', credentials }), dynamo: dynamoClient() };
   const poller = startStreamPoller({
     ...clients,
     tableName: messagesTable,
     intervalMs: 20,
-    handler: wrap(createTallyHandler({ campaigns, changeOf: chunkChangeOf })),
+    handler: wrap(createTallyHandler({ campaigns, changeOf: chunkChangeOf, ...events })),
   });
   return {
     settled: () => poller.idle(),

@@ -85,6 +85,8 @@ describe('CORS headers of the api handler', () => {
       MESSAGES_TABLE: 'm',
       IDEMPOTENCY_TABLE: 'i',
       INBOX_TABLE: 'in',
+      EVENT_TYPES_TABLE: 'et',
+      EVENTS_TABLE: 'e',
       FANOUT_QUEUE_URL: 'http://127.0.0.1:1/q',
       SEND_QUEUE_URL: 'http://127.0.0.1:1/s',
       START_TIMER_QUEUE_URL: 'http://127.0.0.1:1/t',

@@ -32,6 +32,12 @@ const served = [
   'get /notices/{id}',
   'get /unsubscribe/{token}',
   'post /unsubscribe/{token}',
+  'put /event-types/{key}',
+  'get /event-types',
+  'get /event-types/{key}',
+  'delete /event-types/{key}',
+  'post /events',
+  'get /events/{id}',
 ];
 
 describe('the OpenAPI document', () => {

@@ -101,6 +101,29 @@ describe('local search', () => {
     expect(err.join('\n')).toContain('2 line(s) about client c-7');
   });
 
+  it('runLogs --event finds the lines of every function about one event, and no other event', async () => {
+    const events = mkdtempSync(path.join(tmpdir(), 'herald-event-logs-'));
+    const id = 'aB3dE5fG7hJ9kL1m';
+    writeFileSync(
+      path.join(events, 'herald.log'),
+      [
+        `{"timestamp":"2026-11-21T11:50:00.000Z","message":"request","eventId":"${id}","statusCode":202}`,
+        `{"timestamp":"2026-11-21T11:50:00.001Z","message":"event step queued","eventId":"${id}","step":0,"messageId":3}`,
+        `{"timestamp":"2026-11-21T11:50:01.000Z","message":"message sent","eventId":"${id}","campaignId":"notice#3","messageId":3}`,
+        `{"timestamp":"2026-11-21T11:50:02.000Z","message":"event step settled","eventId":"${id}","step":0,"status":"sent"}`,
+        `{"timestamp":"2026-11-21T11:50:03.000Z","message":"step timer fired","eventId":"${id}","step":1}`,
+        '{"timestamp":"2026-11-21T11:50:04.000Z","message":"event step queued","eventId":"zZ3dE5fG7hJ9kL1m","step":0}',
+      ].join('\n'),
+    );
+    const out: string[] = [];
+    const count = await runLogs(parseLogsArgs(['--event', id, '--local', events, '--since', '2d'], NOW), {
+      out: (line) => out.push(line),
+      err: () => undefined,
+    });
+    expect(count).toBe(5);
+    expect(out.map((line) => JSON.parse(line).message)).toEqual(['request', 'event step queued', 'message sent', 'event step settled', 'step timer fired']);
+  });
+
   it('mentionsId compares by the field name and the id text', () => {
     expect(mentionsId({ a: [{ clientId: 5 }] }, 'clientId', '5')).toBe(true);
     expect(mentionsId({ clientId: true }, 'clientId', 'true')).toBe(false);

@@ -18,6 +18,8 @@ const apiEnv = parseEnv(apiEnvSchema, {
   IDEMPOTENCY_TABLE: 'Idempotency',
   INBOX_TABLE: 'Inbox',
   INBOX_TOKEN_SECRET: 'herald/inbox-key-wiring-test',
+  EVENT_TYPES_TABLE: 'EventTypes',
+  EVENTS_TABLE: 'Events',
   FANOUT_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-fanout.fifo',
   SEND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-send',
   START_TIMER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/herald-start-timer',

@@ -7,6 +7,7 @@ import { CampaignDetail } from './screens/CampaignDetail.js';
 import { CampaignForm } from './screens/CampaignForm.js';
 import { Campaigns } from './screens/Campaigns.js';
 import { Clients } from './screens/Clients.js';
+import { EventTypeForm, EventTypes } from './screens/EventTypes.js';
 import { MessageDetail } from './screens/MessageDetail.js';
 
 /** A screen that only changes things: for a viewer, what they may do instead. */
@@ -39,6 +40,14 @@ function screenFor(route: string) {
     );
   if ((match = route.match(/^campaigns\/(\d+)$/))) return <CampaignDetail id={match[1] as string} />;
   if (route === 'clients') return <Clients />;
+  if (route === 'event-types') return <EventTypes />;
+  if (route === 'event-types/new')
+    return (
+      <ChangesOnly>
+        <EventTypeForm />
+      </ChangesOnly>
+    );
+  if ((match = route.match(/^event-types\/([a-z0-9][a-z0-9._-]{0,63})$/))) return <EventTypeForm typeKey={match[1] as string} />;
   if ((match = route.match(/^messages\/(\d+)$/))) return <MessageDetail id={match[1] as string} />;
   return (
     <section>
@@ -52,7 +61,7 @@ function screenFor(route: string) {
 
 export function App({ session }: { session?: Session }) {
   const { route } = useRoute();
-  const section = route.startsWith('clients') ? 'clients' : 'campaigns';
+  const section = route.startsWith('clients') ? 'clients' : route.startsWith('event-types') ? 'event-types' : 'campaigns';
   // Without a session (locally, no sign-in) everything is shown.
   const canChange = session?.access !== 'view';
   return (
@@ -67,6 +76,9 @@ export function App({ session }: { session?: Session }) {
           </Link>
           <Link to="clients" aria-current={section === 'clients' ? 'page' : undefined}>
             Clients
+          </Link>
+          <Link to="event-types" aria-current={section === 'event-types' ? 'page' : undefined}>
+            Event types
           </Link>
         </nav>
         {session && (

@@ -2,6 +2,7 @@
 import { channelOf, DEFAULT_CHANNEL, type Channel } from '../../domain/channels/channel.js';
 import { addEmailEvents, emailEventsDelta, emptyEmailEvents, type EmailDelivery, type EmailEvents } from '../../domain/channels/email-events.js';
 import { CHUNK_SIZE, isOpen, messageId, type Chunk, type MessageRecord, type MessageStatus } from '../../domain/messages.js';
+import type { EventStepRef } from '../../domain/events.js';
 import { noticeIdOfKey } from '../../domain/notice-ids.js';
 import type { TemplateVariables } from '../../domain/templates.js';
 
@@ -52,6 +53,8 @@ export interface StoredChunk {
   z?: string[];
   /** On a page's first chunk: the cursor of the next page, '' after the last one. */
   next?: string;
+  /** A notice sent as an event's step: `<eventId>#<step>`. */
+  ev?: string;
   /**
    * An e-mail's delivery as SES reported it, one attribute per position (`d0` to `d9`), beside
    * `m` rather than in it: the sender rewrites `m` whole with its outcome, and SES may report
@@ -77,6 +80,13 @@ export function emailEventsMoved(before: Partial<StoredChunk> | undefined, after
     moved = addEmailEvents(moved ?? emptyEmailEvents(), emailEventsDelta(was, now));
   }
   return moved;
+}
+
+/** An event step's reference as a chunk stores it, and back (undefined when it is not one). */
+export const storedEventRef = (ref: EventStepRef): string => `${ref.eventId}#${ref.step}`;
+export function eventRefOf(stored: string | undefined): EventStepRef | undefined {
+  const match = stored === undefined ? null : /^([A-Za-z0-9_-]{16})#([0-4])$/.exec(stored);
+  return match ? { eventId: match[1] as string, step: Number(match[2]) } : undefined;
 }
 
 /** Template variables by their one-letter stored names (`x` holds the attributes used). */
@@ -156,6 +166,7 @@ export function toStoredChunk(chunk: Chunk): StoredChunk {
     receives: chunk.receives,
     open: chunk.messages.filter(isOpen).length,
     ...storedMessages(chunk.messages),
+    ...(chunk.event ? { ev: storedEventRef(chunk.event) } : {}),
   };
 }
 
@@ -174,5 +185,6 @@ export function chunkOf(item: StoredChunk): Chunk {
       const delivery = item[deliveryAttribute(position)];
       return delivery ? { ...message, delivery } : message;
     }),
+    ...(item.ev !== undefined ? { event: eventRefOf(item.ev) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import {
   arrival,
   EMPTY_COUNTER,
   isExpired,
+  isRead,
   marked,
   parseItemId,
   readAll,
@@ -18,7 +19,7 @@ import {
   type InboxItemView,
   type InboxStatus,
 } from '../../domain/inbox.js';
-import type { Clock, InboxChange, InboxPage, InboxStore, PageRequest } from '../../ports.js';
+import type { Clock, InboxChange, InboxPage, InboxReads, InboxStore, PageRequest } from '../../ports.js';
 import { fromStartKey, listCursor, startKeyFields, type FieldCheck } from './cursor.js';
 import { failedConditions, isTransactionConflict } from './errors.js';
 
@@ -60,7 +61,7 @@ const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve
  * that the counter still has the stamp it was read with: two changes of one inbox never both
  * write from the same state, so the stored unread count is always what the stored items count.
  */
-export class DynamoInboxStore implements InboxStore {
+export class DynamoInboxStore implements InboxStore, InboxReads {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
@@ -76,6 +77,24 @@ export class DynamoInboxStore implements InboxStore {
       ...fields,
       entry: (value) => entry(value) && (value as string).startsWith(ITEM_PREFIX),
     });
+  }
+
+  /**
+   * Whether the item message `messageId` put in the client's inbox has been read, by itself or by a
+   * read-all (an `unlessRead` event step asks, functions/services/events.ts). An item archived
+   * since counts as read: the client has dealt with it. False when the message made no item.
+   */
+  async isRead(clientId: string, messageId: number): Promise<boolean> {
+    const { Item: guard } = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { clientId, entry: guardEntry(messageId) }, ConsistentRead: true }),
+    );
+    if (typeof guard?.item !== 'string') return false;
+    const [{ Item }, counter] = await Promise.all([
+      this.db.send(new GetCommand({ TableName: this.table, Key: { clientId, entry: guard.item }, ConsistentRead: true })),
+      this.counter(clientId),
+    ]);
+    if (!Item || Item.messageId !== messageId) return true;
+    return isRead(itemOf(Item), counter.lastReadAllAt);
   }
 
   private async counter(clientId: string): Promise<InboxCounter> {
@@ -131,9 +150,7 @@ export class DynamoInboxStore implements InboxStore {
     const named = parseItemId(itemId);
     const missing = () => new NotFoundError(`inbox item ${itemId} does not exist`);
     if (!named) throw missing();
-    const { Item } = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { clientId, entry: itemEntry(named.createdAt) }, ConsistentRead: true }),
-    );
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: { clientId, entry: itemEntry(named.createdAt) }, ConsistentRead: true }));
     if (!Item || Item.messageId !== named.messageId) throw missing();
     const item = itemOf(Item);
     if (isExpired(item, this.clock.now())) throw missing();
@@ -148,7 +165,13 @@ export class DynamoInboxStore implements InboxStore {
       const notThere = 'attribute_not_exists(entry)';
       return {
         writes: [
-          { Put: { TableName: this.table, Item: { clientId, entry: guardEntry(messageId), item: entry, expiration: item.expiresAt }, ConditionExpression: notThere } },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { clientId, entry: guardEntry(messageId), item: entry, expiration: item.expiresAt },
+              ConditionExpression: notThere,
+            },
+          },
           { Put: { TableName: this.table, Item: storedItem(item), ConditionExpression: notThere } },
         ],
         counter: after,

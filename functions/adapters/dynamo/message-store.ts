@@ -19,9 +19,10 @@ import {
   type MessageStatus,
 } from '../../domain/messages.js';
 import { LeaseLostError } from '../../domain/errors.js';
-import { isNoticeKey } from '../../domain/notice-ids.js';
+import { isNoticeKey, noticeIdOfKey } from '../../domain/notice-ids.js';
+import type { StepNoticeChange } from '../../domain/events.js';
 import type { ChunkLease, ClaimResult, MessageStore, Page, PageRequest, WrittenPage } from '../../ports.js';
-import { chunkOf, emailEventsMoved, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
+import { chunkOf, emailEventsMoved, eventRefOf, storedMessages, toStoredChunk, type StoredChunk } from './chunk-codec.js';
 import { decodeCursor, encodeCursor, isRecord, listCursor } from './cursor.js';
 import { isConditionFailure, isRetryable, itemOfConditionFailure } from './errors.js';
 
@@ -290,4 +291,22 @@ export function chunkChangeOf(record: DynamoDBRecord): ChunkChange | undefined {
     after: (current?.m ?? []).map((message) => message.s),
     ...(emailEvents ? { emailEvents } : {}),
   };
+}
+
+/**
+ * A write of an event step's notice (its chunk carries the step, chunk-codec.ts) that changed its
+ * message's status, as the messages table's stream reports it: what moves the step (the tally).
+ */
+export function stepNoticeChangeOf(record: DynamoDBRecord): StepNoticeChange | undefined {
+  const stream = record.dynamodb;
+  const keys = stream?.Keys ? unmarshall(stream.Keys as Record<string, AttributeValue>) : undefined;
+  const messageId = typeof keys?.campaignId === 'string' ? noticeIdOfKey(keys.campaignId) : undefined;
+  if (messageId === undefined || !stream?.NewImage) return undefined;
+  const after = unmarshall(stream.NewImage as Record<string, AttributeValue>) as Partial<StoredChunk>;
+  const ref = eventRefOf(after.ev);
+  const message = after.m?.[0];
+  if (!ref || !message) return undefined;
+  const before = stream.OldImage ? (unmarshall(stream.OldImage as Record<string, AttributeValue>) as Partial<StoredChunk>).m?.[0]?.s : undefined;
+  if (before === message.s) return undefined;
+  return { ...ref, messageId, status: message.s, ...(message.e !== undefined ? { lastError: message.e } : {}) };
 }

@@ -27,6 +27,13 @@ export class DynamoNoticeStore implements NoticeStore {
   ) {}
 
   async create(build: (id: number) => Chunk): Promise<Chunk> {
+    const chunk = build(await this.nextId());
+    await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' }));
+    return chunk;
+  }
+
+  /** The next notice id (ConflictError when they are exhausted): also an event step's notice's (event-store.ts). */
+  async nextId(): Promise<number> {
     const { Attributes } = await this.db.send(
       new UpdateCommand({
         TableName: this.tables.uniques,
@@ -39,9 +46,7 @@ export class DynamoNoticeStore implements NoticeStore {
     );
     const id = Number(Attributes?.value);
     if (!(id <= MAX_NOTICE_ID)) throw new ConflictError('notice ids are exhausted');
-    const chunk = build(id);
-    await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' }));
-    return chunk;
+    return id;
   }
 
   async queued(request: PageRequest): Promise<Page<ChunkRef>> {

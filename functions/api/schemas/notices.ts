@@ -7,6 +7,23 @@ export const NOTICE_VARIABLES_MAX = 20;
 export const NOTICE_VARIABLE_MAX_LENGTH = 500;
 const NOTICE_VARIABLE_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** A notice's or an event's extra template variables, beside the client's. */
+export const noticeVariables = z
+  .record(z.string(), z.union([z.string().max(NOTICE_VARIABLE_MAX_LENGTH), z.number(), z.boolean()]))
+  .superRefine((variables, context) => {
+    const keys = Object.keys(variables);
+    if (keys.length > NOTICE_VARIABLES_MAX)
+      context.addIssue({ code: 'custom', message: `must have at most ${NOTICE_VARIABLES_MAX} keys (has ${keys.length})` });
+    for (const key of keys) {
+      if (!NOTICE_VARIABLE_KEY.test(key)) context.addIssue({ code: 'custom', message: `key must match ${NOTICE_VARIABLE_KEY.source}`, path: [key] });
+      else if (key === 'attributes') context.addIssue({ code: 'custom', message: "is reserved for the client's attributes", path: [key] });
+    }
+  })
+  .openapi({
+    description: `Up to ${NOTICE_VARIABLES_MAX} more template variables (strings of at most ${NOTICE_VARIABLE_MAX_LENGTH} characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.`,
+    example: { receipt: 'R-1042' },
+  });
+
 export const NewNoticeSchema = z
   .strictObject({
     channel: channel.optional(),
@@ -20,22 +37,7 @@ export const NewNoticeSchema = z
         example: 'Hello {{ name | default: "friend" }}, your receipt {{ receipt }} is ready',
       }),
     ),
-    variables: z
-      .record(z.string(), z.union([z.string().max(NOTICE_VARIABLE_MAX_LENGTH), z.number(), z.boolean()]))
-      .superRefine((variables, context) => {
-        const keys = Object.keys(variables);
-        if (keys.length > NOTICE_VARIABLES_MAX)
-          context.addIssue({ code: 'custom', message: `must have at most ${NOTICE_VARIABLES_MAX} keys (has ${keys.length})` });
-        for (const key of keys) {
-          if (!NOTICE_VARIABLE_KEY.test(key)) context.addIssue({ code: 'custom', message: `key must match ${NOTICE_VARIABLE_KEY.source}`, path: [key] });
-          else if (key === 'attributes') context.addIssue({ code: 'custom', message: "is reserved for the client's attributes", path: [key] });
-        }
-      })
-      .optional()
-      .openapi({
-        description: `Up to ${NOTICE_VARIABLES_MAX} more template variables (strings of at most ${NOTICE_VARIABLE_MAX_LENGTH} characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.`,
-        example: { receipt: 'R-1042' },
-      }),
+    variables: noticeVariables.optional(),
   })
   .superRefine((notice, context) => {
     const given = (['clientId', 'phone', 'email'] as const).filter((field) => notice[field] !== undefined);

@@ -95,14 +95,14 @@ const htmlEngine = createTemplateEngine({ outputEscape: 'escape', parseLimit: EM
 );
 
 /** The variables every e-mail part uses, or a ValidationError naming the part at fault. */
-export function checkEmailContent(content: Partial<EmailContent>, extra: readonly string[] = []): TemplateUse {
+export function checkEmailContent(content: Partial<EmailContent>, extra: readonly string[] | 'any' = []): TemplateUse {
   if (content.subject === undefined || content.subject.trim() === '') throw ValidationError.field('subject', 'is required for e-mail');
   const uses: TemplateUse[] = [];
   for (const part of ['subject', 'text', 'html'] as const) {
     const text = content[part];
     if (text === undefined) continue;
     try {
-      uses.push(checkTemplate(text, [...EMAIL_VARIABLES, ...extra], part === 'html' ? htmlEngine : undefined));
+      uses.push(checkTemplate(text, extra === 'any' ? extra : [...EMAIL_VARIABLES, ...extra], part === 'html' ? htmlEngine : undefined));
     } catch (error) {
       if (error instanceof ValidationError) throw ValidationError.field(part, error.fields[0]?.message ?? error.message);
       throw error;

@@ -1,3 +1,3 @@
 export { SchedulerClient } from '@aws-sdk/client-scheduler';
-export { EventBridgeStartScheduler } from '../../adapters/scheduler.js';
+export { EventBridgeStartScheduler, EventBridgeStepSchedule, StepTimerRouter } from '../../adapters/scheduler.js';
 export { EventBridgeRecurringScheduler } from '../../adapters/recurring-scheduler.js';

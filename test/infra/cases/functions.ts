@@ -421,6 +421,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           messages: everyItemAction,
           idempotency: everyItemAction,
           inbox: everyItemAction,
+          eventTypes: everyItemAction,
+          events: everyItemAction,
           // Frames after an inbox change: the client's connections, a stale one deleted.
           connections: ['DeleteItem', 'Query'],
         },
@@ -447,8 +449,15 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         },
         'herald-dead-letter': { messages: ['UpdateItem'] },
         // The messages table's stream, through the tally's event source (ListStreams takes no resource).
-        'herald-tally': { campaigns: ['GetItem', 'UpdateItem'], uniques: ['UpdateItem'], messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'] },
-        'herald-start-timer': {},
+        // An event step follows its notice's outcome.
+        'herald-tally': {
+          campaigns: ['GetItem', 'UpdateItem'],
+          uniques: ['UpdateItem'],
+          messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'],
+          events: ['UpdateItem'],
+        },
+        // A due event step: its event, client, suppression entry, notice id and notice.
+        'herald-start-timer': { events: ['GetItem', 'UpdateItem'], clients: ['GetItem'], uniques: ['GetItem', 'UpdateItem'], messages: ['PutItem'] },
       };
 
       it.each(Object.keys(expectedTables))('%s: only the DynamoDB actions its code uses, table by table', (functionName) => {

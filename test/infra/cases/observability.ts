@@ -51,8 +51,8 @@ export function observabilityCases(synthesized: () => SynthesizedHerald): void {
         expect(definition.Properties.Parameters).toEqual([{ Name: idFields[kind], Description: expect.any(String) }]);
       });
 
-      it('there are exactly three', () => {
-        herald.template.resourceCountIs('AWS::Logs::QueryDefinition', 3);
+      it('there are exactly four', () => {
+        herald.template.resourceCountIs('AWS::Logs::QueryDefinition', 4);
       });
     });
 

@@ -1322,6 +1322,425 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List event types */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The nextCursor of the previous page of this same list (same route, tag, operatorCode or campaign); any other value is a 400 naming cursor. */
+                    cursor?: string;
+                    /** @description Page size, 1 to 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of event types */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventTypePage"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/event-types/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One event type */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event type */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventType"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Create or replace an event type
+         * @description What an event of this type does: 1 to 5 steps, each a message on its channel `delaySeconds` after the event. Each step is checked for its channel as a campaign's template (400 naming steps[i].field). Events already fired keep the steps they were fired with.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewEventType"];
+                };
+            };
+            responses: {
+                /** @description Replaced */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventType"];
+                    };
+                };
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventType"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content-Type is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Delete an event type (events already fired go on) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fire an event for one client
+         * @description Each step of the type becomes a message on its channel, at once or after its delay. When a step is due, a client opted out of its channel or without an address for it, or (unlessRead) who has read an earlier in-app step's item, skips it. Unknown type or client: 404; a variable a step uses and the event does not give: 400 naming variables.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A repeat with the same key and body within 24 h answers what the first answered and does nothing else; a repeat while the first runs is 409. */
+                    "Idempotency-Key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewEvent"];
+                };
+            };
+            responses: {
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventAccepted"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict: the phone or email belongs to another client, or the campaign no longer allows the change. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Body too large. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Content-Type is not application/json. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The Idempotency-Key was already used with another body on this path. */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event and each step's status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Event"];
+                    };
+                };
+                /** @description Invalid request: the offending fields are named in `errors`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/messages/{id}": {
         parameters: {
             query?: never;
@@ -1780,6 +2199,12 @@ export interface components {
              * @example 2030-01-01T06:00:00.000Z
              */
             createdAt: string;
+            /** @description On an e-mail campaign: its messages by what SES reported of them, each counted once under its latest report (a complaint after a delivery counts as a complaint). */
+            emailEvents?: {
+                bounced: number;
+                complained: number;
+                delivered: number;
+            };
             /**
              * Format: date-time
              * @example 2030-01-01T06:00:00.000Z
@@ -2061,6 +2486,106 @@ export interface components {
             queued: number;
             sent: number;
         };
+        Event: {
+            clientId: string;
+            /**
+             * Format: date-time
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            createdAt: string;
+            id: string;
+            steps: {
+                /**
+                 * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+                 * @example sms
+                 * @enum {string}
+                 */
+                channel: "sms" | "email" | "inapp";
+                index: number;
+                /** @description The step's notice (GET /notices/{id}), once it is queued. */
+                messageId?: number;
+                /**
+                 * @description Why a skipped step was not sent.
+                 * @enum {string}
+                 */
+                reason?: "opted-out" | "unreachable" | "read";
+                /** @enum {string} */
+                status: "scheduled" | "queued" | "sent" | "failed" | "expired" | "skipped";
+            }[];
+            type: string;
+        };
+        /** @description One entry per step: queued (sent now), scheduled (later) or skipped (with why in GET /events/{id}). */
+        EventAccepted: {
+            id: string;
+            steps: {
+                /**
+                 * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+                 * @example sms
+                 * @enum {string}
+                 */
+                channel: "sms" | "email" | "inapp";
+                index: number;
+                /** @enum {string} */
+                status: "scheduled" | "queued" | "sent" | "failed" | "expired" | "skipped";
+            }[];
+            type: string;
+        };
+        /**
+         * @example {
+         *       "channel": "sms",
+         *       "text": "Your receipt {{ receipt }} is ready",
+         *       "delaySeconds": 600
+         *     }
+         */
+        EventStep: {
+            /**
+             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @example sms
+             * @enum {string}
+             */
+            channel: "sms" | "email" | "inapp";
+            /**
+             * @description Seconds after the event, 0 (the default) to 86400.
+             * @example 600
+             */
+            delaySeconds?: number;
+            /** @description E-mail only: the html part, a template whose every output is HTML-escaped. */
+            html?: string;
+            /** @description E-mail only, and required there: the subject, a template. */
+            subject?: string;
+            /** @description A Liquid template: the SMS, the e-mail's plain-text part, or the in-app message's text. Variables: the client's and the event's `variables`. */
+            text: string;
+            /** @description In-app only, and required there: the title, a template. */
+            title?: string;
+            /** @description Skip this step (status skipped, reason read) when the in-app item of an earlier step of the same event has been read by the time it is due. */
+            unlessRead?: boolean;
+            /** @description In-app only: an https: URL or a path of the app (/...), a template. */
+            url?: string;
+        };
+        EventType: {
+            /**
+             * Format: date-time
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            createdAt: string;
+            key: string;
+            name?: string;
+            steps: (components["schemas"]["EventStep"] & {
+                delaySeconds: number;
+                /** @enum {boolean} */
+                unlessRead?: true;
+            })[];
+            /**
+             * Format: date-time
+             * @example 2030-01-01T06:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        EventTypePage: {
+            items: components["schemas"]["EventType"][];
+            /** @description Opaque: the cursor of the next page of this list; null on the last page */
+            nextCursor: string | null;
+        };
         Message: {
             attempts: number;
             campaignId: string;
@@ -2076,6 +2601,11 @@ export interface components {
              * @example 2030-01-01T06:00:00.000Z
              */
             createdAt: string;
+            /**
+             * @description An e-mail: what SES reported of it (a permanent bounce, a complaint, a delivery), the latest; absent until SES reports.
+             * @enum {string}
+             */
+            delivery?: "delivered" | "bounced" | "complained";
             /** @description Stable across retries; the provider's msgId. */
             id: number;
             lastError?: string;
@@ -2199,6 +2729,55 @@ export interface components {
             timezone: string;
         };
         /**
+         * @example {
+         *       "type": "payment.receipt",
+         *       "clientId": "k3Jd9sQ0aB1xYz2w",
+         *       "variables": {
+         *         "receipt": "R-1042"
+         *       }
+         *     }
+         */
+        NewEvent: {
+            /** @description The client the event is about; or give phone or email instead. */
+            clientId?: string;
+            /**
+             * Format: email
+             * @description The client's e-mail address, instead of clientId.
+             * @example anna@example.com
+             */
+            email?: string;
+            /** @example 79001234567 */
+            phone?: string;
+            /** @example payment.receipt */
+            type: string;
+            /**
+             * @description Up to 20 more template variables (strings of at most 500 characters, numbers or booleans), added to the client's; one with a client variable's name wins over it.
+             * @example {
+             *       "receipt": "R-1042"
+             *     }
+             */
+            variables?: {
+                [key: string]: string | number | boolean;
+            };
+        };
+        /**
+         * @description 1 to 5 steps, each checked for its channel as a campaign's template is (400 naming steps[i].field).
+         * @example {
+         *       "name": "Payment receipt",
+         *       "steps": [
+         *         {
+         *           "channel": "sms",
+         *           "text": "Your receipt {{ receipt }} is ready"
+         *         }
+         *       ]
+         *     }
+         */
+        NewEventType: {
+            /** @example Payment receipt */
+            name?: string;
+            steps: components["schemas"]["EventStep"][];
+        };
+        /**
          * @description One message to one client on a channel (default sms), sent at once. Give clientId, phone or email. A client opted out of the channel, or whose address for it is suppressed, is 409; one with no address on it is 409 with unreachable in the detail.
          * @example {
          *       "clientId": "k3Jd9sQ0aB1xYz2w",
@@ -2280,6 +2859,11 @@ export interface components {
              * @example 2030-01-01T06:00:00.000Z
              */
             createdAt: string;
+            /**
+             * @description An e-mail: what SES reported of it (a permanent bounce, a complaint, a delivery), the latest; absent until SES reports.
+             * @enum {string}
+             */
+            delivery?: "delivered" | "bounced" | "complained";
             /**
              * @description The provider's msgId: notices count from 1, below every campaign message id (2^31 and up).
              * @example 1

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MAX_STEP_DELAY_SECONDS } from '../../domain/event-types.js';
+import type { Event, SkipReason, StepState } from '../../domain/events.js';
+import type { Chunk } from '../../domain/messages.js';
+import type { EventStore } from '../../ports.js';
+import { toStoredChunk } from './chunk-codec.js';
+import { failedConditions, isConditionFailure } from './errors.js';
+
+export interface EventTables {
+  events: string;
+  /** Where a released step's notice is stored, as any notice (notice-store.ts). */
+  messages: string;
+}
+
+/** How long an event is kept after its last step could have gone out: time enough to look at it. */
+const KEPT_AFTER_SECONDS = 30 * 24 * 60 * 60;
+const newId = () => randomBytes(12).toString('base64url');
+
+/** One item per event: the steps it was fired with and each step's state, updated in place (`steps[i]`). */
+export class DynamoEventStore implements EventStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: EventTables,
+    /** The notices' own sequence (DynamoNoticeStore.nextId): a step's notice is a notice like any. */
+    private readonly nextNoticeId: () => Promise<number>,
+  ) {}
+
+  async create(build: (id: string) => Event): Promise<Event> {
+    const event = build(newId());
+    const expiration = Math.floor(Date.parse(event.createdAt) / 1000) + MAX_STEP_DELAY_SECONDS + KEPT_AFTER_SECONDS;
+    await this.db.send(new PutCommand({ TableName: this.tables.events, Item: { ...event, expiration }, ConditionExpression: 'attribute_not_exists(id)' }));
+    return event;
+  }
+
+  async get(id: string): Promise<Event | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tables.events, Key: { id }, ConsistentRead: true }));
+    if (!Item) return undefined;
+    const { expiration: _expiration, ...event } = Item;
+    return event as Event;
+  }
+
+  async queueStep(eventId: string, index: number, build: (noticeId: number) => Chunk): Promise<Chunk | undefined> {
+    const chunk = build(await this.nextNoticeId());
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' } },
+            {
+              Update: {
+                TableName: this.tables.events,
+                Key: { id: eventId },
+                UpdateExpression: `SET steps[${index}].#status = :queued, steps[${index}].messageId = :messageId`,
+                ConditionExpression: `steps[${index}].#status = :scheduled`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':queued': 'queued', ':scheduled': 'scheduled', ':messageId': chunk.messages[0]?.id },
+              },
+            },
+          ],
+        }),
+      );
+      return chunk;
+    } catch (error) {
+      if (failedConditions(error)?.includes(1)) return undefined;
+      throw error;
+    }
+  }
+
+  async closeStep(eventId: string, index: number, outcome: { status: 'skipped'; reason: SkipReason } | { status: 'failed' }): Promise<boolean> {
+    return this.moveStep(eventId, index, 'scheduled', outcome);
+  }
+
+  async settleStep(eventId: string, index: number, messageId: number, outcome: Pick<StepState, 'status' | 'reason'>): Promise<void> {
+    await this.moveStep(eventId, index, 'queued', outcome, messageId);
+  }
+
+  /** Moves a step from `from` (and, when given, its message) to `outcome`; false when it was elsewhere already. */
+  private async moveStep(
+    eventId: string,
+    index: number,
+    from: 'scheduled' | 'queued',
+    outcome: Pick<StepState, 'status' | 'reason'>,
+    messageId?: number,
+  ): Promise<boolean> {
+    const step = `steps[${index}]`;
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.events,
+          Key: { id: eventId },
+          UpdateExpression: `SET ${step}.#status = :to${outcome.reason !== undefined ? `, ${step}.reason = :reason` : ''}`,
+          ConditionExpression: `${step}.#status = :from${messageId !== undefined ? ` AND ${step}.messageId = :messageId` : ''}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':to': outcome.status,
+            ':from': from,
+            ...(outcome.reason !== undefined ? { ':reason': outcome.reason } : {}),
+            ...(messageId !== undefined ? { ':messageId': messageId } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}
