@@ -5,6 +5,7 @@ import type { Session } from './config.js';
 import { Link, useRoute } from './router.js';
 import { CampaignDetail } from './screens/CampaignDetail.js';
 import { CampaignForm } from './screens/CampaignForm.js';
+import { ClientInbox } from './screens/ClientInbox.js';
 import { Campaigns } from './screens/Campaigns.js';
 import { Clients } from './screens/Clients.js';
 import { MessageDetail } from './screens/MessageDetail.js';
@@ -39,6 +40,7 @@ function screenFor(route: string) {
     );
   if ((match = route.match(/^campaigns\/(\d+)$/))) return <CampaignDetail id={match[1] as string} />;
   if (route === 'clients') return <Clients />;
+  if ((match = route.match(/^clients\/([^/]+)\/inbox$/))) return <ClientInbox id={decodeURIComponent(match[1] as string)} />;
   if ((match = route.match(/^messages\/(\d+)$/))) return <MessageDetail id={match[1] as string} />;
   return (
     <section>
