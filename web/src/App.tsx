@@ -5,6 +5,7 @@ import type { Session } from './config.js';
 import { Link, useRoute } from './router.js';
 import { CampaignDetail } from './screens/CampaignDetail.js';
 import { CampaignForm } from './screens/CampaignForm.js';
+import { ClientInbox } from './screens/ClientInbox.js';
 import { Campaigns } from './screens/Campaigns.js';
 import { Clients } from './screens/Clients.js';
 import { EventTypeForm, EventTypes } from './screens/EventTypes.js';
@@ -48,6 +49,7 @@ function screenFor(route: string) {
       </ChangesOnly>
     );
   if ((match = route.match(/^event-types\/([a-z0-9][a-z0-9._-]{0,63})$/))) return <EventTypeForm typeKey={match[1] as string} />;
+  if ((match = route.match(/^clients\/([^/]+)\/inbox$/))) return <ClientInbox id={decodeURIComponent(match[1] as string)} />;
   if ((match = route.match(/^messages\/(\d+)$/))) return <MessageDetail id={match[1] as string} />;
   return (
     <section>

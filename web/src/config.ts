@@ -6,6 +6,8 @@ export type { Access, AdminConfig };
 export interface RuntimeConfig {
   apiUrl?: string;
   auth?: AdminConfig;
+  /** The WebSocket API's URL the `<herald-inbox>` element connects to; absent locally (the API's own /ws). */
+  inboxSocketUrl?: string;
 }
 
 /** What a signed-in session gives the app: a fetch that signs its calls, who is signed in, and how to leave. */

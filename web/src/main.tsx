@@ -6,6 +6,7 @@ import { render } from 'preact';
 import { connect } from './api/client.js';
 import { App } from './App.js';
 import { loadConfig, type Session } from './config.js';
+import { setInboxEndpoints } from './inbox.js';
 import './styles.css';
 
 async function start(): Promise<void> {
@@ -17,8 +18,9 @@ async function start(): Promise<void> {
     session = await startSession(config.auth);
     if (!session) return; // on its way to the sign-in page
   }
-  const apiUrl = config.auth?.apiUrl ?? config.apiUrl ?? location.origin;
-  connect(apiUrl.replace(/\/+$/, ''), session.fetch);
+  const apiUrl = (config.auth?.apiUrl ?? config.apiUrl ?? location.origin).replace(/\/+$/, '');
+  connect(apiUrl, session.fetch);
+  setInboxEndpoints(apiUrl, config.inboxSocketUrl);
   render(<App session={config.auth ? session : undefined} />, root);
 }
 

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, messageOf, unwrap, type Client, type Schemas } from '../api/client.js';
 import { clientOf, parseCsv, toCsv } from '../csv.js';
 import { useCanChange } from '../access.js';
-import { useRoute } from '../router.js';
+import { Link, useRoute } from '../router.js';
 import { describedBy, Field } from '../ui.js';
 
 interface Search {
@@ -140,6 +140,9 @@ export function Clients() {
                         <button type="button" onClick={() => void optOut(client)} aria-label={`${client.optedOut ? 'Opt in' : 'Opt out'} ${labelOf(client)}`}>
                           {client.optedOut ? 'Opt in' : 'Opt out'}
                         </button>
+                        <Link to={`clients/${encodeURIComponent(client.id)}/inbox`}>
+                          Inbox<span class="visually-hidden"> of {labelOf(client)}</span>
+                        </Link>
                       </>
                     )}
                   </td>
