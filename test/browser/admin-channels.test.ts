@@ -5,45 +5,21 @@
  * runs), created and watched on its page (channel, unreachable, messages by channel); the in-app
  * form with its card preview; axe-core clean on each new form state.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdmin } from '../../local/admin-build.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { expectAccessible, launchChromium, screenshotOnFailure } from '../support/browser.js';
-import { callApi, startTestRuntime } from '../support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useAdminApp } from '../support/admin-app.js';
+import { expectAccessible } from '../support/browser.js';
+import { callApi } from '../support/e2e.js';
 import { uniqueSuffix } from '../support/aws.js';
 
-let runtime: LocalRuntime;
-let browser: Browser;
+const app = useAdminApp();
 const tag = `chan-${uniqueSuffix()}`.slice(0, 40);
 const base = 790_000_0000 + Math.floor(Math.random() * 1_000_000) * 100;
 const phoneOf = (i: number) => `7${base + i}`;
 /** A client name that would run in the admin app's origin if the html preview were not escaped and sandboxed. */
 const HOSTILE_NAME = `<script>document.body.setAttribute('data-ran', 'name')</script>Eve`;
 
-beforeAll(async () => {
-  browser = await launchChromium();
-  await buildAdmin({ quiet: true });
-  runtime = await startTestRuntime();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-});
-
-async function open(path: string, name: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.on('close', () => void context.close().catch(() => undefined));
-  screenshotOnFailure(page, name);
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${runtime.url}/admin/${path}`);
-  return page;
-}
-
 async function addClient(body: Record<string, unknown>): Promise<string> {
-  const created = await callApi<{ id: string }>(runtime, 'POST', '/clients', { timezone: 'Europe/Moscow', tag, ...body });
+  const created = await callApi<{ id: string }>(app.runtime, 'POST', '/clients', { timezone: 'Europe/Moscow', tag, ...body });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body.id;
 }
@@ -55,7 +31,7 @@ describe('the admin web app on every channel', { timeout: 120_000 }, () => {
     // No e-mail address: unreachable on this channel.
     await addClient({ phone: phoneOf(2), name: 'Carl' });
 
-    const page = await open('campaigns/new', 'email-campaign');
+    const page = await app.open('campaigns/new', 'email-campaign');
     await page.getByRole('radio', { name: 'E-mail' }).check();
     expect(await page.getByLabel('Title (Liquid template)').count()).toBe(0);
     await page.getByLabel('Tags (comma-separated)').fill(tag);
@@ -96,7 +72,7 @@ describe('the admin web app on every channel', { timeout: 120_000 }, () => {
 
     // SES's events, once the API reports them on the campaign: the page shows what it says.
     const id = /campaigns\/(\d+)$/.exec(page.url())?.[1] as string;
-    const view = await callApi<{ emailEvents?: Record<string, number> }>(runtime, 'GET', `/campaigns/${id}`);
+    const view = await callApi<{ emailEvents?: Record<string, number> }>(app.runtime, 'GET', `/campaigns/${id}`);
     if (view.body.emailEvents) {
       await expect.poll(() => page.getByTestId('email-delivered').textContent()).toMatch(/^\d+$/);
     } else {
@@ -107,7 +83,7 @@ describe('the admin web app on every channel', { timeout: 120_000 }, () => {
   });
 
   it('offers the in-app fields with the message previewed as a card, and the SMS ones back with their segments', async () => {
-    const page = await open('campaigns/new', 'inapp-form');
+    const page = await app.open('campaigns/new', 'inapp-form');
     await page.getByRole('radio', { name: 'In-app' }).check();
     expect(await page.getByLabel('Subject (Liquid template)').count()).toBe(0);
     await page.getByLabel('Title (Liquid template)').fill('Hi {{ name }}');
