@@ -6,49 +6,21 @@
  * passes axe-core with no serious or critical violation, and fits a 375 px wide screen.
  */
 import { readFile } from 'node:fs/promises';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdmin } from '../../local/admin-build.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { expectAccessible, expectNoSidewaysScroll, launchChromium, screenshotOnFailure } from '../support/browser.js';
-import { startTestRuntime } from '../support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useAdminApp } from '../support/admin-app.js';
+import { expectAccessible, expectNoSidewaysScroll } from '../support/browser.js';
 import { uniqueSuffix } from '../support/aws.js';
 
-let runtime: LocalRuntime;
-let browser: Browser;
+const app = useAdminApp();
 const tag = `web-${uniqueSuffix()}`.slice(0, 40);
 /** Phones of this run: 79 + 9 digits unique enough within its own tables. */
 const base = 790_000_0000 + Math.floor(Math.random() * 1_000_000) * 100;
 const phoneOf = (i: number) => `7${base + i}`;
 const IMPORTED = 20;
 
-beforeAll(async () => {
-  // The browser first: without it the file fails at once, saying how to install it.
-  browser = await launchChromium();
-  await buildAdmin({ quiet: true });
-  runtime = await startTestRuntime();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-});
-
-async function open(path: string, name: string, width = 1100): Promise<Page> {
-  // A context of its own per page: axe-core injects its script through the context.
-  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  // The browser may be closing already (afterAll): a context that is gone needs no closing.
-  page.on('close', () => void context.close().catch(() => undefined));
-  screenshotOnFailure(page, name);
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${runtime.url}/admin/${path}`);
-  return page;
-}
-
 describe('the admin web app', { timeout: 120_000 }, () => {
   it('adds, finds, edits and opts out a client, and imports a CSV offering its rejected row for download', async () => {
-    const page = await open('clients', 'clients');
+    const page = await app.open('clients', 'clients');
     await page.getByRole('heading', { name: 'Clients' }).waitFor();
     await expectAccessible(page, 'the clients page');
 
@@ -97,7 +69,7 @@ describe('the admin web app', { timeout: 120_000 }, () => {
   });
 
   it('builds a campaign with a live audience count, shows a server error by its field, and runs it through pause and resume to sent', async () => {
-    const page = await open('campaigns/new', 'campaign');
+    const page = await app.open('campaigns/new', 'campaign');
     await page.getByLabel('Tags (comma-separated)').fill(tag);
     // Every client with the tag, the opted-out one included (it is suppressed at send time).
     await expect.poll(() => page.getByTestId('audience-count').textContent()).toBe(`Audience: ${IMPORTED + 1} clients`);
@@ -170,7 +142,7 @@ describe('the admin web app', { timeout: 120_000 }, () => {
   });
 
   it('lists campaigns with status, progress and counts, and every page fits 375 px', async () => {
-    const page = await open('', 'narrow', 375);
+    const page = await app.open('', 'narrow', 375);
     const card = page.locator('[data-campaign]').first();
     await card.waitFor();
     expect(await card.locator('.badge').textContent()).toBe('finished');
@@ -180,7 +152,7 @@ describe('the admin web app', { timeout: 120_000 }, () => {
     await expectNoSidewaysScroll(page, 'the campaigns list');
     const id = (await card.getAttribute('data-campaign')) as string;
     for (const path of [`campaigns/${id}`, 'campaigns/new', 'clients']) {
-      await page.goto(`${runtime.url}/admin/${path}`);
+      await page.goto(`${app.runtime.url}/admin/${path}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForTimeout(300);
       await expectNoSidewaysScroll(page, `/admin/${path}`);

@@ -11,7 +11,24 @@ export type Problem = Schemas['Problem'];
 export type CampaignStatus = Campaign['status'];
 export type MessageStatus = Message['status'];
 
+export type Channel = Campaign['channel'];
+
 export const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sent', 'failed', 'expired', 'cancelled'];
+
+/** Each channel as the app names it, in the order the campaign form offers them. */
+export const CHANNEL_LABELS: Record<Channel, string> = { sms: 'SMS', email: 'E-mail', inapp: 'In-app' };
+
+/** What SES told about an e-mail campaign's mail (DESIGN "E-mail through Amazon SES"); absent on other channels. */
+export interface EmailEvents {
+  delivered: number;
+  bounced: number;
+  complained: number;
+}
+export type EmailDelivery = 'delivered' | 'bounced' | 'complained';
+/** A campaign as GET /campaigns/{id} answers it, with the SES tallies of an e-mail campaign once the API gives them. */
+export type CampaignView = Campaign & { emailEvents?: EmailEvents };
+/** A message, with what SES said about its mail once the API gives it. */
+export type MessageView = Message & { delivery?: EmailDelivery };
 
 export type Api = ReturnType<typeof createClient<paths>>;
 

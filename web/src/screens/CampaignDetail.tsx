@@ -1,5 +1,6 @@
 /**
- * One campaign: its settings, a live chart of counts and send rate (polling GET /campaigns/{id}/stats),
+ * One campaign: its channel, content and settings (with SES's delivered, bounced and complained
+ * tallies on an e-mail campaign), a live chart of counts and send rate (polling GET /campaigns/{id}/stats),
  * pause/resume/cancel with confirmation, and its messages by status, page by page.
  *
  * After a reload the chart starts from what the API can tell about the past: each sent message's
@@ -7,7 +8,21 @@
  * statuses have no time of their own in the API, so their lines start with the page.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, messageOf, MESSAGE_STATUSES, unwrap, type Campaign, type Counts, type Message, type MessageStatus } from '../api/client.js';
+import {
+  api,
+  ApiError,
+  CHANNEL_LABELS,
+  messageOf,
+  MESSAGE_STATUSES,
+  unwrap,
+  type Campaign,
+  type CampaignView,
+  type Channel,
+  type Counts,
+  type EmailEvents,
+  type MessageStatus,
+  type MessageView,
+} from '../api/client.js';
 import { useCanChange } from '../access.js';
 import { usePoll } from '../hooks.js';
 import { Link } from '../router.js';
@@ -52,7 +67,7 @@ export function CampaignDetail({ id }: { id: string }) {
   const [confirming, setConfirming] = useState<Action | null>(null);
   const [actionError, setActionError] = useState<string>();
   const canChange = useCanChange();
-  const campaign = usePoll(async () => unwrap(await api().GET('/campaigns/{id}', { params: { path: { id } } })), POLL_MS, [id]);
+  const campaign = usePoll(async (): Promise<CampaignView> => unwrap(await api().GET('/campaigns/{id}', { params: { path: { id } } })), POLL_MS, [id]);
 
   useEffect(() => {
     let stopped = false;
@@ -148,9 +163,11 @@ export function CampaignDetail({ id }: { id: string }) {
         onConfirm={() => confirming && void run(confirming)}
         onCancel={() => setConfirming(null)}
       />
-      <p class="text">{current.text}</p>
+      <Content campaign={current} />
       <TimeProgress startAt={current.startAt} endAt={current.endAt} status={current.status} />
       <dl class="facts">
+        <dt>Channel</dt>
+        <dd data-testid="channel">{CHANNEL_LABELS[current.channel]}</dd>
         <dt>Start</dt>
         <dd>{new Date(current.startAt).toLocaleString()}</dd>
         <dt>End</dt>
@@ -167,7 +184,9 @@ export function CampaignDetail({ id }: { id: string }) {
         <dt>Audience</dt>
         <dd data-testid="audience">{current.audience ?? '–'}</dd>
         <dt>Suppressed</dt>
-        <dd>{current.suppressed}</dd>
+        <dd data-testid="suppressed">{current.suppressed}</dd>
+        <dt>Unreachable</dt>
+        <dd data-testid="unreachable">{current.unreachable}</dd>
         {current.sendWindow && (
           <>
             <dt>Send window</dt>
@@ -197,17 +216,69 @@ export function CampaignDetail({ id }: { id: string }) {
         </div>
       </dl>
       <CountsBar counts={latest} />
+      {current.emailEvents && <EmailEventCounts events={current.emailEvents} />}
       <CountsChart points={points} />
-      <Messages campaignId={current.id} changes={MESSAGE_STATUSES.map((status) => latest[status]).join(',')} />
+      <Messages campaignId={current.id} channel={current.channel} changes={MESSAGE_STATUSES.map((status) => latest[status]).join(',')} />
+    </section>
+  );
+}
+
+/** The templates of the campaign's channel, as stored (rendered per client at send time). */
+function Content({ campaign }: { campaign: Campaign }) {
+  if (campaign.channel === 'sms') return <p class="text">{campaign.text}</p>;
+  const [head, headLabel] = campaign.channel === 'email' ? [campaign.subject, 'Subject'] : [campaign.title, 'Title'];
+  return (
+    <dl class="facts content">
+      <dt>{headLabel}</dt>
+      <dd data-testid={headLabel.toLowerCase()}>{head}</dd>
+      {campaign.text && (
+        <>
+          <dt>Text</dt>
+          <dd class="text">{campaign.text}</dd>
+        </>
+      )}
+      {campaign.html && (
+        <>
+          <dt>HTML</dt>
+          <dd>
+            <pre class="text">{campaign.html}</pre>
+          </dd>
+        </>
+      )}
+      {campaign.url && (
+        <>
+          <dt>Link</dt>
+          <dd>{campaign.url}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
+const EMAIL_EVENTS: (keyof EmailEvents)[] = ['delivered', 'bounced', 'complained'];
+
+/** What SES reported for the campaign's mail: a bounce or complaint also suppressed its address. */
+function EmailEventCounts({ events }: { events: EmailEvents }) {
+  return (
+    <section aria-labelledby="email-events-title">
+      <h3 id="email-events-title">E-mail events</h3>
+      <dl class="counters">
+        {EMAIL_EVENTS.map((event) => (
+          <div key={event}>
+            <dt>{event}</dt>
+            <dd data-testid={`email-${event}`}>{events[event]}</dd>
+          </div>
+        ))}
+      </dl>
     </section>
   );
 }
 
 /** `changes` differs whenever the counts do: the page shown is read again then, so new messages and statuses appear. */
-function Messages({ campaignId, changes }: { campaignId: string; changes: string }) {
+function Messages({ campaignId, channel, changes }: { campaignId: string; channel: Channel; changes: string }) {
   const [status, setStatus] = useState<MessageStatus | ''>('');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [page, setPage] = useState<{ items: Message[]; nextCursor: string | null }>();
+  const [page, setPage] = useState<{ items: MessageView[]; nextCursor: string | null }>();
   const [error, setError] = useState<string>();
   const cursor = cursors[cursors.length - 1];
   useEffect(() => {
@@ -224,6 +295,8 @@ function Messages({ campaignId, changes }: { campaignId: string; changes: string
       stopped = true;
     };
   }, [campaignId, status, cursor, changes]);
+  // Only e-mail has delivery events: the column shows on an e-mail campaign, or wherever a message carries one.
+  const showDelivery = channel === 'email' || (page?.items.some((message) => message.delivery !== undefined) ?? false);
   return (
     <section aria-labelledby="messages-title">
       <h2 id="messages-title">Messages</h2>
@@ -257,20 +330,24 @@ function Messages({ campaignId, changes }: { campaignId: string; changes: string
             <thead>
               <tr>
                 <th scope="col">Message</th>
+                <th scope="col">Channel</th>
                 <th scope="col">Status</th>
+                {showDelivery && <th scope="col">Delivery</th>}
                 <th scope="col">Attempts</th>
                 <th scope="col">Sent</th>
               </tr>
             </thead>
             <tbody>
               {page.items.map((message) => (
-                <tr key={message.id}>
+                <tr key={message.id} data-message={message.id}>
                   <td>
                     <Link to={`messages/${message.id}`}>{message.id}</Link>
                   </td>
+                  <td>{CHANNEL_LABELS[message.channel]}</td>
                   <td>
                     <StatusBadge status={message.status} />
                   </td>
+                  {showDelivery && <td data-delivery={message.delivery ?? ''}>{message.delivery ?? '–'}</td>}
                   <td>{message.attempts}</td>
                   <td>{message.sentAt ? new Date(message.sentAt).toLocaleTimeString() : '–'}</td>
                 </tr>

@@ -1,17 +1,25 @@
 /**
- * New or edit campaign: filter with a live audience count (POST /campaigns/audience), send window,
- * rate limit, recurrence, and the template with a live preview and segment count (POST
- * /campaigns/preview). What the server refuses comes back as problem+json naming fields; each
- * message is shown beside its field.
+ * New or edit campaign: its channel (SMS, e-mail or in-app) and that channel's templates with a live
+ * preview (POST /campaigns/preview: an SMS with its encoding and segments, an e-mail's html inside a
+ * sandboxed iframe, an in-app message as a card), filter with a live audience count (POST
+ * /campaigns/audience), send window, rate limit and recurrence. What the server refuses comes back
+ * as problem+json naming fields; each message is shown beside its field.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, fieldErrors, messageOf, unwrap, type Campaign, type Schemas } from '../api/client.js';
+import { api, ApiError, CHANNEL_LABELS, fieldErrors, messageOf, unwrap, type Campaign, type Channel, type Schemas } from '../api/client.js';
 import { useDebounced } from '../hooks.js';
 import { navigate } from '../router.js';
 import { describedBy, Field } from '../ui.js';
 
 interface FormState {
+  channel: Channel;
   text: string;
+  subject: string;
+  html: string;
+  title: string;
+  url: string;
+  /** Not part of the campaign: the client the preview renders for (placeholders without one). */
+  previewClient: string;
   startAt: string;
   endAt: string;
   operatorCodes: string;
@@ -51,7 +59,13 @@ function filterOf(state: FormState): Schemas['CampaignFilter'] {
 function emptyState(): FormState {
   const now = Date.now();
   return {
+    channel: 'sms',
     text: 'Hello {{ name | default: "friend" }}!',
+    subject: 'News for {{ name | default: "you" }}',
+    html: '<p>Hello {{ name | default: "friend" }}!</p>\n<p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>',
+    title: 'Hello {{ name | default: "friend" }}',
+    url: '',
+    previewClient: '',
     startAt: localInput(new Date(now).toISOString()),
     endAt: localInput(new Date(now + 60 * 60_000).toISOString()),
     operatorCodes: '',
@@ -70,7 +84,12 @@ function stateOf(campaign: Campaign): FormState {
   const recurrence = (campaign as { recurrence?: { cron?: string; rate?: string; timezone?: string; runMinutes?: number } }).recurrence;
   return {
     ...emptyState(),
+    channel: campaign.channel,
     text: campaign.text,
+    subject: campaign.subject ?? '',
+    html: campaign.html ?? '',
+    title: campaign.title ?? '',
+    url: campaign.url ?? '',
     startAt: localInput(campaign.startAt),
     endAt: localInput(campaign.endAt),
     operatorCodes: (campaign.filter.operatorCodes ?? []).join(', '),
@@ -85,10 +104,22 @@ function stateOf(campaign: Campaign): FormState {
   };
 }
 
+/**
+ * The fields of the chosen channel only (the API refuses a field on the wrong channel); optional
+ * ones only when filled. An SMS always has its text; on the other channels the text is optional.
+ */
+function contentOf(state: FormState): Pick<Schemas['PreviewRequest'], 'channel' | 'text' | 'subject' | 'html' | 'title' | 'url'> {
+  const { channel } = state;
+  const text = channel === 'sms' || state.text !== '' ? { text: state.text } : {};
+  if (channel === 'email') return { channel, subject: state.subject, ...text, ...(state.html !== '' ? { html: state.html } : {}) };
+  if (channel === 'inapp') return { channel, title: state.title, ...text, ...(state.url !== '' ? { url: state.url } : {}) };
+  return { channel, ...text };
+}
+
 /** The request body: optional parts only when filled (recurrence among them). */
 function bodyOf(state: FormState): Record<string, unknown> {
   const filter = filterOf(state);
-  const body: Record<string, unknown> = { text: state.text, startAt: instantOf(state.startAt), endAt: instantOf(state.endAt), filter };
+  const body: Record<string, unknown> = { ...contentOf(state), startAt: instantOf(state.startAt), endAt: instantOf(state.endAt), filter };
   if (state.windowFrom || state.windowTo) body.sendWindow = { from: state.windowFrom, to: state.windowTo };
   if (state.maxPerSecond !== '') body.maxPerSecond = Number(state.maxPerSecond);
   if (state.recurrenceKind && state.recurrenceExpression) {
@@ -101,6 +132,98 @@ function bodyOf(state: FormState): Record<string, unknown> {
   return body;
 }
 
+const CHANNELS = Object.keys(CHANNEL_LABELS) as Channel[];
+const VARIABLES = 'name, phone, tag, operatorCode, timezone, attributes.<key>';
+const TEXT_HINTS: Record<Channel, string> = {
+  sms: `Variables: ${VARIABLES}`,
+  email: `The plain-text part. Variables: ${VARIABLES}, unsubscribeUrl`,
+  inapp: `Optional. Variables: ${VARIABLES}`,
+};
+
+type TemplateKey = 'text' | 'subject' | 'html' | 'title';
+/** A Liquid template's textarea with its error and hint tied to it. */
+function Template(props: {
+  id: TemplateKey;
+  label: string;
+  rows: number;
+  state: FormState;
+  set: (key: keyof FormState) => (event: Event) => void;
+  error?: string;
+  hint?: string;
+}) {
+  const { id, error, hint } = props;
+  return (
+    <Field id={id} label={props.label} error={error} hint={hint}>
+      <textarea
+        id={id}
+        rows={props.rows}
+        value={props.state[id]}
+        onInput={props.set(id)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, hint ? 'hint' : undefined)}
+      />
+    </Field>
+  );
+}
+
+/** The last preview answered, and the channel it was asked for (the form's may have changed since). */
+interface PreviewState {
+  value?: Schemas['Preview'];
+  channel?: Channel;
+  error?: string;
+}
+
+/**
+ * The rendered content as its channel shows it. The html goes into an iframe with an empty sandbox:
+ * no script runs in it and it gets an opaque origin, so even an operator's own <script> in the
+ * template cannot reach the app or its signed session.
+ */
+function ContentPreview({ preview }: { preview: PreviewState }) {
+  const { value, channel } = preview;
+  return (
+    <div class="preview" aria-live="polite">
+      <h2 class="small">Preview</h2>
+      {preview.error && <p class="error">{preview.error}</p>}
+      {value && channel === 'sms' && (
+        <>
+          <p class="rendered" data-testid="preview-text">
+            {value.text}
+          </p>
+          <p data-testid="preview-cost">
+            {value.encoding}, {value.characters} characters, {value.segments} segment{value.segments === 1 ? '' : 's'}
+          </p>
+        </>
+      )}
+      {value && channel === 'email' && (
+        <>
+          <p data-testid="preview-subject">
+            <b>Subject:</b> {value.subject}
+          </p>
+          {value.html !== undefined ? (
+            <iframe class="html-preview" title="HTML part preview" sandbox="" srcdoc={value.html} data-testid="preview-html" />
+          ) : (
+            <p>No html part: mail clients show the plain text.</p>
+          )}
+          <pre class="rendered" data-testid="preview-text">
+            {value.text}
+          </pre>
+        </>
+      )}
+      {value && channel === 'inapp' && (
+        <article class="inapp-card" aria-label="In-app message preview" data-testid="preview-card">
+          <h3 data-testid="preview-title">{value.title}</h3>
+          {value.text && <p data-testid="preview-text">{value.text}</p>}
+          {value.url && (
+            <p class="small">
+              Opens <span data-testid="preview-url">{value.url}</span>
+            </p>
+          )}
+        </article>
+      )}
+    </div>
+  );
+}
+
 export function CampaignForm({ id }: { id?: string }) {
   const [state, setState] = useState<FormState | undefined>(id ? undefined : emptyState());
   const [stored, setStored] = useState<Campaign>();
@@ -108,7 +231,7 @@ export function CampaignForm({ id }: { id?: string }) {
   const [formError, setFormError] = useState<string>();
   const [saving, setSaving] = useState(false);
   const [audience, setAudience] = useState<{ count?: number; error?: string }>({});
-  const [preview, setPreview] = useState<{ value?: Schemas['Preview']; error?: string }>({});
+  const [preview, setPreview] = useState<PreviewState>({});
 
   useEffect(() => {
     if (!id) return;
@@ -135,19 +258,20 @@ export function CampaignForm({ id }: { id?: string }) {
     };
   }, [JSON.stringify(filter)]);
 
-  const text = useDebounced(state?.text, 300);
+  const content = useDebounced(state ? { ...contentOf(state), clientId: state.previewClient.trim() } : undefined, 300);
   useEffect(() => {
-    if (text === undefined) return;
-    if (text === '') return setPreview({});
+    if (content === undefined) return;
+    if (content.channel === 'sms' && content.text === '') return setPreview({});
+    const { clientId, ...body } = content;
     let stopped = false;
     api()
-      .POST('/campaigns/preview', { body: { text } })
-      .then((result) => !stopped && setPreview({ value: unwrap(result) }))
+      .POST('/campaigns/preview', { body: { ...body, ...(clientId ? { clientId } : {}) } })
+      .then((result) => !stopped && setPreview({ value: unwrap(result), channel: body.channel ?? 'sms' }))
       .catch((error: unknown) => !stopped && setPreview({ error: messageOf(error) }));
     return () => {
       stopped = true;
     };
-  }, [text]);
+  }, [JSON.stringify(content)]);
 
   if (!state) return formError ? <p class="error">{formError}</p> : <p>Loading…</p>;
   // Once running or paused only endAt may change; the other fields stay visible but locked.
@@ -173,7 +297,7 @@ export function CampaignForm({ id }: { id?: string }) {
     } catch (error) {
       const byField = fieldErrors(error);
       setErrors(byField);
-      const known = ['text', 'startAt', 'endAt', 'filter', 'sendWindow', 'maxPerSecond', 'recurrence'];
+      const known = ['channel', 'text', 'subject', 'html', 'title', 'url', 'startAt', 'endAt', 'filter', 'sendWindow', 'maxPerSecond', 'recurrence'];
       const shown = Object.keys(byField).some((key) => known.includes(key));
       setFormError(error instanceof ApiError && shown ? 'The campaign was not saved: see the fields marked below.' : messageOf(error));
     } finally {
@@ -182,7 +306,6 @@ export function CampaignForm({ id }: { id?: string }) {
   };
 
   const err = (...keys: string[]) => keys.map((key) => errors[key]).find(Boolean);
-  const textError = err('text');
   return (
     <section aria-labelledby="form-title">
       <h1 id="form-title">{stored ? `Edit campaign #${stored.id}` : 'New campaign'}</h1>
@@ -192,32 +315,51 @@ export function CampaignForm({ id }: { id?: string }) {
         </p>
       )}
       <form onSubmit={submit} noValidate>
+        <fieldset disabled={onlyEnd} aria-describedby={describedBy('channel', err('channel'))}>
+          <legend>Channel</legend>
+          <div class="row">
+            {CHANNELS.map((channel) => (
+              <label key={channel} class="check">
+                <input type="radio" name="channel" value={channel} checked={state.channel === channel} onChange={set('channel')} /> {CHANNEL_LABELS[channel]}
+              </label>
+            ))}
+          </div>
+          {err('channel') && (
+            <small id="channel-error" class="error" role="alert" data-field-error="channel">
+              {err('channel')}
+            </small>
+          )}
+        </fieldset>
         <fieldset disabled={onlyEnd}>
           <legend>Message</legend>
-          <Field id="text" label="Text (Liquid template)" error={textError} hint="Variables: name, phone, tag, operatorCode, timezone, attributes.<key>">
-            <textarea
-              id="text"
-              rows={4}
-              value={state.text}
-              onInput={set('text')}
-              aria-invalid={textError ? true : undefined}
-              aria-describedby={describedBy('text', textError, 'hint')}
+          {state.channel === 'email' && <Template id="subject" label="Subject (Liquid template)" rows={1} state={state} set={set} error={err('subject')} />}
+          {state.channel === 'inapp' && <Template id="title" label="Title (Liquid template)" rows={1} state={state} set={set} error={err('title')} />}
+          <Template id="text" label="Text (Liquid template)" rows={4} state={state} set={set} error={err('text')} hint={TEXT_HINTS[state.channel]} />
+          {state.channel === 'email' && (
+            <Template
+              id="html"
+              label="HTML (Liquid template, optional)"
+              rows={6}
+              state={state}
+              set={set}
+              error={err('html')}
+              hint="Every {{ }} output is HTML-escaped, so a client's name or attribute shows as text."
+            />
+          )}
+          {state.channel === 'inapp' && (
+            <Field id="url" label="Link (optional: an https: URL or a path starting with /)" error={err('url')}>
+              <input id="url" value={state.url} onInput={set('url')} placeholder="/orders/42" aria-describedby={describedBy('url', err('url'))} />
+            </Field>
+          )}
+          <Field id="previewClient" label="Preview for client (id, optional)" hint="Without one, each variable shows as a placeholder such as <name>.">
+            <input
+              id="previewClient"
+              value={state.previewClient}
+              onInput={set('previewClient')}
+              aria-describedby={describedBy('previewClient', undefined, 'hint')}
             />
           </Field>
-          <div class="preview" aria-live="polite">
-            <h2 class="small">Preview</h2>
-            {preview.error && <p class="error">{preview.error}</p>}
-            {preview.value && (
-              <>
-                <p class="rendered" data-testid="preview-text">
-                  {preview.value.text}
-                </p>
-                <p data-testid="preview-cost">
-                  {preview.value.encoding}, {preview.value.characters} characters, {preview.value.segments} segment{preview.value.segments === 1 ? '' : 's'}
-                </p>
-              </>
-            )}
-          </div>
+          <ContentPreview preview={preview} />
         </fieldset>
         <fieldset>
           <legend>When</legend>

@@ -1,12 +1,18 @@
 /** Every campaign with its status, progress to endAt and counts, refreshed by polling GET /campaigns. */
 import { useState } from 'preact/hooks';
-import { api, unwrap, type Campaign } from '../api/client.js';
+import { api, CHANNEL_LABELS, unwrap, type Campaign } from '../api/client.js';
 import { useCanChange } from '../access.js';
 import { usePoll } from '../hooks.js';
 import { Link } from '../router.js';
 import { CountsBar, StatusBadge, TimeProgress } from '../ui.js';
 
 const POLL_MS = 2000;
+
+/** The line a campaign is known by: an e-mail's subject, an in-app message's title, an SMS's text; cut at 60 characters. */
+function headline(campaign: Campaign): string {
+  const line = (campaign.channel === 'email' ? campaign.subject : campaign.channel === 'inapp' ? campaign.title : undefined) ?? campaign.text;
+  return line.length > 60 ? `${line.slice(0, 60)}…` : line;
+}
 
 export function Campaigns() {
   const [pages, setPages] = useState(1);
@@ -52,7 +58,7 @@ export function Campaigns() {
             <li key={campaign.id} class="card" data-campaign={campaign.id}>
               <div class="card-head">
                 <Link to={`campaigns/${campaign.id}`}>
-                  <b>#{campaign.id}</b> {campaign.text.length > 60 ? `${campaign.text.slice(0, 60)}…` : campaign.text}
+                  <b>#{campaign.id}</b> <span class="hint">{CHANNEL_LABELS[campaign.channel]}</span> {headline(campaign)}
                 </Link>
                 <StatusBadge status={campaign.status} />
               </div>

@@ -1,11 +1,15 @@
-/** One message by id (GET /messages/{id}): its status, attempts, last error and times. */
-import { api, unwrap } from '../api/client.js';
+/** One message by id (GET /messages/{id}): its channel, status, delivery (e-mail), attempts, last error and times. */
+import { api, CHANNEL_LABELS, unwrap, type MessageView } from '../api/client.js';
 import { usePoll } from '../hooks.js';
 import { Link } from '../router.js';
 import { StatusBadge } from '../ui.js';
 
 export function MessageDetail({ id }: { id: string }) {
-  const { data: message, error } = usePoll(async () => unwrap(await api().GET('/messages/{id}', { params: { path: { id: Number(id) } } })), 0, [id]);
+  const { data: message, error } = usePoll(
+    async (): Promise<MessageView> => unwrap(await api().GET('/messages/{id}', { params: { path: { id: Number(id) } } })),
+    0,
+    [id],
+  );
   return (
     <section aria-labelledby="message-title">
       <h1 id="message-title">Message {id}</h1>
@@ -17,10 +21,18 @@ export function MessageDetail({ id }: { id: string }) {
       {message && (
         <>
           <dl class="facts">
+            <dt>Channel</dt>
+            <dd data-testid="channel">{CHANNEL_LABELS[message.channel]}</dd>
             <dt>Status</dt>
             <dd>
               <StatusBadge status={message.status} />
             </dd>
+            {message.delivery && (
+              <>
+                <dt>Delivery</dt>
+                <dd data-testid="delivery">{message.delivery}</dd>
+              </>
+            )}
             <dt>Campaign</dt>
             <dd>
               <Link to={`campaigns/${message.campaignId}`}>#{message.campaignId}</Link>
