@@ -1,6 +1,6 @@
 /** One measured figure of the bench, its target and the command that measures it again. */
-export type Section = 'cost' | 'bundles' | 'memory' | 'throughput' | 'api' | 'pace' | 'soak' | 'notices' | 'import' | 'admin' | 'fanout';
-export const SECTIONS: readonly Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'import', 'admin', 'fanout'];
+export type Section = 'cost' | 'bundles' | 'memory' | 'throughput' | 'api' | 'pace' | 'soak' | 'notices' | 'import' | 'admin' | 'fanout' | 'inapp';
+export const SECTIONS: readonly Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'import', 'admin', 'fanout', 'inapp'];
 
 export interface Target {
   /** The figure passes when `value <op> limit`. */

@@ -71,6 +71,7 @@ const SECTION_TITLES: Record<Section, string> = {
   import: 'Import',
   admin: 'Admin app',
   fanout: 'Parallel fan-out',
+  inapp: 'In-app over WebSocket',
 };
 
 const INTRO = [
