@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tables } from '../functions/definitions/tables.js';
@@ -103,6 +104,8 @@ export interface InappCost {
     websocketMessages: number;
     connectionMinutes: number;
     total: number;
+    /** Of the total, Lambda's billed duration: this machine's wall time, the part AWS would not repeat. */
+    lambdaDuration: number;
   };
 }
 
@@ -116,9 +119,11 @@ export function priceInapp(usage: MeterSnapshot, latency: InappLatency, frames: 
   const metered = priceUsage(usage, messages, { latencyMs: 0, concurrency: 1 });
   const perMillion = (dollars: number) => (dollars / messages) * 1_000_000;
   const ping = metered.lambda.wsDefault;
-  const pingDollars = (ping.invocations / 1e6) * prices.lambda.perMillionRequests + ping.gbSeconds * prices.lambda.perGbSecondArm64;
+  const pingDuration = ping.gbSeconds * prices.lambda.perGbSecondArm64;
+  const pingDollars = (ping.invocations / 1e6) * prices.lambda.perMillionRequests + pingDuration;
   // Each ping's $default invocation as measured (its mean), times the pings a session makes.
   const perPing = ping.invocations ? pingDollars / ping.invocations : (1 / 1e6) * prices.lambda.perMillionRequests;
+  const perPingDuration = ping.invocations ? pingDuration / ping.invocations : 0;
   const pingsPerMessage = assumptions.connectedMinutesPerMessage / assumptions.pingIntervalMinutes;
   const framesPerMessage = frames.filter((frame) => frame.type === 'notification' || frame.type === 'unread').length / messages;
   const websocketMessagesPerMessage = framesPerMessage + 2 * pingsPerMessage;
@@ -126,6 +131,7 @@ export function priceInapp(usage: MeterSnapshot, latency: InappLatency, frames: 
   const pings = pingsPerMessage * perPing * 1_000_000;
   const websocketMessages = websocketMessagesPerMessage * prices.apiGatewayWebSocket.perMillionMessages;
   const connectionMinutes = assumptions.connectedMinutesPerMessage * prices.apiGatewayWebSocket.perMillionConnectionMinutes;
+  const lambdaDuration = perMillion(metered.dollars.lambdaDuration - pingDuration) + pingsPerMessage * perPingDuration * 1_000_000;
   return {
     messages,
     metered,
@@ -133,7 +139,7 @@ export function priceInapp(usage: MeterSnapshot, latency: InappLatency, frames: 
     pingsPerMessage,
     websocketMessagesPerMessage,
     assumptions,
-    dollarsPerMillion: { delivery, pings, websocketMessages, connectionMinutes, total: delivery + pings + websocketMessages + connectionMinutes },
+    dollarsPerMillion: { delivery, pings, websocketMessages, connectionMinutes, total: delivery + pings + websocketMessages + connectionMinutes, lambdaDuration },
   };
 }
 
@@ -143,6 +149,8 @@ export interface InappRun {
   /** Epoch ms of the campaign's startAt (right before its POST). */
   startAt: number;
   connectMs: number;
+  /** The machine's one-minute load average before the clients connected and after the campaign: the engines share its cores. */
+  loadAverage: { before: number; after: number };
   latency: InappLatency;
   cost: InappCost;
   frameCounts: Record<string, number>;
@@ -214,6 +222,7 @@ export async function measureInapp(endpoints: Endpoints, options: { clients: num
 
     // Everything from the first connection on is metered: a session per message.
     meter.reset();
+    const loadBefore = loadavg()[0] as number;
     const connectStarted = Date.now();
     clients = await startClients({ url: runtime.websocketUrl, tokens, concurrency: 20 });
     const connectMs = Date.now() - connectStarted;
@@ -228,6 +237,7 @@ export async function measureInapp(endpoints: Endpoints, options: { clients: num
     const arrived = (type: string) => new Set(frames.filter((frame) => frame.type === type).map((frame) => frame.client)).size;
     await until(() => arrived('notification') === options.clients && arrived('unread') === options.clients, 15_000);
     const latency = inappLatency(startAt, options.clients, frames);
+    const loadAverage = { before: loadBefore, after: loadavg()[0] as number };
     // Sessions ping (their $default invocation is priced) and then end (their $disconnect is).
     clients.ping();
     await until(() => arrived('pong') === options.clients, 30_000);
@@ -238,7 +248,7 @@ export async function measureInapp(endpoints: Endpoints, options: { clients: num
     const usage = meter.snapshot();
     const frameCounts: Record<string, number> = {};
     for (const frame of frames) frameCounts[frame.type] = (frameCounts[frame.type] ?? 0) + 1;
-    return { clients: options.clients, campaignId, startAt, connectMs, latency, cost: priceInapp(usage, latency, frames), frameCounts };
+    return { clients: options.clients, campaignId, startAt, connectMs, loadAverage, latency, cost: priceInapp(usage, latency, frames), frameCounts };
   } finally {
     await clients?.stop();
     await runtime.stop();
@@ -260,7 +270,7 @@ export function inappFigures(run: InappRun, command: string): Figure[] {
       unit: 'ms',
       target: { op: '<=', limit: INAPP_P95_TARGET_MS },
       command,
-      note: `${run.clients} WebSocket clients connected locally (${(run.connectMs / 1000).toFixed(1)} s to connect), in a process of their own; p50 ${latency.p50Ms} ms, max ${latency.maxMs} ms`,
+      note: `${run.clients} WebSocket clients connected locally (${(run.connectMs / 1000).toFixed(1)} s to connect), in a process of their own; p50 ${latency.p50Ms} ms, max ${latency.maxMs} ms; load average ${run.loadAverage.before.toFixed(1)} before, ${run.loadAverage.after.toFixed(1)} after, on ${cpus().length} cores`,
     }),
     figure({
       id: 'inapp.missing',
@@ -281,7 +291,7 @@ export function inappFigures(run: InappRun, command: string): Figure[] {
       value: d.total,
       unit: '$',
       command,
-      note: `${prices.region} list prices of ${prices.asOf}; assumes each message is received in a session of its own (authorizer, $connect, $disconnect) connected ${connectedMinutesPerMessage} minutes with a ping every ${pingIntervalMinutes} minutes; Lambda duration is this machine's wall time`,
+      note: `${prices.region} list prices of ${prices.asOf}; assumes each message is received in a session of its own (authorizer, $connect, $disconnect) connected ${connectedMinutesPerMessage} minutes with a ping every ${pingIntervalMinutes} minutes; Lambda duration is this machine's wall time ($${d.lambdaDuration.toFixed(2)} of it; without it $${(d.total - d.lambdaDuration).toFixed(2)})`,
     }),
     figure({
       id: 'inapp.deliveryPerMillion',
