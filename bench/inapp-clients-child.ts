@@ -3,10 +3,10 @@
  * remote, and here, in the runtime's process, parsing a thousand sockets' frames would share an
  * event loop with the sender whose latency is measured.
  *
- * Input: argv[2], JSON InappClientsRequest. Output, one JSON line each on stdout:
+ * Input: the first line on stdin, JSON InappClientsRequest (a thousand tokens are too long for argv). Output, one JSON line each on stdout:
  * `{"ready":true}` once every client is connected, then `{"frame":i,"type":...,"at":ms,"itemId"?:...}`
  * for each frame client i receives (at: Date.now() on arrival, the same clock as the bench's).
- * A line `ping` on stdin makes every client send `{"action":"ping"}` once; stdin closing closes
+ * A later line `ping` makes every client send `{"action":"ping"}` once; stdin closing closes
  * every socket (so `$disconnect` runs) and then the process exits.
  */
 import { createInterface } from 'node:readline';
@@ -17,11 +17,14 @@ export interface InappClientsRequest {
   tokens: string[];
   /** Connections opened at once. */
   concurrency: number;
+  /** Between one client's ping and the next: a session pings on its own timer, not all in the same instant. */
+  pingGapMs: number;
 }
 
 export type InappClientsLine = { ready: true } | { frame: number; type: string; at: number; itemId?: string } | { error: string };
 
-const request = JSON.parse(process.argv[2] ?? '') as InappClientsRequest;
+const lines = createInterface({ input: process.stdin });
+const request = await new Promise<InappClientsRequest>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line) as InappClientsRequest)));
 const write = (line: InappClientsLine) => process.stdout.write(`${JSON.stringify(line)}\n`);
 const sockets: WebSocket[] = [];
 
@@ -53,8 +56,14 @@ try {
   write({ error: error instanceof Error ? error.message : String(error) });
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line === 'ping') for (const socket of sockets) socket?.send(JSON.stringify({ action: 'ping' }));
+lines.on('line', (line) => {
+  if (line !== 'ping') return;
+  void (async () => {
+    for (const socket of sockets) {
+      socket?.send(JSON.stringify({ action: 'ping' }));
+      await new Promise((wake) => setTimeout(wake, request.pingGapMs));
+    }
+  })();
 });
 process.stdin.once('close', () => {
   const closed = sockets.filter(Boolean).map((socket) => new Promise<void>((resolve) => (socket.once('close', () => resolve()), socket.close())));
