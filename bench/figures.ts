@@ -1,5 +1,5 @@
 /** One measured figure of the bench, its target and the command that measures it again. */
-export type Section = 'cost' | 'bundles' | 'memory' | 'throughput' | 'api' | 'pace' | 'soak' | 'notices' | 'import' | 'admin' | 'fanout' | 'events';
+export type Section = 'cost' | 'bundles' | 'memory' | 'throughput' | 'api' | 'pace' | 'soak' | 'notices' | 'import' | 'admin' | 'fanout' | 'events' | 'inapp';
 export const SECTIONS: readonly Section[] = [
   'cost',
   'bundles',
@@ -13,6 +13,7 @@ export const SECTIONS: readonly Section[] = [
   'admin',
   'fanout',
   'events',
+  'inapp',
 ];
 
 export interface Target {

@@ -9,6 +9,7 @@
  *   --import-rows 100000 | BENCH_IMPORT_ROWS rows of the import section's CSV
  *   --fanout-n 100000 | BENCH_FANOUT_N  audience of the parallel fan-out runs
  *   --fanout-streams 1,2,4,8 | BENCH_FANOUT_STREAMS  the stream counts they compare
+ *   --inapp-n 1000 | BENCH_INAPP_N      WebSocket clients of the in-app campaign
  *   --out path | BENCH_OUT               where to write the results (default bench/results/latest.json; none for --quick)
  */
 import { parseArgs } from 'node:util';
@@ -39,6 +40,8 @@ export interface BenchOptions {
   /** Clients of the parallel fan-out runs, and the stream counts compared. */
   fanoutAudience: number;
   fanoutStreams: number[];
+  /** WebSocket clients connected while an in-app campaign reaches them all. */
+  inappClients: number;
   out: string | undefined;
 }
 
@@ -73,6 +76,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
       out: { type: 'string' },
       'fanout-n': { type: 'string' },
       'fanout-streams': { type: 'string' },
+      'inapp-n': { type: 'string' },
     },
     strict: true,
   });
@@ -84,6 +88,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
   const soakText = values.soak ?? env.BENCH_SOAK;
   const fanoutNText = values['fanout-n'] ?? env.BENCH_FANOUT_N;
   const fanoutStreamsText = values['fanout-streams'] ?? env.BENCH_FANOUT_STREAMS;
+  const inappText = values['inapp-n'] ?? env.BENCH_INAPP_N;
   return {
     n: nText ? (positiveInts(nText, '--n')[0] as number) : quick ? 50 : 10_000,
     quick,
@@ -106,6 +111,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
     })(),
     fanoutAudience: fanoutNText ? (positiveInts(fanoutNText, '--fanout-n')[0] as number) : quick ? 2000 : 100_000,
     fanoutStreams: fanoutStreamsText ? positiveInts(fanoutStreamsText, '--fanout-streams') : [1, 2, 4, 8],
+    inappClients: inappText ? (positiveInts(inappText, '--inapp-n')[0] as number) : quick ? 20 : 1000,
     out: values.out ?? env.BENCH_OUT ?? (quick ? undefined : DEFAULT_RESULTS),
   };
 }
@@ -114,7 +120,7 @@ export function parseOptions(argv: string[] = process.argv.slice(2), env: NodeJS
 export function commandFor(
   section: Section,
   options: Pick<BenchOptions, 'n' | 'quick' | 'memoryAudiences' | 'apiSeconds'> & { soakAudience?: number } & Partial<
-      Pick<BenchOptions, 'importRows' | 'fanoutAudience'>
+      Pick<BenchOptions, 'importRows' | 'fanoutAudience' | 'inappClients'>
     >,
 ): string {
   const args = [`--only ${section}`];
@@ -125,5 +131,6 @@ export function commandFor(
   if (section === 'soak' && !options.quick && options.soakAudience !== undefined) args.push(`--soak ${options.soakAudience}`);
   if (section === 'import' && !options.quick && options.importRows !== undefined) args.push(`--import-rows ${options.importRows}`);
   if (section === 'fanout' && !options.quick && options.fanoutAudience !== undefined) args.push(`--fanout-n ${options.fanoutAudience}`);
+  if (section === 'inapp' && !options.quick && options.inappClients !== undefined) args.push(`--inapp-n ${options.inappClients}`);
   return `npm run bench -- ${args.join(' ')}`;
 }

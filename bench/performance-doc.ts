@@ -72,6 +72,7 @@ const SECTION_TITLES: Record<Section, string> = {
   admin: 'Admin app',
   fanout: 'Parallel fan-out',
   events: 'Events',
+  inapp: 'In-app over WebSocket',
 };
 
 const INTRO = [

@@ -31,6 +31,15 @@ export const prices = {
      */
     ingestionPerGb: 0.5,
   },
+  apiGatewayWebSocket: {
+    /**
+     * https://aws.amazon.com/api-gateway/pricing/ - WebSocket APIs, first billion messages a
+     * month. A message is one frame sent or received, counted in 32 KB units (Herald's frames
+     * are far smaller). Connection minutes are billed apart, however idle the connection is.
+     */
+    perMillionMessages: 1.0,
+    perMillionConnectionMinutes: 0.25,
+  },
   scheduler: {
     /** https://aws.amazon.com/eventbridge/pricing/ - EventBridge Scheduler invocations. */
     perMillionInvocations: 1.0,

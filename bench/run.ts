@@ -58,7 +58,7 @@ function readResults(path: string): Results | undefined {
 function writeResults(path: string, records: Partial<Record<Section, SectionRecord>>): Results {
   const previous = readResults(path);
   const sections = { ...previous?.sections, ...records };
-  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'events', 'import', 'admin', 'fanout'];
+  const order: Section[] = ['cost', 'bundles', 'memory', 'throughput', 'api', 'pace', 'soak', 'notices', 'events', 'import', 'admin', 'fanout', 'inapp'];
   const results: Results = {
     generatedAt: new Date().toISOString(),
     machine: machine(),

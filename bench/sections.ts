@@ -14,6 +14,7 @@ import { measureFanoutMemory, memoryFigures, peakSpread, type FanoutMemoryRun } 
 import type { Figure, Section } from './figures.js';
 import type { CallTally } from './meter.js';
 import { commandFor, type BenchOptions } from './options.js';
+import { inappFigures, measureInapp, type InappRun } from './inapp.js';
 import { importFigures, measureImport, type ImportRun } from './import-rate.js';
 import { measureNotices, noticeFigures, type NoticeRun } from './notices.js';
 import { eventFigures, measureEvents, type EventRun } from './events.js';
@@ -262,6 +263,16 @@ export async function fanoutSection(endpoints: Endpoints, options: BenchOptions)
   return { figures: fanoutStreamsFigures(fanout, commandFor('fanout', options)), details: { fanout } };
 }
 
+export interface InappDetails {
+  inapp: InappRun;
+}
+
+/** An in-app campaign to WebSocket clients connected to the local runtime: latency to each frame, none missing, and its cost per million. */
+export async function inappSection(endpoints: Endpoints, options: BenchOptions): Promise<SectionResult<InappDetails>> {
+  const inapp = await measureInapp(endpoints, { clients: options.inappClients });
+  return { figures: inappFigures(inapp, commandFor('inapp', options)), details: { inapp } };
+}
+
 export function runSection(section: Section, endpoints: BenchEndpoints, options: BenchOptions): Promise<SectionResult<unknown>> {
   switch (section) {
     case 'cost':
@@ -288,5 +299,7 @@ export function runSection(section: Section, endpoints: BenchEndpoints, options:
       return adminSection(endpoints, options);
     case 'fanout':
       return fanoutSection(endpoints, options);
+    case 'inapp':
+      return inappSection(endpoints, options);
   }
 }

@@ -69,9 +69,11 @@ async function seedItems(
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptions): Promise<void> {
+/** Returns the clients' ids, in the order of their phones. */
+export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptions): Promise<string[]> {
   const firstPhone = options.firstPhone ?? 79_000_000_000;
   const now = new Date();
+  const ids = Array.from({ length: options.count }, () => randomBytes(12).toString('base64url'));
   // As the client store writes them: with their shard attributes, or a sharded fan-out would not find them.
   const build = (i: number): Record<string, unknown> =>
     storedClient(
@@ -82,11 +84,12 @@ export async function seedClients(db: DynamoDBDocumentClient, options: SeedOptio
           tag: options.tag,
           ...(options.name ? { name: options.name(i) } : {}),
         },
-        randomBytes(12).toString('base64url'),
+        ids[i] as string,
         now,
       ),
     ) as unknown as Record<string, unknown>;
   await seedItems(db, options.table, options.count, build, options.concurrency);
+  return ids;
 }
 
 /**

@@ -261,6 +261,28 @@ describe('bench smoke', () => {
     expect(valueOf(figures, 'fanout.modeledMillion.s2')).toBe(Math.round((modeledMillionSeconds / 60) * 100) / 100);
   });
 
+  it('reaches WebSocket clients with an in-app campaign, each frame timed from its start, and prices it', { timeout: 180_000 }, async () => {
+    const { figures, details } = await sections.inappSection(endpoints, options);
+    // None missing is a well-formed 0.
+    expectWellFormed(
+      figures.filter((figure) => figure.id !== 'inapp.missing'),
+      'inapp',
+    );
+    const { inapp } = details;
+    expect(inapp.clients).toBe(options.inappClients);
+    expect(inapp.latency).toMatchObject({ clients: options.inappClients, received: options.inappClients, missing: 0, duplicates: 0 });
+    expect(valueOf(figures, 'inapp.missing')).toBe(0);
+    expect(inapp.latency.p95Ms).toBeGreaterThanOrEqual(inapp.latency.p50Ms);
+    // Each client got its notification, an unread count and, after its ping, a pong: and nothing else.
+    expect(inapp.frameCounts).toEqual({ notification: options.inappClients, unread: options.inappClients, pong: options.inappClients });
+    // Every session was metered: its authorizer, $connect, one $default (the ping), $disconnect, and the sender wrote for each message.
+    const { lambda, dynamodb } = inapp.cost.metered;
+    for (const fn of ['wsAuthorizer', 'wsConnect', 'wsDefault', 'wsDisconnect'] as const) expect(lambda[fn].invocations, fn).toBe(options.inappClients);
+    expect(Object.keys(dynamodb.calls).some((call) => call.startsWith('sendInapp:'))).toBe(true);
+    expect(inapp.cost.framesPerMessage).toBe(2);
+    expect(valueOf(figures, 'inapp.dollarsPerMillion')).toBeCloseTo(inapp.cost.dollarsPerMillion.total, 12);
+  });
+
   it('soaks a campaign end to end, counting distinct msgIds and sampling every process', { timeout: 180_000 }, async () => {
     const { figures, details } = await sections.soakSection(endpoints, options);
     expectWellFormed(
