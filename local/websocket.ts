@@ -144,7 +144,12 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     apiId: API_ID,
   });
 
-  const routeEvent = (connectionId: string, connection: Pick<Connection, 'authorizer' | 'connectedAt'>, route: '$connect' | '$disconnect' | '$default', extra: Partial<WebSocketEvent> = {}) => {
+  const routeEvent = (
+    connectionId: string,
+    connection: Pick<Connection, 'authorizer' | 'connectedAt'>,
+    route: '$connect' | '$disconnect' | '$default',
+    extra: Partial<WebSocketEvent> = {},
+  ) => {
     const eventType = route === '$connect' ? 'CONNECT' : route === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
     return {
       isBase64Encoded: false,

@@ -1,8 +1,4 @@
-import {
-  ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-  type ApiGatewayManagementApiClientConfig,
-} from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, PostToConnectionCommand, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { InboxFrame } from '../domain/inbox-frames.js';
 import type { ConnectionPoster } from '../ports.js';
 import { quietSdkLogger } from './sdk-logger.js';
@@ -36,4 +32,3 @@ export class ManagementApiPoster implements ConnectionPoster {
     }
   }
 }
-

@@ -16,17 +16,7 @@ export const NODE_OPTIONS = '--no-experimental-fetch';
 export const DEFAULT_LOG_LEVEL = 'INFO';
 
 export type FunctionName =
-  | 'api'
-  | 'fanout'
-  | 'send'
-  | 'sendEmail'
-  | 'sendInapp'
-  | 'emailEvents'
-  | 'deadLetter'
-  | 'tally'
-  | 'startTimer'
-  | 'inboxAuthorizer'
-  | WebSocketFunctionName;
+  'api' | 'fanout' | 'send' | 'sendEmail' | 'sendInapp' | 'emailEvents' | 'deadLetter' | 'tally' | 'startTimer' | 'inboxAuthorizer' | WebSocketFunctionName;
 
 /** The WebSocket API's functions (functions/api/websocket.ts): its `$connect` authorizer and its three routes. */
 export type WebSocketFunctionName = 'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault';

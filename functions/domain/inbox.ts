@@ -140,7 +140,14 @@ export interface InboxStep {
   item?: InboxItem;
 }
 
-export function arrival(counter: InboxCounter, clientId: string, messageId: number, content: InboxContent, now: Date, retentionDays: number): Required<InboxStep> {
+export function arrival(
+  counter: InboxCounter,
+  clientId: string,
+  messageId: number,
+  content: InboxContent,
+  now: Date,
+  retentionDays: number,
+): Required<InboxStep> {
   const stamp = nextStamp(counter, now);
   const item: InboxItem = { ...content, clientId, messageId, createdAt: stamp, expiresAt: expiryOf(stamp, retentionDays) };
   return {
@@ -193,4 +200,3 @@ export function parseItemId(id: string): { createdAt: string; messageId: number 
   if (!Number.isSafeInteger(messageId) || ms > 8.64e15) return undefined;
   return { createdAt: new Date(ms).toISOString(), messageId };
 }
-

@@ -306,7 +306,6 @@ const noInboxKey = async (): Promise<never> => {
 const inboxStore = (env: Pick<ApiEnv, 'INBOX_TABLE' | 'INBOX_RETENTION_DAYS'>, clock: Clock) =>
   new DynamoInboxStore(dynamoDocumentClient(), env.INBOX_TABLE, clock, env.INBOX_RETENTION_DAYS);
 
-
 /** Powertools' DynamoDB persistence layer on the idempotency table, sharing the process's DynamoDB client, built on the first keyed POST. */
 export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
   return {

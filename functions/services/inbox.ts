@@ -37,7 +37,8 @@ export function inboxChanges({ inbox, frames }: InboxDependencies) {
     return change;
   };
   return {
-    mark: async (clientId: string, itemId: string, read: boolean): Promise<InboxItemView> => (await after(clientId, await inbox.mark(clientId, itemId, read))).item,
+    mark: async (clientId: string, itemId: string, read: boolean): Promise<InboxItemView> =>
+      (await after(clientId, await inbox.mark(clientId, itemId, read))).item,
     readAll: async (clientId: string): Promise<InboxChange> => after(clientId, await inbox.readAll(clientId)),
     archive: async (clientId: string, itemId: string): Promise<InboxChange> => after(clientId, await inbox.archive(clientId, itemId)),
   };

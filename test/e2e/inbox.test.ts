@@ -57,7 +57,10 @@ async function tokenOf(clientId: string, ttlSeconds?: number): Promise<string> {
 
 /** A call as the end user's app makes it. */
 async function asUser<T = Record<string, unknown>>(token: string | undefined, method: string, path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${runtime.url}${path}`, { method, headers: { ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }), ...headers } });
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }), ...headers },
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
@@ -159,7 +162,11 @@ describe('the end user routes', () => {
     expect((await asUser(token, 'GET', '/inbox?status=read')).status).toBe(400);
 
     const [third] = page.body.items;
-    expect((await asUser<{ items: unknown[]; unreadCount: number }>(otherToken, 'GET', '/inbox')).body).toEqual({ items: [], nextCursor: null, unreadCount: 0 });
+    expect((await asUser<{ items: unknown[]; unreadCount: number }>(otherToken, 'GET', '/inbox')).body).toEqual({
+      items: [],
+      nextCursor: null,
+      unreadCount: 0,
+    });
     for (const [method, path] of [
       ['POST', `/inbox/${third!.id}/read`],
       ['POST', `/inbox/${third!.id}/unread`],
@@ -292,14 +299,29 @@ describe('in-app messages', () => {
       );
       expect(page.items[0]).toMatchObject({ title: 'Shipped', text: 'Your order shipped', url: '/orders/7', noticeId, readAt: null });
       expect(page.unreadCount).toBe(1);
-      await waitFor('the notice sent', async () => (await callApi<{ status: string }>(runtime, 'GET', `/notices/${noticeId}`)).body.status, (status) => status === 'sent');
-      await waitFor('both frames', async () => [...mine.frames], (frames) => frames.length >= 2);
-      expect(mine.frames).toEqual([{ type: 'notification', item: page.items[0] }, { type: 'unread', count: 1 }]);
+      await waitFor(
+        'the notice sent',
+        async () => (await callApi<{ status: string }>(runtime, 'GET', `/notices/${noticeId}`)).body.status,
+        (status) => status === 'sent',
+      );
+      await waitFor(
+        'both frames',
+        async () => [...mine.frames],
+        (frames) => frames.length >= 2,
+      );
+      expect(mine.frames).toEqual([
+        { type: 'notification', item: page.items[0] },
+        { type: 'unread', count: 1 },
+      ]);
 
       // Read over REST: the unread count follows on the connection.
       const [item] = page.items as unknown as [{ id: string }];
       await asUser(token, 'POST', `/inbox/${item.id}/read`);
-      await waitFor('the unread frame', async () => [...mine.frames], (frames) => frames.length >= 3);
+      await waitFor(
+        'the unread frame',
+        async () => [...mine.frames],
+        (frames) => frames.length >= 3,
+      );
       expect(mine.frames[2]).toEqual({ type: 'unread', count: 0 });
       expect(theirs.frames).toEqual([]);
     } finally {

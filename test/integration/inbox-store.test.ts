@@ -183,9 +183,10 @@ describe('the unread count under concurrency', () => {
       for (let i = 0; i < n; i++) {
         const { items } = await realClock.list(client, { limit: 5, status: 'all' });
         const item = items[items.length - 1];
-        if (item) await realClock.archive(client, item.id).catch((error: unknown) => {
-          if (!(error instanceof NotFoundError)) throw error;
-        });
+        if (item)
+          await realClock.archive(client, item.id).catch((error: unknown) => {
+            if (!(error instanceof NotFoundError)) throw error;
+          });
       }
     };
     const stamp = async () =>

@@ -119,11 +119,19 @@ describe('the local WebSocket gateway', () => {
 
   it('stores a connection under its client on $connect and deletes it on $disconnect', async () => {
     const app = await connect('ws-store');
-    const [stored] = await waitFor('the stored connection', () => storedConnections('ws-store'), (items) => items.length === 1);
+    const [stored] = await waitFor(
+      'the stored connection',
+      () => storedConnections('ws-store'),
+      (items) => items.length === 1,
+    );
     expect(stored).toMatchObject({ clientId: 'ws-store', connectionId: expect.any(String), expiration: expect.any(Number) });
     expect(gateway.connectionIds()).toContain(stored!.connectionId);
     await app.close();
-    await waitFor('the connection deleted', () => storedConnections('ws-store'), (items) => items.length === 0);
+    await waitFor(
+      'the connection deleted',
+      () => storedConnections('ws-store'),
+      (items) => items.length === 0,
+    );
   });
 
   it('answers {"action":"ping"} with {"type":"pong"}, and ignores anything else', async () => {
@@ -131,24 +139,48 @@ describe('the local WebSocket gateway', () => {
     app.socket.send('hello');
     app.socket.send('{"action":"subscribe"}');
     app.socket.send('{"action":"ping"}');
-    await waitFor('the pong', async () => app.frames, (got) => got.length > 0);
+    await waitFor(
+      'the pong',
+      async () => app.frames,
+      (got) => got.length > 0,
+    );
     app.socket.send('{"action":"ping"}');
-    await waitFor('the second pong', async () => app.frames, (got) => got.length > 1);
+    await waitFor(
+      'the second pong',
+      async () => app.frames,
+      (got) => got.length > 1,
+    );
     expect(app.frames).toEqual([{ type: 'pong' }, { type: 'pong' }]);
   });
 
   it('pushes a frame to every connection of the client (two tabs) and to no other client', async () => {
     const [tab1, tab2, other] = [await connect('ws-a'), await connect('ws-a'), await connect('ws-b')];
-    await waitFor('both connections of A stored', () => storedConnections('ws-a'), (items) => items.length === 2);
+    await waitFor(
+      'both connections of A stored',
+      () => storedConnections('ws-a'),
+      (items) => items.length === 2,
+    );
     const item = { id: 'i1', title: 'Hello', text: 'there', createdAt: new Date().toISOString(), readAt: null };
     await frames.toClient('ws-a', { type: 'notification', item });
     await frames.toClient('ws-a', { type: 'unread', count: 1 });
-    for (const tab of [tab1, tab2]) await waitFor('both frames in the tab', async () => tab.frames, (got) => got.length === 2);
-    expect(tab1.frames).toEqual([{ type: 'notification', item }, { type: 'unread', count: 1 }]);
+    for (const tab of [tab1, tab2])
+      await waitFor(
+        'both frames in the tab',
+        async () => tab.frames,
+        (got) => got.length === 2,
+      );
+    expect(tab1.frames).toEqual([
+      { type: 'notification', item },
+      { type: 'unread', count: 1 },
+    ]);
     expect(tab2.frames).toEqual(tab1.frames);
     // B's own frame goes after A's: once it arrives, A's would have arrived before it, had they been sent to B.
     await frames.toClient('ws-b', { type: 'unread', count: 7 });
-    await waitFor("B's frame", async () => other.frames, (got) => got.length > 0);
+    await waitFor(
+      "B's frame",
+      async () => other.frames,
+      (got) => got.length > 0,
+    );
     expect(other.frames).toEqual([{ type: 'unread', count: 7 }]);
     expect(tab1.frames).toHaveLength(2);
   });
@@ -162,7 +194,11 @@ describe('the local WebSocket gateway', () => {
       connectedAt: new Date().toISOString(),
       expiration: Math.floor(Date.now() / 1000) + 3600,
     });
-    await waitFor('both connections stored', () => storedConnections('ws-gone'), (items) => items.length === 2);
+    await waitFor(
+      'both connections stored',
+      () => storedConnections('ws-gone'),
+      (items) => items.length === 2,
+    );
     // The endpoint itself says gone, as API Gateway does, to the unchanged SDK client.
     const client = managementApiClient(http.url, { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     await expect(client.send(new PostToConnectionCommand({ ConnectionId: staleId, Data: Buffer.from('{}') }))).rejects.toMatchObject({
@@ -176,7 +212,11 @@ describe('the local WebSocket gateway', () => {
     });
 
     await expect(frames.toClient('ws-gone', { type: 'unread', count: 3 })).resolves.toBeUndefined();
-    await waitFor('the live frame', async () => live.frames, (got) => got.length === 1);
+    await waitFor(
+      'the live frame',
+      async () => live.frames,
+      (got) => got.length === 1,
+    );
     expect(live.frames).toEqual([{ type: 'unread', count: 3 }]);
     const left = await storedConnections('ws-gone');
     expect(left.map((item) => item.connectionId)).not.toContain(staleId);
@@ -186,9 +226,17 @@ describe('the local WebSocket gateway', () => {
   it('never throws for a client with no connection, or whose every connection is gone', async () => {
     await expect(frames.toClient('ws-nobody', { type: 'unread', count: 0 })).resolves.toBeUndefined();
     const app = await connect('ws-closing');
-    await waitFor('stored', () => storedConnections('ws-closing'), (items) => items.length === 1);
+    await waitFor(
+      'stored',
+      () => storedConnections('ws-closing'),
+      (items) => items.length === 1,
+    );
     app.socket.terminate();
     await expect(frames.toClient('ws-closing', { type: 'unread', count: 0 })).resolves.toBeUndefined();
-    await waitFor('deleted', () => storedConnections('ws-closing'), (items) => items.length === 0);
+    await waitFor(
+      'deleted',
+      () => storedConnections('ws-closing'),
+      (items) => items.length === 0,
+    );
   });
 });

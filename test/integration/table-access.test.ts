@@ -198,7 +198,9 @@ describe('every DynamoDB request of a function is one its role grants, and its r
   it("send in-app: the claim and outcome, each message's inbox item and counter, frames to the client's connections (a gone one deleted)", async () => {
     const env = parseEnv(sendInappEnvSchema, { ...tables.env, SEND_INAPP_QUEUE_URL: queues.sendInapp.url });
     const posted: [string, InboxFrame][] = [];
-    const poster = { post: async (connectionId: string, frame: InboxFrame) => (posted.push([connectionId, frame]), connectionId === 'gone' ? 'gone' : 'sent') } as const;
+    const poster = {
+      post: async (connectionId: string, frame: InboxFrame) => (posted.push([connectionId, frame]), connectionId === 'gone' ? 'gone' : 'sent'),
+    } as const;
     const frames = framePublisher({ CONNECTIONS_TABLE: tables.names.connections }, poster);
     const handler = createSendHandler(sendInappDependencies(env, { frames }));
     // A campaign with a rate: its view and its slots (its messages fail: an in-app campaign needs a title).
@@ -218,22 +220,32 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     recorder.reset();
 
     const event: SQSEvent = {
-      Records: [chunkRecord({ campaignId: created.id, chunk: 0 }, queues.sendInapp.arn), chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn)],
+      Records: [
+        chunkRecord({ campaignId: created.id, chunk: 0 }, queues.sendInapp.arn),
+        chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn),
+      ],
     };
     expect((await handler(event)).batchItemFailures).toEqual([]);
     expect(againstGrant('sendInapp', recorder.uses())).toEqual({ refused: [], unused: [] });
 
     const inbox = new DynamoInboxStore(documentClient(), tables.names.inbox, systemClock, 90);
     const page = await inbox.list(client.id, { limit: 10, status: 'all' });
-    expect(page.items).toEqual([expect.objectContaining({ title: 'Shipped', text: 'Your order shipped', url: '/orders/7', noticeId: notice.campaignId.split('#')[1], readAt: null })]);
+    expect(page.items).toEqual([
+      expect.objectContaining({ title: 'Shipped', text: 'Your order shipped', url: '/orders/7', noticeId: notice.campaignId.split('#')[1], readAt: null }),
+    ]);
     expect(page.unreadCount).toBe(1);
-    expect(posted.filter(([id]) => id === 'live').map(([, frame]) => frame)).toEqual([{ type: 'notification', item: page.items[0] }, { type: 'unread', count: 1 }]);
+    expect(posted.filter(([id]) => id === 'live').map(([, frame]) => frame)).toEqual([
+      { type: 'notification', item: page.items[0] },
+      { type: 'unread', count: 1 },
+    ]);
     expect(await connections.ofClient(client.id)).toEqual(['live']);
     expect((await notices.get(Number(notice.campaignId.split('#')[1])))?.status).toBe('sent');
 
     // The same chunk again (a redelivery after the outcome): no second item, no frame.
     posted.length = 0;
-    expect((await handler({ Records: [chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn)] })).batchItemFailures).toEqual([]);
+    expect((await handler({ Records: [chunkRecord({ campaignId: notice.campaignId, chunk: NOTICE_CHUNK }, queues.sendInapp.arn)] })).batchItemFailures).toEqual(
+      [],
+    );
     expect((await inbox.list(client.id, { limit: 10, status: 'all' })).items).toHaveLength(1);
     expect(posted).toEqual([]);
   });

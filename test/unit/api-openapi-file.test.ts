@@ -17,7 +17,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 const get = (p: string) =>
-  ({ httpMethod: 'GET', path: p, resource: '/{proxy+}', headers: {}, queryStringParameters: null, body: null, isBase64Encoded: false, requestContext: { requestId: 'r', path: `/v1${p}` } }) as unknown as APIGatewayProxyEvent;
+  ({
+    httpMethod: 'GET',
+    path: p,
+    resource: '/{proxy+}',
+    headers: {},
+    queryStringParameters: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'r', path: `/v1${p}` },
+  }) as unknown as APIGatewayProxyEvent;
 /** No route used here touches a store. */
 const handlerWith = (openApiDocument?: () => Promise<OpenApiDocument>) =>
   createApiHandler({ clock: { now: () => new Date() }, ...(openApiDocument ? { openApiDocument } : {}) } as unknown as ApiDependencies);

@@ -61,7 +61,10 @@ describe('bench in-app: cost per million in-app messages', () => {
     const { delivery, pings, websocketMessages, connectionMinutes, total } = cost.dollarsPerMillion;
     expect(total).toBeCloseTo(delivery + pings + websocketMessages + connectionMinutes, 12);
     // Of which Lambda's duration: the $connect invocations' and twelve pings' at the measured mean.
-    expect(cost.dollarsPerMillion.lambdaDuration).toBeCloseTo(((gbSeconds(3) * prices.lambda.perGbSecondArm64) / 3 + 12 * gbSeconds(1) * prices.lambda.perGbSecondArm64) * 1e6, 9);
+    expect(cost.dollarsPerMillion.lambdaDuration).toBeCloseTo(
+      ((gbSeconds(3) * prices.lambda.perGbSecondArm64) / 3 + 12 * gbSeconds(1) * prices.lambda.perGbSecondArm64) * 1e6,
+      9,
+    );
   });
 
   it('refuses to price a run in which no message arrived', () => {
@@ -72,7 +75,16 @@ describe('bench in-app: cost per million in-app messages', () => {
 describe('bench in-app: figures', () => {
   const runOf = (latencyFrames: ReceivedFrame[], clients: number): InappRun => {
     const latency = inappLatency(START, clients, latencyFrames);
-    return { clients, campaignId: '1', startAt: START, connectMs: 500, loadAverage: { before: 1, after: 1 }, latency, cost: priceInapp(usage, latency, latencyFrames), frameCounts: { notification: 1 } };
+    return {
+      clients,
+      campaignId: '1',
+      startAt: START,
+      connectMs: 500,
+      loadAverage: { before: 1, after: 1 },
+      latency,
+      cost: priceInapp(usage, latency, latencyFrames),
+      frameCounts: { notification: 1 },
+    };
   };
   const byId = (figures: ReturnType<typeof inappFigures>, id: string) => figures.find((figure) => figure.id === id);
 

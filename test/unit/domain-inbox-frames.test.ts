@@ -17,7 +17,20 @@ describe('inbox frames', () => {
   });
 
   it('answer nothing else, and never throw for what an app sends', () => {
-    for (const body of ['', 'ping', '{', 'null', '[]', '"ping"', '{"action":"pong"}', '{"action":["ping"]}', '{"type":"ping"}', undefined, null, `{"action":"ping","x":"${'y'.repeat(2000)}"}`])
+    for (const body of [
+      '',
+      'ping',
+      '{',
+      'null',
+      '[]',
+      '"ping"',
+      '{"action":"pong"}',
+      '{"action":["ping"]}',
+      '{"type":"ping"}',
+      undefined,
+      null,
+      `{"action":"ping","x":"${'y'.repeat(2000)}"}`,
+    ])
       expect(answerTo(body)).toBeUndefined();
   });
 });

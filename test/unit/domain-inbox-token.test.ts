@@ -71,7 +71,8 @@ describe('inbox tokens', () => {
   });
 
   it('refuses a sub that is not a client id', () => {
-    for (const sub of ['', 'a/b', 'x'.repeat(65), 42, undefined]) expect(verifyInboxToken(jwt({ alg: 'HS256' }, { ...claims, sub }), signer, now)).toBeUndefined();
+    for (const sub of ['', 'a/b', 'x'.repeat(65), 42, undefined])
+      expect(verifyInboxToken(jwt({ alg: 'HS256' }, { ...claims, sub }), signer, now)).toBeUndefined();
   });
 
   it('reads a bearer header, and masks tokens in any text', () => {

@@ -62,7 +62,11 @@ describe('the $connect authorizer', () => {
 });
 
 const messageEvent = (body: string | undefined, isBase64Encoded = false): WebSocketEvent =>
-  ({ body, isBase64Encoded, requestContext: { routeKey: '$default', eventType: 'MESSAGE', connectionId: 'conn-1', authorizer: { clientId: 'client-a' } } }) as never;
+  ({
+    body,
+    isBase64Encoded,
+    requestContext: { routeKey: '$default', eventType: 'MESSAGE', connectionId: 'conn-1', authorizer: { clientId: 'client-a' } },
+  }) as never;
 
 describe('the $default route', () => {
   function withPoster(fail?: Error) {

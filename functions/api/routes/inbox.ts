@@ -55,8 +55,7 @@ export function inboxRoutes(deps: ApiDependencies): ApiRoute[] {
     touched(event, { clientId });
     return clientId;
   };
-  const itemId = async (event: APIGatewayProxyEvent) =>
-    (await schemas()).InboxItemParamsSchema.parse({ itemId: event.pathParameters?.itemId }).itemId;
+  const itemId = async (event: APIGatewayProxyEvent) => (await schemas()).InboxItemParamsSchema.parse({ itemId: event.pathParameters?.itemId }).itemId;
   const list = async (event: APIGatewayProxyEvent, clientId: string) => {
     const query = queryOf((await schemas()).InboxListQuerySchema, event);
     return json(200, await inbox.list(clientId, query));

@@ -73,12 +73,10 @@ export const NewClientSchema = z
     optedOut: optedOut
       .optional()
       .openapi({ description: 'Default false, or true when the phone is on the suppression list (a client opted out with it before); false here lifts that.' }),
-    optOuts: optOuts
-      .optional()
-      .openapi({
-        description:
-          'Default none, or ["email"] when the e-mail address is on the suppression list; given here, it is taken as it is (an address it leaves out comes off the list).',
-      }),
+    optOuts: optOuts.optional().openapi({
+      description:
+        'Default none, or ["email"] when the e-mail address is on the suppression list; given here, it is taken as it is (an address it leaves out comes off the list).',
+    }),
   })
   .refine(hasAddress, neitherAddress('phone'))
   .refine(hasAddress, neitherAddress('email'))
@@ -102,12 +100,10 @@ export const ClientPatchSchema = z
         description: 'Merged key by key: a string sets the key, null removes it; attributes: null removes them all. At most 20 keys remain.',
         example: { city: 'Moscow', plan: null },
       }),
-    optedOut: optedOut
-      .optional()
-      .openapi({
-        description:
-          'true opts the client out of every channel (and suppresses its addresses); false lifts it, suppression included, except for the channels optOuts names.',
-      }),
+    optedOut: optedOut.optional().openapi({
+      description:
+        'true opts the client out of every channel (and suppresses its addresses); false lifts it, suppression included, except for the channels optOuts names.',
+    }),
     optOuts: optOuts.optional().openapi({
       description:
         'Replaces the set: a channel added opts out of it (its address goes on the suppression list), a channel removed opts back in (its address comes off).',

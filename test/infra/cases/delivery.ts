@@ -139,7 +139,9 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       );
       // The dead-letter function drains every channel's DLQ; each sender consumes its own queue only.
       expect(mappings).toHaveLength(1);
-      const found = mappings.find(([, mapping]) => JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }));
+      const found = mappings.find(
+        ([, mapping]) => JSON.stringify(mapping.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queueIds()[queueKey], 'Arn'] }),
+      );
       expect(found, `${functionName} on ${queueKey}`).toBeDefined();
       const mapping = found![1].Properties;
       expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);

@@ -6,16 +6,7 @@ import * as z from 'zod/mini';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wsAuthorizerEnvSchema, wsConnectionsEnvSchema, wsDefaultEnvSchema } from '../../../functions/adapters/config.js';
 import { functionSettings, type WebSocketFunctionName } from '../../../functions/definitions/functions.js';
-import {
-  asList,
-  functionIdByName,
-  logicalId,
-  referencedIds,
-  resourcesOfType,
-  statementsOfRole,
-  type Json,
-  type SynthesizedHerald,
-} from '../fixture.js';
+import { asList, functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
 const wsFunctions: { name: WebSocketFunctionName; functionName: string; schema: z.ZodMiniObject }[] = [
   { name: 'wsAuthorizer', functionName: 'herald-ws-authorizer', schema: wsAuthorizerEnvSchema },
@@ -35,7 +26,8 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
     const fn = (functionName: string): Json => herald.resources[functionIdByName(herald.resources, functionName)]!;
     const statementsOf = (functionName: string) => statementsOfRole(herald.resources, fn(functionName).Properties.Role['Fn::GetAtt'][0]);
     const apiId = () => logicalId(herald.stack.realtime.api);
-    const routes = () => new Map(resourcesOfType(herald.resources, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route]));
+    const routes = () =>
+      new Map(resourcesOfType(herald.resources, 'AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey as string, route]));
     /** The function a route's Lambda integration invokes. */
     const targetOf = (route: Json): string => {
       const integration = herald.resources[(route.Properties.Target['Fn::Join'][1] as Json[]).find((part) => part.Ref)!.Ref]!;
@@ -65,9 +57,17 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
 
     it('a stage that deploys itself, throttled, with access logs that leave out the query string (the token)', () => {
       const [, stage] = resourcesOfType(herald.resources, 'AWS::ApiGatewayV2::Stage')[0]!;
-      expect(stage.Properties).toMatchObject({ StageName: 'v1', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } });
+      expect(stage.Properties).toMatchObject({
+        StageName: 'v1',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
       const format = stage.Properties.AccessLogSettings.Format as string;
-      expect(JSON.parse(format)).toMatchObject({ connectionId: '$context.connectionId', routeKey: '$context.routeKey', clientId: '$context.authorizer.principalId' });
+      expect(JSON.parse(format)).toMatchObject({
+        connectionId: '$context.connectionId',
+        routeKey: '$context.routeKey',
+        clientId: '$context.authorizer.principalId',
+      });
       expect(format).not.toMatch(/querystring|requestOverride|\$input|\$request/i);
     });
 
@@ -80,13 +80,16 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
       expect(table.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
     });
 
-    it.each(wsFunctions)('$functionName: memory and timeout from functionSettings; its environment holds exactly what its schema reads', ({ name, functionName, schema }) => {
-      const properties = fn(functionName).Properties;
-      expect(properties.MemorySize).toBe(functionSettings[name].memoryMb);
-      expect(properties.Timeout).toBe(functionSettings[name].timeoutSeconds);
-      const own = Object.keys(properties.Environment.Variables).filter((key) => !/^(NODE_OPTIONS|POWERTOOLS_|LOG_LEVEL)/.test(key));
-      expect(own.sort()).toEqual(Object.keys(schema.shape).sort());
-    });
+    it.each(wsFunctions)(
+      '$functionName: memory and timeout from functionSettings; its environment holds exactly what its schema reads',
+      ({ name, functionName, schema }) => {
+        const properties = fn(functionName).Properties;
+        expect(properties.MemorySize).toBe(functionSettings[name].memoryMb);
+        expect(properties.Timeout).toBe(functionSettings[name].timeoutSeconds);
+        const own = Object.keys(properties.Environment.Variables).filter((key) => !/^(NODE_OPTIONS|POWERTOOLS_|LOG_LEVEL)/.test(key));
+        expect(own.sort()).toEqual(Object.keys(schema.shape).sort());
+      },
+    );
 
     const connectionsArn = () => ({ 'Fn::GetAtt': [logicalId(herald.stack.data.table('connections')), 'Arn'] });
     const actionsOf = (functionName: string, prefix: string) =>
@@ -106,21 +109,37 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
       expect(actionsOf('herald-ws-authorizer', 'dynamodb:')).toEqual([]);
       expect(actionsOf('herald-ws-default', 'dynamodb:')).toEqual([]);
       // The api reads a client's connections and deletes a stale one; nothing more of the table.
-      const api = statementsOf('herald-api').filter((statement) => referencedIds(statement.Resource).includes(logicalId(herald.stack.data.table('connections'))));
+      const api = statementsOf('herald-api').filter((statement) =>
+        referencedIds(statement.Resource).includes(logicalId(herald.stack.data.table('connections'))),
+      );
       expect(api.flatMap((statement) => asList(statement.Action)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:Query']);
     });
 
-    it('execute-api:ManageConnections only on this stage\'s @connections, and only for the functions that push frames', () => {
+    it("execute-api:ManageConnections only on this stage's @connections, and only for the functions that push frames", () => {
       const pushers = ['herald-api', 'herald-send-inapp', 'herald-ws-default'];
       const expected = {
         'Fn::Join': [
           '',
-          ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: apiId() }, '/v1/*/@connections/*'],
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':execute-api:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':',
+            { Ref: apiId() },
+            '/v1/*/@connections/*',
+          ],
         ],
       };
-      const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function').map(([, f]) => f.Properties.FunctionName as string).filter((name) => name?.startsWith('herald-'));
+      const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function')
+        .map(([, f]) => f.Properties.FunctionName as string)
+        .filter((name) => name?.startsWith('herald-'));
       for (const functionName of functions) {
-        const manage = statementsOf(functionName).filter((statement) => asList(statement.Action as string | string[]).some((a) => a.startsWith('execute-api:')));
+        const manage = statementsOf(functionName).filter((statement) =>
+          asList(statement.Action as string | string[]).some((a) => a.startsWith('execute-api:')),
+        );
         if (pushers.includes(functionName)) {
           expect(manage, functionName).toEqual([{ Action: 'execute-api:ManageConnections', Effect: 'Allow', Resource: expected }]);
           expect(fn(functionName).Properties.Environment.Variables.WS_CONNECTIONS_ENDPOINT, functionName).toBeDefined();
@@ -133,7 +152,9 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
       const secret = herald.resources[secretId]!.Properties;
       expect(secret).toMatchObject({ Name: 'herald/inbox-token-key', GenerateSecretString: { PasswordLength: 64 } });
       expect(secret.SecretString).toBeUndefined();
-      const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function').map(([, f]) => f.Properties.FunctionName as string).filter((name) => name?.startsWith('herald-'));
+      const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function')
+        .map(([, f]) => f.Properties.FunctionName as string)
+        .filter((name) => name?.startsWith('herald-'));
       const readers = functions.filter((functionName) => statementsOf(functionName).some((statement) => referencedIds(statement.Resource).includes(secretId)));
       expect(readers.sort()).toEqual(['herald-api', 'herald-ws-authorizer']);
       for (const functionName of readers) {
@@ -159,12 +180,18 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
         console.log(JSON.stringify({ refused, ignored, loaded }));`;
       const names = ['herald-ws-authorizer', 'herald-ws-default', 'herald-ws-connect', 'herald-ws-disconnect'];
       const env = Object.assign({}, ...names.map((name) => fn(name).Properties.Environment.Variables as Record<string, unknown>));
-      const placeholders = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]));
+      const placeholders = Object.fromEntries(
+        Object.entries(env).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]),
+      );
       const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(names.map(bundle))], {
         env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...placeholders, LOG_LEVEL: 'ERROR' },
         encoding: 'utf8',
       });
-      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({ refused: 'Unauthorized', ignored: { statusCode: 200 }, loaded: ['function', 'function'] });
+      expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({
+        refused: 'Unauthorized',
+        ignored: { statusCode: 200 },
+        loaded: ['function', 'function'],
+      });
     });
 
     it('the admin app connects its <herald-inbox> to the stage URL, printed as InboxWebSocketUrl', () => {
