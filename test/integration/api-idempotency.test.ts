@@ -7,12 +7,12 @@
  */
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
+import { lazyPackage } from '../../functions/domain/lazy-packages.js';
 import type { ChunkRef, Stores } from '../../functions/ports.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
 import { DynamoInboxStore } from '../../functions/adapters/dynamo/inbox-store.js';
@@ -21,6 +21,9 @@ import { noFrames } from '../../functions/services/inbox.js';
 import { createTestTables, documentClient, dynamoClient, type TestTables } from '../support/aws.js';
 
 const DAY = 24 * 60 * 60;
+// Through the same loader as the handler: an `import` would load the package's ES module copy,
+// whose errors are not instances of the classes functions/api/idempotency.ts checks.
+const { DynamoDBPersistenceLayer } = lazyPackage<typeof import('@aws-lambda-powertools/idempotency/dynamodb')>('@aws-lambda-powertools/idempotency/dynamodb');
 let tables: TestTables;
 let store: Stores;
 /** While set, client creation waits for it: a request held in progress. */
