@@ -10,7 +10,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/telemetry/metrics.js';
 import { functionSettings, NODE_OPTIONS, type FunctionName } from '../functions/definitions/functions.js';
-import { LAZY_PACKAGES } from '../functions/domain/lazy-packages.js';
+import { LAZY_PACKAGES, lazySubpaths } from '../functions/domain/lazy-packages.js';
 
 /** The repository root: entries in `functionSettings` and the lock file are relative to it. */
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -71,16 +71,28 @@ const packageRequire = createRequire(import.meta.url);
  * The packages the handlers load on first use (functions/domain/lazy-packages.ts), each bundled
  * and minified into the bundle's own node_modules as `<package>/index.js`, where the handler's
  * require finds it. The handler's bundle itself leaves them out (esbuild does not follow a
- * require made through createRequire), so a cold start does not parse them.
+ * require made through createRequire), so a cold start does not parse them. A package whose
+ * subpaths are required too is bundled from an entry that re-exports them all, and each subpath
+ * is a `<package>/<subpath>.js` that requires that one file: one copy of the package's classes.
+ * The AWS SDK stays the runtime's, as in the bundles.
  */
 function lazyPackageCommands(outputDir: string): string[] {
-  return LAZY_PACKAGES.map((pkg) =>
-    [
-      `"${esbuildBin}" "${packageRequire.resolve(pkg)}"`,
+  return LAZY_PACKAGES.flatMap((pkg) => {
+    const dir = path.join(outputDir, 'node_modules', pkg);
+    const subpaths = lazySubpaths(pkg);
+    const build = [
       '--bundle --minify --platform=node --format=cjs --target=node22 --log-level=warning',
-      `--outfile="${path.join(outputDir, 'node_modules', pkg, 'index.js')}"`,
-    ].join(' '),
-  );
+      "'--external:@aws-sdk/*'",
+      `--outfile="${path.join(dir, 'index.js')}"`,
+    ];
+    if (subpaths.length === 0) return [[`"${esbuildBin}" "${packageRequire.resolve(pkg)}"`, ...build].join(' ')];
+    // Read from stdin, the entry's imports resolve from the working directory, the project root.
+    const entry = [pkg, ...subpaths.map((subpath) => `${pkg}/${subpath}`)].map((specifier) => `export * from '${specifier}';`).join(' ');
+    return [
+      [`echo "${entry}" | "${esbuildBin}"`, ...build].join(' '),
+      ...subpaths.map((subpath) => `echo "module.exports = require('./index.js');" > "${path.join(dir, `${subpath}.js`)}"`),
+    ];
+  });
 }
 
 /**

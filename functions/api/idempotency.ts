@@ -12,7 +12,7 @@
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ConflictError, ValidationError } from '../domain/errors.js';
-import { onFirstUse } from '../domain/lazy-packages.js';
+import { lazyPackage } from '../domain/lazy-packages.js';
 import { requestLogger } from './logging.js';
 import { headerOf, HttpError } from './problem.js';
 import type { RouteHandler } from './respond.js';
@@ -29,7 +29,7 @@ export interface IdempotencySettings {
   expiresAfterSeconds: number;
 }
 
-const loadPowertools = onFirstUse(() => import('@aws-lambda-powertools/idempotency'));
+type Powertools = typeof import('@aws-lambda-powertools/idempotency');
 
 /** What Powertools hashes: `scope` is the key, `body` the payload a repeat must match. */
 interface IdempotentRequest {
@@ -68,7 +68,8 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
     if (event.httpMethod !== 'POST') return handler(event, context);
     const key = idempotencyKeyOf(event);
     if (key === undefined) return handler(event, context);
-    const [powertools, persistenceStore] = await Promise.all([loadPowertools(), settings.persistence()]);
+    const powertools = lazyPackage<Powertools>('@aws-lambda-powertools/idempotency');
+    const persistenceStore = await settings.persistence();
     // A config per request: the local runtime serves concurrent requests with one handler, and the
     // registered context (whose remaining time bounds how long a crashed request blocks its key) is per request.
     const config = new powertools.IdempotencyConfig({

@@ -6,9 +6,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 // What only some functions use comes through ./sdk (declared free of side effects there), so a
 // bundle whose function never uses it leaves the package out and never loads it: the Scheduler
-// client and Powertools idempotency only in api, Secrets Manager only in send, SQS not in
-// tally and deadLetter. What only some calls of a function use loads on the first of them
-// (onFirstUse): the Scheduler, SQS and Powertools idempotency in api, SQS in send.
+// client only in api, Secrets Manager only in send, SQS not in tally and deadLetter. What only
+// some calls of a function use loads on the first of them (onFirstUse): the Scheduler and SQS in
+// api, SQS in send; Powertools idempotency is shipped beside the bundles (lazyPackage).
 // Each channel's sender comes through ./sdk too: the SMS send bundle has no SES client, the e-mail one no provider client.
 import { getSecret } from './sdk/secrets.js';
 import { HttpProvider } from './sdk/provider.js';
@@ -78,7 +78,7 @@ import { quietSdkLogger } from '../adapters/sdk-logger.js';
 import { smsRules, type SmsMessage } from '../domain/channels/sms.js';
 import { inappRules, type InappMessage } from '../domain/channels/inapp.js';
 import { inappSender, noFrames } from '../services/inbox.js';
-import { onFirstUse } from '../domain/lazy-packages.js';
+import { lazyPackage, onFirstUse } from '../domain/lazy-packages.js';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -310,7 +310,10 @@ const inboxStore = (env: Pick<ApiEnv, 'INBOX_TABLE' | 'INBOX_RETENTION_DAYS'>, c
 export function idempotencySettings(env: Pick<ApiEnv, 'IDEMPOTENCY_TABLE' | 'IDEMPOTENCY_TTL_SECONDS'>): IdempotencySettings {
   return {
     persistence: onFirstUse(async () => {
-      const { DynamoDBPersistenceLayer } = await import('./sdk/idempotency.js');
+      // The same file as the utility's main entry on Lambda (lazySubpaths): one copy of its classes.
+      const { DynamoDBPersistenceLayer } = lazyPackage<typeof import('@aws-lambda-powertools/idempotency/dynamodb')>(
+        '@aws-lambda-powertools/idempotency/dynamodb',
+      );
       dynamoDocumentClient();
       return new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient });
     }),

@@ -7,12 +7,12 @@
  */
 import { DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandler, type ApiDependencies } from '../../functions/api/app.js';
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
+import { lazyPackage } from '../../functions/domain/lazy-packages.js';
 import type { ChunkRef, StepTimerEvent, Stores } from '../../functions/ports.js';
 import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
 import { DynamoEventTypeStore } from '../../functions/adapters/dynamo/event-type-store.js';
@@ -24,6 +24,9 @@ import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppressi
 import { createTestTables, documentClient, dynamoClient, type TestTables } from '../support/aws.js';
 
 const DAY = 24 * 60 * 60;
+// Through the same loader as the handler: an `import` would load the package's ES module copy,
+// whose errors are not instances of the classes functions/api/idempotency.ts checks.
+const { DynamoDBPersistenceLayer } = lazyPackage<typeof import('@aws-lambda-powertools/idempotency/dynamodb')>('@aws-lambda-powertools/idempotency/dynamodb');
 let tables: TestTables;
 let store: Stores;
 /** While set, client creation waits for it: a request held in progress. */

@@ -16,11 +16,12 @@ import {
   tallyEnvSchema,
 } from '../../../functions/adapters/config.js';
 import { METRICS_NAMESPACE } from '../../../functions/telemetry/metrics.js';
-import { LAZY_PACKAGES } from '../../../functions/domain/lazy-packages.js';
+import { LAZY_PACKAGES, lazySubpaths, type LazyPackage } from '../../../functions/domain/lazy-packages.js';
 import { functionSettings, OPENAPI_FILE, type FunctionName } from '../../../functions/definitions/functions.js';
 import { generatedOpenApiDocument, openApiDocument } from '../../../functions/api/openapi.js';
 import { tables, type TableName } from '../../../functions/definitions/tables.js';
 import { DEFAULT_PROVIDER_URL } from '../../../lib/herald-stack.js';
+import { createTestTablesOf, dynamoEndpoint } from '../../support/aws.js';
 import {
   asList,
   functionIdByName,
@@ -178,7 +179,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         expect(existsSync(path.join(dir, file)), file).toBe(true);
       }
       // The other bundles carry only the packages loaded on first use.
-      expect(readdirSync(path.join(assetDir('herald-send'), 'node_modules')).sort()).toEqual([...LAZY_PACKAGES].sort());
+      const topLevel = new Set(LAZY_PACKAGES.map((pkg) => pkg.split('/')[0]!));
+      expect(readdirSync(path.join(assetDir('herald-send'), 'node_modules')).sort()).toEqual([...topLevel].sort());
     });
 
     it('ships the OpenAPI document beside the api bundle, and neither its generator nor its zod extension inside', () => {
@@ -195,12 +197,23 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       const dir = assetDir(functionName);
       const bundle = readFileSync(path.join(dir, 'index.js'), 'utf8');
       // A string each package holds and Herald's own code does not.
-      const marker: Record<(typeof LAZY_PACKAGES)[number], string> = { liquidjs: 'TokenizationError', croner: 'Pattern has to be' };
+      const marker: Record<LazyPackage, string> = {
+        liquidjs: 'TokenizationError',
+        croner: 'Pattern has to be',
+        // The DynamoDB persistence layer's: it is in the same file as the utility's main entry.
+        '@aws-lambda-powertools/idempotency': 'Failed to update success record',
+      };
       for (const pkg of LAZY_PACKAGES) {
         const shipped = readFileSync(path.join(dir, 'node_modules', pkg, 'index.js'), 'utf8');
         expect(shipped, pkg).toContain(marker[pkg]);
         expect(shipped.length / shipped.split('\n').length, pkg).toBeGreaterThan(1000);
         expect(bundle, pkg).not.toContain(marker[pkg]);
+        // A subpath is that same file required again, not a second copy of the package.
+        for (const subpath of lazySubpaths(pkg)) {
+          expect(readFileSync(path.join(dir, 'node_modules', pkg, `${subpath}.js`), 'utf8').trim(), `${pkg}/${subpath}`).toBe(
+            "module.exports = require('./index.js');",
+          );
+        }
       }
     });
 
@@ -253,7 +266,9 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(loaded('herald-fanout').sdk).toContain('@aws-sdk/client-sqs');
     });
 
-    it('the bundles load under Node with the stack environment (no fetch globals), and the api answers /openapi.json, a docs asset and a template preview', () => {
+    it('the bundles load under Node with the stack environment (no fetch globals), and the api answers /openapi.json, a docs asset, a template preview and keyed POSTs', async () => {
+      // The keyed POSTs store their records in DynamoDB Local, through the Powertools idempotency shipped beside the bundle.
+      const { idempotency: idempotencyTable } = await createTestTablesOf([tables.idempotency]);
       const script = path.join(herald.outdir, 'smoke.mjs');
       linkRuntimeSdk();
       writeFileSync(
@@ -274,12 +289,17 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
   const css = await handler(event('/docs/swagger-ui.css'), context);
   // Renders with LiquidJS, which the bundle loads on first use from beside itself.
   const preview = await handler(event('/campaigns/preview', 'POST', JSON.stringify({ text: "Hi {{ name | default: 'friend' }}" })), context);
+  // Powertools idempotency, loaded on the first keyed POST from beside the bundle: a repeat replays, another body with the key is refused.
+  const keyed = (text) => { const request = event('/campaigns/preview', 'POST', JSON.stringify({ text })); request.headers['Idempotency-Key'] = 'smoke'; return request; };
+  const shown = (answer) => [answer.statusCode, answer.headers?.['Idempotent-Replayed'] ?? null, JSON.parse(answer.body)];
+  const keyedAnswers = [];
+  for (const text of ['Hi {{ name }}', 'Hi {{ name }}', 'Bye']) keyedAnswers.push(shown(await handler(keyed(text), context)));
   const loaded = [];
   for (const other of others) {
     process.env = { ...process.env, ...other.env };
     loaded.push(typeof (await import(other.url)).handler);
   }
-  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body)], refused: [refused.statusCode, JSON.parse(refused.body).errors], css: [css.statusCode, css.headers['Content-Type']], preview: [preview.statusCode, JSON.parse(preview.body).text], loaded, fetch: typeof fetch }));
+  console.log(JSON.stringify({ spec: [spec.statusCode, JSON.parse(spec.body)], refused: [refused.statusCode, JSON.parse(refused.body).errors], css: [css.statusCode, css.headers['Content-Type']], preview: [preview.statusCode, JSON.parse(preview.body).text], keyed: keyedAnswers, loaded, fetch: typeof fetch }));
   `,
       );
       const bundles = handlers.map(({ functionName }) => ({
@@ -287,7 +307,17 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         env: withPlaceholders(variables(functionName)),
       }));
       const output = execFileSync(process.execPath, [script, JSON.stringify(bundles)], {
-        env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...bundles[0]!.env, POWERTOOLS_DEV: 'false', LOG_LEVEL: 'ERROR' },
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          ...bundles[0]!.env,
+          IDEMPOTENCY_TABLE: idempotencyTable!,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          POWERTOOLS_DEV: 'false',
+          LOG_LEVEL: 'ERROR',
+        },
         encoding: 'utf8',
       });
       const result = JSON.parse(output.trim().split('\n').at(-1)!);
@@ -298,6 +328,12 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
       expect(result.refused[1]).toContainEqual(expect.objectContaining({ field: 'phone' }));
       expect(result.css).toEqual([200, 'text/css; charset=utf-8']);
       expect(result.preview).toEqual([200, 'Hi <name>']);
+      const [first, repeat, reused] = result.keyed;
+      expect(first.slice(0, 2)).toEqual([200, null]);
+      expect(repeat).toEqual([200, 'true', first[2]]);
+      // The 422 needs the persistence layer's error to be an instance of the main entry's class: one copy of the package.
+      expect(reused[0]).toBe(422);
+      expect(reused[2].errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
       expect(result.loaded).toEqual(handlers.slice(1).map(() => 'function'));
       // The stack's NODE_OPTIONS reached Node: the bundles loaded and answered without the fetch globals.
       expect(result.fetch).toBe('undefined');

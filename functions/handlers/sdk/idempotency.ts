@@ -1,1 +1,0 @@
-export { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
