@@ -21,6 +21,7 @@ interface CampaignView {
   audience?: number;
   suppressed: number;
   unreachable: number;
+  emailEvents?: { delivered: number; bounced: number; complained: number };
 }
 interface Problem {
   status: number;
@@ -116,6 +117,50 @@ describe('e-mail', () => {
     expect(await optOutsOf(boris.id)).toEqual([]);
     expect((await fetch(borisLink, oneClick)).status).toBe(200);
     expect(await optOutsOf(boris.id)).toEqual(['email']);
+
+    // SES's events, from the mailbox simulator as on AWS: each of the four mails is counted once
+    // under its fate; the bounce and the complaint put their addresses on the suppression list, and
+    // the complaint opts its client out of e-mail, while the bounced client is not opted out.
+    await runtime.emailEvents.settled();
+    const reported = await waitFor(
+      "SES's events counted on the campaign",
+      async () => (await call<CampaignView>(runtime, 'GET', `/campaigns/${created.body.id}`)).body,
+      (campaign) => (campaign.emailEvents?.delivered ?? 0) + (campaign.emailEvents?.bounced ?? 0) + (campaign.emailEvents?.complained ?? 0) === 4,
+      60_000,
+    );
+    expect(reported.emailEvents).toEqual({ delivered: 2, bounced: 1, complained: 1 });
+    expect(await optOutsOf(complaint.id)).toEqual(['email']);
+    expect(await optOutsOf(bounce.id)).toEqual([]);
+    const stats = await call<{ messages: { items: { clientId: string; delivery?: string }[] } }>(
+      runtime,
+      'GET',
+      `/campaigns/${created.body.id}/stats?limit=100`,
+    );
+    const deliveryOf = (id: string) => stats.body.messages.items.find((message) => message.clientId === id)?.delivery;
+    expect([anna, bounce, complaint].map((client) => deliveryOf(client.id))).toEqual(['delivered', 'bounced', 'complained']);
+
+    // A second campaign to the same tag: the bounced and complained addresses are suppressed (with
+    // the one opted out before and Boris, who unsubscribed), and only Anna is mailed again.
+    const before = (await mailsTo(runtime, addresses)).length;
+    const again = await call<{ id: string }>(runtime, 'POST', '/campaigns', {
+      channel: 'email',
+      subject: 'Again',
+      text: 'Again',
+      startAt: new Date().toISOString(),
+      endAt: new Date(Date.now() + 3_600_000).toISOString(),
+      filter: { tags: [tag] },
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    const second = await waitFor(
+      'the second e-mail campaign finished',
+      async () => (await call<CampaignView>(runtime, 'GET', `/campaigns/${again.body.id}`)).body,
+      (campaign) => campaign.status === 'finished',
+      90_000,
+    );
+    expect(second).toMatchObject({ audience: 6, suppressed: 4, unreachable: 1 });
+    expect(second.counts).toMatchObject({ sent: 1 });
+    const after = await mailsTo(runtime, addresses);
+    expect(after.slice(before).map((mail) => mail.destination.to[0])).toEqual([anna.email]);
   });
 
   it('sends a notice by e-mail address; refuses one to a client opted out of e-mail (409) or without an address (409, unreachable)', async () => {
