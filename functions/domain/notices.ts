@@ -9,7 +9,7 @@ import type { Campaign } from './campaigns.js';
 import { availableChannel, DEFAULT_CHANNEL, type Channel } from './channels/channel.js';
 import { checkEmailContent, renderEmailNotice } from './channels/email.js';
 import { checkChannelFields, type ChannelContent } from './channels/fields.js';
-import { checkInappContent } from './channels/inapp.js';
+import { checkInappContent, renderInappNotice } from './channels/inapp.js';
 import { addressOf, isOptedOutOf, type Client } from './clients.js';
 import { ConflictError } from './errors.js';
 import type { EventStepRef } from './events.js';
@@ -113,8 +113,8 @@ export function renderNotice(text: string, client: Client, variables: NoticeVari
   }
 }
 
-/** What a notice's message carries rendered: its text, and an e-mail's subject and html. */
-export type RenderedNotice = Pick<MessageRecord, 'text' | 'subject' | 'html'>;
+/** What a notice's message carries rendered: its text, an e-mail's subject and html, an in-app item's title and url. */
+export type RenderedNotice = Pick<MessageRecord, 'text' | 'subject' | 'html' | 'title' | 'url'>;
 
 /**
  * A notice's content rendered for its client on its channel, once, when it is posted; what does
@@ -128,9 +128,8 @@ export function renderNoticeContent(channel: Channel, input: NewNotice, client: 
     const { subject, text, html } = input;
     return renderEmailNotice({ subject: subject as string, text: text ?? '', ...(html !== undefined ? { html } : {}) }, vars, unsubscribeUrl);
   }
-  // An in-app message's title and url are stored by the in-app channel, which renders them itself (inapp.ts, renderInappNotice).
-  availableChannel(channel);
-  throw new Error(`no notice rendering for ${channel}`);
+  const { title, text, url } = input;
+  return renderInappNotice({ title: title as string, text: text ?? '', ...(url !== undefined ? { url } : {}) }, vars);
 }
 
 /** The stored chunk of a new notice: one queued message carrying its address on the channel and its rendered content (an SMS's text). */

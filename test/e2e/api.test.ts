@@ -419,8 +419,8 @@ describe('campaigns', () => {
       ['an unknown field', { priority: 'high' }, ['priority']],
       ['a status', { status: 'running' }, ['status']],
       ['a channel that does not exist', { channel: 'fax' }, ['channel']],
-      ['e-mail, whose sender does not exist yet', { channel: 'email' }, ['channel']],
-      ['in-app, whose sender does not exist yet', { channel: 'inapp' }, ['channel']],
+      ['e-mail without a subject', { channel: 'email' }, ['subject']],
+      ['in-app without a title', { channel: 'inapp' }, ['title']],
     ])('%s', async (_case, change, fields) => {
       const before = (await allCampaigns()).length;
       const body = { ...valid(), ...change };

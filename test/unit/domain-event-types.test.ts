@@ -92,8 +92,8 @@ describe('event type keys and steps', () => {
     expect(refusal(() => checkStepContent(sms({ unlessRead: true, delaySeconds: 5 }), 1, [inapp({ delaySeconds: 10 })]))).toEqual(['steps[1].unlessRead']);
   });
 
-  it('refuses a channel whose sender is not available yet, naming steps[i].channel, after its own rules', () => {
-    expect(refusal(() => checkEventType('k', { steps: [sms(), inapp()] }))).toEqual(['steps[1].channel']);
+  it('takes an in-app step, and refuses one without its title naming steps[i].title', () => {
+    expect(refusal(() => checkEventType('k', { steps: [sms(), inapp()] }))).toEqual([]);
     expect(refusal(() => checkEventType('k', { steps: [sms(), inapp({ title: undefined })] }))).toEqual(['steps[1].title']);
   });
 

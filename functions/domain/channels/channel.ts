@@ -31,7 +31,7 @@ export function storedChannel(channel: Channel): { channel?: Channel } {
  * The channels whose senders exist. The API takes every channel's name, and refuses here (400
  * naming the field) one whose sender is still to come: the one place that changes when it comes.
  */
-const AVAILABLE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['sms', 'email']);
+const AVAILABLE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['sms', 'email', 'inapp']);
 
 /** The channel a request asks for (the default when it names none), or a ValidationError naming `field`. */
 export function availableChannel(requested: Channel | undefined, field = 'channel'): Channel {
