@@ -8,6 +8,7 @@
  */
 import { availableChannel, type Channel } from './channels/channel.js';
 import { checkEmailContent } from './channels/email.js';
+import { checkInappContent } from './channels/inapp.js';
 import { checkChannelFields, type ChannelContent } from './channels/fields.js';
 import { ValidationError } from './errors.js';
 import { SMS_TEXT_LIMIT } from './render-limits.js';
@@ -74,24 +75,6 @@ function checkSmsText(text: string): void {
   }
 }
 
-/** Each template of an in-app step, named by its field. */
-function checkInappTemplates(step: ChannelContent): void {
-  for (const field of ['title', 'text', 'url'] as const) {
-    const template = step[field];
-    if (template !== undefined) renameField(field, () => checkTemplate(template, 'any'));
-  }
-}
-
-/** checkTemplate names `text`; an in-app title or url is its own field. */
-function renameField(field: string, check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof ValidationError) throw ValidationError.field(field, error.fields[0]?.message ?? error.message);
-    throw error;
-  }
-}
-
 /**
  * One step's own rules, whatever channels are available: its channel's fields (channels/fields.ts),
  * its templates, its delay, and `unlessRead` only after an in-app step of the same or an earlier
@@ -104,7 +87,7 @@ export function checkStepContent(step: NewEventStep, index: number, earlier: rea
     checkChannelFields(step.channel, step);
     if (step.channel === 'sms') checkSmsText(step.text);
     else if (step.channel === 'email') checkEmailContent(step, 'any');
-    else checkInappTemplates(step);
+    else checkInappContent(step, 'any');
     const delaySeconds = step.delaySeconds ?? 0;
     if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > MAX_STEP_DELAY_SECONDS) {
       throw ValidationError.field('delaySeconds', `must be a whole number of seconds from 0 to ${MAX_STEP_DELAY_SECONDS}`);

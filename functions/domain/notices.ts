@@ -71,7 +71,7 @@ export function checkNewNotice(input: Omit<NewNotice, 'clientId' | 'phone' | 'em
   const extra = Object.keys(input.variables ?? {});
   if (channel === 'sms') checkNoticeText(input.text as string, input.variables);
   else if (channel === 'email') checkEmailContent(input, extra);
-  else checkInappContent(input);
+  else checkInappContent(input, extra);
   return channel;
 }
 

@@ -37,10 +37,10 @@ afterAll(async () => {
 });
 
 let phoneSeq = 0;
-async function newClient(): Promise<string> {
+async function newClient(fields: Record<string, unknown> = {}): Promise<string> {
   const phone = `7988${String(1_000_000 + (process.pid % 1000) * 1000 + phoneSeq++).slice(-7)}`;
-  const { status, body } = await callApi<{ id: string }>(runtime, 'POST', '/clients', { phone, timezone: 'UTC' });
-  expect(status).toBe(201);
+  const { status, body } = await callApi<{ id: string }>(runtime, 'POST', '/clients', { phone, timezone: 'UTC', ...fields });
+  expect(status, JSON.stringify(body)).toBe(201);
   return body.id;
 }
 
@@ -327,6 +327,132 @@ describe('in-app messages', () => {
     } finally {
       mine.close();
       theirs.close();
+    }
+  });
+});
+
+describe('the in-app channel through the API', () => {
+  type Page = { items: { id: string; title: string; text: string; url?: string; campaignId?: string; noticeId?: string }[]; unreadCount: number };
+  const inboxOf = async (token: string) => (await asUser<Page>(token, 'GET', '/inbox')).body;
+
+  it('POST /notices on inapp is 202, renders its parts for the client, lands in GET /inbox with its frames; an opted-out client is 409', async () => {
+    const clientId = await newClient({ name: 'Anna' });
+    const token = await tokenOf(clientId);
+    const mine = await connect(token);
+    try {
+      const posted = await callApi<{ id: number; status: string }>(runtime, 'POST', '/notices', {
+        clientId,
+        channel: 'inapp',
+        title: 'Hi {{ name }}',
+        text: 'Order {{ order }} shipped',
+        url: '/orders/{{ order }}',
+        variables: { order: 7 },
+      });
+      expect([posted.status, posted.body.status], JSON.stringify(posted.body)).toEqual([202, 'queued']);
+      const page = await waitFor(
+        'the notice in GET /inbox',
+        () => inboxOf(token),
+        (body) => body.items.length === 1,
+      );
+      expect(page.items[0]).toMatchObject({ title: 'Hi Anna', text: 'Order 7 shipped', url: '/orders/7', noticeId: String(posted.body.id), readAt: null });
+      await waitFor(
+        'the notice sent',
+        async () => (await callApi<{ status: string; channel: string }>(runtime, 'GET', `/notices/${posted.body.id}`)).body,
+        (notice) => notice.status === 'sent',
+      );
+      await waitFor(
+        'both frames',
+        async () => [...mine.frames],
+        (frames) => frames.length >= 2,
+      );
+      expect(mine.frames).toEqual([
+        { type: 'notification', item: page.items[0] },
+        { type: 'unread', count: 1 },
+      ]);
+    } finally {
+      mine.close();
+    }
+
+    // Opted out of in-app: refused, nothing queued; the same client is still reachable by SMS.
+    const optedOut = await newClient({ optOuts: ['inapp'] });
+    const refused = await callApi<{ errors: { field: string }[] }>(runtime, 'POST', '/notices', { clientId: optedOut, channel: 'inapp', title: 'Hi' });
+    expect([refused.status, refused.body.errors.map((error) => error.field)]).toEqual([409, ['clientId']]);
+    expect((await inboxOf(await tokenOf(optedOut))).items).toEqual([]);
+    // A url that renders to no link the app may open is refused naming it.
+    const badUrl = await callApi<{ errors: { field: string }[] }>(runtime, 'POST', '/notices', {
+      clientId,
+      channel: 'inapp',
+      title: 'Hi',
+      url: 'javascript:alert(1)',
+    });
+    expect([badUrl.status, badUrl.body.errors.map((error) => error.field)]).toEqual([400, ['url']]);
+  });
+
+  it("an in-app campaign to one tag lands in each matching client's inbox and no other's, counts the opted-out as suppressed, and frames only its clients", async () => {
+    const tag = `inapp-${uniqueSuffix()}`.slice(0, 40);
+    const anna = await newClient({ tag, name: 'Anna' });
+    const boris = await newClient({ tag, name: 'Boris' });
+    const olga = await newClient({ tag, name: 'Olga', optOuts: ['inapp'] });
+    const outsider = await newClient({ tag: `${tag}-other`, name: 'Pavel' });
+    const tokens = Object.fromEntries(await Promise.all([anna, boris, olga, outsider].map(async (id) => [id, await tokenOf(id)] as const)));
+    const annas = await connect(tokens[anna] as string);
+    const olgas = await connect(tokens[olga] as string);
+    const outsiders = await connect(tokens[outsider] as string);
+    try {
+      const now = Date.now();
+      const created = await callApi<{ id: string; channel: string }>(runtime, 'POST', '/campaigns', {
+        channel: 'inapp',
+        title: 'News for {{ name }}',
+        text: 'Hello {{ name }}',
+        url: '/news',
+        startAt: new Date(now).toISOString(),
+        endAt: new Date(now + 600_000).toISOString(),
+        filter: { tags: [tag] },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.channel).toBe('inapp');
+      const done = await waitFor(
+        'the in-app campaign finished',
+        async () =>
+          (
+            await callApi<{ status: string; counts: Record<string, number>; audience?: number; suppressed: number; unreachable: number }>(
+              runtime,
+              'GET',
+              `/campaigns/${created.body.id}`,
+            )
+          ).body,
+        (campaign) => campaign.status === 'finished',
+      );
+      // Three matched: every client is reachable in the app; the one opted out of in-app is suppressed.
+      expect(done).toMatchObject({ audience: 3, suppressed: 1, unreachable: 0 });
+      expect(done.counts).toMatchObject({ queued: 0, sent: 2, failed: 0 });
+
+      for (const [id, name] of [
+        [anna, 'Anna'],
+        [boris, 'Boris'],
+      ] as const) {
+        const page = await inboxOf(tokens[id] as string);
+        expect(page.items).toEqual([expect.objectContaining({ title: `News for ${name}`, text: `Hello ${name}`, url: '/news', campaignId: created.body.id })]);
+        expect(page.unreadCount).toBe(1);
+      }
+      for (const id of [olga, outsider]) expect(await inboxOf(tokens[id] as string)).toMatchObject({ items: [], unreadCount: 0 });
+
+      await waitFor(
+        "Anna's frames",
+        async () => [...annas.frames],
+        (frames) => frames.length >= 2,
+      );
+      expect(annas.frames).toEqual([
+        { type: 'notification', item: expect.objectContaining({ title: 'News for Anna', campaignId: created.body.id }) },
+        { type: 'unread', count: 1 },
+      ]);
+      // Negative control: the connection of a client of the tag saw its frames, so these would have by now.
+      expect(olgas.frames).toEqual([]);
+      expect(outsiders.frames).toEqual([]);
+    } finally {
+      annas.close();
+      olgas.close();
+      outsiders.close();
     }
   });
 });

@@ -53,7 +53,9 @@ describe('availableChannel: the one refusal of a channel whose sender does not e
 
   it('refuses a channel without a sender, naming the channel field', () => {
     expect(refusal(() => availableChannel(unknown))).toEqual({ fields: [{ field: 'channel', message: 'fax is not available yet' }] });
-    expect(refusal(() => availableChannel(unknown, 'steps[0].channel'))).toEqual({ fields: [{ field: 'steps[0].channel', message: 'fax is not available yet' }] });
+    expect(refusal(() => availableChannel(unknown, 'steps[0].channel'))).toEqual({
+      fields: [{ field: 'steps[0].channel', message: 'fax is not available yet' }],
+    });
   });
 
   it('takes a campaign on inapp at create and at patch, and refuses one without a sender', () => {

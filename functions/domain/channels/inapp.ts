@@ -31,15 +31,19 @@ export interface InappContent {
 
 export type InappPart = keyof InappContent;
 
-/** The variables every in-app part uses, or a ValidationError naming the part at fault. */
-export function checkInappContent(content: Partial<InappContent>): TemplateUse {
+/**
+ * The variables every in-app part uses, or a ValidationError naming the part at fault. `extra`:
+ * the names a notice's caller gives beside the client's ('any' for an event type's step, whose
+ * variables come with each event).
+ */
+export function checkInappContent(content: Partial<InappContent>, extra: readonly string[] | 'any' = []): TemplateUse {
   if (content.title === undefined || content.title.trim() === '') throw ValidationError.field('title', 'is required for in-app');
   const uses: TemplateUse[] = [];
   for (const part of ['title', 'text', 'url'] as const) {
     const text = content[part];
     if (text === undefined) continue;
     try {
-      uses.push(checkTemplate(text));
+      uses.push(checkTemplate(text, extra));
     } catch (error) {
       if (error instanceof ValidationError) throw ValidationError.field(part, error.fields[0]?.message ?? error.message);
       throw error;
