@@ -274,6 +274,21 @@ async function connect(token: string): Promise<{ frames: unknown[]; close: () =>
   return { frames, close: () => socket.close() };
 }
 
+/** Waits until a connection has `count` frames, then gives them. */
+async function framesOf(connection: { frames: unknown[] }, count: number, what: string): Promise<unknown[]> {
+  return waitFor(
+    what,
+    async () => [...connection.frames],
+    (frames) => frames.length >= count,
+  );
+}
+
+/** What a connection gets for one new unread item: the item, then the unread count. */
+const itemFrames = (item: unknown, unread: number) => [
+  { type: 'notification', item },
+  { type: 'unread', count: unread },
+];
+
 describe('in-app messages', () => {
   it("an in-app notice's chunk on the sendInapp queue lands in GET /inbox, is sent, and its frames reach the client's connection only", async () => {
     const clientId = await newClient();
@@ -304,25 +319,12 @@ describe('in-app messages', () => {
         async () => (await callApi<{ status: string }>(runtime, 'GET', `/notices/${noticeId}`)).body.status,
         (status) => status === 'sent',
       );
-      await waitFor(
-        'both frames',
-        async () => [...mine.frames],
-        (frames) => frames.length >= 2,
-      );
-      expect(mine.frames).toEqual([
-        { type: 'notification', item: page.items[0] },
-        { type: 'unread', count: 1 },
-      ]);
+      expect(await framesOf(mine, 2, 'both frames')).toEqual(itemFrames(page.items[0], 1));
 
       // Read over REST: the unread count follows on the connection.
       const [item] = page.items as unknown as [{ id: string }];
       await asUser(token, 'POST', `/inbox/${item.id}/read`);
-      await waitFor(
-        'the unread frame',
-        async () => [...mine.frames],
-        (frames) => frames.length >= 3,
-      );
-      expect(mine.frames[2]).toEqual({ type: 'unread', count: 0 });
+      expect((await framesOf(mine, 3, 'the unread frame'))[2]).toEqual({ type: 'unread', count: 0 });
       expect(theirs.frames).toEqual([]);
     } finally {
       mine.close();
@@ -360,15 +362,7 @@ describe('the in-app channel through the API', () => {
         async () => (await callApi<{ status: string; channel: string }>(runtime, 'GET', `/notices/${posted.body.id}`)).body,
         (notice) => notice.status === 'sent',
       );
-      await waitFor(
-        'both frames',
-        async () => [...mine.frames],
-        (frames) => frames.length >= 2,
-      );
-      expect(mine.frames).toEqual([
-        { type: 'notification', item: page.items[0] },
-        { type: 'unread', count: 1 },
-      ]);
+      expect(await framesOf(mine, 2, 'both frames')).toEqual(itemFrames(page.items[0], 1));
     } finally {
       mine.close();
     }
@@ -437,15 +431,9 @@ describe('the in-app channel through the API', () => {
       }
       for (const id of [olga, outsider]) expect(await inboxOf(tokens[id] as string)).toMatchObject({ items: [], unreadCount: 0 });
 
-      await waitFor(
-        "Anna's frames",
-        async () => [...annas.frames],
-        (frames) => frames.length >= 2,
+      expect(await framesOf(annas, 2, "Anna's frames")).toEqual(
+        itemFrames(expect.objectContaining({ title: 'News for Anna', campaignId: created.body.id }), 1),
       );
-      expect(annas.frames).toEqual([
-        { type: 'notification', item: expect.objectContaining({ title: 'News for Anna', campaignId: created.body.id }) },
-        { type: 'unread', count: 1 },
-      ]);
       // Negative control: the connection of a client of the tag saw its frames, so these would have by now.
       expect(olgas.frames).toEqual([]);
       expect(outsiders.frames).toEqual([]);
