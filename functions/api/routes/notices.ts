@@ -20,7 +20,7 @@ export function noticeRoutes(deps: ApiDependencies): ApiRoute[] {
       path: '/notices',
       handler: withJsonBody(async (event) => {
         const input = (await schemas()).NewNoticeSchema.parse(jsonBodyOf(event));
-        // A channel not available yet or a bad template is refused before any read or write.
+        // A channel without a sender, a missing field or a bad template is refused before any read or write.
         checkNewNotice(input);
         const notice = await createNotice(deps, input);
         touched(event, { messageId: notice.id, clientId: notice.clientId });

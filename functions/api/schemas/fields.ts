@@ -18,10 +18,10 @@ extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as typeof z);
 export const phone = z.string().regex(PHONE_PATTERN, 'must be 11 digits starting with 7 (7XXXXXXXXXX)').openapi({ example: '79001234567' });
 export const operatorCode = z.string().regex(OPERATOR_CODE_PATTERN, 'must be 3 digits').openapi({ example: '900' });
 export const tag = z.string().min(1).max(64).openapi({ example: 'vip' });
-/** Every channel's name is taken; one whose sender does not exist yet is refused by the domain (functions/domain/channels/channel.ts), 400 naming `channel`. */
+/** Every channel's name is taken; one whose sender does not exist would be refused by the domain (functions/domain/channels/channel.ts), 400 naming `channel`. */
 export const channel = z
   .enum(CHANNELS)
-  .openapi({ description: 'What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).', example: 'sms' });
+  .openapi({ description: 'What the messages go out on: sms (the default), email or inapp (an item of the client inbox).', example: 'sms' });
 
 /**
  * The content fields of every channel, each optional here: which a channel requires, and which it

@@ -28,8 +28,9 @@ export function storedChannel(channel: Channel): { channel?: Channel } {
 }
 
 /**
- * The channels whose senders exist. The API takes every channel's name, and refuses here (400
- * naming the field) one whose sender is still to come: the one place that changes when it comes.
+ * The channels whose senders exist: every one now. The API takes every channel's name, and a
+ * channel added to CHANNELS is refused here (400 naming the field) until its sender comes: the
+ * one place that changes when it does.
  */
 const AVAILABLE_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['sms', 'email', 'inapp']);
 

@@ -2188,7 +2188,7 @@ export interface components {
              */
             audience?: number;
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2280,7 +2280,7 @@ export interface components {
         /** @description While scheduled every field may change; once running only endAt. A recurring campaign: every field until it is finished or cancelled (startAt only before it starts); the runs to come follow. */
         CampaignPatch: {
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2496,7 +2496,7 @@ export interface components {
             id: string;
             steps: {
                 /**
-                 * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+                 * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
                  * @example sms
                  * @enum {string}
                  */
@@ -2519,7 +2519,7 @@ export interface components {
             id: string;
             steps: {
                 /**
-                 * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+                 * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
                  * @example sms
                  * @enum {string}
                  */
@@ -2539,7 +2539,7 @@ export interface components {
          */
         EventStep: {
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2590,7 +2590,7 @@ export interface components {
             attempts: number;
             campaignId: string;
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2625,7 +2625,7 @@ export interface components {
         /** @description text is required on sms, subject on email and title on inapp; subject and html only on email, title and url only on inapp (400 naming the field). */
         NewCampaign: {
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2789,7 +2789,7 @@ export interface components {
          */
         NewNotice: {
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2848,7 +2848,7 @@ export interface components {
         Notice: {
             attempts: number;
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
@@ -2935,7 +2935,7 @@ export interface components {
          */
         PreviewRequest: {
             /**
-             * @description What the messages go out on; default sms. A channel whose sender does not exist yet is refused (400).
+             * @description What the messages go out on: sms (the default), email or inapp (an item of the client inbox).
              * @example sms
              * @enum {string}
              */
