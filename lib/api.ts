@@ -7,6 +7,7 @@ import type { HeraldData } from './data.js';
 import type { HeraldDelivery } from './delivery.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import { OPENAPI_FILE } from '../functions/definitions/functions.js';
+import { INBOX_CORS } from '../functions/api/cors.js';
 import type { UnsubscribeKeySecret } from './secrets.js';
 
 export interface ApiThrottling {
@@ -25,7 +26,24 @@ export interface HeraldApiProps {
   allowedOrigin?: string;
   /** The unsubscribe links' key: the api checks the token of GET and POST /unsubscribe/{token}. */
   unsubscribeKey: UnsubscribeKeySecret;
+  /** The REST authorizer of the end user's inbox routes (functions/api/inbox-authorizer.ts; lib/realtime.ts builds it). */
+  inboxAuthorizer: HeraldFunction;
+  /** The sites that embed the inbox and call `/inbox...` from the browser (stack context `inboxOrigins`); unset, any origin. */
+  inboxOrigins?: string[];
 }
+
+/**
+ * The end user's inbox routes (functions/api/routes/inbox.ts), each its own method so that no other
+ * method or path is opened to an inbox token; the authorizer's policy covers them all.
+ */
+export const INBOX_ROUTES: readonly { method: string; path: string[] }[] = [
+  { method: 'GET', path: [] },
+  { method: 'GET', path: ['count'] },
+  { method: 'POST', path: ['read-all'] },
+  { method: 'DELETE', path: ['{itemId}'] },
+  { method: 'POST', path: ['{itemId}', 'read'] },
+  { method: 'POST', path: ['{itemId}', 'unread'] },
+];
 
 /**
  * Request headers the admin app sends: SigV4's (authorization, x-amz-date, x-amz-security-token),
@@ -84,6 +102,7 @@ export class HeraldApi extends Construct {
         ...delivery.startEnvironment,
         ...delivery.noticeEnvironment,
         ...(props.allowedOrigin !== undefined ? { CORS_ALLOWED_ORIGIN: props.allowedOrigin } : {}),
+        ...(props.inboxOrigins !== undefined ? { INBOX_ORIGINS: props.inboxOrigins.join(',') } : {}),
         UNSUBSCRIBE_KEY_SECRET: props.unsubscribeKey.secretName,
       },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
@@ -177,6 +196,8 @@ export class HeraldApi extends Construct {
       ]);
     }
 
+    this.addInboxRoutes(integration, requestValidator, props);
+
     for (const preflight of this.restApi.methods.filter((method) => method.httpMethod === 'OPTIONS')) {
       NagSuppressions.addResourceSuppressions(preflight, [
         {
@@ -219,6 +240,43 @@ export class HeraldApi extends Construct {
 
   get url(): string {
     return this.restApi.url;
+  }
+
+  /**
+   * The end user's inbox: called from the operator's own sites with `Authorization: Bearer <inbox
+   * token>`, not SigV4, so a REQUEST authorizer checks the token before the api runs. Its answer
+   * allows every inbox route (functions/api/inbox-authorizer.ts), so API Gateway may cache it per
+   * token; a minute at most, so an expired token is refused soon after its `exp`. The preflight of
+   * these paths names the inbox origins instead of the admin app's, and allows the bearer header.
+   */
+  private addInboxRoutes(integration: apigateway.Integration, requestValidator: apigateway.IRequestValidator, props: HeraldApiProps): void {
+    const authorizer = new apigateway.RequestAuthorizer(this, 'InboxAuthorizer', {
+      authorizerName: `${props.functionDefaults.namePrefix}-inbox-token`,
+      handler: props.inboxAuthorizer.function,
+      identitySources: [apigateway.IdentitySource.header('Authorization')],
+      resultsCacheTtl: Duration.minutes(1),
+    });
+    const bearer: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.CUSTOM, authorizer, requestValidator };
+    const inbox = this.restApi.root.addResource('inbox', {
+      defaultCorsPreflightOptions: {
+        allowOrigins: props.inboxOrigins ?? apigateway.Cors.ALL_ORIGINS,
+        allowMethods: INBOX_CORS.methods.filter((method) => method !== 'OPTIONS'),
+        allowHeaders: [...INBOX_CORS.headers],
+        maxAge: Duration.seconds(INBOX_CORS.maxAgeSeconds),
+      },
+    });
+    for (const route of INBOX_ROUTES) {
+      const resource = route.path.reduce<apigateway.IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), inbox);
+      const itemId = route.path.includes('{itemId}') ? { requestParameters: { 'method.request.path.itemId': true } } : {};
+      const method = resource.addMethod(route.method, integration, { ...bearer, ...itemId });
+      NagSuppressions.addResourceSuppressions(method, [
+        {
+          id: 'AwsSolutions-COG4',
+          reason:
+            "An end user's inbox is called from the operator's sites with an inbox token (HS256) that the REQUEST authorizer checks; there is no Cognito user.",
+        },
+      ]);
+    }
   }
 }
 

@@ -38,7 +38,22 @@ function contextInteger(key: string, value: unknown): number | undefined {
   return number;
 }
 
-/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail, fanoutStreams, emailFrom. */
+/** A comma-separated list of origins (`https://shop.example.com,https://app.example.com`), each a bare origin. */
+function contextOrigins(key: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const origins = String(value)
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  if (origins.length === 0) throw new Error(`${key}: expected at least one origin, got ${JSON.stringify(value)}`);
+  for (const origin of origins) {
+    const url = URL.canParse(origin) ? new URL(origin) : undefined;
+    if (url?.origin !== origin) throw new Error(`${key}: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path or trailing slash)`);
+  }
+  return origins;
+}
+
+/** Stack settings from the app's context: providerUrl, deletionProtection, logLevel, logRetentionDays, alarmEmail, fanoutStreams, emailFrom, inboxOrigins. */
 export function stackPropsFromContext(app: App): HeraldStackProps {
   const context = (key: string): unknown => app.node.tryGetContext(key);
   return {
@@ -49,6 +64,7 @@ export function stackPropsFromContext(app: App): HeraldStackProps {
     alarmEmail: context('alarmEmail') as string | undefined,
     fanoutStreams: contextInteger('fanoutStreams', context('fanoutStreams')),
     emailFrom: context('emailFrom') as string | undefined,
+    inboxOrigins: contextOrigins('inboxOrigins', context('inboxOrigins')),
   };
 }
 

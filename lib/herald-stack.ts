@@ -44,6 +44,8 @@ export interface HeraldStackProps extends StackProps {
   fanoutStreams?: number;
   /** Every e-mail's From; it or its domain must be a verified SES identity. Default herald@example.com. */
   emailFrom?: string;
+  /** The sites that embed `<herald-inbox>` and call the `/inbox` routes from the browser. Default any origin. */
+  inboxOrigins?: string[];
 }
 
 /** The whole service on AWS: one construct per concern, wired here. */
@@ -87,6 +89,12 @@ export class HeraldStack extends Stack {
       inboxAssetPath: props.inboxAssetPath ?? path.join(projectRoot, 'web', 'inbox', 'dist'),
       logRetention: functionDefaults.logRetention,
     });
+    this.realtime = new HeraldRealtime(this, 'Realtime', {
+      data: this.data,
+      functionDefaults,
+      stageName,
+      throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
+    });
     this.api = new HeraldApi(this, 'Api', {
       data: this.data,
       delivery: this.delivery,
@@ -95,12 +103,8 @@ export class HeraldStack extends Stack {
       functionDefaults,
       allowedOrigin: this.admin.origin,
       unsubscribeKey: this.unsubscribeKey,
-    });
-    this.realtime = new HeraldRealtime(this, 'Realtime', {
-      data: this.data,
-      functionDefaults,
-      stageName,
-      throttling: props.apiThrottling ?? { rateLimit: 50, burstLimit: 100 },
+      inboxAuthorizer: this.realtime.functions.inboxAuthorizer,
+      inboxOrigins: props.inboxOrigins,
     });
     // The api signs inbox tokens and, after a read, unread, read-all or archive, pushes the unread count.
     this.realtime.inboxTokenKey.grantRead(this.api.handler);

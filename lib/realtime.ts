@@ -63,7 +63,7 @@ export class HeraldRealtime extends Construct {
   readonly api: apigwv2.WebSocketApi;
   readonly stage: apigwv2.WebSocketStage;
   readonly inboxTokenKey: InboxTokenKeySecret;
-  readonly functions: Record<'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault', HeraldFunction>;
+  readonly functions: Record<'wsAuthorizer' | 'wsConnect' | 'wsDisconnect' | 'wsDefault' | 'inboxAuthorizer', HeraldFunction>;
   readonly accessLogGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: HeraldRealtimeProps) {
@@ -79,6 +79,15 @@ export class HeraldRealtime extends Construct {
       environment: { INBOX_TOKEN_SECRET: this.inboxTokenKey.secretName },
     });
     this.inboxTokenKey.grantRead(authorizer);
+    // The REST API's twin of the authorizer above (lib/api.ts puts it in front of `/inbox...`): built
+    // here, beside the one key it reads, so no other construct needs the key.
+    const inboxAuthorizer = new HeraldFunction(this, 'InboxAuthorizer', {
+      name: 'inboxAuthorizer',
+      description: 'Herald REST API: checks the inbox token in the Authorization header of the /inbox routes',
+      defaults,
+      environment: { INBOX_TOKEN_SECRET: this.inboxTokenKey.secretName },
+    });
+    this.inboxTokenKey.grantRead(inboxAuthorizer);
     const connect = new HeraldFunction(this, 'Connect', {
       name: 'wsConnect',
       description: "Herald WebSocket $connect: stores the connection under the token's client",
@@ -139,7 +148,7 @@ export class HeraldRealtime extends Construct {
         },
       ]);
     }
-    this.functions = { wsAuthorizer: authorizer, wsConnect: connect, wsDisconnect: disconnect, wsDefault: fallback };
+    this.functions = { wsAuthorizer: authorizer, wsConnect: connect, wsDisconnect: disconnect, wsDefault: fallback, inboxAuthorizer };
   }
 
   /** `wss://{api}.execute-api.{region}.amazonaws.com/{stage}`: where an app connects, with `?token=`. */

@@ -36,6 +36,19 @@ describe('stack settings from CDK context (`cdk deploy -c key=value`)', () => {
     });
   });
 
+  it('reads inboxOrigins as a comma-separated list of origins', () => {
+    const app = new App({ context: { inboxOrigins: 'https://shop.example.com, https://app.example.org:8443' } });
+    expect(stackPropsFromContext(app).inboxOrigins).toEqual(['https://shop.example.com', 'https://app.example.org:8443']);
+    expect(stackPropsFromContext(new App()).inboxOrigins).toBeUndefined();
+  });
+
+  it.each(['https://shop.example.com/', 'shop.example.com', 'https://shop.example.com/inbox', ' , '])(
+    'refuses inboxOrigins=%s, naming the context key',
+    (inboxOrigins) => {
+      expect(() => stackPropsFromContext(new App({ context: { inboxOrigins } }))).toThrow(/^inboxOrigins: /);
+    },
+  );
+
   it('refuses values it cannot mean', () => {
     expect(() => stackPropsFromContext(new App({ context: { deletionProtection: 'no' } }))).toThrow(/true or false/);
     expect(() => stackPropsFromContext(new App({ context: { logRetentionDays: '8' } }))).toThrow(/logRetentionDays/);

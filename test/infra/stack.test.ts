@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { adminCases } from './cases/admin.js';
-import { apiCases } from './cases/api.js';
+import { apiCases, INBOX_ORIGINS } from './cases/api.js';
 import { dataCases } from './cases/data.js';
 import { deliveryCases } from './cases/delivery.js';
 import { emailCases } from './cases/email.js';
@@ -21,7 +21,7 @@ beforeAll(() => {
   // Whatever the deploying shell holds must not reach the template (checked in ./cases/security.ts).
   process.env.HERALD_PROVIDER_TOKEN = TOKEN_IN_SHELL;
   process.env.PROVIDER_TOKEN = TOKEN_IN_SHELL;
-  herald = synthHerald();
+  herald = synthHerald({ inboxOrigins: INBOX_ORIGINS });
 }, SYNTH_TIMEOUT_MS);
 
 afterAll(() => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionIdByName, logicalId, resourcesOfType, type Json, type SynthesizedHerald } from '../fixture.js';
+import { functionIdByName, logicalId, referencedIds, resourcesOfType, statementsOfRole, type Json, type SynthesizedHerald } from '../fixture.js';
 
 /** `GET /docs/{proxy+}`-style keys for every API Gateway method in the template. */
 function methodsByRoute(resources: Record<string, Json>, restApiId: string): Map<string, Json> {
@@ -20,6 +20,18 @@ const documentation = ['GET /openapi.json', 'GET /docs', 'GET /docs/{proxy+}'];
 /** An e-mail's unsubscribe link, followed from a mail client: its signed token is the authorization. */
 const unsubscribe = ['GET /unsubscribe/{token}', 'POST /unsubscribe/{token}'];
 const publicRoutes = [...documentation, ...unsubscribe];
+/** The end user's inbox (functions/api/routes/inbox.ts): a bearer inbox token, checked by the REQUEST authorizer. */
+const inboxRoutes = [
+  'GET /inbox',
+  'GET /inbox/count',
+  'POST /inbox/read-all',
+  'DELETE /inbox/{itemId}',
+  'POST /inbox/{itemId}/read',
+  'POST /inbox/{itemId}/unread',
+];
+const inboxPaths = ['/inbox', '/inbox/count', '/inbox/read-all', '/inbox/{itemId}', '/inbox/{itemId}/read', '/inbox/{itemId}/unread'];
+/** The stack context `inboxOrigins` stack.test.ts synthesizes with. */
+export const INBOX_ORIGINS = ['https://shop.example.com', 'https://app.example.org:8443'];
 
 /** Registered by stack.test.ts, which synthesizes the stack once for all of them. */
 export function apiCases(synthesized: () => SynthesizedHerald): void {
@@ -47,12 +59,13 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
         routes()
           .map(([route]) => route)
           .sort(),
-      ).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes].sort());
+      ).toEqual(['ANY /', 'ANY /{proxy+}', ...publicRoutes, ...inboxRoutes].sort());
     });
 
-    it('requires AWS_IAM (SigV4) on every method except CORS preflights, GET /docs, its assets, GET /openapi.json and GET and POST /unsubscribe/{token}', () => {
+    it('requires AWS_IAM (SigV4) on every method except CORS preflights, GET /docs, its assets, GET /openapi.json, GET and POST /unsubscribe/{token} and the inbox routes', () => {
       for (const [route, method] of routes()) {
-        expect(method.Properties.AuthorizationType, route).toBe(publicRoutes.includes(route) ? 'NONE' : 'AWS_IAM');
+        const expected = publicRoutes.includes(route) ? 'NONE' : inboxRoutes.includes(route) ? 'CUSTOM' : 'AWS_IAM';
+        expect(method.Properties.AuthorizationType, route).toBe(expected);
       }
       expect([...methods.values()].filter((method) => method.Properties.AuthorizationType === 'AWS_IAM').length).toBe(2);
     });
@@ -88,7 +101,7 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
           preflights()
             .map(([route]) => route.replace('OPTIONS ', ''))
             .sort(),
-        ).toEqual(['/', '/docs', '/docs/{proxy+}', '/openapi.json', '/unsubscribe', '/unsubscribe/{token}', '/{proxy+}']);
+        ).toEqual(['/', '/docs', '/docs/{proxy+}', '/openapi.json', '/unsubscribe', '/unsubscribe/{token}', '/{proxy+}', ...inboxPaths].sort());
       });
 
       it('preflights are answered by API Gateway itself (a mock, no function, no data): unsigned, since a browser cannot sign them', () => {
@@ -101,7 +114,7 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       });
 
       it('allow only the distribution as origin, SigV4 and the app headers, and the methods of the API', () => {
-        for (const [route, method] of preflights()) {
+        for (const [route, method] of preflights().filter(([key]) => !inboxPaths.includes(key.replace('OPTIONS ', '')))) {
           const [response] = method.Properties.Integration.IntegrationResponses as Json[];
           const headers = response!.ResponseParameters as Json;
           expect(headers['method.response.header.Access-Control-Allow-Origin'], route).toEqual({ 'Fn::Join': ['', ["'https://", distributionDomain(), "'"]] });
@@ -116,6 +129,84 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
       it('tells the api function the origin to name in its answers (CORS_ALLOWED_ORIGIN)', () => {
         const fn = herald.resources[functionIdByName(herald.resources, 'herald-api')]!;
         expect(fn.Properties.Environment.Variables.CORS_ALLOWED_ORIGIN).toEqual({ 'Fn::Join': ['', ['https://', distributionDomain()]] });
+      });
+    });
+
+    describe("the end user's inbox routes: a bearer inbox token, not SigV4", () => {
+      const authorizers = () => resourcesOfType(herald.resources, 'AWS::ApiGateway::Authorizer');
+
+      it('one REQUEST authorizer, the inbox-authorizer function, reading the Authorization header, its answer cached a minute at most', () => {
+        expect(authorizers()).toHaveLength(1);
+        const [, authorizer] = authorizers()[0]!;
+        expect(authorizer.Properties).toMatchObject({
+          Type: 'REQUEST',
+          IdentitySource: 'method.request.header.Authorization',
+          RestApiId: { Ref: restApiId },
+        });
+        expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(60);
+        expect(referencedIds(authorizer.Properties.AuthorizerUri)).toContain(functionIdByName(herald.resources, 'herald-inbox-authorizer'));
+      });
+
+      it('each inbox route, and no other, goes through that authorizer; no inbox route takes AWS_IAM or NONE', () => {
+        const [[authorizerId]] = authorizers() as [[string, Json]];
+        for (const [route, method] of routes()) {
+          if (inboxRoutes.includes(route)) expect(method.Properties, route).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+          else expect(method.Properties.AuthorizerId, route).toBeUndefined();
+        }
+        expect([...methods.keys()].filter((route) => route.includes(' /inbox') && !route.startsWith('OPTIONS ')).sort()).toEqual([...inboxRoutes].sort());
+      });
+
+      it('the item routes take their item id from the path', () => {
+        for (const route of inboxRoutes.filter((key) => key.includes('{itemId}'))) {
+          expect(methods.get(route)!.Properties.RequestParameters, route).toEqual({ 'method.request.path.itemId': true });
+        }
+      });
+
+      it("preflights answer the stack's inboxOrigins (each, and no other), with the bearer header and the inbox methods", () => {
+        for (const path of inboxPaths) {
+          const method = methods.get(`OPTIONS ${path}`)!;
+          expect(method.Properties.AuthorizationType, path).toBe('NONE');
+          expect(method.Properties.Integration.Type, path).toBe('MOCK');
+          const [response] = method.Properties.Integration.IntegrationResponses as Json[];
+          const headers = response!.ResponseParameters as Json;
+          // API Gateway states one origin; the template names the request's when it is another of the list.
+          expect(headers['method.response.header.Access-Control-Allow-Origin'], path).toBe(`'${INBOX_ORIGINS[0]}'`);
+          expect(headers['method.response.header.Vary'], path).toBe("'Origin'");
+          const template = response!.ResponseTemplates['application/json'] as string;
+          for (const origin of INBOX_ORIGINS.slice(1)) expect(template, path).toContain(origin);
+          expect(template, path).not.toContain('cloudfront');
+          expect(headers['method.response.header.Access-Control-Allow-Headers'], path).toBe("'Authorization,Content-Type'");
+          expect(headers['method.response.header.Access-Control-Allow-Methods'], path).toBe("'GET,POST,DELETE'");
+          expect(headers['method.response.header.Access-Control-Allow-Credentials'], path).toBeUndefined();
+        }
+      });
+
+      it('tells the api function the inbox origins (INBOX_ORIGINS), as its config parses them', () => {
+        const fn = herald.resources[functionIdByName(herald.resources, 'herald-api')]!;
+        expect(fn.Properties.Environment.Variables.INBOX_ORIGINS).toBe(INBOX_ORIGINS.join(','));
+      });
+
+      it('the authorizer function may write its logs and read the inbox token key, nothing else', () => {
+        const fn = herald.resources[functionIdByName(herald.resources, 'herald-inbox-authorizer')]!;
+        expect(Object.keys(fn.Properties.Environment.Variables).filter((key) => !/^(NODE_OPTIONS|POWERTOOLS_|LOG_LEVEL)/.test(key))).toEqual([
+          'INBOX_TOKEN_SECRET',
+        ]);
+        const role = herald.resources[fn.Properties.Role['Fn::GetAtt'][0]]!;
+        expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+        const statements = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+        const secretId = logicalId(herald.stack.realtime.inboxTokenKey.secret);
+        const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref as string;
+        for (const statement of statements) {
+          const targets = referencedIds(statement.Resource);
+          expect(targets.length, JSON.stringify(statement)).toBeGreaterThan(0);
+          expect(
+            targets.every((id) => id === secretId || id === logGroupId),
+            JSON.stringify(statement),
+          ).toBe(true);
+        }
+        expect(statements.filter((statement) => referencedIds(statement.Resource).includes(secretId))).toEqual([
+          { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: { Ref: secretId } },
+        ]);
       });
     });
 

@@ -75,8 +75,8 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
 
     it('deploys one function per handler, besides the copier of the admin app', () => {
       const functions = resourcesOfType(herald.resources, 'AWS::Lambda::Function');
-      // The WebSocket API's four are checked in ./realtime.ts.
-      expect(functions.filter(([id]) => !isBucketDeploymentResource(id))).toHaveLength(handlers.length + 4);
+      // The WebSocket API's four and the inbox routes' authorizer are checked in ./realtime.ts and ./api.ts.
+      expect(functions.filter(([id]) => !isBucketDeploymentResource(id))).toHaveLength(handlers.length + 5);
       expect(functions.filter(([id]) => isBucketDeploymentResource(id))).toHaveLength(1);
     });
 

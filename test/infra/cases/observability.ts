@@ -20,6 +20,7 @@ const functionNames = [
   'herald-ws-connect',
   'herald-ws-disconnect',
   'herald-ws-default',
+  'herald-inbox-authorizer',
 ];
 
 /** The dashboard body is a Fn::Join of JSON text and deploy-time tokens; tokens become "TOKEN" so the JSON parses. */

@@ -147,7 +147,7 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
       }
     });
 
-    it('the inbox token key: a generated secret, read only by the WebSocket authorizer and the api', () => {
+    it('the inbox token key: a generated secret, read only by the two authorizers (WebSocket, REST inbox routes) and the api', () => {
       const secretId = logicalId(herald.stack.realtime.inboxTokenKey.secret);
       const secret = herald.resources[secretId]!.Properties;
       expect(secret).toMatchObject({ Name: 'herald/inbox-token-key', GenerateSecretString: { PasswordLength: 64 } });
@@ -156,7 +156,7 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
         .map(([, f]) => f.Properties.FunctionName as string)
         .filter((name) => name?.startsWith('herald-'));
       const readers = functions.filter((functionName) => statementsOf(functionName).some((statement) => referencedIds(statement.Resource).includes(secretId)));
-      expect(readers.sort()).toEqual(['herald-api', 'herald-ws-authorizer']);
+      expect(readers.sort()).toEqual(['herald-api', 'herald-inbox-authorizer', 'herald-ws-authorizer']);
       for (const functionName of readers) {
         expect(actionsOf(functionName, 'secretsmanager:'), functionName).toContain('secretsmanager:GetSecretValue');
         expect(fn(functionName).Properties.Environment.Variables.INBOX_TOKEN_SECRET).toBe('herald/inbox-token-key');
