@@ -202,7 +202,8 @@ export class HeraldApi extends Construct {
       NagSuppressions.addResourceSuppressions(preflight, [
         {
           id: 'AwsSolutions-APIG4',
-          reason: 'CORS preflight: a browser sends it unsigned; API Gateway answers with headers only and the call that follows needs SigV4.',
+          reason:
+            'CORS preflight: a browser sends it unsigned; API Gateway answers with headers only and the call that follows needs SigV4 (on /inbox, an inbox token).',
         },
       ]);
     }
@@ -219,6 +220,15 @@ export class HeraldApi extends Construct {
         templates: { 'application/json': problemTemplate },
       });
     }
+
+    // The inbox authorizer's refusal (no or a bad inbox token) reaches the end user's site, whose
+    // widget fetches a new token on a 401: it must be readable there. It says nothing but "Unauthorized",
+    // so it names the request's origin whatever it is; only the inbox authorizer answers 401.
+    this.restApi.addGatewayResponse('InboxUnauthorized', {
+      type: apigateway.ResponseType.UNAUTHORIZED,
+      responseHeaders: { 'Content-Type': "'application/problem+json'", 'Access-Control-Allow-Origin': 'method.request.header.Origin', Vary: "'Origin'" },
+      templates: { 'application/json': problemTemplate },
+    });
 
     NagSuppressions.addResourceSuppressions(
       this.restApi,

@@ -181,6 +181,18 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
         }
       });
 
+      it("the authorizer's 401 is problem+json the calling site may read (it names the request's origin)", () => {
+        const unauthorized = resourcesOfType(herald.resources, 'AWS::ApiGateway::GatewayResponse').filter(
+          ([, response]) => response.Properties.ResponseType === 'UNAUTHORIZED',
+        );
+        expect(unauthorized).toHaveLength(1);
+        expect(unauthorized[0]![1].Properties.ResponseParameters).toEqual({
+          'gatewayresponse.header.Content-Type': "'application/problem+json'",
+          'gatewayresponse.header.Access-Control-Allow-Origin': 'method.request.header.Origin',
+          'gatewayresponse.header.Vary': "'Origin'",
+        });
+      });
+
       it('tells the api function the inbox origins (INBOX_ORIGINS), as its config parses them', () => {
         const fn = herald.resources[functionIdByName(herald.resources, 'herald-api')]!;
         expect(fn.Properties.Environment.Variables.INBOX_ORIGINS).toBe(INBOX_ORIGINS.join(','));
@@ -247,7 +259,9 @@ export function apiCases(synthesized: () => SynthesizedHerald): void {
     });
 
     it('answers its own errors (missing signature, throttled, too large) as problem+json', () => {
-      const responses = resourcesOfType(herald.resources, 'AWS::ApiGateway::GatewayResponse').map(([, response]) => response.Properties);
+      const responses = resourcesOfType(herald.resources, 'AWS::ApiGateway::GatewayResponse')
+        .map(([, response]) => response.Properties)
+        .filter((response) => response.ResponseType !== 'UNAUTHORIZED');
       expect(responses.map((response) => response.ResponseType).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
       for (const response of responses) {
         expect(response.ResponseParameters).toEqual({

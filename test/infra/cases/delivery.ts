@@ -211,6 +211,15 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(fanout.Properties.Environment.Variables.START_TIMER_QUEUE_URL).toEqual({ Ref: queueIds().startTimer });
     });
 
+    it.each(['herald-api', 'herald-fanout'])('%s is told the in-app send queue (SEND_INAPP_QUEUE_URL) and may send to it', (functionName) => {
+      const ids = queueIds();
+      const [, fn] = functionOf(functionName);
+      const statements = statementsOfRole(herald.resources, fn.Properties.Role['Fn::GetAtt'][0]);
+      const sending = statements.filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
+      expect(sending.flatMap((statement) => referencedIds(statement.Resource))).toContain(ids.sendInapp);
+      expect(fn.Properties.Environment.Variables.SEND_INAPP_QUEUE_URL).toEqual({ Ref: ids.sendInapp });
+    });
+
     it('the fan-out function reads its audience in the default 8 streams, set explicitly', () => {
       const [, fanout] = functionOf('herald-fanout');
       expect(fanout.Properties.Environment.Variables.FANOUT_STREAMS).toBe('8');

@@ -178,7 +178,7 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
         const loaded = [];
         for (const other of others) loaded.push(typeof (await import(other)).handler);
         console.log(JSON.stringify({ refused, ignored, loaded }));`;
-      const names = ['herald-ws-authorizer', 'herald-ws-default', 'herald-ws-connect', 'herald-ws-disconnect'];
+      const names = ['herald-ws-authorizer', 'herald-ws-default', 'herald-ws-connect', 'herald-ws-disconnect', 'herald-inbox-authorizer'];
       const env = Object.assign({}, ...names.map((name) => fn(name).Properties.Environment.Variables as Record<string, unknown>));
       const placeholders = Object.fromEntries(
         Object.entries(env).map(([key, value]) => [key, typeof value === 'string' ? value : `https://deploy-time.example/${key}`]),
@@ -190,7 +190,7 @@ export function realtimeCases(synthesized: () => SynthesizedHerald): void {
       expect(JSON.parse(output.trim().split('\n').at(-1)!)).toEqual({
         refused: 'Unauthorized',
         ignored: { statusCode: 200 },
-        loaded: ['function', 'function'],
+        loaded: ['function', 'function', 'function'],
       });
     });
 
