@@ -29,6 +29,10 @@ import {
   PreviewRequestSchema,
   AudienceRequestSchema,
   UnsubscribeParamsSchema,
+  InboxTokenRequestSchema,
+  InboxListQuerySchema,
+  InboxItemParamsSchema,
+  InboxClientParamsSchema,
 } from './schemas.js';
 import {
   CampaignPageSchema,
@@ -48,6 +52,10 @@ import {
   PreviewSchema,
   AudienceSchema,
   ProblemSchema,
+  InboxItemSchema,
+  InboxPageSchema,
+  InboxCountSchema,
+  InboxTokenSchema,
 } from './response-schemas.js';
 import { IDEMPOTENCY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
@@ -57,6 +65,7 @@ export type OpenApiDocument = ReturnType<OpenApiGeneratorV3['generateDocument']>
 
 const problemCases = {
   400: 'Invalid request: the offending fields are named in `errors`.',
+  401: 'A missing, forged, expired or wrong-audience inbox token (Authorization: Bearer).',
   404: 'No such resource.',
   405: 'Method not allowed on this path.',
   409: 'Conflict: the phone or email belongs to another client, or the campaign no longer allows the change.',
@@ -337,6 +346,62 @@ const routes: RouteConfig[] = [
     request: { params: EventIdParamsSchema },
     responses: { ...ok(200, 'The event', EventSchema), ...problems(400, 404) },
   },
+  {
+    method: 'post',
+    path: '/clients/{id}/inbox-token',
+    tags: ['inbox'],
+    summary: "A token for the client's app to read its inbox",
+    description:
+      'An HS256 JWT whose sub is the client id, valid `ttlSeconds` (60 to 86,400, default 3,600). The operator backend hands it to the app; the app sends it as Authorization: Bearer <token>.',
+    request: { params: InboxClientParamsSchema, body: { required: false, content: { 'application/json': { schema: InboxTokenRequestSchema } } } },
+    responses: { ...ok(201, 'The token', InboxTokenSchema), ...problems(...bodyProblems, 404) },
+  },
+  {
+    method: 'get',
+    path: '/clients/{id}/inbox',
+    tags: ['inbox'],
+    summary: "A client's inbox, as its app sees it",
+    request: { params: InboxClientParamsSchema, query: InboxListQuerySchema },
+    responses: { ...ok(200, 'A page of items, newest first', InboxPageSchema), ...problems(400, 404) },
+  },
+  {
+    method: 'get',
+    path: '/inbox',
+    tags: ['inbox'],
+    summary: "The end user's inbox (Authorization: Bearer <inbox token>)",
+    request: { query: InboxListQuerySchema },
+    responses: { ...ok(200, 'A page of items, newest first', InboxPageSchema), ...problems(400, 401) },
+  },
+  {
+    method: 'get',
+    path: '/inbox/count',
+    tags: ['inbox'],
+    summary: 'The unread count (Authorization: Bearer <inbox token>)',
+    responses: { ...ok(200, 'The unread count', InboxCountSchema), ...problems(401) },
+  },
+  {
+    method: 'post',
+    path: '/inbox/read-all',
+    tags: ['inbox'],
+    summary: 'Mark every item read, in constant work (Authorization: Bearer <inbox token>)',
+    responses: { ...ok(200, 'Nothing unread', InboxCountSchema), ...problems(401) },
+  },
+  ...(['read', 'unread'] as const).map((change): RouteConfig => ({
+    method: 'post',
+    path: `/inbox/{itemId}/${change}`,
+    tags: ['inbox'],
+    summary: `Mark one item ${change} (Authorization: Bearer <inbox token>)`,
+    request: { params: InboxItemParamsSchema },
+    responses: { ...ok(200, 'The item', InboxItemSchema), ...problems(400, 401, 404) },
+  })),
+  {
+    method: 'delete',
+    path: '/inbox/{itemId}',
+    tags: ['inbox'],
+    summary: 'Archive one item: no longer listed (Authorization: Bearer <inbox token>)',
+    request: { params: InboxItemParamsSchema },
+    responses: { ...ok(204, 'Archived'), ...problems(400, 401, 404) },
+  },
 ];
 
 const IdempotencyHeadersSchema = z.object({
@@ -372,6 +437,7 @@ function buildDocument(): OpenApiDocument {
       { name: 'notices' },
       { name: 'unsubscribe' },
       { name: 'events' },
+      { name: 'inbox' },
     ],
   });
 }

@@ -38,6 +38,14 @@ const served = [
   'delete /event-types/{key}',
   'post /events',
   'get /events/{id}',
+  'post /clients/{id}/inbox-token',
+  'get /clients/{id}/inbox',
+  'get /inbox',
+  'get /inbox/count',
+  'post /inbox/read-all',
+  'post /inbox/{itemId}/read',
+  'post /inbox/{itemId}/unread',
+  'delete /inbox/{itemId}',
 ];
 
 describe('the OpenAPI document', () => {
