@@ -141,6 +141,7 @@ export const startTimerEnvSchema = z.object({
   /** A due event step goes out as a notice on its channel's send queue. */
   SEND_QUEUE_URL: url,
   SEND_EMAIL_QUEUE_URL: z.optional(url),
+  SEND_INAPP_QUEUE_URL: z.optional(url),
 });
 
 export const sendEnvSchema = z.object({

@@ -143,12 +143,14 @@ describe('events', () => {
     expect((await eventOf(runtime, fired.body.id)).id).toBe(fired.body.id);
   });
 
-  it('skips an unlessRead SMS step with reason read when the client read the in-app item first, and sends it to one who did not', async () => {
+  it('skips an unlessRead SMS step with reason read when the client read the in-app item first, sends it to one who did not, and sends a later in-app step', async () => {
     const runtime = await start();
     const type = {
       steps: [
         { channel: 'inapp', title: 'Your order', text: 'Order {{ order }} is on its way' },
         { channel: 'sms', text: 'Order {{ order }} is on its way', delaySeconds: 5, unlessRead: true },
+        // A later in-app step goes through the start timer onto the in-app send queue.
+        { channel: 'inapp', title: 'Delivered?', text: 'Did order {{ order }} arrive?', delaySeconds: 6 },
       ],
     };
     expect((await call(runtime, 'PUT', '/event-types/order.shipped', type)).status).toBe(201);
@@ -168,12 +170,13 @@ describe('events', () => {
     const token = await tokenOf(reader.id);
     const inbox = await waitFor(
       'the in-app item',
-      () => asUser<{ items: { id: string }[] }>(token, 'GET', '/inbox'),
-      (page) => page.body.items.length === 1,
+      () => asUser<{ items: { id: string; title: string }[] }>(token, 'GET', '/inbox'),
+      (page) => page.body.items.some((item) => item.title === 'Your order'),
       30_000,
       100,
     );
-    expect((await asUser(token, 'POST', `/inbox/${inbox.body.items[0]!.id}/read`)).status).toBe(200);
+    const item = inbox.body.items.find((each) => each.title === 'Your order');
+    expect((await asUser(token, 'POST', `/inbox/${item!.id}/read`)).status).toBe(200);
 
     const [read, unread] = await Promise.all(
       [readerEvent, otherEvent].map(({ body }) => waitFor('both steps settled', () => eventOf(runtime, body.id), settled, 60_000, 200)),
@@ -181,8 +184,13 @@ describe('events', () => {
     expect(read!.steps.map(({ status, reason }) => ({ status, reason }))).toEqual([
       { status: 'sent', reason: undefined },
       { status: 'skipped', reason: 'read' },
+      { status: 'sent', reason: undefined },
     ]);
-    expect(unread!.steps.map(({ status }) => status)).toEqual(['sent', 'sent']);
+    expect(unread!.steps.map(({ status }) => status)).toEqual(['sent', 'sent', 'sent']);
+    expect((await asUser<{ items: { title: string }[] }>(token, 'GET', '/inbox')).body.items.map(({ title }) => title).sort()).toEqual([
+      'Delivered?',
+      'Your order',
+    ]);
     // No SMS to the reader; one to the other client.
     const smsTo = (phone: string) => runtime.provider?.requests().filter((request) => request.phone === Number(phone)) ?? [];
     expect(smsTo(reader.phone)).toEqual([]);
