@@ -143,7 +143,7 @@ export class HeraldDelivery extends Construct {
         ...data.environment,
         [queues.fanout.urlEnvVar]: fanoutQueue.queueUrl,
         [queues.startTimer.urlEnvVar]: startTimerQueue.queueUrl,
-        [queues.send.urlEnvVar]: sendQueue.queueUrl,
+        ...this.channelQueueEnvironment,
       },
     });
     // An event's due step: its event, client and notice (functions/definitions/access.ts).
@@ -151,8 +151,8 @@ export class HeraldDelivery extends Construct {
     // It sends to its own queue: each hop is a new, delayed message.
     startTimerQueue.grantSendMessages(startTimer);
     fanoutQueue.grantSendMessages(startTimer);
-    // A due event step's notice goes on the send queue.
-    sendQueue.grantSendMessages(startTimer);
+    // A due event step's notice goes on its channel's send queue.
+    for (const channel of CHANNELS_DEFINED) this.sendQueueOf(channel).grantSendMessages(startTimer);
     this.subscribe(startTimer, startTimerQueue, queues.startTimer);
 
     const send = new HeraldFunction(this, 'SendFunction', {

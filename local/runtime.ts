@@ -234,6 +234,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       START_TIMER_QUEUE_URL: created.startTimer.url,
       SEND_QUEUE_URL: created.send.url,
       SEND_EMAIL_QUEUE_URL: created.sendEmail.url,
+      SEND_INAPP_QUEUE_URL: created.sendInapp.url,
     });
     const sendEnv = parseEnv(sendEnvSchema, {
       ...tablesEnv,

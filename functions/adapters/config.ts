@@ -133,11 +133,15 @@ export const fanoutEnvSchema = z.object({
 export const startTimerEnvSchema = z.object({
   ...tablesEnv,
   EVENTS_TABLE: name,
+  /** An `unlessRead` step asks the inbox whether its client read the in-app item first. */
+  INBOX_TABLE: inboxEnv.INBOX_TABLE,
+  INBOX_RETENTION_DAYS: inboxEnv.INBOX_RETENTION_DAYS,
   FANOUT_QUEUE_URL: url,
   START_TIMER_QUEUE_URL: url,
   /** A due event step goes out as a notice on its channel's send queue. */
   SEND_QUEUE_URL: url,
   SEND_EMAIL_QUEUE_URL: z.optional(url),
+  SEND_INAPP_QUEUE_URL: z.optional(url),
 });
 
 export const sendEnvSchema = z.object({

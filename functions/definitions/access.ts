@@ -112,6 +112,8 @@ export const tableAccess: Record<FunctionName, TableAccess> = {
     uniques: ['GetItem', 'UpdateItem'],
     // The step's notice, a chunk of one message.
     messages: ['PutItem'],
+    // An `unlessRead` step: the earlier message's item, its guard and the counter (DynamoInboxStore.isRead).
+    inbox: ['GetItem'],
   },
 };
 

@@ -225,6 +225,7 @@ const eventStore = (env: TablesEnv & { EVENTS_TABLE: string }, db = dynamoDocume
 
 export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies> = {}): ApiDependencies {
   const clock = overrides.clock ?? systemClock;
+  const inbox = inboxStore(env, clock);
   return {
     ...stores(env, clock),
     clock,
@@ -240,7 +241,9 @@ export function apiDependencies(env: ApiEnv, overrides: Partial<ApiDependencies>
     ...(env.UNSUBSCRIBE_KEY_SECRET ? unsubscribeDependencies(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : {}),
     // Generated at build time (bin/openapi.ts); the local runtime generates it in process instead.
     openApiDocument: jsonBesideBundle<OpenApiDocument>(OPENAPI_FILE),
-    inbox: inboxStore(env, clock),
+    inbox,
+    // A step released when its event fires asks the same inbox whether an earlier item was read.
+    inboxReads: inbox,
     // Without a WebSocket API to tell, an app catches up with GET /inbox.
     frames: framesOf(env),
     inboxSigner: env.INBOX_TOKEN_SECRET ? inboxSignerFromSecret(env.INBOX_TOKEN_SECRET) : noInboxKey,
@@ -345,6 +348,8 @@ export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<St
     // Each step's notice on its channel's queue.
     sendQueue: chunkQueues(env, (url) => new SqsSendQueue(sqs(), url)),
     suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
+    // An `unlessRead` step is skipped when the client read the in-app item an earlier step made.
+    inboxReads: inboxStore(env, clock),
   };
   return {
     clock,

@@ -142,4 +142,58 @@ describe('events', () => {
     expect((await call(runtime, 'POST', '/events', { type: 'welcome', clientId: client.id })).status).toBe(404);
     expect((await eventOf(runtime, fired.body.id)).id).toBe(fired.body.id);
   });
+
+  it('skips an unlessRead SMS step with reason read when the client read the in-app item first, sends it to one who did not, and sends a later in-app step', async () => {
+    const runtime = await start();
+    const type = {
+      steps: [
+        { channel: 'inapp', title: 'Your order', text: 'Order {{ order }} is on its way' },
+        { channel: 'sms', text: 'Order {{ order }} is on its way', delaySeconds: 5, unlessRead: true },
+        // A later in-app step goes through the start timer onto the in-app send queue.
+        { channel: 'inapp', title: 'Delivered?', text: 'Did order {{ order }} arrive?', delaySeconds: 6 },
+      ],
+    };
+    expect((await call(runtime, 'PUT', '/event-types/order.shipped', type)).status).toBe(201);
+    const asUser = async <T>(token: string, method: string, path: string) => {
+      const response = await fetch(`${runtime.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    };
+    const tokenOf = async (clientId: string) => (await call<{ token: string }>(runtime, 'POST', `/clients/${clientId}/inbox-token`)).body.token;
+    const reader = await addClient(runtime);
+    const other = await addClient(runtime);
+    const readerEvent = await fire(runtime, { type: 'order.shipped', clientId: reader.id, variables: { order: 'A-1' } });
+    const otherEvent = await fire(runtime, { type: 'order.shipped', clientId: other.id, variables: { order: 'B-1' } });
+    expect([readerEvent.status, otherEvent.status]).toEqual([202, 202]);
+
+    // The reader opens the in-app item as soon as it is there, well within the SMS step's 5 s.
+    const token = await tokenOf(reader.id);
+    const inbox = await waitFor(
+      'the in-app item',
+      () => asUser<{ items: { id: string; title: string }[] }>(token, 'GET', '/inbox'),
+      (page) => page.body.items.some((item) => item.title === 'Your order'),
+      30_000,
+      100,
+    );
+    const item = inbox.body.items.find((each) => each.title === 'Your order');
+    expect((await asUser(token, 'POST', `/inbox/${item!.id}/read`)).status).toBe(200);
+
+    const [read, unread] = await Promise.all(
+      [readerEvent, otherEvent].map(({ body }) => waitFor('both steps settled', () => eventOf(runtime, body.id), settled, 60_000, 200)),
+    );
+    expect(read!.steps.map(({ status, reason }) => ({ status, reason }))).toEqual([
+      { status: 'sent', reason: undefined },
+      { status: 'skipped', reason: 'read' },
+      { status: 'sent', reason: undefined },
+    ]);
+    expect(unread!.steps.map(({ status }) => status)).toEqual(['sent', 'sent', 'sent']);
+    expect((await asUser<{ items: { title: string }[] }>(token, 'GET', '/inbox')).body.items.map(({ title }) => title).sort()).toEqual([
+      'Delivered?',
+      'Your order',
+    ]);
+    // No SMS to the reader; one to the other client.
+    const smsTo = (phone: string) => runtime.provider?.requests().filter((request) => request.phone === Number(phone)) ?? [];
+    expect(smsTo(reader.phone)).toEqual([]);
+    expect(smsTo(other.phone)).toHaveLength(1);
+  });
 });

@@ -325,7 +325,7 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     expect((await eventStore().get(step.eventId))?.steps[0]?.status).toBe('sent');
   });
 
-  it("start timer: a due event step's event, client, suppression entry, notice id and notice; a campaign start touches no table", async () => {
+  it("start timer: a due event step's event, client, suppression entry, an earlier in-app item's read, notice id and notice; a campaign start touches no table", async () => {
     const env = parseEnv(startTimerEnvSchema, {
       ...tables.env,
       FANOUT_QUEUE_URL: queues.fanout.url,
@@ -337,17 +337,24 @@ describe('every DynamoDB request of a function is one its role grants, and its r
     const at = new Date();
     const type = {
       key: 'due',
-      steps: [{ channel: 'sms' as const, text: 'Due now', delaySeconds: 0 }],
+      steps: [
+        { channel: 'inapp' as const, title: 'Now', text: 'In the inbox', delaySeconds: 0 },
+        { channel: 'sms' as const, text: 'Due now', delaySeconds: 0, unlessRead: true as const },
+      ],
       createdAt: at.toISOString(),
       updatedAt: at.toISOString(),
     };
-    const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+    // The in-app step went out earlier (its notice never made an item here): the SMS step asks whether it was read.
+    const event = await eventStore().create((id) => {
+      const built = newEvent(id, type, client, undefined, at);
+      return { ...built, steps: [{ ...built.steps[0]!, status: 'queued' as const, messageId: 1 }, built.steps[1]!] };
+    });
     recorder.reset();
     const timer = (body: unknown) => ({ ...chunkRecord({ campaignId: '1', chunk: 0 }, queues.startTimer.arn), body: JSON.stringify(body) });
-    const records = [timer({ eventId: event.id, step: 0, dueAt: at.toISOString() }), timer({ campaignId: '1', startAt: at.toISOString() })];
+    const records = [timer({ eventId: event.id, step: 1, dueAt: at.toISOString() }), timer({ campaignId: '1', startAt: at.toISOString() })];
     expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
     expect(againstGrant('startTimer', recorder.uses())).toEqual({ refused: [], unused: [] });
-    expect((await eventStore().get(event.id))?.steps[0]?.status).toBe('queued');
+    expect((await eventStore().get(event.id))?.steps[1]?.status).toBe('queued');
   });
 
   it('fan-out: the audience by index and by Scan, a recent opt-out, a page of several chunks, a resume, a recurring run', async () => {

@@ -174,18 +174,22 @@ export function deliveryCases(synthesized: () => SynthesizedHerald): void {
       expect(statements.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.startTimer, ids.fanout, ids.schedulerDlq].sort());
     });
 
-    it("the start timer may send to its own queue (each hop is a new delayed message), to the fan-out queue and (a due event step's notice) to the send queue, nothing else", () => {
+    it("the start timer may send to its own queue (each hop is a new delayed message), to the fan-out queue and (a due event step's notice) to each channel's send queue, nothing else", () => {
       const ids = queueIds();
       const [, startTimer] = functionOf('herald-start-timer');
       const statements = statementsOfRole(herald.resources, startTimer.Properties.Role['Fn::GetAtt'][0]);
       const sending = statements.filter((statement) => asList(statement.Action).includes('sqs:SendMessage'));
-      expect(sending.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual([ids.fanout, ids.startTimer, ids.send].sort());
+      expect(sending.flatMap((statement) => referencedIds(statement.Resource)).sort()).toEqual(
+        [ids.fanout, ids.startTimer, ids.send, ids.sendEmail, ids.sendInapp].sort(),
+      );
       const actions = statements.flatMap((statement) => asList(statement.Action));
       // Its tables are pinned in test/infra/cases/functions.ts; no Scheduler, no secret.
       expect(actions.filter((action) => action.startsWith('scheduler:') || action.startsWith('secretsmanager:'))).toEqual([]);
       expect(startTimer.Properties.Environment.Variables).toMatchObject({
         FANOUT_QUEUE_URL: { Ref: ids.fanout },
         SEND_QUEUE_URL: { Ref: ids.send },
+        SEND_EMAIL_QUEUE_URL: { Ref: ids.sendEmail },
+        SEND_INAPP_QUEUE_URL: { Ref: ids.sendInapp },
         START_TIMER_QUEUE_URL: { Ref: ids.startTimer },
       });
     });

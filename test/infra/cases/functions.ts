@@ -148,7 +148,11 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue),
       });
       expect(variables('herald-start-timer')).toEqual(
-        expect.objectContaining({ FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue), START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue) }),
+        expect.objectContaining({
+          FANOUT_QUEUE_URL: ref(delivery.queues.fanout.queue),
+          START_TIMER_QUEUE_URL: ref(delivery.queues.startTimer.queue),
+          INBOX_TABLE: ref(data.table('inbox')),
+        }),
       );
       expect(variables('herald-send')).toMatchObject({
         SEND_QUEUE_URL: ref(delivery.queues.send.queue),
@@ -492,8 +496,14 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
           messages: ['DescribeStream', 'GetRecords', 'GetShardIterator'],
           events: ['UpdateItem'],
         },
-        // A due event step: its event, client, suppression entry, notice id and notice.
-        'herald-start-timer': { events: ['GetItem', 'UpdateItem'], clients: ['GetItem'], uniques: ['GetItem', 'UpdateItem'], messages: ['PutItem'] },
+        // A due event step: its event, client, suppression entry, an earlier in-app item's read, notice id and notice.
+        'herald-start-timer': {
+          events: ['GetItem', 'UpdateItem'],
+          clients: ['GetItem'],
+          uniques: ['GetItem', 'UpdateItem'],
+          messages: ['PutItem'],
+          inbox: ['GetItem'],
+        },
       };
 
       it.each(Object.keys(expectedTables))('%s: only the DynamoDB actions its code uses, table by table', (functionName) => {
