@@ -210,6 +210,29 @@ export function renderRefusal(error: TemplateRenderError, limit: RenderLimit): V
 }
 
 /**
+ * A message's template parts (an e-mail's subject, text and html; an in-app title, text and url),
+ * each checked by `check`, a refusal naming its part; what they use together.
+ */
+export function checkTemplateParts<P extends string>(
+  parts: readonly P[],
+  content: Partial<Record<P, string>>,
+  check: (text: string, part: P) => TemplateUse,
+): TemplateUse {
+  const uses: TemplateUse[] = [];
+  for (const part of parts) {
+    const text = content[part];
+    if (text === undefined) continue;
+    try {
+      uses.push(check(text, part));
+    } catch (error) {
+      if (error instanceof ValidationError) throw ValidationError.field(part, error.fields[0]?.message ?? error.message);
+      throw error;
+    }
+  }
+  const union = (pick: (use: TemplateUse) => string[]) => [...new Set(uses.flatMap(pick))].sort();
+  return { scalars: union((use) => use.scalars) as TemplateUse['scalars'], attributes: union((use) => use.attributes) };
+}
+/**
  * Checks a text as checkTemplate does, then renders it once with placeholders for its variables,
  * under the engine's limits and `limit`: a text that is too slow, too hungry or too large even
  * with placeholders is refused when it is written, not found out message by message at send

@@ -14,6 +14,7 @@ import type { Client } from '../clients.js';
 import { EMAIL_PART_MAX_BYTES, RENDER_LIMITS, utf8Length } from '../render-limits.js';
 import {
   checkTemplate,
+  checkTemplateParts,
   createTemplateEngine,
   placeholderVariables,
   RenderedTooLargeError,
@@ -97,19 +98,9 @@ const htmlEngine = createTemplateEngine({ outputEscape: 'escape', parseLimit: EM
 /** The variables every e-mail part uses, or a ValidationError naming the part at fault. */
 export function checkEmailContent(content: Partial<EmailContent>, extra: readonly string[] | 'any' = []): TemplateUse {
   if (content.subject === undefined || content.subject.trim() === '') throw ValidationError.field('subject', 'is required for e-mail');
-  const uses: TemplateUse[] = [];
-  for (const part of ['subject', 'text', 'html'] as const) {
-    const text = content[part];
-    if (text === undefined) continue;
-    try {
-      uses.push(checkTemplate(text, extra === 'any' ? extra : [...EMAIL_VARIABLES, ...extra], part === 'html' ? htmlEngine : undefined));
-    } catch (error) {
-      if (error instanceof ValidationError) throw ValidationError.field(part, error.fields[0]?.message ?? error.message);
-      throw error;
-    }
-  }
-  const union = (pick: (use: TemplateUse) => string[]) => [...new Set(uses.flatMap(pick))].sort();
-  return { scalars: union((use) => use.scalars) as TemplateUse['scalars'], attributes: union((use) => use.attributes) };
+  return checkTemplateParts(['subject', 'text', 'html'] as const, content, (text, part) =>
+    checkTemplate(text, extra === 'any' ? extra : [...EMAIL_VARIABLES, ...extra], part === 'html' ? htmlEngine : undefined),
+  );
 }
 
 /** A part that did not render, or rendered larger than a part may be: the message fails with this reason; a notice is 400 naming `part`. */

@@ -11,6 +11,7 @@ import { addressOf, type MessageRecord } from '../messages.js';
 import { RENDER_LIMITS } from '../render-limits.js';
 import {
   checkTemplate,
+  checkTemplateParts,
   placeholderVariables,
   RenderedTooLargeError,
   renderTemplate,
@@ -38,19 +39,7 @@ export type InappPart = keyof InappContent;
  */
 export function checkInappContent(content: Partial<InappContent>, extra: readonly string[] | 'any' = []): TemplateUse {
   if (content.title === undefined || content.title.trim() === '') throw ValidationError.field('title', 'is required for in-app');
-  const uses: TemplateUse[] = [];
-  for (const part of ['title', 'text', 'url'] as const) {
-    const text = content[part];
-    if (text === undefined) continue;
-    try {
-      uses.push(checkTemplate(text, extra));
-    } catch (error) {
-      if (error instanceof ValidationError) throw ValidationError.field(part, error.fields[0]?.message ?? error.message);
-      throw error;
-    }
-  }
-  const union = (pick: (use: TemplateUse) => string[]) => [...new Set(uses.flatMap(pick))].sort();
-  return { scalars: union((use) => use.scalars) as TemplateUse['scalars'], attributes: union((use) => use.attributes) };
+  return checkTemplateParts(['title', 'text', 'url'] as const, content, (text) => checkTemplate(text, extra));
 }
 
 /** A part that did not render, rendered too large, or (the url) to no link an app may open: the message fails with it; a notice is 400 naming `part`. */
