@@ -8,7 +8,6 @@ import type { HeraldDelivery } from './delivery.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
 import { OPENAPI_FILE } from '../functions/definitions/functions.js';
 import { INBOX_CORS } from '../functions/api/cors.js';
-import type { UnsubscribeKeySecret } from './secrets.js';
 
 export interface ApiThrottling {
   /** Steady requests per second for the whole stage. */
@@ -24,8 +23,6 @@ export interface HeraldApiProps {
   functionDefaults: FunctionDefaults;
   /** The admin app's origin (lib/admin.ts): the one origin a browser may call the API from. */
   allowedOrigin?: string;
-  /** The unsubscribe links' key: the api checks the token of GET and POST /unsubscribe/{token}. */
-  unsubscribeKey: UnsubscribeKeySecret;
   /** The REST authorizer of the end user's inbox routes (functions/api/inbox-authorizer.ts; lib/realtime.ts builds it). */
   inboxAuthorizer: HeraldFunction;
   /** The sites that embed the inbox and call `/inbox...` from the browser (stack context `inboxOrigins`); unset, any origin. */
@@ -103,13 +100,11 @@ export class HeraldApi extends Construct {
         ...delivery.noticeEnvironment,
         ...(props.allowedOrigin !== undefined ? { CORS_ALLOWED_ORIGIN: props.allowedOrigin } : {}),
         ...(props.inboxOrigins !== undefined ? { INBOX_ORIGINS: props.inboxOrigins.join(',') } : {}),
-        UNSUBSCRIBE_KEY_SECRET: props.unsubscribeKey.secretName,
       },
       nodeModuleFiles: { 'swagger-ui-dist': SWAGGER_UI_FILES },
       generatedFiles: { [OPENAPI_FILE]: 'bin/openapi.ts' },
     });
     data.grantTables(this.handler);
-    props.unsubscribeKey.grantRead(this.handler);
     delivery.grantStartCampaigns(this.handler);
     delivery.grantSendNotices(this.handler);
 

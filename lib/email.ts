@@ -11,7 +11,6 @@ import { normalizeEmail } from '../functions/domain/channels/email.js';
 import type { HeraldData } from './data.js';
 import { deadLetterDestination, type HeraldDelivery } from './delivery.js';
 import { HeraldFunction, type FunctionDefaults } from './functions.js';
-import type { UnsubscribeKeySecret } from './secrets.js';
 
 /** The SES events Herald acts on (functions/domain/channels/email-events.ts): the configuration set publishes these and no others. */
 export const SES_EVENT_TYPES = ['BOUNCE', 'COMPLAINT', 'DELIVERY'];
@@ -28,9 +27,6 @@ export interface HeraldEmailProps {
   emailFrom: string;
   /** The configuration set's name. */
   configurationSetName: string;
-  unsubscribeKey: UnsubscribeKeySecret;
-  /** Where the unsubscribe links point: the API's URL (`{base}/unsubscribe/{token}`). */
-  unsubscribeBaseUrl: string;
 }
 
 /**
@@ -85,12 +81,9 @@ export class HeraldEmail extends Construct {
         [queues.sendEmail.urlEnvVar]: queue.queueUrl,
         EMAIL_FROM: from,
         SES_CONFIGURATION_SET: configurationSetName,
-        UNSUBSCRIBE_KEY_SECRET: props.unsubscribeKey.secretName,
-        PUBLIC_BASE_URL: props.unsubscribeBaseUrl,
       },
     });
     data.grantTables(sendEmail);
-    props.unsubscribeKey.grantRead(sendEmail);
     // As the SMS sender: a held or retried chunk goes back as a new, delayed message.
     queue.grant(sendEmail, 'sqs:SendMessage');
     delivery.subscribe(sendEmail, queue, queues.sendEmail);

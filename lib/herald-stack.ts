@@ -102,7 +102,6 @@ export class HeraldStack extends Stack {
       stageName,
       functionDefaults,
       allowedOrigin: this.admin.origin,
-      unsubscribeKey: this.unsubscribeKey,
       inboxAuthorizer: this.realtime.functions.inboxAuthorizer,
       inboxOrigins: props.inboxOrigins,
     });
@@ -119,9 +118,12 @@ export class HeraldStack extends Stack {
       functionDefaults,
       emailFrom: props.emailFrom ?? DEFAULT_EMAIL_FROM,
       configurationSetName: namePrefix,
-      unsubscribeKey: this.unsubscribeKey,
-      unsubscribeBaseUrl: apiBaseUrl(this.api.restApi.restApiId, stageName),
     });
+    // Every unsubscribe link points at the API. The e-mail sender signs them, the api checks them and
+    // signs those of e-mail notices, the start timer those of e-mail steps due later.
+    const unsubscribeBaseUrl = apiBaseUrl(this.api.restApi.restApiId, stageName);
+    for (const signer of [this.email.functions.sendEmail, this.api.handler, this.delivery.functions.startTimer])
+      this.unsubscribeKey.allowLinks(signer, unsubscribeBaseUrl);
     const functions = [
       this.api.handler,
       this.delivery.functions.fanout,

@@ -216,6 +216,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
     // Unsubscribe links point at the API, whose port is known once it listens (below).
     let publicBaseUrl = options.publicBaseUrl ?? '';
+    // What an e-mail notice or event step renders its client's unsubscribe link with: the api's and the start timer's.
+    const unsubscribeUrl = signedLinks(
+      async () => unsubscribeSigner,
+      () => publicBaseUrl,
+    );
 
     // Each handler's settings go through the parser its Lambda uses, with the local values.
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
@@ -314,10 +319,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         stepTimer,
         clock,
         unsubscribeSigner: async () => unsubscribeSigner,
-        unsubscribeUrl: signedLinks(
-          async () => unsubscribeSigner,
-          () => publicBaseUrl,
-        ),
+        unsubscribeUrl,
         openApiDocument: generatedOpenApi,
         inboxSigner: async () => inboxSigner,
         frames,
@@ -356,7 +358,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ),
       startTimer: instrument(
         'startTimer',
-        perEnvironment(() => createStartTimerHandler(startTimerDependencies(startTimerEnv, { clock, timing: startTiming }))),
+        perEnvironment(() => createStartTimerHandler(startTimerDependencies(startTimerEnv, { clock, timing: startTiming, unsubscribeUrl }))),
       ),
       deadLetter: instrument(
         'deadLetter',
@@ -482,7 +484,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => websocket.stop());
 
     publicBaseUrl = options.publicBaseUrl ?? http.url;
-    const unsubscribeUrl = unsubscribeLinks(unsubscribeSigner, publicBaseUrl);
     return {
       url: http.url,
       websocketUrl: `${http.url.replace(/^http/, 'ws')}${WS_PATH}`,
@@ -491,7 +492,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(provider ? { provider } : {}),
       tableNames,
       ses,
-      unsubscribeUrl,
+      unsubscribeUrl: unsubscribeLinks(unsubscribeSigner, publicBaseUrl),
       emailEvents,
       stop: stopAll,
     };

@@ -142,6 +142,9 @@ export const startTimerEnvSchema = z.object({
   SEND_QUEUE_URL: url,
   SEND_EMAIL_QUEUE_URL: z.optional(url),
   SEND_INAPP_QUEUE_URL: z.optional(url),
+  /** A due e-mail step renders its client's unsubscribe link: the key's secret and where the links point (both, or no e-mail steps). */
+  UNSUBSCRIBE_KEY_SECRET: z.optional(name),
+  PUBLIC_BASE_URL: z.optional(url),
 });
 
 export const sendEnvSchema = z.object({

@@ -23,6 +23,7 @@ import type { DeadLetterDependencies } from '../delivery/dead-letter.js';
 import type { FanoutDependencies } from '../delivery/fanout.js';
 import type { SendDependencies } from '../delivery/send.js';
 import type { StartTimerDependencies } from '../delivery/start-timer.js';
+import type { StepDependencies } from '../services/events.js';
 import type { TallyDependencies } from '../delivery/tally.js';
 import type { EmailEventsDependencies } from '../delivery/email-events.js';
 import type { InboxAuthorizerDependencies } from '../api/inbox-authorizer.js';
@@ -337,8 +338,15 @@ export function fanoutDependencies(env: FanoutEnv, overrides: Partial<FanoutDepe
   };
 }
 
-export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<StartTimerDependencies> = {}): StartTimerDependencies {
+export function startTimerDependencies(
+  env: StartTimerEnv,
+  overrides: Partial<StartTimerDependencies> & Pick<StepDependencies, 'unsubscribeUrl'> = {},
+): StartTimerDependencies {
+  const { unsubscribeUrl, ...rest } = overrides;
   const clock = overrides.clock ?? systemClock;
+  const links =
+    unsubscribeUrl ??
+    (env.UNSUBSCRIBE_KEY_SECRET && env.PUBLIC_BASE_URL ? signedLinks(unsubscribeSigner(env.UNSUBSCRIBE_KEY_SECRET), env.PUBLIC_BASE_URL) : undefined);
   // The events service (and the template engine behind it) loads on the first due step, not for a campaign's start.
   const events = onFirstUse(() => import('../services/events.js'));
   const stepDependencies = {
@@ -350,13 +358,15 @@ export function startTimerDependencies(env: StartTimerEnv, overrides: Partial<St
     suppression: new DynamoSuppressionList(dynamoDocumentClient(), env.UNIQUES_TABLE),
     // An `unlessRead` step is skipped when the client read the in-app item an earlier step made.
     inboxReads: inboxStore(env, clock),
+    // A due e-mail step renders its client's unsubscribe link, as an e-mail notice does.
+    ...(links ? { unsubscribeUrl: links } : {}),
   };
   return {
     clock,
     startTimer: new SqsStartTimerQueue(sqs(), env.START_TIMER_QUEUE_URL),
     fanoutQueue: new SqsFanoutQueue(sqs(), env.FANOUT_QUEUE_URL),
     releaseStep: async (eventId, step) => (await events()).releaseStep(stepDependencies, eventId, step),
-    ...overrides,
+    ...rest,
   };
 }
 

@@ -105,20 +105,29 @@ describe('events', () => {
     const runtime = await start();
     expect((await call(runtime, 'PUT', '/event-types/welcome', { steps: [{ channel: 'sms', text: 'Welcome' }] })).status).toBe(201);
     // A step by e-mail to a client without an e-mail address is skipped (unreachable); the event goes on.
+    // The e-mail step comes later, through the start timer, which signs its unsubscribe link as the api does.
     const both = await call(runtime, 'PUT', '/event-types/both', {
       steps: [
         { channel: 'sms', text: 'Welcome' },
-        { channel: 'email', subject: 'Welcome', text: 'Welcome' },
+        { channel: 'email', subject: 'Welcome', text: 'Welcome. Unsubscribe: {{ unsubscribeUrl }}', delaySeconds: 1 },
       ],
     });
     expect(both.status).toBe(201);
     const phoneOnly = await addClient(runtime);
-    const mixed = await fire(runtime, { type: 'both', clientId: phoneOnly.id });
-    const mixedDone = await waitFor('the SMS step sent', () => eventOf(runtime, mixed.body.id), settled, 60_000, 200);
-    expect(mixedDone.steps.map(({ channel, status, reason }) => ({ channel, status, reason }))).toEqual([
+    const address = `events.${phoneSeq}@example.com`;
+    const withEmail = await addClient(runtime, { email: address });
+    const [mixed, mailed] = await Promise.all([phoneOnly, withEmail].map((client) => fire(runtime, { type: 'both', clientId: client.id })));
+    const [mixedDone, mailedDone] = await Promise.all(
+      [mixed!, mailed!].map(({ body }) => waitFor('both steps settled', () => eventOf(runtime, body.id), settled, 60_000, 200)),
+    );
+    expect(mixedDone!.steps.map(({ channel, status, reason }) => ({ channel, status, reason }))).toEqual([
       { channel: 'sms', status: 'sent', reason: undefined },
       { channel: 'email', status: 'skipped', reason: 'unreachable' },
     ]);
+    expect(mailedDone!.steps.map(({ status }) => status)).toEqual(['sent', 'sent']);
+    const link = runtime.unsubscribeUrl(withEmail.id, 'email');
+    const mails = (await runtime.ses.emails()).filter((mail) => mail.destination.to.includes(address));
+    expect(mails.map((mail) => [mail.subject, mail.body.text])).toEqual([['Welcome', `Welcome. Unsubscribe: ${link}`]]);
     const client = await addClient(runtime, { optedOut: true });
     const fired = await fire(runtime, { type: 'welcome', phone: client.phone });
     expect(fired.status).toBe(202);

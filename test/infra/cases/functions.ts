@@ -432,13 +432,20 @@ export function functionCases(synthesized: () => SynthesizedHerald): void {
         ]);
       });
 
-      it('only the e-mail sender (links) and the api (the unsubscribe routes) may read the unsubscribe key', () => {
+      it('only the e-mail sender, the start timer (links) and the api (links, the unsubscribe routes) may read the unsubscribe key, each told where the links point', () => {
         const secretId = logicalId(herald.stack.unsubscribeKey.secret);
         for (const { functionName } of handlers) {
           const reads = statementsOf(functionName)
             .filter((statement) => referencedIds(statement.Resource).includes(secretId))
             .flatMap((statement) => asList(statement.Action));
-          expect(reads, functionName).toEqual(['herald-send-email', 'herald-api'].includes(functionName) ? ['secretsmanager:GetSecretValue'] : []);
+          const signs = ['herald-send-email', 'herald-api', 'herald-start-timer'].includes(functionName);
+          expect(reads, functionName).toEqual(signs ? ['secretsmanager:GetSecretValue'] : []);
+          if (!signs) continue;
+          const variables = herald.resources[functionIdByName(herald.resources, functionName)]!.Properties.Environment.Variables as Json;
+          expect(variables.UNSUBSCRIBE_KEY_SECRET, functionName).toBe('herald/unsubscribe-key');
+          // The API's own URL and stage: `{base}/unsubscribe/{token}` is its public route.
+          expect(JSON.stringify(variables.PUBLIC_BASE_URL), functionName).toContain(logicalId(herald.stack.api.restApi));
+          expect(JSON.stringify(variables.PUBLIC_BASE_URL), functionName).toContain('/v1');
         }
       });
 
