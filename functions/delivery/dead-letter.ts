@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { CHUNK_LEASE_MS } from '../definitions/functions.js';
 import { closed } from '../domain/delivery.js';
-import { isOpen } from '../domain/messages.js';
+import { isOpen, logTagsOf } from '../domain/messages.js';
 import { logger } from '../telemetry/logger.js';
 import type { ChunkRef, Clock, MessageStore } from '../ports.js';
 import { parseChunkRef } from './events.js';
@@ -39,6 +39,7 @@ export function createDeadLetterHandler(deps: DeadLetterDependencies) {
         clientId: message.clientId,
         attempts: message.attempts,
         error: message.lastError,
+        ...logTagsOf(claim.chunk),
       });
     }
   }

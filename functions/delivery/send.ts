@@ -7,7 +7,7 @@ import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.j
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
-import { countsDelta, FINAL_STATUSES, isOpen, openZones, suppressibleAddress, type MessageRecord } from '../domain/messages.js';
+import { countsDelta, FINAL_STATUSES, isOpen, logTagsOf, openZones, suppressibleAddress, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
@@ -32,8 +32,7 @@ interface SendResult {
   pausedHold?: true;
 }
 
-/** What every log line about a chunk's messages names beside them: the event a notice is a step of. */
-type LogTags = { eventId?: string };
+type LogTags = ReturnType<typeof logTagsOf>;
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
@@ -237,8 +236,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
     const before = claim.chunk.messages;
     // The outcome is stored only while the lease is still this claim's, and no call starts that could end too late to store it.
     const { lease } = claim;
-    // An event step's notice: every line about it names its event (npm run logs -- --event).
-    const tags: LogTags = claim.chunk.event ? { eventId: claim.chunk.event.eventId } : {};
+    const tags = logTagsOf(claim.chunk);
     const outcomeBy = Math.min(lease.until, invocationEndsAt);
     const results: SendResult[] = await Promise.all(
       before.map((message) => (isOpen(message) ? sendOne(message, view, ref.campaignId, outcomeBy, tags) : { message, retryAfterMs: 0 })),

@@ -70,6 +70,9 @@ export interface Chunk {
   event?: EventStepRef;
 }
 
+/** What every log line about a chunk's messages names beside them: the event a notice is a step of (npm run logs -- --event). */
+export const logTagsOf = (chunk: Pick<Chunk, 'event'>): { eventId?: string } => (chunk.event ? { eventId: chunk.event.eventId } : {});
+
 /** A message as the API shows it. */
 export interface Message extends MessageRecord {
   campaignId: string;

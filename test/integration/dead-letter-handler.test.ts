@@ -1,6 +1,9 @@
 /** The dead-letter handler against DynamoDB Local: a chunk that used up its receives. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
+import { noticeChunk } from '../../functions/domain/notices.js';
+import { logger } from '../../functions/telemetry/logger.js';
 import { stores, systemClock } from '../../functions/handlers/wiring.js';
 import type { Stores } from '../../functions/ports.js';
 import { newCampaignRecord } from '../../functions/domain/campaigns.js';
@@ -11,10 +14,12 @@ import { createTestTables, documentClient, startTestTally, storeOutcome, type Te
 let store: Stores;
 let handler: ReturnType<typeof createDeadLetterHandler>;
 let tally: TestTally;
+let notices: DynamoNoticeStore;
 
 beforeAll(async () => {
   const tables = await createTestTables();
   store = stores(tables.env as never, systemClock, documentClient());
+  notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
   handler = createDeadLetterHandler({ clock: systemClock, messages: store.messages });
   tally = startTestTally(tables.names.messages, store.campaigns);
 });
@@ -113,6 +118,27 @@ describe('dead-letter handler', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'held' }]);
     await tally.settled();
     expect((await store.campaigns.get(campaign.id))?.counts.queued).toBe(1);
+  });
+
+  it("names the event on the failure line of an event step's notice (npm run logs -- --event), and none on a campaign's", async () => {
+    const logged = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      const step = await notices.create((id) =>
+        noticeChunk(id, { id: 'c-step', phone: '79110000001' }, 'Hi', new Date(), 'sms', { eventId: 'ev-0000000000042', step: 1 }),
+      );
+      const { campaign } = await campaignWithChunk(1);
+      const refs = [step, { campaignId: campaign.id, chunk: 0 }].map(({ campaignId, chunk }) => JSON.stringify({ campaignId, chunk }));
+      expect((await handler(event(...refs.map((body) => record(body))))).batchItemFailures).toEqual([]);
+      const failures = logged.mock.calls
+        .filter(([line]) => line === 'message failed: retries exhausted')
+        .map(([, fields]) => fields as Record<string, unknown>);
+      expect(failures.map((fields) => [fields.campaignId, fields.eventId])).toEqual([
+        [step.campaignId, 'ev-0000000000042'],
+        [campaign.id, undefined],
+      ]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('drops a body that is not a chunk reference instead of retrying it forever', async () => {
