@@ -14,25 +14,30 @@ export class ConnectionsFramePublisher implements FramePublisher {
     private readonly poster: ConnectionPoster,
   ) {}
 
-  async toClient(clientId: string, frame: InboxFrame): Promise<void> {
+  async toClient(clientId: string, ...frames: InboxFrame[]): Promise<void> {
+    // One read of the connections for all the frames (an in-app message sends two).
     let ids: string[];
     try {
       ids = await this.connections.ofClient(clientId);
     } catch (error) {
-      logger.warn('frame not sent: the connections could not be read', { clientId, frame: frame.type, error: String(error) });
+      logger.warn('frame not sent: the connections could not be read', { clientId, frames: frames.map(({ type }) => type), error: String(error) });
       return;
     }
-    await Promise.all(ids.map((connectionId) => this.toConnection(clientId, connectionId, frame)));
+    await Promise.all(ids.map((connectionId) => this.toConnection(clientId, connectionId, frames)));
   }
 
-  private async toConnection(clientId: string, connectionId: string, frame: InboxFrame): Promise<void> {
-    try {
-      if ((await this.poster.post(connectionId, frame)) === 'gone') {
-        await this.connections.remove(clientId, connectionId);
-        logger.info('stale connection removed', { clientId, connectionId });
+  /** The frames one after another, so the connection sees them in order; a gone connection takes no more. */
+  private async toConnection(clientId: string, connectionId: string, frames: InboxFrame[]): Promise<void> {
+    for (const frame of frames) {
+      try {
+        if ((await this.poster.post(connectionId, frame)) === 'gone') {
+          await this.connections.remove(clientId, connectionId);
+          logger.info('stale connection removed', { clientId, connectionId });
+          return;
+        }
+      } catch (error) {
+        logger.warn('frame not sent', { clientId, connectionId, frame: frame.type, error: String(error) });
       }
-    } catch (error) {
-      logger.warn('frame not sent', { clientId, connectionId, frame: frame.type, error: String(error) });
     }
   }
 }

@@ -21,12 +21,10 @@ export interface InboxDependencies {
 export const noFrames: FramePublisher = { toClient: async () => undefined };
 
 async function publish(frames: FramePublisher, clientId: string, ...sent: InboxFrame[]): Promise<void> {
-  for (const frame of sent) {
-    try {
-      await frames.toClient(clientId, frame);
-    } catch (error) {
-      logger.warn('inbox frame not published', { clientId, frame: frame.type, error: (error as Error).message });
-    }
+  try {
+    await frames.toClient(clientId, ...sent);
+  } catch (error) {
+    logger.warn('inbox frame not published', { clientId, frames: sent.map(({ type }) => type), error: (error as Error).message });
   }
 }
 

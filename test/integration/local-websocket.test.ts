@@ -5,14 +5,15 @@
  */
 import { GetConnectionCommand, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { ConnectionsFramePublisher } from '../../functions/adapters/frame-publisher.js';
 import { managementApiClient } from '../../functions/adapters/management-api.js';
 import { hmacSigner } from '../../functions/adapters/hmac-signer.js';
 import { signInboxToken } from '../../functions/domain/inbox-token.js';
 import type { InboxFrame } from '../../functions/domain/inbox-frames.js';
 import { connectionStore, framePublisher, managementApiPoster, systemClock } from '../../functions/handlers/wiring.js';
-import type { FramePublisher } from '../../functions/ports.js';
+import type { ConnectionPoster, FramePublisher } from '../../functions/ports.js';
 import { startHttpServer, type HttpServer } from '../../local/http.js';
 import { createWebSocketGateway, localWebSocketHandlers, type WebSocketGateway } from '../../local/websocket.js';
 import { createTestTables, documentClient, type TestTables } from '../support/aws.js';
@@ -24,12 +25,13 @@ let tables: TestTables;
 let http: HttpServer;
 let gateway: WebSocketGateway;
 let frames: FramePublisher;
+let poster: ConnectionPoster;
 const db = documentClient();
 
 beforeAll(async () => {
   tables = await createTestTables();
   let url = '';
-  const poster = managementApiPoster(() => url);
+  poster = managementApiPoster(() => url);
   const env = { CONNECTIONS_TABLE: tables.names.connections };
   frames = framePublisher(env, poster);
   gateway = createWebSocketGateway({ handlers: localWebSocketHandlers({ env, clock: systemClock, inboxSigner: async () => signer, poster }) });
@@ -153,7 +155,7 @@ describe('the local WebSocket gateway', () => {
     expect(app.frames).toEqual([{ type: 'pong' }, { type: 'pong' }]);
   });
 
-  it('pushes a frame to every connection of the client (two tabs) and to no other client', async () => {
+  it('pushes frames, in order, to every connection of the client (two tabs) and to no other client, reading its connections once', async () => {
     const [tab1, tab2, other] = [await connect('ws-a'), await connect('ws-a'), await connect('ws-b')];
     await waitFor(
       'both connections of A stored',
@@ -161,8 +163,11 @@ describe('the local WebSocket gateway', () => {
       (items) => items.length === 2,
     );
     const item = { id: 'i1', title: 'Hello', text: 'there', createdAt: new Date().toISOString(), readAt: null };
-    await frames.toClient('ws-a', { type: 'notification', item });
-    await frames.toClient('ws-a', { type: 'unread', count: 1 });
+    const connections = connectionStore({ CONNECTIONS_TABLE: tables.names.connections });
+    const reads = vi.spyOn(connections, 'ofClient');
+    // An in-app message's two frames, as the in-app sender sends them.
+    await new ConnectionsFramePublisher(connections, poster).toClient('ws-a', { type: 'notification', item }, { type: 'unread', count: 1 });
+    expect(reads).toHaveBeenCalledTimes(1);
     for (const tab of [tab1, tab2])
       await waitFor(
         'both frames in the tab',
