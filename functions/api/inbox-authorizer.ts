@@ -1,14 +1,14 @@
 /**
  * The REST API's Lambda authorizer in front of the end user's inbox routes (`/inbox...`) on AWS:
  * a REQUEST authorizer reading `Authorization: Bearer <token>`. A valid inbox token
- * (functions/domain/inbox-token.ts) lets the request through with its client id in the context,
+ * (functions/domain/inbox-token.ts) lets the request through with its client id and expiry in the context,
  * which the api reads (functions/api/routes/inbox.ts); anything else is 401 before the api runs.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { bearerTokenOf, verifyInboxToken } from '../domain/inbox-token.js';
 import type { Clock, TokenSigner } from '../ports.js';
 import { logger } from '../telemetry/logger.js';
-import { AUTHORIZER_CLIENT_ID } from './routes/inbox.js';
+import { AUTHORIZER_CLIENT_ID, AUTHORIZER_EXPIRES_AT } from './routes/inbox.js';
 import { UNAUTHORIZED } from './websocket.js';
 
 export interface InboxAuthorizerDependencies {
@@ -39,7 +39,7 @@ export function createInboxAuthorizerHandler(deps: InboxAuthorizerDependencies) 
     return {
       principalId: principal.clientId,
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: inboxRoutesOf(event.methodArn) }] },
-      context: { [AUTHORIZER_CLIENT_ID]: principal.clientId },
+      context: { [AUTHORIZER_CLIENT_ID]: principal.clientId, [AUTHORIZER_EXPIRES_AT]: principal.expiresAt },
     };
   };
 }

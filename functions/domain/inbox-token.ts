@@ -22,6 +22,12 @@ export interface InboxPrincipal {
   expiresAt: string;
 }
 
+/**
+ * A principal checked earlier (API Gateway caches its authorizer's answer for a while) still holds
+ * only before its `expiresAt`; an unreadable time holds never.
+ */
+export const isPrincipalLive = (expiresAt: unknown, now: Date): boolean => typeof expiresAt === 'string' && Date.parse(expiresAt) > now.getTime();
+
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** Herald's tokens are a few hundred characters; anything far longer is not one of them. */

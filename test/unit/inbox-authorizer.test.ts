@@ -27,7 +27,7 @@ describe('the inbox authorizer', () => {
           },
         ],
       },
-      context: { clientId: 'client-1' },
+      context: { clientId: 'client-1', expiresAt: '2030-01-01T00:10:00.000Z' },
     });
     expect(inboxRoutesOf(methodArn)).toEqual((result.policyDocument.Statement[0] as { Resource: string[] }).Resource);
   });

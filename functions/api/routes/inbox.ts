@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { NotFoundError } from '../../domain/errors.js';
-import { bearerTokenOf, INBOX_TOKEN_TTL, signInboxToken, verifyInboxToken } from '../../domain/inbox-token.js';
+import { bearerTokenOf, INBOX_TOKEN_TTL, isPrincipalLive, signInboxToken, verifyInboxToken } from '../../domain/inbox-token.js';
 import { onFirstUse } from '../../domain/lazy-packages.js';
 import { inboxChanges } from '../../services/inbox.js';
 import type { ApiDependencies } from '../app.js';
@@ -19,8 +19,9 @@ import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute, type Ro
 // Built on the group's first request, not at load (functions/api/schemas.ts).
 const schemas = onFirstUse(() => import('../schemas/inbox.js'));
 
-/** What the authorizer hands on to the api in the request's context (lib/api.ts). */
+/** What the authorizer hands on to the api in the request's context (lib/api.ts): the token's client and when it expires. */
 export const AUTHORIZER_CLIENT_ID = 'clientId';
+export const AUTHORIZER_EXPIRES_AT = 'expiresAt';
 
 const unauthorized = () =>
   new HttpError(401, 'Unauthorized', 'a valid inbox token is required: Authorization: Bearer <token> (POST /clients/{id}/inbox-token)', [
@@ -44,8 +45,11 @@ export function inboxRoutes(deps: ApiDependencies): ApiRoute[] {
 
   /** The client the request's inbox token names, or 401 before anything is read. */
   const principal = async (event: APIGatewayProxyEvent): Promise<string> => {
-    const fromAuthorizer: unknown = event.requestContext?.authorizer?.[AUTHORIZER_CLIENT_ID];
+    const authorized = event.requestContext?.authorizer;
+    const fromAuthorizer: unknown = authorized?.[AUTHORIZER_CLIENT_ID];
     let clientId = typeof fromAuthorizer === 'string' && fromAuthorizer !== '' ? fromAuthorizer : undefined;
+    // The authorizer's answer is cached for a minute (lib/api.ts): a token that expired since is refused here.
+    if (clientId !== undefined && !isPrincipalLive(authorized?.[AUTHORIZER_EXPIRES_AT], clock.now())) throw unauthorized();
     if (clientId === undefined) {
       const token = bearerTokenOf(headerOf(event, 'authorization'));
       if (token === undefined) throw unauthorized();
