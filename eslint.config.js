@@ -7,7 +7,16 @@ import globals from 'globals';
  * adapters implement ports and only handlers/wiring.ts puts them together. An import that
  * points the wrong way fails the lint; test/unit/layers.test.ts proves each rule bites.
  */
-const restrict = (...patterns) => ['error', { patterns }];
+const restrict = (...patterns) => ['error', { patterns: [...patterns, lazyValues] }];
+/**
+ * The packages loaded on first use (LAZY_PACKAGES, functions/domain/lazy-packages.ts): their types may
+ * be imported anywhere, their values only through lazyPackage, or every bundle reaching the file would hold them.
+ */
+const lazyValues = {
+  group: ['liquidjs', 'croner', '@aws-lambda-powertools/idempotency', '@aws-lambda-powertools/idempotency/*'],
+  allowTypeImports: true,
+  message: 'A lazily loaded package (functions/domain/lazy-packages.ts): import its types only, and its values through lazyPackage on first use.',
+};
 const outOfDomain = {
   group: ['../*', '!../domain/*', '@aws-sdk/*', '@aws-lambda-powertools/*', '@middy/*', 'axios', 'node:*', 'aws-lambda'],
   message: 'The domain is pure rules: it imports nothing outside functions/domain/ and does no I/O.',
@@ -51,6 +60,8 @@ export default tseslint.config(
       'no-restricted-imports': restrict({ group: ['**/functions/**', '**/local/**', 'node:*'], message: 'The admin app uses only the public REST API.' }),
     },
   },
+  // Every layer's own rule below adds to this one (restrict always keeps lazyValues).
+  { files: ['functions/**/*.ts'], rules: { 'no-restricted-imports': restrict() } },
   { files: ['functions/domain/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfDomain) } },
   { files: ['functions/domain/*/**/*.ts'], rules: { 'no-restricted-imports': restrict(outOfNestedDomain) } },
   { files: ['functions/domain/lazy-packages.ts'], rules: { 'no-restricted-imports': restrict(lazyLoader) } },
