@@ -19,25 +19,19 @@ export const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sent', 'failed', 'e
 export const CHANNEL_LABELS: Record<Channel, string> = { sms: 'SMS', email: 'E-mail', inapp: 'In-app' };
 
 /** What SES told about an e-mail campaign's mail (DESIGN "E-mail through Amazon SES"); absent on other channels. */
-export interface EmailEvents {
-  delivered: number;
-  bounced: number;
-  complained: number;
-}
-export type EmailDelivery = 'delivered' | 'bounced' | 'complained';
-/** A campaign as GET /campaigns/{id} answers it, with the SES tallies of an e-mail campaign once the API gives them. */
-export type CampaignView = Campaign & { emailEvents?: EmailEvents };
-/** A message, with what SES said about its mail once the API gives it. */
-export type MessageView = Message & { delivery?: EmailDelivery };
+export type EmailEvents = NonNullable<Campaign['emailEvents']>;
+export type EmailDelivery = NonNullable<Message['delivery']>;
+/** A campaign as GET /campaigns/{id} answers it. */
+export type CampaignView = Campaign;
+/** A message as the API answers it. */
+export type MessageView = Message;
 
 export type Api = ReturnType<typeof createClient<paths>>;
 
 let current: Api | undefined;
-let connection: { baseUrl: string; fetch: typeof fetch } | undefined;
 
 export function connect(baseUrl: string, signedFetch: typeof fetch): void {
   current = createClient<paths>({ baseUrl, fetch: signedFetch });
-  connection = { baseUrl, fetch: signedFetch };
 }
 
 export function api(): Api {
@@ -45,19 +39,9 @@ export function api(): Api {
   return current;
 }
 
-/**
- * POST /clients/{id}/inbox-token, through the same signed fetch as every call: by hand, because the
- * OpenAPI document the typed client is generated from does not list the inbox routes.
- */
+/** POST /clients/{id}/inbox-token: a token for the client's inbox, as the operator's backend gets one. */
 export async function mintInboxToken(id: string, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
-  if (!connection) throw new Error('the API client is not connected');
-  const response = await connection.fetch(`${connection.baseUrl}/clients/${encodeURIComponent(id)}/inbox-token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ttlSeconds }),
-  });
-  const body = (await response.json().catch(() => ({}))) as unknown;
-  return unwrap({ data: body as { token: string; expiresAt: string }, ...(response.ok ? {} : { error: body }), response });
+  return unwrap(await api().POST('/clients/{id}/inbox-token', { params: { path: { id } }, body: { ttlSeconds } }));
 }
 
 /** A refused call: the problem+json document, whose `errors` name the fields. */
