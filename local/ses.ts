@@ -100,10 +100,10 @@ export function simulateMailbox(
 ): ChannelSender<EmailMessage> {
   return {
     channel: 'email',
-    async send(message, timeoutMs) {
-      const outcome = await sender.send(message, timeoutMs);
+    async send(message, timeoutMs, tags) {
+      const outcome = await sender.send(message, timeoutMs, tags);
       if (outcome.kind === 'sent') {
-        const mail = { eventId: randomUUID(), sesMessageId: randomUUID(), from: settings.from, to: message.to, tags: emailTagsOf(message.id) };
+        const mail = { eventId: randomUUID(), sesMessageId: randomUUID(), from: settings.from, to: message.to, tags: emailTagsOf(message.id, tags?.eventId) };
         publish(simulatedEvent({ ...mail, configurationSetName: settings.configurationSetName }, clock.now()));
       }
       return outcome;

@@ -1,6 +1,7 @@
 import { SendEmailCommand, SESv2Client, type SendEmailCommandInput, type SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { classifySesFailure, emailTagsOf, type EmailMessage, type SesFailure } from '../domain/channels/email.js';
 import type { SendOutcome } from '../domain/delivery.js';
+import type { LogTags } from '../domain/messages.js';
 import type { ChannelSender } from '../ports.js';
 import { quietSdkLogger } from './sdk-logger.js';
 
@@ -32,12 +33,12 @@ export function unsubscribeHeaders(url: string): { Name: string; Value: string }
 }
 
 /** The SendEmail request for one rendered e-mail. */
-export function sendEmailRequest(message: EmailMessage, settings: SesSenderSettings): SendEmailCommandInput {
+export function sendEmailRequest(message: EmailMessage, settings: SesSenderSettings, tags: LogTags = {}): SendEmailCommandInput {
   return {
     FromEmailAddress: settings.from,
     Destination: { ToAddresses: [message.to] },
     ConfigurationSetName: settings.configurationSetName,
-    EmailTags: emailTagsOf(message.id),
+    EmailTags: emailTagsOf(message.id, tags.eventId),
     Content: {
       Simple: {
         Subject: { Data: message.subject, Charset: 'UTF-8' },
@@ -60,11 +61,11 @@ export class SesSender implements ChannelSender<EmailMessage> {
     private readonly settings: SesSenderSettings,
   ) {}
 
-  async send(message: EmailMessage, timeoutMs: number): Promise<SendOutcome> {
+  async send(message: EmailMessage, timeoutMs: number, tags?: LogTags): Promise<SendOutcome> {
     if (timeoutMs <= 0) return { kind: 'retryable', error: 'no time left before the end' };
     try {
       // The signal is the hard deadline: the call is abandoned when the lease or the invocation would end first.
-      await this.ses.send(new SendEmailCommand(sendEmailRequest(message, this.settings)), { abortSignal: AbortSignal.timeout(timeoutMs) });
+      await this.ses.send(new SendEmailCommand(sendEmailRequest(message, this.settings, tags)), { abortSignal: AbortSignal.timeout(timeoutMs) });
       return { kind: 'sent' };
     } catch (error) {
       return classifySesFailure(failureOf(error));

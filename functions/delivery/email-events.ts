@@ -39,7 +39,8 @@ export function createEmailEventsHandler(deps: EmailEventsDependencies) {
 
   return async (event: SesEmailEvent): Promise<void> => {
     if (!isSesEvent(event)) {
-      logger.error('dropping an event that is no SES event record', { eventId: (event as { id?: unknown } | undefined)?.id });
+      // EventBridge's id, not a Herald event's: `eventId` on a line names a Herald event (npm run logs -- --event).
+      logger.error('dropping an event that is no SES event record', { eventBridgeId: (event as { id?: unknown } | undefined)?.id });
       return;
     }
     const effect = emailEventEffect(event.detail);
@@ -50,8 +51,9 @@ export function createEmailEventsHandler(deps: EmailEventsDependencies) {
     const addresses = [...new Set([...effect.suppress, ...event.detail.mail.destination])].map(maskEmail);
     logger.info('ses event', {
       eventType: event.detail.eventType,
-      eventId: event.id,
+      eventBridgeId: event.id,
       ...(effect.message?.campaignId !== undefined ? { campaignId: effect.message.campaignId } : {}),
+      ...(effect.message?.eventId !== undefined ? { eventId: effect.message.eventId } : {}),
       ...(effect.message ? { messageId: effect.message.messageId } : {}),
       addresses,
       suppressed: effect.suppress.length,

@@ -7,7 +7,7 @@ import type { ChannelRules, OutgoingMessage } from '../domain/channels/channel.j
 import { afterOutcome, closed, DEFAULT_BACKOFF, planRetry, retryAfterMsOf, shortError, type SendOutcome } from '../domain/delivery.js';
 import type { Campaign } from '../domain/campaigns.js';
 import { LeaseLostError } from '../domain/errors.js';
-import { countsDelta, FINAL_STATUSES, isOpen, logTagsOf, openZones, suppressibleAddress, type MessageRecord } from '../domain/messages.js';
+import { countsDelta, FINAL_STATUSES, isOpen, logTagsOf, openZones, suppressibleAddress, type LogTags, type MessageRecord } from '../domain/messages.js';
 import { earliestOpening, holdPlan, isInsideWindow, MAX_DELAY_SECONDS, nextOpening } from '../domain/send-window.js';
 import { SENDER_START_WAIT_MS } from '../domain/start-timing.js';
 import { isNoticeKey, NOTICE_OPTED_OUT } from '../domain/notice-ids.js';
@@ -32,7 +32,6 @@ interface SendResult {
   pausedHold?: true;
 }
 
-type LogTags = ReturnType<typeof logTagsOf>;
 
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
@@ -164,7 +163,7 @@ export function createSendHandler<M extends OutgoingMessage>(deps: SendDependenc
       const timeoutMs = callTimeoutWithin(outcomeBy, campaign.endAt, now, settings.providerTimeoutMs);
       if (timeoutMs === undefined) return { message, retryAfterMs: 0, heldUntil: now.getTime() };
       const started = performance.now();
-      const outcome: SendOutcome = await sender.send(rendered, timeoutMs);
+      const outcome: SendOutcome = await sender.send(rendered, timeoutMs, tags);
       // Whole milliseconds: each value is a number in the invocation's EMF log line, and a double's digits are bytes ingested.
       metrics.addMetric(metricNames.providerLatency, MetricUnit.Milliseconds, Math.round(performance.now() - started));
       const next = afterOutcome(message, outcome, clock.now());

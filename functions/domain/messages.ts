@@ -71,7 +71,8 @@ export interface Chunk {
 }
 
 /** What every log line about a chunk's messages names beside them: the event a notice is a step of (npm run logs -- --event). */
-export const logTagsOf = (chunk: Pick<Chunk, 'event'>): { eventId?: string } => (chunk.event ? { eventId: chunk.event.eventId } : {});
+export type LogTags = { eventId?: string };
+export const logTagsOf = (chunk: Pick<Chunk, 'event'>): LogTags => (chunk.event ? { eventId: chunk.event.eventId } : {});
 
 /** A message as the API shows it. */
 export interface Message extends MessageRecord {

@@ -7,6 +7,8 @@ export interface TaggedMessage {
   messageId: number;
   campaignId?: string;
   noticeId?: number;
+  /** The event a notice is a step of. */
+  eventId?: string;
 }
 
 export interface DeliveryMarks {

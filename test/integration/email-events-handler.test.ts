@@ -1,5 +1,6 @@
 /** The SES event handler against DynamoDB Local: what each event does to messages, campaigns, the suppression list and clients. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { logger } from '../../functions/telemetry/logger.js';
 import { DynamoDeliveryMarks } from '../../functions/adapters/dynamo/delivery-marks.js';
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.js';
@@ -136,6 +137,37 @@ describe('SES events', () => {
     const id = chunk.messages[0]!.id;
     await handler(eventFor(id, SUCCESS));
     expect((await notices.get(id))?.delivery).toBe('delivered');
+  });
+
+  it("names the event on the line of an event step's e-mail (npm run logs -- --event), EventBridge's id apart", async () => {
+    const notices = new DynamoNoticeStore(documentClient(), { messages: tables.names.messages, uniques: tables.names.uniques });
+    const eventId = 'aB3dE5fG7hJ9kL1m';
+    const chunk = await notices.create((id) => noticeChunk(id, { id: 'c-step', phone: '79120000002' }, 'hello', new Date(), 'email', { eventId, step: 0 }));
+    const id = chunk.messages[0]!.id;
+    const logged = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+    try {
+      const stepEvent = simulatedEvent(
+        {
+          eventId: 'eb-1',
+          sesMessageId: uniqueSuffix(),
+          from: 'herald@example.com',
+          to: SUCCESS,
+          tags: emailTagsOf(id, eventId),
+          configurationSetName: 'herald',
+        },
+        new Date(),
+      );
+      await handler(stepEvent);
+      await handler(eventFor(id, SUCCESS, 'eb-2'));
+      const lines = logged.mock.calls.filter(([line]) => line === 'ses event').map(([, fields]) => fields as Record<string, unknown>);
+      expect(lines.map((fields) => [fields.eventBridgeId, fields.eventId])).toEqual([
+        ['eb-1', eventId],
+        // Negative control: the same mail tagged without its event names none.
+        ['eb-2', undefined],
+      ]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("events about mail that is not Herald's, or no event record at all, change nothing and are not retried", async () => {

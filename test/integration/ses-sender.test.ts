@@ -105,6 +105,16 @@ describe('SES sender against the local endpoint', () => {
       { Name: 'noticeId', Value: '77' },
       { Name: 'messageId', Value: '77' },
     ]);
+    // An event step's notice names its event, here and in the mailbox simulator's event that comes back.
+    const events: SesEmailEvent[] = [];
+    const sender = simulateMailbox(new SesSender(client, settings), settings, (event) => events.push(event), { now: () => new Date() });
+    expect(await sender.send(render(to, 78), 5000, { eventId: 'aB3dE5fG7hJ9kL1m' })).toEqual({ kind: 'sent' });
+    expect((requests.at(-1) as { EmailTags: unknown }).EmailTags).toEqual([
+      { Name: 'noticeId', Value: '78' },
+      { Name: 'messageId', Value: '78' },
+      { Name: 'eventId', Value: 'aB3dE5fG7hJ9kL1m' },
+    ]);
+    expect(events.map((event) => event.detail.mail.tags?.eventId)).toEqual([['aB3dE5fG7hJ9kL1m']]);
   });
 
   it('sends a text-only e-mail without an html part', async () => {

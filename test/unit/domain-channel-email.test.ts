@@ -260,6 +260,21 @@ describe('emailTagsOf and messageOfTags', () => {
     ]);
     expect(messageOfTags({ noticeId: ['77'], messageId: ['77'], 'ses:configuration-set': ['herald'] })).toEqual({ messageId: 77, noticeId: 77 });
   });
+  it("tags an event step's notice with its event too, and only a notice with an event id", () => {
+    const eventId = 'aB3dE5fG7hJ9kL1m';
+    const tags = emailTagsOf(77, eventId);
+    expect(tags).toEqual([
+      { Name: 'noticeId', Value: '77' },
+      { Name: 'messageId', Value: '77' },
+      { Name: 'eventId', Value: eventId },
+    ]);
+    const asSesGives = Object.fromEntries(tags.map(({ Name, Value }) => [Name, [Value]]));
+    expect(messageOfTags(asSesGives)).toEqual({ messageId: 77, noticeId: 77, eventId });
+    // Negative controls: a campaign's message is no event's; a tag that is not an event id is left out, both ways.
+    expect(emailTagsOf(messageId(42, 10, 3), eventId).map(({ Name }) => Name)).toEqual(['campaignId', 'messageId']);
+    expect(emailTagsOf(77, 'not an id')).toEqual(emailTagsOf(77));
+    expect(messageOfTags({ ...asSesGives, eventId: ['x'] })).toEqual({ messageId: 77, noticeId: 77 });
+  });
   it.each([
     ['no tags', {}],
     ['a campaign that does not own the message', { campaignId: ['43'], messageId: [String(messageId(42, 0, 0))] }],

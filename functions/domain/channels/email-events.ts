@@ -64,7 +64,7 @@ export interface SesEmailEvent {
 /** What Herald does about one event. */
 export interface EmailEventEffect {
   /** What the message shows; undefined for an event about no message of Herald's (its tags are not Herald's). */
-  message?: { messageId: number; campaignId?: string; noticeId?: number; delivery: EmailDelivery };
+  message?: NonNullable<ReturnType<typeof messageOfTags>> & { delivery: EmailDelivery };
   /** Addresses that go on the suppression list: a permanent bounce's and a complaint's. */
   suppress: string[];
   /** Addresses whose client's `optOuts` gains `email`: a complaint's. */

@@ -9,6 +9,7 @@ import { ValidationError } from '../errors.js';
 import type { MessageRecord } from '../messages.js';
 import { addressOf } from '../messages.js';
 import { isNoticeKey } from '../notice-ids.js';
+import { EVENT_ID_PATTERN } from '../events.js';
 import { shortError, type SendOutcome } from '../delivery.js';
 import type { Client } from '../clients.js';
 import { EMAIL_PART_MAX_BYTES, RENDER_LIMITS, utf8Length } from '../render-limits.js';
@@ -225,28 +226,34 @@ export function createEmailRules(settings: EmailRulesSettings): ChannelRules<Ema
 
 /** SES tags: letters, digits, `_`, `-` and `.`; ids are digits. */
 export interface EmailTag {
-  Name: 'campaignId' | 'noticeId' | 'messageId';
+  Name: 'campaignId' | 'noticeId' | 'messageId' | 'eventId';
   Value: string;
 }
 
 /**
  * What an e-mail is tagged with, so its SES events lead back to it: the campaign's id or the
  * notice's, and the message id. A notice's message id is its id (functions/domain/notice-ids.ts);
- * a campaign message's id names its campaign (functions/domain/messages.ts, messageId).
+ * a campaign message's id names its campaign (functions/domain/messages.ts, messageId). A notice
+ * sent as an event's step names its event too, so the SES events' log lines do (npm run logs -- --event).
  */
-export function emailTagsOf(messageId: number): EmailTag[] {
+export function emailTagsOf(messageId: number, eventId?: string): EmailTag[] {
   const address = addressOf(messageId);
   const owner: EmailTag = address ? { Name: 'campaignId', Value: address.campaignId } : { Name: 'noticeId', Value: String(messageId) };
-  return [owner, { Name: 'messageId', Value: String(messageId) }];
+  const event: EmailTag[] = !address && eventId !== undefined && EVENT_ID_PATTERN.test(eventId) ? [{ Name: 'eventId', Value: eventId }] : [];
+  return [owner, { Name: 'messageId', Value: String(messageId) }, ...event];
 }
 
 /** What an SES tag set leads back to (the inverse of emailTagsOf), or undefined when it is not Herald's. */
-export function messageOfTags(tags: Record<string, readonly string[] | undefined>): { messageId: number; campaignId?: string; noticeId?: number } | undefined {
+export function messageOfTags(
+  tags: Record<string, readonly string[] | undefined>,
+): { messageId: number; campaignId?: string; noticeId?: number; eventId?: string } | undefined {
   const messageId = Number(tags.messageId?.[0]);
   if (!Number.isSafeInteger(messageId) || messageId < 1) return undefined;
   const address = addressOf(messageId);
   if (address) return tags.campaignId?.[0] === address.campaignId ? { messageId, campaignId: address.campaignId } : undefined;
-  return tags.noticeId?.[0] === String(messageId) && isNoticeKey(`notice#${messageId}`) ? { messageId, noticeId: messageId } : undefined;
+  if (tags.noticeId?.[0] !== String(messageId) || !isNoticeKey(`notice#${messageId}`)) return undefined;
+  const eventId = tags.eventId?.[0];
+  return { messageId, noticeId: messageId, ...(eventId !== undefined && EVENT_ID_PATTERN.test(eventId) ? { eventId } : {}) };
 }
 
 /** What came of an SES call that did not answer with a MessageId: the error's name, and its HTTP status when there was an answer. */
