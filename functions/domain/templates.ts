@@ -9,7 +9,16 @@ import type { Emitter, FS, Liquid, LiquidOptions, Template } from 'liquidjs';
 import { ValidationError } from './errors.js';
 import { ATTRIBUTE_KEY_PATTERN } from './clients.js';
 import { isOverLimit, overLimitReason, SMS_TEXT_LIMIT, type RenderLimit } from './render-limits.js';
-import { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES, type ScalarVariable, type TemplateUse, type TemplateVariables } from './template-variables.js';
+import {
+  placeholderVariables,
+  previewVariables,
+  snapshotOf,
+  TEMPLATE_VARIABLES,
+  type PreviewClient,
+  type ScalarVariable,
+  type TemplateUse,
+  type TemplateVariables,
+} from './template-variables.js';
 import { liquidPackage } from './lazy-packages.js';
 
 const noFiles: FS = {
@@ -84,8 +93,8 @@ const sandboxOptions = (): LiquidOptions => ({
 /** Campaign and notice texts. */
 const textEngine = createTemplateEngine();
 
-export type { ScalarVariable, TemplateUse, TemplateVariables };
-export { placeholderVariables, snapshotOf, TEMPLATE_VARIABLES };
+export type { PreviewClient, ScalarVariable, TemplateUse, TemplateVariables };
+export { placeholderVariables, previewVariables, snapshotOf, TEMPLATE_VARIABLES };
 
 const isScalar = (name: string): name is ScalarVariable => (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 
@@ -99,7 +108,8 @@ function problem(message: string): ValidationError {
  * (`name`, `phone`, `tag`, `operatorCode`, `timezone`, `attributes.<key>`). Throws a
  * ValidationError naming `text`, with the line, column and variable in the message. `extra` names
  * further top-level variables the caller provides (a notice's `variables`, see notices.ts), or is
- * `'any'` when they are only known later (an event type's, given with each event: event-types.ts).
+ * `'any'` when they are only known later (an event type's, given with each event: event-types.ts);
+ * then the names it reads beyond the client's are answered as `callerVariables`.
  */
 export function checkTemplate(text: string, extra: readonly string[] | 'any' = [], engine: TemplateEngine = textEngine): TemplateUse {
   let templates: Template[];
@@ -116,6 +126,7 @@ export function checkTemplate(text: string, extra: readonly string[] | 'any' = [
   }
   const scalars = new Set<ScalarVariable>();
   const attributes = new Set<string>();
+  const callerVariables = new Set<string>();
   for (const [root, uses] of Object.entries(globals)) {
     for (const use of uses) {
       const where = `line:${use.location.row}, col:${use.location.col}`;
@@ -123,7 +134,11 @@ export function checkTemplate(text: string, extra: readonly string[] | 'any' = [
         scalars.add(root);
         continue;
       }
-      if (extra === 'any' ? root !== 'attributes' : extra.includes(root)) continue;
+      if (extra === 'any' && root !== 'attributes') {
+        callerVariables.add(root);
+        continue;
+      }
+      if (extra !== 'any' && extra.includes(root)) continue;
       const key = use.segments[1];
       if (root === 'attributes' && typeof key === 'string' && ATTRIBUTE_KEY_PATTERN.test(key)) {
         attributes.add(key);
@@ -137,7 +152,11 @@ export function checkTemplate(text: string, extra: readonly string[] | 'any' = [
       throw problem(`unknown variable "${shown}" at ${where} (${hint})`);
     }
   }
-  return { scalars: [...scalars].sort(), attributes: [...attributes].sort() };
+  return {
+    scalars: [...scalars].sort(),
+    attributes: [...attributes].sort(),
+    ...(callerVariables.size ? { callerVariables: [...callerVariables].sort() } : {}),
+  };
 }
 
 const hasMarkup = (text: string): boolean => text.includes('{{') || text.includes('{%');
@@ -229,8 +248,13 @@ export function checkTemplateParts<P extends string>(
       throw error;
     }
   }
-  const union = (pick: (use: TemplateUse) => string[]) => [...new Set(uses.flatMap(pick))].sort();
-  return { scalars: union((use) => use.scalars) as TemplateUse['scalars'], attributes: union((use) => use.attributes) };
+  const union = (pick: (use: TemplateUse) => string[] | undefined) => [...new Set(uses.flatMap((use) => pick(use) ?? []))].sort();
+  const callerVariables = union((use) => use.callerVariables);
+  return {
+    scalars: union((use) => use.scalars) as TemplateUse['scalars'],
+    attributes: union((use) => use.attributes),
+    ...(callerVariables.length ? { callerVariables } : {}),
+  };
 }
 /**
  * Checks a text as checkTemplate does, then renders it once with placeholders for its variables,

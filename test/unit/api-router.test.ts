@@ -28,11 +28,10 @@ const untouchable = new Proxy({} as ApiDependencies, {
 const handler = createApiHandler(untouchable);
 const context = { awsRequestId: 'test', functionName: 'api', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: string; contentType?: string | null; query?: Record<string, string>; headers?: Record<string, string> } = {},
-) {
+type RequestOptions = { body?: string; contentType?: string | null; query?: Record<string, string>; headers?: Record<string, string> };
+
+/** The handler's answer to one request, which touches no port. */
+async function send(method: string, path: string, options: RequestOptions = {}): Promise<APIGatewayProxyResult> {
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   const event = {
     httpMethod: method,
@@ -48,6 +47,12 @@ async function call(
   touched.length = 0;
   const result: APIGatewayProxyResult = await handler(event, context);
   expect(touched).toEqual([]);
+  return result;
+}
+
+/** A refused request's answer, its problem+json parsed. */
+async function call(method: string, path: string, options: RequestOptions = {}) {
+  const result = await send(method, path, options);
   return { status: result.statusCode, headers: result.headers ?? {}, problem: ProblemSchema.parse(JSON.parse(result.body)) };
 }
 
@@ -202,21 +207,18 @@ describe('templates, attributes and preview: refused before any I/O', () => {
     expect([response.status, fields(response)]).toEqual([400, named]);
   });
   it('previews without a client with no I/O at all', async () => {
-    touched.length = 0;
-    const event = {
-      httpMethod: 'POST',
-      path: '/campaigns/preview',
-      resource: '/{proxy+}',
-      pathParameters: { proxy: 'campaigns/preview' },
-      headers: { 'Content-Type': 'application/json' },
-      queryStringParameters: null,
-      body: JSON.stringify({ text: 'Hello {{ name }} €' }),
-      isBase64Encoded: false,
-      requestContext: { requestId: 'req', path: '/campaigns/preview' },
-    } as unknown as APIGatewayProxyEvent;
-    const result = await handler(event, context);
-    expect(touched).toEqual([]);
+    const result = await send('POST', '/campaigns/preview', { body: JSON.stringify({ text: 'Hello {{ name }} €' }) });
     expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { text: 'Hello <name> €', encoding: 'GSM-7', characters: 15, segments: 1 }]);
+  });
+  it("previews an event step's e-mail with the event's variables as placeholders, no I/O; a campaign's refuses them", async () => {
+    const content = { channel: 'email', subject: 'Order {{ orderId }}', text: 'Hi {{ name }}', html: '<p>{{ orderId }}</p>' };
+    const result = await send('POST', '/campaigns/preview', { body: JSON.stringify({ ...content, eventStep: true }) });
+    expect([result.statusCode, JSON.parse(result.body)]).toEqual([200, { subject: 'Order <orderId>', text: 'Hi <name>', html: '<p>&lt;orderId&gt;</p>' }]);
+    const refused = await call('POST', '/campaigns/preview', { body: JSON.stringify(content) });
+    expect([refused.status, fields(refused)]).toEqual([400, ['subject']]);
+    expect(refused.problem.detail).toMatch(/unknown variable "orderId"/);
+    const notBoolean = await call('POST', '/campaigns/preview', { body: JSON.stringify({ ...content, eventStep: 'yes' }) });
+    expect([notBoolean.status, fields(notBoolean)]).toEqual([400, ['eventStep']]);
   });
 });
 

@@ -1,11 +1,14 @@
 /** The step rules of event types and the state rules of events: pure, no I/O. */
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../../functions/domain/clients.js';
+import { previewContent } from '../../functions/domain/channels/content.js';
+import { UNSUBSCRIBE_PLACEHOLDER } from '../../functions/domain/channels/email.js';
 import { checkChannelFields } from '../../functions/domain/channels/fields.js';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { checkEventType, checkStepContent, eventTypeRecord, type EventType, type NewEventStep } from '../../functions/domain/event-types.js';
 import { checkEventVariables, newEvent, readSourcesOf, skipReasonOf, stepOutcomeOf } from '../../functions/domain/events.js';
 import { NOTICE_OPTED_OUT } from '../../functions/domain/notice-ids.js';
+import { checkTemplate } from '../../functions/domain/templates.js';
 
 /** The fields a ValidationError names. */
 function refusal(check: () => unknown): string[] {
@@ -101,6 +104,55 @@ describe('event type keys and steps', () => {
     const first = eventTypeRecord('k', { steps: [sms()] }, [{ channel: 'sms', text: 'a', delaySeconds: 0 }], new Date('2030-01-01T00:00:00Z'));
     const second = eventTypeRecord('k', { name: 'K', steps: [] }, first.steps, new Date('2030-01-02T00:00:00Z'), first);
     expect(second).toMatchObject({ name: 'K', createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-02T00:00:00.000Z' });
+  });
+});
+
+describe("an event step's preview (POST /campaigns/preview with eventStep: the templates judged as PUT /event-types judges them)", () => {
+  const steps = [
+    sms({ text: 'Order {{ orderId }} for {{ name }}' }),
+    email({ subject: 'Order {{ orderId }}', text: '{{ name }}: {{ orderId }}', html: '<p>{{ orderId }}</p><a href="{{ unsubscribeUrl }}">x</a>' }),
+    inapp({ title: 'Order {{ orderId }}', text: 'Hi {{ name }}', url: '/orders/{{ orderId }}' }),
+  ];
+  const contentOf = ({ channel: _c, delaySeconds: _d, unlessRead: _u, ...content }: NewEventStep) => content;
+
+  it("names the caller's variables a template reads, beside the client's, only where any name is allowed", () => {
+    expect(checkTemplate('{{ orderId }} {{ name }} {{ attributes.city }} {{ total.amount }}', 'any')).toEqual({
+      scalars: ['name'],
+      attributes: ['city'],
+      callerVariables: ['orderId', 'total'],
+    });
+    expect(checkTemplate('{{ receipt }} {{ name }}', ['receipt'])).toEqual({ scalars: ['name'], attributes: [] });
+  });
+
+  it("shows each of the event's variables as a placeholder on every channel, where a campaign's preview refuses them", () => {
+    const [onSms, onEmail, onInapp] = steps as [NewEventStep, NewEventStep, NewEventStep];
+    expect(previewContent('sms', contentOf(onSms), undefined, 'any')).toMatchObject({ text: 'Order <orderId> for <name>', segments: 1 });
+    expect(previewContent('email', contentOf(onEmail), undefined, 'any')).toEqual({
+      subject: 'Order <orderId>',
+      text: '<name>: <orderId>',
+      html: `<p>&lt;orderId&gt;</p><a href="${UNSUBSCRIBE_PLACEHOLDER}">x</a>`,
+    });
+    expect(previewContent('inapp', contentOf(onInapp), undefined, 'any')).toEqual({ title: 'Order <orderId>', text: 'Hi <name>', url: '/orders/<orderId>' });
+    expect(refusal(() => previewContent('sms', contentOf(onSms)))).toEqual(['text']);
+    expect(refusal(() => previewContent('email', contentOf(onEmail)))).toEqual(['subject']);
+    expect(refusal(() => previewContent('inapp', contentOf(onInapp)))).toEqual(['title']);
+  });
+
+  it("renders for a client with the client's values, the event's variables still placeholders", () => {
+    const anna = { ...client, name: 'Anna' };
+    expect(previewContent('email', contentOf(steps[1] as NewEventStep), anna, 'any')).toMatchObject({ subject: 'Order <orderId>', text: 'Anna: <orderId>' });
+    expect(previewContent('inapp', contentOf(steps[2] as NewEventStep), anna, 'any')).toMatchObject({ text: 'Hi Anna', url: '/orders/<orderId>' });
+  });
+
+  it('takes what PUT /event-types takes, and refuses what it refuses naming the same field without the step prefix', () => {
+    for (const step of [sms({ text: '{{ attributes }}' }), email({ subject: 'Order {{ orderId ' }), inapp({ title: '{{ a | nosuchfilter }}' })]) {
+      const [field] = refusal(() => checkStepContent(step, 0, []));
+      expect(refusal(() => previewContent(step.channel, contentOf(step), undefined, 'any'))).toEqual([field?.slice('steps[0].'.length)]);
+    }
+    for (const step of steps) {
+      expect(refusal(() => checkStepContent(step, 0, []))).toEqual([]);
+      expect(refusal(() => previewContent(step.channel, contentOf(step), undefined, 'any'))).toEqual([]);
+    }
   });
 });
 

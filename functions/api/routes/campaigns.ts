@@ -57,14 +57,15 @@ export function campaignRoutes(deps: ApiDependencies): ApiRoute[] {
       method: 'POST',
       path: '/campaigns/preview',
       handler: withJsonBody(async (event) => {
-        const { channel, clientId, ...content } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
+        const { channel, clientId, eventStep, ...content } = (await schemas()).PreviewRequestSchema.parse(jsonBodyOf(event));
         // Any channel previews, whether its sender exists yet or not: nothing is sent.
         const on = channel ?? DEFAULT_CHANNEL;
-        if (clientId === undefined) return json(200, previewContent(on, content));
+        const extra = eventStep ? 'any' : [];
+        if (clientId === undefined) return json(200, previewContent(on, content, undefined, extra));
         touched(event, { clientId });
         const client = await clients.get(clientId);
         if (!client) throw new NotFoundError(`client ${clientId} does not exist`);
-        return json(200, previewContent(on, content, client));
+        return json(200, previewContent(on, content, client, extra));
       }),
     },
     {

@@ -112,6 +112,10 @@ export const PreviewRequestSchema = z
     channel: channel.optional(),
     ...channelContent(templateText),
     clientId: clientId.optional().openapi({ description: 'Render for this client; without it each variable shows as a placeholder such as <name>.' }),
+    eventStep: z.boolean().optional().openapi({
+      description:
+        "The content is an event type's step (PUT /event-types/{key}): its templates may read any further variable, which each event's variables give (POST /events), and each shows as a placeholder such as <orderId>, also with a clientId.",
+    }),
   })
   .superRefine(smsTextLength)
   .openapi('PreviewRequest', {

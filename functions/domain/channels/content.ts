@@ -4,10 +4,9 @@
  * so a campaign that could never be sent is refused when it is written. The fan-out asks here
  * which client variables a campaign's messages carry.
  */
-import type { Client } from '../clients.js';
 import { ValidationError } from '../errors.js';
 import { TEMPLATE_MAX_LENGTH } from '../render-limits.js';
-import { checkTemplate, checkTemplateRendering, type TemplateUse } from '../templates.js';
+import { checkTemplate, checkTemplateRendering, type PreviewClient, type TemplateUse } from '../templates.js';
 import type { Channel } from './channel.js';
 import { checkEmailContent, previewEmail, type RenderedEmail } from './email.js';
 import { checkChannelFields, type ChannelContent } from './fields.js';
@@ -34,12 +33,15 @@ export function templateUseOf(channel: Channel, content: ChannelContent): Templa
 
 export type ChannelPreview = SmsPreview | RenderedEmail | InappContent;
 
-type PreviewClient = Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>;
-
-/** POST /campaigns/preview: the content rendered for one client, or with placeholders; an SMS with its encoding and segments. */
-export function previewContent(channel: Channel, content: ChannelContent, client?: PreviewClient): ChannelPreview {
+/**
+ * POST /campaigns/preview: the content rendered for one client, or with placeholders; an SMS with
+ * its encoding and segments. `extra` is `'any'` for an event type's step, whose templates may read
+ * any variable an event gives (as PUT /event-types judges them, event-types.ts), each shown as a
+ * placeholder such as `<orderId>`.
+ */
+export function previewContent(channel: Channel, content: ChannelContent, client?: PreviewClient, extra: readonly string[] | 'any' = []): ChannelPreview {
   checkChannelFields(channel, content);
-  if (channel === 'sms') return previewSms(content.text as string, client);
-  if (channel === 'email') return previewEmail(content, client);
-  return previewInapp(content, client);
+  if (channel === 'sms') return previewSms(content.text as string, client, extra);
+  if (channel === 'email') return previewEmail(content, client, extra);
+  return previewInapp(content, client, extra);
 }

@@ -11,17 +11,16 @@ import { addressOf } from '../messages.js';
 import { isNoticeKey } from '../notice-ids.js';
 import { EVENT_ID_PATTERN } from '../events.js';
 import { shortError, type SendOutcome } from '../delivery.js';
-import type { Client } from '../clients.js';
 import { EMAIL_PART_MAX_BYTES, RENDER_LIMITS, utf8Length } from '../render-limits.js';
 import {
   checkTemplate,
   checkTemplateParts,
   createTemplateEngine,
-  placeholderVariables,
+  previewVariables,
   RenderedTooLargeError,
   renderTemplate,
-  snapshotOf,
   TemplateRenderError,
+  type PreviewClient,
   type TemplateUse,
   type TemplateVariables,
 } from '../templates.js';
@@ -162,14 +161,12 @@ export const UNSUBSCRIBE_PLACEHOLDER = 'https://herald.invalid/unsubscribe/previ
 /**
  * A campaign's e-mail as one client would get it, or with each variable as a placeholder
  * (`<name>`, `<attributes.city>`, escaped in html like any value): what POST /campaigns/preview
- * answers on the e-mail channel. A part at fault is a ValidationError naming it.
+ * answers on the e-mail channel. `extra` as checkEmailContent takes it. A part at fault is a
+ * ValidationError naming it.
  */
-export function previewEmail(
-  content: Partial<EmailContent>,
-  client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>,
-): RenderedEmail {
-  const use = checkEmailContent(content);
-  const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
+export function previewEmail(content: Partial<EmailContent>, client?: PreviewClient, extra: readonly string[] | 'any' = []): RenderedEmail {
+  const use = checkEmailContent(content, extra);
+  const vars = previewVariables(use, client, true);
   return renderEmailNotice(
     { subject: content.subject as string, text: content.text ?? '', ...(content.html !== undefined ? { html: content.html } : {}) },
     vars,

@@ -12,15 +12,14 @@ import { RENDER_LIMITS } from '../render-limits.js';
 import {
   checkTemplate,
   checkTemplateParts,
-  placeholderVariables,
+  previewVariables,
   RenderedTooLargeError,
   renderTemplate,
-  snapshotOf,
   TemplateRenderError,
+  type PreviewClient,
   type TemplateUse,
   type TemplateVariables,
 } from '../templates.js';
-import type { Client } from '../clients.js';
 import type { ChannelRules, MessageContent, OutgoingMessage } from './channel.js';
 
 /** What an in-app campaign or notice says; each part a template. */
@@ -109,13 +108,14 @@ export function renderInappNotice(content: InappContent, vars: TemplateVariables
   }
 }
 
-/** A campaign's item as one client would see it, or with each variable as a placeholder: POST /campaigns/preview on in-app. */
-export function previewInapp(
-  content: Partial<InappContent>,
-  client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>,
-): InappContent {
-  const use = checkInappContent(content);
-  const vars = client ? { ...snapshotOf(client, use) } : placeholderVariables(use);
+/**
+ * A campaign's item as one client would see it, or with each variable as a placeholder: POST
+ * /campaigns/preview on in-app. `extra` as checkInappContent takes it. The phone is not among the
+ * values: an in-app message does not carry one (snapshotOf).
+ */
+export function previewInapp(content: Partial<InappContent>, client?: PreviewClient, extra: readonly string[] | 'any' = []): InappContent {
+  const use = checkInappContent(content, extra);
+  const vars = previewVariables(use, client, false);
   return renderInappNotice({ title: content.title as string, text: content.text ?? '', ...(content.url !== undefined ? { url: content.url } : {}) }, vars);
 }
 

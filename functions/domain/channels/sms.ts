@@ -3,11 +3,10 @@
  * segments, how a phone is masked in logs, and a campaign text as one client would get it.
  * The delivery machinery that every channel shares (claim, retries, tally) knows none of this.
  */
-import type { Client } from '../clients.js';
 import { shortError, type SendOutcome } from '../delivery.js';
 import type { MessageRecord } from '../messages.js';
 import { SMS_TEXT_LIMIT } from '../render-limits.js';
-import { checkTemplate, placeholderVariables, renderRefusal, renderTemplate, snapshotOf, TemplateRenderError } from '../templates.js';
+import { checkTemplate, previewVariables, renderRefusal, renderTemplate, TemplateRenderError, type PreviewClient } from '../templates.js';
 import type { ChannelRules, MessageContent, OutgoingMessage } from './channel.js';
 import { smsCost, type SmsCost } from './sms-segments.js';
 
@@ -50,10 +49,13 @@ export interface SmsPreview extends SmsCost {
   text: string;
 }
 
-/** A campaign text as one client would get it (or with placeholders), and what it costs in SMS segments. */
-export function previewSms(text: string, client?: Partial<Pick<Client, 'name' | 'phone' | 'tag' | 'operatorCode' | 'timezone' | 'attributes'>>): SmsPreview {
-  const use = checkTemplate(text);
-  const vars = client ? { ...snapshotOf(client, use), ...(client.phone !== undefined ? { phone: client.phone } : {}) } : placeholderVariables(use);
+/**
+ * A campaign text as one client would get it (or with placeholders), and what it costs in SMS
+ * segments. `extra`: the further variables the text may read, as checkTemplate takes them.
+ */
+export function previewSms(text: string, client?: PreviewClient, extra: readonly string[] | 'any' = []): SmsPreview {
+  const use = checkTemplate(text, extra);
+  const vars = previewVariables(use, client, true);
   let rendered: string;
   try {
     rendered = renderTemplate(text, vars, SMS_TEXT_LIMIT);

@@ -3632,6 +3632,8 @@ export interface components {
             channel?: "sms" | "email" | "inapp";
             /** @description Render for this client; without it each variable shows as a placeholder such as <name>. */
             clientId?: string;
+            /** @description The content is an event type's step (PUT /event-types/{key}): its templates may read any further variable, which each event's variables give (POST /events), and each shows as a placeholder such as <orderId>, also with a clientId. */
+            eventStep?: boolean;
             /**
              * @description E-mail only: the html part, a Liquid template whose every {{ }} output is HTML-escaped. Each e-mail part renders to at most 100 KB.
              * @example <p>Hello {{ name }}</p><p><a href="{{ unsubscribeUrl }}">Unsubscribe</a></p>

@@ -8,6 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, CHANNEL_LABELS, fieldErrors, messageOf, unwrap, type Campaign, type Channel, type Schemas } from '../api/client.js';
 import { useDebounced } from '../hooks.js';
+import { ContentPreview, usePreview } from '../preview.js';
 import { navigate } from '../router.js';
 import { describedBy, Field } from '../ui.js';
 
@@ -166,64 +167,6 @@ function Template(props: {
   );
 }
 
-/** The last preview answered, and the channel it was asked for (the form's may have changed since). */
-interface PreviewState {
-  value?: Schemas['Preview'];
-  channel?: Channel;
-  error?: string;
-}
-
-/**
- * The rendered content as its channel shows it. The html goes into an iframe with an empty sandbox:
- * no script runs in it and it gets an opaque origin, so even an operator's own <script> in the
- * template cannot reach the app or its signed session.
- */
-function ContentPreview({ preview }: { preview: PreviewState }) {
-  const { value, channel } = preview;
-  return (
-    <div class="preview" aria-live="polite">
-      <h2 class="small">Preview</h2>
-      {preview.error && <p class="error">{preview.error}</p>}
-      {value && channel === 'sms' && (
-        <>
-          <p class="rendered" data-testid="preview-text">
-            {value.text}
-          </p>
-          <p data-testid="preview-cost">
-            {value.encoding}, {value.characters} characters, {value.segments} segment{value.segments === 1 ? '' : 's'}
-          </p>
-        </>
-      )}
-      {value && channel === 'email' && (
-        <>
-          <p data-testid="preview-subject">
-            <b>Subject:</b> {value.subject}
-          </p>
-          {value.html !== undefined ? (
-            <iframe class="html-preview" title="HTML part preview" sandbox="" srcdoc={value.html} data-testid="preview-html" />
-          ) : (
-            <p>No html part: mail clients show the plain text.</p>
-          )}
-          <pre class="rendered" data-testid="preview-text">
-            {value.text}
-          </pre>
-        </>
-      )}
-      {value && channel === 'inapp' && (
-        <article class="inapp-card" aria-label="In-app message preview" data-testid="preview-card">
-          <h3 data-testid="preview-title">{value.title}</h3>
-          {value.text && <p data-testid="preview-text">{value.text}</p>}
-          {value.url && (
-            <p class="small">
-              Opens <span data-testid="preview-url">{value.url}</span>
-            </p>
-          )}
-        </article>
-      )}
-    </div>
-  );
-}
-
 export function CampaignForm({ id }: { id?: string }) {
   const [state, setState] = useState<FormState | undefined>(id ? undefined : emptyState());
   const [stored, setStored] = useState<Campaign>();
@@ -231,7 +174,6 @@ export function CampaignForm({ id }: { id?: string }) {
   const [formError, setFormError] = useState<string>();
   const [saving, setSaving] = useState(false);
   const [audience, setAudience] = useState<{ count?: number; error?: string }>({});
-  const [preview, setPreview] = useState<PreviewState>({});
 
   useEffect(() => {
     if (!id) return;
@@ -258,20 +200,9 @@ export function CampaignForm({ id }: { id?: string }) {
     };
   }, [JSON.stringify(filter)]);
 
-  const content = useDebounced(state ? { ...contentOf(state), clientId: state.previewClient.trim() } : undefined, 300);
-  useEffect(() => {
-    if (content === undefined) return;
-    if (content.channel === 'sms' && content.text === '') return setPreview({});
-    const { clientId, ...body } = content;
-    let stopped = false;
-    api()
-      .POST('/campaigns/preview', { body: { ...body, ...(clientId ? { clientId } : {}) } })
-      .then((result) => !stopped && setPreview({ value: unwrap(result), channel: body.channel ?? 'sms' }))
-      .catch((error: unknown) => !stopped && setPreview({ error: messageOf(error) }));
-    return () => {
-      stopped = true;
-    };
-  }, [JSON.stringify(content)]);
+  const clientId = state?.previewClient.trim();
+  // An SMS without its text has nothing to show yet.
+  const preview = usePreview(state && !(state.channel === 'sms' && state.text === '') ? { ...contentOf(state), ...(clientId ? { clientId } : {}) } : undefined);
 
   if (!state) return formError ? <p class="error">{formError}</p> : <p>Loading…</p>;
   // Once running or paused only endAt may change; the other fields stay visible but locked.

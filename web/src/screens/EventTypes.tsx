@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, fieldErrors, messageOf, unwrap, type Schemas } from '../api/client.js';
-import { useDebounced, usePoll } from '../hooks.js';
+import { usePoll } from '../hooks.js';
+import { ContentPreview, usePreview } from '../preview.js';
 import { Link, navigate } from '../router.js';
 import { Field, StatusBadge } from '../ui.js';
 
@@ -51,32 +52,22 @@ export function EventTypes() {
   );
 }
 
-/** A step's template as its client would see it with placeholders: SMS texts through the campaigns' preview. */
-function StepPreview({ step }: { step: Step }) {
-  const text = useDebounced(step.text, 300);
-  const [preview, setPreview] = useState<{ value?: Schemas['Preview']; error?: string }>({});
-  useEffect(() => {
-    if (step.channel !== 'sms' || text.trim() === '') return setPreview({});
-    let stopped = false;
-    api()
-      .POST('/campaigns/preview', { body: { text } })
-      .then((result) => !stopped && setPreview({ value: unwrap(result) }))
-      .catch((error: unknown) => !stopped && setPreview({ error: messageOf(error) }));
-    return () => {
-      stopped = true;
-    };
-  }, [text, step.channel]);
-  if (step.channel !== 'sms') return <p class="hint">The preview of {step.channel} steps comes with that channel's preview.</p>;
-  return (
-    <div class="preview" aria-live="polite">
-      {preview.error && <p class="error">{preview.error}</p>}
-      {preview.value && (
-        <p class="rendered" data-testid="step-preview">
-          {preview.value.text} <small>({preview.value.segments} segment(s))</small>
-        </p>
-      )}
-    </div>
-  );
+/**
+ * What a step's preview asks for: its channel's fields that are filled, once the one the channel
+ * requires is (an SMS's text, an e-mail's subject, an in-app title); nothing before. `eventStep`:
+ * its templates may read the event's variables, as PUT /event-types allows, shown as placeholders.
+ */
+function previewRequestOf(step: Step): Schemas['PreviewRequest'] | undefined {
+  const required = { sms: step.text, email: step.subject, inapp: step.title }[step.channel];
+  if (!required?.trim()) return undefined;
+  const filled = (['text', ...CHANNEL_FIELDS[step.channel]] as const).filter((field) => step[field]);
+  return { channel: step.channel, eventStep: true, ...Object.fromEntries(filled.map((field) => [field, step[field]])) };
+}
+
+/** A step's templates as its client would see them, with placeholders, previewed for its channel as a campaign's are. */
+function StepPreview({ step, index }: { step: Step; index: number }) {
+  const preview = usePreview(previewRequestOf(step));
+  return <ContentPreview preview={preview} of={`step ${index + 1}`} />;
 }
 
 function StepEditor({
@@ -131,7 +122,7 @@ function StepEditor({
       <Field id={id('unlessRead')} label="Only if an earlier in-app step is still unread" error={error('unlessRead')}>
         <input id={id('unlessRead')} type="checkbox" checked={step.unlessRead ?? false} onChange={set('unlessRead')} />
       </Field>
-      <StepPreview step={step} />
+      <StepPreview step={step} index={index} />
       {onRemove && (
         <button type="button" onClick={onRemove}>
           Remove step {index + 1}
