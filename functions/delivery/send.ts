@@ -32,7 +32,6 @@ interface SendResult {
   pausedHold?: true;
 }
 
-
 /** Thrown to leave a chunk on the queue: its visibility was already set to when it should come back. */
 class RetryLater extends Error {}
 
