@@ -223,7 +223,7 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     expect(result.notices).toBe(1);
   });
 
-  it('puts each event step still waiting back on the start timer, which releases it once when due; not one released, nor one whose schedule is held', async () => {
+  it('puts each event step still waiting back on the start timer, which releases it once when due; not a step released, nor one whose schedule is held', async () => {
     const clients = stores(tables.env as never, clock, db).clients;
     const notices = new DynamoNoticeStore(db, { messages: tables.names.messages, uniques: tables.names.uniques });
     const events = new DynamoEventStore(db, { events: tables.names.events, messages: tables.names.messages }, () => notices.nextId());
@@ -240,7 +240,7 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     });
     const at = new Date().toISOString();
     const soon = { key: 'recover.soon', steps: [{ channel: 'sms' as const, text: 'In half a minute', delaySeconds: 30 }], createdAt: at, updatedAt: at };
-    await eventTypes.put(soon);
+    await eventTypes.put({ ...soon, key: 'recover.now-then-soon', steps: [{ channel: 'sms', text: 'Now', delaySeconds: 0 }, ...soon.steps] });
     await eventTypes.put({ ...soon, key: 'recover.later', steps: [{ channel: 'sms', text: 'In twenty minutes', delaySeconds: 1200 }] });
     let phones = 0;
     const newClient = () => clients.create({ phone: `7915000${String(phones++).padStart(4, '0')}`, timezone: 'UTC' });
@@ -254,21 +254,18 @@ describe('recoverDelivery after a restart emptied the queues', () => {
       return fireEvent({ ...stepDeps(before, clock), clients, eventTypes, stepTimer }, { type, clientId: client.id });
     };
 
-    // Its 30 s delay was on the lost queue.
-    const waiting = await fire('recover.soon');
+    // Step 0 was released by the request (one notice already); step 1's 30 s delay was on the lost queue.
+    const waiting = await fire('recover.now-then-soon');
+    const released = waiting.steps[0];
+    expect(released).toMatchObject({ status: 'queued', messageId: expect.any(Number) });
     // Fired a minute before the restart, the runtime down since: due 30 s ago.
     const overdueClient = await newClient();
     const overdue = await events.create((id) => newEvent(id, soon, overdueClient, undefined, new Date(Date.now() - 60_000)));
-    // Its timer fired before the restart: one notice already.
-    const released = await fire('recover.soon');
-    await releaseStep(stepDeps(before, clock), released.id, 0);
-    const releasedStep = (await events.get(released.id))?.steps[0];
-    expect(releasedStep).toMatchObject({ status: 'queued', messageId: expect.any(Number) });
     // 20 minutes off: the local scheduler's table holds its schedule, which survives the restart and fires on its own.
     const held = await fire('recover.later');
     expect(await scheduler.isScheduled(stepScheduleName({ eventId: held.id, step: 0 }))).toBe(true);
 
-    const ours = new Set([waiting.id, overdue.id, released.id, held.id]);
+    const ours = new Set([waiting.id, overdue.id, held.id]);
     const recover = (options: { events?: boolean; schedules?: boolean }) =>
       recoverDelivery({
         campaigns,
@@ -284,12 +281,12 @@ describe('recoverDelivery after a restart emptied the queues', () => {
       (await drainRecords(sqs, after.startTimer)).filter((record) => ours.has((JSON.parse(record.body) as StepTimerEvent).eventId));
     const byEvent = (a: StepTimerEvent, b: StepTimerEvent) => (a.eventId < b.eventId ? -1 : 1);
     const timerEvents = (records: SQSRecord[]) => records.map((record) => JSON.parse(record.body) as StepTimerEvent).sort(byEvent);
-    const dueAt = async (eventId: string) => (await events.get(eventId))?.steps[0]?.dueAt as string;
+    const dueAt = async (eventId: string, step: number) => (await events.get(eventId))?.steps[step]?.dueAt as string;
 
     // The negative control: without the event store nothing brings a step's timer back, and it waits for ever.
     await recover({});
     expect(await stepTimers()).toEqual([]);
-    expect((await events.get(waiting.id))?.steps[0]?.status).toBe('scheduled');
+    expect((await events.get(waiting.id))?.steps[1]?.status).toBe('scheduled');
     // Without the scheduler's table to ask, the held step goes back too (a second timer, which would hop beside its schedule).
     const unasked = await recover({ events: true });
     expect(timerEvents(await stepTimers()).map((timer) => timer.eventId)).toEqual([waiting.id, overdue.id, held.id].sort());
@@ -300,8 +297,8 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     // Receivable at once (no delay): the start timer hops or waits to each dueAt itself.
     expect(timerEvents(records)).toEqual(
       [
-        { eventId: waiting.id, step: 0, dueAt: await dueAt(waiting.id) },
-        { eventId: overdue.id, step: 0, dueAt: await dueAt(overdue.id) },
+        { eventId: waiting.id, step: 1, dueAt: await dueAt(waiting.id, 1) },
+        { eventId: overdue.id, step: 0, dueAt: await dueAt(overdue.id, 0) },
       ].sort(byEvent),
     );
     expect(result.steps).toBe(2);
@@ -319,12 +316,12 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     const aMinuteOn: Clock = { now: () => new Date(Date.now() + 60_000) };
     expect((await timer(aMinuteOn)({ Records: [recordOf(waiting.id)] })).batchItemFailures).toEqual([]);
 
-    const stepsNow = await Promise.all([waiting, overdue, released, held].map(async (event) => (await events.get(event.id))?.steps[0]));
+    const stepsNow = [...(await events.get(waiting.id))!.steps, (await events.get(overdue.id))!.steps[0], (await events.get(held.id))!.steps[0]];
     expect(stepsNow.map((step) => step?.status)).toEqual(['queued', 'queued', 'queued', 'scheduled']);
-    expect(stepsNow[2]?.messageId).toBe(releasedStep?.messageId);
+    expect(stepsNow[0]?.messageId).toBe(released?.messageId);
     // One notice each on the send queue; none for the step released before the restart.
     const sent = ((await drain(sqs, after.send.url)) as { campaignId: string }[]).map((ref) => ref.campaignId).filter(isNoticeKey);
-    expect(sent.sort()).toEqual([`notice#${stepsNow[0]?.messageId}`, `notice#${stepsNow[1]?.messageId}`].sort());
+    expect(sent.sort()).toEqual([`notice#${stepsNow[1]?.messageId}`, `notice#${stepsNow[2]?.messageId}`].sort());
 
     // Released now, they are not put back by the next restart; the held one is still its schedule's.
     const again = await recover({ events: true, schedules: true });
