@@ -25,12 +25,28 @@
  * already (its start is within the lead, local/scheduler.ts) goes back on the start timer,
  * whose in-flight message the restart lost; a second start, if the schedule still fires, does nothing.
  *
- * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`),
- * so it knows nothing of how they keep their items.
+ * With `events` and `startTimer`: every event step still `scheduled` goes back on the start timer
+ * (delay 0), unless `stepScheduled` says the local scheduler still holds its schedule (see recoverSteps).
+ *
+ * It reads through the stores' ports (`CampaignStore.inDelivery`, `MessageStore.openChunks`,
+ * `EventStore.waitingSteps`), so it knows nothing of how they keep their items.
  */
 import type { Campaign } from '../functions/domain/campaigns.js';
 import { channelOf, storedChannel } from '../functions/domain/channels/channel.js';
-import type { CampaignStore, ChunkQueues, Clock, FanoutQueue, MessageStore, NoticeStore, Page, PageRequest, StartTimerQueue } from '../functions/ports.js';
+import type { EventStepRef } from '../functions/domain/events.js';
+import type {
+  CampaignStore,
+  ChunkQueues,
+  Clock,
+  EventStore,
+  FanoutQueue,
+  MessageStore,
+  NoticeStore,
+  Page,
+  PageRequest,
+  StartTimerQueue,
+  StepTimerQueue,
+} from '../functions/ports.js';
 import { silentLogger, type LocalLogger } from './ports.js';
 
 export interface RecoverDeliveryDeps {
@@ -41,10 +57,14 @@ export interface RecoverDeliveryDeps {
   sendQueue: ChunkQueues;
   clock: Clock;
   logger?: LocalLogger;
-  startTimer?: StartTimerQueue;
+  startTimer?: StartTimerQueue & StepTimerQueue;
   startLeadMs?: number;
   /** With it, every notice whose message is still queued goes back on the send queue too. */
   notices?: NoticeStore;
+  /** With it (and `startTimer`), every event step still waiting whose timer the restart may have lost goes back on the start timer. */
+  events?: Pick<EventStore, 'waitingSteps'>;
+  /** Whether the local scheduler still holds the step's one-time schedule (it fires on its own); without it every waiting step goes back. */
+  stepScheduled?: (step: EventStepRef) => Promise<boolean>;
 }
 
 export interface RecoveredDelivery {
@@ -57,6 +77,8 @@ export interface RecoveredDelivery {
   timedStarts?: number;
   /** Notices put back on the send queue. */
   notices?: number;
+  /** Event steps put back on the start timer. */
+  steps?: number;
 }
 
 /** Every page of a paginated port read, one page in memory at a time. */
@@ -116,6 +138,7 @@ export async function recoverDelivery(deps: RecoverDeliveryDeps): Promise<Recove
   }
   if (deps.startTimer && deps.startLeadMs !== undefined) result.timedStarts = await recoverTimedStarts(deps, deps.startTimer, deps.startLeadMs, now);
   if (deps.notices) result.notices = await recoverNotices(deps, deps.notices);
+  if (deps.events && deps.startTimer) result.steps = await recoverSteps(deps, deps.events, deps.startTimer);
   return result;
 }
 
@@ -139,6 +162,28 @@ async function recoverTimedStarts(deps: RecoverDeliveryDeps, startTimer: StartTi
       await startTimer.put({ campaignId: campaign.id, startAt: campaign.startAt }, 0);
       put += 1;
       (deps.logger ?? silentLogger).info('start timer recovered after restart', { campaignId: campaign.id, startAt: campaign.startAt });
+    }
+  }
+  return put;
+}
+
+/**
+ * A waiting step's timer is on the start timer's queue (its SQS delay, or the hops after its schedule
+ * fired), which the restart emptied, or in the local scheduler's table, which kept it and fires it on
+ * its own: such a step is left to its schedule (a second timer would only hop beside it for up to a day).
+ * Every other step still `scheduled` goes back with no delay; the start timer hops and waits to its
+ * `dueAt` as usual, and releases one already overdue at once, judged then as any due step. Were a timer
+ * to come twice all the same (an SQS emulator that outlived the runtime), the step still makes one
+ * notice: its release takes it only while it is `scheduled`, in one transaction (functions/services/events.ts).
+ */
+async function recoverSteps(deps: RecoverDeliveryDeps, events: Pick<EventStore, 'waitingSteps'>, startTimer: StepTimerQueue): Promise<number> {
+  let put = 0;
+  for await (const steps of pages((request) => events.waitingSteps(request))) {
+    for (const step of steps) {
+      if (await deps.stepScheduled?.(step)) continue;
+      await startTimer.putStep(step, 0);
+      put += 1;
+      (deps.logger ?? silentLogger).info('event step timer recovered after restart', { eventId: step.eventId, step: step.step, dueAt: step.dueAt });
     }
   }
   return put;

@@ -34,6 +34,7 @@ import {
   emailEventsDependencies,
   tallyDependencies,
   dynamoDocumentClient,
+  eventStore,
   noticeStore,
   fanoutDependencies,
   sendDependencies,
@@ -370,7 +371,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const backfill = await backfillClientShards(db, { clients: tableNames.clients, uniques: tableNames.uniques });
     if (backfill.updated > 0) logger.info('client shards backfilled', { ...backfill });
 
-    // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them.
+    // fauxqs keeps its queues in memory: what DynamoDB says is still due goes back on them. An event step
+    // whose schedule the scheduler's table still holds is left to it (the scheduler starts below).
     await recoverDelivery({
       ...stores(deadLetterEnv),
       fanoutQueue,
@@ -380,6 +382,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       startTimer: startTimerQueue,
       startLeadMs: startTiming.leadMs,
       notices: noticeStore(deadLetterEnv),
+      events: eventStore(startTimerEnv),
+      stepScheduled: (step) => scheduler.isScheduled(stepScheduleName(step)),
     });
 
     // The counters follow the messages table's stream, as the tally function's event source mapping does on AWS.

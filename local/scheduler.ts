@@ -4,7 +4,8 @@
  *
  * `new LocalScheduler(db, tableName, clock, options?)` implements `StartScheduler`:
  *   - `schedule(campaignId, startAt)` creates or moves the campaign's one schedule;
- *   - `unschedule(campaignId)` removes it (no error when there is none).
+ *   - `unschedule(campaignId)` removes it (no error when there is none);
+ *   - `isScheduled(name)` tells whether a schedule (a campaign's, or an event step's by its name) is still held.
  *   `options`: `logger?`, `maxAttempts?` (fires of one schedule that may fail before it is
  *   dropped, default 3; EventBridge retries a failed target too), `leadMs?` (fire this long
  *   before `startAt`, as the AWS adapter schedules it; default 0), `jitterMs?` (fire anywhere
@@ -24,7 +25,7 @@
  * `schedulesTable` is the table's definition; it exists only locally (AWS has Scheduler).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableDefinition } from '../functions/definitions/tables.js';
 import type { Clock, StartScheduler } from '../functions/ports.js';
 import { createTables } from './dynamodb.js';
@@ -94,6 +95,12 @@ export class LocalScheduler implements StartScheduler {
 
   async unschedule(campaignId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { campaignId } }));
+  }
+
+  /** Whether the schedule `name` is held, still to fire (or put back after a failed fire). */
+  async isScheduled(name: string): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { campaignId: name }, ConsistentRead: true }));
+    return Item !== undefined;
   }
 
   async ensureTable(): Promise<void> {

@@ -219,7 +219,7 @@ export const messageStore = (env: TablesEnv, db = dynamoDocumentClient()) => new
 export const noticeStore = (env: TablesEnv, db = dynamoDocumentClient()) =>
   new DynamoNoticeStore(db, { messages: env.MESSAGES_TABLE, uniques: env.UNIQUES_TABLE });
 /** Events' steps are notices: their ids come from the notices' sequence. */
-const eventStore = (env: TablesEnv & { EVENTS_TABLE: string }, db = dynamoDocumentClient()) => {
+export const eventStore = (env: TablesEnv & { EVENTS_TABLE: string }, db = dynamoDocumentClient()) => {
   const notices = noticeStore(env, db);
   return new DynamoEventStore(db, { events: env.EVENTS_TABLE, messages: env.MESSAGES_TABLE }, () => notices.nextId());
 };

@@ -28,6 +28,12 @@ export interface EventStore {
   closeStep(eventId: string, index: number, outcome: { status: 'skipped'; reason: SkipReason } | { status: 'failed' }): Promise<boolean>;
   /** The step's notice reached a final status: moves the step, only while it is queued with that very message. */
   settleStep(eventId: string, index: number, messageId: number, outcome: Pick<StepState, 'status' | 'reason'>): Promise<void>;
+  /**
+   * Every step still `scheduled` (neither released nor closed), as the timer event that releases it, a page at a
+   * time. It reads the whole events table: for putting the steps' timers back after the local runtime restarts
+   * (local/recover.ts), not for a request.
+   */
+  waitingSteps(request: PageRequest): Promise<Page<StepTimerEvent>>;
 }
 
 /** Puts a step on its way to `dueAt`: SQS delays within 15 minutes, a one-time Scheduler schedule beyond. */

@@ -1,8 +1,9 @@
 /**
  * Notices still queued when `npm start` stops, by Ctrl-C or by a crash (SIGKILL of the whole
  * process group), are sent after it starts again on the same data directory, each exactly
- * once. The SQS emulator runs inside `npm start` and keeps its queues in memory, so the
- * restart finds them empty: only what DynamoDB Local kept brings the notices back.
+ * once; so is an event's step whose timer was waiting on the start timer queue. The SQS
+ * emulator runs inside `npm start` and keeps its queues in memory, so the restart finds them
+ * empty: only what DynamoDB Local kept brings the notices and the step back.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,4 +94,35 @@ describe('queued notices across a restart of npm start', () => {
     },
     300_000,
   );
+});
+
+describe('an event step waiting on the start timer across a crash of npm start', () => {
+  it('is released once the runtime is back, already overdue by then, and sent once', async () => {
+    const running = herald as NpmStart;
+    const type = await callApi(running, 'PUT', '/event-types/restart.reminder', { steps: [{ channel: 'sms', text: 'Your parcel waits', delaySeconds: 5 }] });
+    expect(type.status).toBe(201);
+    const client = await callApi<{ id: string }>(running, 'POST', '/clients', { phone: `7916${String(Date.now()).slice(-7)}`, timezone: 'UTC' });
+    const fired = await callApi<{ id: string; steps: { status: string }[] }>(running, 'POST', '/events', {
+      type: 'restart.reminder',
+      clientId: client.body.id,
+    });
+    expect(fired.body.steps.map((step) => step.status)).toEqual(['scheduled']);
+    // Its 5 s SQS delay is in the emulator's memory, which the crash takes with it.
+    await running.stop('SIGKILL');
+    await waitFor(
+      'no process left on the data directory',
+      async () => running.processesOnDataDir(),
+      (pids) => pids.length === 0,
+      30_000,
+    );
+
+    const restarted = await start();
+    const step = await waitFor(
+      'the step sent',
+      async () => (await callApi<{ steps: { status: string; messageId?: number }[] }>(restarted, 'GET', `/events/${fired.body.id}`)).body.steps[0],
+      (state) => state?.status === 'sent',
+      90_000,
+    );
+    expect(provider.sentMsgIds().filter((id) => id === step?.messageId)).toEqual([step?.messageId]);
+  }, 240_000);
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MAX_STEP_DELAY_SECONDS } from '../../domain/event-types.js';
+import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { MAX_EVENT_STEPS, MAX_STEP_DELAY_SECONDS } from '../../domain/event-types.js';
 import type { Event, SkipReason, StepState } from '../../domain/events.js';
 import type { Chunk } from '../../domain/messages.js';
-import type { EventStore } from '../../ports.js';
+import type { EventStore, Page, PageRequest, StepTimerEvent } from '../../ports.js';
 import { toStoredChunk } from './chunk-codec.js';
+import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
 import { failedConditions, isConditionFailure } from './errors.js';
 
 export interface EventTables {
@@ -16,6 +17,8 @@ export interface EventTables {
 /** How long an event is kept after its last step could have gone out: time enough to look at it. */
 const KEPT_AFTER_SECONDS = 30 * 24 * 60 * 60;
 const newId = () => randomBytes(12).toString('base64url');
+/** An event with a step of any index still scheduled (a path past the list's end matches nothing). */
+const ANY_STEP_SCHEDULED = Array.from({ length: MAX_EVENT_STEPS }, (_, index) => `steps[${index}].#status = :scheduled`).join(' OR ');
 
 /** One item per event: the steps it was fired with and each step's state, updated in place (`steps[i]`). */
 export class DynamoEventStore implements EventStore {
@@ -73,6 +76,30 @@ export class DynamoEventStore implements EventStore {
 
   async settleStep(eventId: string, index: number, messageId: number, outcome: Pick<StepState, 'status' | 'reason'>): Promise<void> {
     await this.moveStep(eventId, index, 'queued', outcome, messageId);
+  }
+
+  /**
+   * A Scan: the table is keyed by event id alone and has no index to the waiting steps. One would cost
+   * every step's write on AWS, where SQS and Scheduler keep the timers through anything and nothing
+   * reads this; only the local runtime does, once as it starts (local/recover.ts), never as a poll.
+   */
+  async waitingSteps(request: PageRequest): Promise<Page<StepTimerEvent>> {
+    const output = await this.db.send(
+      new ScanCommand({
+        TableName: this.tables.events,
+        FilterExpression: ANY_STEP_SCHEDULED,
+        ProjectionExpression: 'id, steps',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':scheduled': 'scheduled' },
+        Limit: request.limit,
+        ExclusiveStartKey: decodeCursor(request.cursor, isRecord),
+        ConsistentRead: true,
+      }),
+    );
+    const steps = (output.Items ?? []).flatMap((item) =>
+      (item.steps as StepState[]).flatMap((step) => (step.status === 'scheduled' ? [{ eventId: String(item.id), step: step.index, dueAt: step.dueAt }] : [])),
+    );
+    return { items: steps, nextCursor: encodeCursor(output.LastEvaluatedKey) };
   }
 
   /** Moves a step from `from` (and, when given, its message) to `outcome`; false when it was elsewhere already. */
