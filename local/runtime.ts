@@ -171,6 +171,8 @@ function startLocalEmailEvents(tablesEnv: Record<string, string | undefined>, cl
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
   const stops: (() => Promise<void>)[] = [];
+  // Resolved once the API listens (unsubscribe links wait for their base, below), or when the start fails.
+  let baseKnown: () => void = () => undefined;
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
   };
@@ -215,13 +217,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => ses.stop());
     // The key is passed in process, as the provider token is: Secrets Manager holds it on AWS.
     const unsubscribeSigner = hmacSigner(options.unsubscribeKey ?? randomBytes(32).toString('base64url'));
-    // Unsubscribe links point at the API, whose port is known once it listens (below).
+    // Unsubscribe links point at the API, whose port is known once it listens (below): the pollers start
+    // before that, and a link (a recovered e-mail chunk's, an overdue step's) waits for it rather than have no base.
     let publicBaseUrl = options.publicBaseUrl ?? '';
+    const listening = new Promise<void>((resolve) => (baseKnown = resolve));
+    const linkSigner = async () => {
+      await listening;
+      return unsubscribeSigner;
+    };
     // What an e-mail notice or event step renders its client's unsubscribe link with: the api's and the start timer's.
-    const unsubscribeUrl = signedLinks(
-      async () => unsubscribeSigner,
-      () => publicBaseUrl,
-    );
+    const unsubscribeUrl = signedLinks(linkSigner, () => publicBaseUrl);
 
     // Each handler's settings go through the parser its Lambda uses, with the local values.
     const tablesEnv = Object.fromEntries(Object.values(tables).map((table) => [table.envVar, tableNames[table.name]]));
@@ -343,10 +348,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           const deps = sendEmailDependencies(sendEmailEnv, {
             clock,
             ses: localSesClient(ses.endpoint),
-            unsubscribe: preparedLinks(
-              async () => unsubscribeSigner,
-              () => publicBaseUrl,
-            ),
+            unsubscribe: preparedLinks(linkSigner, () => publicBaseUrl),
           });
           // SES's mailbox simulator, as on AWS: each e-mail sent yields its Delivery, Bounce or Complaint event.
           const settings = { from: sendEmailEnv.EMAIL_FROM, configurationSetName: sendEmailEnv.SES_CONFIGURATION_SET };
@@ -488,6 +490,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => websocket.stop());
 
     publicBaseUrl = options.publicBaseUrl ?? http.url;
+    baseKnown();
     return {
       url: http.url,
       websocketUrl: `${http.url.replace(/^http/, 'ws')}${WS_PATH}`,
@@ -501,6 +504,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       stop: stopAll,
     };
   } catch (error) {
+    // A link waiting for the base would hold its poller, and the stop with it.
+    baseKnown();
     await stopAll();
     throw error;
   }
