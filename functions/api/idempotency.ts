@@ -47,6 +47,12 @@ export function idempotencyKeyOf(event: Pick<APIGatewayProxyEvent, 'headers'>): 
   return key;
 }
 
+/** What a key names: the key of this caller on this method and path (another caller's same key is another request). */
+export function idempotencyScopeOf(event: Pick<APIGatewayProxyEvent, 'requestContext' | 'httpMethod' | 'path'>, key: string): string {
+  const caller = event.requestContext?.identity?.userArn ?? event.requestContext?.identity?.caller ?? '';
+  return JSON.stringify([caller, event.httpMethod, event.path, key]);
+}
+
 /** The body as JSON when it parses (so key order and spacing do not make another body), else as sent. */
 function payloadOf(event: APIGatewayProxyEvent): unknown {
   const raw = event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? '');
@@ -86,9 +92,8 @@ export function idempotentPosts(handler: RouteHandler, settings: IdempotencySett
       config,
       keyPrefix: 'api',
     });
-    const caller = event.requestContext?.identity?.userArn ?? event.requestContext?.identity?.caller ?? '';
     try {
-      return await run({ scope: JSON.stringify([caller, event.httpMethod, event.path, key]), body: payloadOf(event) });
+      return await run({ scope: idempotencyScopeOf(event, key), body: payloadOf(event) });
     } catch (error) {
       if (error instanceof powertools.IdempotencyValidationError) {
         throw new HttpError(422, 'Idempotency key reused', `${IDEMPOTENCY_HEADER} ${key} was used with another body on ${event.path}`, [

@@ -71,6 +71,38 @@ export function checkEventVariables(type: Pick<EventType, 'steps'>, variables: N
   });
 }
 
+/**
+ * How long after the event a step due at once is looked at again by its own timer: the request
+ * releases it, and this timer finds it released (or puts its notice on the queue once more, which
+ * the sender's claim makes harmless). It matters only when the request died between writing the
+ * event and the step's notice reaching the send queue: the step is not left waiting forever.
+ */
+export const CHECK_BACK_SECONDS = 60;
+
+/** When a step's timer is to fire: at its `dueAt`, or for a step due at once the check-back after the event. */
+export function timerDueAt(event: Pick<Event, 'createdAt' | 'definition'>, state: Pick<StepState, 'index' | 'dueAt'>): string {
+  if ((event.definition[state.index]?.delaySeconds ?? 0) > 0) return state.dueAt;
+  return new Date(Date.parse(event.createdAt) + CHECK_BACK_SECONDS * 1000).toISOString();
+}
+
+/**
+ * Whether an event found under a request's Idempotency-Key (its id comes from the key) is the one
+ * this request fires: the same type, client and variables. Another under the same key is a conflict.
+ */
+export function isSameFiring(
+  event: Pick<Event, 'type' | 'clientId' | 'variables'>,
+  type: string,
+  clientId: string,
+  variables: NoticeVariables | undefined,
+): boolean {
+  const stored = Object.entries(event.variables ?? {});
+  const given = variables ?? {};
+  // A stored map's keys come back in any order.
+  return (
+    event.type === type && event.clientId === clientId && stored.length === Object.keys(given).length && stored.every(([name, value]) => given[name] === value)
+  );
+}
+
 /** A new event: every step scheduled for its moment. */
 export function newEvent(id: string, type: EventType, client: Pick<Client, 'id'>, variables: NoticeVariables | undefined, now: Date): Event {
   return {

@@ -15,8 +15,10 @@ export interface EventTypeStore {
 }
 
 export interface EventStore {
-  /** Stores a new event under a fresh id. */
-  create(build: (id: string) => Event): Promise<Event>;
+  /** A fresh event id; with `key` (the request's Idempotency-Key), the one id that key always gives. */
+  newId(key?: string): string;
+  /** Stores the event, unless one is stored under its id already: answers the event stored, and whether it was this one. */
+  create(event: Event): Promise<{ event: Event; created: boolean }>;
   get(id: string): Promise<Event | undefined>;
   /**
    * Releases a scheduled step as a notice: takes the next notice id, and in one transaction stores

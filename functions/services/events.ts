@@ -7,9 +7,19 @@
  * the inbox skips it, and it never fails the event.
  */
 import { addressOf } from '../domain/clients.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { checkEventType, eventTypeRecord, type EventType, type NewEventType } from '../domain/event-types.js';
-import { checkEventVariables, newEvent, readSourcesOf, skipReasonOf, type Event, type SkipReason, type StepState } from '../domain/events.js';
+import {
+  checkEventVariables,
+  isSameFiring,
+  newEvent,
+  readSourcesOf,
+  skipReasonOf,
+  timerDueAt,
+  type Event,
+  type SkipReason,
+  type StepState,
+} from '../domain/events.js';
 import { storedChannel, type Channel } from '../domain/channels/channel.js';
 import { NOTICE_CHUNK, noticeChunk, noticeKey, renderNoticeContent, type NoticeVariables, type RenderedNotice } from '../domain/notices.js';
 import type { Client } from '../domain/clients.js';
@@ -63,14 +73,25 @@ export interface NewEventInput {
  * POST /events: NotFoundError naming `type` or the client's field, ValidationError naming
  * `variables` (a template names one not given), both before anything is written. Steps due now
  * are released before the answer; the others get their timers.
+ *
+ * Every step's timer is set before the event is written, a step due now getting its check-back
+ * (CHECK_BACK_SECONDS): a request that dies anywhere after leaves each step to its timer, and one
+ * that dies before the write leaves timers that find no event. With an Idempotency-Key the event's
+ * id comes from the key, so a retry after such a death finds the same event and goes on with it
+ * rather than fire a second one; the same key on another firing is a ConflictError.
  */
-export async function fireEvent(deps: EventDependencies, input: NewEventInput): Promise<Event> {
+export async function fireEvent(deps: EventDependencies, input: NewEventInput & { key?: string }): Promise<Event> {
   const type = await deps.eventTypes.get(input.type);
   if (!type) throw new NotFoundError(`event type ${input.type} does not exist`, [{ field: 'type', message: 'names no event type' }]);
   checkEventVariables(type, input.variables);
   const client = await findRecipient(deps.clients, input);
-  const event = await deps.events.create((id) => newEvent(id, type, client, input.variables, deps.clock.now()));
-  logger.info('event fired', { eventId: event.id, eventType: type.key, clientId: client.id, steps: event.steps.length });
+  const fresh = newEvent(deps.events.newId(input.key), type, client, input.variables, deps.clock.now());
+  for (const state of fresh.steps) await deps.stepTimer.schedule({ eventId: fresh.id, step: state.index, dueAt: timerDueAt(fresh, state) });
+  const { event, created } = await deps.events.create(fresh);
+  const log = { eventId: event.id, eventType: type.key, clientId: client.id, steps: event.steps.length };
+  if (created) logger.info('event fired', log);
+  else if (isSameFiring(event, type.key, client.id, input.variables)) logger.info('event fired before under this Idempotency-Key: going on with it', log);
+  else throw new ConflictError('this Idempotency-Key fired another event', [{ field: 'Idempotency-Key', message: 'was used for another event' }]);
   const steps: StepState[] = [];
   for (const state of event.steps) {
     if (event.definition[state.index]?.delaySeconds === 0) {
@@ -78,7 +99,6 @@ export async function fireEvent(deps: EventDependencies, input: NewEventInput): 
       steps.push(await releaseLoaded(deps, { ...event, steps: [...steps, ...event.steps.slice(state.index)] }, state.index, client));
       continue;
     }
-    await deps.stepTimer.schedule({ eventId: event.id, step: state.index, dueAt: state.dueAt });
     logger.info('event step scheduled', { eventId: event.id, step: state.index, channel: state.channel, dueAt: state.dueAt });
     steps.push(state);
   }

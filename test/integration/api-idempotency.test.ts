@@ -159,7 +159,7 @@ describe('Idempotency-Key', () => {
     expect(enqueued.length - before).toBe(2);
   });
 
-  it('a repeated event POST fires one event (one notice now, one timer for later); another key fires a second', async () => {
+  it("a repeated event POST fires one event (one notice now, the timers: step 0's check-back and step 1's); another key fires a second", async () => {
     const created = await post('/clients', { phone: phone(), timezone: 'UTC' });
     const at = new Date().toISOString();
     await new DynamoEventTypeStore(documentClient(), tables.names.eventTypes).put({
@@ -183,7 +183,10 @@ describe('Idempotency-Key', () => {
       { index: 1, channel: 'sms', status: 'scheduled' },
     ]);
     expect(enqueued.length - queuedBefore).toBe(1);
-    expect(timers.slice(timersBefore).map((timer) => [timer.eventId, timer.step])).toEqual([[first.body.id, 1]]);
+    expect(timers.slice(timersBefore).map((timer) => [timer.eventId, timer.step])).toEqual([
+      [first.body.id, 0],
+      [first.body.id, 1],
+    ]);
     const { Items = [] } = await documentClient().send(
       new ScanCommand({ TableName: tables.names.events, FilterExpression: 'clientId = :c', ExpressionAttributeValues: { ':c': created.body.id } }),
     );

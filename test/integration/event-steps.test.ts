@@ -59,10 +59,8 @@ const inappThenSms: EventType = {
 async function afterInappStep(fields: Record<string, unknown> = {}) {
   const client = await store.clients.create({ phone: phone(), timezone: 'UTC', ...fields });
   const messageId = 1_000 + phoneSeq;
-  const event = await events.create((id) => {
-    const fired = newEvent(id, inappThenSms, client, undefined, new Date());
-    return { ...fired, steps: [{ ...fired.steps[0]!, status: 'sent', messageId }, fired.steps[1]!] };
-  });
+  const fired = newEvent(events.newId(), inappThenSms, client, undefined, new Date());
+  const event = (await events.create({ ...fired, steps: [{ ...fired.steps[0]!, status: 'sent', messageId }, fired.steps[1]!] })).event;
   await inbox.deliver(client.id, messageId, { title: 'New episode', text: 'Watch it' });
   return { client, event, messageId };
 }
@@ -107,7 +105,7 @@ describe('a due event step', () => {
       ],
     };
     const optedOut = await store.clients.create({ phone: phone(), timezone: 'UTC', optOuts: ['sms'] });
-    const first = await events.create((id) => newEvent(id, sms, optedOut, undefined, new Date()));
+    const first = (await events.create(newEvent(events.newId(), sms, optedOut, undefined, new Date()))).event;
     await releaseStep(deps, first.id, 0);
     await releaseStep(deps, first.id, 1);
     expect((await events.get(first.id))?.steps.map((step) => [step.status, step.reason])).toEqual([
@@ -117,7 +115,7 @@ describe('a due event step', () => {
     ]);
 
     const client = await store.clients.create({ phone: phone(), timezone: 'UTC' });
-    const twice = await events.create((id) => newEvent(id, sms, client, undefined, new Date()));
+    const twice = (await events.create(newEvent(events.newId(), sms, client, undefined, new Date()))).event;
     const before = enqueued.length;
     await Promise.all([releaseStep(deps, twice.id, 0), releaseStep(deps, twice.id, 0)]);
     const step = await stepOf(twice.id, 0);

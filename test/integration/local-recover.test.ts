@@ -260,7 +260,7 @@ describe('recoverDelivery after a restart emptied the queues', () => {
     expect(released).toMatchObject({ status: 'queued', messageId: expect.any(Number) });
     // Fired a minute before the restart, the runtime down since: due 30 s ago.
     const overdueClient = await newClient();
-    const overdue = await events.create((id) => newEvent(id, soon, overdueClient, undefined, new Date(Date.now() - 60_000)));
+    const overdue = (await events.create(newEvent(events.newId(), soon, overdueClient, undefined, new Date(Date.now() - 60_000)))).event;
     // 20 minutes off: the local scheduler's table holds its schedule, which survives the restart and fires on its own.
     const held = await fire('recover.later');
     expect(await scheduler.isScheduled(stepScheduleName({ eventId: held.id, step: 0 }))).toBe(true);

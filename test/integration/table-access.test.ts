@@ -136,7 +136,7 @@ async function queuedStep(): Promise<{ eventId: string; notice: string }> {
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
   };
-  const event = await eventStore().create((id) => newEvent(id, type, client, undefined, at));
+  const event = (await eventStore().create(newEvent(eventStore().newId(), type, client, undefined, at))).event;
   const chunk = await eventStore().queueStep(event.id, 0, (id) => noticeChunk(id, client, 'Receipt', at, 'sms', { eventId: event.id, step: 0 }));
   if (!chunk) throw new Error('step not queued');
   return { eventId: event.id, notice: chunk.campaignId };
@@ -345,10 +345,8 @@ describe('every DynamoDB request of a function is one its role grants, and its r
       updatedAt: at.toISOString(),
     };
     // The in-app step went out earlier (its notice never made an item here): the SMS step asks whether it was read.
-    const event = await eventStore().create((id) => {
-      const built = newEvent(id, type, client, undefined, at);
-      return { ...built, steps: [{ ...built.steps[0]!, status: 'queued' as const, messageId: 1 }, built.steps[1]!] };
-    });
+    const built = newEvent(eventStore().newId(), type, client, undefined, at);
+    const event = (await eventStore().create({ ...built, steps: [{ ...built.steps[0]!, status: 'queued' as const, messageId: 1 }, built.steps[1]!] })).event;
     recorder.reset();
     const timer = (body: unknown) => ({ ...chunkRecord({ campaignId: '1', chunk: 0 }, queues.startTimer.arn), body: JSON.stringify(body) });
     const records = [timer({ eventId: event.id, step: 1, dueAt: at.toISOString() }), timer({ campaignId: '1', startAt: at.toISOString() })];

@@ -6,7 +6,16 @@ import { UNSUBSCRIBE_PLACEHOLDER } from '../../functions/domain/channels/email.j
 import { checkChannelFields } from '../../functions/domain/channels/fields.js';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { checkEventType, checkStepContent, eventTypeRecord, type EventType, type NewEventStep } from '../../functions/domain/event-types.js';
-import { checkEventVariables, newEvent, readSourcesOf, skipReasonOf, stepOutcomeOf } from '../../functions/domain/events.js';
+import {
+  CHECK_BACK_SECONDS,
+  checkEventVariables,
+  isSameFiring,
+  newEvent,
+  readSourcesOf,
+  skipReasonOf,
+  stepOutcomeOf,
+  timerDueAt,
+} from '../../functions/domain/events.js';
 import { NOTICE_OPTED_OUT } from '../../functions/domain/notice-ids.js';
 import { checkTemplate } from '../../functions/domain/templates.js';
 
@@ -219,5 +228,40 @@ describe('events', () => {
     expect(stepOutcomeOf('failed')).toEqual({ status: 'failed' });
     expect(stepOutcomeOf('expired')).toEqual({ status: 'expired' });
     expect(stepOutcomeOf('cancelled', NOTICE_OPTED_OUT)).toEqual({ status: 'skipped', reason: 'opted-out' });
+  });
+});
+
+describe("a step's timer and a key's event", () => {
+  const at = '2030-01-01T00:00:00.000Z';
+  const type: EventType = {
+    key: 'receipt',
+    steps: [
+      { channel: 'sms', text: 'now', delaySeconds: 0 },
+      { channel: 'sms', text: 'later', delaySeconds: 600 },
+    ],
+    createdAt: at,
+    updatedAt: at,
+  };
+  const event = newEvent('aB3dE5fG7hJ9kL1m', type, { id: 'c1' }, { order: 'A-1', total: 3 }, new Date(at));
+
+  it('fires a later step at its dueAt, and checks back on a step due at once CHECK_BACK_SECONDS after the event', () => {
+    expect(event.steps.map((state) => timerDueAt(event, state))).toEqual([
+      new Date(Date.parse(at) + CHECK_BACK_SECONDS * 1000).toISOString(),
+      '2030-01-01T00:10:00.000Z',
+    ]);
+  });
+
+  it('takes an event found under a key as this firing only with the same type, client and variables, in any key order', () => {
+    expect(isSameFiring(event, 'receipt', 'c1', { total: 3, order: 'A-1' })).toBe(true);
+    // Negative controls: each difference is another firing.
+    expect(isSameFiring(event, 'other', 'c1', { order: 'A-1', total: 3 })).toBe(false);
+    expect(isSameFiring(event, 'receipt', 'c2', { order: 'A-1', total: 3 })).toBe(false);
+    expect(isSameFiring(event, 'receipt', 'c1', { order: 'A-2', total: 3 })).toBe(false);
+    expect(isSameFiring(event, 'receipt', 'c1', { order: 'A-1' })).toBe(false);
+    expect(isSameFiring(event, 'receipt', 'c1', { order: 'A-1', total: '3' })).toBe(false);
+    const bare = newEvent('aB3dE5fG7hJ9kL1n', type, { id: 'c1' }, undefined, new Date(at));
+    expect(isSameFiring(bare, 'receipt', 'c1', {})).toBe(true);
+    expect(isSameFiring(bare, 'receipt', 'c1', undefined)).toBe(true);
+    expect(isSameFiring(bare, 'receipt', 'c1', { order: 'A-1' })).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MAX_EVENT_STEPS, MAX_STEP_DELAY_SECONDS } from '../../domain/event-types.js';
 import type { Event, SkipReason, StepState } from '../../domain/events.js';
@@ -6,7 +6,7 @@ import type { Chunk } from '../../domain/messages.js';
 import type { EventStore, Page, PageRequest, StepTimerEvent } from '../../ports.js';
 import { toStoredChunk } from './chunk-codec.js';
 import { decodeCursor, encodeCursor, isRecord } from './cursor.js';
-import { failedConditions, isConditionFailure } from './errors.js';
+import { failedConditions, isConditionFailure, itemOfConditionFailure } from './errors.js';
 
 export interface EventTables {
   events: string;
@@ -16,7 +16,6 @@ export interface EventTables {
 
 /** How long an event is kept after its last step could have gone out: time enough to look at it. */
 const KEPT_AFTER_SECONDS = 30 * 24 * 60 * 60;
-const newId = () => randomBytes(12).toString('base64url');
 /** An event with a step of any index still scheduled (a path past the list's end matches nothing). */
 const ANY_STEP_SCHEDULED = Array.from({ length: MAX_EVENT_STEPS }, (_, index) => `steps[${index}].#status = :scheduled`).join(' OR ');
 
@@ -29,11 +28,28 @@ export class DynamoEventStore implements EventStore {
     private readonly nextNoticeId: () => Promise<number>,
   ) {}
 
-  async create(build: (id: string) => Event): Promise<Event> {
-    const event = build(newId());
+  /** 96 bits: random, or the first of the key's SHA-256 (EVENT_ID_PATTERN either way). */
+  newId(key?: string): string {
+    return key === undefined ? randomBytes(12).toString('base64url') : createHash('sha256').update(`event:${key}`).digest('base64url').slice(0, 16);
+  }
+
+  async create(event: Event): Promise<{ event: Event; created: boolean }> {
     const expiration = Math.floor(Date.parse(event.createdAt) / 1000) + MAX_STEP_DELAY_SECONDS + KEPT_AFTER_SECONDS;
-    await this.db.send(new PutCommand({ TableName: this.tables.events, Item: { ...event, expiration }, ConditionExpression: 'attribute_not_exists(id)' }));
-    return event;
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.events,
+          Item: { ...event, expiration },
+          ConditionExpression: 'attribute_not_exists(id)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { event, created: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const { expiration: _expiration, ...stored } = itemOfConditionFailure(error) ?? {};
+      return { event: stored as unknown as Event, created: false };
+    }
   }
 
   async get(id: string): Promise<Event | undefined> {

@@ -8,6 +8,7 @@ import { onFirstUse } from '../../domain/lazy-packages.js';
 import { fireEvent, putEventType } from '../../services/events.js';
 import type { ApiDependencies } from '../app.js';
 import { touched } from '../logging.js';
+import { idempotencyKeyOf, idempotencyScopeOf } from '../idempotency.js';
 import { fieldProblemsOf, jsonBodyOf } from '../problem.js';
 import { idParam, json, noContent, queryOf, withJsonBody, type ApiRoute } from '../respond.js';
 
@@ -77,7 +78,9 @@ export function eventRoutes(deps: ApiDependencies): ApiRoute[] {
       handler: withJsonBody(async (event) => {
         const input = (await schemas()).NewEventSchema.parse(jsonBodyOf(event));
         touched(event, { eventType: input.type });
-        const fired = await fireEvent(deps, input);
+        // With a key the event's id comes from it (the caller's): a retry after a request that died goes on with the same event.
+        const key = idempotencyKeyOf(event);
+        const fired = await fireEvent(deps, { ...input, ...(key !== undefined ? { key: idempotencyScopeOf(event, key) } : {}) });
         touched(event, { eventId: fired.id, clientId: fired.clientId });
         return json(202, acceptedEventView(fired));
       }),
