@@ -1763,7 +1763,7 @@ export interface paths {
         put?: never;
         /**
          * Fire an event for one client
-         * @description Each step of the type becomes a message on its channel, at once or after its delay. When a step is due, a client opted out of its channel or without an address for it, or (unlessRead) who has read an earlier in-app step's item, skips it. Unknown type or client: 404; a variable a step uses and the event does not give: 400 naming variables.
+         * @description Each step of the type becomes a message on its channel, at once or after its delay. When a step is due, a client opted out of its channel or without an address for it, or (unlessRead) who has read an earlier in-app step's item, skips it. Unknown type or client: 404; a variable a step uses and the event does not give: 400 naming variables. With an Idempotency-Key the event's id comes from the key, so a retry after a failed request goes on with the same event; the key on another firing (another type, client or variables) is 409 naming Idempotency-Key.
          */
         post: {
             parameters: {
