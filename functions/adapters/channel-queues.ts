@@ -9,7 +9,7 @@ import type { ChunkQueues, ChunkRef, SendQueue } from '../ports.js';
 export class ChannelChunkQueues implements ChunkQueues {
   constructor(private readonly queues: Partial<Record<Channel, Pick<SendQueue, 'enqueue'>>>) {}
 
-  async enqueue(chunks: ChunkRef[]): Promise<void> {
+  async enqueue(chunks: ChunkRef[], delaySeconds?: number): Promise<void> {
     const byChannel = new Map<Channel, ChunkRef[]>();
     for (const chunk of chunks) {
       const channel = channelOf(chunk);
@@ -19,7 +19,7 @@ export class ChannelChunkQueues implements ChunkQueues {
       [...byChannel].map(([channel, refs]) => {
         const queue = this.queues[channel];
         if (!queue) throw new Error(`no send queue for the ${channel} channel`);
-        return queue.enqueue(refs);
+        return queue.enqueue(refs, delaySeconds);
       }),
     );
   }

@@ -68,13 +68,14 @@ export class SqsSendQueue implements SendQueue {
     private readonly url: string,
   ) {}
 
-  async enqueue(chunks: ChunkRef[]): Promise<void> {
+  async enqueue(chunks: ChunkRef[], delaySeconds?: number): Promise<void> {
+    const delay = delaySeconds === undefined ? {} : { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil(delaySeconds))) };
     for (let start = 0; start < chunks.length; start += SQS_BATCH) {
       const batch = chunks.slice(start, start + SQS_BATCH);
       const { Failed } = await this.sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: this.url,
-          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: bodyOf(ref) })),
+          Entries: batch.map((ref, index) => ({ Id: String(index), MessageBody: bodyOf(ref), ...delay })),
         }),
       );
       if (Failed?.length) throw new Error(`send queue refused ${Failed.length} chunk(s): ${Failed.map((entry) => entry.Message ?? entry.Code).join('; ')}`);

@@ -133,6 +133,13 @@ export function renderNoticeContent(channel: Channel, input: NewNotice, client: 
 }
 
 /** The stored chunk of a new notice: one queued message carrying its address on the channel and its rendered content (an SMS's text). */
+/**
+ * How long after a notice is posted its check-back comes: a second message for its chunk, put on
+ * the send queue (delayed) before the notice is written, which finds it sent (the sender's claim
+ * drops it) or, when the request died between the write and the enqueue, sends it.
+ */
+export const NOTICE_CHECK_BACK_SECONDS = 60;
+
 export function noticeChunk(
   id: number,
   client: Pick<Client, 'id' | 'phone' | 'email'>,

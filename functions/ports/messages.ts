@@ -59,8 +59,11 @@ export interface MessageStore {
 }
 
 export interface NoticeStore {
-  /** Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk built for it. */
-  create(build: (id: number) => Chunk): Promise<Chunk>;
+  /**
+   * Takes the next notice id (ConflictError when they are exhausted) and stores the notice's chunk
+   * built for it; `beforeWrite`, when given, runs with the id between the two.
+   */
+  create(build: (id: number) => Chunk, beforeWrite?: (id: number) => Promise<void>): Promise<Chunk>;
   get(id: number): Promise<Notice | undefined>;
   /**
    * The chunks of notices whose message is still queued, a page at a time, each naming its channel. It reads the whole

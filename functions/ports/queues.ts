@@ -34,8 +34,8 @@ export interface FanoutQueue {
 }
 
 export interface SendQueue {
-  /** One SQS message per chunk, sent in batches. */
-  enqueue(chunks: ChunkRef[]): Promise<void>;
+  /** One SQS message per chunk, sent in batches; each delayed by `delaySeconds` (at most 900) when given. */
+  enqueue(chunks: ChunkRef[], delaySeconds?: number): Promise<void>;
   /** Makes a received chunk message visible again only after `delaySeconds` (the retry backoff, or a long wait for a send window, up to 12 h). */
   retryLater(receiptHandle: string, delaySeconds: number): Promise<void>;
   /**
@@ -47,7 +47,7 @@ export interface SendQueue {
 
 /** Where chunks go to be sent: each on its own channel's send queue (functions/definitions/channels.ts). */
 export interface ChunkQueues {
-  enqueue(chunks: ChunkRef[]): Promise<void>;
+  enqueue(chunks: ChunkRef[], delaySeconds?: number): Promise<void>;
 }
 
 /** A campaign start waiting for its `startAt` on a standard queue (see functions/domain/start-timing.ts). */

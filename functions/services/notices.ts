@@ -12,13 +12,15 @@ import {
   checkRecipient,
   clientField,
   noticeChunk,
+  noticeKey,
   noticeOf,
+  NOTICE_CHECK_BACK_SECONDS,
   NOTICE_CHUNK,
   renderNoticeContent,
   type NewNotice,
   type Notice,
 } from '../domain/notices.js';
-import type { ChunkQueues, ClientStore, Clock, NoticeStore, SuppressionList } from '../ports.js';
+import type { ChunkQueues, ChunkRef, ClientStore, Clock, NoticeStore, SuppressionList } from '../ports.js';
 
 export interface NoticeDependencies {
   clients: ClientStore;
@@ -57,8 +59,13 @@ export async function createNotice(deps: NoticeDependencies, input: NewNotice): 
   checkRecipient(client, field, channel, address !== undefined && (await deps.suppression.isSuppressed(address, 'email')));
   const unsubscribeUrl = channel === 'email' ? await unsubscribeLink(deps, client.id) : undefined;
   const content = renderNoticeContent(channel, input, client, unsubscribeUrl);
-  const chunk = await deps.notices.create((id) => noticeChunk(id, client, content, deps.clock.now(), channel));
-  await deps.sendQueue.enqueue([{ campaignId: chunk.campaignId, chunk: NOTICE_CHUNK, ...storedChannel(channel) }]);
+  const refOf = (id: number): ChunkRef => ({ campaignId: noticeKey(id), chunk: NOTICE_CHUNK, ...storedChannel(channel) });
+  // Its check-back is queued before the write: a request that dies between the write and the enqueue leaves the notice to it.
+  const chunk = await deps.notices.create(
+    (id) => noticeChunk(id, client, content, deps.clock.now(), channel),
+    (id) => deps.sendQueue.enqueue([refOf(id)], NOTICE_CHECK_BACK_SECONDS),
+  );
+  await deps.sendQueue.enqueue([refOf(chunk.messages[0]?.id as number)]);
   return noticeOf(chunk) as Notice;
 }
 

@@ -13,6 +13,7 @@ import { createApiHandler, type ApiDependencies } from '../../functions/api/app.
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
 import { lazyPackage } from '../../functions/domain/lazy-packages.js';
+import { NOTICE_CHECK_BACK_SECONDS } from '../../functions/domain/notices.js';
 import type { ChunkRef, StepTimerEvent, Stores } from '../../functions/ports.js';
 import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
 import { DynamoEventTypeStore } from '../../functions/adapters/dynamo/event-type-store.js';
@@ -32,7 +33,7 @@ let store: Stores;
 /** While set, client creation waits for it: a request held in progress. */
 let gate: { reached: () => void; release: Promise<void> } | undefined;
 const started: string[] = [];
-const enqueued: ChunkRef[] = [];
+const enqueued: (ChunkRef & { delaySeconds?: number })[] = [];
 const timers: StepTimerEvent[] = [];
 
 function handlerWith(expiresAfterSeconds: number) {
@@ -58,7 +59,8 @@ function handlerWith(expiresAfterSeconds: number) {
       expiresAfterSeconds,
     },
     notices,
-    sendQueue: { enqueue: async (chunks) => void enqueued.push(...chunks) },
+    // A delayed message (a notice's check-back) is recorded with its delay.
+    sendQueue: { enqueue: async (chunks, delaySeconds) => void enqueued.push(...chunks.map((chunk) => (delaySeconds ? { ...chunk, delaySeconds } : chunk))) },
     inbox: new DynamoInboxStore(documentClient(), tables.names.inbox, { now: () => new Date() }, 90),
     frames: noFrames,
     inboxSigner: async () => hmacSigner('k'.repeat(32)),
@@ -148,7 +150,11 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers['Idempotent-Replayed']).toBe('true');
-    expect(enqueued.slice(before)).toEqual([{ campaignId: `notice#${first.body.id}`, chunk: 0 }]);
+    // Its check-back (queued before the write, for a request that dies before the enqueue), then the notice itself.
+    expect(enqueued.slice(before)).toEqual([
+      { campaignId: `notice#${first.body.id}`, chunk: 0, delaySeconds: NOTICE_CHECK_BACK_SECONDS },
+      { campaignId: `notice#${first.body.id}`, chunk: 0 },
+    ]);
     const { Items = [] } = await documentClient().send(
       new ScanCommand({ TableName: tables.names.messages, FilterExpression: 'begins_with(campaignId, :n)', ExpressionAttributeValues: { ':n': 'notice#' } }),
     );
@@ -156,7 +162,7 @@ describe('Idempotency-Key', () => {
     // Negative control: another key is another notice.
     const other = await post('/notices', body, 'notice-key-2');
     expect(other.body.id).not.toBe(first.body.id);
-    expect(enqueued.length - before).toBe(2);
+    expect(enqueued.length - before).toBe(4);
   });
 
   it("a repeated event POST fires one event (one notice now, the timers: step 0's check-back and step 1's); another key fires a second", async () => {

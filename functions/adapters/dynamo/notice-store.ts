@@ -26,8 +26,10 @@ export class DynamoNoticeStore implements NoticeStore {
     private readonly tables: NoticeTables,
   ) {}
 
-  async create(build: (id: number) => Chunk): Promise<Chunk> {
-    const chunk = build(await this.nextId());
+  async create(build: (id: number) => Chunk, beforeWrite?: (id: number) => Promise<void>): Promise<Chunk> {
+    const id = await this.nextId();
+    await beforeWrite?.(id);
+    const chunk = build(id);
     await this.db.send(new PutCommand({ TableName: this.tables.messages, Item: toStoredChunk(chunk), ConditionExpression: 'attribute_not_exists(chunk)' }));
     return chunk;
   }
