@@ -67,6 +67,8 @@ export interface NewEventInput {
   phone?: string;
   email?: string;
   variables?: NoticeVariables;
+  /** The request's Idempotency-Key, scoped to its caller (functions/api/idempotency.ts): the event's id comes from it. */
+  key?: string;
 }
 
 /**
@@ -80,13 +82,13 @@ export interface NewEventInput {
  * id comes from the key, so a retry after such a death finds the same event and goes on with it
  * rather than fire a second one; the same key on another firing is a ConflictError.
  */
-export async function fireEvent(deps: EventDependencies, input: NewEventInput & { key?: string }): Promise<Event> {
+export async function fireEvent(deps: EventDependencies, input: NewEventInput): Promise<Event> {
   const type = await deps.eventTypes.get(input.type);
   if (!type) throw new NotFoundError(`event type ${input.type} does not exist`, [{ field: 'type', message: 'names no event type' }]);
   checkEventVariables(type, input.variables);
   const client = await findRecipient(deps.clients, input);
   const fresh = newEvent(deps.events.newId(input.key), type, client, input.variables, deps.clock.now());
-  for (const state of fresh.steps) await deps.stepTimer.schedule({ eventId: fresh.id, step: state.index, dueAt: timerDueAt(fresh, state) });
+  await Promise.all(fresh.steps.map((state) => deps.stepTimer.schedule({ eventId: fresh.id, step: state.index, dueAt: timerDueAt(fresh, state) })));
   const { event, created } = await deps.events.create(fresh);
   const log = { eventId: event.id, eventType: type.key, clientId: client.id, steps: event.steps.length };
   if (created) logger.info('event fired', log);
