@@ -5,41 +5,17 @@
  * in-app step previewed for their channels with the event's variables as placeholders, and a bad
  * template's refusal shown by its step. The pages pass axe-core with no serious or critical violation.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAdmin } from '../../local/admin-build.js';
-import type { LocalRuntime } from '../../local/runtime.js';
-import { expectAccessible, launchChromium, screenshotOnFailure } from '../support/browser.js';
-import { callApi, startTestRuntime } from '../support/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { useAdminApp } from '../support/admin-app.js';
+import { expectAccessible } from '../support/browser.js';
+import { callApi } from '../support/e2e.js';
 
-let runtime: LocalRuntime;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-  await buildAdmin({ quiet: true });
-  runtime = await startTestRuntime();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await runtime?.stop();
-});
-
-async function open(path: string, name: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.on('close', () => void context.close().catch(() => undefined));
-  screenshotOnFailure(page, name);
-  page.setDefaultTimeout(20_000);
-  await page.goto(`${runtime.url}/admin/${path}`);
-  return page;
-}
+const app = useAdminApp();
 
 describe('the event-types page', { timeout: 120_000 }, () => {
   it('creates an event type step by step with previews, lists it, and test-fires it with the steps shown live until sent', async () => {
-    const client = await callApi<{ id: string }>(runtime, 'POST', '/clients', { phone: '79155550001', timezone: 'UTC', name: 'Anna' });
-    const page = await open('event-types/new', 'event-types');
+    const client = await callApi<{ id: string }>(app.runtime, 'POST', '/clients', { phone: '79155550001', timezone: 'UTC', name: 'Anna' });
+    const page = await app.open('event-types/new', 'event-types');
     await page.getByRole('heading', { name: 'New event type' }).waitFor();
     await page.getByLabel('Key').fill('welcome');
     await page.getByLabel('Name', { exact: true }).fill('Welcome');
@@ -71,7 +47,7 @@ describe('the event-types page', { timeout: 120_000 }, () => {
   });
 
   it("previews an e-mail step's subject and html (sandboxed) and an in-app step's card with the event's variables, and a bad template's error by its step", async () => {
-    const page = await open('event-types/new', 'event-types-channels');
+    const page = await app.open('event-types/new', 'event-types-channels');
     await page.getByRole('heading', { name: 'New event type' }).waitFor();
     await page.getByLabel('Key').fill('order.shipped');
     const first = page.getByTestId('step-0');
