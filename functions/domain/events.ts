@@ -12,7 +12,7 @@ import { ValidationError } from './errors.js';
 import type { EventStep, EventType } from './event-types.js';
 import { FINAL_STATUSES, type MessageStatus } from './messages.js';
 import { NOTICE_OPTED_OUT } from './notice-ids.js';
-import type { NoticeVariables } from './notices.js';
+import { CHECK_BACK_SECONDS, type NoticeVariables } from './notices.js';
 import { checkTemplate } from './templates.js';
 
 export const STEP_STATUSES = ['scheduled', 'queued', 'sent', 'failed', 'expired', 'skipped'] as const;
@@ -70,14 +70,6 @@ export function checkEventVariables(type: Pick<EventType, 'steps'>, variables: N
     }
   });
 }
-
-/**
- * How long after the event a step due at once is looked at again by its own timer: the request
- * releases it, and this timer finds it released (or puts its notice on the queue once more, which
- * the sender's claim makes harmless). It matters only when the request died between writing the
- * event and the step's notice reaching the send queue: the step is not left waiting forever.
- */
-export const CHECK_BACK_SECONDS = 60;
 
 /** When a step's timer is to fire: at its `dueAt`, or for a step due at once the check-back after the event. */
 export function timerDueAt(event: Pick<Event, 'createdAt' | 'definition'>, state: Pick<StepState, 'index' | 'dueAt'>): string {

@@ -132,13 +132,15 @@ export function renderNoticeContent(channel: Channel, input: NewNotice, client: 
   return renderInappNotice({ title: title as string, text: text ?? '', ...(url !== undefined ? { url } : {}) }, vars);
 }
 
-/** The stored chunk of a new notice: one queued message carrying its address on the channel and its rendered content (an SMS's text). */
 /**
- * How long after a notice is posted its check-back comes: a second message for its chunk, put on
- * the send queue (delayed) before the notice is written, which finds it sent (the sender's claim
- * drops it) or, when the request died between the write and the enqueue, sends it.
+ * How long after a notice is posted, or an event fired, its check-back comes: set before the write
+ * (a notice's second, delayed message for its chunk; the timer of an event step due at once), it
+ * finds the notice sent or the step released, and the sender's claim drops the second message; or,
+ * when the request died between the write and the enqueue, it sends it. Nothing is left waiting.
  */
-export const NOTICE_CHECK_BACK_SECONDS = 60;
+export const CHECK_BACK_SECONDS = 60;
+
+/** The stored chunk of a new notice: one queued message carrying its address on the channel and its rendered content (an SMS's text). */
 
 export function noticeChunk(
   id: number,

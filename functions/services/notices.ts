@@ -8,13 +8,13 @@ import { NotFoundError } from '../domain/errors.js';
 import { storedChannel, type Channel } from '../domain/channels/channel.js';
 import { addressOf } from '../domain/clients.js';
 import {
+  CHECK_BACK_SECONDS,
   checkNewNotice,
   checkRecipient,
   clientField,
   noticeChunk,
   noticeKey,
   noticeOf,
-  NOTICE_CHECK_BACK_SECONDS,
   NOTICE_CHUNK,
   renderNoticeContent,
   type NewNotice,
@@ -63,7 +63,7 @@ export async function createNotice(deps: NoticeDependencies, input: NewNotice): 
   // Its check-back is queued before the write: a request that dies between the write and the enqueue leaves the notice to it.
   const chunk = await deps.notices.create(
     (id) => noticeChunk(id, client, content, deps.clock.now(), channel),
-    (id) => deps.sendQueue.enqueue([refOf(id)], NOTICE_CHECK_BACK_SECONDS),
+    (id) => deps.sendQueue.enqueue([refOf(id)], CHECK_BACK_SECONDS),
   );
   await deps.sendQueue.enqueue([refOf(chunk.messages[0]?.id as number)]);
   return noticeOf(chunk) as Notice;

@@ -13,7 +13,7 @@ import { createApiHandler, type ApiDependencies } from '../../functions/api/app.
 import type { NewClient } from '../../functions/domain/clients.js';
 import { stores } from '../../functions/handlers/wiring.js';
 import { lazyPackage } from '../../functions/domain/lazy-packages.js';
-import { NOTICE_CHECK_BACK_SECONDS } from '../../functions/domain/notices.js';
+import { CHECK_BACK_SECONDS } from '../../functions/domain/notices.js';
 import type { ChunkRef, StepTimerEvent, Stores } from '../../functions/ports.js';
 import { DynamoEventStore } from '../../functions/adapters/dynamo/event-store.js';
 import { DynamoEventTypeStore } from '../../functions/adapters/dynamo/event-type-store.js';
@@ -152,7 +152,7 @@ describe('Idempotency-Key', () => {
     expect(again.headers['Idempotent-Replayed']).toBe('true');
     // Its check-back (queued before the write, for a request that dies before the enqueue), then the notice itself.
     expect(enqueued.slice(before)).toEqual([
-      { campaignId: `notice#${first.body.id}`, chunk: 0, delaySeconds: NOTICE_CHECK_BACK_SECONDS },
+      { campaignId: `notice#${first.body.id}`, chunk: 0, delaySeconds: CHECK_BACK_SECONDS },
       { campaignId: `notice#${first.body.id}`, chunk: 0 },
     ]);
     const { Items = [] } = await documentClient().send(

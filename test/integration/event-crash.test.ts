@@ -13,7 +13,7 @@ import { DynamoNoticeStore } from '../../functions/adapters/dynamo/notice-store.
 import { DynamoSuppressionList } from '../../functions/adapters/dynamo/suppression-list.js';
 import { SqsSendQueue } from '../../functions/adapters/sqs.js';
 import { ConflictError } from '../../functions/domain/errors.js';
-import { CHECK_BACK_SECONDS } from '../../functions/domain/events.js';
+import { CHECK_BACK_SECONDS } from '../../functions/domain/notices.js';
 import { stores } from '../../functions/handlers/wiring.js';
 import type { StepTimerEvent } from '../../functions/ports.js';
 import { fireEvent, releaseStep, type EventDependencies } from '../../functions/services/events.js';

@@ -6,17 +6,9 @@ import { UNSUBSCRIBE_PLACEHOLDER } from '../../functions/domain/channels/email.j
 import { checkChannelFields } from '../../functions/domain/channels/fields.js';
 import { ValidationError } from '../../functions/domain/errors.js';
 import { checkEventType, checkStepContent, eventTypeRecord, type EventType, type NewEventStep } from '../../functions/domain/event-types.js';
-import {
-  CHECK_BACK_SECONDS,
-  checkEventVariables,
-  isSameFiring,
-  newEvent,
-  readSourcesOf,
-  skipReasonOf,
-  stepOutcomeOf,
-  timerDueAt,
-} from '../../functions/domain/events.js';
+import { checkEventVariables, isSameFiring, newEvent, readSourcesOf, skipReasonOf, stepOutcomeOf, timerDueAt } from '../../functions/domain/events.js';
 import { NOTICE_OPTED_OUT } from '../../functions/domain/notice-ids.js';
+import { CHECK_BACK_SECONDS } from '../../functions/domain/notices.js';
 import { checkTemplate } from '../../functions/domain/templates.js';
 
 /** The fields a ValidationError names. */
