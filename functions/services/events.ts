@@ -87,13 +87,21 @@ export async function fireEvent(deps: EventDependencies, input: NewEventInput): 
   if (!type) throw new NotFoundError(`event type ${input.type} does not exist`, [{ field: 'type', message: 'names no event type' }]);
   checkEventVariables(type, input.variables);
   const client = await findRecipient(deps.clients, input);
-  const fresh = newEvent(deps.events.newId(input.key), type, client, input.variables, deps.clock.now());
-  await Promise.all(fresh.steps.map((state) => deps.stepTimer.schedule({ eventId: fresh.id, step: state.index, dueAt: timerDueAt(fresh, state) })));
-  const { event, created } = await deps.events.create(fresh);
+  const id = deps.events.newId(input.key);
+  const isThisFiring = (event: Event) => isSameFiring(event, type.key, client.id, input.variables);
+  const conflict = () => new ConflictError('this Idempotency-Key fired another event', [{ field: 'Idempotency-Key', message: 'was used for another event' }]);
+  // A key's event may be there already (a retry after a request that died): found before any timer,
+  // so another firing under the key sets none for the event it names.
+  const found = input.key === undefined ? undefined : await deps.events.get(id);
+  if (found && !isThisFiring(found)) throw conflict();
+  const planned = found ?? newEvent(id, type, client, input.variables, deps.clock.now());
+  const open = planned.steps.filter((state) => state.status === 'scheduled' || state.status === 'queued');
+  await Promise.all(open.map((state) => deps.stepTimer.schedule({ eventId: id, step: state.index, dueAt: timerDueAt(planned, state) })));
+  const { event, created } = found ? { event: found, created: false } : await deps.events.create(planned);
   const log = { eventId: event.id, eventType: type.key, clientId: client.id, steps: event.steps.length };
   if (created) logger.info('event fired', log);
-  else if (isSameFiring(event, type.key, client.id, input.variables)) logger.info('event fired before under this Idempotency-Key: going on with it', log);
-  else throw new ConflictError('this Idempotency-Key fired another event', [{ field: 'Idempotency-Key', message: 'was used for another event' }]);
+  else if (isThisFiring(event)) logger.info('event fired before under this Idempotency-Key: going on with it', log);
+  else throw conflict();
   const steps: StepState[] = [];
   for (const state of event.steps) {
     if (event.definition[state.index]?.delaySeconds === 0) {

@@ -138,9 +138,12 @@ describe('a POST /events that dies half-way', () => {
     expect(retried.steps.map((step) => step.status)).toEqual(['queued']);
     expect(await queuedNotices()).toEqual([`notice#${messageId}`]);
 
+    const timersBefore = timers.length;
     const other = fireEvent(deps, { type: 'receipt', clientId: client.id, variables: { order: 'R-5' }, key });
     await expect(other).rejects.toBeInstanceOf(ConflictError);
     await expect(other).rejects.toMatchObject({ fields: [{ field: 'Idempotency-Key' }] });
+    // Refused before any timer: none comes for the event the key names, whose steps are another firing's.
+    expect(timers).toHaveLength(timersBefore);
     // Negative control: without the key the same request is another event, with its own notice.
     const unkeyed = await fireEvent(deps, { type: 'receipt', clientId: client.id, variables: { order: 'R-4' } });
     expect(unkeyed.id).not.toBe(retried.id);
